@@ -1,0 +1,369 @@
+//! The abstract syntax tree of the MaxCompute security language plus mcsec's sandbox statements.
+//!
+//! A script such as `grant Select on table sale_detail (shop_name) to user RAM$owner:bob;` is cut
+//! into statements by `lexer::split`, each statement is turned into one [`Statement`] by
+//! `parser::parse_statement`, and the executor matches on the variant. Larger variants carry their
+//! own struct (as in sqlparser-rs) so that the executor and the printer can name their fields.
+//!
+//! The AST is *normalised at parse time*: keywords that are synonyms (`drop`/`delete role`,
+//! `describe`/`desc`, `privs`/`privileges`) produce the same node, principal provider prefixes are
+//! upper-cased (`ram$x` → `RAM$x`), and the optional `user` keyword before a grantee is implied.
+//! That is what makes `parse → print → parse` the identity: `Display` (in `ast::display`) prints
+//! one canonical spelling of each node, and parsing it back yields the same node.
+//!
+//! Names of tables, roles and projects keep the spelling the user typed; case-folding is the
+//! executor's business (MaxCompute treats them case-insensitively).
+
+use serde::Serialize;
+
+/// One parsed statement and where it started in its source (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Located<T> {
+    pub node: T,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// `[<project>.]<name>`. `name` may contain `*` wildcards where the grammar allows them
+/// (`table *`, `tb_*`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ObjectName {
+    pub project: Option<String>,
+    pub name: String,
+}
+
+/// Which kind of principal a name denotes. `User` is the default when no keyword is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum PrincipalKind {
+    User,
+    Role,
+    TenantUser,
+    TenantRole,
+    Group,
+    TenantGroup,
+}
+
+/// A user or role as written in a statement: `RAM$owner:alice`, `role worker`,
+/// `` `RAM$owner:role/etl` ``, `tenant role r`. The provider prefix (`ALIYUN$`, `RAM$`) is
+/// upper-cased by the parser; everything else keeps its spelling.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Principal {
+    pub kind: PrincipalKind,
+    pub name: String,
+}
+
+/// Object types of ACL grants, `show acl ... on type`, packages and `show grants ... on type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, PartialOrd, Ord)]
+pub enum ObjectType {
+    Project,
+    Table,
+    Model,
+    Resource,
+    Function,
+    Instance,
+    Package,
+    Job,
+    Volume,
+    OfflineModel,
+    Xflow,
+}
+
+/// One privilege in a grant: `Select`, or `Select(c1, c2)` with a per-privilege column list.
+/// `name` is canonicalised to the documented spelling when it is a known action
+/// (`select` → `Select`, `createtable` → `CreateTable`); unknown names are kept as typed and
+/// rejected by the executor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Privilege {
+    pub name: String,
+    pub columns: Option<Vec<String>>,
+}
+
+/// The object of an ACL grant or revoke: `on table p.t (c1, c2)`, `on project p`,
+/// `on package prj1.pkg`, `on t` (type omitted: table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrantObject {
+    pub kind: ObjectType,
+    pub name: ObjectName,
+    pub columns: Option<Vec<String>>,
+    /// `partition (k='v', ...)` after a table name; parsed and kept, not used for authorization.
+    pub partition: Option<Vec<(String, String)>>,
+}
+
+/// `privilegeproperties("k" = "v", ...)`, in the order written. Keys keep their spelling.
+pub type Properties = Vec<(String, String)>;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantStmt {
+    pub privileges: Vec<Privilege>,
+    pub object: GrantObject,
+    pub grantees: Vec<Principal>,
+    pub properties: Properties,
+    /// `with grant option`: parses (the grammar has it) but MaxCompute's ACL does not support it.
+    pub with_grant_option: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevokeStmt {
+    pub privileges: Vec<Privilege>,
+    pub object: GrantObject,
+    pub grantees: Vec<Principal>,
+    pub properties: Properties,
+}
+
+/// `grant <role>[, <role>...] to <principal>[, ...]` (also `grant role r to user u`,
+/// `grant tenant role r to user u`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleGrantStmt {
+    pub tenant: bool,
+    pub roles: Vec<String>,
+    pub principals: Vec<Principal>,
+}
+
+/// What `show grants` is asked about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShowGrantsStmt {
+    /// `for <principal>`; `None` = the current user.
+    pub principal: Option<Principal>,
+    /// `on type <t>`
+    pub on_type: Option<ObjectType>,
+    /// `on <type> <object>` (the installed-package form uses this with properties).
+    pub on_object: Option<GrantObject>,
+    pub properties: Properties,
+}
+
+/// The target of `set label` / `unset label`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum LabelTarget {
+    User(Principal),
+    Role(String),
+    Table { table: ObjectName, columns: Option<Vec<String>> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetLabelStmt {
+    /// `unset label ...` when true.
+    pub unset: bool,
+    /// The level as written (`set label 2 to ...`). Range 0–9 is checked by the executor, so
+    /// that an out-of-range number gets the documented error rather than a syntax error.
+    pub level: Option<u64>,
+    pub target: LabelTarget,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantLabelStmt {
+    pub level: u64,
+    pub table: ObjectName,
+    pub columns: Option<Vec<String>>,
+    pub grantee: Principal,
+    /// `with exp <days>`; `None` = the documented default of 180 days.
+    pub exp_days: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevokeLabelStmt {
+    pub table: ObjectName,
+    pub columns: Option<Vec<String>>,
+    pub grantee: Principal,
+}
+
+/// `show label [<level>] grants [on table t[(cols)]] [for user u] [privilegeproperties(...)]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShowLabelGrantsStmt {
+    pub level: Option<u64>,
+    pub table: Option<ObjectName>,
+    pub columns: Option<Vec<String>>,
+    pub principal: Option<Principal>,
+    pub properties: Properties,
+}
+
+/// `add <type> <name> to package <pkg> [with privileges a, b]`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddToPackageStmt {
+    pub kind: ObjectType,
+    pub object: String,
+    pub package: String,
+    pub privileges: Option<Vec<String>>,
+}
+
+/// `allow project <p|*> to install package <pkg> [with <priv>, ...] [using label <n>] [exp <days>]`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllowInstallStmt {
+    pub project: String,
+    pub package: String,
+    pub privileges: Option<Vec<String>>,
+    pub label: Option<u64>,
+    pub exp_days: Option<u64>,
+}
+
+/// `set <key>=<value> [with exception <file>] [with locations <locations>]`.
+/// Security flags (`ProjectProtection`, `LabelSecurity`, ...) and plain session flags share this
+/// node, exactly as odpscmd's `set` command does; the executor tells them apart. `value` is kept
+/// as written so that `set LabelSecurity=yes` gets odpscmd's "must be boolean" error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetStmt {
+    pub key: String,
+    pub value: String,
+    pub exception_file: Option<String>,
+    pub locations: Option<String>,
+}
+
+/// A column of `create table`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnDef {
+    pub name: String,
+    /// Lower-cased type name as written, e.g. `string`, `bigint`, `decimal(10,2)`.
+    pub data_type: String,
+}
+
+/// A literal in `insert ... values`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    /// Integer or decimal number, kept as written (`-12`, `3.50`).
+    Number(String),
+    String(String),
+}
+
+/// `select <cols>|* from [<p>.]<t>` — the sandbox's one query shape.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Query {
+    /// `None` = `*`.
+    pub columns: Option<Vec<String>>,
+    pub from: ObjectName,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreateProjectStmt {
+    pub name: String,
+    pub owner: Option<Principal>,
+    pub comment: Option<String>,
+}
+
+/// `explain [for <principal>] [from <ip>] <data statement>` — see `authz::explain`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExplainStmt {
+    pub principal: Option<Principal>,
+    pub source_ip: Option<String>,
+    pub statement: Box<Statement>,
+}
+
+/// Kinds of resource for the sandbox's `add jar|file|archive|py <name>` statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ResourceKind {
+    Jar,
+    File,
+    Archive,
+    Py,
+}
+
+/// Every statement mcsec understands. Section numbers refer to the reference
+/// (`maxcompute-security.md`); "sandbox" marks mcsec's extensions from the contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Statement {
+    // §1 users
+    AddUser { principal: Principal, comment: Option<String> },
+    RemoveUser { principal: Principal },
+    ListUsers,
+    Whoami,
+    ShowGrants(ShowGrantsStmt),
+    AddAccountProvider { provider: String },
+    RemoveAccountProvider { provider: String },
+    ListAccountProviders,
+
+    // §2 roles (tenant = §2.4 tenant-level variants)
+    CreateRole { tenant: bool, name: String, properties: Properties },
+    DropRole { tenant: bool, name: String },
+    DescribeRole { tenant: bool, name: String },
+    ListRoles { tenant: bool },
+    GrantRoles(RoleGrantStmt),
+    RevokeRoles(RoleGrantStmt),
+    /// `purge privs|privileges from <principal>[, ...]`
+    PurgePrivs { principals: Vec<Principal> },
+    /// `show principals [for] [tenant] [role] <r>`
+    ShowPrincipals { tenant: bool, role: String },
+    /// `show role grant [user] <principal>`
+    ShowRoleGrant { principal: Principal },
+    // §2.4 tenant users and tenant roles in projects
+    AddTenantUser { principal: Principal },
+    RemoveTenantUser { principal: Principal },
+    ListTenantUsers,
+    AddTenantRoleToProject { role: String, project: String },
+    RemoveTenantRoleFromProject { role: String, project: String },
+    // §12 groups
+    AddGroup { tenant: bool, name: String },
+    RemoveGroup { tenant: bool, name: String },
+    ListGroups { tenant: bool, user: Option<Principal> },
+
+    // §3 ACL, §4.3 policy-mode grants, §5 download, §12 super
+    Grant(GrantStmt),
+    Revoke(RevokeStmt),
+    GrantSuper { privileges: Vec<String>, grantees: Vec<Principal> },
+    RevokeSuper { privileges: Vec<String>, grantees: Vec<Principal> },
+    /// `show acl for <object> [on type <t>]`
+    ShowAcl { object: ObjectName, on_type: Option<ObjectType> },
+
+    // §4 policies. `role` = `on role r`, `tenant_role` = `on tenant role r`.
+    GetPolicy { role: Option<String>, tenant_role: bool },
+    PutPolicy { file: String, role: Option<String>, tenant_role: bool },
+    GetSecurityPolicy,
+    PutSecurityPolicy { file: String },
+
+    // §6 labels
+    SetLabel(SetLabelStmt),
+    GrantLabel(GrantLabelStmt),
+    RevokeLabel(RevokeLabelStmt),
+    ClearExpiredGrants,
+    ShowLabelGrants(ShowLabelGrantsStmt),
+    /// `describe|desc <table>` (shows labels)
+    DescribeTable { table: ObjectName },
+
+    // §7 packages
+    CreatePackage { name: String },
+    DropPackage { name: String },
+    AddToPackage(AddToPackageStmt),
+    RemoveFromPackage { kind: ObjectType, object: String, package: String },
+    AllowInstall(AllowInstallStmt),
+    DisallowInstall { project: String, package: String },
+    InstallPackage { project: String, package: String },
+    UninstallPackage { project: String, package: String },
+    ShowPackages { properties: Properties },
+    DescribePackage { project: Option<String>, name: String },
+    /// `show package items [from <prj>] [on type <t>]`
+    ShowPackageItems { project: Option<String>, on_type: Option<ObjectType> },
+
+    // §8, §9 settings and trusted projects
+    Set(SetStmt),
+    /// `setproject [k=v ...]`; empty = print every property.
+    SetProject { pairs: Vec<(String, String)> },
+    ShowSecurityConfiguration,
+    AddTrustedProject { project: String },
+    RemoveTrustedProject { project: String },
+    ListTrustedProjects,
+
+    // sandbox: tenant and session
+    CreateProject(CreateProjectStmt),
+    DropProject { name: String },
+    ListProjects,
+    Use { project: String },
+    Login { principal: Principal },
+
+    // sandbox: objects and data
+    CreateTable { table: ObjectName, columns: Vec<ColumnDef> },
+    CreateTableAs { table: ObjectName, query: Query },
+    DropTable { table: ObjectName },
+    InsertValues { table: ObjectName, rows: Vec<Vec<Literal>> },
+    InsertSelect { overwrite: bool, table: ObjectName, query: Query },
+    Select(Query),
+    TunnelDownload { table: ObjectName, path: String },
+    /// `create function <f> as '<class>' using '<res>[,<res>...]'`
+    CreateFunction { name: ObjectName, class: String, resources: Vec<String> },
+    DropFunction { name: ObjectName },
+    /// `add jar|file|archive|py <name> [comment '<c>']` — creates a resource object
+    AddResource { kind: ResourceKind, name: String, comment: Option<String> },
+    /// `drop resource <name>`
+    DropResource { name: String },
+
+    /// `explain [for <principal>] [from <ip>] <data statement>`
+    Explain(ExplainStmt),
+}

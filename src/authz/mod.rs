@@ -1,0 +1,1 @@
+//! The authorizer. Owned by issue 5.

@@ -1,0 +1,1 @@
+//! The batch runner (`-e`, `-f`, piped stdin). Owned by issue 6.

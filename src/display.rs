@@ -1,0 +1,1 @@
+//! Canonical text of every AST node (`impl Display`). Owned by the parser work (issue 3).

@@ -1,0 +1,1 @@
+//! `mcsec fmt`: parse a script and print each statement in canonical form. Owned by issue 3.

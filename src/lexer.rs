@@ -1,0 +1,1 @@
+//! Lexer and statement splitter. Owned by issue 3.

@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("mcsec: under construction");
+    std::process::exit(2);
+}

@@ -1,0 +1,1 @@
+//! nom parser from tokens to `ast::Statement`. Owned by issue 3.

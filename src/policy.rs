@@ -1,0 +1,1 @@
+//! Policy documents (§4.2). Being written on main.

@@ -1,0 +1,1 @@
+//! The interactive shell. Owned by issue 6.
