@@ -5,9 +5,24 @@
 //! `Session::new`, `Session::use_project`, `Session::execute`, `Session::flush`,
 //! `Session::user`, `Session::project`, `Session::names`, `Output`.
 
+pub mod data;
+pub mod explain;
+
 use crate::ast::Statement;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Txn};
 use crate::error::{Error, Result};
+
+/// What a statement runs as, handed to every statement handler (management ones in this module
+/// tree, data ones in `data`, `explain`). `user` is already resolved to its canonical form
+/// (`RAM$alice` → `RAM$owner:alice` for the tenant `ALIYUN$owner`).
+#[derive(Debug, Clone)]
+pub struct ExecContext<'a> {
+    pub user: &'a str,
+    pub project: Option<&'a str>,
+    pub source_ip: &'a str,
+    /// Unix seconds (UTC): `MCSEC_NOW` or the clock.
+    pub now: i64,
+}
 
 /// What a statement printed: the odpscmd-style text (`OK` when there is nothing to show) and
 /// the same result as JSON (the `result` field of `--format json`).
