@@ -1,1 +1,472 @@
-//! Command-line options and `odps_config.ini`. Owned by issue 6.
+//! The command line: options, `odps_config.ini`, environment, and the choice between the shell,
+//! the batch runner and `mcsec fmt`.
+//!
+//! Walk `mcsec --config=odps_config.ini --project p -e "whoami;"` through it: clap parses the
+//! flags into [`Cli`] (both `--opt value` and `--opt=value`; a bad flag is clap's usage error,
+//! exit 2); [`Settings::resolve`] layers the sources — command-line flag, then the config file's
+//! `project_name` / `catalog` / `user`, then `$MCSEC_CATALOG` / `$MCSEC_USER`, then the built-in
+//! defaults — and reads `MCSEC_NOW`; [`main`] opens the catalog (a catalog another process holds
+//! is one `FAILED:` line, exit 1), makes `p` current (batch: an access error is exit 1; the shell
+//! prints it and starts with no project), and hands the `-e` text to [`crate::batch::run`] as the
+//! file `<cmdline>`. Without `-e`/`-f`, a terminal on stdin gets the shell, anything else is read
+//! as a script named `<stdin>`.
+
+use crate::batch::{self, BatchOptions, Script};
+use crate::catalog::Catalog;
+use crate::exec::{Session, SessionOptions};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Read, Write};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+/// The tenant account statements run as when neither `--user`, `user=` nor `$MCSEC_USER` says.
+pub const DEFAULT_USER: &str = "ALIYUN$owner";
+pub const DEFAULT_SOURCE_IP: &str = "127.0.0.1";
+/// The file name syntax errors name for `-e` input (the contract's spelling).
+pub const CMDLINE_FILE: &str = "<cmdline>";
+pub const STDIN_FILE: &str = "<stdin>";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mcsec",
+    version,
+    about = "MaxCompute project-security sandbox: an odpscmd-like shell and batch runner over a local catalog",
+    args_conflicts_with_subcommands = true,
+    after_help = "Without -e or -f, mcsec starts the interactive shell when stdin is a terminal and \
+                  otherwise runs stdin as a script.\nEnvironment: MCSEC_CATALOG, MCSEC_USER, \
+                  MCSEC_NOW (RFC 3339 clock for expiry), NO_COLOR."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Run these `;`-terminated statements, then exit.
+    #[arg(short = 'e', value_name = "STATEMENTS", conflicts_with = "file")]
+    pub execute: Option<String>,
+
+    /// Run a script file, then exit.
+    #[arg(short = 'f', value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Start at the n-th statement of the script (1-based, empty statements counted), as odpscmd -k.
+    #[arg(short = 'k', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub start_at: Option<u64>,
+
+    /// Catalog directory, or :memory: for a throw-away one [default: $MCSEC_CATALOG, else $HOME/.mcsec/catalog].
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<String>,
+
+    /// Principal the statements run as [default: $MCSEC_USER, else ALIYUN$owner].
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub user: Option<String>,
+
+    /// The current project at start (like odpscmd --project=).
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+
+    /// Client address the IP whitelist sees [default: 127.0.0.1].
+    #[arg(long = "source-ip", value_name = "IP")]
+    pub source_ip: Option<IpAddr>,
+
+    /// Output format of statement results.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// When to colour the shell (never when stdout is not a terminal; NO_COLOR is honoured by auto).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// An odpscmd-style odps_config.ini (keys project_name, catalog, user).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse scripts without running them; print each statement in canonical form.
+    Fmt {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Where the statements come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Shell,
+    Execute(String),
+    File(PathBuf),
+    Stdin,
+}
+
+/// Everything the command line, the config file and the environment decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub mode: Mode,
+    pub start_at: Option<usize>,
+    pub catalog: String,
+    pub user: String,
+    pub project: Option<String>,
+    pub source_ip: String,
+    /// Unix seconds from `MCSEC_NOW`.
+    pub now: Option<i64>,
+    pub format: Format,
+    pub color: ColorChoice,
+    /// Config-file complaints (unknown keys, malformed lines), printed on stderr.
+    pub warnings: Vec<String>,
+}
+
+/// The keys of `odps_config.ini` mcsec reads.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ConfigFile {
+    pub project_name: Option<String>,
+    pub catalog: Option<String>,
+    pub user: Option<String>,
+}
+
+impl ConfigFile {
+    /// Parses `key=value` lines as odpscmd's properties file does: `#` and `!` start comments,
+    /// blank values mean "not set". Keys mcsec has no use for (`access_id`, `end_point`, ...) are
+    /// ignored with one warning each, so an existing odpscmd config works unchanged.
+    pub fn parse(text: &str, name: &str, warnings: &mut Vec<String>) -> ConfigFile {
+        let mut config = ConfigFile::default();
+        for (number, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
+                continue;
+            }
+            let Some((key, value)) = line.split_once('=') else {
+                warnings.push(format!("{name}:{}: ignoring line without '=': {line}", number + 1));
+                continue;
+            };
+            let value = value.trim();
+            let value = (!value.is_empty()).then(|| value.to_string());
+            match key.trim() {
+                "project_name" => config.project_name = value,
+                "catalog" => config.catalog = value,
+                "user" => config.user = value,
+                other => warnings.push(format!(
+                    "{name}:{}: ignoring key '{other}' (mcsec reads project_name, catalog, user)",
+                    number + 1
+                )),
+            }
+        }
+        config
+    }
+}
+
+/// A command line that cannot run: printed as clap prints its own usage errors, exit 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl Settings {
+    /// Layers flag > config file > environment > default. `env` is the process environment in
+    /// production and a map in tests.
+    pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, UsageError> {
+        let mut warnings = Vec::new();
+        let config = match &cli.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| UsageError(format!("cannot read --config {}: {e}", path.display())))?;
+                ConfigFile::parse(&text, &path.display().to_string(), &mut warnings)
+            }
+            None => ConfigFile::default(),
+        };
+        let env_set = |key: &str| env(key).filter(|v| !v.is_empty());
+
+        let catalog = match (cli.catalog.clone(), config.catalog, env_set("MCSEC_CATALOG")) {
+            (Some(c), _, _) | (None, Some(c), _) | (None, None, Some(c)) => c,
+            (None, None, None) => match env_set("HOME") {
+                Some(home) => Path::new(&home).join(".mcsec").join("catalog").display().to_string(),
+                None => {
+                    return Err(UsageError(
+                        "no catalog: set --catalog, MCSEC_CATALOG or HOME".to_string(),
+                    ))
+                }
+            },
+        };
+        let user = cli
+            .user
+            .clone()
+            .or(config.user)
+            .or_else(|| env_set("MCSEC_USER"))
+            .unwrap_or_else(|| DEFAULT_USER.to_string());
+        let project = cli.project.clone().or(config.project_name);
+        let now = match env_set("MCSEC_NOW") {
+            Some(text) => Some(parse_now(&text)?),
+            None => None,
+        };
+
+        let mode = match (&cli.execute, &cli.file) {
+            (Some(stmts), _) => Mode::Execute(stmts.clone()),
+            (None, Some(path)) => Mode::File(path.clone()),
+            (None, None) if std::io::stdin().is_terminal() => Mode::Shell,
+            (None, None) => Mode::Stdin,
+        };
+        if mode == Mode::Shell && cli.start_at.is_some() {
+            return Err(UsageError("-k needs a script: -f <file>, -e or piped stdin".to_string()));
+        }
+        let start_at = match cli.start_at {
+            Some(n) => Some(
+                usize::try_from(n).map_err(|_| UsageError(format!("-k {n} is too large")))?,
+            ),
+            None => None,
+        };
+
+        Ok(Settings {
+            mode,
+            start_at,
+            catalog,
+            user,
+            project,
+            source_ip: cli.source_ip.map_or_else(|| DEFAULT_SOURCE_IP.to_string(), |ip| ip.to_string()),
+            now,
+            format: cli.format,
+            color: cli.color,
+            warnings,
+        })
+    }
+}
+
+/// `MCSEC_NOW` as unix seconds.
+pub fn parse_now(text: &str) -> Result<i64, UsageError> {
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|e| UsageError(format!("MCSEC_NOW='{text}' is not an RFC 3339 time ({e})")))
+}
+
+/// Whether to emit colour: never when stdout is not a terminal; `always` overrides `NO_COLOR`
+/// and `TERM=dumb`, `auto` respects them.
+pub fn use_color(choice: ColorChoice, stdout_is_terminal: bool, env: &dyn Fn(&str) -> Option<String>) -> bool {
+    if !stdout_is_terminal {
+        return false;
+    }
+    match choice {
+        ColorChoice::Never => false,
+        ColorChoice::Always => true,
+        ColorChoice::Auto => {
+            env("NO_COLOR").is_none_or(|v| v.is_empty()) && env("TERM").as_deref() != Some("dumb")
+        }
+    }
+}
+
+fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+fn usage_error(message: &str) -> i32 {
+    let err = Cli::command().error(ErrorKind::ValueValidation, message);
+    // Printing the usage error can only fail when stderr is gone; the exit code still tells.
+    let _ = err.print();
+    err.exit_code()
+}
+
+/// The whole program; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return err.exit_code();
+        }
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    if let Some(Command::Fmt { files }) = &cli.command {
+        return crate::shell::pending::fmt_run(files, &mut stdout.lock(), &mut stderr.lock());
+    }
+    let settings = match Settings::resolve(&cli, &process_env) {
+        Ok(settings) => settings,
+        Err(UsageError(message)) => return usage_error(&message),
+    };
+    let mut err = stderr.lock();
+    for warning in &settings.warnings {
+        let _ = writeln!(err, "warning: {warning}");
+    }
+    drop(err);
+
+    // Read the script before opening the catalog: a missing file is a command-line error and
+    // must not touch (or lock) the catalog.
+    let script = match &settings.mode {
+        Mode::Shell => None,
+        Mode::Execute(text) => Some((text.clone(), CMDLINE_FILE.to_string())),
+        Mode::File(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Some((text, path.display().to_string())),
+            Err(e) => return usage_error(&format!("cannot read -f {}: {e}", path.display())),
+        },
+        Mode::Stdin => {
+            let mut text = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+                return usage_error(&format!("cannot read the script from stdin: {e}"));
+            }
+            Some((text, STDIN_FILE.to_string()))
+        }
+    };
+
+    let catalog = match Catalog::open(&settings.catalog) {
+        Ok(catalog) => catalog,
+        Err(e) => {
+            let _ = writeln!(stderr.lock(), "FAILED: {e}");
+            return 1;
+        }
+    };
+    let mut session = Session::new(
+        catalog,
+        SessionOptions { user: settings.user.clone(), source_ip: settings.source_ip.clone(), now: settings.now },
+    );
+
+    match script {
+        Some((source, file)) => {
+            if let Some(project) = &settings.project {
+                if let Err(e) = session.use_project(project) {
+                    let _ = writeln!(stderr.lock(), "FAILED: {}", access_failure(project, &e));
+                    return 1;
+                }
+            }
+            let options = BatchOptions { format: settings.format, start_at: settings.start_at };
+            batch::run(
+                &mut session,
+                &Script { source: &source, file: &file },
+                &options,
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            )
+        }
+        None => {
+            let color = use_color(settings.color, stdout.is_terminal(), &process_env);
+            crate::shell::run(session, &settings, color)
+        }
+    }
+}
+
+/// odpscmd's start-up wording for a project the user may not enter.
+pub fn access_failure(project: &str, error: &crate::Error) -> String {
+    format!("Accessing project '{project}' failed: {error}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |key| map.get(key).cloned()
+    }
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut all = vec!["mcsec"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap()
+    }
+
+    #[test]
+    fn defaults_come_from_home_then_environment() {
+        let s = Settings::resolve(&cli(&["-e", "x;"]), &env_of(&[("HOME", "/h")])).unwrap();
+        assert_eq!(s.catalog, "/h/.mcsec/catalog");
+        assert_eq!(s.user, "ALIYUN$owner");
+        assert_eq!(s.source_ip, "127.0.0.1");
+        assert_eq!(s.project, None);
+        assert_eq!(s.mode, Mode::Execute("x;".into()));
+
+        let env = env_of(&[("HOME", "/h"), ("MCSEC_CATALOG", "/c"), ("MCSEC_USER", "RAM$owner:bob")]);
+        let s = Settings::resolve(&cli(&["-e", "x;"]), &env).unwrap();
+        assert_eq!((s.catalog.as_str(), s.user.as_str()), ("/c", "RAM$owner:bob"));
+    }
+
+    #[test]
+    fn flags_beat_config_which_beats_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let ini = dir.path().join("odps_config.ini");
+        std::fs::write(&ini, "project_name=cp\ncatalog=/cfg\nuser=RAM$owner:cfg\naccess_id=xx\n# c\nend_point\n").unwrap();
+        let ini_arg = format!("--config={}", ini.display());
+        let env = env_of(&[("HOME", "/h"), ("MCSEC_CATALOG", "/env"), ("MCSEC_USER", "RAM$owner:env")]);
+
+        let s = Settings::resolve(&cli(&[&ini_arg, "-e", "x;"]), &env).unwrap();
+        assert_eq!(
+            (s.catalog.as_str(), s.user.as_str(), s.project.as_deref()),
+            ("/cfg", "RAM$owner:cfg", Some("cp"))
+        );
+        let name = ini.display().to_string();
+        assert_eq!(
+            s.warnings,
+            vec![
+                format!("{name}:4: ignoring key 'access_id' (mcsec reads project_name, catalog, user)"),
+                format!("{name}:6: ignoring line without '=': end_point"),
+            ]
+        );
+
+        let s = Settings::resolve(
+            &cli(&[&ini_arg, "--catalog", "/flag", "--user=RAM$owner:flag", "--project", "fp", "-e", "x;"]),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(
+            (s.catalog.as_str(), s.user.as_str(), s.project.as_deref()),
+            ("/flag", "RAM$owner:flag", Some("fp"))
+        );
+    }
+
+    #[test]
+    fn missing_config_file_is_a_usage_error() {
+        let err = Settings::resolve(&cli(&["--config", "/nonexistent/odps.ini", "-e", "x;"]), &env_of(&[("HOME", "/h")]))
+            .unwrap_err();
+        assert!(err.0.starts_with("cannot read --config /nonexistent/odps.ini: "), "{}", err.0);
+    }
+
+    #[test]
+    fn mcsec_now_is_rfc3339() {
+        assert_eq!(parse_now("2024-01-01T00:00:00Z"), Ok(1_704_067_200));
+        assert_eq!(parse_now("2024-01-01T08:00:00+08:00"), Ok(1_704_067_200));
+        let err = parse_now("yesterday").unwrap_err();
+        assert!(err.0.starts_with("MCSEC_NOW='yesterday' is not an RFC 3339 time ("), "{}", err.0);
+        let env = env_of(&[("HOME", "/h"), ("MCSEC_NOW", "2024-13-01T00:00:00Z")]);
+        assert!(Settings::resolve(&cli(&["-e", "x;"]), &env).is_err());
+    }
+
+    #[test]
+    fn both_option_spellings_and_bad_values() {
+        let s = Settings::resolve(&cli(&["--source-ip=10.0.0.1", "--format", "json", "-e", "x;"]), &env_of(&[("HOME", "/h")]))
+            .unwrap();
+        assert_eq!((s.source_ip.as_str(), s.format), ("10.0.0.1", Format::Json));
+        for bad in [
+            &["--source-ip", "nope"][..],
+            &["--format=xml"],
+            &["--color", "sometimes"],
+            &["-e", "x;", "-f", "a.sql"],
+            &["-k", "0", "-f", "a.sql"],
+            &["--bogus"],
+        ] {
+            let mut args = vec!["mcsec"];
+            args.extend_from_slice(bad);
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal() {
+        let none = env_of(&[]);
+        let no_color = env_of(&[("NO_COLOR", "1")]);
+        assert!(!use_color(ColorChoice::Always, false, &none));
+        assert!(use_color(ColorChoice::Auto, true, &none));
+        assert!(!use_color(ColorChoice::Auto, true, &no_color));
+        assert!(use_color(ColorChoice::Always, true, &no_color));
+        assert!(!use_color(ColorChoice::Never, true, &none));
+        assert!(!use_color(ColorChoice::Auto, true, &env_of(&[("TERM", "dumb")])));
+    }
+}

@@ -1,4 +1,5 @@
+//! The `mcsec` binary: everything lives in the library; see `mcsec::cli`.
+
 fn main() {
-    eprintln!("mcsec: under construction");
-    std::process::exit(2);
+    std::process::exit(mcsec::cli::main());
 }

@@ -1,0 +1,69 @@
+//! Client commands: statements the shell and the batch runner answer themselves, as odpscmd's
+//! console does, because they are not part of the security language: `help;` / `h;`,
+//! `help <keyword>;`, `history;`, and `quit;` / `q;` / `exit;`.
+//!
+//! `help grant;` is recognised here as `Help(Some("grant"))`, and [`help_text`] answers it with
+//! the syntax the grammar module holds for statements starting with `grant` — the same source
+//! the parser is checked against, so help never drifts from what parses.
+
+use crate::error::{Error, Result};
+use crate::shell::pending as grammar;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientCommand {
+    Help(Option<String>),
+    History,
+    Quit,
+}
+
+/// Recognises a client command in one statement's text (without `;`), case-insensitively.
+pub fn recognise(text: &str) -> Option<ClientCommand> {
+    let mut words = text.split_whitespace();
+    let first = words.next()?.to_ascii_lowercase();
+    let rest: Vec<&str> = words.collect();
+    match (first.as_str(), rest.is_empty()) {
+        ("help" | "h", true) => Some(ClientCommand::Help(None)),
+        ("help" | "h", false) => Some(ClientCommand::Help(Some(rest.join(" ")))),
+        ("history", true) => Some(ClientCommand::History),
+        ("quit" | "q" | "exit", true) => Some(ClientCommand::Quit),
+        _ => None,
+    }
+}
+
+/// `help;` lists the statement families; `help <keyword>;` prints their syntax.
+pub fn help_text(keyword: Option<&str>) -> Result<String> {
+    match keyword {
+        None => {
+            let mut text = String::from("Statements (type \"help <keyword>;\" for the syntax):\n");
+            for family in grammar::families() {
+                text.push_str("  ");
+                text.push_str(&family);
+                text.push('\n');
+            }
+            text.push_str("Shell: help [<keyword>]; history; quit; (also q; exit;)\n");
+            Ok(text)
+        }
+        Some(keyword) => grammar::help(keyword).ok_or_else(|| {
+            Error::invalid(format!("no statement starts with '{keyword}'; type \"help;\" for the list"))
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_client_commands_case_insensitively() {
+        assert_eq!(recognise("HELP"), Some(ClientCommand::Help(None)));
+        assert_eq!(recognise("h"), Some(ClientCommand::Help(None)));
+        assert_eq!(recognise("help  Grant"), Some(ClientCommand::Help(Some("Grant".into()))));
+        assert_eq!(recognise("Quit"), Some(ClientCommand::Quit));
+        assert_eq!(recognise("q"), Some(ClientCommand::Quit));
+        assert_eq!(recognise("exit"), Some(ClientCommand::Quit));
+        assert_eq!(recognise("history"), Some(ClientCommand::History));
+        assert_eq!(recognise("quit now"), None);
+        assert_eq!(recognise("list users"), None);
+        assert_eq!(recognise(""), None);
+    }
+}
