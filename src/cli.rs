@@ -87,7 +87,7 @@ pub enum Command {
     /// Parse scripts without running them; print each statement in canonical form.
     Fmt {
         #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
+        files: Vec<String>,
     },
 }
 
@@ -205,7 +205,7 @@ impl Settings {
             .or(config.user)
             .or_else(|| env_set("MCSEC_USER"))
             .unwrap_or_else(|| DEFAULT_USER.to_string());
-        let project = cli.project.clone().or(config.project_name);
+        let project = cli.project.clone().or(config.project_name).filter(|p| !p.is_empty());
         let now = match env_set("MCSEC_NOW") {
             Some(text) => Some(parse_now(&text)?),
             None => None,

@@ -35,10 +35,10 @@ pub fn help_text(keyword: Option<&str>) -> Result<String> {
     match keyword {
         None => {
             let mut text = String::from("Statements (type \"help <keyword>;\" for the syntax):\n");
-            for family in grammar::families() {
-                text.push_str("  ");
-                text.push_str(&family);
-                text.push('\n');
+            let families = grammar::families();
+            let width = families.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+            for (name, summary) in families {
+                text.push_str(&format!("  {name:<width$}  {summary}\n"));
             }
             text.push_str("Shell: help [<keyword>]; history; quit; (also q; exit;)\n");
             Ok(text)

@@ -5,7 +5,6 @@ use crate::ast::Statement;
 use crate::error::{Error, Position, Result};
 use std::io::Write;
 use std::ops::Range;
-use std::path::PathBuf;
 
 pub struct StatementText<'a> {
     pub text: &'a str,
@@ -85,7 +84,7 @@ pub fn canonical(_stmt: &Statement, raw: &str) -> String {
     raw.to_string()
 }
 
-pub fn families() -> Vec<String> {
+pub fn families() -> Vec<(&'static str, &'static str)> {
     Vec::new()
 }
 
@@ -93,7 +92,7 @@ pub fn help(_keyword: &str) -> Option<String> {
     None
 }
 
-pub fn fmt_run(_paths: &[PathBuf], _out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn fmt_run(_paths: &[String], _out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let _ = writeln!(err, "fmt is not merged yet");
     2
 }

@@ -1,0 +1,323 @@
+//! The interactive shell driven through a real pseudo-terminal: each test starts `mcsec` inside
+//! its own tmux server (`tmux -L <socket>`), types with `send-keys` and reads the screen with
+//! `capture-pane`. Waiting is by polling the screen for the expected text (with a generous
+//! deadline that only guards against hangs; nothing here measures speed).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+const DEADLINE: Duration = Duration::from_secs(20);
+
+struct Tmux {
+    socket: String,
+    home: Option<tempfile::TempDir>,
+}
+
+impl Tmux {
+    /// Starts `mcsec <args>` in a fresh tmux server, `HOME` a new temp dir.
+    fn start(args: &[&str]) -> Tmux {
+        Self::start_with(args, &[])
+    }
+
+    fn start_with(args: &[&str], env: &[(&str, &str)]) -> Tmux {
+        Self::start_in(tempfile::tempdir().expect("temp home"), args, env)
+    }
+
+    /// Starts `mcsec <args>` with `HOME` = `home` (kept by the returned value).
+    fn start_in(home: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Tmux {
+        let socket = format!("mcsec-test-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let mut command = vec![shell_quote(env!("CARGO_BIN_EXE_mcsec"))];
+        command.extend(args.iter().map(|a| shell_quote(a)));
+        let mut tmux = Command::new("tmux");
+        tmux.args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "150", "-y", "50", "-s", "t"])
+            .arg(command.join(" "))
+            .env("HOME", home.path())
+            .env("TERM", "xterm-256color")
+            .env_remove("MCSEC_CATALOG")
+            .env_remove("MCSEC_USER")
+            .env_remove("MCSEC_NOW")
+            .env_remove("NO_COLOR")
+            .env_remove("TMUX")
+            .current_dir(home.path());
+        for (k, v) in env {
+            tmux.env(k, v);
+        }
+        let out = tmux.output().expect("run tmux (is it installed?)");
+        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
+        let t = Tmux { socket, home: Some(home) };
+        // Keep the pane after mcsec exits so its last screen can still be read.
+        t.tmux(&["set-option", "-t", "t", "remain-on-exit", "on"]);
+        t
+    }
+
+    fn home(&self) -> &Path {
+        self.home.as_ref().map(|h| h.path()).expect("home is kept until into_home")
+    }
+
+    /// Stops tmux and hands back the home directory for a next session.
+    fn into_home(mut self) -> tempfile::TempDir {
+        self.home.take().expect("home")
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
+    }
+
+    /// Types `text` literally (no key names). tmux reads an argument ending in `;` as a command
+    /// separator, so a final `;` is sent as its byte instead.
+    fn type_text(&self, text: &str) {
+        let (body, semicolon) = match text.strip_suffix(';') {
+            Some(body) => (body, true),
+            None => (text, false),
+        };
+        if !body.is_empty() {
+            self.tmux(&["send-keys", "-t", "t", "-l", body]);
+        }
+        if semicolon {
+            self.tmux(&["send-keys", "-t", "t", "-H", "3b"]);
+        }
+    }
+
+    /// Presses named keys: `Enter`, `Tab`, `Up`, `C-c`, `C-d`.
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn line(&self, text: &str) {
+        self.type_text(text);
+        self.keys(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "t", "-S", "-200"]).stdout).into_owned()
+    }
+
+    fn screen_with_escapes(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-e", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    /// Waits until `pred(screen)` holds; panics with the screen after the deadline.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_text(&self, text: &str) -> String {
+        self.wait_for(text, |s| s.contains(text))
+    }
+
+    fn wait_count(&self, text: &str, n: usize) -> String {
+        self.wait_for(&format!("{n} × {text}"), |s| s.matches(text).count() >= n)
+    }
+
+    fn pane_dead(&self) -> bool {
+        let out = self.tmux(&["display-message", "-p", "-t", "t", "#{pane_dead}"]);
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    fn wait_exit(&self) {
+        let start = Instant::now();
+        while !self.pane_dead() {
+            assert!(start.elapsed() < DEADLINE, "mcsec did not exit; screen:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn catalog_in(home: &Path) -> PathBuf {
+    home.join("catalog")
+}
+
+/// A shell on a throw-away catalog with project `p` created and current.
+fn shell_in_project() -> Tmux {
+    let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
+    t.wait_text("Connected!");
+    t.line("create project p; use p;");
+    t.wait_text("p>");
+    t
+}
+
+#[test]
+fn banner_prompt_and_statement_over_two_lines_recalled_from_history() {
+    let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
+    let screen = t.wait_text("Connected!");
+    assert!(screen.starts_with(concat!("mcsec ", env!("CARGO_PKG_VERSION"), " - MaxCompute project-security sandbox\n")), "{screen}");
+    assert!(
+        screen.contains("User: ALIYUN$owner\nConnecting to :memory:\nConnected!\nType \"help;\" for help, \"quit;\" to leave.\n>"),
+        "{screen}"
+    );
+
+    // Not complete without `;`: the continuation prompt asks for more.
+    t.line("help");
+    t.wait_text("\n->");
+    t.line(";");
+    t.wait_count("Statements (type \"help <keyword>;\" for the syntax):", 1);
+
+    // Up recalls the whole two-line statement as one entry; Enter runs it again.
+    t.keys(&["Up"]);
+    t.wait_count("help", 3);
+    t.keys(&["Enter"]);
+    t.wait_count("Statements (type \"help <keyword>;\" for the syntax):", 2);
+
+    t.line("history;");
+    let screen = t.wait_text("    1  help\n       ;\n    2  history;\n");
+    assert!(!screen.contains("FAILED"), "{screen}");
+
+    // Saved on exit under $HOME/.mcsec/history.
+    t.line("quit;");
+    t.wait_exit();
+    let history = std::fs::read_to_string(t.home().join(".mcsec/history")).expect("history file");
+    assert!(history.contains("help"), "{history}");
+    assert!(history.contains("history;"), "{history}");
+}
+
+#[test]
+fn history_persists_across_sessions_and_ctrl_r_searches_it() {
+    let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
+    t.wait_text("Connected!");
+    t.line("help grant;");
+    t.wait_text("-- ");
+    t.line("exit;");
+    t.wait_exit();
+    let home = t.into_home();
+    assert!(std::fs::read_to_string(home.path().join(".mcsec/history")).unwrap_or_default().contains("help grant;"));
+
+    let t = Tmux::start_in(home, &["--catalog", ":memory:", "--color", "never"], &[]);
+    t.wait_text("Connected!");
+    t.keys(&["C-r"]);
+    t.type_text("gran");
+    t.wait_text("help grant;");
+    t.keys(&["Enter"]);
+    t.wait_text("-- ");
+}
+
+#[test]
+fn ctrl_c_clears_an_unfinished_statement() {
+    let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
+    t.wait_text("Connected!");
+    t.line("create project");
+    t.wait_text("\n->");
+    t.type_text("half typed");
+    t.keys(&["C-c"]);
+    t.wait_for("a fresh prompt", |s| s.trim_end().ends_with('>'));
+    // The next statement starts from an empty buffer: `create project help;` never runs.
+    t.line("help;");
+    let screen = t.wait_text("Statements (type");
+    assert!(!screen.contains("FAILED"), "{screen}");
+    // Ctrl-D on an empty line leaves.
+    t.keys(&["C-d"]);
+    t.wait_exit();
+}
+
+#[test]
+fn several_statements_on_one_line_run_in_order_and_stop_at_a_failure() {
+    let t = shell_in_project();
+    t.line("add user RAM$owner:alice; add user RAM$owner:alice; add user RAM$owner:bob;");
+    t.wait_text("FAILED: ODPS-0420095: Access Denied - User RAM$owner:alice already exists in project p.");
+    t.line("list users;");
+    let screen = t.wait_text("RAM$owner:alice\n");
+    assert!(!screen.contains("RAM$owner:bob"), "{screen}");
+}
+
+#[test]
+fn tab_completes_a_table_name() {
+    let t = shell_in_project();
+    t.line("create table sales_2024 (shop string, amount bigint);");
+    t.wait_count("OK", 3);
+    t.type_text("desc SAL");
+    t.keys(&["Tab"]);
+    t.wait_text("p> desc sales_2024");
+    t.keys(&["C-c"]);
+    // Keywords complete too, in the case being typed.
+    t.type_text("WHOA");
+    t.keys(&["Tab"]);
+    t.wait_text("p> WHOAMI");
+}
+
+#[test]
+fn drop_asks_for_confirmation_no_cancels_yes_runs() {
+    let t = shell_in_project();
+    t.line("create role analyst;");
+    t.wait_count("OK", 3);
+    t.line("drop role   analyst;");
+    t.wait_text("Confirm to \"drop role   analyst\" (yes/no)? ");
+    t.line("no");
+    t.wait_text("Cancelled.");
+    t.line("list roles;");
+    t.wait_text("analyst\n");
+    t.line("DROP ROLE analyst;");
+    t.wait_text("Confirm to \"DROP ROLE analyst\" (yes/no)? ");
+    t.line("yes");
+    t.wait_count("OK", 4);
+    t.line("list roles;");
+    t.wait_for("roles listed after the drop", |s| s.matches("list roles;").count() == 2 && s.trim_end().ends_with("p>"));
+    let screen = t.screen();
+    let after = screen.rsplit("list roles;").next().unwrap_or("");
+    assert!(!after.contains("analyst"), "{screen}");
+}
+
+#[test]
+fn inaccessible_project_starts_with_no_project() {
+    let t = Tmux::start(&["--catalog", ":memory:", "--color", "never", "--project", "nosuch"]);
+    let screen = t.wait_text("Connecting to :memory:, project: nosuch\nAccessing project 'nosuch' failed: ");
+    assert!(screen.trim_end().ends_with('>') && !screen.contains("nosuch>"), "{screen}");
+}
+
+#[test]
+fn colour_follows_color_flag_and_no_color() {
+    let t = Tmux::start(&["--catalog", ":memory:", "--color", "always"]);
+    t.wait_text("Connected!");
+    t.type_text("list users");
+    t.wait_text("> list users");
+    let coloured = t.screen_with_escapes();
+    assert!(coloured.contains("\x1b[1m"), "no bold prompt/keyword: {coloured:?}");
+
+    let t = Tmux::start_with(&["--catalog", ":memory:"], &[("NO_COLOR", "1")]);
+    t.wait_text("Connected!");
+    t.type_text("list users");
+    t.wait_text("> list users");
+    let plain = t.screen_with_escapes();
+    assert!(!plain.contains('\x1b'), "colour despite NO_COLOR: {plain:?}");
+}
+
+#[test]
+fn a_durable_catalog_is_shared_with_batch_runs() {
+    let t = Tmux::start(&["--color", "never"]);
+    t.wait_text("Connected!");
+    t.line("create project shared;");
+    t.wait_text("OK");
+    t.line("quit;");
+    t.wait_exit();
+    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
+        .args(["-e", "list projects;"])
+        .env("HOME", t.home())
+        .env_remove("MCSEC_CATALOG")
+        .output()
+        .expect("run mcsec");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "shared\n");
+    assert!(catalog_in(&t.home().join(".mcsec")).is_dir());
+}
