@@ -276,7 +276,7 @@ fn resource_name(i: Tokens<'_>) -> PResult<'_, String> {
     match i.first() {
         Some(t) if t.kind == TokenKind::QuotedIdent => ident(i),
         Some(t) if t.kind == TokenKind::Str => Ok((i.take_from(1), unescape_string(i.text(t)))),
-        _ => map(glued("identifier"), str::to_string).parse(i),
+        _ => map(glued("resource name"), str::to_string).parse(i),
     }
 }
 
@@ -470,7 +470,7 @@ fn partition_spec(i: Tokens<'_>) -> PResult<'_, Vec<(String, String)>> {
 
 /// `[<type>] <name> [(<cols>)] [partition (...)]` after `on`; no type means table.
 fn grant_object(i: Tokens<'_>) -> PResult<'_, GrantObject> {
-    let typed = i.toks.get(1).is_some_and(|t| is_name_token(t) || t.is_punct('*'));
+    let typed = i.toks.get(1).is_none_or(|t| is_name_token(t) || t.is_punct('*'));
     let (i, kind) = if typed { opt(object_type).parse(i)? } else { (i, None) };
     if !typed {
         // Record that a type was possible here, for the error message.
@@ -696,13 +696,9 @@ fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
 fn show_grants(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, _) = kw("grants")(i)?;
     let (i, principal) = opt(preceded(kw("for"), principal)).parse(i)?;
-    let (i, on) = opt(preceded(kw("on"), alt((map(preceded(kw("type"), object_type), Ok), map(grant_object, Err)))))
-        .parse(i)?;
-    let (on_type, on_object) = match on {
-        Some(Ok(t)) => (Some(t), None),
-        Some(Err(o)) => (None, Some(o)),
-        None => (None, None),
-    };
+    let type_follows = i.peek_word(1).is_some_and(|w| w.eq_ignore_ascii_case("type"));
+    let (i, on_type) = if type_follows { map(on_type, Some).parse(i)? } else { (i, None) };
+    let (i, on_object) = if on_type.is_none() { opt(preceded(kw("on"), grant_object)).parse(i)? } else { (i, None) };
     let (i, properties) = opt_properties(i)?;
     Ok((i, Statement::ShowGrants(ShowGrantsStmt { principal, on_type, on_object, properties })))
 }
@@ -917,12 +913,12 @@ fn describe(i: Tokens<'_>) -> PResult<'_, Statement> {
 
 /// `grant ...`: super privileges, label grants, role grants and ACL grants.
 fn grant(i: Tokens<'_>) -> PResult<'_, Statement> {
-    if i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case("super")) && i.toks.len() > 2 {
+    if leads_form(i, "super") {
         let (i, (_, privileges, _, grantees)) =
             (kw("super"), comma_list(action), kw("to"), comma_list(principal)).parse(i)?;
         return Ok((i, Statement::GrantSuper { privileges, grantees }));
     }
-    if i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case("label")) && i.toks.get(1).is_some_and(|t| t.kind == TokenKind::Number) {
+    if leads_form(i, "label") {
         let (i, (_, level, _, _, (table, columns), _, grantee, exp_days)) = (
             kw("label"),
             integer,
@@ -960,6 +956,16 @@ fn grant(i: Tokens<'_>) -> PResult<'_, Statement> {
     Ok((i, Statement::Grant(GrantStmt { privileges, object, grantees, properties, with_grant_option })))
 }
 
+/// True when `grant|revoke` is followed by `word` introducing its own form (`grant super ...`,
+/// `grant label 2 ...`) rather than by a role of that name (`grant super to u`).
+fn leads_form(i: Tokens<'_>, word: &str) -> bool {
+    i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case(word))
+        && !i.toks.get(1).is_some_and(|t| t.is_punct(',') || {
+            let next = i.text(t);
+            t.kind == TokenKind::Word && (next.eq_ignore_ascii_case("to") || next.eq_ignore_ascii_case("from"))
+        })
+}
+
 /// `role r` / `tenant role r` at the start of a role grant or revoke.
 fn role_keyword(i: Tokens<'_>) -> Option<(Tokens<'_>, bool)> {
     let w0 = i.peek_word(0)?;
@@ -979,14 +985,12 @@ fn roles_from_privileges(privileges: Vec<Privilege>) -> Vec<String> {
 }
 
 fn revoke(i: Tokens<'_>) -> PResult<'_, Statement> {
-    if i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case("super")) && i.toks.len() > 2 {
+    if leads_form(i, "super") {
         let (i, (_, privileges, _, grantees)) =
             (kw("super"), comma_list(action), kw("from"), comma_list(principal)).parse(i)?;
         return Ok((i, Statement::RevokeSuper { privileges, grantees }));
     }
-    if i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case("label"))
-        && i.peek_word(1).is_some_and(|w| w.eq_ignore_ascii_case("on"))
-    {
+    if leads_form(i, "label") {
         let (i, (_, _, _, (table, columns), _, grantee)) =
             (kw("label"), kw("on"), kw("table"), table_with_columns, kw("from"), principal).parse(i)?;
         return Ok((i, Statement::RevokeLabel(RevokeLabelStmt { table, columns, grantee })));
