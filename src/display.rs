@@ -25,7 +25,9 @@ fn is_single_word(s: &str) -> bool {
     let mut lexer = Lexer::new(s);
     match (lexer.next(), lexer.next()) {
         (Some(Ok(t)), None) => {
-            matches!(t.kind, TokenKind::Word | TokenKind::Number) && t.start == 0 && t.end as usize == s.len()
+            matches!(t.kind, TokenKind::Word | TokenKind::Number)
+                && t.start == 0
+                && t.end as usize == s.len()
         }
         _ => false,
     }
@@ -81,13 +83,18 @@ impl Display for PrincipalName<'_> {
 /// `./p/policy.json`, `fe80::1`.
 fn is_glued_word(s: &str) -> bool {
     let Some(toks) = lex_all(s) else { return false };
-    let (Some(first), Some(last)) = (toks.first(), toks.last()) else { return false };
+    let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+        return false;
+    };
     if first.start != 0 || last.end as usize != s.len() || (toks.len() == 1 && is_keyword(s)) {
         return false;
     }
     let gluable = |t: &Token| match t.kind {
         TokenKind::Word | TokenKind::Number => true,
-        TokenKind::Punct(c) => matches!(c, '.' | ':' | '/' | '-' | '@' | '$' | '*' | '~' | '\\' | '+' | '%' | '#'),
+        TokenKind::Punct(c) => matches!(
+            c,
+            '.' | ':' | '/' | '-' | '@' | '$' | '*' | '~' | '\\' | '+' | '%' | '#'
+        ),
         _ => false,
     };
     toks.iter().all(gluable) && toks.windows(2).all(|w| w[0].end == w[1].start)
@@ -148,7 +155,11 @@ fn single(s: &str) -> Quoted<'_> {
 }
 
 /// `a, b, c` with each item printed by `item`.
-fn list<T>(f: &mut Formatter<'_>, items: &[T], item: impl Fn(&mut Formatter<'_>, &T) -> fmt::Result) -> fmt::Result {
+fn list<T>(
+    f: &mut Formatter<'_>,
+    items: &[T],
+    item: impl Fn(&mut Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
     for (n, x) in items.iter().enumerate() {
         if n > 0 {
             f.write_str(", ")?;
@@ -193,7 +204,9 @@ fn properties(f: &mut Formatter<'_>, props: &Properties) -> fmt::Result {
         return Ok(());
     }
     f.write_str(" privilegeproperties(")?;
-    list(f, props, |f, (k, v)| write!(f, "{}={}", Quoted(k, '"'), Quoted(v, '"')))?;
+    list(f, props, |f, (k, v)| {
+        write!(f, "{}={}", Quoted(k, '"'), Quoted(v, '"'))
+    })?;
     f.write_char(')')
 }
 
@@ -229,7 +242,9 @@ impl Display for PrincipalKind {
 impl Display for Principal {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self.kind {
-            PrincipalKind::User | PrincipalKind::TenantUser => write!(f, "{} {}", self.kind, PrincipalName(&self.name)),
+            PrincipalKind::User | PrincipalKind::TenantUser => {
+                write!(f, "{} {}", self.kind, PrincipalName(&self.name))
+            }
             _ => write!(f, "{} {}", self.kind, Ident(&self.name)),
         }
     }
@@ -351,7 +366,11 @@ impl Display for ShowGrantsStmt {
     }
 }
 
-fn table_and_columns(f: &mut Formatter<'_>, table: &ObjectName, cols: &Option<Vec<String>>) -> fmt::Result {
+fn table_and_columns(
+    f: &mut Formatter<'_>,
+    table: &ObjectName,
+    cols: &Option<Vec<String>>,
+) -> fmt::Result {
     write!(f, "table {table}")?;
     columns(f, cols)
 }
@@ -368,7 +387,11 @@ impl Display for LabelTarget {
 
 impl Display for SetLabelStmt {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.unset { "unset label" } else { "set label" })?;
+        f.write_str(if self.unset {
+            "unset label"
+        } else {
+            "set label"
+        })?;
         if let Some(level) = self.level {
             write!(f, " {level}")?;
         }
@@ -416,7 +439,13 @@ impl Display for ShowLabelGrantsStmt {
 
 impl Display for AddToPackageStmt {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "add {} {} to package {}", self.kind, ResourceName(&self.object), Ident(&self.package))?;
+        write!(
+            f,
+            "add {} {} to package {}",
+            self.kind,
+            ResourceName(&self.object),
+            Ident(&self.package)
+        )?;
         if let Some(privs) = &self.privileges {
             f.write_str(" with privileges ")?;
             actions(f, privs)?;
@@ -427,7 +456,12 @@ impl Display for AddToPackageStmt {
 
 impl Display for AllowInstallStmt {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "allow project {} to install package {}", NameOrStar(&self.project), Ident(&self.package))?;
+        write!(
+            f,
+            "allow project {} to install package {}",
+            NameOrStar(&self.project),
+            Ident(&self.package)
+        )?;
         if let Some(privs) = &self.privileges {
             f.write_str(" with ")?;
             actions(f, privs)?;
@@ -538,14 +572,24 @@ impl Display for Statement {
                 }
                 Ok(())
             }
-            S::RemoveUser { principal } => write!(f, "remove user {}", PrincipalName(&principal.name)),
+            S::RemoveUser { principal } => {
+                write!(f, "remove user {}", PrincipalName(&principal.name))
+            }
             S::ListUsers => f.write_str("list users"),
             S::Whoami => f.write_str("whoami"),
             S::ShowGrants(s) => s.fmt(f),
-            S::AddAccountProvider { provider } => write!(f, "add accountprovider {}", Ident(provider)),
-            S::RemoveAccountProvider { provider } => write!(f, "remove accountprovider {}", Ident(provider)),
+            S::AddAccountProvider { provider } => {
+                write!(f, "add accountprovider {}", Ident(provider))
+            }
+            S::RemoveAccountProvider { provider } => {
+                write!(f, "remove accountprovider {}", Ident(provider))
+            }
             S::ListAccountProviders => f.write_str("list accountproviders"),
-            S::CreateRole { tenant: t, name, properties: props } => {
+            S::CreateRole {
+                tenant: t,
+                name,
+                properties: props,
+            } => {
                 f.write_str("create ")?;
                 tenant(f, *t)?;
                 write!(f, "role {}", Ident(name))?;
@@ -578,16 +622,28 @@ impl Display for Statement {
                 write!(f, "role {}", Ident(role))
             }
             S::ShowRoleGrant { principal } => write!(f, "show role grant {principal}"),
-            S::AddTenantUser { principal } => write!(f, "add tenant user {}", PrincipalName(&principal.name)),
+            S::AddTenantUser { principal } => {
+                write!(f, "add tenant user {}", PrincipalName(&principal.name))
+            }
             S::RemoveTenantUser { principal } => {
                 write!(f, "remove tenant user {}", PrincipalName(&principal.name))
             }
             S::ListTenantUsers => f.write_str("list tenant users"),
             S::AddTenantRoleToProject { role, project } => {
-                write!(f, "add tenant role {} to project {}", Ident(role), Ident(project))
+                write!(
+                    f,
+                    "add tenant role {} to project {}",
+                    Ident(role),
+                    Ident(project)
+                )
             }
             S::RemoveTenantRoleFromProject { role, project } => {
-                write!(f, "remove tenant role {} from project {}", Ident(role), Ident(project))
+                write!(
+                    f,
+                    "remove tenant role {} from project {}",
+                    Ident(role),
+                    Ident(project)
+                )
             }
             S::AddGroup { tenant: t, name } => {
                 f.write_str("add ")?;
@@ -610,13 +666,19 @@ impl Display for Statement {
             }
             S::Grant(g) => g.fmt(f),
             S::Revoke(r) => r.fmt(f),
-            S::GrantSuper { privileges, grantees } => {
+            S::GrantSuper {
+                privileges,
+                grantees,
+            } => {
                 f.write_str("grant super ")?;
                 actions(f, privileges)?;
                 f.write_str(" to ")?;
                 principals(f, grantees)
             }
-            S::RevokeSuper { privileges, grantees } => {
+            S::RevokeSuper {
+                privileges,
+                grantees,
+            } => {
                 f.write_str("revoke super ")?;
                 actions(f, privileges)?;
                 f.write_str(" from ")?;
@@ -633,7 +695,11 @@ impl Display for Statement {
                 f.write_str("get policy")?;
                 policy_role(f, role, *tenant_role)
             }
-            S::PutPolicy { file, role, tenant_role } => {
+            S::PutPolicy {
+                file,
+                role,
+                tenant_role,
+            } => {
                 write!(f, "put policy {}", PathText(file))?;
                 policy_role(f, role, *tenant_role)
             }
@@ -648,12 +714,26 @@ impl Display for Statement {
             S::CreatePackage { name } => write!(f, "create package {}", Ident(name)),
             S::DropPackage { name } => write!(f, "drop package {}", Ident(name)),
             S::AddToPackage(a) => a.fmt(f),
-            S::RemoveFromPackage { kind, object, package } => {
-                write!(f, "remove {kind} {} from package {}", ResourceName(object), Ident(package))
+            S::RemoveFromPackage {
+                kind,
+                object,
+                package,
+            } => {
+                write!(
+                    f,
+                    "remove {kind} {} from package {}",
+                    ResourceName(object),
+                    Ident(package)
+                )
             }
             S::AllowInstall(a) => a.fmt(f),
             S::DisallowInstall { project, package } => {
-                write!(f, "disallow project {} to install package {}", NameOrStar(project), Ident(package))
+                write!(
+                    f,
+                    "disallow project {} to install package {}",
+                    NameOrStar(project),
+                    Ident(package)
+                )
             }
             S::InstallPackage { project, package } => {
                 write!(f, "install package {}.{}", Ident(project), Ident(package))
@@ -692,14 +772,19 @@ impl Display for Statement {
             }
             S::ShowSecurityConfiguration => f.write_str("show securityconfiguration"),
             S::AddTrustedProject { project } => write!(f, "add trustedproject {}", Ident(project)),
-            S::RemoveTrustedProject { project } => write!(f, "remove trustedproject {}", Ident(project)),
+            S::RemoveTrustedProject { project } => {
+                write!(f, "remove trustedproject {}", Ident(project))
+            }
             S::ListTrustedProjects => f.write_str("list trustedprojects"),
             S::CreateProject(c) => c.fmt(f),
             S::DropProject { name } => write!(f, "drop project {}", Ident(name)),
             S::ListProjects => f.write_str("list projects"),
             S::Use { project } => write!(f, "use {}", Ident(project)),
             S::Login { principal } => write!(f, "login {}", PrincipalName(&principal.name)),
-            S::CreateTable { table, columns: cols } => {
+            S::CreateTable {
+                table,
+                columns: cols,
+            } => {
                 write!(f, "create table {table} (")?;
                 list(f, cols, |f, c| c.fmt(f))?;
                 f.write_char(')')
@@ -714,17 +799,36 @@ impl Display for Statement {
                     f.write_char(')')
                 })
             }
-            S::InsertSelect { overwrite, table, query } => {
+            S::InsertSelect {
+                overwrite,
+                table,
+                query,
+            } => {
                 let verb = if *overwrite { "overwrite" } else { "into" };
                 write!(f, "insert {verb} table {table} {query}")
             }
             S::Select(q) => q.fmt(f),
-            S::TunnelDownload { table, path } => write!(f, "tunnel download {table} {}", PathText(path)),
-            S::CreateFunction { name, class, resources } => {
-                write!(f, "create function {name} as {} using {}", single(class), single(&resources.join(",")))
+            S::TunnelDownload { table, path } => {
+                write!(f, "tunnel download {table} {}", PathText(path))
+            }
+            S::CreateFunction {
+                name,
+                class,
+                resources,
+            } => {
+                write!(
+                    f,
+                    "create function {name} as {} using {}",
+                    single(class),
+                    single(&resources.join(","))
+                )
             }
             S::DropFunction { name } => write!(f, "drop function {name}"),
-            S::AddResource { kind, name, comment } => {
+            S::AddResource {
+                kind,
+                name,
+                comment,
+            } => {
                 write!(f, "add {kind} {}", ResourceName(name))?;
                 if let Some(c) = comment {
                     write!(f, " comment {}", single(c))?;

@@ -43,7 +43,9 @@ pub fn parsed_families() -> Vec<Family> {
         let Some(close) = after.find("*)") else { break };
         let annotation: &'static str = &after[..close + 2];
         let body_and_more = &after[close + 2..];
-        let body_end = body_and_more.find("(* family:").or_else(|| body_and_more.find("(* common *)"));
+        let body_end = body_and_more
+            .find("(* family:")
+            .or_else(|| body_and_more.find("(* common *)"));
         let productions = body_and_more[..body_end.unwrap_or(body_and_more.len())].trim();
         out.push(Family {
             name: field(annotation, "(* family"),
@@ -60,7 +62,10 @@ pub fn parsed_families() -> Vec<Family> {
 
 /// `(name, one-line summary)` of every statement family, for `help;`.
 pub fn families() -> Vec<(&'static str, &'static str)> {
-    parsed_families().into_iter().map(|f| (f.name, f.summary)).collect()
+    parsed_families()
+        .into_iter()
+        .map(|f| (f.name, f.summary))
+        .collect()
 }
 
 /// The productions of every family whose statements can start with `keyword`
@@ -74,7 +79,10 @@ pub fn help(keyword: &str) -> Option<String> {
             if !out.is_empty() {
                 out.push('\n');
             }
-            out.push_str(&format!("-- {} ({}): {}\n{}\n", f.name, f.section, f.summary, f.productions));
+            out.push_str(&format!(
+                "-- {} ({}): {}\n{}\n",
+                f.name, f.section, f.summary, f.productions
+            ));
         }
     }
     (!out.is_empty()).then_some(out)
@@ -165,19 +173,79 @@ pub fn variant_name(stmt: &Statement) -> &'static str {
 /// new variant a compile error here.
 pub fn statement_variants() -> &'static [&'static str] {
     &[
-        "AddUser", "RemoveUser", "ListUsers", "Whoami", "ShowGrants", "AddAccountProvider",
-        "RemoveAccountProvider", "ListAccountProviders", "CreateRole", "DropRole", "DescribeRole",
-        "ListRoles", "GrantRoles", "RevokeRoles", "PurgePrivs", "ShowPrincipals", "ShowRoleGrant",
-        "AddTenantUser", "RemoveTenantUser", "ListTenantUsers", "AddTenantRoleToProject",
-        "RemoveTenantRoleFromProject", "AddGroup", "RemoveGroup", "ListGroups", "Grant", "Revoke",
-        "GrantSuper", "RevokeSuper", "ShowAcl", "GetPolicy", "PutPolicy", "GetSecurityPolicy",
-        "PutSecurityPolicy", "SetLabel", "GrantLabel", "RevokeLabel", "ClearExpiredGrants",
-        "ShowLabelGrants", "DescribeTable", "CreatePackage", "DropPackage", "AddToPackage",
-        "RemoveFromPackage", "AllowInstall", "DisallowInstall", "InstallPackage",
-        "UninstallPackage", "ShowPackages", "DescribePackage", "ShowPackageItems", "Set",
-        "SetProject", "ShowSecurityConfiguration", "AddTrustedProject", "RemoveTrustedProject",
-        "ListTrustedProjects", "CreateProject", "DropProject", "ListProjects", "Use", "Login",
-        "CreateTable", "CreateTableAs", "DropTable", "InsertValues", "InsertSelect", "Select",
-        "TunnelDownload", "CreateFunction", "DropFunction", "AddResource", "DropResource", "Explain",
+        "AddUser",
+        "RemoveUser",
+        "ListUsers",
+        "Whoami",
+        "ShowGrants",
+        "AddAccountProvider",
+        "RemoveAccountProvider",
+        "ListAccountProviders",
+        "CreateRole",
+        "DropRole",
+        "DescribeRole",
+        "ListRoles",
+        "GrantRoles",
+        "RevokeRoles",
+        "PurgePrivs",
+        "ShowPrincipals",
+        "ShowRoleGrant",
+        "AddTenantUser",
+        "RemoveTenantUser",
+        "ListTenantUsers",
+        "AddTenantRoleToProject",
+        "RemoveTenantRoleFromProject",
+        "AddGroup",
+        "RemoveGroup",
+        "ListGroups",
+        "Grant",
+        "Revoke",
+        "GrantSuper",
+        "RevokeSuper",
+        "ShowAcl",
+        "GetPolicy",
+        "PutPolicy",
+        "GetSecurityPolicy",
+        "PutSecurityPolicy",
+        "SetLabel",
+        "GrantLabel",
+        "RevokeLabel",
+        "ClearExpiredGrants",
+        "ShowLabelGrants",
+        "DescribeTable",
+        "CreatePackage",
+        "DropPackage",
+        "AddToPackage",
+        "RemoveFromPackage",
+        "AllowInstall",
+        "DisallowInstall",
+        "InstallPackage",
+        "UninstallPackage",
+        "ShowPackages",
+        "DescribePackage",
+        "ShowPackageItems",
+        "Set",
+        "SetProject",
+        "ShowSecurityConfiguration",
+        "AddTrustedProject",
+        "RemoveTrustedProject",
+        "ListTrustedProjects",
+        "CreateProject",
+        "DropProject",
+        "ListProjects",
+        "Use",
+        "Login",
+        "CreateTable",
+        "CreateTableAs",
+        "DropTable",
+        "InsertValues",
+        "InsertSelect",
+        "Select",
+        "TunnelDownload",
+        "CreateFunction",
+        "DropFunction",
+        "AddResource",
+        "DropResource",
+        "Explain",
     ]
 }

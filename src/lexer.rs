@@ -40,7 +40,8 @@ pub struct Token {
 
 impl Token {
     pub fn text<'a>(&self, src: &'a str) -> &'a str {
-        src.get(self.start as usize..self.end as usize).unwrap_or("")
+        src.get(self.start as usize..self.end as usize)
+            .unwrap_or("")
     }
 
     pub fn is_punct(&self, c: char) -> bool {
@@ -64,7 +65,10 @@ impl LexError {
         match self.opener {
             '*' => "expected '*/' closing the comment, found end of input".to_string(),
             '`' => "expected '`' closing the quoted name, found end of input".to_string(),
-            q => format!("expected {} closing the string, found end of input", quote_punct(q)),
+            q => format!(
+                "expected {} closing the string, found end of input",
+                quote_punct(q)
+            ),
         }
     }
 }
@@ -107,7 +111,14 @@ impl<'a> Lexer<'a> {
     }
 
     pub fn at(src: &'a str, line: u32, col: u32) -> Self {
-        Lexer { src, bytes: src.as_bytes(), pos: 0, line, col, failed: false }
+        Lexer {
+            src,
+            bytes: src.as_bytes(),
+            pos: 0,
+            line,
+            col,
+            failed: false,
+        }
     }
 
     pub fn source(&self) -> &'a str {
@@ -151,7 +162,12 @@ impl<'a> Lexer<'a> {
                 (Some(b), _) if b.is_ascii_whitespace() => self.bump(),
                 (Some(b'-'), Some(b'-')) => self.bump_while(|b| b != b'\n'),
                 (Some(b'/'), Some(b'*')) => {
-                    let err = LexError { opener: '*', offset: self.pos as u32, line: self.line, col: self.col };
+                    let err = LexError {
+                        opener: '*',
+                        offset: self.pos as u32,
+                        line: self.line,
+                        col: self.col,
+                    };
                     self.bump();
                     self.bump();
                     loop {
@@ -207,10 +223,19 @@ impl<'a> Lexer<'a> {
         let (start, line, col) = (self.pos, self.line, self.col);
         let kind = match b {
             b'\'' | b'"' | b'`' => {
-                let kind = if b == b'`' { TokenKind::QuotedIdent } else { TokenKind::Str };
+                let kind = if b == b'`' {
+                    TokenKind::QuotedIdent
+                } else {
+                    TokenKind::Str
+                };
                 if !self.scan_quoted(b, b != b'`') {
                     self.failed = true;
-                    return Some(Err(LexError { opener: b as char, offset: start as u32, line, col }));
+                    return Some(Err(LexError {
+                        opener: b as char,
+                        offset: start as u32,
+                        line,
+                        col,
+                    }));
                 }
                 kind
             }
@@ -234,14 +259,24 @@ impl<'a> Lexer<'a> {
                 self.finish_word(start)
             }
             _ => {
-                let c = self.src.get(start..).and_then(|s| s.chars().next()).unwrap_or('\u{FFFD}');
+                let c = self
+                    .src
+                    .get(start..)
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or('\u{FFFD}');
                 for _ in 0..c.len_utf8() {
                     self.bump();
                 }
                 TokenKind::Punct(c)
             }
         };
-        Some(Ok(Token { kind, start: start as u32, end: self.pos as u32, line, col }))
+        Some(Ok(Token {
+            kind,
+            start: start as u32,
+            end: self.pos as u32,
+            line,
+            col,
+        }))
     }
 
     /// A word that holds a `$` (`RAM$acct:user`) or is followed by `@` (`bob@aliyun.com`) is a
@@ -335,7 +370,12 @@ impl<'a> Iterator for Splitter<'a> {
                         Some(f) => (&src[f.start as usize..last_end as usize], f.line, f.col),
                         None => ("", tok.line, tok.col),
                     };
-                    return Some(StatementText { text, line, col, index: self.index });
+                    return Some(StatementText {
+                        text,
+                        line,
+                        col,
+                        index: self.index,
+                    });
                 }
                 Some(Ok(tok)) => {
                     if first.is_none() {
@@ -351,14 +391,24 @@ impl<'a> Iterator for Splitter<'a> {
                         None => (err.offset, err.line, err.col),
                     };
                     let text = &src[start as usize..];
-                    return Some(StatementText { text, line, col, index: self.index });
+                    return Some(StatementText {
+                        text,
+                        line,
+                        col,
+                        index: self.index,
+                    });
                 }
                 None => {
                     self.done = true;
                     let f = first?;
                     self.index += 1;
                     let text = &src[f.start as usize..last_end as usize];
-                    return Some(StatementText { text, line: f.line, col: f.col, index: self.index });
+                    return Some(StatementText {
+                        text,
+                        line: f.line,
+                        col: f.col,
+                        index: self.index,
+                    });
                 }
             }
         }
@@ -368,7 +418,11 @@ impl<'a> Iterator for Splitter<'a> {
 /// Cut a script into statements at each `;` outside quotes and comments. Text after the last
 /// `;` is a statement only if it holds a token (trailing comments and blanks are not).
 pub fn split(src: &str) -> Splitter<'_> {
-    Splitter { lexer: Lexer::new(src), index: 0, done: false }
+    Splitter {
+        lexer: Lexer::new(src),
+        index: 0,
+        done: false,
+    }
 }
 
 /// How many statements `split` yields, empty ones included: the total odpscmd's `-k` checks.
@@ -425,7 +479,9 @@ pub fn highlight_tokens(line: &str) -> Vec<(Range<usize>, TokenClass)> {
                     i = end;
                 }
                 (Some(b'/'), Some(b'*')) => {
-                    let end = line[i + 2..gap_end].find("*/").map_or(gap_end, |n| i + 2 + n + 2);
+                    let end = line[i + 2..gap_end]
+                        .find("*/")
+                        .map_or(gap_end, |n| i + 2 + n + 2);
                     out.push((i, end, TokenClass::Comment));
                     i = end;
                 }
@@ -444,7 +500,11 @@ pub fn highlight_tokens(line: &str) -> Vec<(Range<usize>, TokenClass)> {
                 out.push((t.start as usize, t.end as usize, class));
             }
             Some(Err(e)) => {
-                let class = if e.opener == '*' { TokenClass::Comment } else { TokenClass::String };
+                let class = if e.opener == '*' {
+                    TokenClass::Comment
+                } else {
+                    TokenClass::String
+                };
                 out.push((e.offset as usize, line.len(), class));
                 break;
             }
@@ -471,17 +531,98 @@ pub fn is_keyword(word: &str) -> bool {
 }
 
 static KEYWORDS: &[&str] = &[
-    "accountprovider", "accountproviders", "acl", "add", "allow", "archive", "as", "clear",
-    "comment", "create", "delete", "desc", "describe", "disallow", "download", "drop", "exception",
-    "exp", "expired", "explain", "false", "file", "for", "from", "function", "get", "grant",
-    "grants", "group", "groups", "insert", "install", "instance", "into", "items", "jar", "job",
-    "label", "list", "locations", "login", "model", "null", "offlinemodel", "on", "option",
-    "overwrite", "owner", "package", "packages", "partition", "policy", "principals",
-    "privilegeproperties", "privileges", "privs", "project", "projects", "purge", "put", "py",
-    "remove", "resource", "revoke", "role", "roles", "security", "securityconfiguration", "select",
-    "set", "setproject", "show", "super", "table", "tenant", "to", "true", "trustedproject",
-    "trustedprojects", "tunnel", "type", "uninstall", "unset", "use", "user", "users", "using",
-    "values", "volume", "whoami", "with", "xflow",
+    "accountprovider",
+    "accountproviders",
+    "acl",
+    "add",
+    "allow",
+    "archive",
+    "as",
+    "clear",
+    "comment",
+    "create",
+    "delete",
+    "desc",
+    "describe",
+    "disallow",
+    "download",
+    "drop",
+    "exception",
+    "exp",
+    "expired",
+    "explain",
+    "false",
+    "file",
+    "for",
+    "from",
+    "function",
+    "get",
+    "grant",
+    "grants",
+    "group",
+    "groups",
+    "insert",
+    "install",
+    "instance",
+    "into",
+    "items",
+    "jar",
+    "job",
+    "label",
+    "list",
+    "locations",
+    "login",
+    "model",
+    "null",
+    "offlinemodel",
+    "on",
+    "option",
+    "overwrite",
+    "owner",
+    "package",
+    "packages",
+    "partition",
+    "policy",
+    "principals",
+    "privilegeproperties",
+    "privileges",
+    "privs",
+    "project",
+    "projects",
+    "purge",
+    "put",
+    "py",
+    "remove",
+    "resource",
+    "revoke",
+    "role",
+    "roles",
+    "security",
+    "securityconfiguration",
+    "select",
+    "set",
+    "setproject",
+    "show",
+    "super",
+    "table",
+    "tenant",
+    "to",
+    "true",
+    "trustedproject",
+    "trustedprojects",
+    "tunnel",
+    "type",
+    "uninstall",
+    "unset",
+    "use",
+    "user",
+    "users",
+    "using",
+    "values",
+    "volume",
+    "whoami",
+    "with",
+    "xflow",
 ];
 
 #[cfg(test)]
@@ -517,7 +658,15 @@ mod tests {
             assert_eq!(toks, vec![(TokenKind::Word, p.to_string(), 1, 1)], "{p}");
         }
         let toks = kinds("`RAM$acct:role/name`,x");
-        assert_eq!(toks[0], (TokenKind::QuotedIdent, "`RAM$acct:role/name`".to_string(), 1, 1));
+        assert_eq!(
+            toks[0],
+            (
+                TokenKind::QuotedIdent,
+                "`RAM$acct:role/name`".to_string(),
+                1,
+                1
+            )
+        );
         assert_eq!(toks[1].0, TokenKind::Punct(','));
     }
 
@@ -565,18 +714,36 @@ mod tests {
 
     #[test]
     fn unterminated_quote_is_an_error_at_its_start() {
-        let errs: Vec<_> = Lexer::new("grant\n  'abc;").filter_map(|t| t.err()).collect();
-        assert_eq!(errs, vec![LexError { opener: '\'', offset: 8, line: 2, col: 3 }]);
-        assert_eq!(errs[0].message(), "expected \"'\" closing the string, found end of input");
+        let errs: Vec<_> = Lexer::new("grant\n  'abc;")
+            .filter_map(|t| t.err())
+            .collect();
+        assert_eq!(
+            errs,
+            vec![LexError {
+                opener: '\'',
+                offset: 8,
+                line: 2,
+                col: 3
+            }]
+        );
+        assert_eq!(
+            errs[0].message(),
+            "expected \"'\" closing the string, found end of input"
+        );
         let errs: Vec<_> = Lexer::new("x /* y").filter_map(|t| t.err()).collect();
         assert_eq!(errs[0].col, 3);
-        assert_eq!(errs[0].message(), "expected '*/' closing the comment, found end of input");
+        assert_eq!(
+            errs[0].message(),
+            "expected '*/' closing the comment, found end of input"
+        );
     }
 
     #[test]
     fn split_ignores_semicolons_in_quotes_and_comments() {
         let src = "add user 'a;b';\n-- c;d\nlist /* ; */ users ;`x;y`;";
-        let parts: Vec<_> = split(src).map(|s| (s.text, s.line, s.col, s.index)).collect();
+        let parts: Vec<_> = split(src)
+            .map(|s| (s.text, s.line, s.col, s.index))
+            .collect();
         assert_eq!(
             parts,
             vec![
@@ -590,10 +757,17 @@ mod tests {
     #[test]
     fn split_counts_empty_statements_like_odpscmd() {
         let src = "list users;;\n ; whoami; -- tail\n";
-        let parts: Vec<_> = split(src).map(|s| (s.text, s.index, s.line, s.col)).collect();
+        let parts: Vec<_> = split(src)
+            .map(|s| (s.text, s.index, s.line, s.col))
+            .collect();
         assert_eq!(
             parts,
-            vec![("list users", 1, 1, 1), ("", 2, 1, 12), ("", 3, 2, 2), ("whoami", 4, 2, 4)]
+            vec![
+                ("list users", 1, 1, 1),
+                ("", 2, 1, 12),
+                ("", 3, 2, 2),
+                ("whoami", 4, 2, 4)
+            ]
         );
         assert_eq!(count_statements(src), 4);
         assert_eq!(count_statements("whoami; list users"), 2);
@@ -602,7 +776,9 @@ mod tests {
 
     #[test]
     fn split_keeps_the_rest_after_an_unterminated_quote() {
-        let parts: Vec<_> = split("whoami; add user 'x; list users;").map(|s| s.text).collect();
+        let parts: Vec<_> = split("whoami; add user 'x; list users;")
+            .map(|s| s.text)
+            .collect();
         assert_eq!(parts, vec!["whoami", "add user 'x; list users;"]);
     }
 
@@ -619,7 +795,10 @@ mod tests {
     #[test]
     fn highlighting_classes() {
         let line = "grant Select on t to 'x' 3 -- hi";
-        let got: Vec<_> = highlight_tokens(line).into_iter().map(|(r, c)| (&line[r], c)).collect();
+        let got: Vec<_> = highlight_tokens(line)
+            .into_iter()
+            .map(|(r, c)| (&line[r], c))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -633,7 +812,10 @@ mod tests {
                 ("-- hi", TokenClass::Comment),
             ]
         );
-        let got: Vec<_> = highlight_tokens("x 'open").into_iter().map(|(r, c)| (r, c)).collect();
-        assert_eq!(got, vec![(0..1, TokenClass::Identifier), (2..7, TokenClass::String)]);
+        let got: Vec<_> = highlight_tokens("x 'open").into_iter().collect();
+        assert_eq!(
+            got,
+            vec![(0..1, TokenClass::Identifier), (2..7, TokenClass::String)]
+        );
     }
 }

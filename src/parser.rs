@@ -29,7 +29,9 @@ use nom::{IResult, Input, Needed, Parser};
 
 use crate::ast::*;
 use crate::error::{Error, Position, Result};
-use crate::lexer::{self, quote_punct, unescape_quoted_ident, unescape_string, Lexer, Token, TokenKind};
+use crate::lexer::{
+    self, quote_punct, unescape_quoted_ident, unescape_string, Lexer, Token, TokenKind,
+};
 
 /// The token slice nom walks, with the statement's source (token texts are spans of it) and
 /// the shared expectation tracker.
@@ -50,7 +52,10 @@ impl<'a> Tokens<'a> {
     }
 
     fn peek_word(&self, ahead: usize) -> Option<&'a str> {
-        self.toks.get(ahead).filter(|t| t.kind == TokenKind::Word).map(|t| t.text(self.src))
+        self.toks
+            .get(ahead)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| t.text(self.src))
     }
 }
 
@@ -64,16 +69,31 @@ impl<'a> Input for Tokens<'a> {
     }
 
     fn take(&self, index: usize) -> Self {
-        Tokens { toks: &self.toks[..index.min(self.toks.len())], ..*self }
+        Tokens {
+            toks: &self.toks[..index.min(self.toks.len())],
+            ..*self
+        }
     }
 
     fn take_from(&self, index: usize) -> Self {
-        Tokens { toks: &self.toks[index.min(self.toks.len())..], ..*self }
+        Tokens {
+            toks: &self.toks[index.min(self.toks.len())..],
+            ..*self
+        }
     }
 
     fn take_split(&self, index: usize) -> (Self, Self) {
         let (taken, rest) = self.toks.split_at(index.min(self.toks.len()));
-        (Tokens { toks: rest, ..*self }, Tokens { toks: taken, ..*self })
+        (
+            Tokens {
+                toks: rest,
+                ..*self
+            },
+            Tokens {
+                toks: taken,
+                ..*self
+            },
+        )
     }
 
     fn position<P>(&self, predicate: P) -> Option<usize>
@@ -128,7 +148,9 @@ pub struct Tracker {
 
 impl Tracker {
     fn new() -> Self {
-        Tracker { state: RefCell::new((usize::MAX, Vec::new())) }
+        Tracker {
+            state: RefCell::new((usize::MAX, Vec::new())),
+        }
     }
 
     fn reset(&self) {
@@ -181,7 +203,10 @@ fn fail_any<'a, T>(i: Tokens<'a>, what: &[Expected]) -> PResult<'a, T> {
 // Primitives
 
 fn kw<'a>(word: &'static str) -> impl Fn(Tokens<'a>) -> PResult<'a, ()> + Copy {
-    debug_assert!(lexer::is_keyword(word), "{word} missing from lexer::KEYWORDS");
+    debug_assert!(
+        lexer::is_keyword(word),
+        "{word} missing from lexer::KEYWORDS"
+    );
     move |i: Tokens<'a>| match i.first() {
         Some(t) if t.kind == TokenKind::Word && i.text(t).eq_ignore_ascii_case(word) => {
             Ok((i.take_from(1), ()))
@@ -198,14 +223,19 @@ fn punct<'a>(c: char) -> impl Fn(Tokens<'a>) -> PResult<'a, ()> + Copy {
 }
 
 fn is_name_token(t: &Token) -> bool {
-    matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent | TokenKind::Number)
+    matches!(
+        t.kind,
+        TokenKind::Word | TokenKind::QuotedIdent | TokenKind::Number
+    )
 }
 
 /// A name: bare word, `` `quoted` `` or all-digit word. Keywords are accepted as names where a
 /// name is expected; the printer backticks them.
 fn ident_as<'a>(class: &'static str) -> impl Fn(Tokens<'a>) -> PResult<'a, String> + Copy {
     move |i: Tokens<'a>| match i.first() {
-        Some(t) if t.kind == TokenKind::QuotedIdent => Ok((i.take_from(1), unescape_quoted_ident(i.text(t)))),
+        Some(t) if t.kind == TokenKind::QuotedIdent => {
+            Ok((i.take_from(1), unescape_quoted_ident(i.text(t))))
+        }
         Some(t) if is_name_token(t) => Ok((i.take_from(1), i.text(t).to_string())),
         _ => fail(i, Expected::Class(class)),
     }
@@ -228,13 +258,28 @@ fn name_or_star(i: Tokens<'_>) -> PResult<'_, String> {
 fn object_name(i: Tokens<'_>) -> PResult<'_, ObjectName> {
     let (i, first) = name_or_star(i)?;
     match opt(preceded(punct('.'), name_or_star)).parse(i)? {
-        (i, Some(name)) => Ok((i, ObjectName { project: Some(first), name })),
-        (i, None) => Ok((i, ObjectName { project: None, name: first })),
+        (i, Some(name)) => Ok((
+            i,
+            ObjectName {
+                project: Some(first),
+                name,
+            },
+        )),
+        (i, None) => Ok((
+            i,
+            ObjectName {
+                project: None,
+                name: first,
+            },
+        )),
     }
 }
 
 fn glue_punct(c: char) -> bool {
-    matches!(c, '.' | ':' | '/' | '-' | '@' | '$' | '*' | '~' | '\\' | '+' | '%' | '#')
+    matches!(
+        c,
+        '.' | ':' | '/' | '-' | '@' | '$' | '*' | '~' | '\\' | '+' | '%' | '#'
+    )
 }
 
 /// The source text of a run of touching tokens (no blank between them), such as a bare file
@@ -319,7 +364,11 @@ fn columns(i: Tokens<'_>) -> PResult<'_, Vec<String>> {
 /// `privilegeproperties("k" = "v", ...)`
 fn properties(i: Tokens<'_>) -> PResult<'_, Properties> {
     let pair = (string, punct('='), string).map(|(k, _, v)| (k, v));
-    preceded(kw("privilegeproperties"), delimited(punct('('), comma_list(pair), punct(')'))).parse(i)
+    preceded(
+        kw("privilegeproperties"),
+        delimited(punct('('), comma_list(pair), punct(')')),
+    )
+    .parse(i)
 }
 
 fn opt_properties(i: Tokens<'_>) -> PResult<'_, Properties> {
@@ -376,7 +425,11 @@ fn principal(i: Tokens<'_>) -> PResult<'_, Principal> {
             return Ok((r, principal_of(kind, name)));
         }
     }
-    for (word, kind) in [("user", PrincipalKind::User), ("role", PrincipalKind::Role), ("group", PrincipalKind::Group)] {
+    for (word, kind) in [
+        ("user", PrincipalKind::User),
+        ("role", PrincipalKind::Role),
+        ("group", PrincipalKind::Group),
+    ] {
         if let Ok((r, ())) = kw(word)(i) {
             if name_follows(1) {
                 let (r, name) = principal_name(r)?;
@@ -390,16 +443,38 @@ fn principal(i: Tokens<'_>) -> PResult<'_, Principal> {
 
 /// A principal that can only be a user: `[user] <name>`.
 fn user_principal(i: Tokens<'_>) -> PResult<'_, Principal> {
-    let (i, _) = if i.toks.get(1).is_some_and(is_name_token) { opt(kw("user")).parse(i)? } else { (i, None) };
+    let (i, _) = if i.toks.get(1).is_some_and(is_name_token) {
+        opt(kw("user")).parse(i)?
+    } else {
+        (i, None)
+    };
     let (i, name) = principal_name(i)?;
     Ok((i, principal_of(PrincipalKind::User, name)))
 }
 
 /// Documented action names, for canonical spelling (`createtable` → `CreateTable`).
 pub const ACTIONS: &[&str] = &[
-    "All", "Alter", "CreateFunction", "CreateInstance", "CreateJob", "CreateOfflineModel",
-    "CreateResource", "CreateTable", "CreateVolume", "CreateXflow", "Delete", "Describe",
-    "Download", "Drop", "Execute", "List", "Read", "Select", "ShowHistory", "Update", "Write",
+    "All",
+    "Alter",
+    "CreateFunction",
+    "CreateInstance",
+    "CreateJob",
+    "CreateOfflineModel",
+    "CreateResource",
+    "CreateTable",
+    "CreateVolume",
+    "CreateXflow",
+    "Delete",
+    "Describe",
+    "Download",
+    "Drop",
+    "Execute",
+    "List",
+    "Read",
+    "Select",
+    "ShowHistory",
+    "Update",
+    "Write",
 ];
 
 pub fn canonical_action(name: &str) -> String {
@@ -416,11 +491,19 @@ fn action(i: Tokens<'_>) -> PResult<'_, String> {
 /// A privilege as written; [`canonical_privileges`] spells known actions once the statement
 /// turns out to be an ACL grant (in `grant worker to u` the same list names roles).
 fn raw_privilege(i: Tokens<'_>) -> PResult<'_, Privilege> {
-    (ident_as("privilege"), opt(columns)).map(|(name, columns)| Privilege { name, columns }).parse(i)
+    (ident_as("privilege"), opt(columns))
+        .map(|(name, columns)| Privilege { name, columns })
+        .parse(i)
 }
 
 fn canonical_privileges(privileges: Vec<Privilege>) -> Vec<Privilege> {
-    privileges.into_iter().map(|p| Privilege { name: canonical_action(&p.name), columns: p.columns }).collect()
+    privileges
+        .into_iter()
+        .map(|p| Privilege {
+            name: canonical_action(&p.name),
+            columns: p.columns,
+        })
+        .collect()
 }
 
 pub const OBJECT_TYPES: &[(&str, ObjectType)] = &[
@@ -440,7 +523,10 @@ pub const OBJECT_TYPES: &[(&str, ObjectType)] = &[
 fn object_type(i: Tokens<'_>) -> PResult<'_, ObjectType> {
     if let Some(t) = i.first().filter(|t| t.kind == TokenKind::Word) {
         let word = i.text(t);
-        if let Some((_, ty)) = OBJECT_TYPES.iter().find(|(k, _)| k.eq_ignore_ascii_case(word)) {
+        if let Some((_, ty)) = OBJECT_TYPES
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(word))
+        {
             return Ok((i.take_from(1), *ty));
         }
     }
@@ -450,7 +536,11 @@ fn object_type(i: Tokens<'_>) -> PResult<'_, ObjectType> {
 /// The name of an object of a known type; resources are file names and are never qualified.
 fn typed_object_name(i: Tokens<'_>, kind: ObjectType) -> PResult<'_, ObjectName> {
     if kind == ObjectType::Resource {
-        map(resource_name, |name| ObjectName { project: None, name }).parse(i)
+        map(resource_name, |name| ObjectName {
+            project: None,
+            name,
+        })
+        .parse(i)
     } else {
         object_name(i)
     }
@@ -465,13 +555,24 @@ fn partition_value(i: Tokens<'_>) -> PResult<'_, String> {
 
 fn partition_spec(i: Tokens<'_>) -> PResult<'_, Vec<(String, String)>> {
     let pair = (ident_as("column"), punct('='), partition_value).map(|(k, _, v)| (k, v));
-    preceded(kw("partition"), delimited(punct('('), comma_list(pair), punct(')'))).parse(i)
+    preceded(
+        kw("partition"),
+        delimited(punct('('), comma_list(pair), punct(')')),
+    )
+    .parse(i)
 }
 
 /// `[<type>] <name> [(<cols>)] [partition (...)]` after `on`; no type means table.
 fn grant_object(i: Tokens<'_>) -> PResult<'_, GrantObject> {
-    let typed = i.toks.get(1).is_none_or(|t| is_name_token(t) || t.is_punct('*'));
-    let (i, kind) = if typed { opt(object_type).parse(i)? } else { (i, None) };
+    let typed = i
+        .toks
+        .get(1)
+        .is_none_or(|t| is_name_token(t) || t.is_punct('*'));
+    let (i, kind) = if typed {
+        opt(object_type).parse(i)?
+    } else {
+        (i, None)
+    };
     if !typed {
         // Record that a type was possible here, for the error message.
         let _ = object_type(i);
@@ -480,7 +581,15 @@ fn grant_object(i: Tokens<'_>) -> PResult<'_, GrantObject> {
     let (i, name) = typed_object_name(i, kind)?;
     let (i, columns) = opt(columns).parse(i)?;
     let (i, partition) = opt(partition_spec).parse(i)?;
-    Ok((i, GrantObject { kind, name, columns, partition }))
+    Ok((
+        i,
+        GrantObject {
+            kind,
+            name,
+            columns,
+            partition,
+        },
+    ))
 }
 
 fn on_type(i: Tokens<'_>) -> PResult<'_, ObjectType> {
@@ -534,7 +643,9 @@ pub fn statement_keywords() -> Vec<&'static str> {
 }
 
 fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
-    let Some(word) = i.peek_word(0) else { return fail_any(i, STATEMENT_STARTS) };
+    let Some(word) = i.peek_word(0) else {
+        return fail_any(i, STATEMENT_STARTS);
+    };
     let mut buf = [0u8; 12];
     let lower = if word.len() <= buf.len() {
         buf[..word.len()].copy_from_slice(word.as_bytes());
@@ -561,7 +672,10 @@ fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
         "put" => put(rest),
         "set" => set(rest),
         "unset" => unset(rest),
-        "clear" => map((kw("expired"), kw("grants")), |_| Statement::ClearExpiredGrants).parse(rest),
+        "clear" => map((kw("expired"), kw("grants")), |_| {
+            Statement::ClearExpiredGrants
+        })
+        .parse(rest),
         "allow" => allow(rest),
         "disallow" => disallow(rest),
         "install" | "uninstall" => install(rest, lower == "install"),
@@ -596,29 +710,45 @@ fn resource_kind(i: Tokens<'_>) -> PResult<'_, ResourceKind> {
 
 fn add(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        map((kw("user"), user_name_principal, comment_clause), |(_, principal, comment)| {
-            Statement::AddUser { principal, comment }
-        }),
-        map(preceded(kw("accountprovider"), ident_as("provider")), |provider| {
-            Statement::AddAccountProvider { provider }
-        }),
-        map(preceded((kw("tenant"), kw("user")), user_name_principal), |principal| {
-            Statement::AddTenantUser { principal }
-        }),
         map(
-            (kw("tenant"), kw("role"), ident_as("role"), kw("to"), kw("project"), ident_as("project")),
+            (kw("user"), user_name_principal, comment_clause),
+            |(_, principal, comment)| Statement::AddUser { principal, comment },
+        ),
+        map(
+            preceded(kw("accountprovider"), ident_as("provider")),
+            |provider| Statement::AddAccountProvider { provider },
+        ),
+        map(
+            preceded((kw("tenant"), kw("user")), user_name_principal),
+            |principal| Statement::AddTenantUser { principal },
+        ),
+        map(
+            (
+                kw("tenant"),
+                kw("role"),
+                ident_as("role"),
+                kw("to"),
+                kw("project"),
+                ident_as("project"),
+            ),
             |(_, _, role, _, _, project)| Statement::AddTenantRoleToProject { role, project },
         ),
-        map((tenant_flag, kw("group"), ident_as("group")), |(tenant, _, name)| Statement::AddGroup {
-            tenant,
-            name,
-        }),
-        map(preceded(kw("trustedproject"), ident_as("project")), |project| {
-            Statement::AddTrustedProject { project }
-        }),
-        map((resource_kind, resource_name, comment_clause), |(kind, name, comment)| {
-            Statement::AddResource { kind, name, comment }
-        }),
+        map(
+            (tenant_flag, kw("group"), ident_as("group")),
+            |(tenant, _, name)| Statement::AddGroup { tenant, name },
+        ),
+        map(
+            preceded(kw("trustedproject"), ident_as("project")),
+            |project| Statement::AddTrustedProject { project },
+        ),
+        map(
+            (resource_kind, resource_name, comment_clause),
+            |(kind, name, comment)| Statement::AddResource {
+                kind,
+                name,
+                comment,
+            },
+        ),
         map(
             (
                 object_type,
@@ -629,7 +759,12 @@ fn add(i: Tokens<'_>) -> PResult<'_, Statement> {
                 opt(preceded((kw("with"), kw("privileges")), comma_list(action))),
             ),
             |(kind, object, _, _, package, privileges)| {
-                Statement::AddToPackage(AddToPackageStmt { kind, object, package, privileges })
+                Statement::AddToPackage(AddToPackageStmt {
+                    kind,
+                    object,
+                    package,
+                    privileges,
+                })
             },
         ),
     ))
@@ -638,31 +773,57 @@ fn add(i: Tokens<'_>) -> PResult<'_, Statement> {
 
 /// The principal of `add user` / `remove user`: a user name, no kind keyword.
 fn user_name_principal(i: Tokens<'_>) -> PResult<'_, Principal> {
-    map(principal_name, |name| principal_of(PrincipalKind::User, name)).parse(i)
+    map(principal_name, |name| {
+        principal_of(PrincipalKind::User, name)
+    })
+    .parse(i)
 }
 
 fn remove(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        map(preceded(kw("user"), user_name_principal), |principal| Statement::RemoveUser { principal }),
-        map(preceded(kw("accountprovider"), ident_as("provider")), |provider| {
-            Statement::RemoveAccountProvider { provider }
-        }),
-        map(preceded((kw("tenant"), kw("user")), user_name_principal), |principal| {
-            Statement::RemoveTenantUser { principal }
+        map(preceded(kw("user"), user_name_principal), |principal| {
+            Statement::RemoveUser { principal }
         }),
         map(
-            (kw("tenant"), kw("role"), ident_as("role"), kw("from"), kw("project"), ident_as("project")),
+            preceded(kw("accountprovider"), ident_as("provider")),
+            |provider| Statement::RemoveAccountProvider { provider },
+        ),
+        map(
+            preceded((kw("tenant"), kw("user")), user_name_principal),
+            |principal| Statement::RemoveTenantUser { principal },
+        ),
+        map(
+            (
+                kw("tenant"),
+                kw("role"),
+                ident_as("role"),
+                kw("from"),
+                kw("project"),
+                ident_as("project"),
+            ),
             |(_, _, role, _, _, project)| Statement::RemoveTenantRoleFromProject { role, project },
         ),
-        map((tenant_flag, kw("group"), ident_as("group")), |(tenant, _, name)| {
-            Statement::RemoveGroup { tenant, name }
-        }),
-        map(preceded(kw("trustedproject"), ident_as("project")), |project| {
-            Statement::RemoveTrustedProject { project }
-        }),
         map(
-            (object_type, resource_name, kw("from"), kw("package"), ident_as("package")),
-            |(kind, object, _, _, package)| Statement::RemoveFromPackage { kind, object, package },
+            (tenant_flag, kw("group"), ident_as("group")),
+            |(tenant, _, name)| Statement::RemoveGroup { tenant, name },
+        ),
+        map(
+            preceded(kw("trustedproject"), ident_as("project")),
+            |project| Statement::RemoveTrustedProject { project },
+        ),
+        map(
+            (
+                object_type,
+                resource_name,
+                kw("from"),
+                kw("package"),
+                ident_as("package"),
+            ),
+            |(kind, object, _, _, package)| Statement::RemoveFromPackage {
+                kind,
+                object,
+                package,
+            },
         ),
     ))
     .parse(i)
@@ -676,9 +837,16 @@ fn list(i: Tokens<'_>) -> PResult<'_, Statement> {
         value(Statement::ListTrustedProjects, kw("trustedprojects")),
         value(Statement::ListProjects, kw("projects")),
         value(Statement::ListTenantUsers, (kw("tenant"), kw("users"))),
-        value(Statement::ListRoles { tenant: true }, (kw("tenant"), kw("roles"))),
+        value(
+            Statement::ListRoles { tenant: true },
+            (kw("tenant"), kw("roles")),
+        ),
         map(
-            (tenant_flag, kw("groups"), opt(preceded((kw("for"), kw("user")), user_name_principal))),
+            (
+                tenant_flag,
+                kw("groups"),
+                opt(preceded((kw("for"), kw("user")), user_name_principal)),
+            ),
             |(tenant, _, user)| Statement::ListGroups { tenant, user },
         ),
     ))
@@ -686,47 +854,83 @@ fn list(i: Tokens<'_>) -> PResult<'_, Statement> {
 }
 
 fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
-    alt((show_grants, show_acl, show_principals, show_role_grant, show_label, show_packages, show_package, map(
-        kw("securityconfiguration"),
-        |_| Statement::ShowSecurityConfiguration,
-    )))
+    alt((
+        show_grants,
+        show_acl,
+        show_principals,
+        show_role_grant,
+        show_label,
+        show_packages,
+        show_package,
+        map(kw("securityconfiguration"), |_| {
+            Statement::ShowSecurityConfiguration
+        }),
+    ))
     .parse(i)
 }
 
 fn show_grants(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, _) = kw("grants")(i)?;
     let (i, principal) = opt(preceded(kw("for"), principal)).parse(i)?;
-    let type_follows = i.peek_word(1).is_some_and(|w| w.eq_ignore_ascii_case("type"));
-    let (i, on_type) = if type_follows { map(on_type, Some).parse(i)? } else { (i, None) };
-    let (i, on_object) = if on_type.is_none() { opt(preceded(kw("on"), grant_object)).parse(i)? } else { (i, None) };
+    let type_follows = i
+        .peek_word(1)
+        .is_some_and(|w| w.eq_ignore_ascii_case("type"));
+    let (i, on_type) = if type_follows {
+        map(on_type, Some).parse(i)?
+    } else {
+        (i, None)
+    };
+    let (i, on_object) = if on_type.is_none() {
+        opt(preceded(kw("on"), grant_object)).parse(i)?
+    } else {
+        (i, None)
+    };
     let (i, properties) = opt_properties(i)?;
-    Ok((i, Statement::ShowGrants(ShowGrantsStmt { principal, on_type, on_object, properties })))
+    Ok((
+        i,
+        Statement::ShowGrants(ShowGrantsStmt {
+            principal,
+            on_type,
+            on_object,
+            properties,
+        }),
+    ))
 }
 
 fn show_acl(i: Tokens<'_>) -> PResult<'_, Statement> {
-    map((kw("acl"), kw("for"), object_name, opt(on_type)), |(_, _, object, on_type)| Statement::ShowAcl {
-        object,
-        on_type,
-    })
+    map(
+        (kw("acl"), kw("for"), object_name, opt(on_type)),
+        |(_, _, object, on_type)| Statement::ShowAcl { object, on_type },
+    )
     .parse(i)
 }
 
 fn show_principals(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, _) = kw("principals")(i)?;
     let (i, _) = opt(kw("for")).parse(i)?;
-    let (i, tenant) = if i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case("tenant")) && i.toks.len() > 1 {
+    let (i, tenant) = if i
+        .peek_word(0)
+        .is_some_and(|w| w.eq_ignore_ascii_case("tenant"))
+        && i.toks.len() > 1
+    {
         tenant_flag(i)?
     } else {
         (i, false)
     };
-    let (i, _) = if i.toks.len() > 1 { opt(kw("role")).parse(i)? } else { (i, None) };
+    let (i, _) = if i.toks.len() > 1 {
+        opt(kw("role")).parse(i)?
+    } else {
+        (i, None)
+    };
     let (i, role) = ident_as("role")(i)?;
     Ok((i, Statement::ShowPrincipals { tenant, role }))
 }
 
 fn show_role_grant(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        map((kw("role"), kw("grant"), principal), |(_, _, principal)| Statement::ShowRoleGrant { principal }),
+        map((kw("role"), kw("grant"), principal), |(_, _, principal)| {
+            Statement::ShowRoleGrant { principal }
+        }),
         value(Statement::ListRoles { tenant: false }, kw("roles")),
     ))
     .parse(i)
@@ -744,16 +948,30 @@ fn show_label(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, principal) = opt(preceded(kw("for"), user_principal)).parse(i)?;
     let (i, properties) = opt_properties(i)?;
     let (table, columns) = on.map_or((None, None), |(t, c)| (Some(t), c));
-    Ok((i, Statement::ShowLabelGrants(ShowLabelGrantsStmt { level, table, columns, principal, properties })))
+    Ok((
+        i,
+        Statement::ShowLabelGrants(ShowLabelGrantsStmt {
+            level,
+            table,
+            columns,
+            principal,
+            properties,
+        }),
+    ))
 }
 
 fn show_packages(i: Tokens<'_>) -> PResult<'_, Statement> {
-    map(preceded(kw("packages"), opt_properties), |properties| Statement::ShowPackages { properties }).parse(i)
+    map(preceded(kw("packages"), opt_properties), |properties| {
+        Statement::ShowPackages { properties }
+    })
+    .parse(i)
 }
 
 fn show_package(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, _) = kw("package")(i)?;
-    let items_follow = i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case("items"))
+    let items_follow = i
+        .peek_word(0)
+        .is_some_and(|w| w.eq_ignore_ascii_case("items"))
         && !i.toks.get(1).is_some_and(|t| t.is_punct('.'));
     if items_follow {
         let (i, _) = kw("items")(i)?;
@@ -761,7 +979,11 @@ fn show_package(i: Tokens<'_>) -> PResult<'_, Statement> {
         let (i, on_type) = opt(on_type).parse(i)?;
         return Ok((i, Statement::ShowPackageItems { project, on_type }));
     }
-    map(package_name, |(project, name)| Statement::DescribePackage { project, name }).parse(i)
+    map(package_name, |(project, name)| Statement::DescribePackage {
+        project,
+        name,
+    })
+    .parse(i)
 }
 
 /// `[<project>.]<package>`
@@ -771,10 +993,17 @@ fn package_name(i: Tokens<'_>) -> PResult<'_, (Option<String>, String)> {
 
 fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        map((tenant_flag, kw("role"), ident_as("role"), opt_properties), |(tenant, _, name, properties)| {
-            Statement::CreateRole { tenant, name, properties }
+        map(
+            (tenant_flag, kw("role"), ident_as("role"), opt_properties),
+            |(tenant, _, name, properties)| Statement::CreateRole {
+                tenant,
+                name,
+                properties,
+            },
+        ),
+        map(preceded(kw("package"), ident_as("package")), |name| {
+            Statement::CreatePackage { name }
         }),
-        map(preceded(kw("package"), ident_as("package")), |name| Statement::CreatePackage { name }),
         map(
             (
                 kw("project"),
@@ -782,7 +1011,13 @@ fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
                 opt(preceded(kw("owner"), user_name_principal)),
                 comment_clause,
             ),
-            |(_, name, owner, comment)| Statement::CreateProject(CreateProjectStmt { name, owner, comment }),
+            |(_, name, owner, comment)| {
+                Statement::CreateProject(CreateProjectStmt {
+                    name,
+                    owner,
+                    comment,
+                })
+            },
         ),
         create_table,
         map(
@@ -814,7 +1049,10 @@ fn create_table(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, table) = object_name(i)?;
     let (i, body) = alt((
         map(preceded((kw("as"), kw("select")), query_after_select), Ok),
-        map(delimited(punct('('), comma_list(column_def), punct(')')), Err),
+        map(
+            delimited(punct('('), comma_list(column_def), punct(')')),
+            Err,
+        ),
     ))
     .parse(i)?;
     Ok((
@@ -839,7 +1077,9 @@ const MAX_TYPE_DEPTH: usize = 16;
 /// `out` with no blanks.
 fn data_type_into<'a>(i: Tokens<'a>, out: &mut String, depth: usize) -> PResult<'a, ()> {
     let (i, name) = match i.first() {
-        Some(t) if t.kind == TokenKind::Word && depth < MAX_TYPE_DEPTH => (i.take_from(1), i.text(t)),
+        Some(t) if t.kind == TokenKind::Word && depth < MAX_TYPE_DEPTH => {
+            (i.take_from(1), i.text(t))
+        }
         _ => return fail(i, Expected::Class("type")),
     };
     out.push_str(&name.to_ascii_lowercase());
@@ -871,20 +1111,38 @@ fn data_type_into<'a>(i: Tokens<'a>, out: &mut String, depth: usize) -> PResult<
 
 fn drop(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        map((tenant_flag, kw("role"), ident_as("role")), |(tenant, _, name)| Statement::DropRole { tenant, name }),
-        map(preceded(kw("package"), ident_as("package")), |name| Statement::DropPackage { name }),
-        map(preceded(kw("project"), ident_as("project")), |name| Statement::DropProject { name }),
-        map(preceded(kw("table"), object_name), |table| Statement::DropTable { table }),
-        map(preceded(kw("function"), object_name), |name| Statement::DropFunction { name }),
-        map(preceded(kw("resource"), resource_name), |name| Statement::DropResource { name }),
+        map(
+            (tenant_flag, kw("role"), ident_as("role")),
+            |(tenant, _, name)| Statement::DropRole { tenant, name },
+        ),
+        map(preceded(kw("package"), ident_as("package")), |name| {
+            Statement::DropPackage { name }
+        }),
+        map(preceded(kw("project"), ident_as("project")), |name| {
+            Statement::DropProject { name }
+        }),
+        map(preceded(kw("table"), object_name), |table| {
+            Statement::DropTable { table }
+        }),
+        map(preceded(kw("function"), object_name), |name| {
+            Statement::DropFunction { name }
+        }),
+        map(preceded(kw("resource"), resource_name), |name| {
+            Statement::DropResource { name }
+        }),
     ))
     .parse(i)
 }
 
 fn delete(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        map((tenant_flag, kw("role"), ident_as("role")), |(tenant, _, name)| Statement::DropRole { tenant, name }),
-        map(preceded(kw("package"), ident_as("package")), |name| Statement::DropPackage { name }),
+        map(
+            (tenant_flag, kw("role"), ident_as("role")),
+            |(tenant, _, name)| Statement::DropRole { tenant, name },
+        ),
+        map(preceded(kw("package"), ident_as("package")), |name| {
+            Statement::DropPackage { name }
+        }),
     ))
     .parse(i)
 }
@@ -895,15 +1153,15 @@ fn describe(i: Tokens<'_>) -> PResult<'_, Statement> {
         i.peek_word(0).is_some_and(|x| x.eq_ignore_ascii_case(w)) && i.toks.len() > n
     };
     if keyword_then_name("tenant", 2) || keyword_then_name("role", 1) {
-        return map((tenant_flag, kw("role"), ident_as("role")), |(tenant, _, name)| {
-            Statement::DescribeRole { tenant, name }
-        })
+        return map(
+            (tenant_flag, kw("role"), ident_as("role")),
+            |(tenant, _, name)| Statement::DescribeRole { tenant, name },
+        )
         .parse(i);
     }
     if keyword_then_name("package", 1) {
-        return map(preceded(kw("package"), package_name), |(project, name)| Statement::DescribePackage {
-            project,
-            name,
+        return map(preceded(kw("package"), package_name), |(project, name)| {
+            Statement::DescribePackage { project, name }
         })
         .parse(i);
     }
@@ -914,9 +1172,20 @@ fn describe(i: Tokens<'_>) -> PResult<'_, Statement> {
 /// `grant ...`: super privileges, label grants, role grants and ACL grants.
 fn grant(i: Tokens<'_>) -> PResult<'_, Statement> {
     if leads_form(i, "super") {
-        let (i, (_, privileges, _, grantees)) =
-            (kw("super"), comma_list(action), kw("to"), comma_list(principal)).parse(i)?;
-        return Ok((i, Statement::GrantSuper { privileges, grantees }));
+        let (i, (_, privileges, _, grantees)) = (
+            kw("super"),
+            comma_list(action),
+            kw("to"),
+            comma_list(principal),
+        )
+            .parse(i)?;
+        return Ok((
+            i,
+            Statement::GrantSuper {
+                privileges,
+                grantees,
+            },
+        ));
     }
     if leads_form(i, "label") {
         let (i, (_, level, _, _, (table, columns), _, grantee, exp_days)) = (
@@ -930,11 +1199,73 @@ fn grant(i: Tokens<'_>) -> PResult<'_, Statement> {
             opt(preceded((kw("with"), kw("exp")), integer)),
         )
             .parse(i)?;
-        return Ok((i, Statement::GrantLabel(GrantLabelStmt { level, table, columns, grantee, exp_days })));
+        return Ok((
+            i,
+            Statement::GrantLabel(GrantLabelStmt {
+                level,
+                table,
+                columns,
+                grantee,
+                exp_days,
+            }),
+        ));
     }
+    let (i, body) = roles_or_acl(i, "to")?;
+    match body {
+        RolesOrAcl::Roles(g) => Ok((i, Statement::GrantRoles(g))),
+        RolesOrAcl::Acl {
+            privileges,
+            object,
+            grantees,
+            properties,
+        } => {
+            let (i, with_grant_option) = map(opt((kw("with"), kw("grant"), kw("option"))), |o| {
+                o.is_some()
+            })
+            .parse(i)?;
+            Ok((
+                i,
+                Statement::Grant(GrantStmt {
+                    privileges,
+                    object,
+                    grantees,
+                    properties,
+                    with_grant_option,
+                }),
+            ))
+        }
+    }
+}
+
+/// What follows `grant` / `revoke` once the super and label forms are ruled out.
+enum RolesOrAcl {
+    Roles(RoleGrantStmt),
+    Acl {
+        privileges: Vec<Privilege>,
+        object: GrantObject,
+        grantees: Vec<Principal>,
+        properties: Properties,
+    },
+}
+
+/// `[[tenant] role] r, ... <prep> principals` or `privileges on object <prep> principals [properties]`;
+/// `prep` is `to` for grant, `from` for revoke.
+fn roles_or_acl<'a>(i: Tokens<'a>, prep: &'static str) -> PResult<'a, RolesOrAcl> {
     if let Some((i, tenant)) = role_keyword(i) {
-        let (i, (roles, _, principals)) = (comma_list(ident_as("role")), kw("to"), comma_list(principal)).parse(i)?;
-        return Ok((i, Statement::GrantRoles(RoleGrantStmt { tenant, roles, principals })));
+        let (i, (roles, _, principals)) = (
+            comma_list(ident_as("role")),
+            kw(prep),
+            comma_list(principal),
+        )
+            .parse(i)?;
+        return Ok((
+            i,
+            RolesOrAcl::Roles(RoleGrantStmt {
+                tenant,
+                roles,
+                principals,
+            }),
+        ));
     }
     let (i, privileges) = comma_list(raw_privilege).parse(i)?;
     let (i, on) = opt(kw("on")).parse(i)?;
@@ -942,27 +1273,44 @@ fn grant(i: Tokens<'_>) -> PResult<'_, Statement> {
         if privileges.iter().any(|p| p.columns.is_some()) {
             return fail(i, Expected::Keyword("on"));
         }
-        let (i, _) = kw("to")(i)?;
+        let (i, _) = kw(prep)(i)?;
         let roles = roles_from_privileges(privileges);
         let (i, principals) = comma_list(principal).parse(i)?;
-        return Ok((i, Statement::GrantRoles(RoleGrantStmt { tenant: false, roles, principals })));
+        return Ok((
+            i,
+            RolesOrAcl::Roles(RoleGrantStmt {
+                tenant: false,
+                roles,
+                principals,
+            }),
+        ));
     }
     let privileges = canonical_privileges(privileges);
     let (i, object) = grant_object(i)?;
-    let (i, _) = kw("to")(i)?;
+    let (i, _) = kw(prep)(i)?;
     let (i, grantees) = comma_list(principal).parse(i)?;
     let (i, properties) = opt_properties(i)?;
-    let (i, with_grant_option) = map(opt((kw("with"), kw("grant"), kw("option"))), |o| o.is_some()).parse(i)?;
-    Ok((i, Statement::Grant(GrantStmt { privileges, object, grantees, properties, with_grant_option })))
+    Ok((
+        i,
+        RolesOrAcl::Acl {
+            privileges,
+            object,
+            grantees,
+            properties,
+        },
+    ))
 }
 
 /// True when `grant|revoke` is followed by `word` introducing its own form (`grant super ...`,
 /// `grant label 2 ...`) rather than by a role of that name (`grant super to u`).
 fn leads_form(i: Tokens<'_>, word: &str) -> bool {
     i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case(word))
-        && !i.toks.get(1).is_some_and(|t| t.is_punct(',') || {
-            let next = i.text(t);
-            t.kind == TokenKind::Word && (next.eq_ignore_ascii_case("to") || next.eq_ignore_ascii_case("from"))
+        && !i.toks.get(1).is_some_and(|t| {
+            t.is_punct(',') || {
+                let next = i.text(t);
+                t.kind == TokenKind::Word
+                    && (next.eq_ignore_ascii_case("to") || next.eq_ignore_ascii_case("from"))
+            }
         })
 }
 
@@ -970,7 +1318,11 @@ fn leads_form(i: Tokens<'_>, word: &str) -> bool {
 fn role_keyword(i: Tokens<'_>) -> Option<(Tokens<'_>, bool)> {
     let w0 = i.peek_word(0)?;
     let next_is_name = |n: usize| i.toks.get(n).is_some_and(is_name_token);
-    if w0.eq_ignore_ascii_case("tenant") && i.peek_word(1).is_some_and(|w| w.eq_ignore_ascii_case("role")) && next_is_name(2) {
+    if w0.eq_ignore_ascii_case("tenant")
+        && i.peek_word(1)
+            .is_some_and(|w| w.eq_ignore_ascii_case("role"))
+        && next_is_name(2)
+    {
         return Some((i.take_from(2), true));
     }
     if w0.eq_ignore_ascii_case("role") && next_is_name(1) {
@@ -986,41 +1338,67 @@ fn roles_from_privileges(privileges: Vec<Privilege>) -> Vec<String> {
 
 fn revoke(i: Tokens<'_>) -> PResult<'_, Statement> {
     if leads_form(i, "super") {
-        let (i, (_, privileges, _, grantees)) =
-            (kw("super"), comma_list(action), kw("from"), comma_list(principal)).parse(i)?;
-        return Ok((i, Statement::RevokeSuper { privileges, grantees }));
+        let (i, (_, privileges, _, grantees)) = (
+            kw("super"),
+            comma_list(action),
+            kw("from"),
+            comma_list(principal),
+        )
+            .parse(i)?;
+        return Ok((
+            i,
+            Statement::RevokeSuper {
+                privileges,
+                grantees,
+            },
+        ));
     }
     if leads_form(i, "label") {
-        let (i, (_, _, _, (table, columns), _, grantee)) =
-            (kw("label"), kw("on"), kw("table"), table_with_columns, kw("from"), principal).parse(i)?;
-        return Ok((i, Statement::RevokeLabel(RevokeLabelStmt { table, columns, grantee })));
+        let (i, (_, _, _, (table, columns), _, grantee)) = (
+            kw("label"),
+            kw("on"),
+            kw("table"),
+            table_with_columns,
+            kw("from"),
+            principal,
+        )
+            .parse(i)?;
+        return Ok((
+            i,
+            Statement::RevokeLabel(RevokeLabelStmt {
+                table,
+                columns,
+                grantee,
+            }),
+        ));
     }
-    if let Some((i, tenant)) = role_keyword(i) {
-        let (i, (roles, _, principals)) = (comma_list(ident_as("role")), kw("from"), comma_list(principal)).parse(i)?;
-        return Ok((i, Statement::RevokeRoles(RoleGrantStmt { tenant, roles, principals })));
-    }
-    let (i, privileges) = comma_list(raw_privilege).parse(i)?;
-    let (i, on) = opt(kw("on")).parse(i)?;
-    if on.is_none() {
-        if privileges.iter().any(|p| p.columns.is_some()) {
-            return fail(i, Expected::Keyword("on"));
-        }
-        let (i, _) = kw("from")(i)?;
-        let roles = roles_from_privileges(privileges);
-        let (i, principals) = comma_list(principal).parse(i)?;
-        return Ok((i, Statement::RevokeRoles(RoleGrantStmt { tenant: false, roles, principals })));
-    }
-    let privileges = canonical_privileges(privileges);
-    let (i, object) = grant_object(i)?;
-    let (i, _) = kw("from")(i)?;
-    let (i, grantees) = comma_list(principal).parse(i)?;
-    let (i, properties) = opt_properties(i)?;
-    Ok((i, Statement::Revoke(RevokeStmt { privileges, object, grantees, properties })))
+    let (i, body) = roles_or_acl(i, "from")?;
+    Ok((
+        i,
+        match body {
+            RolesOrAcl::Roles(g) => Statement::RevokeRoles(g),
+            RolesOrAcl::Acl {
+                privileges,
+                object,
+                grantees,
+                properties,
+            } => Statement::Revoke(RevokeStmt {
+                privileges,
+                object,
+                grantees,
+                properties,
+            }),
+        },
+    ))
 }
 
 fn purge(i: Tokens<'_>) -> PResult<'_, Statement> {
     map(
-        (alt((kw("privs"), kw("privileges"))), kw("from"), comma_list(principal)),
+        (
+            alt((kw("privs"), kw("privileges"))),
+            kw("from"),
+            comma_list(principal),
+        ),
         |(_, _, principals)| Statement::PurgePrivs { principals },
     )
     .parse(i)
@@ -1028,16 +1406,22 @@ fn purge(i: Tokens<'_>) -> PResult<'_, Statement> {
 
 /// `on [tenant] role <r>` after `get policy` / `put policy <file>`.
 fn policy_role(i: Tokens<'_>) -> PResult<'_, (Option<String>, bool)> {
-    map(opt((kw("on"), tenant_flag, kw("role"), ident_as("role"))), |o| match o {
-        Some((_, tenant, _, role)) => (Some(role), tenant),
-        None => (None, false),
-    })
+    map(
+        opt((kw("on"), tenant_flag, kw("role"), ident_as("role"))),
+        |o| match o {
+            Some((_, tenant, _, role)) => (Some(role), tenant),
+            None => (None, false),
+        },
+    )
     .parse(i)
 }
 
 fn get(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        map(preceded(kw("policy"), policy_role), |(role, tenant_role)| Statement::GetPolicy { role, tenant_role }),
+        map(
+            preceded(kw("policy"), policy_role),
+            |(role, tenant_role)| Statement::GetPolicy { role, tenant_role },
+        ),
         value(Statement::GetSecurityPolicy, (kw("security"), kw("policy"))),
     ))
     .parse(i)
@@ -1045,12 +1429,17 @@ fn get(i: Tokens<'_>) -> PResult<'_, Statement> {
 
 fn put(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        map((kw("policy"), path, policy_role), |(_, file, (role, tenant_role))| Statement::PutPolicy {
-            file,
-            role,
-            tenant_role,
+        map(
+            (kw("policy"), path, policy_role),
+            |(_, file, (role, tenant_role))| Statement::PutPolicy {
+                file,
+                role,
+                tenant_role,
+            },
+        ),
+        map((kw("security"), kw("policy"), path), |(_, _, file)| {
+            Statement::PutSecurityPolicy { file }
         }),
-        map((kw("security"), kw("policy"), path), |(_, _, file)| Statement::PutSecurityPolicy { file }),
     ))
     .parse(i)
 }
@@ -1069,11 +1458,20 @@ fn label_target(i: Tokens<'_>) -> PResult<'_, LabelTarget> {
 }
 
 fn set(i: Tokens<'_>) -> PResult<'_, Statement> {
-    let label_form = i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case("label"))
+    let label_form = i
+        .peek_word(0)
+        .is_some_and(|w| w.eq_ignore_ascii_case("label"))
         && i.toks.get(1).is_some_and(|t| t.kind == TokenKind::Number);
     if label_form {
         let (i, (_, level, _, target)) = (kw("label"), integer, kw("to"), label_target).parse(i)?;
-        return Ok((i, Statement::SetLabel(SetLabelStmt { unset: false, level: Some(level), target })));
+        return Ok((
+            i,
+            Statement::SetLabel(SetLabelStmt {
+                unset: false,
+                level: Some(level),
+                target,
+            }),
+        ));
     }
     let (i, key) = glued("setting name")(i)?;
     let eq_end = i.first().map(|t| t.end);
@@ -1083,7 +1481,12 @@ fn set(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, locations) = opt(preceded((kw("with"), kw("locations")), raw_rest)).parse(i)?;
     Ok((
         i,
-        Statement::Set(SetStmt { key: key.to_string(), value: value.to_string(), exception_file, locations }),
+        Statement::Set(SetStmt {
+            key: key.to_string(),
+            value: value.to_string(),
+            exception_file,
+            locations,
+        }),
     ))
 }
 
@@ -1102,44 +1505,87 @@ fn raw_until_with(i: Tokens<'_>, mut prev_end: Option<u32>) -> (Tokens<'_>, &str
     if n == 0 {
         return (i, "");
     }
-    let text = i.src.get(i.toks[0].start as usize..i.toks[n - 1].end as usize).unwrap_or("");
+    let text = i
+        .src
+        .get(i.toks[0].start as usize..i.toks[n - 1].end as usize)
+        .unwrap_or("");
     (i.take_from(n), text)
 }
 
 fn raw_rest(i: Tokens<'_>) -> PResult<'_, String> {
     match (i.toks.first(), i.toks.last()) {
-        (Some(f), Some(l)) => {
-            Ok((i.take_from(i.toks.len()), i.src.get(f.start as usize..l.end as usize).unwrap_or("").to_string()))
-        }
+        (Some(f), Some(l)) => Ok((
+            i.take_from(i.toks.len()),
+            i.src
+                .get(f.start as usize..l.end as usize)
+                .unwrap_or("")
+                .to_string(),
+        )),
         _ => fail(i, Expected::Class("locations")),
     }
 }
 
 fn unset(i: Tokens<'_>) -> PResult<'_, Statement> {
-    let (i, (_, level, _, target)) = (kw("label"), opt(integer), kw("to"), label_target).parse(i)?;
-    Ok((i, Statement::SetLabel(SetLabelStmt { unset: true, level, target })))
+    let (i, (_, level, _, target)) =
+        (kw("label"), opt(integer), kw("to"), label_target).parse(i)?;
+    Ok((
+        i,
+        Statement::SetLabel(SetLabelStmt {
+            unset: true,
+            level,
+            target,
+        }),
+    ))
 }
 
 fn allow(i: Tokens<'_>) -> PResult<'_, Statement> {
-    let (i, (_, project, _, _, _, package)) =
-        (kw("project"), name_or_star, kw("to"), kw("install"), kw("package"), ident_as("package")).parse(i)?;
+    let (i, (_, project, _, _, _, package)) = (
+        kw("project"),
+        name_or_star,
+        kw("to"),
+        kw("install"),
+        kw("package"),
+        ident_as("package"),
+    )
+        .parse(i)?;
     let (i, privileges) = opt(preceded(kw("with"), comma_list(action))).parse(i)?;
     let (i, label) = opt(preceded((kw("using"), kw("label")), integer)).parse(i)?;
     let (i, exp_days) = opt(preceded(kw("exp"), integer)).parse(i)?;
-    Ok((i, Statement::AllowInstall(AllowInstallStmt { project, package, privileges, label, exp_days })))
+    Ok((
+        i,
+        Statement::AllowInstall(AllowInstallStmt {
+            project,
+            package,
+            privileges,
+            label,
+            exp_days,
+        }),
+    ))
 }
 
 fn disallow(i: Tokens<'_>) -> PResult<'_, Statement> {
     map(
-        (kw("project"), name_or_star, kw("to"), kw("install"), kw("package"), ident_as("package")),
+        (
+            kw("project"),
+            name_or_star,
+            kw("to"),
+            kw("install"),
+            kw("package"),
+            ident_as("package"),
+        ),
         |(_, project, _, _, _, package)| Statement::DisallowInstall { project, package },
     )
     .parse(i)
 }
 
 fn install(i: Tokens<'_>, installing: bool) -> PResult<'_, Statement> {
-    let (i, (_, project, _, package)) =
-        (kw("package"), ident_as("project"), punct('.'), ident_as("package")).parse(i)?;
+    let (i, (_, project, _, package)) = (
+        kw("package"),
+        ident_as("project"),
+        punct('.'),
+        ident_as("package"),
+    )
+        .parse(i)?;
     Ok((
         i,
         if installing {
@@ -1177,11 +1623,17 @@ fn setproject(i: Tokens<'_>) -> PResult<'_, Statement> {
             }
             n += 1;
         }
-        let Some(eq) = eq else { return fail(i.take_from(n), Expected::Punct('=')) };
+        let Some(eq) = eq else {
+            return fail(i.take_from(n), Expected::Punct('='));
+        };
         if eq == start {
             return fail(i.take_from(start), Expected::Class("property name"));
         }
-        let text = |a: usize, b: usize| i.src.get(toks[a].start as usize..toks[b].end as usize).unwrap_or("");
+        let text = |a: usize, b: usize| {
+            i.src
+                .get(toks[a].start as usize..toks[b].end as usize)
+                .unwrap_or("")
+        };
         let key = text(start, eq - 1).to_string();
         let value = if eq + 1 < n { text(eq + 1, n - 1) } else { "" };
         let value = match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
@@ -1199,7 +1651,14 @@ fn insert(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, table) = object_name(i)?;
     if overwrite {
         let (i, query) = preceded(kw("select"), query_after_select).parse(i)?;
-        return Ok((i, Statement::InsertSelect { overwrite, table, query }));
+        return Ok((
+            i,
+            Statement::InsertSelect {
+                overwrite,
+                table,
+                query,
+            },
+        ));
     }
     let (i, body) = alt((
         map(preceded(kw("select"), query_after_select), Ok),
@@ -1209,7 +1668,11 @@ fn insert(i: Tokens<'_>) -> PResult<'_, Statement> {
     Ok((
         i,
         match body {
-            Ok(query) => Statement::InsertSelect { overwrite: false, table, query },
+            Ok(query) => Statement::InsertSelect {
+                overwrite: false,
+                table,
+                query,
+            },
             Err(rows) => Statement::InsertValues { table, rows },
         },
     ))
@@ -1222,7 +1685,9 @@ fn row(i: Tokens<'_>) -> PResult<'_, Vec<Literal>> {
 fn literal(i: Tokens<'_>) -> PResult<'_, Literal> {
     match i.first() {
         Some(t) if t.kind == TokenKind::Str => map(string, Literal::String).parse(i),
-        Some(t) if t.kind == TokenKind::Number => Ok((i.take_from(1), Literal::Number(i.text(t).to_string()))),
+        Some(t) if t.kind == TokenKind::Number => {
+            Ok((i.take_from(1), Literal::Number(i.text(t).to_string())))
+        }
         Some(t) if t.is_punct('-') => match i.toks.get(1) {
             Some(n) if n.kind == TokenKind::Number && n.start == t.end => {
                 Ok((i.take_from(2), Literal::Number(format!("-{}", i.text(n)))))
@@ -1247,14 +1712,20 @@ fn literal(i: Tokens<'_>) -> PResult<'_, Literal> {
 
 /// `<cols>|* from [<p>.]<t>` (after `select`).
 fn query_after_select(i: Tokens<'_>) -> PResult<'_, Query> {
-    let (i, columns) = alt((value(None, punct('*')), map(comma_list(ident_as("column")), Some))).parse(i)?;
+    let (i, columns) = alt((
+        value(None, punct('*')),
+        map(comma_list(ident_as("column")), Some),
+    ))
+    .parse(i)?;
     let (i, (_, from)) = (kw("from"), object_name).parse(i)?;
     Ok((i, Query { columns, from }))
 }
 
 fn tunnel(i: Tokens<'_>) -> PResult<'_, Statement> {
-    map((kw("download"), object_name, path), |(_, table, path)| Statement::TunnelDownload { table, path })
-        .parse(i)
+    map((kw("download"), object_name, path), |(_, table, path)| {
+        Statement::TunnelDownload { table, path }
+    })
+    .parse(i)
 }
 
 fn ip_address(i: Tokens<'_>) -> PResult<'_, String> {
@@ -1273,22 +1744,42 @@ fn explain(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, principal) = opt(preceded(kw("for"), user_principal)).parse(i)?;
     let (i, source_ip) = opt(preceded(kw("from"), ip_address)).parse(i)?;
     let (i, statement) = alt((
-        map(preceded(kw("select"), query_after_select), Statement::Select),
+        map(
+            preceded(kw("select"), query_after_select),
+            Statement::Select,
+        ),
         preceded(kw("insert"), insert),
         preceded(kw("tunnel"), tunnel),
-        map((kw("create"), kw("table"), object_name, kw("as"), kw("select"), query_after_select), |(_, _, table, _, _, query)| {
-            Statement::CreateTableAs { table, query }
-        }),
+        map(
+            (
+                kw("create"),
+                kw("table"),
+                object_name,
+                kw("as"),
+                kw("select"),
+                query_after_select,
+            ),
+            |(_, _, table, _, _, query)| Statement::CreateTableAs { table, query },
+        ),
     ))
     .parse(i)?;
-    Ok((i, Statement::Explain(ExplainStmt { principal, source_ip, statement: Box::new(statement) })))
+    Ok((
+        i,
+        Statement::Explain(ExplainStmt {
+            principal,
+            source_ip,
+            statement: Box::new(statement),
+        }),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Entry points
 
 fn describe_found(tok: Option<&Token>, src: &str) -> String {
-    let Some(t) = tok else { return "end of statement".to_string() };
+    let Some(t) = tok else {
+        return "end of statement".to_string();
+    };
     let text = t.text(src);
     let mut shown: String = text.chars().take(40).flat_map(char::escape_debug).collect();
     if text.chars().count() > 40 {
@@ -1329,13 +1820,31 @@ fn parse_tokens(
     let message = match list.len() {
         0 => format!("unexpected {}", describe_found(found, src)),
         1 => format!("expected {}, found {}", list[0], describe_found(found, src)),
-        _ => format!("expected one of {}, found {}", list.join(", "), describe_found(found, src)),
+        _ => format!(
+            "expected one of {}, found {}",
+            list.join(", "),
+            describe_found(found, src)
+        ),
     };
-    Err(Error::Syntax { position: Position { file: file.to_string(), line, col }, message })
+    Err(Error::Syntax {
+        position: Position {
+            file: file.to_string(),
+            line,
+            col,
+        },
+        message,
+    })
 }
 
 fn lex_error(err: lexer::LexError, file: &str) -> Error {
-    Error::Syntax { position: Position { file: file.to_string(), line: err.line, col: err.col }, message: err.message() }
+    Error::Syntax {
+        position: Position {
+            file: file.to_string(),
+            line: err.line,
+            col: err.col,
+        },
+        message: err.message(),
+    }
 }
 
 /// Parse one statement's text (without its `;`). `line`/`col` are where `text` starts in
@@ -1354,7 +1863,13 @@ pub fn parse_statement(text: &str, file: &str, line: u32, col: u32) -> Result<St
 /// parses that statement, so memory stays that of one statement. Empty statements are skipped.
 /// After an unterminated quote or comment the iterator yields that error and stops.
 pub fn parse_script<'a>(src: &'a str, file: &'a str) -> ScriptParser<'a> {
-    ScriptParser { lexer: Lexer::new(src), file, toks: Vec::new(), track: Tracker::new(), done: false }
+    ScriptParser {
+        lexer: Lexer::new(src),
+        file,
+        toks: Vec::new(),
+        track: Tracker::new(),
+        done: false,
+    }
 }
 
 pub struct ScriptParser<'a> {
@@ -1389,10 +1904,22 @@ impl Iterator for ScriptParser<'_> {
                     }
                 }
             }
-            let Some(first) = self.toks.first().copied() else { continue };
+            let Some(first) = self.toks.first().copied() else {
+                continue;
+            };
             let end_pos = end_pos.unwrap_or_else(|| self.lexer.position());
-            let parsed = parse_tokens(&self.toks, self.lexer.source(), &self.track, self.file, end_pos);
-            return Some(parsed.map(|node| Located { node, line: first.line, col: first.col }));
+            let parsed = parse_tokens(
+                &self.toks,
+                self.lexer.source(),
+                &self.track,
+                self.file,
+                end_pos,
+            );
+            return Some(parsed.map(|node| Located {
+                node,
+                line: first.line,
+                col: first.col,
+            }));
         }
         None
     }

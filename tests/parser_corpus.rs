@@ -49,7 +49,10 @@ fn every_statement_variant_appears_in_the_corpus() {
     }
     let expected = mcsec::grammar::statement_variants();
     let missing: Vec<_> = expected.iter().filter(|v| !seen.contains(*v)).collect();
-    assert!(missing.is_empty(), "variants without a corpus example: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "variants without a corpus example: {missing:?}"
+    );
 }
 
 #[test]
@@ -98,8 +101,14 @@ fn normalisation_builds_the_documented_nodes() {
             tenant: false,
             roles: vec!["Worker".into(), "auditor".into()],
             principals: vec![
-                Principal { kind: PrincipalKind::User, name: "RAM$owner:bob".into() },
-                Principal { kind: PrincipalKind::Role, name: "r2".into() },
+                Principal {
+                    kind: PrincipalKind::User,
+                    name: "RAM$owner:bob".into()
+                },
+                Principal {
+                    kind: PrincipalKind::Role,
+                    name: "r2".into()
+                },
             ],
         })
     );
@@ -111,14 +120,23 @@ fn normalisation_builds_the_documented_nodes() {
     assert_eq!(
         parse("grant Read on resource udtf.jar to role w"),
         Statement::Grant(GrantStmt {
-            privileges: vec![Privilege { name: "Read".into(), columns: None }],
+            privileges: vec![Privilege {
+                name: "Read".into(),
+                columns: None
+            }],
             object: GrantObject {
                 kind: ObjectType::Resource,
-                name: ObjectName { project: None, name: "udtf.jar".into() },
+                name: ObjectName {
+                    project: None,
+                    name: "udtf.jar".into()
+                },
                 columns: None,
                 partition: None,
             },
-            grantees: vec![Principal { kind: PrincipalKind::Role, name: "w".into() }],
+            grantees: vec![Principal {
+                kind: PrincipalKind::Role,
+                name: "w".into()
+            }],
             properties: vec![],
             with_grant_option: false,
         })
@@ -137,22 +155,38 @@ fn normalisation_builds_the_documented_nodes() {
         Statement::SetProject {
             pairs: vec![
                 ("w".into(), "a b".into()),
-                ("v".into(), "cn-hangzhou_vpc-a[10.0.0.0/8, 172.16.0.0/12]".into()),
+                (
+                    "v".into(),
+                    "cn-hangzhou_vpc-a[10.0.0.0/8, 172.16.0.0/12]".into()
+                ),
             ]
         }
     );
     assert_eq!(
         parse("set LabelSecurity=yes"),
-        Statement::Set(SetStmt { key: "LabelSecurity".into(), value: "yes".into(), exception_file: None, locations: None })
+        Statement::Set(SetStmt {
+            key: "LabelSecurity".into(),
+            value: "yes".into(),
+            exception_file: None,
+            locations: None
+        })
     );
     assert_eq!(
         parse("set k= with exception e.json"),
-        Statement::Set(SetStmt { key: "k".into(), value: String::new(), exception_file: Some("e.json".into()), locations: None })
+        Statement::Set(SetStmt {
+            key: "k".into(),
+            value: String::new(),
+            exception_file: Some("e.json".into()),
+            locations: None
+        })
     );
     assert_eq!(
         parse("create function f as 'C' using 'a.jar, b.py'"),
         Statement::CreateFunction {
-            name: ObjectName { project: None, name: "f".into() },
+            name: ObjectName {
+                project: None,
+                name: "f".into()
+            },
             class: "C".into(),
             resources: vec!["a.jar".into(), "b.py".into()],
         }
@@ -162,7 +196,9 @@ fn normalisation_builds_the_documented_nodes() {
 #[test]
 fn script_positions_are_those_of_each_statement() {
     let src = "list users;\n\n  -- note\n  whoami;\nshow\n grants;";
-    let got: Vec<_> = parse_script(src, "s.sql").map(|r| r.map(|l| (l.line, l.col))).collect();
+    let got: Vec<_> = parse_script(src, "s.sql")
+        .map(|r| r.map(|l| (l.line, l.col)))
+        .collect();
     assert_eq!(got, vec![Ok((1, 1)), Ok((4, 3)), Ok((5, 1))]);
 }
 
@@ -174,11 +210,17 @@ fn fmt_prints_canonical_text_and_is_idempotent() {
     let run = |path: &std::path::Path| {
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let code = mcsec::fmt::run(&[path.display().to_string()], &mut out, &mut err);
-        (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+        (
+            code,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
     };
     let (code, once, err) = run(&first);
     assert_eq!((code, err.as_str()), (0, ""));
-    assert!(once.starts_with("add user ALIYUN$odps_test_user@aliyun.com;\nadd user ALIYUN$5527xxxxxxxx5788;\n"));
+    assert!(once.starts_with(
+        "add user ALIYUN$odps_test_user@aliyun.com;\nadd user ALIYUN$5527xxxxxxxx5788;\n"
+    ));
     let second = dir.path().join("once.sql");
     std::fs::write(&second, &once).expect("write");
     let (code, twice, _) = run(&second);

@@ -111,7 +111,10 @@ fn malformed_statements_report_what_was_expected_where() {
 fn syntax_errors_carry_a_structured_position() {
     match parse_statement("list\n  frob", "f.sql", 10, 1) {
         Err(Error::Syntax { position, message }) => {
-            assert_eq!((position.file.as_str(), position.line, position.col), ("f.sql", 11, 3));
+            assert_eq!(
+                (position.file.as_str(), position.line, position.col),
+                ("f.sql", 11, 3)
+            );
             assert_eq!(
                 message,
                 "expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'frob'"
@@ -141,7 +144,9 @@ fn an_error_in_the_40th_statement_points_at_its_line() {
 #[test]
 fn unterminated_quote_in_a_script_points_at_the_quote() {
     let src = "list users;\nadd user ALIYUN$a comment 'never closed;\nlist roles;\n";
-    let results: Vec<_> = parse_script(src, "q.sql").map(|r| r.map_err(|e| e.to_string())).collect();
+    let results: Vec<_> = parse_script(src, "q.sql")
+        .map(|r| r.map_err(|e| e.to_string()))
+        .collect();
     assert_eq!(results.len(), 2);
     assert_eq!(
         results[1].as_ref().err().map(String::as_str),
@@ -152,10 +157,15 @@ fn unterminated_quote_in_a_script_points_at_the_quote() {
 #[test]
 fn binary_junk_is_a_positioned_error() {
     let junk = String::from_utf8_lossy(&[0xff, 0x00, 0x01, b'g', 0xfe, b';']).into_owned();
-    let results: Vec<_> = parse_script(&junk, "junk.bin").map(|r| r.map_err(|e| e.to_string())).collect();
+    let results: Vec<_> = parse_script(&junk, "junk.bin")
+        .map(|r| r.map_err(|e| e.to_string()))
+        .collect();
     assert_eq!(results.len(), 1);
     let message = results[0].as_ref().err().cloned().unwrap_or_default();
-    assert!(message.starts_with("junk.bin:1:1: expected one of ADD, "), "{message}");
+    assert!(
+        message.starts_with("junk.bin:1:1: expected one of ADD, "),
+        "{message}"
+    );
     assert!(message.ends_with("found '\u{fffd}'"), "{message}");
 }
 
@@ -165,21 +175,33 @@ fn a_one_megabyte_line_is_one_error_not_a_hang() {
     while line.len() < 1 << 20 {
         line.push_str(" x");
     }
-    let err = parse_statement(&line, "long.sql", 1, 1).map_err(|e| e.to_string()).err();
+    let err = parse_statement(&line, "long.sql", 1, 1)
+        .map_err(|e| e.to_string())
+        .err();
     assert_eq!(
         err.as_deref(),
         Some("long.sql:1:35: expected one of ',', PRIVILEGEPROPERTIES, WITH, end of statement, found 'x'")
     );
     let name = "a".repeat(1 << 20);
-    let stmt = parse_statement(&format!("create role {name}"), "long.sql", 1, 1).map(|s| s.to_string());
+    let stmt =
+        parse_statement(&format!("create role {name}"), "long.sql", 1, 1).map(|s| s.to_string());
     assert_eq!(stmt.map(|s| s.len()), Ok(12 + (1 << 20)));
 }
 
 #[test]
 fn deep_nesting_is_refused_without_recursion_overflow() {
-    let deep = format!("create table t (a {}string{})", "array<".repeat(100_000), ">".repeat(100_000));
-    let err = parse_statement(&deep, "deep.sql", 1, 1).map_err(|e| e.to_string()).err();
-    assert_eq!(err.as_deref(), Some("deep.sql:1:115: expected <type>, found 'array'"));
+    let deep = format!(
+        "create table t (a {}string{})",
+        "array<".repeat(100_000),
+        ">".repeat(100_000)
+    );
+    let err = parse_statement(&deep, "deep.sql", 1, 1)
+        .map_err(|e| e.to_string())
+        .err();
+    assert_eq!(
+        err.as_deref(),
+        Some("deep.sql:1:115: expected <type>, found 'array'")
+    );
     let parens = format!("grant {}", "(".repeat(100_000));
     assert!(parse_statement(&parens, "deep.sql", 1, 1).is_err());
 }

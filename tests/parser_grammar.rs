@@ -10,7 +10,10 @@ const CORPUS: &str = include_str!("data/parser/corpus.sql");
 
 #[test]
 fn every_statement_variant_is_named_by_exactly_one_family() {
-    let mut named: Vec<&str> = parsed_families().iter().flat_map(|f| f.variants.clone()).collect();
+    let mut named: Vec<&str> = parsed_families()
+        .iter()
+        .flat_map(|f| f.variants.clone())
+        .collect();
     named.sort_unstable();
     let mut all: Vec<&str> = statement_variants().to_vec();
     all.sort_unstable();
@@ -21,16 +24,31 @@ fn every_statement_variant_is_named_by_exactly_one_family() {
 fn every_family_has_a_corpus_example_of_each_variant_that_parses() {
     let mut by_variant = std::collections::BTreeMap::new();
     for stmt in split(CORPUS).filter(|s| !s.text.is_empty()) {
-        let parsed = parse_statement(stmt.text, "corpus.sql", stmt.line, stmt.col).map_err(|e| e.to_string());
+        let parsed = parse_statement(stmt.text, "corpus.sql", stmt.line, stmt.col)
+            .map_err(|e| e.to_string());
         let node = parsed.as_ref().expect("corpus parses");
-        let first = stmt.text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-        by_variant.entry(variant_name(node)).or_insert_with(BTreeSet::new).insert(first);
+        let first = stmt
+            .text
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        by_variant
+            .entry(variant_name(node))
+            .or_insert_with(BTreeSet::new)
+            .insert(first);
     }
     for family in parsed_families() {
         for variant in &family.variants {
-            let starts = by_variant.get(variant).unwrap_or_else(|| panic!("{variant} has no corpus example"));
+            let starts = by_variant
+                .get(variant)
+                .unwrap_or_else(|| panic!("{variant} has no corpus example"));
             for s in starts {
-                assert!(family.starts.contains(&s.as_str()), "{variant} starts with {s}, not in {}'s starts", family.name);
+                assert!(
+                    family.starts.contains(&s.as_str()),
+                    "{variant} starts with {s}, not in {}'s starts",
+                    family.name
+                );
             }
         }
     }
@@ -38,7 +56,10 @@ fn every_family_has_a_corpus_example_of_each_variant_that_parses() {
 
 #[test]
 fn start_keywords_are_exactly_the_parser_dispatch_words() {
-    let from_grammar: BTreeSet<&str> = parsed_families().iter().flat_map(|f| f.starts.clone()).collect();
+    let from_grammar: BTreeSet<&str> = parsed_families()
+        .iter()
+        .flat_map(|f| f.starts.clone())
+        .collect();
     let from_parser: BTreeSet<&str> = statement_keywords().into_iter().collect();
     assert_eq!(from_grammar, from_parser);
 }
@@ -55,7 +76,10 @@ fn every_quoted_terminal_is_a_keyword_or_punctuation() {
         let terminal = &after[..end];
         rest = &after[end + 1..];
         if terminal.chars().all(|c| c.is_ascii_alphabetic()) {
-            assert!(kws.contains(terminal), "{terminal} is not in lexer::keywords()");
+            assert!(
+                kws.contains(terminal),
+                "{terminal} is not in lexer::keywords()"
+            );
             checked += 1;
         } else {
             assert!(terminal.chars().count() == 1, "odd terminal {terminal:?}");
@@ -68,7 +92,10 @@ fn every_quoted_terminal_is_a_keyword_or_punctuation() {
 fn help_lists_families_and_their_productions() {
     let fams = families();
     assert_eq!(fams.len(), 24);
-    assert_eq!(fams[0], ("users", "add, remove and list project users; whoami"));
+    assert_eq!(
+        fams[0],
+        ("users", "add, remove and list project users; whoami")
+    );
     let grant = help("GRANT").expect("grant has help");
     assert!(grant.starts_with("-- role_grants (§2.1, §2.4): grant or revoke one or several roles"));
     for family in ["acl", "super", "label_grants"] {

@@ -9,7 +9,10 @@ use proptest::prelude::*;
 const CORPUS: &str = include_str!("data/parser/corpus.sql");
 
 fn corpus_statements() -> Vec<String> {
-    split(CORPUS).filter(|s| !s.text.is_empty()).map(|s| s.text.to_string()).collect()
+    split(CORPUS)
+        .filter(|s| !s.text.is_empty())
+        .map(|s| s.text.to_string())
+        .collect()
 }
 
 /// Whatever parses must print and re-parse to the same AST.
@@ -21,7 +24,11 @@ fn check(text: &str) {
         if let Ok(ast) = parse_statement(stmt.text, "p.sql", stmt.line, stmt.col) {
             let printed = ast.to_string();
             let again = parse_statement(&printed, "printed", 1, 1);
-            assert_eq!(again.as_ref().ok(), Some(&ast), "{text:?} printed as {printed:?}");
+            assert_eq!(
+                again.as_ref().ok(),
+                Some(&ast),
+                "{text:?} printed as {printed:?}"
+            );
         }
     }
     for located in parse_script(text, "p.sql") {
@@ -30,7 +37,10 @@ fn check(text: &str) {
 }
 
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 2048, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 2048,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {
