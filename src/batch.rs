@@ -18,7 +18,8 @@ use crate::cli::Format;
 use crate::error::Error;
 use crate::exec::{Output, Session};
 use crate::shell::client::{self, ClientCommand};
-use crate::shell::pending as parser_api;
+use crate::lexer;
+use crate::parser;
 use serde::Serialize;
 use std::io::Write;
 
@@ -65,14 +66,14 @@ pub fn prepare(stmt: &ScriptStatement<'_>) -> Result<Prepared, Error> {
     if let Some(command) = client::recognise(stmt.text) {
         return Ok(Prepared::Client(command));
     }
-    parser_api::parse_statement(stmt.text, stmt.file, stmt.line, stmt.col).map(Prepared::Statement)
+    parser::parse_statement(stmt.text, stmt.file, stmt.line, stmt.col).map(Prepared::Statement)
 }
 
 /// The statement as JSON records and history show it: canonical for parsed statements, as
 /// typed otherwise.
 pub fn statement_label(prepared: Option<&Prepared>, raw: &str) -> String {
     match prepared {
-        Some(Prepared::Statement(stmt)) => parser_api::canonical(stmt, raw),
+        Some(Prepared::Statement(stmt)) => stmt.to_string(),
         _ => raw.trim().to_string(),
     }
 }
@@ -188,7 +189,7 @@ pub fn run(
     stderr: &mut dyn Write,
 ) -> i32 {
     let first = if options.start_at.is_some() {
-        match check_start(options.start_at, parser_api::split(script.source).count()) {
+        match check_start(options.start_at, lexer::count_statements(script.source)) {
             Ok(n) => n,
             Err(message) => {
                 let _ = writeln!(stderr, "{message}");
@@ -200,7 +201,7 @@ pub fn run(
     };
 
     let mut pending = Pending { stdout, queued: String::new(), statements: 0 };
-    for piece in parser_api::split(script.source).filter(|piece| piece.index >= first) {
+    for piece in lexer::split(script.source).filter(|piece| piece.index >= first) {
         let stmt = ScriptStatement { text: piece.text, file: script.file, line: piece.line, col: piece.col, index: piece.index };
         let prepared = prepare(&stmt);
         let label = statement_label(prepared.as_ref().ok(), stmt.text);

@@ -287,7 +287,7 @@ pub fn main() -> i32 {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     if let Some(Command::Fmt { files }) = &cli.command {
-        return crate::shell::pending::fmt_run(files, &mut stdout.lock(), &mut stderr.lock());
+        return crate::fmt::run(files, &mut stdout.lock(), &mut stderr.lock());
     }
     let settings = match Settings::resolve(&cli, &process_env) {
         Ok(settings) => settings,

@@ -7,7 +7,7 @@
 //! the parser is checked against, so help never drifts from what parses.
 
 use crate::error::{Error, Result};
-use crate::shell::pending as grammar;
+use crate::grammar;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientCommand {

@@ -8,7 +8,7 @@
 //! sits on or just after a bracket, the bracket and its partner.
 
 use crate::exec::{NameKind, Session};
-use crate::shell::pending::{highlight_tokens, keywords, TokenClass};
+use crate::lexer::{highlight_tokens, keywords, TokenClass};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;

@@ -12,7 +12,6 @@
 
 pub mod client;
 pub mod helper;
-pub mod pending;
 
 use crate::ast::Statement;
 use crate::batch::{self, Prepared, ScriptStatement};
@@ -20,7 +19,7 @@ use crate::cli::{access_failure, Settings};
 use crate::exec::Session;
 use client::ClientCommand;
 use helper::ShellHelper;
-use pending as lexer;
+use crate::lexer;
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
