@@ -33,6 +33,7 @@ pub const STDIN_FILE: &str = "<stdin>";
     version,
     about = "MaxCompute project-security sandbox: an odpscmd-like shell and batch runner over a local catalog",
     args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true,
     after_help = "Without -e or -f, mcsec starts the interactive shell when stdin is a terminal and \
                   otherwise runs stdin as a script.\nEnvironment: MCSEC_CATALOG, MCSEC_USER, \
                   MCSEC_NOW (RFC 3339 clock for expiry), NO_COLOR."

@@ -295,3 +295,18 @@ fn locked_catalog_is_one_clear_line() {
     assert_eq!(r.code, 1);
     drop(holder);
 }
+
+#[test]
+fn fmt_subcommand_prints_canonical_statements_without_a_catalog() {
+    let h = home();
+    let script = h.path().join("a.sql");
+    std::fs::write(&script, "CREATE   PROJECT p ;\n-- note\nGRANT select ON TABLE t TO ram$owner:bob;\n").unwrap();
+    let r = mcsec(h.path(), &["fmt", script.to_str().unwrap()]);
+    assert_eq!(r.stderr, "");
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout.lines().next(), Some("create project p;"));
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    assert!(!h.path().join(".mcsec").exists());
+    let r = mcsec(h.path(), &["fmt"]);
+    assert_eq!(r.code, 2);
+}

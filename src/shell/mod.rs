@@ -25,7 +25,7 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::Editor;
 use std::cell::RefCell;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -99,7 +99,7 @@ impl Shell {
 
     fn print_failure(&self, error: &crate::Error) {
         let mut err = std::io::stderr().lock();
-        let _ = if self.color {
+        let _ = if self.color && err.is_terminal() {
             writeln!(err, "\x1b[31mFAILED:\x1b[0m {error}")
         } else {
             writeln!(err, "FAILED: {error}")
