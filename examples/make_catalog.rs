@@ -1,10 +1,10 @@
-//! Builds a catalog for the start-up measurement: project `p` with `TABLES` tables, `USERS`
+//! Builds a catalog for the start-up measurement: project `prj` with `TABLES` tables, `USERS`
 //! RAM users and one `grant Select on table t_<i> to user RAM$owner:u_<j>` per (table, user)
 //! pair — 100 × 1000 = 100,000 ACL grants by default.
 //!
 //! ```text
 //! cargo run --release --example make_catalog -- /tmp/mcsec-100k [grants]
-//! hyperfine -N --warmup 5 'target/release/mcsec --catalog /tmp/mcsec-100k --project p -e "whoami;"'
+//! hyperfine -N --warmup 5 'target/release/mcsec --catalog /tmp/mcsec-100k --project prj -e "whoami;"'
 //! ```
 //!
 //! The statements go through the same parser and `Session` as `mcsec -f` would run them, so the
@@ -25,8 +25,8 @@ fn build(dir: &str, grants: usize) -> Result<(), String> {
     let catalog = Catalog::open(dir).map_err(|e| e.to_string())?;
     let options = SessionOptions { user: "ALIYUN$owner".into(), source_ip: "127.0.0.1".into(), now: None };
     let mut session = Session::new(catalog, options);
-    run(&mut session, "create project p")?;
-    run(&mut session, "use p")?;
+    run(&mut session, "create project prj")?;
+    run(&mut session, "use prj")?;
     let users = grants.div_ceil(TABLES);
     for t in 0..TABLES {
         run(&mut session, &format!("create table t_{t} (id bigint, name string)"))?;
@@ -45,7 +45,7 @@ fn build(dir: &str, grants: usize) -> Result<(), String> {
         }
     }
     session.flush().map_err(|e| e.to_string())?;
-    println!("{dir}: project p, {TABLES} tables, {users} users, {made} grants");
+    println!("{dir}: project prj, {TABLES} tables, {users} users, {made} grants");
     Ok(())
 }
 

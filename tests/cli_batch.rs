@@ -50,10 +50,10 @@ fn execute_runs_several_statements_in_order() {
     let h = home();
     let r = mcsec(
         h.path(),
-        &["--catalog", ":memory:", "-e", "create project p; use p; add user RAM$owner:alice; list users;"],
+        &["--catalog", ":memory:", "-e", "create project prj; use prj; add user RAM$owner:alice; list users;"],
     );
     assert_eq!(r.stderr, "");
-    assert_eq!(r.stdout, "OK\nOK\nOK\nALIYUN$owner\nRAM$owner:alice\n");
+    assert_eq!(r.stdout, "OK\nOK\nOK\nRAM$owner:alice\n");
     assert_eq!(r.code, 0);
 }
 
@@ -65,7 +65,7 @@ fn file_stops_at_the_first_failure_and_names_it() {
     let script = h.path().join("setup.sql");
     std::fs::write(
         &script,
-        "create project p;\nuse p;\n-- twice:\nadd user RAM$owner:alice;\n  add user RAM$owner:alice;\nadd user RAM$owner:bob;\n",
+        "create project prj;\nuse prj;\n-- twice:\nadd user RAM$owner:alice;\n  add user RAM$owner:alice;\nadd user RAM$owner:bob;\n",
     )
     .unwrap();
     let r = mcsec(h.path(), &["--catalog", catalog, "-f", script.to_str().unwrap()]);
@@ -73,22 +73,22 @@ fn file_stops_at_the_first_failure_and_names_it() {
     assert_eq!(
         r.stderr,
         format!(
-            "FAILED: ODPS-0420095: Access Denied - User RAM$owner:alice already exists in project p.\n  in statement 4 at {}:5:3\n",
+            "FAILED: ODPS-0420095: Access Denied - User RAM$owner:alice already exists in project prj.\n  in statement 4 at {}:5:3\n",
             script.display()
         )
     );
     assert_eq!(r.code, 1);
 
     // Statements before the failure are durable, the one after it never ran.
-    let r = mcsec(h.path(), &["--catalog", catalog, "--project", "p", "-e", "list users;"]);
-    assert_eq!(r.stdout, "ALIYUN$owner\nRAM$owner:alice\n");
+    let r = mcsec(h.path(), &["--catalog", catalog, "--project", "prj", "-e", "list users;"]);
+    assert_eq!(r.stdout, "RAM$owner:alice\n");
     assert_eq!(r.code, 0);
 }
 
 #[test]
 fn syntax_error_names_cmdline_position() {
     let h = home();
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "-e", "create project p;\n  list usrs;\nlist projects;"]);
+    let r = mcsec(h.path(), &["--catalog", ":memory:", "-e", "create project prj;\n  list usrs;\nlist projects;"]);
     assert_eq!(r.stdout, "OK\n");
     let first = r.stderr.lines().next().unwrap_or("");
     assert!(first.starts_with("FAILED: <cmdline>:2:8: expected "), "{}", r.stderr);
@@ -101,10 +101,10 @@ fn syntax_error_names_cmdline_position() {
 fn k_resumes_without_parsing_earlier_statements() {
     let h = home();
     let script = h.path().join("s.sql");
-    std::fs::write(&script, "this is not a statement;\n;\ncreate project p;\nlist projects;\n").unwrap();
+    std::fs::write(&script, "this is not a statement;\n;\ncreate project prj;\nlist projects;\n").unwrap();
     let path = script.to_str().unwrap();
     let r = mcsec(h.path(), &["--catalog", ":memory:", "-f", path, "-k", "3"]);
-    assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.code), ("OK\np\n", "", 0));
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.code), ("OK\nprj\n", "", 0));
 
     let r = mcsec(h.path(), &["--catalog", ":memory:", "-f", path, "-k=5"]);
     assert_eq!(
@@ -121,10 +121,10 @@ fn k_resumes_without_parsing_earlier_statements() {
 #[test]
 fn piped_stdin_is_a_script() {
     let h = home();
-    let r = mcsec_in(h.path(), &["--catalog", ":memory:"], "create project p;\nlist projects;\n", &[]);
-    assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.code), ("OK\np\n", "", 0));
+    let r = mcsec_in(h.path(), &["--catalog", ":memory:"], "create project prj;\nlist projects;\n", &[]);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.code), ("OK\nprj\n", "", 0));
 
-    let r = mcsec_in(h.path(), &["--catalog", ":memory:"], "create project p;\ncreate project p;\n", &[]);
+    let r = mcsec_in(h.path(), &["--catalog", ":memory:"], "create project prj;\ncreate project prj;\n", &[]);
     assert_eq!(r.stdout, "OK\n");
     assert!(r.stderr.ends_with("\n  in statement 2 at <stdin>:2:1\n"), "{}", r.stderr);
     assert_eq!(r.code, 1);
@@ -135,18 +135,18 @@ fn json_format_prints_one_object_per_statement_failures_included() {
     let h = home();
     let r = mcsec(
         h.path(),
-        &["--catalog", ":memory:", "--format=json", "-e", "create project p;\nuse p; list users;\nuse nosuch;\nlist users;"],
+        &["--catalog", ":memory:", "--format=json", "-e", "create project prj;\nuse prj; list users;\nuse nosuch;\nlist users;"],
     );
     assert_eq!(r.code, 1);
     let records: Vec<serde_json::Value> =
         r.stdout.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
     assert_eq!(records.len(), 4, "{}", r.stdout);
-    assert_eq!(records[0]["statement"], "create project p");
+    assert_eq!(records[0]["statement"], "create project prj");
     assert_eq!(records[0]["ok"], true);
     assert_eq!((records[0]["file"].as_str(), records[0]["line"].as_u64(), records[0]["col"].as_u64()), (Some("<cmdline>"), Some(1), Some(1)));
     assert_eq!(records[2]["statement"], "list users");
     assert_eq!(records[2]["ok"], true);
-    assert_eq!(records[2]["col"], 8);
+    assert_eq!(records[2]["col"], 10);
     assert_eq!(records[2]["index"], 3);
     assert!(records[2]["result"].is_array() || records[2]["result"].is_object(), "{}", records[2]);
     let failed = &records[3];
@@ -184,7 +184,7 @@ fn help_runs_in_batch_too() {
 #[test]
 fn quit_ends_a_script_successfully() {
     let h = home();
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "-e", "create project p; quit; this is never parsed;"]);
+    let r = mcsec(h.path(), &["--catalog", ":memory:", "-e", "create project prj; quit; this is never parsed;"]);
     assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.code), ("OK\n", "", 0));
 }
 
@@ -227,15 +227,15 @@ fn help_and_version_exit_0() {
 #[test]
 fn default_catalog_lives_under_home_and_is_durable() {
     let h = home();
-    let r = mcsec(h.path(), &["-e", "create project p;"]);
+    let r = mcsec(h.path(), &["-e", "create project prj;"]);
     assert_eq!((r.stdout.as_str(), r.code), ("OK\n", 0), "{}", r.stderr);
     assert!(h.path().join(".mcsec/catalog").is_dir());
     let r = mcsec(h.path(), &["-e", "list projects;"]);
-    assert_eq!(r.stdout, "p\n");
+    assert_eq!(r.stdout, "prj\n");
     // $MCSEC_CATALOG moves it.
     let elsewhere = h.path().join("elsewhere");
     let r = mcsec_in(h.path(), &["-e", "list projects;"], "", &[("MCSEC_CATALOG", elsewhere.to_str().unwrap())]);
-    assert_eq!((r.stdout.as_str(), r.code), ("", 0));
+    assert_eq!((r.stdout.as_str(), r.code), ("OK\n", 0));
     assert!(elsewhere.is_dir());
 }
 
@@ -247,13 +247,13 @@ fn config_file_sets_catalog_project_and_user_and_flags_win() {
     std::fs::write(
         &ini,
         format!(
-            "project_name=p\naccess_id=abc\nend_point=http://service.odps.aliyun.com/api\ncatalog={}\nuser=ALIYUN$owner\n",
+            "project_name=prj\naccess_id=abc\nend_point=http://service.odps.aliyun.com/api\ncatalog={}\nuser=ALIYUN$owner\n",
             catalog.display()
         ),
     )
     .unwrap();
     let config = format!("--config={}", ini.display());
-    let r = mcsec(h.path(), &["--catalog", catalog.to_str().unwrap(), "-e", "create project p;"]);
+    let r = mcsec(h.path(), &["--catalog", catalog.to_str().unwrap(), "-e", "create project prj;"]);
     assert_eq!((r.stdout.as_str(), r.code), ("OK\n", 0), "{}", r.stderr);
     let warnings = format!(
         "warning: {0}:2: ignoring key 'access_id' (mcsec reads project_name, catalog, user)\n\
@@ -262,10 +262,10 @@ fn config_file_sets_catalog_project_and_user_and_flags_win() {
     );
     let r = mcsec(h.path(), &[&config, "-e", "add user RAM$owner:carol; list users;"]);
     assert_eq!(r.stderr, warnings);
-    assert_eq!(r.stdout, "OK\nALIYUN$owner\nRAM$owner:carol\n");
+    assert_eq!(r.stdout, "OK\nRAM$owner:carol\n");
     // --catalog beats catalog=.
-    let r = mcsec(h.path(), &[&config, "--catalog", ":memory:", "-e", "list projects;"]);
-    assert_eq!((r.stdout.as_str(), r.code), ("", 0));
+    let r = mcsec(h.path(), &[&config, "--catalog", ":memory:", "--project", "", "-e", "list projects;"]);
+    assert_eq!((r.stdout.as_str(), r.code), ("OK\n", 0));
 }
 
 #[test]
@@ -273,13 +273,13 @@ fn inaccessible_project_at_start_fails_the_batch() {
     let h = home();
     let catalog = h.path().join("cat");
     let catalog = catalog.to_str().unwrap();
-    let r = mcsec(h.path(), &["--catalog", catalog, "-e", "create project p;"]);
+    let r = mcsec(h.path(), &["--catalog", catalog, "-e", "create project prj;"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = mcsec(h.path(), &["--catalog", catalog, "--user", "RAM$owner:mallory", "--project", "p", "-e", "whoami;"]);
+    let r = mcsec(h.path(), &["--catalog", catalog, "--user", "RAM$owner:mallory", "--project", "prj", "-e", "whoami;"]);
     assert_eq!(r.stdout, "");
     assert_eq!(
         r.stderr,
-        "FAILED: Accessing project 'p' failed: ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project p.\n"
+        "FAILED: Accessing project 'prj' failed: ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project prj.\n"
     );
     assert_eq!(r.code, 1);
 }

@@ -152,12 +152,12 @@ fn catalog_in(home: &Path) -> PathBuf {
     home.join("catalog")
 }
 
-/// A shell on a throw-away catalog with project `p` created and current.
+/// A shell on a throw-away catalog with project `prj` created and current.
 fn shell_in_project() -> Tmux {
     let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
     t.wait_text("Connected!");
-    t.line("create project p; use p;");
-    t.wait_text("p>");
+    t.line("create project prj; use prj;");
+    t.wait_text("prj>");
     t
 }
 
@@ -237,10 +237,11 @@ fn ctrl_c_clears_an_unfinished_statement() {
 fn several_statements_on_one_line_run_in_order_and_stop_at_a_failure() {
     let t = shell_in_project();
     t.line("add user RAM$owner:alice; add user RAM$owner:alice; add user RAM$owner:bob;");
-    t.wait_text("FAILED: ODPS-0420095: Access Denied - User RAM$owner:alice already exists in project p.");
+    t.wait_text("FAILED: ODPS-0420095: Access Denied - User RAM$owner:alice already exists in project prj.");
     t.line("list users;");
-    let screen = t.wait_text("RAM$owner:alice\n");
-    assert!(!screen.contains("RAM$owner:bob"), "{screen}");
+    let screen = t.wait_text("list users;\nRAM$owner:alice\nprj>");
+    let listed = screen.rsplit("list users;").next().unwrap_or("");
+    assert!(!listed.contains("RAM$owner:bob"), "{screen}");
 }
 
 #[test]
@@ -250,12 +251,26 @@ fn tab_completes_a_table_name() {
     t.wait_count("OK", 3);
     t.type_text("desc SAL");
     t.keys(&["Tab"]);
-    t.wait_text("p> desc sales_2024");
+    t.wait_text("prj> desc sales_2024");
     t.keys(&["C-c"]);
     // Keywords complete too, in the case being typed.
     t.type_text("WHOA");
     t.keys(&["Tab"]);
-    t.wait_text("p> WHOAMI");
+    t.wait_text("prj> WHOAMI");
+}
+
+#[test]
+fn tab_completes_role_and_user_names() {
+    let t = shell_in_project();
+    t.line("create role analyst_team; add user RAM$owner:alice;");
+    t.wait_count("OK", 4);
+    t.type_text("describe role ANA");
+    t.keys(&["Tab"]);
+    t.wait_text("prj> describe role analyst_team");
+    t.keys(&["C-c"]);
+    t.type_text("grant analyst_team to RAM$owner:al");
+    t.keys(&["Tab"]);
+    t.wait_text("prj> grant analyst_team to RAM$owner:alice");
 }
 
 #[test]
@@ -264,17 +279,17 @@ fn drop_asks_for_confirmation_no_cancels_yes_runs() {
     t.line("create role analyst;");
     t.wait_count("OK", 3);
     t.line("drop role   analyst;");
-    t.wait_text("Confirm to \"drop role   analyst\" (yes/no)? ");
+    t.wait_text("Confirm to \"drop role   analyst\" (yes/no)?");
     t.line("no");
     t.wait_text("Cancelled.");
     t.line("list roles;");
     t.wait_text("analyst\n");
     t.line("DROP ROLE analyst;");
-    t.wait_text("Confirm to \"DROP ROLE analyst\" (yes/no)? ");
+    t.wait_text("Confirm to \"DROP ROLE analyst\" (yes/no)?");
     t.line("yes");
     t.wait_count("OK", 4);
     t.line("list roles;");
-    t.wait_for("roles listed after the drop", |s| s.matches("list roles;").count() == 2 && s.trim_end().ends_with("p>"));
+    t.wait_for("roles listed after the drop", |s| s.matches("list roles;").count() == 2 && s.trim_end().ends_with("prj>"));
     let screen = t.screen();
     let after = screen.rsplit("list roles;").next().unwrap_or("");
     assert!(!after.contains("analyst"), "{screen}");
