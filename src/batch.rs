@@ -229,7 +229,7 @@ pub fn run(
     match pending.release(session) {
         Ok(()) => 0,
         Err(error) => {
-            let _ = write!(stderr, "FAILED: {error}\n");
+            let _ = writeln!(stderr, "FAILED: {error}");
             1
         }
     }
