@@ -17,19 +17,30 @@ use std::process::ExitCode;
 const TABLES: usize = 100;
 
 fn run(session: &mut Session, text: &str) -> Result<(), String> {
-    let statement = mcsec::parser::parse_statement(text, "<make_catalog>", 1, 1).map_err(|e| e.to_string())?;
-    session.execute(&statement).map(|_| ()).map_err(|e| format!("{text}: {e}"))
+    let statement =
+        mcsec::parser::parse_statement(text, "<make_catalog>", 1, 1).map_err(|e| e.to_string())?;
+    session
+        .execute(&statement)
+        .map(|_| ())
+        .map_err(|e| format!("{text}: {e}"))
 }
 
 fn build(dir: &str, grants: usize) -> Result<(), String> {
     let catalog = Catalog::open(dir).map_err(|e| e.to_string())?;
-    let options = SessionOptions { user: "ALIYUN$owner".into(), source_ip: "127.0.0.1".into(), now: None };
+    let options = SessionOptions {
+        user: "ALIYUN$owner".into(),
+        source_ip: "127.0.0.1".into(),
+        now: None,
+    };
     let mut session = Session::new(catalog, options);
     run(&mut session, "create project prj")?;
     run(&mut session, "use prj")?;
     let users = grants.div_ceil(TABLES);
     for t in 0..TABLES {
-        run(&mut session, &format!("create table t_{t} (id bigint, name string)"))?;
+        run(
+            &mut session,
+            &format!("create table t_{t} (id bigint, name string)"),
+        )?;
     }
     for u in 0..users {
         run(&mut session, &format!("add user RAM$owner:u_{u}"))?;
@@ -40,7 +51,10 @@ fn build(dir: &str, grants: usize) -> Result<(), String> {
             if made == grants {
                 break 'outer;
             }
-            run(&mut session, &format!("grant Select on table t_{t} to user RAM$owner:u_{u}"))?;
+            run(
+                &mut session,
+                &format!("grant Select on table t_{t} to user RAM$owner:u_{u}"),
+            )?;
             made += 1;
         }
     }

@@ -17,9 +17,9 @@ use crate::ast::Statement;
 use crate::cli::Format;
 use crate::error::Error;
 use crate::exec::{Output, Session};
-use crate::shell::client::{self, ClientCommand};
 use crate::lexer;
 use crate::parser;
+use crate::shell::client::{self, ClientCommand};
 use serde::Serialize;
 use std::io::Write;
 
@@ -113,13 +113,21 @@ pub fn failure_text(stmt: &ScriptStatement<'_>, error: &Error) -> String {
 fn json_line(record: &JsonRecord<'_>) -> String {
     // A record of strings, numbers and an already-valid JSON value always serialises.
     let mut line = serde_json::to_string(record).unwrap_or_else(|e| {
-        format!("{{\"ok\":false,\"error\":{}}}", serde_json::Value::String(e.to_string()))
+        format!(
+            "{{\"ok\":false,\"error\":{}}}",
+            serde_json::Value::String(e.to_string())
+        )
     });
     line.push('\n');
     line
 }
 
-pub(crate) fn success_text(format: Format, stmt: &ScriptStatement<'_>, label: &str, output: &Output) -> String {
+pub(crate) fn success_text(
+    format: Format,
+    stmt: &ScriptStatement<'_>,
+    label: &str,
+    output: &Output,
+) -> String {
     match format {
         Format::Text => {
             let mut text = output.text.clone();
@@ -173,9 +181,9 @@ impl Pending<'_> {
 pub fn check_start(start_at: Option<usize>, total: usize) -> Result<usize, String> {
     match start_at {
         None => Ok(1),
-        Some(n) if n > total => {
-            Err(format!("[Error] invalid NUM for option k, total query count include empty query: {total}"))
-        }
+        Some(n) if n > total => Err(format!(
+            "[Error] invalid NUM for option k, total query count include empty query: {total}"
+        )),
         Some(n) => Ok(n),
     }
 }
@@ -200,9 +208,19 @@ pub fn run(
         1
     };
 
-    let mut pending = Pending { stdout, queued: String::new(), statements: 0 };
+    let mut pending = Pending {
+        stdout,
+        queued: String::new(),
+        statements: 0,
+    };
     for piece in lexer::split(script.source).filter(|piece| piece.index >= first) {
-        let stmt = ScriptStatement { text: piece.text, file: script.file, line: piece.line, col: piece.col, index: piece.index };
+        let stmt = ScriptStatement {
+            text: piece.text,
+            file: script.file,
+            line: piece.line,
+            col: piece.col,
+            index: piece.index,
+        };
         let prepared = prepare(&stmt);
         let label = statement_label(prepared.as_ref().ok(), stmt.text);
         let outcome = prepared.and_then(|prepared| perform_batch(session, prepared));
@@ -210,17 +228,34 @@ pub fn run(
             Ok(Step::Nothing) => {}
             Ok(Step::Quit) => break,
             Ok(Step::Printed(output, executed)) => {
-                pending.push(&success_text(options.format, &stmt, &label, &output), executed);
+                pending.push(
+                    &success_text(options.format, &stmt, &label, &output),
+                    executed,
+                );
                 if pending.statements >= GROUP_COMMIT_STATEMENTS {
                     if let Err(error) = pending.release(session) {
-                        return report_failure(&mut pending, options.format, &stmt, &label, &error, stderr);
+                        return report_failure(
+                            &mut pending,
+                            options.format,
+                            &stmt,
+                            &label,
+                            &error,
+                            stderr,
+                        );
                     }
                 }
             }
             Err(error) => {
                 // What ran before the failure stays applied: make it durable and show it first.
                 if let Err(flush_error) = pending.release(session) {
-                    return report_failure(&mut pending, options.format, &stmt, &label, &flush_error, stderr);
+                    return report_failure(
+                        &mut pending,
+                        options.format,
+                        &stmt,
+                        &label,
+                        &flush_error,
+                        stderr,
+                    );
                 }
                 return report_failure(&mut pending, options.format, &stmt, &label, &error, stderr);
             }
@@ -246,19 +281,23 @@ fn perform_batch(session: &mut Session, prepared: Prepared) -> Result<Step, Erro
     match prepared {
         Prepared::Empty => Ok(Step::Nothing),
         Prepared::Client(ClientCommand::Quit) => Ok(Step::Quit),
-        Prepared::Client(ClientCommand::Help(keyword)) => {
-            client::help_text(keyword.as_deref()).map(|text| Step::Printed(text_output(text), false))
-        }
-        Prepared::Client(ClientCommand::History) => {
-            Err(Error::invalid("history is available in the interactive shell only"))
-        }
-        Prepared::Statement(statement) => session.execute(&statement).map(|output| Step::Printed(output, true)),
+        Prepared::Client(ClientCommand::Help(keyword)) => client::help_text(keyword.as_deref())
+            .map(|text| Step::Printed(text_output(text), false)),
+        Prepared::Client(ClientCommand::History) => Err(Error::invalid(
+            "history is available in the interactive shell only",
+        )),
+        Prepared::Statement(statement) => session
+            .execute(&statement)
+            .map(|output| Step::Printed(output, true)),
     }
 }
 
 /// A client command's text as an [`Output`]; its JSON `result` is the same text.
 pub fn text_output(text: String) -> Output {
-    Output { json: serde_json::Value::String(text.clone()), text }
+    Output {
+        json: serde_json::Value::String(text.clone()),
+        text,
+    }
 }
 
 fn report_failure(
@@ -299,13 +338,22 @@ mod tests {
         assert_eq!(check_start(Some(3), 3), Ok(3));
         assert_eq!(
             check_start(Some(4), 3),
-            Err("[Error] invalid NUM for option k, total query count include empty query: 3".to_string())
+            Err(
+                "[Error] invalid NUM for option k, total query count include empty query: 3"
+                    .to_string()
+            )
         );
     }
 
     #[test]
     fn failure_report_keeps_the_failed_line_first() {
-        let stmt = ScriptStatement { text: "drop role r", file: "a.sql", line: 3, col: 5, index: 2 };
+        let stmt = ScriptStatement {
+            text: "drop role r",
+            file: "a.sql",
+            line: 3,
+            col: 5,
+            index: 2,
+        };
         assert_eq!(
             failure_text(&stmt, &Error::denied("no such role")),
             "FAILED: no such role\n  in statement 2 at a.sql:3:5\n"

@@ -151,7 +151,10 @@ impl ConfigFile {
                 continue;
             }
             let Some((key, value)) = line.split_once('=') else {
-                warnings.push(format!("{name}:{}: ignoring line without '=': {line}", number + 1));
+                warnings.push(format!(
+                    "{name}:{}: ignoring line without '=': {line}",
+                    number + 1
+                ));
                 continue;
             };
             let value = value.trim();
@@ -177,22 +180,34 @@ pub struct UsageError(pub String);
 impl Settings {
     /// Layers flag > config file > environment > default. `env` is the process environment in
     /// production and a map in tests.
-    pub fn resolve(cli: &Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, UsageError> {
+    pub fn resolve(
+        cli: &Cli,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, UsageError> {
         let mut warnings = Vec::new();
         let config = match &cli.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| UsageError(format!("cannot read --config {}: {e}", path.display())))?;
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    UsageError(format!("cannot read --config {}: {e}", path.display()))
+                })?;
                 ConfigFile::parse(&text, &path.display().to_string(), &mut warnings)
             }
             None => ConfigFile::default(),
         };
         let env_set = |key: &str| env(key).filter(|v| !v.is_empty());
 
-        let catalog = match (cli.catalog.clone(), config.catalog, env_set("MCSEC_CATALOG")) {
+        let catalog = match (
+            cli.catalog.clone(),
+            config.catalog,
+            env_set("MCSEC_CATALOG"),
+        ) {
             (Some(c), _, _) | (None, Some(c), _) | (None, None, Some(c)) => c,
             (None, None, None) => match env_set("HOME") {
-                Some(home) => Path::new(&home).join(".mcsec").join("catalog").display().to_string(),
+                Some(home) => Path::new(&home)
+                    .join(".mcsec")
+                    .join("catalog")
+                    .display()
+                    .to_string(),
                 None => {
                     return Err(UsageError(
                         "no catalog: set --catalog, MCSEC_CATALOG or HOME".to_string(),
@@ -206,7 +221,11 @@ impl Settings {
             .or(config.user)
             .or_else(|| env_set("MCSEC_USER"))
             .unwrap_or_else(|| DEFAULT_USER.to_string());
-        let project = cli.project.clone().or(config.project_name).filter(|p| !p.is_empty());
+        let project = cli
+            .project
+            .clone()
+            .or(config.project_name)
+            .filter(|p| !p.is_empty());
         let now = match env_set("MCSEC_NOW") {
             Some(text) => Some(parse_now(&text)?),
             None => None,
@@ -219,12 +238,14 @@ impl Settings {
             (None, None) => Mode::Stdin,
         };
         if mode == Mode::Shell && cli.start_at.is_some() {
-            return Err(UsageError("-k needs a script: -f <file>, -e or piped stdin".to_string()));
+            return Err(UsageError(
+                "-k needs a script: -f <file>, -e or piped stdin".to_string(),
+            ));
         }
         let start_at = match cli.start_at {
-            Some(n) => Some(
-                usize::try_from(n).map_err(|_| UsageError(format!("-k {n} is too large")))?,
-            ),
+            Some(n) => {
+                Some(usize::try_from(n).map_err(|_| UsageError(format!("-k {n} is too large")))?)
+            }
             None => None,
         };
 
@@ -234,7 +255,9 @@ impl Settings {
             catalog,
             user,
             project,
-            source_ip: cli.source_ip.map_or_else(|| DEFAULT_SOURCE_IP.to_string(), |ip| ip.to_string()),
+            source_ip: cli
+                .source_ip
+                .map_or_else(|| DEFAULT_SOURCE_IP.to_string(), |ip| ip.to_string()),
             now,
             format: cli.format,
             color: cli.color,
@@ -252,7 +275,11 @@ pub fn parse_now(text: &str) -> Result<i64, UsageError> {
 
 /// Whether to emit colour: never when stdout is not a terminal; `always` overrides `NO_COLOR`
 /// and `TERM=dumb`, `auto` respects them.
-pub fn use_color(choice: ColorChoice, stdout_is_terminal: bool, env: &dyn Fn(&str) -> Option<String>) -> bool {
+pub fn use_color(
+    choice: ColorChoice,
+    stdout_is_terminal: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> bool {
     if !stdout_is_terminal {
         return false;
     }
@@ -327,7 +354,11 @@ pub fn main() -> i32 {
     };
     let mut session = Session::new(
         catalog,
-        SessionOptions { user: settings.user.clone(), source_ip: settings.source_ip.clone(), now: settings.now },
+        SessionOptions {
+            user: settings.user.clone(),
+            source_ip: settings.source_ip.clone(),
+            now: settings.now,
+        },
     );
 
     match script {
@@ -338,10 +369,16 @@ pub fn main() -> i32 {
                     return 1;
                 }
             }
-            let options = BatchOptions { format: settings.format, start_at: settings.start_at };
+            let options = BatchOptions {
+                format: settings.format,
+                start_at: settings.start_at,
+            };
             let code = batch::run(
                 &mut session,
-                &Script { source: &source, file: &file },
+                &Script {
+                    source: &source,
+                    file: &file,
+                },
                 &options,
                 &mut stdout.lock(),
                 &mut stderr.lock(),
@@ -384,7 +421,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |key| map.get(key).cloned()
     }
 
@@ -403,18 +443,33 @@ mod tests {
         assert_eq!(s.project, None);
         assert_eq!(s.mode, Mode::Execute("x;".into()));
 
-        let env = env_of(&[("HOME", "/h"), ("MCSEC_CATALOG", "/c"), ("MCSEC_USER", "RAM$owner:bob")]);
+        let env = env_of(&[
+            ("HOME", "/h"),
+            ("MCSEC_CATALOG", "/c"),
+            ("MCSEC_USER", "RAM$owner:bob"),
+        ]);
         let s = Settings::resolve(&cli(&["-e", "x;"]), &env).unwrap();
-        assert_eq!((s.catalog.as_str(), s.user.as_str()), ("/c", "RAM$owner:bob"));
+        assert_eq!(
+            (s.catalog.as_str(), s.user.as_str()),
+            ("/c", "RAM$owner:bob")
+        );
     }
 
     #[test]
     fn flags_beat_config_which_beats_environment() {
         let dir = tempfile::tempdir().unwrap();
         let ini = dir.path().join("odps_config.ini");
-        std::fs::write(&ini, "project_name=cp\ncatalog=/cfg\nuser=RAM$owner:cfg\naccess_id=xx\n# c\nend_point\n").unwrap();
+        std::fs::write(
+            &ini,
+            "project_name=cp\ncatalog=/cfg\nuser=RAM$owner:cfg\naccess_id=xx\n# c\nend_point\n",
+        )
+        .unwrap();
         let ini_arg = format!("--config={}", ini.display());
-        let env = env_of(&[("HOME", "/h"), ("MCSEC_CATALOG", "/env"), ("MCSEC_USER", "RAM$owner:env")]);
+        let env = env_of(&[
+            ("HOME", "/h"),
+            ("MCSEC_CATALOG", "/env"),
+            ("MCSEC_USER", "RAM$owner:env"),
+        ]);
 
         let s = Settings::resolve(&cli(&[&ini_arg, "-e", "x;"]), &env).unwrap();
         assert_eq!(
@@ -425,13 +480,24 @@ mod tests {
         assert_eq!(
             s.warnings,
             vec![
-                format!("{name}:4: ignoring key 'access_id' (mcsec reads project_name, catalog, user)"),
+                format!(
+                    "{name}:4: ignoring key 'access_id' (mcsec reads project_name, catalog, user)"
+                ),
                 format!("{name}:6: ignoring line without '=': end_point"),
             ]
         );
 
         let s = Settings::resolve(
-            &cli(&[&ini_arg, "--catalog", "/flag", "--user=RAM$owner:flag", "--project", "fp", "-e", "x;"]),
+            &cli(&[
+                &ini_arg,
+                "--catalog",
+                "/flag",
+                "--user=RAM$owner:flag",
+                "--project",
+                "fp",
+                "-e",
+                "x;",
+            ]),
             &env,
         )
         .unwrap();
@@ -443,9 +509,17 @@ mod tests {
 
     #[test]
     fn missing_config_file_is_a_usage_error() {
-        let err = Settings::resolve(&cli(&["--config", "/nonexistent/odps.ini", "-e", "x;"]), &env_of(&[("HOME", "/h")]))
-            .unwrap_err();
-        assert!(err.0.starts_with("cannot read --config /nonexistent/odps.ini: "), "{}", err.0);
+        let err = Settings::resolve(
+            &cli(&["--config", "/nonexistent/odps.ini", "-e", "x;"]),
+            &env_of(&[("HOME", "/h")]),
+        )
+        .unwrap_err();
+        assert!(
+            err.0
+                .starts_with("cannot read --config /nonexistent/odps.ini: "),
+            "{}",
+            err.0
+        );
     }
 
     #[test]
@@ -453,15 +527,23 @@ mod tests {
         assert_eq!(parse_now("2024-01-01T00:00:00Z"), Ok(1_704_067_200));
         assert_eq!(parse_now("2024-01-01T08:00:00+08:00"), Ok(1_704_067_200));
         let err = parse_now("yesterday").unwrap_err();
-        assert!(err.0.starts_with("MCSEC_NOW='yesterday' is not an RFC 3339 time ("), "{}", err.0);
+        assert!(
+            err.0
+                .starts_with("MCSEC_NOW='yesterday' is not an RFC 3339 time ("),
+            "{}",
+            err.0
+        );
         let env = env_of(&[("HOME", "/h"), ("MCSEC_NOW", "2024-13-01T00:00:00Z")]);
         assert!(Settings::resolve(&cli(&["-e", "x;"]), &env).is_err());
     }
 
     #[test]
     fn both_option_spellings_and_bad_values() {
-        let s = Settings::resolve(&cli(&["--source-ip=10.0.0.1", "--format", "json", "-e", "x;"]), &env_of(&[("HOME", "/h")]))
-            .unwrap();
+        let s = Settings::resolve(
+            &cli(&["--source-ip=10.0.0.1", "--format", "json", "-e", "x;"]),
+            &env_of(&[("HOME", "/h")]),
+        )
+        .unwrap();
         assert_eq!((s.source_ip.as_str(), s.format), ("10.0.0.1", Format::Json));
         for bad in [
             &["--source-ip", "nope"][..],
@@ -487,6 +569,10 @@ mod tests {
         assert!(!use_color(ColorChoice::Auto, true, &no_color));
         assert!(use_color(ColorChoice::Always, true, &no_color));
         assert!(!use_color(ColorChoice::Never, true, &none));
-        assert!(!use_color(ColorChoice::Auto, true, &env_of(&[("TERM", "dumb")])));
+        assert!(!use_color(
+            ColorChoice::Auto,
+            true,
+            &env_of(&[("TERM", "dumb")])
+        ));
     }
 }

@@ -28,7 +28,12 @@ fn mcsec_in(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Ru
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("spawn mcsec");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
     let out = child.wait_with_output().expect("wait mcsec");
     Run {
         code: out.status.code().expect("exit code"),
@@ -50,7 +55,12 @@ fn execute_runs_several_statements_in_order() {
     let h = home();
     let r = mcsec(
         h.path(),
-        &["--catalog", ":memory:", "-e", "create project prj; use prj; add user RAM$owner:alice; list users;"],
+        &[
+            "--catalog",
+            ":memory:",
+            "-e",
+            "create project prj; use prj; add user RAM$owner:alice; list users;",
+        ],
     );
     assert_eq!(r.stderr, "");
     assert_eq!(r.stdout, "OK\nOK\nOK\nRAM$owner:alice\n");
@@ -68,7 +78,10 @@ fn file_stops_at_the_first_failure_and_names_it() {
         "create project prj;\nuse prj;\n-- twice:\nadd user RAM$owner:alice;\n  add user RAM$owner:alice;\nadd user RAM$owner:bob;\n",
     )
     .unwrap();
-    let r = mcsec(h.path(), &["--catalog", catalog, "-f", script.to_str().unwrap()]);
+    let r = mcsec(
+        h.path(),
+        &["--catalog", catalog, "-f", script.to_str().unwrap()],
+    );
     assert_eq!(r.stdout, "OK\nOK\nOK\n");
     assert_eq!(
         r.stderr,
@@ -80,7 +93,17 @@ fn file_stops_at_the_first_failure_and_names_it() {
     assert_eq!(r.code, 1);
 
     // Statements before the failure are durable, the one after it never ran.
-    let r = mcsec(h.path(), &["--catalog", catalog, "--project", "prj", "-e", "list users;"]);
+    let r = mcsec(
+        h.path(),
+        &[
+            "--catalog",
+            catalog,
+            "--project",
+            "prj",
+            "-e",
+            "list users;",
+        ],
+    );
     assert_eq!(r.stdout, "RAM$owner:alice\n");
     assert_eq!(r.code, 0);
 }
@@ -88,11 +111,26 @@ fn file_stops_at_the_first_failure_and_names_it() {
 #[test]
 fn syntax_error_names_cmdline_position() {
     let h = home();
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "-e", "create project prj;\n  list usrs;\nlist projects;"]);
+    let r = mcsec(
+        h.path(),
+        &[
+            "--catalog",
+            ":memory:",
+            "-e",
+            "create project prj;\n  list usrs;\nlist projects;",
+        ],
+    );
     assert_eq!(r.stdout, "OK\n");
     let first = r.stderr.lines().next().unwrap_or("");
-    assert!(first.starts_with("FAILED: <cmdline>:2:8: expected "), "{}", r.stderr);
-    assert_eq!(r.stderr.lines().nth(1), Some("  in statement 2 at <cmdline>:2:3"));
+    assert!(
+        first.starts_with("FAILED: <cmdline>:2:8: expected "),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.lines().nth(1),
+        Some("  in statement 2 at <cmdline>:2:3")
+    );
     assert_eq!(r.stderr.lines().count(), 2);
     assert_eq!(r.code, 1);
 }
@@ -101,32 +139,64 @@ fn syntax_error_names_cmdline_position() {
 fn k_resumes_without_parsing_earlier_statements() {
     let h = home();
     let script = h.path().join("s.sql");
-    std::fs::write(&script, "this is not a statement;\n;\ncreate project prj;\nlist projects;\n").unwrap();
+    std::fs::write(
+        &script,
+        "this is not a statement;\n;\ncreate project prj;\nlist projects;\n",
+    )
+    .unwrap();
     let path = script.to_str().unwrap();
     let r = mcsec(h.path(), &["--catalog", ":memory:", "-f", path, "-k", "3"]);
-    assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.code), ("OK\nprj\n", "", 0));
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str(), r.code),
+        ("OK\nprj\n", "", 0)
+    );
 
     let r = mcsec(h.path(), &["--catalog", ":memory:", "-f", path, "-k=5"]);
     assert_eq!(
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
-        ("", "[Error] invalid NUM for option k, total query count include empty query: 4\n", 2)
+        (
+            "",
+            "[Error] invalid NUM for option k, total query count include empty query: 4\n",
+            2
+        )
     );
 
     // Without -k the first statement stops the run.
     let r = mcsec(h.path(), &["--catalog", ":memory:", "-f", path]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.starts_with(&format!("FAILED: {path}:1:1: ")), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!("FAILED: {path}:1:1: ")),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn piped_stdin_is_a_script() {
     let h = home();
-    let r = mcsec_in(h.path(), &["--catalog", ":memory:"], "create project prj;\nlist projects;\n", &[]);
-    assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.code), ("OK\nprj\n", "", 0));
+    let r = mcsec_in(
+        h.path(),
+        &["--catalog", ":memory:"],
+        "create project prj;\nlist projects;\n",
+        &[],
+    );
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str(), r.code),
+        ("OK\nprj\n", "", 0)
+    );
 
-    let r = mcsec_in(h.path(), &["--catalog", ":memory:"], "create project prj;\ncreate project prj;\n", &[]);
+    let r = mcsec_in(
+        h.path(),
+        &["--catalog", ":memory:"],
+        "create project prj;\ncreate project prj;\n",
+        &[],
+    );
     assert_eq!(r.stdout, "OK\n");
-    assert!(r.stderr.ends_with("\n  in statement 2 at <stdin>:2:1\n"), "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with("\n  in statement 2 at <stdin>:2:1\n"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.code, 1);
 }
 
@@ -135,38 +205,74 @@ fn json_format_prints_one_object_per_statement_failures_included() {
     let h = home();
     let r = mcsec(
         h.path(),
-        &["--catalog", ":memory:", "--format=json", "-e", "create project prj;\nuse prj; list users;\nuse nosuch;\nlist users;"],
+        &[
+            "--catalog",
+            ":memory:",
+            "--format=json",
+            "-e",
+            "create project prj;\nuse prj; list users;\nuse nosuch;\nlist users;",
+        ],
     );
     assert_eq!(r.code, 1);
-    let records: Vec<serde_json::Value> =
-        r.stdout.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    let records: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
     assert_eq!(records.len(), 4, "{}", r.stdout);
     assert_eq!(records[0]["statement"], "create project prj");
     assert_eq!(records[0]["ok"], true);
-    assert_eq!((records[0]["file"].as_str(), records[0]["line"].as_u64(), records[0]["col"].as_u64()), (Some("<cmdline>"), Some(1), Some(1)));
+    assert_eq!(
+        (
+            records[0]["file"].as_str(),
+            records[0]["line"].as_u64(),
+            records[0]["col"].as_u64()
+        ),
+        (Some("<cmdline>"), Some(1), Some(1))
+    );
     assert_eq!(records[2]["statement"], "list users");
     assert_eq!(records[2]["ok"], true);
     assert_eq!(records[2]["col"], 10);
     assert_eq!(records[2]["index"], 3);
-    assert!(records[2]["result"].is_array() || records[2]["result"].is_object(), "{}", records[2]);
+    assert!(
+        records[2]["result"].is_array() || records[2]["result"].is_object(),
+        "{}",
+        records[2]
+    );
     let failed = &records[3];
     assert_eq!(failed["ok"], false);
     assert_eq!(failed["statement"], "use nosuch");
     assert_eq!(failed["line"], 3);
     assert!(failed.get("result").is_none());
     let error = failed["error"].as_str().expect("error text");
-    assert_eq!(r.stderr, format!("FAILED: {error}\n  in statement 4 at <cmdline>:3:1\n"));
+    assert_eq!(
+        r.stderr,
+        format!("FAILED: {error}\n  in statement 4 at <cmdline>:3:1\n")
+    );
 }
 
 #[test]
 fn json_syntax_error_points_at_the_token() {
     let h = home();
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "--format", "json", "-e", "list usrs;"]);
+    let r = mcsec(
+        h.path(),
+        &[
+            "--catalog",
+            ":memory:",
+            "--format",
+            "json",
+            "-e",
+            "list usrs;",
+        ],
+    );
     assert_eq!(r.code, 1);
     let record: serde_json::Value = serde_json::from_str(r.stdout.trim_end()).expect("json");
     assert_eq!(record["ok"], false);
     assert_eq!(record["statement"], "list usrs");
-    assert_eq!((record["line"].as_u64(), record["col"].as_u64()), (Some(1), Some(6)));
+    assert_eq!(
+        (record["line"].as_u64(), record["col"].as_u64()),
+        (Some(1), Some(6))
+    );
 }
 
 #[test]
@@ -174,9 +280,19 @@ fn help_runs_in_batch_too() {
     let h = home();
     let r = mcsec(h.path(), &["--catalog", ":memory:", "-e", "help; h grant;"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.starts_with("Statements (type \"help <keyword>;\" for the syntax):\n"), "{}", r.stdout);
-    assert!(r.stdout.contains("Shell: help [<keyword>]; history; quit; (also q; exit;)\n"));
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "-e", "help frobnicate;"]);
+    assert!(
+        r.stdout
+            .starts_with("Statements (type \"help <keyword>;\" for the syntax):\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r
+        .stdout
+        .contains("Shell: help [<keyword>]; history; quit; (also q; exit;)\n"));
+    let r = mcsec(
+        h.path(),
+        &["--catalog", ":memory:", "-e", "help frobnicate;"],
+    );
     assert_eq!(r.stderr, "FAILED: no statement starts with 'frobnicate'; type \"help;\" for the list\n  in statement 1 at <cmdline>:1:1\n");
     assert_eq!(r.code, 1);
 }
@@ -184,8 +300,19 @@ fn help_runs_in_batch_too() {
 #[test]
 fn quit_ends_a_script_successfully() {
     let h = home();
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "-e", "create project prj; quit; this is never parsed;"]);
-    assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.code), ("OK\n", "", 0));
+    let r = mcsec(
+        h.path(),
+        &[
+            "--catalog",
+            ":memory:",
+            "-e",
+            "create project prj; quit; this is never parsed;",
+        ],
+    );
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str(), r.code),
+        ("OK\n", "", 0)
+    );
 }
 
 #[test]
@@ -205,9 +332,19 @@ fn bad_command_lines_exit_2() {
         assert!(r.stderr.starts_with("error: "), "{args:?}: {}", r.stderr);
         assert_eq!(r.stdout, "");
     }
-    let r = mcsec_in(h.path(), &["--catalog", ":memory:", "-e", "whoami;"], "", &[("MCSEC_NOW", "tomorrow")]);
+    let r = mcsec_in(
+        h.path(),
+        &["--catalog", ":memory:", "-e", "whoami;"],
+        "",
+        &[("MCSEC_NOW", "tomorrow")],
+    );
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("MCSEC_NOW='tomorrow' is not an RFC 3339 time"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("MCSEC_NOW='tomorrow' is not an RFC 3339 time"),
+        "{}",
+        r.stderr
+    );
     // Nothing was created for a command line that never ran.
     assert!(!h.path().join(".mcsec").exists());
 }
@@ -216,11 +353,29 @@ fn bad_command_lines_exit_2() {
 fn help_and_version_exit_0() {
     let h = home();
     let r = mcsec(h.path(), &["--version"]);
-    assert_eq!((r.stdout.as_str(), r.code), (concat!("mcsec ", env!("CARGO_PKG_VERSION"), "\n"), 0));
+    assert_eq!(
+        (r.stdout.as_str(), r.code),
+        (concat!("mcsec ", env!("CARGO_PKG_VERSION"), "\n"), 0)
+    );
     let r = mcsec(h.path(), &["-h"]);
     assert_eq!(r.code, 0);
-    for flag in ["--catalog", "--user", "--project", "--source-ip", "--format", "--color", "--config", "-e", "-f", "-k"] {
-        assert!(r.stdout.contains(flag), "{flag} missing from help:\n{}", r.stdout);
+    for flag in [
+        "--catalog",
+        "--user",
+        "--project",
+        "--source-ip",
+        "--format",
+        "--color",
+        "--config",
+        "-e",
+        "-f",
+        "-k",
+    ] {
+        assert!(
+            r.stdout.contains(flag),
+            "{flag} missing from help:\n{}",
+            r.stdout
+        );
     }
 }
 
@@ -234,7 +389,12 @@ fn default_catalog_lives_under_home_and_is_durable() {
     assert_eq!(r.stdout, "prj\n");
     // $MCSEC_CATALOG moves it.
     let elsewhere = h.path().join("elsewhere");
-    let r = mcsec_in(h.path(), &["-e", "list projects;"], "", &[("MCSEC_CATALOG", elsewhere.to_str().unwrap())]);
+    let r = mcsec_in(
+        h.path(),
+        &["-e", "list projects;"],
+        "",
+        &[("MCSEC_CATALOG", elsewhere.to_str().unwrap())],
+    );
     assert_eq!((r.stdout.as_str(), r.code), ("OK\n", 0));
     assert!(elsewhere.is_dir());
 }
@@ -253,18 +413,40 @@ fn config_file_sets_catalog_project_and_user_and_flags_win() {
     )
     .unwrap();
     let config = format!("--config={}", ini.display());
-    let r = mcsec(h.path(), &["--catalog", catalog.to_str().unwrap(), "-e", "create project prj;"]);
+    let r = mcsec(
+        h.path(),
+        &[
+            "--catalog",
+            catalog.to_str().unwrap(),
+            "-e",
+            "create project prj;",
+        ],
+    );
     assert_eq!((r.stdout.as_str(), r.code), ("OK\n", 0), "{}", r.stderr);
     let warnings = format!(
         "warning: {0}:2: ignoring key 'access_id' (mcsec reads project_name, catalog, user)\n\
          warning: {0}:3: ignoring key 'end_point' (mcsec reads project_name, catalog, user)\n",
         ini.display()
     );
-    let r = mcsec(h.path(), &[&config, "-e", "add user RAM$owner:carol; list users;"]);
+    let r = mcsec(
+        h.path(),
+        &[&config, "-e", "add user RAM$owner:carol; list users;"],
+    );
     assert_eq!(r.stderr, warnings);
     assert_eq!(r.stdout, "OK\nRAM$owner:carol\n");
     // --catalog beats catalog=.
-    let r = mcsec(h.path(), &[&config, "--catalog", ":memory:", "--project", "", "-e", "list projects;"]);
+    let r = mcsec(
+        h.path(),
+        &[
+            &config,
+            "--catalog",
+            ":memory:",
+            "--project",
+            "",
+            "-e",
+            "list projects;",
+        ],
+    );
     assert_eq!((r.stdout.as_str(), r.code), ("OK\n", 0));
 }
 
@@ -273,9 +455,24 @@ fn inaccessible_project_at_start_fails_the_batch() {
     let h = home();
     let catalog = h.path().join("cat");
     let catalog = catalog.to_str().unwrap();
-    let r = mcsec(h.path(), &["--catalog", catalog, "-e", "create project prj;"]);
+    let r = mcsec(
+        h.path(),
+        &["--catalog", catalog, "-e", "create project prj;"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = mcsec(h.path(), &["--catalog", catalog, "--user", "RAM$owner:mallory", "--project", "prj", "-e", "whoami;"]);
+    let r = mcsec(
+        h.path(),
+        &[
+            "--catalog",
+            catalog,
+            "--user",
+            "RAM$owner:mallory",
+            "--project",
+            "prj",
+            "-e",
+            "whoami;",
+        ],
+    );
     assert_eq!(r.stdout, "");
     assert_eq!(
         r.stderr,
@@ -289,9 +486,18 @@ fn locked_catalog_is_one_clear_line() {
     let h = home();
     let dir = h.path().join("busy");
     let holder = mcsec::catalog::Catalog::open(dir.to_str().unwrap()).expect("open catalog");
-    let r = mcsec(h.path(), &["--catalog", dir.to_str().unwrap(), "-e", "list projects;"]);
+    let r = mcsec(
+        h.path(),
+        &["--catalog", dir.to_str().unwrap(), "-e", "list projects;"],
+    );
     assert_eq!(r.stdout, "");
-    assert_eq!(r.stderr, format!("FAILED: catalog {} is in use by another mcsec process\n", dir.display()));
+    assert_eq!(
+        r.stderr,
+        format!(
+            "FAILED: catalog {} is in use by another mcsec process\n",
+            dir.display()
+        )
+    );
     assert_eq!(r.code, 1);
     drop(holder);
 }
@@ -300,7 +506,11 @@ fn locked_catalog_is_one_clear_line() {
 fn fmt_subcommand_prints_canonical_statements_without_a_catalog() {
     let h = home();
     let script = h.path().join("a.sql");
-    std::fs::write(&script, "CREATE   PROJECT p ;\n-- note\nGRANT select ON TABLE t TO ram$owner:bob;\n").unwrap();
+    std::fs::write(
+        &script,
+        "CREATE   PROJECT p ;\n-- note\nGRANT select ON TABLE t TO ram$owner:bob;\n",
+    )
+    .unwrap();
     let r = mcsec(h.path(), &["fmt", script.to_str().unwrap()]);
     assert_eq!(r.stderr, "");
     assert_eq!(r.code, 0);

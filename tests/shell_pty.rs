@@ -28,33 +28,60 @@ impl Tmux {
 
     /// Starts `mcsec <args>` with `HOME` = `home` (kept by the returned value).
     fn start_in(home: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Tmux {
-        let socket = format!("mcsec-test-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let socket = format!(
+            "mcsec-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
         let mut command = vec![shell_quote(env!("CARGO_BIN_EXE_mcsec"))];
         command.extend(args.iter().map(|a| shell_quote(a)));
         let mut tmux = Command::new("tmux");
-        tmux.args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "150", "-y", "50", "-s", "t"])
-            .arg(command.join(" "))
-            .env("HOME", home.path())
-            .env("TERM", "xterm-256color")
-            .env_remove("MCSEC_CATALOG")
-            .env_remove("MCSEC_USER")
-            .env_remove("MCSEC_NOW")
-            .env_remove("NO_COLOR")
-            .env_remove("TMUX")
-            .current_dir(home.path());
+        tmux.args([
+            "-L",
+            &socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "150",
+            "-y",
+            "50",
+            "-s",
+            "t",
+        ])
+        .arg(command.join(" "))
+        .env("HOME", home.path())
+        .env("TERM", "xterm-256color")
+        .env_remove("MCSEC_CATALOG")
+        .env_remove("MCSEC_USER")
+        .env_remove("MCSEC_NOW")
+        .env_remove("NO_COLOR")
+        .env_remove("TMUX")
+        .current_dir(home.path());
         for (k, v) in env {
             tmux.env(k, v);
         }
         let out = tmux.output().expect("run tmux (is it installed?)");
-        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-        let t = Tmux { socket, home: Some(home) };
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let t = Tmux {
+            socket,
+            home: Some(home),
+        };
         // Keep the pane after mcsec exits so its last screen can still be read.
         t.tmux(&["set-option", "-t", "t", "remain-on-exit", "on"]);
         t
     }
 
     fn home(&self) -> &Path {
-        self.home.as_ref().map(|h| h.path()).expect("home is kept until into_home")
+        self.home
+            .as_ref()
+            .map(|h| h.path())
+            .expect("home is kept until into_home")
     }
 
     /// Stops tmux and hands back the home directory for a next session.
@@ -63,7 +90,12 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
     }
 
     /// Types `text` literally (no key names). tmux reads an argument ending in `;` as a command
@@ -94,11 +126,17 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "t", "-S", "-200"]).stdout).into_owned()
+        String::from_utf8_lossy(
+            &self
+                .tmux(&["capture-pane", "-p", "-t", "t", "-S", "-200"])
+                .stdout,
+        )
+        .into_owned()
     }
 
     fn screen_with_escapes(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-e", "-p", "-t", "t"]).stdout).into_owned()
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-e", "-p", "-t", "t"]).stdout)
+            .into_owned()
     }
 
     /// Waits until `pred(screen)` holds; panics with the screen after the deadline.
@@ -132,7 +170,11 @@ impl Tmux {
     fn wait_exit(&self) {
         let start = Instant::now();
         while !self.pane_dead() {
-            assert!(start.elapsed() < DEADLINE, "mcsec did not exit; screen:\n{}", self.screen());
+            assert!(
+                start.elapsed() < DEADLINE,
+                "mcsec did not exit; screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -140,7 +182,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
     }
 }
 
@@ -165,7 +209,14 @@ fn shell_in_project() -> Tmux {
 fn banner_prompt_and_statement_over_two_lines_recalled_from_history() {
     let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
     let screen = t.wait_text("Connected!");
-    assert!(screen.starts_with(concat!("mcsec ", env!("CARGO_PKG_VERSION"), " - MaxCompute project-security sandbox\n")), "{screen}");
+    assert!(
+        screen.starts_with(concat!(
+            "mcsec ",
+            env!("CARGO_PKG_VERSION"),
+            " - MaxCompute project-security sandbox\n"
+        )),
+        "{screen}"
+    );
     assert!(
         screen.contains("User: ALIYUN$owner\nConnecting to :memory:\nConnected!\nType \"help;\" for help, \"quit;\" to leave.\n>"),
         "{screen}"
@@ -204,7 +255,9 @@ fn history_persists_across_sessions_and_ctrl_r_searches_it() {
     t.line("exit;");
     t.wait_exit();
     let home = t.into_home();
-    assert!(std::fs::read_to_string(home.path().join(".mcsec/history")).unwrap_or_default().contains("help grant;"));
+    assert!(std::fs::read_to_string(home.path().join(".mcsec/history"))
+        .unwrap_or_default()
+        .contains("help grant;"));
 
     let t = Tmux::start_in(home, &["--catalog", ":memory:", "--color", "never"], &[]);
     t.wait_text("Connected!");
@@ -237,7 +290,9 @@ fn ctrl_c_clears_an_unfinished_statement() {
 fn several_statements_on_one_line_run_in_order_and_stop_at_a_failure() {
     let t = shell_in_project();
     t.line("add user RAM$owner:alice; add user RAM$owner:alice; add user RAM$owner:bob;");
-    t.wait_text("FAILED: ODPS-0420095: Access Denied - User RAM$owner:alice already exists in project prj.");
+    t.wait_text(
+        "FAILED: ODPS-0420095: Access Denied - User RAM$owner:alice already exists in project prj.",
+    );
     t.line("list users;");
     let screen = t.wait_text("list users;\nRAM$owner:alice\nprj>");
     let listed = screen.rsplit("list users;").next().unwrap_or("");
@@ -289,7 +344,9 @@ fn drop_asks_for_confirmation_no_cancels_yes_runs() {
     t.line("yes");
     t.wait_count("OK", 4);
     t.line("list roles;");
-    t.wait_for("roles listed after the drop", |s| s.matches("list roles;").count() == 2 && s.trim_end().ends_with("prj>"));
+    t.wait_for("roles listed after the drop", |s| {
+        s.matches("list roles;").count() == 2 && s.trim_end().ends_with("prj>")
+    });
     let screen = t.screen();
     let after = screen.rsplit("list roles;").next().unwrap_or("");
     assert!(!after.contains("analyst"), "{screen}");
@@ -297,9 +354,20 @@ fn drop_asks_for_confirmation_no_cancels_yes_runs() {
 
 #[test]
 fn inaccessible_project_starts_with_no_project() {
-    let t = Tmux::start(&["--catalog", ":memory:", "--color", "never", "--project", "nosuch"]);
-    let screen = t.wait_text("Connecting to :memory:, project: nosuch\nAccessing project 'nosuch' failed: ");
-    assert!(screen.trim_end().ends_with('>') && !screen.contains("nosuch>"), "{screen}");
+    let t = Tmux::start(&[
+        "--catalog",
+        ":memory:",
+        "--color",
+        "never",
+        "--project",
+        "nosuch",
+    ]);
+    let screen =
+        t.wait_text("Connecting to :memory:, project: nosuch\nAccessing project 'nosuch' failed: ");
+    assert!(
+        screen.trim_end().ends_with('>') && !screen.contains("nosuch>"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -309,14 +377,20 @@ fn colour_follows_color_flag_and_no_color() {
     t.type_text("list users");
     t.wait_text("> list users");
     let coloured = t.screen_with_escapes();
-    assert!(coloured.contains("\x1b[1m"), "no bold prompt/keyword: {coloured:?}");
+    assert!(
+        coloured.contains("\x1b[1m"),
+        "no bold prompt/keyword: {coloured:?}"
+    );
 
     let t = Tmux::start_with(&["--catalog", ":memory:"], &[("NO_COLOR", "1")]);
     t.wait_text("Connected!");
     t.type_text("list users");
     t.wait_text("> list users");
     let plain = t.screen_with_escapes();
-    assert!(!plain.contains('\x1b'), "colour despite NO_COLOR: {plain:?}");
+    assert!(
+        !plain.contains('\x1b'),
+        "colour despite NO_COLOR: {plain:?}"
+    );
 }
 
 #[test]

@@ -36,7 +36,11 @@ pub fn help_text(keyword: Option<&str>) -> Result<String> {
         None => {
             let mut text = String::from("Statements (type \"help <keyword>;\" for the syntax):\n");
             let families = grammar::families();
-            let width = families.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+            let width = families
+                .iter()
+                .map(|(name, _)| name.len())
+                .max()
+                .unwrap_or(0);
             for (name, summary) in families {
                 text.push_str(&format!("  {name:<width$}  {summary}\n"));
             }
@@ -44,7 +48,9 @@ pub fn help_text(keyword: Option<&str>) -> Result<String> {
             Ok(text)
         }
         Some(keyword) => grammar::help(keyword).ok_or_else(|| {
-            Error::invalid(format!("no statement starts with '{keyword}'; type \"help;\" for the list"))
+            Error::invalid(format!(
+                "no statement starts with '{keyword}'; type \"help;\" for the list"
+            ))
         }),
     }
 }
@@ -57,7 +63,10 @@ mod tests {
     fn recognises_client_commands_case_insensitively() {
         assert_eq!(recognise("HELP"), Some(ClientCommand::Help(None)));
         assert_eq!(recognise("h"), Some(ClientCommand::Help(None)));
-        assert_eq!(recognise("help  Grant"), Some(ClientCommand::Help(Some("Grant".into()))));
+        assert_eq!(
+            recognise("help  Grant"),
+            Some(ClientCommand::Help(Some("Grant".into())))
+        );
         assert_eq!(recognise("Quit"), Some(ClientCommand::Quit));
         assert_eq!(recognise("q"), Some(ClientCommand::Quit));
         assert_eq!(recognise("exit"), Some(ClientCommand::Quit));

@@ -46,7 +46,9 @@ fn is_word_boundary(c: char) -> bool {
 pub fn expected_names(words_before: &[String]) -> Vec<NameKind> {
     let first = words_before.first().map(String::as_str).unwrap_or("");
     let second = words_before.get(1).map(String::as_str).unwrap_or("");
-    let Some(previous) = words_before.last() else { return Vec::new() };
+    let Some(previous) = words_before.last() else {
+        return Vec::new();
+    };
     match previous.as_str() {
         "use" | "project" | "trustedproject" => vec![NameKind::Project],
         "table" | "into" | "download" | "desc" | "describe" => vec![NameKind::Table],
@@ -70,13 +72,16 @@ pub fn expected_names(words_before: &[String]) -> Vec<NameKind> {
 fn keyword_candidates(prefix: &str) -> impl Iterator<Item = String> + '_ {
     let lower = prefix.to_ascii_lowercase();
     let upper = !prefix.is_empty() && prefix.chars().all(|c| !c.is_ascii_lowercase());
-    keywords().iter().filter(move |k| k.starts_with(&lower)).map(move |k| {
-        if upper {
-            k.to_ascii_uppercase()
-        } else {
-            (*k).to_string()
-        }
-    })
+    keywords()
+        .iter()
+        .filter(move |k| k.starts_with(&lower))
+        .map(move |k| {
+            if upper {
+                k.to_ascii_uppercase()
+            } else {
+                (*k).to_string()
+            }
+        })
 }
 
 fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
@@ -89,7 +94,9 @@ impl ShellHelper {
     /// Candidates for the word ending at `pos`: (start of the word, replacements).
     pub fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
         let before = line.get(..pos).unwrap_or(line);
-        let start = before.rfind(is_word_boundary).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        let start = before.rfind(is_word_boundary).map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
         let prefix = &before[start..];
         // The statement being typed starts after the last `;`.
         let statement_start = before[..start].rfind(';').map_or(0, |i| i + 1);
@@ -101,8 +108,11 @@ impl ShellHelper {
         let mut out: Vec<String> = Vec::new();
         if let Ok(session) = self.session.try_borrow() {
             for kind in expected_names(&words) {
-                let mut names: Vec<String> =
-                    session.names(kind).into_iter().filter(|n| starts_with_ignore_case(n, prefix)).collect();
+                let mut names: Vec<String> = session
+                    .names(kind)
+                    .into_iter()
+                    .filter(|n| starts_with_ignore_case(n, prefix))
+                    .collect();
                 names.sort();
                 for name in names {
                     if !out.contains(&name) {
@@ -121,14 +131,32 @@ impl ShellHelper {
 impl Completer for ShellHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let (start, words) = self.candidates(line, pos);
-        Ok((start, words.into_iter().map(|w| Pair { display: w.clone(), replacement: w }).collect()))
+        Ok((
+            start,
+            words
+                .into_iter()
+                .map(|w| Pair {
+                    display: w.clone(),
+                    replacement: w,
+                })
+                .collect(),
+        ))
     }
 }
 
 /// The byte offsets of the bracket at or just before `pos` and of its partner (if any).
-pub fn matching_bracket(line: &str, brackets: &[usize], pos: usize) -> Option<(usize, Option<usize>)> {
+pub fn matching_bracket(
+    line: &str,
+    brackets: &[usize],
+    pos: usize,
+) -> Option<(usize, Option<usize>)> {
     let at = |i: usize| line.as_bytes().get(i).copied();
     let cursor = brackets
         .iter()
@@ -140,7 +168,12 @@ pub fn matching_bracket(line: &str, brackets: &[usize], pos: usize) -> Option<(u
     let ordered: Vec<usize> = if opening {
         brackets.iter().copied().filter(|&i| i > cursor).collect()
     } else {
-        brackets.iter().rev().copied().filter(|&i| i < cursor).collect()
+        brackets
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&i| i < cursor)
+            .collect()
     };
     for i in ordered {
         let same_direction = (at(i) == Some(b'(')) == opening;
@@ -160,18 +193,29 @@ pub fn colorize(line: &str, pos: usize) -> String {
     let tokens = highlight_tokens(line);
     let brackets: Vec<usize> = tokens
         .iter()
-        .filter(|(range, class)| *class == TokenClass::Punct && matches!(line.get(range.clone()), Some("(" | ")")))
+        .filter(|(range, class)| {
+            *class == TokenClass::Punct && matches!(line.get(range.clone()), Some("(" | ")"))
+        })
         .map(|(range, _)| range.start)
         .collect();
     let pair = matching_bracket(line, &brackets, pos);
     let mut out = String::with_capacity(line.len() + 16 * tokens.len());
     let mut copied = 0;
     for (range, class) in tokens {
-        let (Some(gap), Some(text)) = (line.get(copied..range.start), line.get(range.clone())) else { continue };
+        let (Some(gap), Some(text)) = (line.get(copied..range.start), line.get(range.clone()))
+        else {
+            continue;
+        };
         out.push_str(gap);
         let style = match (class, pair) {
-            (TokenClass::Punct, Some((cursor, partner))) if range.start == cursor || Some(range.start) == partner => {
-                Some(if partner.is_some() { BRACKET_MATCH } else { BRACKET_UNMATCHED })
+            (TokenClass::Punct, Some((cursor, partner)))
+                if range.start == cursor || Some(range.start) == partner =>
+            {
+                Some(if partner.is_some() {
+                    BRACKET_MATCH
+                } else {
+                    BRACKET_UNMATCHED
+                })
             }
             (TokenClass::Keyword, _) => Some(KEYWORD),
             (TokenClass::String, _) => Some(STRING),
@@ -227,13 +271,31 @@ mod tests {
     #[test]
     fn names_expected_where_the_grammar_takes_them() {
         assert_eq!(expected_names(&words("use")), vec![NameKind::Project]);
-        assert_eq!(expected_names(&words("grant select on table")), vec![NameKind::Table]);
-        assert_eq!(expected_names(&words("grant select on table t to user")), vec![NameKind::User]);
-        assert_eq!(expected_names(&words("grant select on table t to")), vec![NameKind::User, NameKind::Role]);
-        assert_eq!(expected_names(&words("select * from")), vec![NameKind::Table]);
-        assert_eq!(expected_names(&words("show package items from")), vec![NameKind::Project]);
+        assert_eq!(
+            expected_names(&words("grant select on table")),
+            vec![NameKind::Table]
+        );
+        assert_eq!(
+            expected_names(&words("grant select on table t to user")),
+            vec![NameKind::User]
+        );
+        assert_eq!(
+            expected_names(&words("grant select on table t to")),
+            vec![NameKind::User, NameKind::Role]
+        );
+        assert_eq!(
+            expected_names(&words("select * from")),
+            vec![NameKind::Table]
+        );
+        assert_eq!(
+            expected_names(&words("show package items from")),
+            vec![NameKind::Project]
+        );
         assert_eq!(expected_names(&words("drop role")), vec![NameKind::Role]);
-        assert_eq!(expected_names(&words("show acl for")), vec![NameKind::Table]);
+        assert_eq!(
+            expected_names(&words("show acl for")),
+            vec![NameKind::Table]
+        );
         assert_eq!(expected_names(&words("list")), Vec::<NameKind>::new());
     }
 

@@ -17,9 +17,9 @@ use crate::ast::Statement;
 use crate::batch::{self, Prepared, ScriptStatement};
 use crate::cli::{access_failure, Settings};
 use crate::exec::Session;
+use crate::lexer;
 use client::ClientCommand;
 use helper::ShellHelper;
-use crate::lexer;
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
@@ -35,18 +35,26 @@ const HISTORY_SIZE: usize = 10_000;
 
 /// `$HOME/.mcsec/history`, when there is a home.
 pub fn history_path() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|home| PathBuf::from(home).join(".mcsec").join("history"))
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|home| PathBuf::from(home).join(".mcsec").join("history"))
 }
 
 /// The question odpscmd asks before running `statement` (typed as `text`), if any.
 pub fn confirmation_question(text: &str, statement: &Statement) -> Option<String> {
-    let first = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if matches!(first.as_str(), "drop" | "delete" | "remove") {
         return Some(format!("Confirm to \"{}\" (yes/no)? ", text.trim()));
     }
     let overwrites_policy = match statement {
         Statement::PutPolicy { .. } => true,
-        Statement::Set(set) => set.key.eq_ignore_ascii_case("ProjectProtection") && set.exception_file.is_some(),
+        Statement::Set(set) => {
+            set.key.eq_ignore_ascii_case("ProjectProtection") && set.exception_file.is_some()
+        }
         _ => false,
     };
     overwrites_policy.then(|| "will overwrite the old policy content  (yes/no)? ".to_string())
@@ -77,7 +85,11 @@ impl Shell {
             Some(project) => format!("{project}> "),
             None => "> ".to_string(),
         };
-        let styled = if self.color { format!("\x1b[1;32m{}\x1b[0m ", raw.trim_end()) } else { raw.clone() };
+        let styled = if self.color {
+            format!("\x1b[1;32m{}\x1b[0m ", raw.trim_end())
+        } else {
+            raw.clone()
+        };
         (raw, styled)
     }
 
@@ -162,7 +174,9 @@ impl Shell {
                     .history()
                     .iter()
                     .enumerate()
-                    .map(|(i, entry)| format!("{:>5}  {}\n", i + 1, entry.replace('\n', "\n       ")))
+                    .map(|(i, entry)| {
+                        format!("{:>5}  {}\n", i + 1, entry.replace('\n', "\n       "))
+                    })
                     .collect();
                 Ok(batch::text_output(listing))
             }
@@ -178,7 +192,9 @@ impl Shell {
                 }
                 let mut session = self.session.borrow_mut();
                 // Flushed before printing: an `OK` on screen is a durable statement.
-                session.execute(&statement).and_then(|output| session.flush().map(|()| output))
+                session
+                    .execute(&statement)
+                    .and_then(|output| session.flush().map(|()| output))
             }
         };
         match result {
@@ -195,7 +211,13 @@ impl Shell {
 
     fn run_buffer(&mut self, buffer: &str) -> Flow {
         for piece in lexer::split(buffer) {
-            let stmt = ScriptStatement { text: piece.text, file: SHELL_FILE, line: piece.line, col: piece.col, index: piece.index };
+            let stmt = ScriptStatement {
+                text: piece.text,
+                file: SHELL_FILE,
+                line: piece.line,
+                col: piece.col,
+                index: piece.index,
+            };
             match self.run_statement(&stmt) {
                 Flow::Continue => {}
                 Flow::Stop => return Flow::Continue,
@@ -208,7 +230,11 @@ impl Shell {
 
 fn banner(session: &mut Session, settings: &Settings) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "mcsec {} - MaxCompute project-security sandbox", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        err,
+        "mcsec {} - MaxCompute project-security sandbox",
+        env!("CARGO_PKG_VERSION")
+    );
     let location = session.catalog().location().to_string();
     let _ = writeln!(err, "User: {}", session.user());
     match &settings.project {
@@ -237,7 +263,11 @@ pub fn run(mut session: Session, settings: &Settings, color: bool) -> i32 {
     let config = Config::builder()
         .auto_add_history(false)
         .completion_type(CompletionType::List)
-        .color_mode(if color { ColorMode::Forced } else { ColorMode::Disabled })
+        .color_mode(if color {
+            ColorMode::Forced
+        } else {
+            ColorMode::Disabled
+        })
         .max_history_size(HISTORY_SIZE)
         .and_then(|b| b.history_ignore_dups(true))
         .map(|b| b.build());
@@ -250,11 +280,19 @@ pub fn run(mut session: Session, settings: &Settings, color: bool) -> i32 {
     let editor = match editor {
         Ok(editor) => editor,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "FAILED: cannot start the line editor: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "FAILED: cannot start the line editor: {e}"
+            );
             return 1;
         }
     };
-    let mut shell = Shell { session, editor, color, format: settings.format };
+    let mut shell = Shell {
+        session,
+        editor,
+        color,
+        format: settings.format,
+    };
     let history = history_path();
     if let Some(path) = &history {
         // A missing history file is the normal first run.
@@ -283,7 +321,11 @@ pub fn run(mut session: Session, settings: &Settings, color: bool) -> i32 {
             .map_err(|e| e.to_string())
             .and_then(|()| shell.editor.save_history(path).map_err(|e| e.to_string()));
         if let Err(e) = saved {
-            let _ = writeln!(std::io::stderr(), "warning: cannot save history to {}: {e}", path.display());
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: cannot save history to {}: {e}",
+                path.display()
+            );
         }
     }
     code
@@ -315,7 +357,11 @@ mod tests {
             Some("Confirm to \"remove user RAM$owner:bob\" (yes/no)? ")
         );
         assert_eq!(confirmation_question("list users", &list), None);
-        let put = Statement::PutPolicy { file: "p.json".into(), role: None, tenant_role: false };
+        let put = Statement::PutPolicy {
+            file: "p.json".into(),
+            role: None,
+            tenant_role: false,
+        };
         assert_eq!(
             confirmation_question("put policy p.json", &put).as_deref(),
             Some("will overwrite the old policy content  (yes/no)? ")
@@ -326,13 +372,20 @@ mod tests {
             exception_file: Some("e.json".into()),
             locations: None,
         });
-        assert!(confirmation_question("set projectprotection=true with exception e.json", &protect).is_some());
+        assert!(confirmation_question(
+            "set projectprotection=true with exception e.json",
+            &protect
+        )
+        .is_some());
         let plain = Statement::Set(crate::ast::SetStmt {
             key: "ProjectProtection".into(),
             value: "true".into(),
             exception_file: None,
             locations: None,
         });
-        assert_eq!(confirmation_question("set ProjectProtection=true", &plain), None);
+        assert_eq!(
+            confirmation_question("set ProjectProtection=true", &plain),
+            None
+        );
     }
 }
