@@ -361,6 +361,31 @@ impl<'a> Txn<'a> {
         Ok(self.scan(&keys::tenant_user_prefix())?.into_iter().map(|(_, u)| u).collect())
     }
 
+    pub fn group(&self, project: &str, name: &str) -> Result<Option<Group>> {
+        self.get(&keys::group(project, name))
+    }
+    pub fn put_group(&mut self, project: &str, g: &Group) -> Result<()> {
+        self.put(keys::group(project, &g.name), g)
+    }
+    pub fn delete_group(&mut self, project: &str, name: &str) {
+        self.delete(keys::group(project, name))
+    }
+    pub fn groups(&self, project: &str) -> Result<Vec<Group>> {
+        Ok(self.scan(&keys::group_prefix(project))?.into_iter().map(|(_, g)| g).collect())
+    }
+    pub fn tenant_group(&self, name: &str) -> Result<Option<Group>> {
+        self.get(&keys::tenant_group(name))
+    }
+    pub fn put_tenant_group(&mut self, g: &Group) -> Result<()> {
+        self.put(keys::tenant_group(&g.name), g)
+    }
+    pub fn delete_tenant_group(&mut self, name: &str) {
+        self.delete(keys::tenant_group(name))
+    }
+    pub fn tenant_groups(&self) -> Result<Vec<Group>> {
+        Ok(self.scan(&keys::tenant_group_prefix())?.into_iter().map(|(_, g)| g).collect())
+    }
+
     /// Deletes every record that belongs to `project` (used by `drop project`).
     pub fn delete_project_records(&mut self, project: &str) -> Result<()> {
         for prefix in keys::all_project_prefixes(project) {
