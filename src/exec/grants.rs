@@ -10,7 +10,7 @@
 //! `(table sale_detail, user bob)` record. Re-granting an action replaces its entry, so a grant
 //! can be renewed. With `"policy"="true"` the same statement edits the role policy instead.
 
-use super::access::{is_admin, require, standing, Mgmt, Need, Standing};
+use super::access::{require, Mgmt, Need};
 use super::render::{format_time, grant_blocks, sections, GrantBlock, GrantGroup, GrantRow};
 use super::roles::existing_role;
 use super::{canonical_name, days_from, grantee_of, messages, object_path, resolve_user, ExecContext, Output};
@@ -730,16 +730,6 @@ pub fn clear_expired(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project
         }
     }
     Ok(Output::ok())
-}
-
-/// Whether `user` may act for others in `project` (owner, SA, Admin).
-pub(crate) fn caller_is_admin(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project) -> Result<bool> {
-    is_admin(txn, project, ctx.user)
-}
-
-/// Whether the caller is the owner or a Super_Administrator.
-pub(crate) fn caller_is_owner_or_sa(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project) -> Result<bool> {
-    Ok(standing(txn, project, ctx.user)? <= Standing::SuperAdministrator)
 }
 
 /// A user principal of a label or grant statement, resolved.

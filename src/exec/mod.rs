@@ -31,7 +31,7 @@ pub mod users;
 use crate::ast::{PrincipalKind, Statement};
 use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project};
 use crate::catalog::{Catalog, Txn};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::collections::BTreeMap;
 
 /// What a statement runs as, handed to every statement handler (management ones in this module
