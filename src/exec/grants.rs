@@ -200,9 +200,6 @@ pub fn grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: 
     if stmt.with_grant_option {
         return Err(messages::grant_option_unsupported());
     }
-    if stmt.grantees.iter().any(|g| g.kind == PrincipalKind::TenantRole) {
-        return super::tenant::grant_table(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, true);
-    }
     if flag(&stmt.properties, "policy")? == Some(true) {
         return policy_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, true);
     }
@@ -237,9 +234,6 @@ pub fn grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: 
 }
 
 pub fn revoke(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &RevokeStmt) -> Result<Output> {
-    if stmt.grantees.iter().any(|g| g.kind == PrincipalKind::TenantRole) {
-        return super::tenant::grant_table(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, false);
-    }
     if flag(&stmt.properties, "policy")? == Some(true) {
         return policy_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, false);
     }
@@ -550,11 +544,6 @@ pub(crate) fn principal_blocks(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &P
 }
 
 pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &ShowGrantsStmt) -> Result<Output> {
-    if let Some(p) = &stmt.principal {
-        if matches!(p.kind, PrincipalKind::TenantRole | PrincipalKind::TenantUser) {
-            return super::tenant::show_grants(ctx, txn, p);
-        }
-    }
     if flag(&stmt.properties, "refobject")? == Some(true) {
         return show_installed_object_grants(ctx, txn, project, stmt);
     }

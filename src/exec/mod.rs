@@ -183,8 +183,9 @@ impl Session {
         Ok(out)
     }
 
-    /// `login <principal>`: switch the acting principal. The current project is kept when the
-    /// new principal may enter it, otherwise the statement fails and nothing changes.
+    /// `login <principal>`: switch the acting principal, like re-connecting. The current project
+    /// is kept when the new principal may enter it and left otherwise (as odpscmd starts without
+    /// a project it cannot access), so a script can always go on with `use`.
     fn login(&mut self, principal: &crate::ast::Principal) -> Result<Output> {
         if principal.kind != PrincipalKind::User {
             return Err(messages::not_a_user_principal(&principal.name));
@@ -192,7 +193,9 @@ impl Session {
         let user = resolve_user(&principal.name, &self.options.user);
         if let Some(p) = &self.project {
             let txn = self.catalog.begin();
-            crate::authz::check_project_access(&txn, p, &user, &self.options.source_ip)?;
+            if crate::authz::check_project_access(&txn, p, &user, &self.options.source_ip).is_err() {
+                self.project = None;
+            }
         }
         self.options.user = user;
         Ok(Output::ok())
@@ -253,6 +256,17 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         S::AddTenantRoleToProject { role, project } => return tenant::role_to_project(ctx, txn, role, project, true),
         S::RemoveTenantRoleFromProject { role, project } => {
             return tenant::role_to_project(ctx, txn, role, project, false)
+        }
+        S::Grant(g) if g.grantees.iter().any(|p| p.kind == PrincipalKind::TenantRole) => {
+            return tenant::grant_table(ctx, txn, &g.privileges, &g.object, &g.grantees, true)
+        }
+        S::Revoke(r) if r.grantees.iter().any(|p| p.kind == PrincipalKind::TenantRole) => {
+            return tenant::grant_table(ctx, txn, &r.privileges, &r.object, &r.grantees, false)
+        }
+        S::ShowGrants(crate::ast::ShowGrantsStmt { principal: Some(p), .. })
+            if matches!(p.kind, PrincipalKind::TenantRole | PrincipalKind::TenantUser) =>
+        {
+            return tenant::show_grants(ctx, txn, p)
         }
         S::Use { .. } | S::Login { .. } => return Ok(Output::ok()),
         _ => {}
@@ -395,7 +409,14 @@ pub fn object_path(project: &str, object: &ObjectRef) -> String {
         ObjectType::OfflineModel => "offlinemodels",
         ObjectType::Xflow => "registration/xflows",
     };
-    format!("projects/{project}/{segment}/{}", object.name)
+    // An object of an installed package (`<src>.<pkg>/<obj>`) is shown where it lives.
+    match object.name.split_once('/') {
+        Some((package, name)) => {
+            let source = package.split_once('.').map(|(s, _)| s).unwrap_or(project);
+            format!("projects/{source}/{segment}/{name}")
+        }
+        None => format!("projects/{project}/{segment}/{}", object.name),
+    }
 }
 
 /// The name under which a grant on an object of an installed package is stored in the

@@ -109,7 +109,7 @@ pub fn show_security_configuration(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, pro
         format!("ProjectProtection={}", s.project_protection),
     ];
     if let (true, Some(e)) = (s.project_protection, &s.protection_exception) {
-        lines.push(format!("ProjectProtection with Exception:{e}"));
+        lines.push(format!("ProjectProtection with Exception:{}", e.trim_end()));
     }
     lines.push(format!("ExternalResourceAccessControl={}", s.external_resource_access_control));
     if s.external_resource_access_control {
@@ -274,7 +274,7 @@ pub fn list_trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project)
 }
 
 fn policy_output(text: Option<String>) -> Output {
-    let text = text.unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
+    let text = text.map(|t| t.trim_end().to_string()).unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
     Output::new(text, json)
 }

@@ -198,12 +198,16 @@ pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Princip
 }
 
 /// `grant|revoke <actions> on table <p>.<t> to|from tenant role <r>`.
-pub fn grant_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, current: &Project, privileges: &[Privilege], object: &GrantObject, grantees: &[Principal], grant: bool) -> Result<Output> {
+pub fn grant_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, privileges: &[Privilege], object: &GrantObject, grantees: &[Principal], grant: bool) -> Result<Output> {
     require_tenant(ctx, if grant { "GrantPrivilege" } else { "RevokePrivilege" }, "roles")?;
     if object.kind != ObjectType::Table || grantees.iter().any(|g| g.kind != PrincipalKind::TenantRole) {
         return Err(messages::tenant_grant_kind());
     }
-    let project = object.name.project.as_deref().map(canonical_name).unwrap_or_else(|| current.name.clone());
+    let project = match (&object.name.project, ctx.project) {
+        (Some(p), _) => canonical_name(p),
+        (None, Some(p)) => p.to_string(),
+        (None, None) => return Err(messages::no_project_selected()),
+    };
     let table = canonical_name(&object.name.name);
     if grant && txn.table(&project, &table)?.is_none() {
         return Err(messages::object_missing("table", &project, &table));
@@ -249,7 +253,7 @@ pub fn role_to_project(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str, pro
 pub fn get_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str) -> Result<Output> {
     require_tenant(ctx, "GetTenantRolePolicy", "roles")?;
     let role = existing_role(txn, &canonical_name(role))?;
-    let text = role.policy.unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
+    let text = role.policy.map(|t| t.trim_end().to_string()).unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
     Ok(Output::new(text, json))
 }
