@@ -72,10 +72,11 @@ fn satisfies(standing: Standing, need: Need) -> bool {
     }
 }
 
-/// Policy statements that speak about `user` for a management request: the project policy's
-/// statements naming it, and the role policies of its roles. Built-in `admin` and
-/// `super_administrator` carry no stored policy unless one was put.
-fn policy_effects(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, user: &str, mgmt: &Mgmt, admin_roles_only: bool) -> Result<(bool, bool)> {
+/// (allow, deny) of the policies that speak about `user` for a management request: the project
+/// policy's statements naming it, and the role policies of its roles. A deny counts from any
+/// role; an allow only from admin-type roles, the only ones that can carry management
+/// permissions (§2.2).
+fn policy_effects(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, user: &str, mgmt: &Mgmt) -> Result<(bool, bool)> {
     if !project.settings.check_permission_using_policy {
         return Ok((false, false));
     }
@@ -88,11 +89,11 @@ fn policy_effects(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, user:
         secure_transport: true,
     };
     let (mut allow, mut deny) = (false, false);
-    let mut consider = |doc: &PolicyDocument, check_principal: bool| {
+    let mut consider = |doc: &PolicyDocument, check_principal: bool, may_allow: bool| {
         for s in &doc.statements {
             if (!check_principal || s.matches_principal(user)) && s.matches(mgmt.action, &arn, &cond) {
                 match s.effect {
-                    Effect::Allow => allow = true,
+                    Effect::Allow => allow |= may_allow,
                     Effect::Deny => deny = true,
                 }
             }
@@ -100,17 +101,14 @@ fn policy_effects(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, user:
     };
     if let Some(text) = &project.policy {
         if let Ok(doc) = PolicyDocument::parse(text, PolicyKind::Project) {
-            consider(&doc, true);
+            consider(&doc, true, true);
         }
     }
     for role in txn.user(&project.name, user)?.map(|u| u.roles).unwrap_or_default() {
         let Some(r) = txn.role(&project.name, &role)? else { continue };
-        if admin_roles_only && r.role_type != RoleType::Admin {
-            continue;
-        }
         if let Some(text) = txn.role_policy(&project.name, &role)? {
             if let Ok(doc) = PolicyDocument::parse(&text, PolicyKind::Role) {
-                consider(&doc, false);
+                consider(&doc, false, r.role_type == RoleType::Admin);
             }
         }
     }
@@ -126,7 +124,7 @@ pub fn require(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, need: Ne
         }
         return Err(messages::no_management_privilege(mgmt.action, &mgmt.resource));
     }
-    let (allow, deny) = policy_effects(ctx, txn, project, ctx.user, &mgmt, need != Need::Member)?;
+    let (allow, deny) = policy_effects(ctx, txn, project, ctx.user, &mgmt)?;
     if deny {
         return Err(messages::management_denied_by_policy(mgmt.action, &mgmt.resource));
     }
