@@ -311,8 +311,7 @@ fn policy_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, pri
         let role_name = canonical_name(&principal.name);
         let role = existing_role(txn, &project.name, &role_name)?;
         let need = if role.role_type == RoleType::Admin { Need::OwnerOrSuperAdmin } else { Need::Admin };
-        let action = if grant { "SetRolePolicy" } else { "SetRolePolicy" };
-        require(ctx, txn, project, need, Mgmt::new(action, &project.name, &format!("roles/resource/{role_name}")))?;
+        require(ctx, txn, project, need, Mgmt::new("SetRolePolicy", &project.name, &format!("roles/resource/{role_name}")))?;
         let mut doc = match txn.role_policy(&project.name, &role_name)? {
             Some(text) => PolicyDocument::parse(&text, PolicyKind::Role)?,
             None => PolicyDocument::empty(),
@@ -435,7 +434,9 @@ impl Filter {
 /// ACL rows of one grantee on one object: entries with the same column, expiry and conditions
 /// share a row; actions in display order.
 fn acl_rows(project: &str, object: &ObjectRef, grants: &AclGrants, grantee: Option<&Grantee>, full_arn: bool) -> Vec<GrantRow> {
-    let mut groups: Vec<(Option<String>, Option<i64>, Option<String>, Vec<String>)> = Vec::new();
+    // (column, expires, conditions, actions)
+    type Row = (Option<String>, Option<i64>, Option<String>, Vec<String>);
+    let mut groups: Vec<Row> = Vec::new();
     for e in &grants.entries {
         match groups.iter_mut().find(|g| g.0 == e.column && g.1 == e.expires && g.2 == e.conditions) {
             Some(g) => g.3.push(e.action.clone()),
@@ -474,7 +475,7 @@ pub(crate) fn subject_of(g: &Grantee) -> String {
 }
 
 /// Rows of the policy statements in `doc` (relative resource paths, `odps:` stripped).
-fn policy_rows(doc: &PolicyDocument, principal: Option<&str>, filter: &Filter) -> Vec<GrantRow> {
+pub(crate) fn policy_rows(doc: &PolicyDocument, principal: Option<&str>, filter: &Filter) -> Vec<GrantRow> {
     let mut rows = Vec::new();
     for s in &doc.statements {
         if let Some(p) = principal {

@@ -109,21 +109,12 @@ fn role_blocks(role: &TenantRole, subject: bool) -> Vec<GrantBlock> {
             None => rows.push(GrantRow { flags: "A".into(), grantee: None, resource, actions: vec![action.clone()], expires: None, conditions: None }),
         }
     }
-    let mut policy_rows = Vec::new();
-    if let Some(doc) = role.policy.as_deref().and_then(|t| PolicyDocument::parse(t, PolicyKind::Role).ok()) {
-        for s in &doc.statements {
-            for r in &s.resources {
-                policy_rows.push(GrantRow {
-                    flags: if s.effect == crate::policy::Effect::Allow { "A".into() } else { "D".into() },
-                    grantee: None,
-                    resource: r.split_once("acs:odps:*:").map(|(_, p)| p.to_string()).unwrap_or_else(|| r.clone()),
-                    actions: s.actions.iter().map(|a| a.strip_prefix("odps:").unwrap_or(a).to_string()).collect(),
-                    expires: None,
-                    conditions: None,
-                });
-            }
-        }
-    }
+    let policy_rows = role
+        .policy
+        .as_deref()
+        .and_then(|t| PolicyDocument::parse(t, PolicyKind::Role).ok())
+        .map(|doc| super::grants::policy_rows(&doc, None, &Default::default()))
+        .unwrap_or_default();
     let subject = subject.then(|| format!("tenant_role/{}", role.name));
     vec![
         GrantBlock { kind: "ACL".into(), groups: vec![GrantGroup { subject: subject.clone(), rows }] },

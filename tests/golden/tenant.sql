@@ -22,6 +22,7 @@ add tenant role reader to project sales;
 describe tenant role reader;
 put policy tests/golden/files/role_policy.json on tenant role reader;
 get policy on tenant role reader;
+show grants for tenant role reader;
 remove tenant user RAM$analyst;
 drop tenant role reader;
 revoke tenant role reader from user RAM$analyst;
