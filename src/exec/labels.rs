@@ -154,7 +154,12 @@ pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pro
         }
         None => None,
     };
-    if user.as_deref().is_some_and(|u| u != ctx.user) || table_name.is_some() {
+    // A member may see its own label grants; anything about others needs Admin.
+    let about_others = match &user {
+        Some(u) => u != ctx.user,
+        None => table_name.is_some(),
+    };
+    if about_others {
         require(ctx, txn, project, Need::Admin, label_mgmt("ShowLabelGrants", &project.name))?;
     }
     let now = ctx.now;

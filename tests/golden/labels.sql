@@ -40,3 +40,7 @@ show label grants on table sale_detail for user RAM$owner:Allen;
 unset label to table sale_detail(mobile);
 describe sale_detail;
 describe nothere;
+grant label 1 on table other to user RAM$owner:amy with exp 30;
+login RAM$owner:amy;
+show label grants on table other for user RAM$owner:amy;
+show label grants on table other for user RAM$owner:Allen;
