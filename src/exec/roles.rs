@@ -170,6 +170,10 @@ pub fn show_role_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Proje
     if name != ctx.user {
         require(ctx, txn, project, Need::Admin, Mgmt::new("ListUserRoles", &project.name, "users"))?;
     }
+    if name == project.owner {
+        // The owner is a member by ownership and holds no roles.
+        return Ok(Output::list("roles", Vec::new()));
+    }
     let user = txn.user(&project.name, &name)?.ok_or_else(|| messages::principal_missing(&name, &project.name))?;
     Ok(Output::list("roles", user.roles))
 }

@@ -19,6 +19,7 @@ describe role worker;
 show grants for role worker;
 show principals worker;
 show role grant RAM$amy;
+show role grant ALIYUN$owner;
 show grants for RAM$bob;
 drop role worker;
 revoke worker from RAM$bob;
