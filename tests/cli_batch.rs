@@ -520,3 +520,80 @@ fn fmt_subcommand_prints_canonical_statements_without_a_catalog() {
     let r = mcsec(h.path(), &["fmt"]);
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn user_and_source_ip_reach_the_session() {
+    let h = home();
+    let r = mcsec(
+        h.path(),
+        &[
+            "--catalog",
+            ":memory:",
+            "--user",
+            "RAM$owner:bob",
+            "--source-ip=10.1.2.3",
+            "-e",
+            "whoami;",
+        ],
+    );
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str(), r.code),
+        ("Name: RAM$owner:bob\nSource IP: 10.1.2.3\n", "", 0)
+    );
+    let r = mcsec_in(
+        h.path(),
+        &["--catalog", ":memory:", "--format", "json", "-e", "whoami;"],
+        "",
+        &[
+            ("MCSEC_USER", "RAM$owner:carol"),
+            ("MCSEC_NOW", "2024-01-01T00:00:00Z"),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let record: serde_json::Value = serde_json::from_str(r.stdout.trim_end()).expect("json");
+    assert_eq!(record["statement"], "whoami");
+    assert_eq!(record["result"]["DisplayName"], "RAM$owner:carol");
+    // The flag beats the environment.
+    let r = mcsec_in(
+        h.path(),
+        &[
+            "--catalog",
+            ":memory:",
+            "--user",
+            "ALIYUN$owner",
+            "-e",
+            "whoami;",
+        ],
+        "",
+        &[("MCSEC_USER", "RAM$owner:carol")],
+    );
+    assert_eq!(r.stdout, "Name: ALIYUN$owner\nSource IP: 127.0.0.1\n");
+}
+
+#[test]
+fn group_commit_makes_every_printed_ok_durable() {
+    let h = home();
+    let catalog = h.path().join("cat");
+    let catalog = catalog.to_str().unwrap();
+    let mut script = String::from("create project prj;\nuse prj;\n");
+    let users = mcsec::batch::GROUP_COMMIT_STATEMENTS + 10;
+    for u in 0..users {
+        script.push_str(&format!("add user RAM$owner:u{u};\n"));
+    }
+    script.push_str("add user RAM$owner:u0;\n");
+    let r = mcsec_in(h.path(), &["--catalog", catalog], &script, &[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout.matches("OK\n").count(), users + 2);
+    let r = mcsec(
+        h.path(),
+        &[
+            "--catalog",
+            catalog,
+            "--project",
+            "prj",
+            "-e",
+            "list users;",
+        ],
+    );
+    assert_eq!(r.stdout.lines().count(), users);
+}
