@@ -300,6 +300,21 @@ pub fn text_output(text: String) -> Output {
     }
 }
 
+/// The `--format json` line of a failed statement.
+pub(crate) fn failure_json(stmt: &ScriptStatement<'_>, label: &str, error: &Error) -> String {
+    let (line, col) = error_position(stmt, error);
+    json_line(&JsonRecord {
+        statement: label,
+        ok: false,
+        result: None,
+        error: Some(error.to_string()),
+        file: stmt.file,
+        line,
+        col,
+        index: stmt.index,
+    })
+}
+
 fn report_failure(
     pending: &mut Pending<'_>,
     format: Format,
@@ -309,18 +324,9 @@ fn report_failure(
     stderr: &mut dyn Write,
 ) -> i32 {
     if format == Format::Json {
-        let (line, col) = error_position(stmt, error);
-        let record = JsonRecord {
-            statement: label,
-            ok: false,
-            result: None,
-            error: Some(error.to_string()),
-            file: stmt.file,
-            line,
-            col,
-            index: stmt.index,
-        };
-        let _ = pending.stdout.write_all(json_line(&record).as_bytes());
+        let _ = pending
+            .stdout
+            .write_all(failure_json(stmt, label, error).as_bytes());
         let _ = pending.stdout.flush();
     }
     let _ = stderr.write_all(failure_text(stmt, error).as_bytes());

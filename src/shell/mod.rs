@@ -109,7 +109,11 @@ impl Shell {
         let _ = out.flush();
     }
 
-    fn print_failure(&self, error: &crate::Error) {
+    /// `FAILED: <message>` on stderr; with `--format json` also the statement's record on stdout.
+    fn print_failure(&self, stmt: &ScriptStatement<'_>, label: &str, error: &crate::Error) {
+        if self.format == crate::cli::Format::Json {
+            self.print_out(&batch::failure_json(stmt, label, error));
+        }
         let mut err = std::io::stderr().lock();
         let _ = if self.color && err.is_terminal() {
             writeln!(err, "\x1b[31mFAILED:\x1b[0m {error}")
@@ -160,7 +164,7 @@ impl Shell {
         let prepared = match batch::prepare(stmt) {
             Ok(prepared) => prepared,
             Err(error) => {
-                self.print_failure(&error);
+                self.print_failure(stmt, stmt.text.trim(), &error);
                 return Flow::Stop;
             }
         };
@@ -203,7 +207,7 @@ impl Shell {
                 Flow::Continue
             }
             Err(error) => {
-                self.print_failure(&error);
+                self.print_failure(stmt, &label, &error);
                 Flow::Stop
             }
         }
