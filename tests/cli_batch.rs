@@ -46,6 +46,17 @@ fn mcsec(home: &Path, args: &[&str]) -> Run {
     mcsec_in(home, args, "", &[])
 }
 
+/// `mcsec --catalog :memory: <args>`.
+fn in_memory(home: &Path, args: &[&str]) -> Run {
+    in_memory_with(home, args, "", &[])
+}
+
+fn in_memory_with(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
+    let mut all = vec!["--catalog", ":memory:"];
+    all.extend_from_slice(args);
+    mcsec_in(home, &all, stdin, env)
+}
+
 fn home() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
@@ -53,11 +64,9 @@ fn home() -> tempfile::TempDir {
 #[test]
 fn execute_runs_several_statements_in_order() {
     let h = home();
-    let r = mcsec(
+    let r = in_memory(
         h.path(),
         &[
-            "--catalog",
-            ":memory:",
             "-e",
             "create project prj; use prj; add user RAM$owner:alice; list users;",
         ],
@@ -111,14 +120,9 @@ fn file_stops_at_the_first_failure_and_names_it() {
 #[test]
 fn syntax_error_names_cmdline_position() {
     let h = home();
-    let r = mcsec(
+    let r = in_memory(
         h.path(),
-        &[
-            "--catalog",
-            ":memory:",
-            "-e",
-            "create project prj;\n  list usrs;\nlist projects;",
-        ],
+        &["-e", "create project prj;\n  list usrs;\nlist projects;"],
     );
     assert_eq!(r.stdout, "OK\n");
     let first = r.stderr.lines().next().unwrap_or("");
@@ -145,13 +149,13 @@ fn k_resumes_without_parsing_earlier_statements() {
     )
     .unwrap();
     let path = script.to_str().unwrap();
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "-f", path, "-k", "3"]);
+    let r = in_memory(h.path(), &["-f", path, "-k", "3"]);
     assert_eq!(
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
         ("OK\nprj\n", "", 0)
     );
 
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "-f", path, "-k=5"]);
+    let r = in_memory(h.path(), &["-f", path, "-k=5"]);
     assert_eq!(
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
         (
@@ -162,7 +166,7 @@ fn k_resumes_without_parsing_earlier_statements() {
     );
 
     // Without -k the first statement stops the run.
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "-f", path]);
+    let r = in_memory(h.path(), &["-f", path]);
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.starts_with(&format!("FAILED: {path}:1:1: ")),
@@ -174,20 +178,15 @@ fn k_resumes_without_parsing_earlier_statements() {
 #[test]
 fn piped_stdin_is_a_script() {
     let h = home();
-    let r = mcsec_in(
-        h.path(),
-        &["--catalog", ":memory:"],
-        "create project prj;\nlist projects;\n",
-        &[],
-    );
+    let r = in_memory_with(h.path(), &[], "create project prj;\nlist projects;\n", &[]);
     assert_eq!(
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
         ("OK\nprj\n", "", 0)
     );
 
-    let r = mcsec_in(
+    let r = in_memory_with(
         h.path(),
-        &["--catalog", ":memory:"],
+        &[],
         "create project prj;\ncreate project prj;\n",
         &[],
     );
@@ -203,11 +202,9 @@ fn piped_stdin_is_a_script() {
 #[test]
 fn json_format_prints_one_object_per_statement_failures_included() {
     let h = home();
-    let r = mcsec(
+    let r = in_memory(
         h.path(),
         &[
-            "--catalog",
-            ":memory:",
             "--format=json",
             "-e",
             "create project prj;\nuse prj; list users;\nuse nosuch;\nlist users;",
@@ -254,17 +251,7 @@ fn json_format_prints_one_object_per_statement_failures_included() {
 #[test]
 fn json_syntax_error_points_at_the_token() {
     let h = home();
-    let r = mcsec(
-        h.path(),
-        &[
-            "--catalog",
-            ":memory:",
-            "--format",
-            "json",
-            "-e",
-            "list usrs;",
-        ],
-    );
+    let r = in_memory(h.path(), &["--format", "json", "-e", "list usrs;"]);
     assert_eq!(r.code, 1);
     let record: serde_json::Value = serde_json::from_str(r.stdout.trim_end()).expect("json");
     assert_eq!(record["ok"], false);
@@ -278,7 +265,7 @@ fn json_syntax_error_points_at_the_token() {
 #[test]
 fn help_runs_in_batch_too() {
     let h = home();
-    let r = mcsec(h.path(), &["--catalog", ":memory:", "-e", "help; h grant;"]);
+    let r = in_memory(h.path(), &["-e", "help; h grant;"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
@@ -289,10 +276,7 @@ fn help_runs_in_batch_too() {
     assert!(r
         .stdout
         .contains("Shell: help [<keyword>]; history; quit; (also q; exit;)\n"));
-    let r = mcsec(
-        h.path(),
-        &["--catalog", ":memory:", "-e", "help frobnicate;"],
-    );
+    let r = in_memory(h.path(), &["-e", "help frobnicate;"]);
     assert_eq!(r.stderr, "FAILED: no statement starts with 'frobnicate'; type \"help;\" for the list\n  in statement 1 at <cmdline>:1:1\n");
     assert_eq!(r.code, 1);
 }
@@ -300,14 +284,9 @@ fn help_runs_in_batch_too() {
 #[test]
 fn quit_ends_a_script_successfully() {
     let h = home();
-    let r = mcsec(
+    let r = in_memory(
         h.path(),
-        &[
-            "--catalog",
-            ":memory:",
-            "-e",
-            "create project prj; quit; this is never parsed;",
-        ],
+        &["-e", "create project prj; quit; this is never parsed;"],
     );
     assert_eq!(
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
@@ -332,9 +311,9 @@ fn bad_command_lines_exit_2() {
         assert!(r.stderr.starts_with("error: "), "{args:?}: {}", r.stderr);
         assert_eq!(r.stdout, "");
     }
-    let r = mcsec_in(
+    let r = in_memory_with(
         h.path(),
-        &["--catalog", ":memory:", "-e", "whoami;"],
+        &["-e", "whoami;"],
         "",
         &[("MCSEC_NOW", "tomorrow")],
     );
@@ -524,11 +503,9 @@ fn fmt_subcommand_prints_canonical_statements_without_a_catalog() {
 #[test]
 fn user_and_source_ip_reach_the_session() {
     let h = home();
-    let r = mcsec(
+    let r = in_memory(
         h.path(),
         &[
-            "--catalog",
-            ":memory:",
             "--user",
             "RAM$owner:bob",
             "--source-ip=10.1.2.3",
@@ -540,9 +517,9 @@ fn user_and_source_ip_reach_the_session() {
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
         ("Name: RAM$owner:bob\nSource IP: 10.1.2.3\n", "", 0)
     );
-    let r = mcsec_in(
+    let r = in_memory_with(
         h.path(),
-        &["--catalog", ":memory:", "--format", "json", "-e", "whoami;"],
+        &["--format", "json", "-e", "whoami;"],
         "",
         &[
             ("MCSEC_USER", "RAM$owner:carol"),
@@ -554,16 +531,9 @@ fn user_and_source_ip_reach_the_session() {
     assert_eq!(record["statement"], "whoami");
     assert_eq!(record["result"]["DisplayName"], "RAM$owner:carol");
     // The flag beats the environment.
-    let r = mcsec_in(
+    let r = in_memory_with(
         h.path(),
-        &[
-            "--catalog",
-            ":memory:",
-            "--user",
-            "ALIYUN$owner",
-            "-e",
-            "whoami;",
-        ],
+        &["--user", "ALIYUN$owner", "-e", "whoami;"],
         "",
         &[("MCSEC_USER", "RAM$owner:carol")],
     );
