@@ -1,24 +1,990 @@
-//! The authorizer: a pure function from (request, catalog) to a response carrying the decision
-//! and the reasons. Owned by issue 5 (authorizer helper).
+//! The authorizer: a pure function from (request, catalog) to a response carrying the decision,
+//! the error text, the rules that decided it and every layer's verdict.
 //!
-//! INTERFACE used by the executor (keep these signatures):
-//! - `check_project_access(txn, project, principal, source_ip) -> Result<()>`: the network gate
-//!   (IP whitelist, §9.3) then membership (4002). Called for `use`/`--project` and before every
-//!   statement that runs in a project. Errors carry the exact contract/§11.4 wording.
+//! Walk `create table prj2.t2 as select * from prj1.t1;` run by `RAM$owner:alice` in prj2. The
+//! data plane asks [`authorize`] for `Select` on `projects/prj1/tables/t1` (columns of t1,
+//! task type SQL, outflow to project prj2). The layers run in the order of reference §10, each
+//! recording a [`LayerReport`]:
+//!
+//! 1. network gate — prj1's IP/VPC whitelist (binds the owner too), [`network`];
+//! 2. membership — alice must be prj1's owner, an added user, or reach t1 through a package
+//!    installed in her current project (4002);
+//! 3. owner / Super_Administrator — they skip ACL, role policies and labels;
+//! 4. explicit policy deny — prj1's project policy and the role policies of alice's roles, with
+//!    conditions evaluated (4011);
+//! 5. allow sources — implicit (Admin role, object creator), ACL to alice and her roles
+//!    (columns, expiry, conditions), policy allows, installed packages; none → 4019, with the
+//!    column-level Tips when only some columns are granted;
+//! 6. label security — No-ReadUp per column (4031);
+//! 7. download control — Tunnel downloads need `Download`;
+//! 8. project protection — prj1 is protected and prj2 is not a trusted project, no exception
+//!    policy matches and t1 is not shared by a package: 4021.
+//!
+//! Every layer is evaluated even after one denies, so that `explain` can show them all; the
+//! decision is the first denying layer. Checks are point lookups: the catalog keys ACL grants by
+//! (project, object, grantee) and label grants by (project, table, grantee), so a check reads
+//! the same handful of records whether the tenant holds a thousand grants or a million. Policy
+//! documents are parsed once per text ([`policies`]).
+//!
+//! `check_project_access` is the network gate plus membership for `use <p>` and for every
+//! statement that runs in a project.
 
+pub mod advice;
+pub mod network;
+mod policies;
+pub mod texts;
+
+use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project, Table};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
+use crate::policy::{parse_condition_expr, ConditionContext, Effect, PolicyDocument, PolicyKind, PolicyStatement};
+use serde::Serialize;
+use std::cell::OnceCell;
+use std::net::IpAddr;
+use std::rc::Rc;
+
+pub const SUPER_ADMINISTRATOR: &str = "super_administrator";
+pub const ADMIN: &str = "admin";
+pub const DOWNLOAD_PRIVILEGE: &str = "odps.security.enabledownloadprivilege";
+
+/// `SQL` for statements (jobs of the current project), `DT` for Tunnel requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TaskType {
+    #[serde(rename = "SQL")]
+    Sql,
+    #[serde(rename = "DT")]
+    Tunnel,
+}
+
+impl TaskType {
+    pub fn code(self) -> &'static str {
+        match self {
+            TaskType::Sql => "SQL",
+            TaskType::Tunnel => "DT",
+        }
+    }
+}
+
+/// Where the data read by a request goes when it leaves the resource's project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Outflow {
+    /// Into a table of, or a job run in, another project.
+    Project(String),
+    /// To the client (Tunnel download).
+    Client,
+}
+
+/// What is accessed: the project itself (`name` = `None`) or one object in it. `columns` are
+/// the columns a table read touches, in select-list order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    pub project: String,
+    pub kind: ObjectType,
+    pub name: Option<String>,
+    pub columns: Option<Vec<String>>,
+}
+
+impl Resource {
+    pub fn project(project: &str) -> Self {
+        Resource { project: project.to_string(), kind: ObjectType::Project, name: None, columns: None }
+    }
+
+    pub fn object(project: &str, kind: ObjectType, name: &str) -> Self {
+        Resource { project: project.to_string(), kind, name: Some(name.to_string()), columns: None }
+    }
+
+    pub fn table_columns(project: &str, table: &str, columns: Vec<String>) -> Self {
+        Resource { columns: Some(columns), ..Resource::object(project, ObjectType::Table, table) }
+    }
+
+    /// The catalog's key for ACL grants on this resource.
+    fn object_ref(&self) -> ObjectRef {
+        match (&self.name, self.kind) {
+            (Some(name), kind) if kind != ObjectType::Project => ObjectRef { kind, name: name.clone() },
+            _ => ObjectRef { kind: ObjectType::Project, name: self.project.clone() },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Request {
+    /// Canonical principal (`RAM$owner:alice`).
+    pub principal: String,
+    pub source_ip: String,
+    pub current_project: Option<String>,
+    /// Canonical action name (`Select`, `CreateTable`, `Read`, ...).
+    pub action: String,
+    pub resource: Resource,
+    pub task_type: TaskType,
+    pub outflow: Option<Outflow>,
+    /// Unix seconds: grant expiry and `acs:CurrentTime`.
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
+/// Why a request was refused: the `Authorization Failed [nnnn]` sub-code, or the whitelist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DenyCode {
+    #[serde(rename = "whitelist")]
+    Whitelist,
+    #[serde(rename = "4002")]
+    NotMember,
+    #[serde(rename = "4011")]
+    PolicyDeny,
+    #[serde(rename = "4019")]
+    NoPrivilege,
+    #[serde(rename = "4021")]
+    Protected,
+    #[serde(rename = "4031")]
+    Label,
+}
+
+impl DenyCode {
+    pub fn number(self) -> &'static str {
+        match self {
+            DenyCode::Whitelist => "whitelist",
+            DenyCode::NotMember => "4002",
+            DenyCode::PolicyDeny => "4011",
+            DenyCode::NoPrivilege => "4019",
+            DenyCode::Protected => "4021",
+            DenyCode::Label => "4031",
+        }
+    }
+}
+
+/// The layers of §10, in evaluation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    Network,
+    Membership,
+    OwnerOrSuperAdmin,
+    PolicyDeny,
+    AllowSources,
+    LabelSecurity,
+    DownloadControl,
+    ProjectProtection,
+}
+
+impl Layer {
+    pub fn title(self) -> &'static str {
+        match self {
+            Layer::Network => "network",
+            Layer::Membership => "membership",
+            Layer::OwnerOrSuperAdmin => "owner/super_administrator",
+            Layer::PolicyDeny => "policy deny",
+            Layer::AllowSources => "allow sources",
+            Layer::LabelSecurity => "label security",
+            Layer::DownloadControl => "download control",
+            Layer::ProjectProtection => "project protection",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The layer let the request through.
+    Pass,
+    /// The layer granted the request (owner/SA, an allow source).
+    Allow,
+    Deny,
+    /// The layer does not apply (switched off, not a read, no outflow, ...).
+    NotApplicable,
+    /// The principal is exempt from this layer (owner, Super_Administrator).
+    Bypassed,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Allow => "allow",
+            Verdict::Deny => "deny",
+            Verdict::NotApplicable => "n/a",
+            Verdict::Bypassed => "bypassed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerReport {
+    pub layer: Layer,
+    pub verdict: Verdict,
+    pub detail: String,
+    /// The rules behind the verdict, e.g. `ACL user/RAM$owner:alice: Select on projects/p/tables/t`.
+    pub rules: Vec<String>,
+    /// For a denying layer: the sub-code and the full refusal text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<DenyCode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Facts gathered on the way that `explain` turns into advice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Facts {
+    pub owner: String,
+    pub member: bool,
+    pub roles: Vec<String>,
+    /// Requested columns no allow source covers (column-level ACL miss).
+    pub missing_columns: Vec<String>,
+    /// Every column whose sensitivity is above the effective label: (column, sensitivity, effective).
+    pub label_shortfalls: Vec<(String, u8, u8)>,
+    /// Packages of the resource project, installed in the current project, that contain the
+    /// object but that the principal may not read.
+    pub unreadable_packages: Vec<String>,
+    /// The package through which the object is reached, if any.
+    pub package: Option<String>,
+    pub whitelist: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Response {
+    pub decision: Decision,
+    pub code: Option<DenyCode>,
+    /// The refusal text (what follows `FAILED: `).
+    pub message: Option<String>,
+    /// The rules that decided: on allow, every layer's allowing rules; on deny, the denying
+    /// layer's rules.
+    pub rules: Vec<String>,
+    pub layers: Vec<LayerReport>,
+    pub facts: Facts,
+}
+
+impl Response {
+    pub fn allowed(&self) -> bool {
+        self.decision == Decision::Allow
+    }
+
+    /// `Ok` when allowed, else the refusal as [`Error::Denied`].
+    pub fn into_result(self) -> Result<()> {
+        match self.decision {
+            Decision::Allow => Ok(()),
+            Decision::Deny => Err(Error::Denied(self.message.unwrap_or_else(|| "Authorization Failed".into()))),
+        }
+    }
+
+    pub fn layer(&self, layer: Layer) -> Option<&LayerReport> {
+        self.layers.iter().find(|l| l.layer == layer)
+    }
+
+    fn unavailable(error: &Error) -> Self {
+        Response {
+            decision: Decision::Deny,
+            code: None,
+            message: Some(error.to_string()),
+            rules: Vec::new(),
+            layers: Vec::new(),
+            facts: Facts::default(),
+        }
+    }
+}
+
+/// Decides `request` against the catalog as `txn` sees it. Never writes. A catalog read error
+/// or a missing project yields a refusal carrying that error's text.
+pub fn authorize(request: &Request, txn: &Txn<'_>) -> Response {
+    try_authorize(request, txn).unwrap_or_else(|e| Response::unavailable(&e))
+}
+
+/// [`authorize`], with catalog errors and a missing project kept as errors.
+pub fn try_authorize(request: &Request, txn: &Txn<'_>) -> Result<Response> {
+    let project = txn
+        .project(&request.resource.project)?
+        .ok_or_else(|| project_not_found(&request.resource.project))?;
+    Evaluation::new(request, txn, project)?.run()
+}
+
+pub fn project_not_found(project: &str) -> Error {
+    Error::invalid(format!("ODPS-0420111: Project not found - '{project}'."))
+}
 
 /// Network gate then membership for `principal` entering `project` from `source_ip`.
-pub fn check_project_access(txn: &Txn<'_>, project: &str, principal: &str, _source_ip: &str) -> Result<()> {
+pub fn check_project_access(txn: &Txn<'_>, project: &str, principal: &str, source_ip: &str) -> Result<()> {
     let Some(p) = txn.project(project)? else {
-        return Err(Error::invalid(format!("ODPS-0420111: Project not found - '{project}'.")));
+        return Err(project_not_found(project));
     };
+    if let network::Gate::Refused(_) = network::gate(&p, source_ip) {
+        return Err(Error::denied(texts::not_whitelisted(source_ip, project)));
+    }
     if p.owner == principal || txn.user(project, principal)?.is_some() {
         Ok(())
     } else {
-        Err(Error::denied(format!(
-            "ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project {project}."
-        )))
+        Err(Error::denied(texts::not_member(project)))
+    }
+}
+
+fn is_expired(expires: Option<i64>, now: i64) -> bool {
+    expires.is_some_and(|at| now >= at)
+}
+
+/// Who the principal is in one project: owner, roles, label, and that project's policies.
+struct Scope<'t, 'c> {
+    txn: &'t Txn<'c>,
+    project: Project,
+    principal: &'t str,
+    owner: bool,
+    member: bool,
+    roles: Vec<String>,
+    label: u8,
+    policies: OnceCell<Vec<(String, Rc<PolicyDocument>)>>,
+}
+
+impl<'t, 'c> Scope<'t, 'c> {
+    fn new(txn: &'t Txn<'c>, project: Project, principal: &'t str) -> Result<Self> {
+        let owner = project.owner == principal;
+        let user = if owner { None } else { txn.user(&project.name, principal)? };
+        let member = owner || user.is_some();
+        let (roles, label) = user.map(|u| (u.roles, u.label)).unwrap_or_default();
+        Ok(Scope { txn, project, principal, owner, member, roles, label, policies: OnceCell::new() })
+    }
+
+    fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    fn super_admin(&self) -> bool {
+        self.has_role(SUPER_ADMINISTRATOR)
+    }
+
+    fn grantees(&self) -> impl Iterator<Item = Grantee> + '_ {
+        std::iter::once(Grantee::User(self.principal.to_string())).chain(self.roles.iter().map(|r| Grantee::Role(r.clone())))
+    }
+
+    /// The project policy (labelled `project`) then each role's policy (`role/<r>`), parsed.
+    /// Empty when `CheckPermissionUsingPolicy` is off.
+    fn policies(&self) -> Result<&[(String, Rc<PolicyDocument>)]> {
+        if let Some(docs) = self.policies.get() {
+            return Ok(docs);
+        }
+        let mut docs = Vec::new();
+        if self.project.settings.check_permission_using_policy {
+            if let Some(doc) = self.project.policy.as_deref().and_then(|t| policies::parsed(t, PolicyKind::Project)) {
+                docs.push(("project".to_string(), doc));
+            }
+            for role in &self.roles {
+                if let Some(text) = self.txn.role_policy(&self.project.name, role)? {
+                    if let Some(doc) = policies::parsed(&text, PolicyKind::Role) {
+                        docs.push((format!("role/{role}"), doc));
+                    }
+                }
+            }
+        }
+        Ok(self.policies.get_or_init(|| docs))
+    }
+
+    /// The first statement of `effect` that applies to the principal, `action` and one of
+    /// `arns`. With `project_policy_only`, role policies are not consulted (Super_Administrator).
+    fn policy_match(
+        &self,
+        effect: Effect,
+        action: &str,
+        arns: &[String],
+        ctx: &ConditionContext<'_>,
+        project_policy_only: bool,
+    ) -> Result<Option<String>> {
+        for (source, doc) in self.policies()? {
+            let is_project = source == "project";
+            if project_policy_only && !is_project {
+                continue;
+            }
+            for (i, statement) in doc.statements.iter().enumerate() {
+                if statement.effect != effect || (is_project && !statement.matches_principal(self.principal)) {
+                    continue;
+                }
+                if let Some(arn) = arns.iter().find(|arn| statement.matches(action, arn, ctx)) {
+                    return Ok(Some(describe_statement(&format!("policy {source}"), i, statement, arn)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// ACL grants of `action` on `resource` to the principal or its roles: a whole-object
+    /// grant, or the requested columns it covers.
+    fn acl(&self, action: &str, resource: &Resource, ctx: &ConditionContext<'_>) -> Result<AclOutcome> {
+        let mut outcome = AclOutcome::default();
+        if !self.project.settings.check_permission_using_acl {
+            return Ok(outcome);
+        }
+        let object = resource.object_ref();
+        let path = texts::path(resource);
+        for grantee in self.grantees() {
+            let grants = self.txn.acl(&self.project.name, &object, &grantee)?;
+            let who = match &grantee {
+                Grantee::User(u) => format!("user/{u}"),
+                Grantee::Role(r) => format!("role/{r}"),
+            };
+            let mut granted_columns = Vec::new();
+            for entry in &grants.entries {
+                let action_covered = entry.action == action || (entry.action == "All" && action != "Download");
+                if !action_covered || is_expired(entry.expires, ctx.current_time) {
+                    continue;
+                }
+                if let Some(text) = &entry.conditions {
+                    let holds = parse_condition_expr(text).map(|cs| cs.iter().all(|c| c.holds(ctx))).unwrap_or(false);
+                    if !holds {
+                        continue;
+                    }
+                }
+                match &entry.column {
+                    None => {
+                        outcome.whole = Some(format!("ACL {who}: {} on {path}", entry.action));
+                        return Ok(outcome);
+                    }
+                    Some(column) => {
+                        if resource.columns.as_ref().is_some_and(|cs| cs.contains(column)) && !outcome.columns.contains(column) {
+                            outcome.columns.push(column.clone());
+                            granted_columns.push(column.clone());
+                        }
+                    }
+                }
+            }
+            if !granted_columns.is_empty() {
+                outcome.rules.push(format!("ACL {who}: {action} on {path} ({})", granted_columns.join(", ")));
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+#[derive(Default)]
+struct AclOutcome {
+    whole: Option<String>,
+    columns: Vec<String>,
+    rules: Vec<String>,
+}
+
+fn describe_statement(source: &str, index: usize, s: &PolicyStatement, arn: &str) -> String {
+    let effect = if s.effect == Effect::Allow { "Allow" } else { "Deny" };
+    let conditions = if s.conditions.is_empty() { "" } else { " (with conditions)" };
+    format!("{source} statement {}: {effect} {} on {arn}{conditions}", index + 1, s.actions.join(", "))
+}
+
+/// How the object is reached through an installed package.
+struct PackageRoute {
+    package: String,
+    label: u8,
+    rules: Vec<String>,
+}
+
+struct Evaluation<'t, 'c> {
+    request: &'t Request,
+    scope: Scope<'t, 'c>,
+    ctx: ConditionContext<'t>,
+    arn: String,
+    column_arns: Vec<String>,
+    table: OnceCell<Option<Table>>,
+    layers: Vec<LayerReport>,
+    facts: Facts,
+}
+
+impl<'t, 'c> Evaluation<'t, 'c> {
+    fn new(request: &'t Request, txn: &'t Txn<'c>, project: Project) -> Result<Self> {
+        let scope = Scope::new(txn, project, &request.principal)?;
+        let ctx = ConditionContext {
+            source_ip: request.source_ip.trim().parse::<IpAddr>().ok(),
+            current_time: request.now,
+            task_type: request.task_type.code(),
+            instance_id: None,
+            secure_transport: false,
+        };
+        let arn = texts::arn(&request.resource);
+        let column_arns = request
+            .resource
+            .columns
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|c| texts::column_arn(&request.resource, c))
+            .collect();
+        let facts = Facts {
+            owner: scope.project.owner.clone(),
+            member: scope.member,
+            roles: scope.roles.clone(),
+            ..Facts::default()
+        };
+        Ok(Evaluation { request, scope, ctx, arn, column_arns, table: OnceCell::new(), layers: Vec::with_capacity(8), facts })
+    }
+
+    fn report(&mut self, layer: Layer, verdict: Verdict, detail: impl Into<String>, rules: Vec<String>) {
+        self.layers.push(LayerReport { layer, verdict, detail: detail.into(), rules, code: None, message: None });
+    }
+
+    fn refuse(&mut self, layer: Layer, code: DenyCode, message: String, detail: impl Into<String>, rules: Vec<String>) {
+        self.layers.push(LayerReport {
+            layer,
+            verdict: Verdict::Deny,
+            detail: detail.into(),
+            rules,
+            code: Some(code),
+            message: Some(message),
+        });
+    }
+
+    fn denial(&self, code: DenyCode, action: &str, reason: &str) -> String {
+        texts::denial(code, self.request.task_type, action, &self.arn, reason)
+    }
+
+    fn table(&self) -> Result<Option<&Table>> {
+        if let Some(t) = self.table.get() {
+            return Ok(t.as_ref());
+        }
+        let table = match (&self.request.resource.name, self.request.resource.kind) {
+            (Some(name), ObjectType::Table) => self.scope.txn.table(&self.scope.project.name, name)?,
+            _ => None,
+        };
+        Ok(self.table.get_or_init(|| table).as_ref())
+    }
+
+    fn creator(&self) -> Result<Option<String>> {
+        let r = &self.request.resource;
+        Ok(match (&r.name, r.kind) {
+            (_, ObjectType::Project) | (None, _) => None,
+            (Some(_), ObjectType::Table) => self.table()?.map(|t| t.creator.clone()),
+            (Some(name), kind) => self.scope.txn.object(&r.project, kind, name)?.map(|o| o.creator),
+        })
+    }
+
+    fn run(mut self) -> Result<Response> {
+        self.network();
+        let package = self.package_route()?;
+        self.membership(package.as_ref());
+        let exempt = self.owner_or_super_admin();
+        self.policy_deny()?;
+        self.allow_sources(package.as_ref())?;
+        self.label_security(exempt, package.as_ref())?;
+        self.download_control(exempt)?;
+        self.project_protection(package.as_ref())?;
+        Ok(self.finish())
+    }
+
+    fn network(&mut self) {
+        self.facts.whitelist = network::ip_entries(&self.scope.project);
+        let project = self.scope.project.name.clone();
+        match network::gate(&self.scope.project, &self.request.source_ip) {
+            network::Gate::Open => self.report(Layer::Network, Verdict::NotApplicable, "no ip or vpc whitelist is set", vec![]),
+            network::Gate::Matched(entry) => self.report(
+                Layer::Network,
+                Verdict::Pass,
+                format!("{} is in the ip white list of project {project}", self.request.source_ip),
+                vec![format!("whitelist entry {entry} of project {project}")],
+            ),
+            network::Gate::Refused(why) => {
+                let message = texts::not_whitelisted(&self.request.source_ip, &project);
+                self.refuse(Layer::Network, DenyCode::Whitelist, message, why.clone(), vec![format!("ip white list of project {project}")]);
+            }
+        }
+    }
+
+    fn membership(&mut self, package: Option<&PackageRoute>) {
+        let project = self.scope.project.name.clone();
+        if self.scope.owner {
+            self.report(Layer::Membership, Verdict::Pass, format!("owner of project {project}"), vec![]);
+        } else if self.scope.member {
+            self.report(Layer::Membership, Verdict::Pass, format!("user of project {project}"), vec![]);
+        } else if let Some(route) = package {
+            self.report(
+                Layer::Membership,
+                Verdict::Pass,
+                format!("not a user of project {project}, reaches the object through package {}", route.package),
+                vec![],
+            );
+        } else {
+            let message = texts::not_member(&project);
+            self.refuse(Layer::Membership, DenyCode::NotMember, message, format!("{} is not a user of project {project}", self.request.principal), vec![]);
+        }
+    }
+
+    fn owner_or_super_admin(&mut self) -> bool {
+        let project = self.scope.project.name.clone();
+        if self.scope.owner {
+            let rule = format!("implicit project_owner/{}: All on projects/{project}", self.request.principal);
+            self.report(Layer::OwnerOrSuperAdmin, Verdict::Allow, "the project owner is not subject to ACL, policy or labels", vec![rule]);
+            true
+        } else if self.scope.super_admin() {
+            let rule = format!("implicit super_administrator/{}: All on projects/{project}", self.request.principal);
+            self.report(
+                Layer::OwnerOrSuperAdmin,
+                Verdict::Allow,
+                "Super_Administrator is not subject to ACL, role policies or labels (the project policy still applies)",
+                vec![rule],
+            );
+            true
+        } else {
+            self.report(Layer::OwnerOrSuperAdmin, Verdict::NotApplicable, "neither the owner nor a Super_Administrator", vec![]);
+            false
+        }
+    }
+
+    fn read_arns(&self) -> Vec<String> {
+        std::iter::once(self.arn.clone()).chain(self.column_arns.iter().cloned()).collect()
+    }
+
+    fn policy_deny(&mut self) -> Result<()> {
+        if self.scope.owner {
+            self.report(Layer::PolicyDeny, Verdict::Bypassed, "policies do not apply to the project owner", vec![]);
+            return Ok(());
+        }
+        if !self.scope.project.settings.check_permission_using_policy {
+            self.report(Layer::PolicyDeny, Verdict::NotApplicable, "CheckPermissionUsingPolicy=false", vec![]);
+            return Ok(());
+        }
+        let arns = self.read_arns();
+        let only_project = self.scope.super_admin();
+        match self.scope.policy_match(Effect::Deny, &self.request.action, &arns, &self.ctx, only_project)? {
+            Some(rule) => {
+                let message = self.denial(DenyCode::PolicyDeny, &self.request.action, texts::POLICY_DENY_REASON);
+                self.refuse(Layer::PolicyDeny, DenyCode::PolicyDeny, message, "an explicit policy deny matches", vec![rule]);
+            }
+            None => self.report(Layer::PolicyDeny, Verdict::Pass, "no policy deny statement matches", vec![]),
+        }
+        Ok(())
+    }
+
+    fn allow_sources(&mut self, package: Option<&PackageRoute>) -> Result<()> {
+        if self.scope.owner || self.scope.super_admin() {
+            self.report(Layer::AllowSources, Verdict::Bypassed, "allowed as owner/Super_Administrator", vec![]);
+            return Ok(());
+        }
+        let action = self.request.action.clone();
+        let path = texts::path(&self.request.resource);
+        let project = self.scope.project.name.clone();
+        if self.scope.member && self.scope.has_role(ADMIN) {
+            let rule = format!("implicit admin/{}: All on projects/{project}", self.request.principal);
+            self.report(Layer::AllowSources, Verdict::Allow, "the Admin role holds every object privilege", vec![rule]);
+            return Ok(());
+        }
+        if self.scope.project.settings.object_creator_has_access_permission
+            && self.creator()?.as_deref() == Some(self.request.principal.as_str())
+        {
+            let rule = format!("implicit object_creator/{}: All on {path}", self.request.principal);
+            self.report(Layer::AllowSources, Verdict::Allow, "the creator of the object (ObjectCreatorHasAccessPermission=true)", vec![rule]);
+            return Ok(());
+        }
+        let acl = self.scope.acl(&action, &self.request.resource, &self.ctx)?;
+        if let Some(rule) = acl.whole {
+            self.report(Layer::AllowSources, Verdict::Allow, "an ACL grant", vec![rule]);
+            return Ok(());
+        }
+        if let Some(rule) = self.scope.policy_match(Effect::Allow, &action, std::slice::from_ref(&self.arn), &self.ctx, false)? {
+            self.report(Layer::AllowSources, Verdict::Allow, "a policy allow statement", vec![rule]);
+            return Ok(());
+        }
+        let mut covered = acl.columns;
+        let mut rules = acl.rules;
+        let requested = self.request.resource.columns.clone().unwrap_or_default();
+        for (column, arn) in requested.iter().zip(self.column_arns.clone()) {
+            if covered.contains(column) {
+                continue;
+            }
+            if let Some(rule) = self.scope.policy_match(Effect::Allow, &action, std::slice::from_ref(&arn), &self.ctx, false)? {
+                covered.push(column.clone());
+                rules.push(rule);
+            }
+        }
+        if !requested.is_empty() && requested.iter().all(|c| covered.contains(c)) {
+            self.report(Layer::AllowSources, Verdict::Allow, "column-level grants cover every requested column", rules);
+            return Ok(());
+        }
+        if let Some(route) = package {
+            self.report(Layer::AllowSources, Verdict::Allow, format!("installed package {}", route.package), route.rules.clone());
+            return Ok(());
+        }
+        let mut reason = texts::DEFAULT_DENY_REASON.to_string();
+        let detail;
+        if covered.is_empty() {
+            detail = "no implicit right, ACL grant, policy allow or installed package grants it".to_string();
+        } else {
+            let missing: Vec<String> = requested.iter().filter(|c| !covered.contains(c)).cloned().collect();
+            let current = self.request.current_project.clone().unwrap_or_else(|| project.clone());
+            reason.push_str(&texts::column_tips(&current, &self.request.principal, &missing));
+            detail = format!("no permission on column(s) {}", missing.join(", "));
+            self.facts.missing_columns = missing;
+        }
+        let message = self.denial(DenyCode::NoPrivilege, &action, &reason);
+        self.refuse(Layer::AllowSources, DenyCode::NoPrivilege, message, detail, rules);
+        Ok(())
+    }
+
+    /// Reads of table data: every touched column's sensitivity must not exceed the effective label.
+    fn label_security(&mut self, exempt: bool, package: Option<&PackageRoute>) -> Result<()> {
+        let r = &self.request.resource;
+        if !self.scope.project.settings.label_security {
+            self.report(Layer::LabelSecurity, Verdict::NotApplicable, "LabelSecurity=false", vec![]);
+            return Ok(());
+        }
+        if r.kind != ObjectType::Table || !matches!(self.request.action.as_str(), "Select" | "Download") {
+            self.report(Layer::LabelSecurity, Verdict::NotApplicable, "not a read of table data", vec![]);
+            return Ok(());
+        }
+        if exempt {
+            self.report(Layer::LabelSecurity, Verdict::Bypassed, "owner and Super_Administrator are not checked against labels", vec![]);
+            return Ok(());
+        }
+        let Some(table) = self.table()?.cloned() else {
+            self.report(Layer::LabelSecurity, Verdict::NotApplicable, "the table does not exist", vec![]);
+            return Ok(());
+        };
+        let columns: Vec<String> = match &r.columns {
+            Some(cs) => cs.clone(),
+            None => table.columns.iter().map(|c| c.name.clone()).collect(),
+        };
+        // Levels that hold for every column: the user's and its roles' own labels, the package's.
+        let mut base = self.scope.label;
+        let mut base_rule = format!("user label {}", self.scope.label);
+        for role in &self.scope.roles {
+            if let Some(record) = self.scope.txn.role(&self.scope.project.name, role)? {
+                if record.label > base {
+                    base = record.label;
+                    base_rule = format!("role/{role} label {}", record.label);
+                }
+            }
+        }
+        if let Some(route) = package {
+            if route.label > base {
+                base = route.label;
+                base_rule = format!("package {} using label {}", route.package, route.label);
+            }
+        }
+        let mut grants = Vec::new();
+        for grantee in self.scope.grantees() {
+            let g = self.scope.txn.label_grants(&self.scope.project.name, &table.name, &grantee)?;
+            if !g.entries.is_empty() {
+                grants.push((grantee, g));
+            }
+        }
+        let now = self.request.now;
+        let mut rules = Vec::new();
+        let mut shortfalls = Vec::new();
+        for column in &columns {
+            let sensitivity = table.columns.iter().find(|c| &c.name == column).and_then(|c| c.label).unwrap_or(table.label);
+            let mut effective = base;
+            let mut why = base_rule.clone();
+            for (grantee, g) in &grants {
+                let live = g.entries.iter().filter(|e| now < e.expires);
+                // A column grant overrides the same grantee's table grant.
+                let level = live
+                    .clone()
+                    .find(|e| e.column.as_deref() == Some(column.as_str()))
+                    .or_else(|| live.clone().find(|e| e.column.is_none()))
+                    .map(|e| e.level);
+                if let Some(level) = level.filter(|l| *l > effective) {
+                    effective = level;
+                    let who = match grantee {
+                        Grantee::User(u) => format!("user/{u}"),
+                        Grantee::Role(r) => format!("role/{r}"),
+                    };
+                    why = format!("label grant {level} to {who}");
+                }
+            }
+            if sensitivity > effective {
+                shortfalls.push((column.clone(), sensitivity, effective));
+            } else if sensitivity > 0 {
+                rules.push(format!("column {column}: sensitivity {sensitivity} <= effective label {effective} ({why})"));
+            }
+        }
+        self.facts.label_shortfalls = shortfalls.clone();
+        match shortfalls.first() {
+            Some((column, sensitivity, effective)) => {
+                let reason = texts::label_reason(column, *sensitivity, *effective);
+                let message = self.denial(DenyCode::Label, &self.request.action, &reason);
+                let detail = format!("column {column} has sensitivity {sensitivity}, effective label is {effective}");
+                self.refuse(Layer::LabelSecurity, DenyCode::Label, message, detail, rules);
+            }
+            None => self.report(Layer::LabelSecurity, Verdict::Pass, "every column is within the effective label", rules),
+        }
+        Ok(())
+    }
+
+    fn download_control(&mut self, exempt: bool) -> Result<()> {
+        if self.request.task_type != TaskType::Tunnel {
+            self.report(Layer::DownloadControl, Verdict::NotApplicable, "not a Tunnel download", vec![]);
+            return Ok(());
+        }
+        let enabled =
+            self.scope.project.properties.get(DOWNLOAD_PRIVILEGE).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        if !enabled {
+            self.report(Layer::DownloadControl, Verdict::NotApplicable, "odps.security.enabledownloadprivilege=false", vec![]);
+            return Ok(());
+        }
+        if exempt {
+            self.report(Layer::DownloadControl, Verdict::Bypassed, "owner and Super_Administrator may download", vec![]);
+            return Ok(());
+        }
+        let arns = vec![self.arn.clone()];
+        if let Some(rule) = self.scope.policy_match(Effect::Deny, "Download", &arns, &self.ctx, false)? {
+            let message = self.denial(DenyCode::PolicyDeny, "Download", texts::POLICY_DENY_REASON);
+            self.refuse(Layer::DownloadControl, DenyCode::PolicyDeny, message, "Download is explicitly denied by policy", vec![rule]);
+            return Ok(());
+        }
+        let mut resource = self.request.resource.clone();
+        resource.columns = None;
+        let acl = self.scope.acl("Download", &resource, &self.ctx)?;
+        let allow = match acl.whole {
+            Some(rule) => Some(rule),
+            None => self.scope.policy_match(Effect::Allow, "Download", &arns, &self.ctx, false)?,
+        };
+        match allow {
+            Some(rule) => self.report(Layer::DownloadControl, Verdict::Pass, "Download is granted", vec![rule]),
+            None => {
+                let message = self.denial(DenyCode::NoPrivilege, "Download", texts::DEFAULT_DENY_REASON);
+                self.refuse(Layer::DownloadControl, DenyCode::NoPrivilege, message, "download control is on and no Download grant applies", vec![]);
+            }
+        }
+        Ok(())
+    }
+
+    fn project_protection(&mut self, package: Option<&PackageRoute>) -> Result<()> {
+        let project = self.scope.project.name.clone();
+        let destination = match &self.request.outflow {
+            None => {
+                self.report(Layer::ProjectProtection, Verdict::NotApplicable, "no data leaves the project", vec![]);
+                return Ok(());
+            }
+            Some(Outflow::Project(p)) if *p == project => {
+                self.report(Layer::ProjectProtection, Verdict::NotApplicable, "no data leaves the project", vec![]);
+                return Ok(());
+            }
+            Some(flow) => flow.clone(),
+        };
+        let target = match &destination {
+            Outflow::Project(p) => format!("project {p}"),
+            Outflow::Client => "the client".to_string(),
+        };
+        if !self.scope.project.settings.project_protection {
+            self.report(Layer::ProjectProtection, Verdict::NotApplicable, format!("project {project} is not protected (data flows to {target})"), vec![]);
+            return Ok(());
+        }
+        if let Outflow::Project(p) = &destination {
+            if self.scope.project.trusted_projects.iter().any(|t| t == p) {
+                let rule = format!("trusted project {p} of {project}");
+                self.report(Layer::ProjectProtection, Verdict::Pass, format!("{p} is a trusted project of {project}"), vec![rule]);
+                return Ok(());
+            }
+        }
+        if let Some(text) = self.scope.project.settings.protection_exception.as_deref() {
+            if let Some(doc) = policies::parsed(text, PolicyKind::Exception) {
+                let hit = doc.statements.iter().enumerate().find(|(_, s)| {
+                    s.effect == Effect::Allow
+                        && s.matches_principal(&self.request.principal)
+                        && s.matches(&self.request.action, &self.arn, &self.ctx)
+                });
+                if let Some((i, s)) = hit {
+                    let rule = describe_statement("exception policy", i, s, &self.arn);
+                    self.report(Layer::ProjectProtection, Verdict::Pass, "an exception policy statement allows this flow", vec![rule]);
+                    return Ok(());
+                }
+            }
+        }
+        if let Some(route) = package {
+            let rule = format!("package {} shares the object", route.package);
+            self.report(Layer::ProjectProtection, Verdict::Pass, "objects shared by a package are not blocked by protection", vec![rule]);
+            return Ok(());
+        }
+        let message = self.denial(DenyCode::Protected, &self.request.action, &texts::protected_reason(&project));
+        let detail = format!("project {project} is protected and data would flow to {target}");
+        self.refuse(Layer::ProjectProtection, DenyCode::Protected, message, detail, vec![format!("ProjectProtection of {project}")]);
+        Ok(())
+    }
+
+    /// The package of the resource's project, installed in the current project, through which
+    /// the principal may use the object with this action.
+    fn package_route(&mut self) -> Result<Option<PackageRoute>> {
+        let r = &self.request.resource;
+        let (Some(current), Some(name)) = (self.request.current_project.as_deref(), r.name.as_deref()) else {
+            return Ok(None);
+        };
+        if current == r.project || r.kind == ObjectType::Project || r.kind == ObjectType::Package {
+            return Ok(None);
+        }
+        let txn = self.scope.txn;
+        let mut candidates = Vec::new();
+        for installed in txn.installed_packages(current)? {
+            if installed.source_project != r.project {
+                continue;
+            }
+            let Some(package) = txn.package(&r.project, &installed.package)? else { continue };
+            let Some(allowed) = package
+                .allowed
+                .iter()
+                .find(|a| (a.project == current || a.project == "*") && !is_expired(a.expires, self.request.now))
+            else {
+                continue;
+            };
+            let Some(object) = package.objects.iter().find(|o| o.kind == r.kind && o.name == name) else { continue };
+            if !object.privileges.iter().any(|p| *p == self.request.action || p == "All") {
+                continue;
+            }
+            candidates.push((format!("{}.{}", r.project, package.name), allowed.label, object.privileges.join(",")));
+        }
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let Some(current_project) = txn.project(current)? else { return Ok(None) };
+        let consumer = Scope::new(txn, current_project, &self.request.principal)?;
+        if !consumer.member {
+            self.facts.unreadable_packages = candidates.into_iter().map(|c| c.0).collect();
+            return Ok(None);
+        }
+        for (package, label, privileges) in candidates {
+            let resource = Resource::object(current, ObjectType::Package, &package);
+            let read = if consumer.owner {
+                Some(format!("implicit project_owner/{}: All on projects/{current}", self.request.principal))
+            } else if consumer.super_admin() || consumer.has_role(ADMIN) {
+                Some(format!("implicit admin/{}: All on projects/{current}", self.request.principal))
+            } else {
+                let arns = [texts::arn(&resource)];
+                if consumer.policy_match(Effect::Deny, "Read", &arns, &self.ctx, false)?.is_some() {
+                    None
+                } else {
+                    match consumer.acl("Read", &resource, &self.ctx)?.whole {
+                        Some(rule) => Some(rule),
+                        None => consumer.policy_match(Effect::Allow, "Read", &arns, &self.ctx, false)?,
+                    }
+                }
+            };
+            match read {
+                Some(read_rule) => {
+                    self.facts.package = Some(package.clone());
+                    let object_rule = format!(
+                        "package {package} installed in {current}: {} on {} ({privileges})",
+                        self.request.action,
+                        texts::path(r)
+                    );
+                    return Ok(Some(PackageRoute { package, label, rules: vec![read_rule, object_rule] }));
+                }
+                None => self.facts.unreadable_packages.push(package),
+            }
+        }
+        Ok(None)
+    }
+
+    fn finish(self) -> Response {
+        let first_denial = self.layers.iter().find(|l| l.verdict == Verdict::Deny);
+        match first_denial {
+            Some(denial) => Response {
+                decision: Decision::Deny,
+                code: denial.code,
+                message: denial.message.clone(),
+                rules: denial.rules.clone(),
+                layers: self.layers.clone(),
+                facts: self.facts,
+            },
+            None => {
+                let rules = self
+                    .layers
+                    .iter()
+                    .filter(|l| matches!(l.verdict, Verdict::Allow) || (l.verdict == Verdict::Pass && l.layer != Layer::Network))
+                    .flat_map(|l| l.rules.iter().cloned())
+                    .collect();
+                Response { decision: Decision::Allow, code: None, message: None, rules, layers: self.layers, facts: self.facts }
+            }
+        }
     }
 }

@@ -5,12 +5,499 @@
 //! INTERFACE: `execute(ctx, txn, stmt)` is called by `Session::execute` for
 //! `Statement::{CreateTable, CreateTableAs, DropTable, InsertValues, InsertSelect, Select,
 //! TunnelDownload, CreateFunction, DropFunction, AddResource, DropResource}`.
+//!
+//! Walk `create table prj2.t2 as select name from prj1.t1;` run in prj2: the statement is a SQL
+//! job of the current project, so [`sql_job`] first asks for `CreateInstance` on prj2; then the
+//! read is authorized as `Select` on `projects/prj1/tables/t1` (column `name`, outflow to prj2,
+//! so prj1's protection is consulted), then `CreateTable` on prj2. Only when all three pass are
+//! the table, its rows and the job's instance record written — into the statement's
+//! transaction, so a refusal leaves the catalog untouched. `tunnel download` is a Tunnel (DT)
+//! request: no instance, download control applies, and the rows go to a CSV file.
 
 use super::{ExecContext, Output};
-use crate::ast::Statement;
+use crate::ast::{ColumnDef, Literal, ObjectName, Query, ResourceKind, Statement};
+use crate::authz::{self, Outflow, Request, Resource, TaskType};
+use crate::catalog::model::{Column, LabelGrants, NamedObject, ObjectRef, ObjectType, Rows, Table, Value};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
+use serde_json::json;
 
-pub fn execute(_ctx: &ExecContext<'_>, _txn: &mut Txn<'_>, _stmt: &Statement) -> Result<Output> {
-    Err(Error::invalid("data statements are being built"))
+pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+    match stmt {
+        Statement::CreateTable { table, columns } => create_table(ctx, txn, table, columns),
+        Statement::DropTable { table } => drop_table(ctx, txn, table),
+        Statement::InsertValues { table, rows } => insert_values(ctx, txn, table, rows),
+        Statement::Select(query) => select(ctx, txn, query),
+        Statement::CreateTableAs { table, query } => create_table_as(ctx, txn, table, query),
+        Statement::InsertSelect { overwrite, table, query } => insert_select(ctx, txn, *overwrite, table, query),
+        Statement::TunnelDownload { table, path } => tunnel_download(ctx, txn, table, path),
+        Statement::CreateFunction { name, class, resources } => create_function(ctx, txn, name, class, resources),
+        Statement::DropFunction { name } => drop_named(ctx, txn, ObjectType::Function, name),
+        Statement::AddResource { kind, name, comment } => add_resource(ctx, txn, *kind, name, comment.as_deref()),
+        Statement::DropResource { name } => {
+            drop_named(ctx, txn, ObjectType::Resource, &ObjectName { project: None, name: resource_name(name) })
+        }
+        other => Err(Error::invalid(format!("not a data statement: {other:?}"))),
+    }
+}
+
+fn current_project<'a>(ctx: &ExecContext<'a>) -> Result<&'a str> {
+    ctx.project.ok_or_else(|| Error::invalid("No project is selected. Run `use <project>;` first."))
+}
+
+/// `(project, name)` of `[p.]name`, lower-cased, the project defaulting to the current one.
+fn resolve(ctx: &ExecContext<'_>, name: &ObjectName) -> Result<(String, String)> {
+    let project = match &name.project {
+        Some(p) => p.to_lowercase(),
+        None => current_project(ctx)?.to_string(),
+    };
+    Ok((project, name.name.to_lowercase()))
+}
+
+/// A request of the acting principal from its address at the statement's time.
+pub fn request(ctx: &ExecContext<'_>, action: &str, resource: Resource, task_type: TaskType, outflow: Option<Outflow>) -> Request {
+    Request {
+        principal: ctx.user.to_string(),
+        source_ip: ctx.source_ip.to_string(),
+        current_project: ctx.project.map(str::to_string),
+        action: action.to_string(),
+        resource,
+        task_type,
+        outflow,
+        now: ctx.now,
+    }
+}
+
+fn authorize(txn: &Txn<'_>, request: &Request) -> Result<()> {
+    authz::try_authorize(request, txn)?.into_result()
+}
+
+/// A SQL statement is a job of the current project: it needs `CreateInstance` there.
+fn sql_job(ctx: &ExecContext<'_>, txn: &Txn<'_>) -> Result<()> {
+    let project = current_project(ctx)?;
+    authorize(txn, &request(ctx, "CreateInstance", Resource::project(project), TaskType::Sql, None))
+}
+
+/// Records the job's instance (`yyyyMMddHHmmss` + a per-second counter) so that instance
+/// grants have something to attach to; returns its id.
+fn record_instance(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, detail: String) -> Result<String> {
+    let project = current_project(ctx)?;
+    let stamp = time::OffsetDateTime::from_unix_timestamp(ctx.now)
+        .ok()
+        .and_then(|t| t.format(time::macros::format_description!("[year][month][day][hour][minute][second]")).ok())
+        .unwrap_or_else(|| ctx.now.to_string());
+    let id = |n: u64| format!("{stamp}{n:03}");
+    let taken = |n: u64| -> Result<bool> { Ok(txn.object(project, ObjectType::Instance, &id(n))?.is_some()) };
+    // Counters are handed out in order and never freed, so the first free one is found by
+    // doubling then bisecting: a script with a fixed MCSEC_NOW stays O(log n) per statement.
+    let mut high = 1;
+    while taken(high)? {
+        high *= 2;
+    }
+    let mut low = high / 2; // taken (or 0)
+    while high - low > 1 {
+        let mid = (low + high) / 2;
+        if taken(mid)? {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    let name = id(high);
+    txn.put_object(
+        project,
+        &NamedObject { kind: ObjectType::Instance, name: name.clone(), creator: ctx.user.to_string(), created_at: ctx.now, detail },
+    )?;
+    Ok(name)
+}
+
+fn table_not_found(project: &str, table: &str) -> Error {
+    Error::invalid(format!("ODPS-0130131: Table not found - table {project}.{table} cannot be resolved"))
+}
+
+fn semantic(message: String) -> Error {
+    Error::invalid(format!("ODPS-0130071: Semantic analysis exception - {message}"))
+}
+
+fn existing_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<Table> {
+    if txn.project(project)?.is_none() {
+        return Err(authz::project_not_found(project));
+    }
+    txn.table(project, table)?.ok_or_else(|| table_not_found(project, table))
+}
+
+fn check_new_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<()> {
+    if txn.project(project)?.is_none() {
+        return Err(authz::project_not_found(project));
+    }
+    if txn.table(project, table)?.is_some() {
+        return Err(semantic(format!("table or view already exists - {project}.{table}")));
+    }
+    Ok(())
+}
+
+fn create_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, columns: &[ColumnDef]) -> Result<Output> {
+    let (project, table) = resolve(ctx, name)?;
+    sql_job(ctx, txn)?;
+    check_new_table(txn, &project, &table)?;
+    authorize(txn, &request(ctx, "CreateTable", Resource::project(&project), TaskType::Sql, None))?;
+    let mut seen: Vec<String> = Vec::new();
+    for c in columns {
+        let lower = c.name.to_lowercase();
+        if seen.contains(&lower) {
+            return Err(semantic(format!("column {lower} is defined more than once in table {project}.{table}")));
+        }
+        seen.push(lower);
+    }
+    let record = Table {
+        name: table.clone(),
+        columns: columns
+            .iter()
+            .map(|c| Column { name: c.name.to_lowercase(), data_type: c.data_type.to_lowercase(), label: None })
+            .collect(),
+        label: 0,
+        creator: ctx.user.to_string(),
+        created_at: ctx.now,
+    };
+    txn.put_table(&project, &record)?;
+    record_instance(ctx, txn, format!("create table {project}.{table}"))?;
+    Ok(Output::ok())
+}
+
+/// Deletes every ACL grant (Download included) and label grant on an object: a re-created
+/// object of the same name must not inherit them (§3.1).
+fn revoke_object_grants(txn: &mut Txn<'_>, project: &str, object: &ObjectRef) -> Result<()> {
+    for (grantee, _) in txn.acl_on_object(project, object)? {
+        txn.put_acl(project, object, &grantee, &Default::default())?;
+    }
+    if object.kind == ObjectType::Table {
+        for (grantee, _) in txn.label_grants_on_table(project, &object.name)? {
+            txn.put_label_grants(project, &object.name, &grantee, &LabelGrants::default())?;
+        }
+    }
+    Ok(())
+}
+
+fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName) -> Result<Output> {
+    let (project, table) = resolve(ctx, name)?;
+    sql_job(ctx, txn)?;
+    existing_table(txn, &project, &table)?;
+    authorize(txn, &request(ctx, "Drop", Resource::object(&project, ObjectType::Table, &table), TaskType::Sql, None))?;
+    txn.delete_table(&project, &table);
+    revoke_object_grants(txn, &project, &ObjectRef { kind: ObjectType::Table, name: table.clone() })?;
+    record_instance(ctx, txn, format!("drop table {project}.{table}"))?;
+    Ok(Output::ok())
+}
+
+/// The value a literal stores as in a column of `data_type`, or why it cannot.
+fn cell(literal: &Literal, column: &Column) -> Result<Value> {
+    let t = column.data_type.as_str();
+    let integer = matches!(t, "tinyint" | "smallint" | "int" | "bigint");
+    let numeric = integer || t == "float" || t == "double" || t.starts_with("decimal");
+    let mismatch = |shown: &str| semantic(format!("cannot insert {shown} into column {} of type {t}", column.name));
+    match literal {
+        Literal::Null => Ok(Value::Null),
+        Literal::Bool(b) if t == "boolean" => Ok(Value::Bool(*b)),
+        Literal::Bool(b) => Err(mismatch(&b.to_string())),
+        Literal::Number(n) if integer && (n.contains('.') || n.contains(['e', 'E'])) => Err(mismatch(n)),
+        Literal::Number(n) if numeric => Ok(Value::Number(n.clone())),
+        Literal::Number(n) => Err(mismatch(n)),
+        Literal::String(s) if numeric || t == "boolean" => Err(mismatch(&format!("'{s}'"))),
+        Literal::String(s) => Ok(Value::String(s.clone())),
+    }
+}
+
+fn insert_values(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, rows: &[Vec<Literal>]) -> Result<Output> {
+    let (project, table) = resolve(ctx, name)?;
+    sql_job(ctx, txn)?;
+    let record = existing_table(txn, &project, &table)?;
+    authorize(txn, &request(ctx, "Update", Resource::object(&project, ObjectType::Table, &table), TaskType::Sql, None))?;
+    let mut new_rows = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.len() != record.columns.len() {
+            return Err(semantic(format!(
+                "the number of values ({}) does not match the number of columns ({}) of table {project}.{table}",
+                row.len(),
+                record.columns.len()
+            )));
+        }
+        new_rows.push(row.iter().zip(&record.columns).map(|(l, c)| cell(l, c)).collect::<Result<Vec<_>>>()?);
+    }
+    let mut stored = txn.rows(&project, &table)?;
+    stored.rows.extend(new_rows);
+    txn.put_rows(&project, &table, &stored)?;
+    record_instance(ctx, txn, format!("insert into {project}.{table}"))?;
+    Ok(Output::ok())
+}
+
+/// A query's source resolved: the table, the selected columns (in select-list order) and
+/// their positions.
+struct Source {
+    project: String,
+    table: Table,
+    columns: Vec<String>,
+    positions: Vec<usize>,
+}
+
+fn resolve_query(ctx: &ExecContext<'_>, txn: &Txn<'_>, query: &Query) -> Result<Source> {
+    let (project, name) = resolve(ctx, &query.from)?;
+    let table = existing_table(txn, &project, &name)?;
+    let (columns, positions) = match &query.columns {
+        None => (table.columns.iter().map(|c| c.name.clone()).collect(), (0..table.columns.len()).collect()),
+        Some(wanted) => {
+            let mut columns = Vec::new();
+            let mut positions = Vec::new();
+            for w in wanted {
+                let lower = w.to_lowercase();
+                let at = table
+                    .columns
+                    .iter()
+                    .position(|c| c.name == lower)
+                    .ok_or_else(|| semantic(format!("column {lower} cannot be resolved in table {project}.{name}")))?;
+                columns.push(lower);
+                positions.push(at);
+            }
+            (columns, positions)
+        }
+    };
+    Ok(Source { project, table, columns, positions })
+}
+
+/// Where a read's data goes if it leaves the source project: the written table's project,
+/// else the job's (current) project.
+fn outflow(source: &str, target: Option<&str>, current: Option<&str>) -> Option<Outflow> {
+    match (target, current) {
+        (Some(t), _) if t != source => Some(Outflow::Project(t.to_string())),
+        (_, Some(c)) if c != source => Some(Outflow::Project(c.to_string())),
+        _ => None,
+    }
+}
+
+fn authorize_read(ctx: &ExecContext<'_>, txn: &Txn<'_>, source: &Source, task: TaskType, flow: Option<Outflow>) -> Result<()> {
+    let resource = Resource::table_columns(&source.project, &source.table.name, source.columns.clone());
+    authorize(txn, &request(ctx, "Select", resource, task, flow))
+}
+
+fn selected_rows(txn: &Txn<'_>, source: &Source) -> Result<Vec<Vec<Value>>> {
+    Ok(txn
+        .rows(&source.project, &source.table.name)?
+        .rows
+        .into_iter()
+        .map(|row| source.positions.iter().map(|&i| row.get(i).cloned().unwrap_or(Value::Null)).collect())
+        .collect())
+}
+
+fn display(value: &Value) -> String {
+    match value {
+        Value::Null => "NULL".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) | Value::String(n) => n.clone(),
+    }
+}
+
+fn json_value(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => json!(b),
+        Value::Number(n) => serde_json::from_str::<serde_json::Number>(n).map(serde_json::Value::Number).unwrap_or_else(|_| json!(n)),
+        Value::String(s) => json!(s),
+    }
+}
+
+/// odpscmd's result layout: a `+---+` rule, the header, a rule, the rows, a closing rule.
+pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| rows.iter().map(|r| r.get(i).map_or(0, |v| v.chars().count())).max().unwrap_or(0).max(c.chars().count()))
+        .collect();
+    let rule = widths.iter().fold(String::from("+"), |acc, w| acc + &"-".repeat(w + 2) + "+");
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::from("|");
+        for (cell, w) in cells.zip(&widths) {
+            s.push(' ');
+            s.push_str(cell);
+            s.push_str(&" ".repeat(w - cell.chars().count() + 1));
+            s.push('|');
+        }
+        s
+    };
+    let mut out = vec![rule.clone(), line(&mut columns.iter().map(String::as_str)), rule.clone()];
+    for row in rows {
+        out.push(line(&mut row.iter().map(String::as_str)));
+    }
+    out.push(rule);
+    out.join("\n")
+}
+
+fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, query: &Query) -> Result<Output> {
+    sql_job(ctx, txn)?;
+    let source = resolve_query(ctx, txn, query)?;
+    let flow = outflow(&source.project, None, ctx.project);
+    authorize_read(ctx, txn, &source, TaskType::Sql, flow)?;
+    let rows = selected_rows(txn, &source)?;
+    let instance = record_instance(ctx, txn, format!("select from {}.{}", source.project, source.table.name))?;
+    let shown: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(display).collect()).collect();
+    Ok(Output {
+        text: result_table(&source.columns, &shown),
+        json: json!({
+            "instance": instance,
+            "columns": source.columns,
+            "rows": rows.iter().map(|r| r.iter().map(json_value).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        }),
+    })
+}
+
+fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, query: &Query) -> Result<Output> {
+    let (project, table) = resolve(ctx, name)?;
+    sql_job(ctx, txn)?;
+    let source = resolve_query(ctx, txn, query)?;
+    check_new_table(txn, &project, &table)?;
+    authorize_read(ctx, txn, &source, TaskType::Sql, outflow(&source.project, Some(&project), ctx.project))?;
+    authorize(txn, &request(ctx, "CreateTable", Resource::project(&project), TaskType::Sql, None))?;
+    let record = Table {
+        name: table.clone(),
+        columns: source
+            .positions
+            .iter()
+            .filter_map(|&i| source.table.columns.get(i))
+            .map(|c| Column { name: c.name.clone(), data_type: c.data_type.clone(), label: None })
+            .collect(),
+        label: 0,
+        creator: ctx.user.to_string(),
+        created_at: ctx.now,
+    };
+    let rows = selected_rows(txn, &source)?;
+    txn.put_table(&project, &record)?;
+    txn.put_rows(&project, &table, &Rows { rows })?;
+    record_instance(ctx, txn, format!("create table {project}.{table} as select from {}.{}", source.project, source.table.name))?;
+    Ok(Output::ok())
+}
+
+fn insert_select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, overwrite: bool, name: &ObjectName, query: &Query) -> Result<Output> {
+    let (project, table) = resolve(ctx, name)?;
+    sql_job(ctx, txn)?;
+    let source = resolve_query(ctx, txn, query)?;
+    let target = existing_table(txn, &project, &table)?;
+    authorize_read(ctx, txn, &source, TaskType::Sql, outflow(&source.project, Some(&project), ctx.project))?;
+    authorize(txn, &request(ctx, "Update", Resource::object(&project, ObjectType::Table, &table), TaskType::Sql, None))?;
+    if source.columns.len() != target.columns.len() {
+        return Err(semantic(format!(
+            "the query selects {} column(s) but table {project}.{table} has {}",
+            source.columns.len(),
+            target.columns.len()
+        )));
+    }
+    let rows = selected_rows(txn, &source)?;
+    let mut stored = if overwrite { Rows::default() } else { txn.rows(&project, &table)? };
+    stored.rows.extend(rows);
+    txn.put_rows(&project, &table, &stored)?;
+    let verb = if overwrite { "insert overwrite" } else { "insert into" };
+    record_instance(ctx, txn, format!("{verb} {project}.{table} select from {}.{}", source.project, source.table.name))?;
+    Ok(Output::ok())
+}
+
+fn csv_field(value: &Value) -> String {
+    let text = match value {
+        Value::Null => return String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) | Value::String(n) => n.clone(),
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+fn tunnel_download(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, path: &str) -> Result<Output> {
+    let query = Query { columns: None, from: name.clone() };
+    let source = resolve_query(ctx, txn, &query)?;
+    authorize_read(ctx, txn, &source, TaskType::Tunnel, Some(Outflow::Client))?;
+    let rows = selected_rows(txn, &source)?;
+    let mut csv = source.columns.join(",");
+    csv.push('\n');
+    for row in &rows {
+        csv.push_str(&row.iter().map(csv_field).collect::<Vec<_>>().join(","));
+        csv.push('\n');
+    }
+    std::fs::write(path, csv).map_err(|e| Error::Io(format!("cannot write {path}: {e}")))?;
+    Ok(Output {
+        text: format!("{} records downloaded to {path}\ndownload OK", rows.len()),
+        json: json!({ "table": format!("{}.{}", source.project, source.table.name), "path": path, "records": rows.len() }),
+    })
+}
+
+/// `add jar /tmp/udf.jar` names the resource `udf.jar`.
+fn resource_name(written: &str) -> String {
+    written.rsplit(['/', '\\']).next().unwrap_or(written).to_lowercase()
+}
+
+fn create_function(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, class: &str, resources: &[String]) -> Result<Output> {
+    let (project, function) = resolve(ctx, name)?;
+    if txn.project(&project)?.is_none() {
+        return Err(authz::project_not_found(&project));
+    }
+    authorize(txn, &request(ctx, "CreateFunction", Resource::project(&project), TaskType::Sql, None))?;
+    if txn.object(&project, ObjectType::Function, &function)?.is_some() {
+        return Err(Error::invalid(format!("ODPS-0130071: Semantic analysis exception - function {project}.{function} already exists")));
+    }
+    let mut names = Vec::new();
+    for r in resources {
+        let resource = resource_name(r);
+        if txn.object(&project, ObjectType::Resource, &resource)?.is_none() {
+            return Err(Error::invalid(format!("Resource not found - '{project}/resources/{resource}'")));
+        }
+        names.push(resource);
+    }
+    txn.put_object(
+        &project,
+        &NamedObject {
+            kind: ObjectType::Function,
+            name: function,
+            creator: ctx.user.to_string(),
+            created_at: ctx.now,
+            detail: format!("class {class} using {}", names.join(",")),
+        },
+    )?;
+    Ok(Output::ok())
+}
+
+fn add_resource(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, kind: ResourceKind, written: &str, comment: Option<&str>) -> Result<Output> {
+    let project = current_project(ctx)?.to_string();
+    let name = resource_name(written);
+    authorize(txn, &request(ctx, "CreateResource", Resource::project(&project), TaskType::Sql, None))?;
+    if txn.object(&project, ObjectType::Resource, &name)?.is_some() {
+        return Err(Error::invalid(format!("Resource already exists: {name}")));
+    }
+    let kind_word = match kind {
+        ResourceKind::Jar => "jar",
+        ResourceKind::File => "file",
+        ResourceKind::Archive => "archive",
+        ResourceKind::Py => "py",
+    };
+    let detail = match comment {
+        Some(c) => format!("{kind_word}; comment {c}"),
+        None => kind_word.to_string(),
+    };
+    txn.put_object(
+        &project,
+        &NamedObject { kind: ObjectType::Resource, name: name.clone(), creator: ctx.user.to_string(), created_at: ctx.now, detail },
+    )?;
+    Ok(Output { text: format!("OK: Resource '{name}' have been created."), json: json!({ "resource": name }) })
+}
+
+fn drop_named(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, kind: ObjectType, name: &ObjectName) -> Result<Output> {
+    let (project, object) = resolve(ctx, name)?;
+    if txn.project(&project)?.is_none() {
+        return Err(authz::project_not_found(&project));
+    }
+    if txn.object(&project, kind, &object)?.is_none() {
+        let what = if kind == ObjectType::Function { "Function" } else { "Resource" };
+        return Err(Error::invalid(format!("{what} not found - '{project}/{}/{object}'", authz::texts::collection(kind))));
+    }
+    authorize(txn, &request(ctx, "Delete", Resource::object(&project, kind, &object), TaskType::Sql, None))?;
+    txn.delete_object(&project, kind, &object);
+    revoke_object_grants(txn, &project, &ObjectRef { kind, name: object })?;
+    Ok(Output::ok())
 }
