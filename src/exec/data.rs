@@ -24,19 +24,17 @@ use serde_json::json;
 
 pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
     match stmt {
-        Statement::CreateTable { table, columns } => create_table(ctx, txn, table, columns),
-        Statement::DropTable { table } => drop_table(ctx, txn, table),
-        Statement::InsertValues { table, rows } => insert_values(ctx, txn, table, rows),
-        Statement::Select(query) => select(ctx, txn, query),
-        Statement::CreateTableAs { table, query } => create_table_as(ctx, txn, table, query),
-        Statement::InsertSelect { overwrite, table, query } => insert_select(ctx, txn, *overwrite, table, query),
-        Statement::TunnelDownload { table, path } => tunnel_download(ctx, txn, table, path),
-        Statement::CreateFunction { name, class, resources } => create_function(ctx, txn, name, class, resources),
-        Statement::DropFunction { name } => drop_named(ctx, txn, ObjectType::Function, name),
-        Statement::AddResource { kind, name, comment } => add_resource(ctx, txn, *kind, name, comment.as_deref()),
-        Statement::DropResource { name } => {
-            drop_named(ctx, txn, ObjectType::Resource, &ObjectName { project: None, name: resource_name(name) })
-        }
+        Statement::CreateTable { columns, .. } => create_table(ctx, txn, stmt, columns),
+        Statement::DropTable { .. } => drop_table(ctx, txn, stmt),
+        Statement::InsertValues { rows, .. } => insert_values(ctx, txn, stmt, rows),
+        Statement::Select(_) => select(ctx, txn, stmt),
+        Statement::CreateTableAs { .. } => create_table_as(ctx, txn, stmt),
+        Statement::InsertSelect { overwrite, .. } => insert_select(ctx, txn, stmt, *overwrite),
+        Statement::TunnelDownload { path, .. } => tunnel_download(ctx, txn, stmt, path),
+        Statement::CreateFunction { class, resources, .. } => create_function(ctx, txn, stmt, class, resources),
+        Statement::DropFunction { .. } => drop_named(ctx, txn, stmt, ObjectType::Function),
+        Statement::AddResource { kind, comment, .. } => add_resource(ctx, txn, stmt, *kind, comment.as_deref()),
+        Statement::DropResource { .. } => drop_named(ctx, txn, stmt, ObjectType::Resource),
         other => Err(Error::invalid(format!("not a data statement: {other:?}"))),
     }
 }
@@ -70,12 +68,6 @@ pub fn request(ctx: &ExecContext<'_>, action: &str, resource: Resource, task_typ
 
 fn authorize(txn: &Txn<'_>, request: &Request) -> Result<()> {
     authz::try_authorize(request, txn)?.into_result()
-}
-
-/// A SQL statement is a job of the current project: it needs `CreateInstance` there.
-fn sql_job(ctx: &ExecContext<'_>, txn: &Txn<'_>) -> Result<()> {
-    let project = current_project(ctx)?;
-    authorize(txn, &request(ctx, "CreateInstance", Resource::project(project), TaskType::Sql, None))
 }
 
 /// Records the job's instance (`yyyyMMddHHmmss` + a per-second counter) so that instance
@@ -119,115 +111,23 @@ fn semantic(message: String) -> Error {
     Error::invalid(format!("ODPS-0130071: Semantic analysis exception - {message}"))
 }
 
-fn existing_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<Table> {
-    if txn.project(project)?.is_none() {
-        return Err(authz::project_not_found(project));
+fn existing_project(txn: &Txn<'_>, project: &str) -> Result<()> {
+    match txn.project(project)? {
+        Some(_) => Ok(()),
+        None => Err(authz::project_not_found(project)),
     }
+}
+
+fn existing_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<Table> {
+    existing_project(txn, project)?;
     txn.table(project, table)?.ok_or_else(|| table_not_found(project, table))
 }
 
 fn check_new_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<()> {
-    if txn.project(project)?.is_none() {
-        return Err(authz::project_not_found(project));
-    }
     if txn.table(project, table)?.is_some() {
         return Err(semantic(format!("table or view already exists - {project}.{table}")));
     }
     Ok(())
-}
-
-fn create_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, columns: &[ColumnDef]) -> Result<Output> {
-    let (project, table) = resolve(ctx, name)?;
-    sql_job(ctx, txn)?;
-    check_new_table(txn, &project, &table)?;
-    authorize(txn, &request(ctx, "CreateTable", Resource::project(&project), TaskType::Sql, None))?;
-    let mut seen: Vec<String> = Vec::new();
-    for c in columns {
-        let lower = c.name.to_lowercase();
-        if seen.contains(&lower) {
-            return Err(semantic(format!("column {lower} is defined more than once in table {project}.{table}")));
-        }
-        seen.push(lower);
-    }
-    let record = Table {
-        name: table.clone(),
-        columns: columns
-            .iter()
-            .map(|c| Column { name: c.name.to_lowercase(), data_type: c.data_type.to_lowercase(), label: None })
-            .collect(),
-        label: 0,
-        creator: ctx.user.to_string(),
-        created_at: ctx.now,
-    };
-    txn.put_table(&project, &record)?;
-    record_instance(ctx, txn, format!("create table {project}.{table}"))?;
-    Ok(Output::ok())
-}
-
-/// Deletes every ACL grant (Download included) and label grant on an object: a re-created
-/// object of the same name must not inherit them (§3.1).
-fn revoke_object_grants(txn: &mut Txn<'_>, project: &str, object: &ObjectRef) -> Result<()> {
-    for (grantee, _) in txn.acl_on_object(project, object)? {
-        txn.put_acl(project, object, &grantee, &Default::default())?;
-    }
-    if object.kind == ObjectType::Table {
-        for (grantee, _) in txn.label_grants_on_table(project, &object.name)? {
-            txn.put_label_grants(project, &object.name, &grantee, &LabelGrants::default())?;
-        }
-    }
-    Ok(())
-}
-
-fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName) -> Result<Output> {
-    let (project, table) = resolve(ctx, name)?;
-    sql_job(ctx, txn)?;
-    existing_table(txn, &project, &table)?;
-    authorize(txn, &request(ctx, "Drop", Resource::object(&project, ObjectType::Table, &table), TaskType::Sql, None))?;
-    txn.delete_table(&project, &table);
-    revoke_object_grants(txn, &project, &ObjectRef { kind: ObjectType::Table, name: table.clone() })?;
-    record_instance(ctx, txn, format!("drop table {project}.{table}"))?;
-    Ok(Output::ok())
-}
-
-/// The value a literal stores as in a column of `data_type`, or why it cannot.
-fn cell(literal: &Literal, column: &Column) -> Result<Value> {
-    let t = column.data_type.as_str();
-    let integer = matches!(t, "tinyint" | "smallint" | "int" | "bigint");
-    let numeric = integer || t == "float" || t == "double" || t.starts_with("decimal");
-    let mismatch = |shown: &str| semantic(format!("cannot insert {shown} into column {} of type {t}", column.name));
-    match literal {
-        Literal::Null => Ok(Value::Null),
-        Literal::Bool(b) if t == "boolean" => Ok(Value::Bool(*b)),
-        Literal::Bool(b) => Err(mismatch(&b.to_string())),
-        Literal::Number(n) if integer && (n.contains('.') || n.contains(['e', 'E'])) => Err(mismatch(n)),
-        Literal::Number(n) if numeric => Ok(Value::Number(n.clone())),
-        Literal::Number(n) => Err(mismatch(n)),
-        Literal::String(s) if numeric || t == "boolean" => Err(mismatch(&format!("'{s}'"))),
-        Literal::String(s) => Ok(Value::String(s.clone())),
-    }
-}
-
-fn insert_values(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, rows: &[Vec<Literal>]) -> Result<Output> {
-    let (project, table) = resolve(ctx, name)?;
-    sql_job(ctx, txn)?;
-    let record = existing_table(txn, &project, &table)?;
-    authorize(txn, &request(ctx, "Update", Resource::object(&project, ObjectType::Table, &table), TaskType::Sql, None))?;
-    let mut new_rows = Vec::with_capacity(rows.len());
-    for row in rows {
-        if row.len() != record.columns.len() {
-            return Err(semantic(format!(
-                "the number of values ({}) does not match the number of columns ({}) of table {project}.{table}",
-                row.len(),
-                record.columns.len()
-            )));
-        }
-        new_rows.push(row.iter().zip(&record.columns).map(|(l, c)| cell(l, c)).collect::<Result<Vec<_>>>()?);
-    }
-    let mut stored = txn.rows(&project, &table)?;
-    stored.rows.extend(new_rows);
-    txn.put_rows(&project, &table, &stored)?;
-    record_instance(ctx, txn, format!("insert into {project}.{table}"))?;
-    Ok(Output::ok())
 }
 
 /// A query's source resolved: the table, the selected columns (in select-list order) and
@@ -273,9 +173,190 @@ fn outflow(source: &str, target: Option<&str>, current: Option<&str>) -> Option<
     }
 }
 
-fn authorize_read(ctx: &ExecContext<'_>, txn: &Txn<'_>, source: &Source, task: TaskType, flow: Option<Outflow>) -> Result<()> {
+/// Everything a data statement must be allowed, in the order the service checks it, plus what
+/// was resolved on the way. `explain` authorizes the same plan without running it.
+pub struct Plan {
+    pub requests: Vec<Request>,
+    /// `(project, name)` of the object written or dropped.
+    target: Option<(String, String)>,
+    source: Option<Source>,
+}
+
+impl Plan {
+    fn target(&self) -> Result<(&str, &str)> {
+        self.target.as_ref().map(|(p, n)| (p.as_str(), n.as_str())).ok_or_else(|| Error::invalid("the statement names no object"))
+    }
+
+    fn source(&self) -> Result<&Source> {
+        self.source.as_ref().ok_or_else(|| Error::invalid("the statement reads no table"))
+    }
+
+    /// Authorizes every request in order; the first refusal is the statement's error.
+    fn authorize(&self, txn: &Txn<'_>) -> Result<()> {
+        self.requests.iter().try_for_each(|r| authorize(txn, r))
+    }
+}
+
+fn read_request(ctx: &ExecContext<'_>, source: &Source, task: TaskType, flow: Option<Outflow>) -> Request {
     let resource = Resource::table_columns(&source.project, &source.table.name, source.columns.clone());
-    authorize(txn, &request(ctx, "Select", resource, task, flow))
+    request(ctx, "Select", resource, task, flow)
+}
+
+/// The checks a data statement needs. Fails, like the statement would, when a table it reads
+/// does not exist or no project is selected.
+pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Plan> {
+    let sql = |action: &str, resource: Resource| request(ctx, action, resource, TaskType::Sql, None);
+    let job = || -> Result<Request> { Ok(sql("CreateInstance", Resource::project(current_project(ctx)?))) };
+    let table = |p: &str, t: &str| Resource::object(p, ObjectType::Table, t);
+    let plan = match stmt {
+        Statement::CreateTable { table: name, .. } => {
+            let (p, t) = resolve(ctx, name)?;
+            existing_project(txn, &p)?;
+            Plan { requests: vec![job()?, sql("CreateTable", Resource::project(&p))], target: Some((p, t)), source: None }
+        }
+        Statement::DropTable { table: name } | Statement::InsertValues { table: name, .. } => {
+            let (p, t) = resolve(ctx, name)?;
+            let action = if matches!(stmt, Statement::DropTable { .. }) { "Drop" } else { "Update" };
+            Plan { requests: vec![job()?, sql(action, table(&p, &t))], target: Some((p, t)), source: None }
+        }
+        Statement::Select(query) => {
+            let source = resolve_query(ctx, txn, query)?;
+            let read = read_request(ctx, &source, TaskType::Sql, outflow(&source.project, None, ctx.project));
+            Plan { requests: vec![job()?, read], target: None, source: Some(source) }
+        }
+        Statement::CreateTableAs { table: name, query } | Statement::InsertSelect { table: name, query, .. } => {
+            let (p, t) = resolve(ctx, name)?;
+            existing_project(txn, &p)?;
+            let source = resolve_query(ctx, txn, query)?;
+            let read = read_request(ctx, &source, TaskType::Sql, outflow(&source.project, Some(&p), ctx.project));
+            let write = match stmt {
+                Statement::CreateTableAs { .. } => sql("CreateTable", Resource::project(&p)),
+                _ => sql("Update", table(&p, &t)),
+            };
+            Plan { requests: vec![job()?, read, write], target: Some((p, t)), source: Some(source) }
+        }
+        Statement::TunnelDownload { table: name, .. } => {
+            let source = resolve_query(ctx, txn, &Query { columns: None, from: name.clone() })?;
+            let read = read_request(ctx, &source, TaskType::Tunnel, Some(Outflow::Client));
+            Plan { requests: vec![read], target: None, source: Some(source) }
+        }
+        Statement::CreateFunction { name, .. } => {
+            let (p, f) = resolve(ctx, name)?;
+            existing_project(txn, &p)?;
+            Plan { requests: vec![sql("CreateFunction", Resource::project(&p))], target: Some((p, f)), source: None }
+        }
+        Statement::AddResource { name, .. } => {
+            let p = current_project(ctx)?.to_string();
+            Plan { requests: vec![sql("CreateResource", Resource::project(&p))], target: Some((p, resource_name(name))), source: None }
+        }
+        Statement::DropFunction { name } => {
+            let (p, f) = resolve(ctx, name)?;
+            existing_project(txn, &p)?;
+            let delete = sql("Delete", Resource::object(&p, ObjectType::Function, &f));
+            Plan { requests: vec![delete], target: Some((p, f)), source: None }
+        }
+        Statement::DropResource { name } => {
+            let (p, r) = (current_project(ctx)?.to_string(), resource_name(name));
+            let delete = sql("Delete", Resource::object(&p, ObjectType::Resource, &r));
+            Plan { requests: vec![delete], target: Some((p, r)), source: None }
+        }
+        other => return Err(Error::invalid(format!("explain needs a data statement, not {other:?}"))),
+    };
+    Ok(plan)
+}
+
+fn create_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, columns: &[ColumnDef]) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    check_new_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    let mut seen: Vec<String> = Vec::new();
+    for c in columns {
+        let lower = c.name.to_lowercase();
+        if seen.contains(&lower) {
+            return Err(semantic(format!("column {lower} is defined more than once in table {project}.{table}")));
+        }
+        seen.push(lower);
+    }
+    let record = Table {
+        name: table.to_string(),
+        columns: columns
+            .iter()
+            .map(|c| Column { name: c.name.to_lowercase(), data_type: c.data_type.to_lowercase(), label: None })
+            .collect(),
+        label: 0,
+        creator: ctx.user.to_string(),
+        created_at: ctx.now,
+    };
+    txn.put_table(project, &record)?;
+    record_instance(ctx, txn, format!("create table {project}.{table}"))?;
+    Ok(Output::ok())
+}
+
+/// Deletes every ACL grant (Download included) and label grant on an object: a re-created
+/// object of the same name must not inherit them (§3.1).
+fn revoke_object_grants(txn: &mut Txn<'_>, project: &str, object: &ObjectRef) -> Result<()> {
+    for (grantee, _) in txn.acl_on_object(project, object)? {
+        txn.put_acl(project, object, &grantee, &Default::default())?;
+    }
+    if object.kind == ObjectType::Table {
+        for (grantee, _) in txn.label_grants_on_table(project, &object.name)? {
+            txn.put_label_grants(project, &object.name, &grantee, &LabelGrants::default())?;
+        }
+    }
+    Ok(())
+}
+
+fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    existing_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    txn.delete_table(project, table);
+    revoke_object_grants(txn, project, &ObjectRef { kind: ObjectType::Table, name: table.to_string() })?;
+    record_instance(ctx, txn, format!("drop table {project}.{table}"))?;
+    Ok(Output::ok())
+}
+
+/// The value a literal stores as in a column of `data_type`, or why it cannot.
+fn cell(literal: &Literal, column: &Column) -> Result<Value> {
+    let t = column.data_type.as_str();
+    let integer = matches!(t, "tinyint" | "smallint" | "int" | "bigint");
+    let numeric = integer || t == "float" || t == "double" || t.starts_with("decimal");
+    let mismatch = |shown: &str| semantic(format!("cannot insert {shown} into column {} of type {t}", column.name));
+    match literal {
+        Literal::Null => Ok(Value::Null),
+        Literal::Bool(b) if t == "boolean" => Ok(Value::Bool(*b)),
+        Literal::Bool(b) => Err(mismatch(&b.to_string())),
+        Literal::Number(n) if integer && (n.contains('.') || n.contains(['e', 'E'])) => Err(mismatch(n)),
+        Literal::Number(n) if numeric => Ok(Value::Number(n.clone())),
+        Literal::Number(n) => Err(mismatch(n)),
+        Literal::String(s) if numeric || t == "boolean" => Err(mismatch(&format!("'{s}'"))),
+        Literal::String(s) => Ok(Value::String(s.clone())),
+    }
+}
+
+fn insert_values(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, rows: &[Vec<Literal>]) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    let record = existing_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    let mut new_rows = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.len() != record.columns.len() {
+            return Err(semantic(format!(
+                "the number of values ({}) does not match the number of columns ({}) of table {project}.{table}",
+                row.len(),
+                record.columns.len()
+            )));
+        }
+        new_rows.push(row.iter().zip(&record.columns).map(|(l, c)| cell(l, c)).collect::<Result<Vec<_>>>()?);
+    }
+    let mut stored = txn.rows(project, table)?;
+    stored.rows.extend(new_rows);
+    txn.put_rows(project, table, &stored)?;
+    record_instance(ctx, txn, format!("insert into {project}.{table}"))?;
+    Ok(Output::ok())
 }
 
 fn selected_rows(txn: &Txn<'_>, source: &Source) -> Result<Vec<Vec<Value>>> {
@@ -330,12 +411,11 @@ pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
     out.join("\n")
 }
 
-fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, query: &Query) -> Result<Output> {
-    sql_job(ctx, txn)?;
-    let source = resolve_query(ctx, txn, query)?;
-    let flow = outflow(&source.project, None, ctx.project);
-    authorize_read(ctx, txn, &source, TaskType::Sql, flow)?;
-    let rows = selected_rows(txn, &source)?;
+fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    plan.authorize(txn)?;
+    let source = plan.source()?;
+    let rows = selected_rows(txn, source)?;
     let instance = record_instance(ctx, txn, format!("select from {}.{}", source.project, source.table.name))?;
     let shown: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(display).collect()).collect();
     Ok(Output {
@@ -348,15 +428,14 @@ fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, query: &Query) -> Result<Out
     })
 }
 
-fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, query: &Query) -> Result<Output> {
-    let (project, table) = resolve(ctx, name)?;
-    sql_job(ctx, txn)?;
-    let source = resolve_query(ctx, txn, query)?;
-    check_new_table(txn, &project, &table)?;
-    authorize_read(ctx, txn, &source, TaskType::Sql, outflow(&source.project, Some(&project), ctx.project))?;
-    authorize(txn, &request(ctx, "CreateTable", Resource::project(&project), TaskType::Sql, None))?;
+fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    check_new_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    let source = plan.source()?;
     let record = Table {
-        name: table.clone(),
+        name: table.to_string(),
         columns: source
             .positions
             .iter()
@@ -367,20 +446,19 @@ fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, 
         creator: ctx.user.to_string(),
         created_at: ctx.now,
     };
-    let rows = selected_rows(txn, &source)?;
-    txn.put_table(&project, &record)?;
-    txn.put_rows(&project, &table, &Rows { rows })?;
+    let rows = selected_rows(txn, source)?;
+    txn.put_table(project, &record)?;
+    txn.put_rows(project, table, &Rows { rows })?;
     record_instance(ctx, txn, format!("create table {project}.{table} as select from {}.{}", source.project, source.table.name))?;
     Ok(Output::ok())
 }
 
-fn insert_select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, overwrite: bool, name: &ObjectName, query: &Query) -> Result<Output> {
-    let (project, table) = resolve(ctx, name)?;
-    sql_job(ctx, txn)?;
-    let source = resolve_query(ctx, txn, query)?;
-    let target = existing_table(txn, &project, &table)?;
-    authorize_read(ctx, txn, &source, TaskType::Sql, outflow(&source.project, Some(&project), ctx.project))?;
-    authorize(txn, &request(ctx, "Update", Resource::object(&project, ObjectType::Table, &table), TaskType::Sql, None))?;
+fn insert_select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, overwrite: bool) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    let target = existing_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    let source = plan.source()?;
     if source.columns.len() != target.columns.len() {
         return Err(semantic(format!(
             "the query selects {} column(s) but table {project}.{table} has {}",
@@ -388,10 +466,10 @@ fn insert_select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, overwrite: bool, name
             target.columns.len()
         )));
     }
-    let rows = selected_rows(txn, &source)?;
-    let mut stored = if overwrite { Rows::default() } else { txn.rows(&project, &table)? };
+    let rows = selected_rows(txn, source)?;
+    let mut stored = if overwrite { Rows::default() } else { txn.rows(project, table)? };
     stored.rows.extend(rows);
-    txn.put_rows(&project, &table, &stored)?;
+    txn.put_rows(project, table, &stored)?;
     let verb = if overwrite { "insert overwrite" } else { "insert into" };
     record_instance(ctx, txn, format!("{verb} {project}.{table} select from {}.{}", source.project, source.table.name))?;
     Ok(Output::ok())
@@ -410,11 +488,11 @@ fn csv_field(value: &Value) -> String {
     }
 }
 
-fn tunnel_download(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, path: &str) -> Result<Output> {
-    let query = Query { columns: None, from: name.clone() };
-    let source = resolve_query(ctx, txn, &query)?;
-    authorize_read(ctx, txn, &source, TaskType::Tunnel, Some(Outflow::Client))?;
-    let rows = selected_rows(txn, &source)?;
+fn tunnel_download(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, path: &str) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    plan.authorize(txn)?;
+    let source = plan.source()?;
+    let rows = selected_rows(txn, source)?;
     let mut csv = source.columns.join(",");
     csv.push('\n');
     for row in &rows {
@@ -433,41 +511,37 @@ fn resource_name(written: &str) -> String {
     written.rsplit(['/', '\\']).next().unwrap_or(written).to_lowercase()
 }
 
-fn create_function(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &ObjectName, class: &str, resources: &[String]) -> Result<Output> {
-    let (project, function) = resolve(ctx, name)?;
-    if txn.project(&project)?.is_none() {
-        return Err(authz::project_not_found(&project));
-    }
-    authorize(txn, &request(ctx, "CreateFunction", Resource::project(&project), TaskType::Sql, None))?;
-    if txn.object(&project, ObjectType::Function, &function)?.is_some() {
-        return Err(Error::invalid(format!("ODPS-0130071: Semantic analysis exception - function {project}.{function} already exists")));
+fn create_function(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, class: &str, resources: &[String]) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, function) = plan.target()?;
+    plan.authorize(txn)?;
+    if txn.object(project, ObjectType::Function, function)?.is_some() {
+        return Err(semantic(format!("function {project}.{function} already exists")));
     }
     let mut names = Vec::new();
     for r in resources {
         let resource = resource_name(r);
-        if txn.object(&project, ObjectType::Resource, &resource)?.is_none() {
+        if txn.object(project, ObjectType::Resource, &resource)?.is_none() {
             return Err(Error::invalid(format!("Resource not found - '{project}/resources/{resource}'")));
         }
         names.push(resource);
     }
-    txn.put_object(
-        &project,
-        &NamedObject {
-            kind: ObjectType::Function,
-            name: function,
-            creator: ctx.user.to_string(),
-            created_at: ctx.now,
-            detail: format!("class {class} using {}", names.join(",")),
-        },
-    )?;
+    let record = NamedObject {
+        kind: ObjectType::Function,
+        name: function.to_string(),
+        creator: ctx.user.to_string(),
+        created_at: ctx.now,
+        detail: format!("class {class} using {}", names.join(",")),
+    };
+    txn.put_object(project, &record)?;
     Ok(Output::ok())
 }
 
-fn add_resource(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, kind: ResourceKind, written: &str, comment: Option<&str>) -> Result<Output> {
-    let project = current_project(ctx)?.to_string();
-    let name = resource_name(written);
-    authorize(txn, &request(ctx, "CreateResource", Resource::project(&project), TaskType::Sql, None))?;
-    if txn.object(&project, ObjectType::Resource, &name)?.is_some() {
+fn add_resource(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, kind: ResourceKind, comment: Option<&str>) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, name) = plan.target()?;
+    plan.authorize(txn)?;
+    if txn.object(project, ObjectType::Resource, name)?.is_some() {
         return Err(Error::invalid(format!("Resource already exists: {name}")));
     }
     let kind_word = match kind {
@@ -480,24 +554,20 @@ fn add_resource(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, kind: ResourceKind, wr
         Some(c) => format!("{kind_word}; comment {c}"),
         None => kind_word.to_string(),
     };
-    txn.put_object(
-        &project,
-        &NamedObject { kind: ObjectType::Resource, name: name.clone(), creator: ctx.user.to_string(), created_at: ctx.now, detail },
-    )?;
+    let record = NamedObject { kind: ObjectType::Resource, name: name.to_string(), creator: ctx.user.to_string(), created_at: ctx.now, detail };
+    txn.put_object(project, &record)?;
     Ok(Output { text: format!("OK: Resource '{name}' have been created."), json: json!({ "resource": name }) })
 }
 
-fn drop_named(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, kind: ObjectType, name: &ObjectName) -> Result<Output> {
-    let (project, object) = resolve(ctx, name)?;
-    if txn.project(&project)?.is_none() {
-        return Err(authz::project_not_found(&project));
-    }
-    if txn.object(&project, kind, &object)?.is_none() {
+fn drop_named(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, kind: ObjectType) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, object) = plan.target()?;
+    if txn.object(project, kind, object)?.is_none() {
         let what = if kind == ObjectType::Function { "Function" } else { "Resource" };
         return Err(Error::invalid(format!("{what} not found - '{project}/{}/{object}'", authz::texts::collection(kind))));
     }
-    authorize(txn, &request(ctx, "Delete", Resource::object(&project, kind, &object), TaskType::Sql, None))?;
-    txn.delete_object(&project, kind, &object);
-    revoke_object_grants(txn, &project, &ObjectRef { kind, name: object })?;
+    plan.authorize(txn)?;
+    txn.delete_object(project, kind, object);
+    revoke_object_grants(txn, project, &ObjectRef { kind, name: object.to_string() })?;
     Ok(Output::ok())
 }
