@@ -8,7 +8,7 @@
 //! p99 (`cargo bench --bench authz`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use mcsec::authz::{authorize, Request, Resource, TaskType};
+use mcsec::authz::{authorize, authorize_in, Request, Resource, Snapshot, TaskType};
 use mcsec::catalog::model::*;
 use mcsec::catalog::Catalog;
 use std::collections::BTreeMap;
@@ -98,13 +98,20 @@ fn requests(side: usize) -> Vec<Request> {
         .collect()
 }
 
-fn percentiles(catalog: &Catalog, requests: &[Request]) -> (u128, u128) {
+/// Times 200k checks one by one; `shared` runs them through one snapshot (records decoded
+/// once), otherwise every check reads the catalog afresh.
+fn percentiles(catalog: &Catalog, requests: &[Request], shared: bool) -> (u128, u128) {
     let txn = catalog.begin();
+    let snapshot = Snapshot::new(&txn);
     let mut samples = Vec::with_capacity(200_000);
     for i in 0..200_000 {
         let request = &requests[i % requests.len()];
         let start = Instant::now();
-        black_box(authorize(black_box(request), &txn));
+        if shared {
+            black_box(authorize_in(black_box(request), &snapshot));
+        } else {
+            black_box(authorize(black_box(request), &txn));
+        }
         samples.push(start.elapsed().as_nanos());
     }
     samples.sort_unstable();
@@ -116,14 +123,23 @@ fn bench(c: &mut Criterion) {
     for grants in [1_000usize, 100_000, 1_000_000] {
         let (catalog, side) = tenant(grants);
         let requests = requests(side);
-        let (p50, p99) = percentiles(&catalog, &requests);
-        println!("authorize/{grants} grants: p50 {p50} ns, p99 {p99} ns (single checks, timed one by one)");
+        for (shared, label) in [(false, "uncached"), (true, "snapshot")] {
+            let (p50, p99) = percentiles(&catalog, &requests, shared);
+            println!("authorize/{label}/{grants} grants: p50 {p50} ns, p99 {p99} ns (single checks, timed one by one)");
+        }
         let txn = catalog.begin();
         let mut i = 0;
-        group.bench_function(format!("{grants}_grants"), |b| {
+        group.bench_function(format!("uncached/{grants}_grants"), |b| {
             b.iter(|| {
                 i = (i + 1) % requests.len();
                 black_box(authorize(black_box(&requests[i]), &txn))
+            })
+        });
+        let snapshot = Snapshot::new(&txn);
+        group.bench_function(format!("snapshot/{grants}_grants"), |b| {
+            b.iter(|| {
+                i = (i + 1) % requests.len();
+                black_box(authorize_in(black_box(&requests[i]), &snapshot))
             })
         });
     }

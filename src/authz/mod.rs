@@ -32,13 +32,17 @@
 pub mod advice;
 pub mod network;
 mod policies;
+pub mod snapshot;
 pub mod texts;
 
-use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project, Table};
+pub use snapshot::Snapshot;
+
+use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project, Table, User};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
 use crate::policy::{parse_condition_expr, ConditionContext, Effect, PolicyDocument, PolicyKind, PolicyStatement};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::net::IpAddr;
 use std::rc::Rc;
@@ -216,7 +220,7 @@ impl Verdict {
 pub struct LayerReport {
     pub layer: Layer,
     pub verdict: Verdict,
-    pub detail: String,
+    pub detail: Cow<'static, str>,
     /// The rules behind the verdict, e.g. `ACL user/RAM$owner:alice: Select on projects/p/tables/t`.
     pub rules: Vec<String>,
     /// For a denying layer: the sub-code and the full refusal text.
@@ -289,15 +293,24 @@ impl Response {
 /// Decides `request` against the catalog as `txn` sees it. Never writes. A catalog read error
 /// or a missing project yields a refusal carrying that error's text.
 pub fn authorize(request: &Request, txn: &Txn<'_>) -> Response {
-    try_authorize(request, txn).unwrap_or_else(|e| Response::unavailable(&e))
+    authorize_in(request, &Snapshot::new(txn))
+}
+
+/// [`authorize`] reading through a [`Snapshot`], so that a run of checks decodes each record once.
+pub fn authorize_in(request: &Request, snapshot: &Snapshot<'_, '_>) -> Response {
+    try_authorize_in(request, snapshot).unwrap_or_else(|e| Response::unavailable(&e))
 }
 
 /// [`authorize`], with catalog errors and a missing project kept as errors.
 pub fn try_authorize(request: &Request, txn: &Txn<'_>) -> Result<Response> {
-    let project = txn
+    try_authorize_in(request, &Snapshot::new(txn))
+}
+
+pub fn try_authorize_in(request: &Request, snapshot: &Snapshot<'_, '_>) -> Result<Response> {
+    let project = snapshot
         .project(&request.resource.project)?
         .ok_or_else(|| project_not_found(&request.resource.project))?;
-    Evaluation::new(request, txn, project)?.run()
+    Evaluation::new(request, snapshot, project)?.run()
 }
 
 pub fn project_not_found(project: &str) -> Error {
@@ -323,29 +336,46 @@ fn is_expired(expires: Option<i64>, now: i64) -> bool {
     expires.is_some_and(|at| now >= at)
 }
 
+fn grantee_words(grantee: &Grantee) -> String {
+    match grantee {
+        Grantee::User(u) => format!("user/{u}"),
+        Grantee::Role(r) => format!("role/{r}"),
+    }
+}
+
+type Detail = Cow<'static, str>;
+
 /// Who the principal is in one project: owner, roles, label, and that project's policies.
-struct Scope<'t, 'c> {
-    txn: &'t Txn<'c>,
-    project: Project,
-    principal: &'t str,
+struct Scope<'a> {
+    snapshot: &'a Snapshot<'a, 'a>,
+    project: Rc<Project>,
+    principal: &'a str,
     owner: bool,
-    member: bool,
-    roles: Vec<String>,
-    label: u8,
+    user: Option<Rc<User>>,
     policies: OnceCell<Vec<(String, Rc<PolicyDocument>)>>,
 }
 
-impl<'t, 'c> Scope<'t, 'c> {
-    fn new(txn: &'t Txn<'c>, project: Project, principal: &'t str) -> Result<Self> {
+impl<'a> Scope<'a> {
+    fn new(snapshot: &'a Snapshot<'a, 'a>, project: Rc<Project>, principal: &'a str) -> Result<Self> {
         let owner = project.owner == principal;
-        let user = if owner { None } else { txn.user(&project.name, principal)? };
-        let member = owner || user.is_some();
-        let (roles, label) = user.map(|u| (u.roles, u.label)).unwrap_or_default();
-        Ok(Scope { txn, project, principal, owner, member, roles, label, policies: OnceCell::new() })
+        let user = if owner { None } else { snapshot.user(&project.name, principal)? };
+        Ok(Scope { snapshot, project, principal, owner, user, policies: OnceCell::new() })
+    }
+
+    fn member(&self) -> bool {
+        self.owner || self.user.is_some()
+    }
+
+    fn roles(&self) -> &[String] {
+        self.user.as_deref().map_or(&[], |u| u.roles.as_slice())
+    }
+
+    fn label(&self) -> u8 {
+        self.user.as_deref().map_or(0, |u| u.label)
     }
 
     fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+        self.roles().iter().any(|r| r == role)
     }
 
     fn super_admin(&self) -> bool {
@@ -353,7 +383,7 @@ impl<'t, 'c> Scope<'t, 'c> {
     }
 
     fn grantees(&self) -> impl Iterator<Item = Grantee> + '_ {
-        std::iter::once(Grantee::User(self.principal.to_string())).chain(self.roles.iter().map(|r| Grantee::Role(r.clone())))
+        std::iter::once(Grantee::User(self.principal.to_string())).chain(self.roles().iter().map(|r| Grantee::Role(r.clone())))
     }
 
     /// The project policy (labelled `project`) then each role's policy (`role/<r>`), parsed.
@@ -367,8 +397,8 @@ impl<'t, 'c> Scope<'t, 'c> {
             if let Some(doc) = self.project.policy.as_deref().and_then(|t| policies::parsed(t, PolicyKind::Project)) {
                 docs.push(("project".to_string(), doc));
             }
-            for role in &self.roles {
-                if let Some(text) = self.txn.role_policy(&self.project.name, role)? {
+            for role in self.roles() {
+                if let Some(text) = self.snapshot.role_policy(&self.project.name, role)? {
                     if let Some(doc) = policies::parsed(&text, PolicyKind::Role) {
                         docs.push((format!("role/{role}"), doc));
                     }
@@ -413,13 +443,8 @@ impl<'t, 'c> Scope<'t, 'c> {
             return Ok(outcome);
         }
         let object = resource.object_ref();
-        let path = texts::path(resource);
         for grantee in self.grantees() {
-            let grants = self.txn.acl(&self.project.name, &object, &grantee)?;
-            let who = match &grantee {
-                Grantee::User(u) => format!("user/{u}"),
-                Grantee::Role(r) => format!("role/{r}"),
-            };
+            let Some(grants) = self.snapshot.acl(&self.project.name, &object, &grantee)? else { continue };
             let mut granted_columns = Vec::new();
             for entry in &grants.entries {
                 let action_covered = entry.action == action || (entry.action == "All" && action != "Download");
@@ -434,7 +459,8 @@ impl<'t, 'c> Scope<'t, 'c> {
                 }
                 match &entry.column {
                     None => {
-                        outcome.whole = Some(format!("ACL {who}: {} on {path}", entry.action));
+                        let rule = format!("ACL {}: {} on {}", grantee_words(&grantee), entry.action, texts::path(resource));
+                        outcome.whole = Some(rule);
                         return Ok(outcome);
                     }
                     Some(column) => {
@@ -446,7 +472,8 @@ impl<'t, 'c> Scope<'t, 'c> {
                 }
             }
             if !granted_columns.is_empty() {
-                outcome.rules.push(format!("ACL {who}: {action} on {path} ({})", granted_columns.join(", ")));
+                let path = texts::path(resource);
+                outcome.rules.push(format!("ACL {}: {action} on {path} ({})", grantee_words(&grantee), granted_columns.join(", ")));
             }
         }
         Ok(outcome)
@@ -473,20 +500,20 @@ struct PackageRoute {
     rules: Vec<String>,
 }
 
-struct Evaluation<'t, 'c> {
-    request: &'t Request,
-    scope: Scope<'t, 'c>,
-    ctx: ConditionContext<'t>,
-    arn: String,
-    column_arns: Vec<String>,
-    table: OnceCell<Option<Table>>,
+struct Evaluation<'a> {
+    request: &'a Request,
+    scope: Scope<'a>,
+    ctx: ConditionContext<'a>,
+    arn: OnceCell<String>,
+    column_arns: OnceCell<Vec<String>>,
+    table: OnceCell<Option<Rc<Table>>>,
     layers: Vec<LayerReport>,
     facts: Facts,
 }
 
-impl<'t, 'c> Evaluation<'t, 'c> {
-    fn new(request: &'t Request, txn: &'t Txn<'c>, project: Project) -> Result<Self> {
-        let scope = Scope::new(txn, project, &request.principal)?;
+impl<'a> Evaluation<'a> {
+    fn new(request: &'a Request, snapshot: &'a Snapshot<'a, 'a>, project: Rc<Project>) -> Result<Self> {
+        let scope = Scope::new(snapshot, project, &request.principal)?;
         let ctx = ConditionContext {
             source_ip: request.source_ip.trim().parse::<IpAddr>().ok(),
             current_time: request.now,
@@ -494,29 +521,40 @@ impl<'t, 'c> Evaluation<'t, 'c> {
             instance_id: None,
             secure_transport: false,
         };
-        let arn = texts::arn(&request.resource);
-        let column_arns = request
-            .resource
-            .columns
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .map(|c| texts::column_arn(&request.resource, c))
-            .collect();
         let facts = Facts {
             owner: scope.project.owner.clone(),
-            member: scope.member,
-            roles: scope.roles.clone(),
+            member: scope.member(),
+            roles: scope.roles().to_vec(),
             ..Facts::default()
         };
-        Ok(Evaluation { request, scope, ctx, arn, column_arns, table: OnceCell::new(), layers: Vec::with_capacity(8), facts })
+        Ok(Evaluation {
+            request,
+            scope,
+            ctx,
+            arn: OnceCell::new(),
+            column_arns: OnceCell::new(),
+            table: OnceCell::new(),
+            layers: Vec::with_capacity(8),
+            facts,
+        })
     }
 
-    fn report(&mut self, layer: Layer, verdict: Verdict, detail: impl Into<String>, rules: Vec<String>) {
+    fn arn(&self) -> &str {
+        self.arn.get_or_init(|| texts::arn(&self.request.resource))
+    }
+
+    fn column_arns(&self) -> &[String] {
+        self.column_arns.get_or_init(|| {
+            let r = &self.request.resource;
+            r.columns.as_deref().unwrap_or_default().iter().map(|c| texts::column_arn(r, c)).collect()
+        })
+    }
+
+    fn report(&mut self, layer: Layer, verdict: Verdict, detail: impl Into<Detail>, rules: Vec<String>) {
         self.layers.push(LayerReport { layer, verdict, detail: detail.into(), rules, code: None, message: None });
     }
 
-    fn refuse(&mut self, layer: Layer, code: DenyCode, message: String, detail: impl Into<String>, rules: Vec<String>) {
+    fn refuse(&mut self, layer: Layer, code: DenyCode, message: String, detail: impl Into<Detail>, rules: Vec<String>) {
         self.layers.push(LayerReport {
             layer,
             verdict: Verdict::Deny,
@@ -528,27 +566,28 @@ impl<'t, 'c> Evaluation<'t, 'c> {
     }
 
     fn denial(&self, code: DenyCode, action: &str, reason: &str) -> String {
-        texts::denial(code, self.request.task_type, action, &self.arn, reason)
+        texts::denial(code, self.request.task_type, action, self.arn(), reason)
     }
 
-    fn table(&self) -> Result<Option<&Table>> {
+    fn table(&self) -> Result<Option<&Rc<Table>>> {
         if let Some(t) = self.table.get() {
             return Ok(t.as_ref());
         }
         let table = match (&self.request.resource.name, self.request.resource.kind) {
-            (Some(name), ObjectType::Table) => self.scope.txn.table(&self.scope.project.name, name)?,
+            (Some(name), ObjectType::Table) => self.scope.snapshot.table(&self.scope.project.name, name)?,
             _ => None,
         };
         Ok(self.table.get_or_init(|| table).as_ref())
     }
 
-    fn creator(&self) -> Result<Option<String>> {
+    fn creator_is_principal(&self) -> Result<bool> {
         let r = &self.request.resource;
-        Ok(match (&r.name, r.kind) {
+        let creator = match (&r.name, r.kind) {
             (_, ObjectType::Project) | (None, _) => None,
-            (Some(_), ObjectType::Table) => self.table()?.map(|t| t.creator.clone()),
-            (Some(name), kind) => self.scope.txn.object(&r.project, kind, name)?.map(|o| o.creator),
-        })
+            (Some(_), ObjectType::Table) => self.table()?.map(|t| t.creator == self.request.principal),
+            (Some(name), kind) => self.scope.snapshot.object(&r.project, kind, name)?.map(|o| o.creator == self.request.principal),
+        };
+        Ok(creator.unwrap_or(false))
     }
 
     fn run(mut self) -> Result<Response> {
@@ -565,56 +604,50 @@ impl<'t, 'c> Evaluation<'t, 'c> {
     }
 
     fn network(&mut self) {
-        self.facts.whitelist = network::ip_entries(&self.scope.project);
-        let project = self.scope.project.name.clone();
-        match network::gate(&self.scope.project, &self.request.source_ip) {
+        let project = &self.scope.project;
+        match network::gate(project, &self.request.source_ip) {
             network::Gate::Open => self.report(Layer::Network, Verdict::NotApplicable, "no ip or vpc whitelist is set", vec![]),
-            network::Gate::Matched(entry) => self.report(
-                Layer::Network,
-                Verdict::Pass,
-                format!("{} is in the ip white list of project {project}", self.request.source_ip),
-                vec![format!("whitelist entry {entry} of project {project}")],
-            ),
+            network::Gate::Matched(entry) => {
+                self.facts.whitelist = network::ip_entries(project);
+                let detail = format!("{} is in the ip white list of project {}", self.request.source_ip, project.name);
+                let rule = format!("whitelist entry {entry} of project {}", project.name);
+                self.report(Layer::Network, Verdict::Pass, detail, vec![rule]);
+            }
             network::Gate::Refused(why) => {
-                let message = texts::not_whitelisted(&self.request.source_ip, &project);
-                self.refuse(Layer::Network, DenyCode::Whitelist, message, why.clone(), vec![format!("ip white list of project {project}")]);
+                self.facts.whitelist = network::ip_entries(project);
+                let message = texts::not_whitelisted(&self.request.source_ip, &project.name);
+                let rule = format!("ip white list of project {}", project.name);
+                self.refuse(Layer::Network, DenyCode::Whitelist, message, why, vec![rule]);
             }
         }
     }
 
     fn membership(&mut self, package: Option<&PackageRoute>) {
-        let project = self.scope.project.name.clone();
+        let project = &self.scope.project.name;
         if self.scope.owner {
-            self.report(Layer::Membership, Verdict::Pass, format!("owner of project {project}"), vec![]);
-        } else if self.scope.member {
-            self.report(Layer::Membership, Verdict::Pass, format!("user of project {project}"), vec![]);
+            self.report(Layer::Membership, Verdict::Pass, "the project owner", vec![]);
+        } else if self.scope.member() {
+            self.report(Layer::Membership, Verdict::Pass, "an added user of the project", vec![]);
         } else if let Some(route) = package {
-            self.report(
-                Layer::Membership,
-                Verdict::Pass,
-                format!("not a user of project {project}, reaches the object through package {}", route.package),
-                vec![],
-            );
+            let detail = format!("not a user of project {project}, reaches the object through package {}", route.package);
+            self.report(Layer::Membership, Verdict::Pass, detail, vec![]);
         } else {
-            let message = texts::not_member(&project);
-            self.refuse(Layer::Membership, DenyCode::NotMember, message, format!("{} is not a user of project {project}", self.request.principal), vec![]);
+            let message = texts::not_member(project);
+            let detail = format!("{} is not a user of project {project}", self.request.principal);
+            self.refuse(Layer::Membership, DenyCode::NotMember, message, detail, vec![]);
         }
     }
 
     fn owner_or_super_admin(&mut self) -> bool {
-        let project = self.scope.project.name.clone();
+        let project = &self.scope.project.name;
         if self.scope.owner {
             let rule = format!("implicit project_owner/{}: All on projects/{project}", self.request.principal);
             self.report(Layer::OwnerOrSuperAdmin, Verdict::Allow, "the project owner is not subject to ACL, policy or labels", vec![rule]);
             true
         } else if self.scope.super_admin() {
             let rule = format!("implicit super_administrator/{}: All on projects/{project}", self.request.principal);
-            self.report(
-                Layer::OwnerOrSuperAdmin,
-                Verdict::Allow,
-                "Super_Administrator is not subject to ACL, role policies or labels (the project policy still applies)",
-                vec![rule],
-            );
+            let detail = "Super_Administrator is not subject to ACL, role policies or labels (the project policy still applies)";
+            self.report(Layer::OwnerOrSuperAdmin, Verdict::Allow, detail, vec![rule]);
             true
         } else {
             self.report(Layer::OwnerOrSuperAdmin, Verdict::NotApplicable, "neither the owner nor a Super_Administrator", vec![]);
@@ -623,7 +656,7 @@ impl<'t, 'c> Evaluation<'t, 'c> {
     }
 
     fn read_arns(&self) -> Vec<String> {
-        std::iter::once(self.arn.clone()).chain(self.column_arns.iter().cloned()).collect()
+        std::iter::once(self.arn().to_string()).chain(self.column_arns().iter().cloned()).collect()
     }
 
     fn policy_deny(&mut self) -> Result<()> {
@@ -633,6 +666,10 @@ impl<'t, 'c> Evaluation<'t, 'c> {
         }
         if !self.scope.project.settings.check_permission_using_policy {
             self.report(Layer::PolicyDeny, Verdict::NotApplicable, "CheckPermissionUsingPolicy=false", vec![]);
+            return Ok(());
+        }
+        if self.scope.policies()?.is_empty() {
+            self.report(Layer::PolicyDeny, Verdict::Pass, "no project or role policy applies", vec![]);
             return Ok(());
         }
         let arns = self.read_arns();
@@ -652,40 +689,41 @@ impl<'t, 'c> Evaluation<'t, 'c> {
             self.report(Layer::AllowSources, Verdict::Bypassed, "allowed as owner/Super_Administrator", vec![]);
             return Ok(());
         }
-        let action = self.request.action.clone();
-        let path = texts::path(&self.request.resource);
-        let project = self.scope.project.name.clone();
-        if self.scope.member && self.scope.has_role(ADMIN) {
-            let rule = format!("implicit admin/{}: All on projects/{project}", self.request.principal);
+        let action = self.request.action.as_str();
+        if self.scope.member() && self.scope.has_role(ADMIN) {
+            let rule = format!("implicit admin/{}: All on projects/{}", self.request.principal, self.scope.project.name);
             self.report(Layer::AllowSources, Verdict::Allow, "the Admin role holds every object privilege", vec![rule]);
             return Ok(());
         }
-        if self.scope.project.settings.object_creator_has_access_permission
-            && self.creator()?.as_deref() == Some(self.request.principal.as_str())
-        {
-            let rule = format!("implicit object_creator/{}: All on {path}", self.request.principal);
-            self.report(Layer::AllowSources, Verdict::Allow, "the creator of the object (ObjectCreatorHasAccessPermission=true)", vec![rule]);
-            return Ok(());
-        }
-        let acl = self.scope.acl(&action, &self.request.resource, &self.ctx)?;
+        let acl = self.scope.acl(action, &self.request.resource, &self.ctx)?;
         if let Some(rule) = acl.whole {
             self.report(Layer::AllowSources, Verdict::Allow, "an ACL grant", vec![rule]);
             return Ok(());
         }
-        if let Some(rule) = self.scope.policy_match(Effect::Allow, &action, std::slice::from_ref(&self.arn), &self.ctx, false)? {
-            self.report(Layer::AllowSources, Verdict::Allow, "a policy allow statement", vec![rule]);
+        if self.scope.project.settings.object_creator_has_access_permission && self.creator_is_principal()? {
+            let rule = format!("implicit object_creator/{}: All on {}", self.request.principal, texts::path(&self.request.resource));
+            self.report(Layer::AllowSources, Verdict::Allow, "the creator of the object (ObjectCreatorHasAccessPermission=true)", vec![rule]);
             return Ok(());
+        }
+        let has_policies = !self.scope.policies()?.is_empty();
+        if has_policies {
+            if let Some(rule) = self.scope.policy_match(Effect::Allow, action, &[self.arn().to_string()], &self.ctx, false)? {
+                self.report(Layer::AllowSources, Verdict::Allow, "a policy allow statement", vec![rule]);
+                return Ok(());
+            }
         }
         let mut covered = acl.columns;
         let mut rules = acl.rules;
-        let requested = self.request.resource.columns.clone().unwrap_or_default();
-        for (column, arn) in requested.iter().zip(self.column_arns.clone()) {
-            if covered.contains(column) {
-                continue;
-            }
-            if let Some(rule) = self.scope.policy_match(Effect::Allow, &action, std::slice::from_ref(&arn), &self.ctx, false)? {
-                covered.push(column.clone());
-                rules.push(rule);
+        let requested: &[String] = self.request.resource.columns.as_deref().unwrap_or_default();
+        if has_policies {
+            for (column, arn) in requested.iter().zip(self.column_arns()) {
+                if covered.contains(column) {
+                    continue;
+                }
+                if let Some(rule) = self.scope.policy_match(Effect::Allow, action, std::slice::from_ref(arn), &self.ctx, false)? {
+                    covered.push(column.clone());
+                    rules.push(rule);
+                }
             }
         }
         if !requested.is_empty() && requested.iter().all(|c| covered.contains(c)) {
@@ -697,17 +735,17 @@ impl<'t, 'c> Evaluation<'t, 'c> {
             return Ok(());
         }
         let mut reason = texts::DEFAULT_DENY_REASON.to_string();
-        let detail;
-        if covered.is_empty() {
-            detail = "no implicit right, ACL grant, policy allow or installed package grants it".to_string();
+        let detail: Detail = if covered.is_empty() {
+            "no implicit right, ACL grant, policy allow or installed package grants it".into()
         } else {
             let missing: Vec<String> = requested.iter().filter(|c| !covered.contains(c)).cloned().collect();
-            let current = self.request.current_project.clone().unwrap_or_else(|| project.clone());
-            reason.push_str(&texts::column_tips(&current, &self.request.principal, &missing));
-            detail = format!("no permission on column(s) {}", missing.join(", "));
+            let current = self.request.current_project.as_deref().unwrap_or(&self.scope.project.name);
+            reason.push_str(&texts::column_tips(current, &self.request.principal, &missing));
+            let detail = format!("no permission on column(s) {}", missing.join(", "));
             self.facts.missing_columns = missing;
-        }
-        let message = self.denial(DenyCode::NoPrivilege, &action, &reason);
+            detail.into()
+        };
+        let message = self.denial(DenyCode::NoPrivilege, action, &reason);
         self.refuse(Layer::AllowSources, DenyCode::NoPrivilege, message, detail, rules);
         Ok(())
     }
@@ -736,10 +774,10 @@ impl<'t, 'c> Evaluation<'t, 'c> {
             None => table.columns.iter().map(|c| c.name.clone()).collect(),
         };
         // Levels that hold for every column: the user's and its roles' own labels, the package's.
-        let mut base = self.scope.label;
-        let mut base_rule = format!("user label {}", self.scope.label);
-        for role in &self.scope.roles {
-            if let Some(record) = self.scope.txn.role(&self.scope.project.name, role)? {
+        let mut base = self.scope.label();
+        let mut base_rule = format!("user label {base}");
+        for role in self.scope.roles() {
+            if let Some(record) = self.scope.snapshot.role(&self.scope.project.name, role)? {
                 if record.label > base {
                     base = record.label;
                     base_rule = format!("role/{role} label {}", record.label);
@@ -754,8 +792,7 @@ impl<'t, 'c> Evaluation<'t, 'c> {
         }
         let mut grants = Vec::new();
         for grantee in self.scope.grantees() {
-            let g = self.scope.txn.label_grants(&self.scope.project.name, &table.name, &grantee)?;
-            if !g.entries.is_empty() {
+            if let Some(g) = self.scope.snapshot.label_grants(&self.scope.project.name, &table.name, &grantee)? {
                 grants.push((grantee, g));
             }
         }
@@ -776,11 +813,7 @@ impl<'t, 'c> Evaluation<'t, 'c> {
                     .map(|e| e.level);
                 if let Some(level) = level.filter(|l| *l > effective) {
                     effective = level;
-                    let who = match grantee {
-                        Grantee::User(u) => format!("user/{u}"),
-                        Grantee::Role(r) => format!("role/{r}"),
-                    };
-                    why = format!("label grant {level} to {who}");
+                    why = format!("label grant {level} to {}", grantee_words(grantee));
                 }
             }
             if sensitivity > effective {
@@ -789,7 +822,6 @@ impl<'t, 'c> Evaluation<'t, 'c> {
                 rules.push(format!("column {column}: sensitivity {sensitivity} <= effective label {effective} ({why})"));
             }
         }
-        self.facts.label_shortfalls = shortfalls.clone();
         match shortfalls.first() {
             Some((column, sensitivity, effective)) => {
                 let reason = texts::label_reason(column, *sensitivity, *effective);
@@ -799,6 +831,7 @@ impl<'t, 'c> Evaluation<'t, 'c> {
             }
             None => self.report(Layer::LabelSecurity, Verdict::Pass, "every column is within the effective label", rules),
         }
+        self.facts.label_shortfalls = shortfalls;
         Ok(())
     }
 
@@ -817,14 +850,13 @@ impl<'t, 'c> Evaluation<'t, 'c> {
             self.report(Layer::DownloadControl, Verdict::Bypassed, "owner and Super_Administrator may download", vec![]);
             return Ok(());
         }
-        let arns = vec![self.arn.clone()];
+        let arns = [self.arn().to_string()];
         if let Some(rule) = self.scope.policy_match(Effect::Deny, "Download", &arns, &self.ctx, false)? {
             let message = self.denial(DenyCode::PolicyDeny, "Download", texts::POLICY_DENY_REASON);
             self.refuse(Layer::DownloadControl, DenyCode::PolicyDeny, message, "Download is explicitly denied by policy", vec![rule]);
             return Ok(());
         }
-        let mut resource = self.request.resource.clone();
-        resource.columns = None;
+        let resource = Resource { columns: None, ..self.request.resource.clone() };
         let acl = self.scope.acl("Download", &resource, &self.ctx)?;
         let allow = match acl.whole {
             Some(rule) => Some(rule),
@@ -834,7 +866,8 @@ impl<'t, 'c> Evaluation<'t, 'c> {
             Some(rule) => self.report(Layer::DownloadControl, Verdict::Pass, "Download is granted", vec![rule]),
             None => {
                 let message = self.denial(DenyCode::NoPrivilege, "Download", texts::DEFAULT_DENY_REASON);
-                self.refuse(Layer::DownloadControl, DenyCode::NoPrivilege, message, "download control is on and no Download grant applies", vec![]);
+                let detail = "download control is on and no Download grant applies";
+                self.refuse(Layer::DownloadControl, DenyCode::NoPrivilege, message, detail, vec![]);
             }
         }
         Ok(())
@@ -843,22 +876,20 @@ impl<'t, 'c> Evaluation<'t, 'c> {
     fn project_protection(&mut self, package: Option<&PackageRoute>) -> Result<()> {
         let project = self.scope.project.name.clone();
         let destination = match &self.request.outflow {
-            None => {
-                self.report(Layer::ProjectProtection, Verdict::NotApplicable, "no data leaves the project", vec![]);
-                return Ok(());
-            }
-            Some(Outflow::Project(p)) if *p == project => {
-                self.report(Layer::ProjectProtection, Verdict::NotApplicable, "no data leaves the project", vec![]);
-                return Ok(());
-            }
-            Some(flow) => flow.clone(),
+            Some(Outflow::Project(p)) if *p == project => None,
+            other => other.clone(),
+        };
+        let Some(destination) = destination else {
+            self.report(Layer::ProjectProtection, Verdict::NotApplicable, "no data leaves the project", vec![]);
+            return Ok(());
         };
         let target = match &destination {
             Outflow::Project(p) => format!("project {p}"),
             Outflow::Client => "the client".to_string(),
         };
         if !self.scope.project.settings.project_protection {
-            self.report(Layer::ProjectProtection, Verdict::NotApplicable, format!("project {project} is not protected (data flows to {target})"), vec![]);
+            let detail = format!("project {project} is not protected (data flows to {target})");
+            self.report(Layer::ProjectProtection, Verdict::NotApplicable, detail, vec![]);
             return Ok(());
         }
         if let Outflow::Project(p) = &destination {
@@ -870,13 +901,14 @@ impl<'t, 'c> Evaluation<'t, 'c> {
         }
         if let Some(text) = self.scope.project.settings.protection_exception.as_deref() {
             if let Some(doc) = policies::parsed(text, PolicyKind::Exception) {
+                let arn = self.arn();
                 let hit = doc.statements.iter().enumerate().find(|(_, s)| {
                     s.effect == Effect::Allow
                         && s.matches_principal(&self.request.principal)
-                        && s.matches(&self.request.action, &self.arn, &self.ctx)
+                        && s.matches(&self.request.action, arn, &self.ctx)
                 });
                 if let Some((i, s)) = hit {
-                    let rule = describe_statement("exception policy", i, s, &self.arn);
+                    let rule = describe_statement("exception policy", i, s, arn);
                     self.report(Layer::ProjectProtection, Verdict::Pass, "an exception policy statement allows this flow", vec![rule]);
                     return Ok(());
                 }
@@ -903,13 +935,13 @@ impl<'t, 'c> Evaluation<'t, 'c> {
         if current == r.project || r.kind == ObjectType::Project || r.kind == ObjectType::Package {
             return Ok(None);
         }
-        let txn = self.scope.txn;
+        let snapshot = self.scope.snapshot;
         let mut candidates = Vec::new();
-        for installed in txn.installed_packages(current)? {
+        for installed in snapshot.installed_packages(current)?.iter() {
             if installed.source_project != r.project {
                 continue;
             }
-            let Some(package) = txn.package(&r.project, &installed.package)? else { continue };
+            let Some(package) = snapshot.package(&r.project, &installed.package)? else { continue };
             let Some(allowed) = package
                 .allowed
                 .iter()
@@ -926,9 +958,9 @@ impl<'t, 'c> Evaluation<'t, 'c> {
         if candidates.is_empty() {
             return Ok(None);
         }
-        let Some(current_project) = txn.project(current)? else { return Ok(None) };
-        let consumer = Scope::new(txn, current_project, &self.request.principal)?;
-        if !consumer.member {
+        let Some(current_project) = snapshot.project(current)? else { return Ok(None) };
+        let consumer = Scope::new(snapshot, current_project, &self.request.principal)?;
+        if !consumer.member() {
             self.facts.unreadable_packages = candidates.into_iter().map(|c| c.0).collect();
             return Ok(None);
         }
@@ -952,11 +984,8 @@ impl<'t, 'c> Evaluation<'t, 'c> {
             match read {
                 Some(read_rule) => {
                     self.facts.package = Some(package.clone());
-                    let object_rule = format!(
-                        "package {package} installed in {current}: {} on {} ({privileges})",
-                        self.request.action,
-                        texts::path(r)
-                    );
+                    let object_rule =
+                        format!("package {package} installed in {current}: {} on {} ({privileges})", self.request.action, texts::path(r));
                     return Ok(Some(PackageRoute { package, label, rules: vec![read_rule, object_rule] }));
                 }
                 None => self.facts.unreadable_packages.push(package),
@@ -966,21 +995,24 @@ impl<'t, 'c> Evaluation<'t, 'c> {
     }
 
     fn finish(self) -> Response {
-        let first_denial = self.layers.iter().find(|l| l.verdict == Verdict::Deny);
-        match first_denial {
-            Some(denial) => Response {
-                decision: Decision::Deny,
-                code: denial.code,
-                message: denial.message.clone(),
-                rules: denial.rules.clone(),
-                layers: self.layers.clone(),
-                facts: self.facts,
-            },
+        let denial = self.layers.iter().position(|l| l.verdict == Verdict::Deny);
+        match denial {
+            Some(at) => {
+                let first = &self.layers[at];
+                Response {
+                    decision: Decision::Deny,
+                    code: first.code,
+                    message: first.message.clone(),
+                    rules: first.rules.clone(),
+                    layers: self.layers,
+                    facts: self.facts,
+                }
+            }
             None => {
                 let rules = self
                     .layers
                     .iter()
-                    .filter(|l| matches!(l.verdict, Verdict::Allow) || (l.verdict == Verdict::Pass && l.layer != Layer::Network))
+                    .filter(|l| l.verdict == Verdict::Allow || (l.verdict == Verdict::Pass && l.layer != Layer::Network))
                     .flat_map(|l| l.rules.iter().cloned())
                     .collect();
                 Response { decision: Decision::Allow, code: None, message: None, rules, layers: self.layers, facts: self.facts }
