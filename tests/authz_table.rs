@@ -185,7 +185,7 @@ fn cases() -> Vec<Case> {
         deny("unparsable source address", whitelist("10.0.0.0/8"), from("not-an-ip", name()), "whitelist", "ip white list of project prj1"),
         // ---- membership ----
         with_message(
-            deny("non-member", |_: &Tenant| {}, select(CAROL, "users", &["name"]), "4002", ""),
+            deny("non-member", |_: &Tenant| {}, select(CAROL, "users", &["name"]), "4002", "not a user of project prj1"),
             "ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project prj1.",
         ),
         deny(
@@ -195,7 +195,7 @@ fn cases() -> Vec<Case> {
             },
             select(CAROL, "users", &["name"]),
             "4002",
-            "",
+            "not a user of project prj1",
         ),
         // ---- owner and Super_Administrator ----
         allow("owner needs no grant", |_: &Tenant| {}, select(OWNER, "users", &["name", "phone"]), OWNER_ALL),
@@ -355,7 +355,7 @@ fn cases() -> Vec<Case> {
         ),
         // ---- allow sources ----
         with_message(
-            deny("no grant at all", |_: &Tenant| {}, name(), "4019", ""),
+            deny("no grant at all", |_: &Tenant| {}, name(), "4019", "default deny: nothing grants Select on projects/prj1/tables/users"),
             "ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/users}. Deny as default for Resource.",
         ),
         allow("ACL grant to the user", grant_alice, name(), ALICE_SELECT),
@@ -374,7 +374,7 @@ fn cases() -> Vec<Case> {
             },
             select(BOB, "users", &["name"]),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         allow(
             "ACL All covers Select",
@@ -391,7 +391,7 @@ fn cases() -> Vec<Case> {
             },
             name(),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         deny(
             "expired ACL grant",
@@ -400,7 +400,7 @@ fn cases() -> Vec<Case> {
             },
             name(),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         allow(
             "unexpired ACL grant",
@@ -425,7 +425,7 @@ fn cases() -> Vec<Case> {
             },
             name(),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         deny(
             "ACL condition on task type",
@@ -434,7 +434,7 @@ fn cases() -> Vec<Case> {
             },
             name(),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         deny(
             "CheckPermissionUsingACL=false ignores ACL",
@@ -444,7 +444,7 @@ fn cases() -> Vec<Case> {
             },
             name(),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         allow(
             "CheckPermissionUsingACL=false still honours policy",
@@ -464,7 +464,7 @@ fn cases() -> Vec<Case> {
             },
             name(),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         allow(
             "column grant covering every requested column",
@@ -482,7 +482,7 @@ fn cases() -> Vec<Case> {
                 },
                 both(),
                 "4019",
-                "ACL user/RAM$owner:alice: Select on projects/prj1/tables/users (name)",
+                "ACL user/RAM$owner:alice: Select on projects/prj1/tables/users (name) | default deny: nothing grants Select on projects/prj1/tables/users (phone)",
             ),
             "ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/users}. Deny as default for Resource. --->Tips: CurrentProject:prj1; Principal:RAM$owner:alice; ACL check failed. You have no permissions to access column: phone",
         ),
@@ -520,7 +520,7 @@ fn cases() -> Vec<Case> {
             },
             name(),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         allow(
             "policy allow inside its time window",
@@ -537,7 +537,7 @@ fn cases() -> Vec<Case> {
             },
             name(),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         allow(
             "policy allow of odps:*",
@@ -556,7 +556,7 @@ fn cases() -> Vec<Case> {
             },
             select(BOB, "bobs", &["x"]),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/bobs",
         ),
         allow(
             "creator of a function may execute it",
@@ -565,7 +565,7 @@ fn cases() -> Vec<Case> {
             "implicit object_creator/RAM$owner:alice: All on projects/prj1/registration/functions/f2",
         ),
         with_message(
-            deny("function of someone else", |_: &Tenant| {}, on(ALICE, "Execute", Resource::object("prj1", ObjectType::Function, "f1")), "4019", ""),
+            deny("function of someone else", |_: &Tenant| {}, on(ALICE, "Execute", Resource::object("prj1", ObjectType::Function, "f1")), "4019", "default deny: nothing grants Execute on projects/prj1/registration/functions/f1"),
             "ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:Execute' on {acs:odps:*:projects/prj1/registration/functions/f1}. Deny as default for Resource.",
         ),
         allow(
@@ -593,7 +593,7 @@ fn cases() -> Vec<Case> {
             "ACL role/worker: CreateInstance on projects/prj1",
         ),
         with_message(
-            deny("CreateInstance missing", |_: &Tenant| {}, on(ALICE, "CreateInstance", Resource::project("prj1")), "4019", ""),
+            deny("CreateInstance missing", |_: &Tenant| {}, on(ALICE, "CreateInstance", Resource::project("prj1")), "4019", "default deny: nothing grants CreateInstance on projects/prj1"),
             "ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:CreateInstance' on {acs:odps:*:projects/prj1}. Deny as default for Resource.",
         ),
         allow(
@@ -611,7 +611,7 @@ fn cases() -> Vec<Case> {
             in_project("prj2", select(CAROL, "t1", &["a"])),
             "ACL user/RAM$owner:carol: Read on projects/prj2/packages/prj1.pkg | package prj1.pkg installed in prj2: Select on projects/prj1/tables/t1 (Select)",
         ),
-        deny("package without Read on it", shared_t1, in_project("prj2", select(CAROL, "t1", &["a"])), "4002", ""),
+        deny("package without Read on it", shared_t1, in_project("prj2", select(CAROL, "t1", &["a"])), "4002", "not a user of project prj1"),
         deny(
             "package not installed in the current project",
             |t: &Tenant| {
@@ -620,7 +620,7 @@ fn cases() -> Vec<Case> {
             },
             in_project("prj2", select(CAROL, "t1", &["a"])),
             "4002",
-            "",
+            "not a user of project prj1",
         ),
         deny(
             "package no longer allowed for the project",
@@ -631,15 +631,15 @@ fn cases() -> Vec<Case> {
             },
             in_project("prj2", select(CAROL, "t1", &["a"])),
             "4002",
-            "",
+            "not a user of project prj1",
         ),
-        deny("object not in the package", carol_reads_package, in_project("prj2", select(CAROL, "bobs", &["x"])), "4002", ""),
+        deny("object not in the package", carol_reads_package, in_project("prj2", select(CAROL, "bobs", &["x"])), "4002", "not a user of project prj1"),
         deny(
             "privilege not in the package",
             carol_reads_package,
             in_project("prj2", on(CAROL, "Update", Resource::object("prj1", ObjectType::Table, "t1"))),
             "4002",
-            "",
+            "not a user of project prj1",
         ),
         allow(
             "package Read through a role",
@@ -695,7 +695,7 @@ fn cases() -> Vec<Case> {
                 },
                 both(),
                 "4031",
-                "",
+                "column phone: sensitivity 2 > effective label 0 (user label 0)",
             ),
             "ODPS-0130013:Authorization exception - Authorization Failed [4031], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/users}. CheckLabelSecurity failed. The sensitive label of column 'phone' is 2, but your effective label is 0.",
         ),
@@ -739,7 +739,7 @@ fn cases() -> Vec<Case> {
             },
             both(),
             "4031",
-            "",
+            "column phone: sensitivity 2 > effective label 1 (label grant 1 to user/RAM$owner:alice)",
         ),
         deny(
             "labels: expired label grant",
@@ -750,7 +750,7 @@ fn cases() -> Vec<Case> {
             },
             both(),
             "4031",
-            "",
+            "column phone: sensitivity 2 > effective label 0 (user label 0)",
         ),
         deny(
             "labels: a label grant does not replace Select",
@@ -760,7 +760,7 @@ fn cases() -> Vec<Case> {
             },
             both(),
             "4019",
-            "",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
         ),
         allow(
             "labels: the owner is not checked",
@@ -768,7 +768,7 @@ fn cases() -> Vec<Case> {
             select(OWNER, "users", &["phone"]),
             OWNER_ALL,
         ),
-        deny("labels: the Admin role is checked", labels_on, select(ERIN, "users", &["phone"]), "4031", ""),
+        deny("labels: the Admin role is checked", labels_on, select(ERIN, "users", &["phone"]), "4031", "column phone: sensitivity 2 > effective label 0 (user label 0)"),
         with_message(
             deny(
                 "labels: table label applies to unlabelled columns, first column in select order",
@@ -779,7 +779,7 @@ fn cases() -> Vec<Case> {
                 },
                 sel(&["name", "phone"]),
                 "4031",
-                "",
+                "column name: sensitivity 3 > effective label 0 (user label 0) | column phone: sensitivity 2 > effective label 0 (user label 0)",
             ),
             "ODPS-0130013:Authorization exception - Authorization Failed [4031], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/users}. CheckLabelSecurity failed. The sensitive label of column 'name' is 3, but your effective label is 0.",
         ),
@@ -806,7 +806,7 @@ fn cases() -> Vec<Case> {
                 },
                 tunnel(name()),
                 "4019",
-                "",
+                "download control of prj1: nothing grants Download on projects/prj1/tables/users",
             ),
             "ErrorCode=NoPermission, ErrorMessage=Authorization Failed [4019], You have NO privilege 'odps:Download' on {acs:odps:*:projects/prj1/tables/users}. Deny as default for Resource.",
         ),
@@ -838,7 +838,7 @@ fn cases() -> Vec<Case> {
             },
             tunnel(name()),
             "4019",
-            "",
+            "download control of prj1: nothing grants Download on projects/prj1/tables/users",
         ),
         allow("download control: the owner may download", download_on, tunnel(select(OWNER, "users", &["name"])), OWNER_ALL),
         deny(
@@ -980,7 +980,7 @@ fn cases() -> Vec<Case> {
             "4011",
             "policy project statement 1: Deny odps:Select on acs:odps:*:projects/prj1/tables/users",
         ),
-        deny("missing Select is reported before protection", protect, flow_to("prj2", name()), "4019", ""),
+        deny("missing Select is reported before protection", protect, flow_to("prj2", name()), "4019", "default deny: nothing grants Select on projects/prj1/tables/users"),
         deny(
             "whitelist is reported before everything",
             |t: &Tenant| {

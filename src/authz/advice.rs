@@ -27,7 +27,19 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
     let object = object_words(request);
     let action = &request.action;
     let facts = &response.facts;
+    let current = request.current_project.as_deref().unwrap_or("the current project");
+    // Read on a package that already shares the object lifts membership, the allow sources
+    // and protection at once: the nearest way out.
+    let via_package = !facts.unreadable_packages.is_empty();
+    for package in &facts.unreadable_packages {
+        out.push(format!(
+            "would be allowed through installed package {package}: needs Read on it (grant Read on package {package} to user {principal}; in {current})"
+        ));
+    }
     for layer in response.layers.iter().filter(|l| l.verdict == Verdict::Deny) {
+        if via_package && matches!(layer.layer, Layer::Membership | Layer::AllowSources | Layer::ProjectProtection) {
+            continue;
+        }
         match layer.layer {
             Layer::Network => {
                 if facts.whitelist.is_empty() {
@@ -45,12 +57,6 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
             }
             Layer::Membership => {
                 out.push(format!("would be allowed past membership if {principal} were added to project {project} (add user {principal}; in {project})"));
-                for package in &facts.unreadable_packages {
-                    out.push(format!(
-                        "or through package {package}: needs Read on it in {} (grant Read on package {package} to user {principal};)",
-                        request.current_project.as_deref().unwrap_or("the current project")
-                    ));
-                }
             }
             Layer::PolicyDeny => {
                 for rule in &layer.rules {
@@ -66,12 +72,6 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
                     let columns = facts.missing_columns.join(", ");
                     out.push(format!(
                         "needs {action} on column(s) {columns} of {object} via ACL or policy (grant {action} on {object} ({columns}) to user {principal}; in {project})"
-                    ));
-                }
-                for package in &facts.unreadable_packages {
-                    out.push(format!(
-                        "or Read on installed package {package} (grant Read on package {package} to user {principal}; in {})",
-                        request.current_project.as_deref().unwrap_or("the current project")
                     ));
                 }
             }

@@ -12,9 +12,10 @@
 //! 3. owner / Super_Administrator — they skip ACL, role policies and labels;
 //! 4. explicit policy deny — prj1's project policy and the role policies of alice's roles, with
 //!    conditions evaluated (4011);
-//! 5. allow sources — implicit (Admin role, object creator), ACL to alice and her roles
-//!    (columns, expiry, conditions), policy allows, installed packages; none → 4019, with the
-//!    column-level Tips when only some columns are granted;
+//! 5. allow sources, the first that grants deciding — the Admin role's implicit rights, ACL
+//!    to alice and her roles (columns, expiry, conditions), the object creator's implicit
+//!    rights, policy allows, installed packages; none → 4019, with the column-level Tips when
+//!    only some columns are granted;
 //! 6. label security — No-ReadUp per column (4031);
 //! 7. download control — Tunnel downloads need `Download`;
 //! 8. project protection — prj1 is protected and prj2 is not a trusted project, no exception
@@ -634,7 +635,8 @@ impl<'a> Evaluation<'a> {
         } else {
             let message = texts::not_member(project);
             let detail = format!("{} is not a user of project {project}", self.request.principal);
-            self.refuse(Layer::Membership, DenyCode::NotMember, message, detail, vec![]);
+            let rule = format!("not a user of project {project}");
+            self.refuse(Layer::Membership, DenyCode::NotMember, message, detail, vec![rule]);
         }
     }
 
@@ -735,12 +737,15 @@ impl<'a> Evaluation<'a> {
             return Ok(());
         }
         let mut reason = texts::DEFAULT_DENY_REASON.to_string();
+        let path = texts::path(&self.request.resource);
         let detail: Detail = if covered.is_empty() {
+            rules.push(format!("default deny: nothing grants {action} on {path}"));
             "no implicit right, ACL grant, policy allow or installed package grants it".into()
         } else {
             let missing: Vec<String> = requested.iter().filter(|c| !covered.contains(c)).cloned().collect();
             let current = self.request.current_project.as_deref().unwrap_or(&self.scope.project.name);
             reason.push_str(&texts::column_tips(current, &self.request.principal, &missing));
+            rules.push(format!("default deny: nothing grants {action} on {path} ({})", missing.join(", ")));
             let detail = format!("no permission on column(s) {}", missing.join(", "));
             self.facts.missing_columns = missing;
             detail.into()
@@ -798,6 +803,7 @@ impl<'a> Evaluation<'a> {
         }
         let now = self.request.now;
         let mut rules = Vec::new();
+        let mut denials = Vec::new();
         let mut shortfalls = Vec::new();
         for column in &columns {
             let sensitivity = table.columns.iter().find(|c| &c.name == column).and_then(|c| c.label).unwrap_or(table.label);
@@ -817,6 +823,7 @@ impl<'a> Evaluation<'a> {
                 }
             }
             if sensitivity > effective {
+                denials.push(format!("column {column}: sensitivity {sensitivity} > effective label {effective} ({why})"));
                 shortfalls.push((column.clone(), sensitivity, effective));
             } else if sensitivity > 0 {
                 rules.push(format!("column {column}: sensitivity {sensitivity} <= effective label {effective} ({why})"));
@@ -827,7 +834,7 @@ impl<'a> Evaluation<'a> {
                 let reason = texts::label_reason(column, *sensitivity, *effective);
                 let message = self.denial(DenyCode::Label, &self.request.action, &reason);
                 let detail = format!("column {column} has sensitivity {sensitivity}, effective label is {effective}");
-                self.refuse(Layer::LabelSecurity, DenyCode::Label, message, detail, rules);
+                self.refuse(Layer::LabelSecurity, DenyCode::Label, message, detail, denials);
             }
             None => self.report(Layer::LabelSecurity, Verdict::Pass, "every column is within the effective label", rules),
         }
@@ -867,7 +874,8 @@ impl<'a> Evaluation<'a> {
             None => {
                 let message = self.denial(DenyCode::NoPrivilege, "Download", texts::DEFAULT_DENY_REASON);
                 let detail = "download control is on and no Download grant applies";
-                self.refuse(Layer::DownloadControl, DenyCode::NoPrivilege, message, detail, vec![]);
+                let rule = format!("download control of {}: nothing grants Download on {}", self.scope.project.name, texts::path(&resource));
+                self.refuse(Layer::DownloadControl, DenyCode::NoPrivilege, message, detail, vec![rule]);
             }
         }
         Ok(())

@@ -108,7 +108,11 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
     for (i, (request, response)) in checks.iter().enumerate() {
         text.push(String::new());
         render_check(i + 1, request, response, &mut text);
-        advice_lines.extend(advice::advise(request, response));
+        for line in advice::advise(request, response) {
+            if !advice_lines.contains(&line) {
+                advice_lines.push(line);
+            }
+        }
     }
     text.push(String::new());
     if advice_lines.is_empty() {

@@ -12,7 +12,7 @@ allow project prj2 to install package pkg;
 use prj2;
 install package prj1.pkg;
 add user RAM$carol;
-grant CreateInstance on project prj2 to user RAM$carol;
+grant CreateInstance, CreateTable on project prj2 to user RAM$carol;
 login RAM$carol;
 use prj2;
 select * from prj1.t1;
