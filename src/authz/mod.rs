@@ -811,12 +811,14 @@ impl<'a> Evaluation<'a> {
             let mut why = base_rule.clone();
             for (grantee, g) in &grants {
                 let live = g.entries.iter().filter(|e| now < e.expires);
-                // A column grant overrides the same grantee's table grant.
+                // A column grant overrides the same grantee's table grant; among grants of
+                // the same scope the highest counts.
                 let level = live
                     .clone()
-                    .find(|e| e.column.as_deref() == Some(column.as_str()))
-                    .or_else(|| live.clone().find(|e| e.column.is_none()))
-                    .map(|e| e.level);
+                    .filter(|e| e.column.as_deref() == Some(column.as_str()))
+                    .map(|e| e.level)
+                    .max()
+                    .or_else(|| live.clone().filter(|e| e.column.is_none()).map(|e| e.level).max());
                 if let Some(level) = level.filter(|l| *l > effective) {
                     effective = level;
                     why = format!("label grant {level} to {}", grantee_words(grantee));
