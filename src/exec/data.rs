@@ -35,7 +35,7 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Re
         Statement::DropFunction { .. } => drop_named(ctx, txn, stmt, ObjectType::Function),
         Statement::AddResource { kind, comment, .. } => add_resource(ctx, txn, stmt, *kind, comment.as_deref()),
         Statement::DropResource { .. } => drop_named(ctx, txn, stmt, ObjectType::Resource),
-        other => Err(Error::invalid(format!("not a data statement: {other:?}"))),
+        _ => Err(Error::invalid("exec::data::execute runs data statements only")),
     }
 }
 
@@ -260,7 +260,11 @@ pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Pl
             let delete = sql("Delete", Resource::object(&p, ObjectType::Resource, &r));
             Plan { requests: vec![delete], target: Some((p, r)), source: None }
         }
-        other => return Err(Error::invalid(format!("explain needs a data statement, not {other:?}"))),
+        _ => {
+            return Err(Error::invalid(
+                "explain needs a data statement (select, insert, create/drop table, tunnel download, functions, resources)",
+            ))
+        }
     };
     Ok(plan)
 }

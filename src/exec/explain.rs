@@ -74,7 +74,16 @@ fn render_check(index: usize, request: &Request, response: &Response, out: &mut 
 pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Result<Output> {
     let principal = match &stmt.principal {
         Some(p) if p.kind == PrincipalKind::User => canonical_principal(&p.name, ctx.user),
-        Some(p) => return Err(Error::invalid(format!("explain for needs a user, not {:?} {}", p.kind, p.name))),
+        Some(p) => {
+            let kind = match p.kind {
+                PrincipalKind::Role => "role",
+                PrincipalKind::TenantRole => "tenant role",
+                PrincipalKind::TenantUser => "tenant user",
+                PrincipalKind::Group | PrincipalKind::TenantGroup => "group",
+                PrincipalKind::User => "user",
+            };
+            return Err(Error::invalid(format!("explain for needs a user principal, not {kind} {}", p.name)));
+        }
         None => ctx.user.to_string(),
     };
     let source_ip = stmt.source_ip.clone().unwrap_or_else(|| ctx.source_ip.to_string());
