@@ -98,50 +98,81 @@ fn requests(side: usize) -> Vec<Request> {
         .collect()
 }
 
-/// Times 200k checks one by one; `shared` runs them through one snapshot (records decoded
-/// once), otherwise every check reads the catalog afresh.
-fn percentiles(catalog: &Catalog, requests: &[Request], shared: bool) -> (u128, u128) {
+/// How the measured checks use the catalog.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// The same request over and over, each check reading the catalog afresh.
+    Repeat,
+    /// 1024 different requests in turn, each check reading the catalog afresh.
+    Spread,
+    /// 1024 different requests in turn through one shared snapshot (records decoded once).
+    Snapshot,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Repeat => "repeat",
+            Mode::Spread => "spread",
+            Mode::Snapshot => "snapshot",
+        }
+    }
+}
+
+fn check(mode: Mode, requests: &[Request], i: usize, txn: &mcsec::catalog::Txn<'_>, snapshot: &Snapshot<'_, '_>) {
+    match mode {
+        Mode::Repeat => {
+            black_box(authorize(black_box(&requests[0]), txn));
+        }
+        Mode::Spread => {
+            black_box(authorize(black_box(&requests[i % requests.len()]), txn));
+        }
+        Mode::Snapshot => {
+            black_box(authorize_in(black_box(&requests[i % requests.len()]), snapshot));
+        }
+    }
+}
+
+/// Times 200k checks one by one and returns (p50, p99) in nanoseconds.
+fn percentiles(catalog: &Catalog, requests: &[Request], mode: Mode) -> (u128, u128) {
     let txn = catalog.begin();
     let snapshot = Snapshot::new(&txn);
     let mut samples = Vec::with_capacity(200_000);
     for i in 0..200_000 {
-        let request = &requests[i % requests.len()];
         let start = Instant::now();
-        if shared {
-            black_box(authorize_in(black_box(request), &snapshot));
-        } else {
-            black_box(authorize(black_box(request), &txn));
-        }
+        check(mode, requests, i, &txn, &snapshot);
         samples.push(start.elapsed().as_nanos());
     }
     samples.sort_unstable();
     (samples[samples.len() / 2], samples[samples.len() * 99 / 100])
 }
 
+/// `AUTHZ_BENCH_GRANTS=1000,100000` limits the tenant sizes (default: 1k, 100k, 1M).
+fn sizes() -> Vec<usize> {
+    std::env::var("AUTHZ_BENCH_GRANTS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 100_000, 1_000_000])
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("authorize");
-    for grants in [1_000usize, 100_000, 1_000_000] {
+    for grants in sizes() {
         let (catalog, side) = tenant(grants);
         let requests = requests(side);
-        for (shared, label) in [(false, "uncached"), (true, "snapshot")] {
-            let (p50, p99) = percentiles(&catalog, &requests, shared);
-            println!("authorize/{label}/{grants} grants: p50 {p50} ns, p99 {p99} ns (single checks, timed one by one)");
-        }
         let txn = catalog.begin();
-        let mut i = 0;
-        group.bench_function(format!("uncached/{grants}_grants"), |b| {
-            b.iter(|| {
-                i = (i + 1) % requests.len();
-                black_box(authorize(black_box(&requests[i]), &txn))
-            })
-        });
         let snapshot = Snapshot::new(&txn);
-        group.bench_function(format!("snapshot/{grants}_grants"), |b| {
-            b.iter(|| {
-                i = (i + 1) % requests.len();
-                black_box(authorize_in(black_box(&requests[i]), &snapshot))
-            })
-        });
+        for mode in [Mode::Repeat, Mode::Spread, Mode::Snapshot] {
+            let (p50, p99) = percentiles(&catalog, &requests, mode);
+            println!("authorize/{}/{grants} grants: p50 {p50} ns, p99 {p99} ns (200k single checks, timed one by one)", mode.name());
+            let mut i = 0;
+            group.bench_function(format!("{}/{grants}_grants", mode.name()), |b| {
+                b.iter(|| {
+                    i += 1;
+                    check(mode, &requests, i, &txn, &snapshot)
+                })
+            });
+        }
     }
     group.finish();
 }

@@ -234,9 +234,6 @@ pub struct LayerReport {
 /// Facts gathered on the way that `explain` turns into advice.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Facts {
-    pub owner: String,
-    pub member: bool,
-    pub roles: Vec<String>,
     /// Requested columns no allow source covers (column-level ACL miss).
     pub missing_columns: Vec<String>,
     /// Every column whose sensitivity is above the effective label: (column, sensitivity, effective).
@@ -335,6 +332,24 @@ pub fn check_project_access(txn: &Txn<'_>, project: &str, principal: &str, sourc
 
 fn is_expired(expires: Option<i64>, now: i64) -> bool {
     expires.is_some_and(|at| now >= at)
+}
+
+/// `ACL user/<u>: <Action> on projects/<p>/<kind>/<name>`, built in one allocation: it is the
+/// deciding rule of most allowed checks.
+fn acl_rule(grantee: &Grantee, action: &str, resource: &Resource) -> String {
+    use std::fmt::Write;
+    let (kind, who) = match grantee {
+        Grantee::User(u) => ("user", u),
+        Grantee::Role(r) => ("role", r),
+    };
+    let mut rule = String::with_capacity(64);
+    let _ = write!(rule, "ACL {kind}/{who}: {action} on projects/{}", resource.project);
+    if let (Some(name), kind) = (&resource.name, resource.kind) {
+        if kind != ObjectType::Project {
+            let _ = write!(rule, "/{}/{name}", texts::collection(kind));
+        }
+    }
+    rule
 }
 
 fn grantee_words(grantee: &Grantee) -> String {
@@ -460,8 +475,7 @@ impl<'a> Scope<'a> {
                 }
                 match &entry.column {
                     None => {
-                        let rule = format!("ACL {}: {} on {}", grantee_words(&grantee), entry.action, texts::path(resource));
-                        outcome.whole = Some(rule);
+                        outcome.whole = Some(acl_rule(&grantee, &entry.action, resource));
                         return Ok(outcome);
                     }
                     Some(column) => {
@@ -522,12 +536,7 @@ impl<'a> Evaluation<'a> {
             instance_id: None,
             secure_transport: false,
         };
-        let facts = Facts {
-            owner: scope.project.owner.clone(),
-            member: scope.member(),
-            roles: scope.roles().to_vec(),
-            ..Facts::default()
-        };
+        let facts = Facts::default();
         Ok(Evaluation {
             request,
             scope,

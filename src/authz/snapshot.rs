@@ -18,19 +18,23 @@ use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
+
+/// Keys are short catalog paths; foldhash hashes them several times faster than SipHash, and
+/// the snapshot never holds attacker-chosen keys long enough for flooding to matter.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::rc::Rc;
 
 type Slot = Option<Rc<dyn Any>>;
 
 pub struct Snapshot<'t, 'c> {
     txn: &'t Txn<'c>,
-    records: RefCell<HashMap<Vec<u8>, Slot>>,
-    installed: RefCell<HashMap<String, Rc<Vec<InstalledPackage>>>>,
+    records: RefCell<Map<Vec<u8>, Slot>>,
+    installed: RefCell<Map<String, Rc<Vec<InstalledPackage>>>>,
 }
 
 impl<'t, 'c> Snapshot<'t, 'c> {
     pub fn new(txn: &'t Txn<'c>) -> Self {
-        Snapshot { txn, records: RefCell::new(HashMap::new()), installed: RefCell::new(HashMap::new()) }
+        Snapshot { txn, records: RefCell::new(Map::default()), installed: RefCell::new(Map::default()) }
     }
 
     fn get<T: DeserializeOwned + 'static>(&self, key: Vec<u8>) -> Result<Option<Rc<T>>> {
