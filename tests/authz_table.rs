@@ -652,6 +652,26 @@ fn cases() -> Vec<Case> {
             "ACL role/reader: Read on projects/prj2/packages/prj1.pkg | package prj1.pkg installed in prj2: Select on projects/prj1/tables/t1 (Select)",
         ),
         allow(
+            "package: an object-level grant inside the package (refobject)",
+            |t: &Tenant| {
+                shared_t1(t);
+                t.acl("prj2", ObjectType::Table, "prj1.pkg/t1", user(CAROL), acl_entry("Select", None));
+            },
+            in_project("prj2", select(CAROL, "t1", &["a"])),
+            "ACL user/RAM$owner:carol: Select on projects/prj2/tables/prj1.pkg/t1 | package prj1.pkg installed in prj2: Select on projects/prj1/tables/t1 (Select)",
+        ),
+        allow(
+            "labels: the highest of several grants of one scope",
+            |t: &Tenant| {
+                labels_on(t);
+                grant_alice(t);
+                t.label_grant("prj1", "users", user(ALICE), None, 1, NOW + DAY);
+                t.label_grant("prj1", "users", user(ALICE), None, 2, NOW + DAY);
+            },
+            both(),
+            "ACL user/RAM$owner:alice: Select on projects/prj1/tables/users | column phone: sensitivity 2 <= effective label 2 (label grant 2 to user/RAM$owner:alice)",
+        ),
+        allow(
             "owner of the installing project reads the package",
             shared_t1,
             in_project("prj3", select(OTHER, "t1", &["a"])),

@@ -996,7 +996,15 @@ impl<'a> Evaluation<'a> {
                 } else {
                     match consumer.acl("Read", &resource, &self.ctx)?.whole {
                         Some(rule) => Some(rule),
-                        None => consumer.policy_match(Effect::Allow, "Read", &arns, &self.ctx, false)?,
+                        None => match consumer.policy_match(Effect::Allow, "Read", &arns, &self.ctx, false)? {
+                            Some(rule) => Some(rule),
+                            // An object-level grant inside the package (`privilegeproperties(
+                            // "refobject"="true", ...)`), stored under `<src>.<pkg>/<object>`.
+                            None => {
+                                let installed = Resource::object(current, r.kind, &format!("{package}/{name}"));
+                                consumer.acl(&self.request.action, &installed, &self.ctx)?.whole
+                            }
+                        },
                     }
                 }
             };
