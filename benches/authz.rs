@@ -39,13 +39,40 @@ fn tenant(grants: usize) -> (Catalog, usize) {
     })
     .unwrap();
     for i in 0..side {
-        txn.put_user("prj1", &User { principal: principal(i), comment: None, label: 0, roles: vec![], added_at: 0 }).unwrap();
+        txn.put_user(
+            "prj1",
+            &User {
+                principal: principal(i),
+                comment: None,
+                label: 0,
+                roles: vec![],
+                added_at: 0,
+            },
+        )
+        .unwrap();
         let columns = vec![
-            Column { name: "a".into(), data_type: "string".into(), label: None },
-            Column { name: "b".into(), data_type: "string".into(), label: None },
+            Column {
+                name: "a".into(),
+                data_type: "string".into(),
+                label: None,
+            },
+            Column {
+                name: "b".into(),
+                data_type: "string".into(),
+                label: None,
+            },
         ];
-        txn.put_table("prj1", &Table { name: format!("t{i}"), columns, label: 0, creator: "ALIYUN$owner".into(), created_at: 0 })
-            .unwrap();
+        txn.put_table(
+            "prj1",
+            &Table {
+                name: format!("t{i}"),
+                columns,
+                label: 0,
+                creator: "ALIYUN$owner".into(),
+                created_at: 0,
+            },
+        )
+        .unwrap();
     }
     catalog.commit(txn).unwrap();
     let mut made = 0;
@@ -64,9 +91,22 @@ fn tenant(grants: usize) -> (Catalog, usize) {
                 grantor: "ALIYUN$owner".into(),
                 granted_at: 0,
             };
-            let entries = if (t + u) % 7 == 0 { vec![entry(Some("a"))] } else { vec![entry(None)] };
-            let object = ObjectRef { kind: ObjectType::Table, name: format!("t{t}") };
-            txn.put_acl("prj1", &object, &Grantee::User(principal(u)), &AclGrants { entries }).unwrap();
+            let entries = if (t + u) % 7 == 0 {
+                vec![entry(Some("a"))]
+            } else {
+                vec![entry(None)]
+            };
+            let object = ObjectRef {
+                kind: ObjectType::Table,
+                name: format!("t{t}"),
+            };
+            txn.put_acl(
+                "prj1",
+                &object,
+                &Grantee::User(principal(u)),
+                &AclGrants { entries },
+            )
+            .unwrap();
             made += 1;
         }
         catalog.commit(txn).unwrap();
@@ -89,7 +129,11 @@ fn requests(side: usize) -> Vec<Request> {
                 source_ip: "10.0.0.1".into(),
                 current_project: Some("prj1".into()),
                 action: "Select".into(),
-                resource: Resource::table_columns("prj1", &format!("t{t}"), vec!["a".into(), "b".into()]),
+                resource: Resource::table_columns(
+                    "prj1",
+                    &format!("t{t}"),
+                    vec!["a".into(), "b".into()],
+                ),
                 task_type: TaskType::Sql,
                 outflow: None,
                 now: NOW,
@@ -119,7 +163,13 @@ impl Mode {
     }
 }
 
-fn check(mode: Mode, requests: &[Request], i: usize, txn: &mcsec::catalog::Txn<'_>, snapshot: &Snapshot<'_, '_>) {
+fn check(
+    mode: Mode,
+    requests: &[Request],
+    i: usize,
+    txn: &mcsec::catalog::Txn<'_>,
+    snapshot: &Snapshot<'_, '_>,
+) {
     match mode {
         Mode::Repeat => {
             black_box(authorize(black_box(&requests[0]), txn));
@@ -128,7 +178,10 @@ fn check(mode: Mode, requests: &[Request], i: usize, txn: &mcsec::catalog::Txn<'
             black_box(authorize(black_box(&requests[i % requests.len()]), txn));
         }
         Mode::Snapshot => {
-            black_box(authorize_in(black_box(&requests[i % requests.len()]), snapshot));
+            black_box(authorize_in(
+                black_box(&requests[i % requests.len()]),
+                snapshot,
+            ));
         }
     }
 }
@@ -144,7 +197,10 @@ fn percentiles(catalog: &Catalog, requests: &[Request], mode: Mode) -> (u128, u1
         samples.push(start.elapsed().as_nanos());
     }
     samples.sort_unstable();
-    (samples[samples.len() / 2], samples[samples.len() * 99 / 100])
+    (
+        samples[samples.len() / 2],
+        samples[samples.len() * 99 / 100],
+    )
 }
 
 /// `AUTHZ_BENCH_GRANTS=1000,100000` limits the tenant sizes (default: 1k, 100k, 1M).

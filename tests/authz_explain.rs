@@ -13,7 +13,11 @@ fn tenant() -> Tenant {
     t.project("prj1").project("prj2");
     t.user("prj1", ALICE, &[], 0).user("prj2", ALICE, &[], 0);
     t.table("prj1", "users", &["name", "phone:2"], OWNER);
-    t.grant_project("prj1", mcsec::catalog::model::Grantee::User(ALICE.into()), "CreateInstance");
+    t.grant_project(
+        "prj1",
+        mcsec::catalog::model::Grantee::User(ALICE.into()),
+        "CreateInstance",
+    );
     t.grant("prj1", "users", ALICE, "Select");
     t.setting("prj1", |s| s.label_security = true);
     t
@@ -30,8 +34,18 @@ fn select(columns: &[&str], table: &str) -> Box<Statement> {
     }))
 }
 
-fn explain_as(t: &Tenant, user: &str, project: &str, stmt: ExplainStmt) -> mcsec::Result<mcsec::exec::Output> {
-    let ctx = ExecContext { user, project: Some(project), source_ip: "127.0.0.1", now: NOW };
+fn explain_as(
+    t: &Tenant,
+    user: &str,
+    project: &str,
+    stmt: ExplainStmt,
+) -> mcsec::Result<mcsec::exec::Output> {
+    let ctx = ExecContext {
+        user,
+        project: Some(project),
+        source_ip: "127.0.0.1",
+        now: NOW,
+    };
     let txn = t.catalog.begin();
     explain::execute(&ctx, &txn, &stmt)
 }
@@ -39,8 +53,17 @@ fn explain_as(t: &Tenant, user: &str, project: &str, stmt: ExplainStmt) -> mcsec
 #[test]
 fn label_refusal_is_explained_with_layers_and_advice() {
     let t = tenant();
-    let out = explain_as(&t, ALICE, "prj1", ExplainStmt { principal: None, source_ip: None, statement: select(&["name", "phone"], "users") })
-        .unwrap();
+    let out = explain_as(
+        &t,
+        ALICE,
+        "prj1",
+        ExplainStmt {
+            principal: None,
+            source_ip: None,
+            statement: select(&["name", "phone"], "users"),
+        },
+    )
+    .unwrap();
     let expected = "\
 Principal: RAM$owner:alice
 Source IP: 127.0.0.1
@@ -81,9 +104,15 @@ Ways to change the outcome:
     assert_eq!(out.text, expected);
     assert_eq!(out.json["decision"], "deny");
     assert_eq!(out.json["code"], "4031");
-    assert_eq!(out.json["checks"][1]["layers"][5]["layer"], "label_security");
+    assert_eq!(
+        out.json["checks"][1]["layers"][5]["layer"],
+        "label_security"
+    );
     assert_eq!(out.json["checks"][1]["layers"][5]["verdict"], "deny");
-    assert_eq!(out.json["checks"][1]["rules"][0], "column phone: sensitivity 2 > effective label 0 (user label 0)");
+    assert_eq!(
+        out.json["checks"][1]["rules"][0],
+        "column phone: sensitivity 2 > effective label 0 (user label 0)"
+    );
     assert_eq!(out.json["checks"][0]["decision"], "allow");
     assert_eq!(out.json["advice"].as_array().map(Vec::len), Some(2));
 }
@@ -93,15 +122,23 @@ fn explain_for_another_principal_from_another_address() {
     let t = tenant();
     t.property("prj1", "odps.security.ip.whitelist", "10.0.0.0/8");
     let stmt = ExplainStmt {
-        principal: Some(Principal { kind: PrincipalKind::User, name: "RAM$alice".into() }),
+        principal: Some(Principal {
+            kind: PrincipalKind::User,
+            name: "RAM$alice".into(),
+        }),
         source_ip: Some("10.1.2.3".into()),
         statement: select(&["name"], "prj1.users"),
     };
     let out = explain_as(&t, OWNER, "prj1", stmt.clone()).unwrap();
     assert!(out.text.starts_with("Principal: RAM$owner:alice\nSource IP: 10.1.2.3\nCurrent project: prj1\nDecision: ALLOW\n"), "{}", out.text);
     assert!(out.text.contains("    network                    pass      10.1.2.3 is in the ip white list of project prj1\n"));
-    assert!(out.text.ends_with("Ways to change the outcome: none needed, every check is allowed"));
-    let from_outside = ExplainStmt { source_ip: Some("172.16.0.1".into()), ..stmt };
+    assert!(out
+        .text
+        .ends_with("Ways to change the outcome: none needed, every check is allowed"));
+    let from_outside = ExplainStmt {
+        source_ip: Some("172.16.0.1".into()),
+        ..stmt
+    };
     let out = explain_as(&t, OWNER, "prj1", from_outside).unwrap();
     assert_eq!(out.json["code"], "whitelist");
     assert_eq!(
@@ -121,13 +158,40 @@ fn explain_of_a_protected_copy_names_the_ways_out() {
         s.project_protection = true;
         s.label_security = false;
     });
-    t.grant_project("prj2", mcsec::catalog::model::Grantee::User(ALICE.into()), "CreateInstance");
-    t.grant_project("prj2", mcsec::catalog::model::Grantee::User(ALICE.into()), "CreateTable");
+    t.grant_project(
+        "prj2",
+        mcsec::catalog::model::Grantee::User(ALICE.into()),
+        "CreateInstance",
+    );
+    t.grant_project(
+        "prj2",
+        mcsec::catalog::model::Grantee::User(ALICE.into()),
+        "CreateTable",
+    );
     let ctas = Statement::CreateTableAs {
-        table: ObjectName { project: None, name: "copy".into() },
-        query: Query { columns: None, from: ObjectName { project: Some("prj1".into()), name: "users".into() } },
+        table: ObjectName {
+            project: None,
+            name: "copy".into(),
+        },
+        query: Query {
+            columns: None,
+            from: ObjectName {
+                project: Some("prj1".into()),
+                name: "users".into(),
+            },
+        },
     };
-    let out = explain_as(&t, ALICE, "prj2", ExplainStmt { principal: None, source_ip: None, statement: Box::new(ctas) }).unwrap();
+    let out = explain_as(
+        &t,
+        ALICE,
+        "prj2",
+        ExplainStmt {
+            principal: None,
+            source_ip: None,
+            statement: Box::new(ctas),
+        },
+    )
+    .unwrap();
     assert_eq!(out.json["code"], "4021");
     assert_eq!(out.json["checks"].as_array().map(Vec::len), Some(3));
     assert_eq!(
@@ -144,37 +208,65 @@ fn explain_of_a_protected_copy_names_the_ways_out() {
 fn explain_never_writes() {
     let t = tenant();
     let txn = t.catalog.begin();
-    let ctx = ExecContext { user: OWNER, project: Some("prj1"), source_ip: "127.0.0.1", now: NOW };
+    let ctx = ExecContext {
+        user: OWNER,
+        project: Some("prj1"),
+        source_ip: "127.0.0.1",
+        now: NOW,
+    };
     let drop = ExplainStmt {
         principal: None,
         source_ip: None,
-        statement: Box::new(Statement::DropTable { table: ObjectName { project: None, name: "users".into() } }),
+        statement: Box::new(Statement::DropTable {
+            table: ObjectName {
+                project: None,
+                name: "users".into(),
+            },
+        }),
     };
     let out = explain::execute(&ctx, &txn, &drop).unwrap();
     assert_eq!(out.json["decision"], "allow");
     assert!(!txn.has_writes());
     assert!(txn.table("prj1", "users").unwrap().is_some());
-    assert!(txn.objects("prj1", ObjectType::Instance).unwrap().is_empty());
+    assert!(txn
+        .objects("prj1", ObjectType::Instance)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn explain_needs_a_user_and_a_data_statement() {
     let t = tenant();
     let for_role = ExplainStmt {
-        principal: Some(Principal { kind: PrincipalKind::Role, name: "worker".into() }),
+        principal: Some(Principal {
+            kind: PrincipalKind::Role,
+            name: "worker".into(),
+        }),
         source_ip: None,
         statement: select(&["name"], "users"),
     };
     assert_eq!(
-        explain_as(&t, OWNER, "prj1", for_role).unwrap_err().to_string(),
+        explain_as(&t, OWNER, "prj1", for_role)
+            .unwrap_err()
+            .to_string(),
         "explain for needs a user principal, not role worker"
     );
-    let missing = ExplainStmt { principal: None, source_ip: None, statement: select(&["name"], "nope") };
+    let missing = ExplainStmt {
+        principal: None,
+        source_ip: None,
+        statement: select(&["name"], "nope"),
+    };
     assert_eq!(
-        explain_as(&t, OWNER, "prj1", missing).unwrap_err().to_string(),
+        explain_as(&t, OWNER, "prj1", missing)
+            .unwrap_err()
+            .to_string(),
         "ODPS-0130131: Table not found - table prj1.nope cannot be resolved"
     );
-    let not_data = ExplainStmt { principal: None, source_ip: None, statement: Box::new(Statement::ListUsers) };
+    let not_data = ExplainStmt {
+        principal: None,
+        source_ip: None,
+        statement: Box::new(Statement::ListUsers),
+    };
     assert_eq!(
         explain_as(&t, OWNER, "prj1", not_data).unwrap_err().to_string(),
         "explain needs a data statement (select, insert, create/drop table, tunnel download, functions, resources)"

@@ -21,8 +21,9 @@ fn run_chunk(session: &mut Session, chunk: &str, file: &str, first_line: u32, ou
             continue;
         }
         out.push_str(&format!("> {};\n", st.text));
-        let result = mcsec::parser::parse_statement(st.text, file, st.line + first_line - 1, st.col)
-            .and_then(|stmt| session.execute(&stmt));
+        let result =
+            mcsec::parser::parse_statement(st.text, file, st.line + first_line - 1, st.col)
+                .and_then(|stmt| session.execute(&stmt));
         match result {
             Ok(o) => out.push_str(&o.text),
             Err(e) => out.push_str(&format!("FAILED: {e}")),
@@ -32,7 +33,11 @@ fn run_chunk(session: &mut Session, chunk: &str, file: &str, first_line: u32, ou
 }
 
 fn transcript(script: &str, file: &str) -> String {
-    let options = SessionOptions { user: "ALIYUN$owner".into(), source_ip: "127.0.0.1".into(), now: Some(NOW) };
+    let options = SessionOptions {
+        user: "ALIYUN$owner".into(),
+        source_ip: "127.0.0.1".into(),
+        now: Some(NOW),
+    };
     let mut session = Session::new(Catalog::memory(), options);
     let mut out = String::new();
     let mut chunk = String::new();
@@ -42,7 +47,8 @@ fn transcript(script: &str, file: &str) -> String {
             run_chunk(&mut session, &chunk, file, chunk_line, &mut out);
             chunk.clear();
             chunk_line = i as u32 + 2;
-            let content = std::fs::read_to_string(path).unwrap_or_else(|e| format!("(cannot read {path}: {e})\n"));
+            let content = std::fs::read_to_string(path)
+                .unwrap_or_else(|e| format!("(cannot read {path}: {e})\n"));
             out.push_str(&format!(">@ cat {path}\n{content}"));
         } else {
             chunk.push_str(line);
@@ -69,8 +75,15 @@ fn seed_scenarios_match_their_transcripts() {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
     // Until the executor lands on this branch the session answers every statement with its
     // placeholder error; the transcripts were blessed against the executor branch.
-    let probe = Session::new(Catalog::memory(), SessionOptions { user: "ALIYUN$owner".into(), source_ip: "127.0.0.1".into(), now: Some(NOW) })
-        .execute(&mcsec::ast::Statement::ListProjects);
+    let probe = Session::new(
+        Catalog::memory(),
+        SessionOptions {
+            user: "ALIYUN$owner".into(),
+            source_ip: "127.0.0.1".into(),
+            now: Some(NOW),
+        },
+    )
+    .execute(&mcsec::ast::Statement::ListProjects);
     if matches!(&probe, Err(e) if e.to_string() == "executor not built yet") {
         eprintln!("executor not on this branch yet: golden scenarios not run");
         return;
@@ -78,7 +91,11 @@ fn seed_scenarios_match_their_transcripts() {
     std::fs::create_dir_all("target/authz-golden").unwrap();
     let bless = std::env::var_os("MCSEC_BLESS").is_some();
     let files = scripts();
-    assert_eq!(files.len(), 6, "expected the six seed scenarios, found {files:?}");
+    assert_eq!(
+        files.len(),
+        6,
+        "expected the six seed scenarios, found {files:?}"
+    );
     let mut failures = Vec::new();
     for sql in files {
         let script = std::fs::read_to_string(&sql).unwrap();
@@ -91,7 +108,11 @@ fn seed_scenarios_match_their_transcripts() {
         }
         let want = std::fs::read_to_string(&out).unwrap_or_default();
         if got != want {
-            let first = got.lines().zip(want.lines()).position(|(a, b)| a != b).unwrap_or(got.lines().count().min(want.lines().count()));
+            let first = got
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(got.lines().count().min(want.lines().count()));
             failures.push(format!(
                 "{name}: first difference at line {}:\n  got:  {:?}\n  want: {:?}",
                 first + 1,

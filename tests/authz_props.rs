@@ -9,7 +9,12 @@ use mcsec::authz::{authorize, Decision, Outflow, Request, Resource, TaskType};
 use mcsec::catalog::model::{AclEntry, Grantee, ObjectType};
 use proptest::prelude::*;
 
-const USERS: [&str; 4] = ["RAM$owner:u0", "RAM$owner:u1", "RAM$owner:u2", "RAM$owner:u3"];
+const USERS: [&str; 4] = [
+    "RAM$owner:u0",
+    "RAM$owner:u1",
+    "RAM$owner:u2",
+    "RAM$owner:u3",
+];
 const ROLES: [&str; 3] = ["r0", "r1", "admin"];
 const TABLES: [&str; 2] = ["t0", "t1"];
 const ACTIONS: [&str; 4] = ["Select", "Describe", "All", "Download"];
@@ -49,12 +54,43 @@ struct Spec {
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    let acl = (proptest::option::of(0..ROLES.len()), 0..USERS.len(), 0..TABLES.len(), 0..ACTIONS.len(), proptest::option::of(0..2usize), any::<bool>())
-        .prop_map(|(to_role, user, table, action, column, expired)| AclSpec { to_role, user, table, action, column, expired });
-    let label = (0..USERS.len(), 0..TABLES.len(), proptest::option::of(0..2usize), 0u8..4)
-        .prop_map(|(user, table, column, level)| LabelSpec { user, table, column, level });
+    let acl = (
+        proptest::option::of(0..ROLES.len()),
+        0..USERS.len(),
+        0..TABLES.len(),
+        0..ACTIONS.len(),
+        proptest::option::of(0..2usize),
+        any::<bool>(),
+    )
+        .prop_map(|(to_role, user, table, action, column, expired)| AclSpec {
+            to_role,
+            user,
+            table,
+            action,
+            column,
+            expired,
+        });
+    let label = (
+        0..USERS.len(),
+        0..TABLES.len(),
+        proptest::option::of(0..2usize),
+        0u8..4,
+    )
+        .prop_map(|(user, table, column, level)| LabelSpec {
+            user,
+            table,
+            column,
+            level,
+        });
     (
-        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        ),
         proptest::collection::vec(proptest::collection::vec(0..ROLES.len(), 0..3), USERS.len()),
         proptest::collection::vec(0u8..4, USERS.len()),
         proptest::collection::vec(0u8..4, 4),
@@ -62,20 +98,30 @@ fn spec() -> impl Strategy<Value = Spec> {
         proptest::collection::vec(label, 0..6),
         proptest::option::of((0..USERS.len(), 0..TABLES.len())),
     )
-        .prop_map(|((acl_on, policy_on, labels_on, protected, download_on, creator_access), user_roles, user_labels, column_labels, acl, labels, allow_policy)| Spec {
-            acl_on,
-            policy_on,
-            labels_on,
-            protected,
-            download_on,
-            creator_access,
-            user_roles,
-            user_labels,
-            column_labels,
-            acl,
-            labels,
-            allow_policy,
-        })
+        .prop_map(
+            |(
+                (acl_on, policy_on, labels_on, protected, download_on, creator_access),
+                user_roles,
+                user_labels,
+                column_labels,
+                acl,
+                labels,
+                allow_policy,
+            )| Spec {
+                acl_on,
+                policy_on,
+                labels_on,
+                protected,
+                download_on,
+                creator_access,
+                user_roles,
+                user_labels,
+                column_labels,
+                acl,
+                labels,
+                allow_policy,
+            },
+        )
 }
 
 #[derive(Debug, Clone)]
@@ -88,11 +134,28 @@ struct Ask {
 }
 
 fn ask() -> impl Strategy<Value = Ask> {
-    (0..USERS.len(), 0..TABLES.len(), proptest::sample::subsequence(vec![0usize, 1], 1..=2), any::<bool>(), any::<bool>())
-        .prop_map(|(user, table, columns, tunnel, outflow)| Ask { user, table, columns, tunnel, outflow })
+    (
+        0..USERS.len(),
+        0..TABLES.len(),
+        proptest::sample::subsequence(vec![0usize, 1], 1..=2),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(user, table, columns, tunnel, outflow)| Ask {
+            user,
+            table,
+            columns,
+            tunnel,
+            outflow,
+        })
 }
 
-fn build(spec: &Spec, skip_acl: Option<usize>, skip_label: Option<usize>, extra_policy: Option<String>) -> Tenant {
+fn build(
+    spec: &Spec,
+    skip_acl: Option<usize>,
+    skip_label: Option<usize>,
+    extra_policy: Option<String>,
+) -> Tenant {
     let t = Tenant::new();
     t.project("prj1").project("prj2");
     t.role("prj1", "r0", 1).role("prj1", "r1", 0);
@@ -125,7 +188,10 @@ fn build(spec: &Spec, skip_acl: Option<usize>, skip_label: Option<usize>, extra_
         };
         let entry = AclEntry {
             expires: if g.expired { Some(NOW - 1) } else { None },
-            ..acl_entry(ACTIONS[g.action], g.column.map(|c| if c == 0 { "c0" } else { "c1" }))
+            ..acl_entry(
+                ACTIONS[g.action],
+                g.column.map(|c| if c == 0 { "c0" } else { "c1" }),
+            )
         };
         t.acl("prj1", ObjectType::Table, TABLES[g.table], grantee, entry);
     }
@@ -134,7 +200,14 @@ fn build(spec: &Spec, skip_acl: Option<usize>, skip_label: Option<usize>, extra_
             continue;
         }
         let column = l.column.map(|c| if c == 0 { "c0" } else { "c1" });
-        t.label_grant("prj1", TABLES[l.table], Grantee::User(USERS[l.user].into()), column, l.level, NOW + DAY);
+        t.label_grant(
+            "prj1",
+            TABLES[l.table],
+            Grantee::User(USERS[l.user].into()),
+            column,
+            l.level,
+            NOW + DAY,
+        );
     }
     let mut statements = Vec::new();
     if let Some((u, table)) = spec.allow_policy {
@@ -145,7 +218,13 @@ fn build(spec: &Spec, skip_acl: Option<usize>, skip_label: Option<usize>, extra_
     }
     statements.extend(extra_policy);
     if !statements.is_empty() {
-        t.project_policy("prj1", &format!(r#"{{"Version":"1","Statement":[{}]}}"#, statements.join(",")));
+        t.project_policy(
+            "prj1",
+            &format!(
+                r#"{{"Version":"1","Statement":[{}]}}"#,
+                statements.join(",")
+            ),
+        );
     }
     t
 }
@@ -156,8 +235,16 @@ fn request(ask: &Ask, principal: &str) -> Request {
         source_ip: "10.0.0.7".into(),
         current_project: Some("prj1".into()),
         action: "Select".into(),
-        resource: Resource::table_columns("prj1", TABLES[ask.table], ask.columns.iter().map(|c| format!("c{c}")).collect()),
-        task_type: if ask.tunnel { TaskType::Tunnel } else { TaskType::Sql },
+        resource: Resource::table_columns(
+            "prj1",
+            TABLES[ask.table],
+            ask.columns.iter().map(|c| format!("c{c}")).collect(),
+        ),
+        task_type: if ask.tunnel {
+            TaskType::Tunnel
+        } else {
+            TaskType::Sql
+        },
         outflow: if ask.tunnel {
             Some(Outflow::Client)
         } else if ask.outflow {

@@ -14,8 +14,12 @@ const OTHER: &str = "ALIYUN$other";
 
 fn base() -> Tenant {
     let t = Tenant::new();
-    t.project("prj1").project("prj2").project_owned_by("prj3", OTHER);
-    t.role("prj1", "worker", 0).role("prj1", "analyst", 0).role("prj2", "reader", 0);
+    t.project("prj1")
+        .project("prj2")
+        .project_owned_by("prj3", OTHER);
+    t.role("prj1", "worker", 0)
+        .role("prj1", "analyst", 0)
+        .role("prj2", "reader", 0);
     t.user("prj1", ALICE, &[], 0)
         .user("prj1", BOB, &["worker"], 0)
         .user("prj1", DAVE, &["super_administrator", "worker"], 0)
@@ -39,7 +43,11 @@ fn select(user: &str, table: &str, columns: &[&str]) -> Request {
         source_ip: "127.0.0.1".into(),
         current_project: Some("prj1".into()),
         action: "Select".into(),
-        resource: Resource::table_columns("prj1", table, columns.iter().map(|c| c.to_string()).collect()),
+        resource: Resource::table_columns(
+            "prj1",
+            table,
+            columns.iter().map(|c| c.to_string()).collect(),
+        ),
         task_type: TaskType::Sql,
         outflow: None,
         now: NOW,
@@ -47,7 +55,11 @@ fn select(user: &str, table: &str, columns: &[&str]) -> Request {
 }
 
 fn on(user: &str, action: &str, resource: Resource) -> Request {
-    Request { action: action.into(), resource, ..select(user, "users", &[]) }
+    Request {
+        action: action.into(),
+        resource,
+        ..select(user, "users", &[])
+    }
 }
 
 fn from(ip: &str, mut r: Request) -> Request {
@@ -71,9 +83,19 @@ fn in_project(project: &str, mut r: Request) -> Request {
     r
 }
 
-fn policy(effect: &str, principal: Option<&str>, action: &str, resource: &str, condition: Option<&str>) -> String {
-    let principal = principal.map(|p| format!(r#""Principal": "{p}","#)).unwrap_or_default();
-    let condition = condition.map(|c| format!(r#","Condition": {c}"#)).unwrap_or_default();
+fn policy(
+    effect: &str,
+    principal: Option<&str>,
+    action: &str,
+    resource: &str,
+    condition: Option<&str>,
+) -> String {
+    let principal = principal
+        .map(|p| format!(r#""Principal": "{p}","#))
+        .unwrap_or_default();
+    let condition = condition
+        .map(|c| format!(r#","Condition": {c}"#))
+        .unwrap_or_default();
     format!(
         r#"{{"Version":"1","Statement":[{{"Effect":"{effect}",{principal}"Action":"{action}","Resource":"acs:odps:*:projects/{resource}"{condition}}}]}}"#
     )
@@ -103,12 +125,39 @@ struct Case {
     message: Option<&'static str>,
 }
 
-fn allow(name: &'static str, setup: impl Fn(&Tenant) + 'static, request: Request, rules: &'static str) -> Case {
-    Case { name, setup: Box::new(setup), request, decision: Decision::Allow, code: "", rules, message: None }
+fn allow(
+    name: &'static str,
+    setup: impl Fn(&Tenant) + 'static,
+    request: Request,
+    rules: &'static str,
+) -> Case {
+    Case {
+        name,
+        setup: Box::new(setup),
+        request,
+        decision: Decision::Allow,
+        code: "",
+        rules,
+        message: None,
+    }
 }
 
-fn deny(name: &'static str, setup: impl Fn(&Tenant) + 'static, request: Request, code: &'static str, rules: &'static str) -> Case {
-    Case { name, setup: Box::new(setup), request, decision: Decision::Deny, code, rules, message: None }
+fn deny(
+    name: &'static str,
+    setup: impl Fn(&Tenant) + 'static,
+    request: Request,
+    code: &'static str,
+    rules: &'static str,
+) -> Case {
+    Case {
+        name,
+        setup: Box::new(setup),
+        request,
+        decision: Decision::Deny,
+        code,
+        rules,
+        message: None,
+    }
 }
 
 fn with_message(mut c: Case, message: &'static str) -> Case {
@@ -143,13 +192,28 @@ fn protect(t: &Tenant) {
 }
 
 fn shared_t1(t: &Tenant) {
-    t.package("prj1", "pkg", &[(ObjectType::Table, "t1", &["Select"]), (ObjectType::Table, "users", &["Select"])], &[("prj2", 0), ("prj3", 0)]);
-    t.install("prj2", "prj1", "pkg").install("prj3", "prj1", "pkg");
+    t.package(
+        "prj1",
+        "pkg",
+        &[
+            (ObjectType::Table, "t1", &["Select"]),
+            (ObjectType::Table, "users", &["Select"]),
+        ],
+        &[("prj2", 0), ("prj3", 0)],
+    );
+    t.install("prj2", "prj1", "pkg")
+        .install("prj3", "prj1", "pkg");
 }
 
 fn carol_reads_package(t: &Tenant) {
     shared_t1(t);
-    t.acl("prj2", ObjectType::Package, "prj1.pkg", user(CAROL), acl_entry("Read", None));
+    t.acl(
+        "prj2",
+        ObjectType::Package,
+        "prj1.pkg",
+        user(CAROL),
+        acl_entry("Read", None),
+    );
 }
 
 fn cases() -> Vec<Case> {
@@ -1028,7 +1092,10 @@ fn authorizer_table() {
         let rules = response.rules.join(" | ");
         let mut problems = Vec::new();
         if response.decision != case.decision {
-            problems.push(format!("decision {:?}, expected {:?}", response.decision, case.decision));
+            problems.push(format!(
+                "decision {:?}, expected {:?}",
+                response.decision, case.decision
+            ));
         }
         if code != case.code {
             problems.push(format!("code {code:?}, expected {:?}", case.code));
@@ -1038,15 +1105,27 @@ fn authorizer_table() {
         }
         if let Some(expected) = case.message {
             if response.message.as_deref() != Some(expected) {
-                problems.push(format!("message {:?}, expected {expected:?}", response.message));
+                problems.push(format!(
+                    "message {:?}, expected {expected:?}",
+                    response.message
+                ));
             }
         }
         if response.layers.len() != 8 {
-            problems.push(format!("{} layer reports, expected 8", response.layers.len()));
+            problems.push(format!(
+                "{} layer reports, expected 8",
+                response.layers.len()
+            ));
         }
         if !problems.is_empty() {
             failures.push(format!("{}: {}", case.name, problems.join("; ")));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

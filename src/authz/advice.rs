@@ -2,8 +2,8 @@
 //!
 //! A refused `create table prj2.t2 as select * from prj1.t1;` (prj1 protected) yields
 //! "would be allowed if prj2 were a trusted project of prj1 (add trustedproject prj2; in prj1)"
-//! and the exception-policy and package alternatives; a label refusal yields "needs label grant
-//! >= 2 on column phone (...)". Each denying layer contributes its own ways out, each naming the
+//! and the exception-policy and package alternatives; a label refusal yields
+//! "needs label grant >= 2 on column phone (...)". Each denying layer contributes its own ways out, each naming the
 //! statement that would do it, so a learner can try it and re-run `explain`.
 
 use super::{texts, Layer, Outflow, Request, Response, Verdict};
@@ -13,7 +13,11 @@ fn object_words(request: &Request) -> String {
     let r = &request.resource;
     match (&r.name, r.kind) {
         (Some(name), kind) if kind != ObjectType::Project => {
-            format!("{} {}.{name}", crate::catalog::keys::kind_code(kind), r.project)
+            format!(
+                "{} {}.{name}",
+                crate::catalog::keys::kind_code(kind),
+                r.project
+            )
         }
         _ => format!("project {}", r.project),
     }
@@ -27,7 +31,10 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
     let object = object_words(request);
     let action = &request.action;
     let facts = &response.facts;
-    let current = request.current_project.as_deref().unwrap_or("the current project");
+    let current = request
+        .current_project
+        .as_deref()
+        .unwrap_or("the current project");
     // Read on a package that already shares the object lifts membership, the allow sources
     // and protection at once: the nearest way out.
     let via_package = !facts.unreadable_packages.is_empty();
@@ -36,8 +43,17 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
             "would be allowed through installed package {package}: needs Read on it (grant Read on package {package} to user {principal}; in {current})"
         ));
     }
-    for layer in response.layers.iter().filter(|l| l.verdict == Verdict::Deny) {
-        if via_package && matches!(layer.layer, Layer::Membership | Layer::AllowSources | Layer::ProjectProtection) {
+    for layer in response
+        .layers
+        .iter()
+        .filter(|l| l.verdict == Verdict::Deny)
+    {
+        if via_package
+            && matches!(
+                layer.layer,
+                Layer::Membership | Layer::AllowSources | Layer::ProjectProtection
+            )
+        {
             continue;
         }
         match layer.layer {
@@ -96,7 +112,9 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
                     out.push(format!(
                         "or with an exception policy of {project} allowing {principal} odps:{action} on {arn} (set ProjectProtection=true with exception <file>;)"
                     ));
-                    out.push(format!("or by sharing {object} through a package installed in {destination}"));
+                    out.push(format!(
+                        "or by sharing {object} through a package installed in {destination}"
+                    ));
                 } else {
                     out.push(format!(
                         "would be allowed with an exception policy of {project} allowing {principal} odps:{action} on {arn} for odps:TaskType DT (set ProjectProtection=true with exception <file>;)"

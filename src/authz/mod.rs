@@ -41,7 +41,9 @@ pub use snapshot::Snapshot;
 use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project, Table, User};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
-use crate::policy::{parse_condition_expr, ConditionContext, Effect, PolicyDocument, PolicyKind, PolicyStatement};
+use crate::policy::{
+    parse_condition_expr, ConditionContext, Effect, PolicyDocument, PolicyKind, PolicyStatement,
+};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -91,22 +93,41 @@ pub struct Resource {
 
 impl Resource {
     pub fn project(project: &str) -> Self {
-        Resource { project: project.to_string(), kind: ObjectType::Project, name: None, columns: None }
+        Resource {
+            project: project.to_string(),
+            kind: ObjectType::Project,
+            name: None,
+            columns: None,
+        }
     }
 
     pub fn object(project: &str, kind: ObjectType, name: &str) -> Self {
-        Resource { project: project.to_string(), kind, name: Some(name.to_string()), columns: None }
+        Resource {
+            project: project.to_string(),
+            kind,
+            name: Some(name.to_string()),
+            columns: None,
+        }
     }
 
     pub fn table_columns(project: &str, table: &str, columns: Vec<String>) -> Self {
-        Resource { columns: Some(columns), ..Resource::object(project, ObjectType::Table, table) }
+        Resource {
+            columns: Some(columns),
+            ..Resource::object(project, ObjectType::Table, table)
+        }
     }
 
     /// The catalog's key for ACL grants on this resource.
     fn object_ref(&self) -> ObjectRef {
         match (&self.name, self.kind) {
-            (Some(name), kind) if kind != ObjectType::Project => ObjectRef { kind, name: name.clone() },
-            _ => ObjectRef { kind: ObjectType::Project, name: self.project.clone() },
+            (Some(name), kind) if kind != ObjectType::Project => ObjectRef {
+                kind,
+                name: name.clone(),
+            },
+            _ => ObjectRef {
+                kind: ObjectType::Project,
+                name: self.project.clone(),
+            },
         }
     }
 }
@@ -268,7 +289,10 @@ impl Response {
     pub fn into_result(self) -> Result<()> {
         match self.decision {
             Decision::Allow => Ok(()),
-            Decision::Deny => Err(Error::Denied(self.message.unwrap_or_else(|| "Authorization Failed".into()))),
+            Decision::Deny => Err(Error::Denied(
+                self.message
+                    .unwrap_or_else(|| "Authorization Failed".into()),
+            )),
         }
     }
 
@@ -316,7 +340,12 @@ pub fn project_not_found(project: &str) -> Error {
 }
 
 /// Network gate then membership for `principal` entering `project` from `source_ip`.
-pub fn check_project_access(txn: &Txn<'_>, project: &str, principal: &str, source_ip: &str) -> Result<()> {
+pub fn check_project_access(
+    txn: &Txn<'_>,
+    project: &str,
+    principal: &str,
+    source_ip: &str,
+) -> Result<()> {
     let Some(p) = txn.project(project)? else {
         return Err(project_not_found(project));
     };
@@ -343,7 +372,11 @@ fn acl_rule(grantee: &Grantee, action: &str, resource: &Resource) -> String {
         Grantee::Role(r) => ("role", r),
     };
     let mut rule = String::with_capacity(64);
-    let _ = write!(rule, "ACL {kind}/{who}: {action} on projects/{}", resource.project);
+    let _ = write!(
+        rule,
+        "ACL {kind}/{who}: {action} on projects/{}",
+        resource.project
+    );
     if let (Some(name), kind) = (&resource.name, resource.kind) {
         if kind != ObjectType::Project {
             let _ = write!(rule, "/{}/{name}", texts::collection(kind));
@@ -372,10 +405,25 @@ struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    fn new(snapshot: &'a Snapshot<'a, 'a>, project: Rc<Project>, principal: &'a str) -> Result<Self> {
+    fn new(
+        snapshot: &'a Snapshot<'a, 'a>,
+        project: Rc<Project>,
+        principal: &'a str,
+    ) -> Result<Self> {
         let owner = project.owner == principal;
-        let user = if owner { None } else { snapshot.user(&project.name, principal)? };
-        Ok(Scope { snapshot, project, principal, owner, user, policies: OnceCell::new() })
+        let user = if owner {
+            None
+        } else {
+            snapshot.user(&project.name, principal)?
+        };
+        Ok(Scope {
+            snapshot,
+            project,
+            principal,
+            owner,
+            user,
+            policies: OnceCell::new(),
+        })
     }
 
     fn member(&self) -> bool {
@@ -399,7 +447,8 @@ impl<'a> Scope<'a> {
     }
 
     fn grantees(&self) -> impl Iterator<Item = Grantee> + '_ {
-        std::iter::once(Grantee::User(self.principal.to_string())).chain(self.roles().iter().map(|r| Grantee::Role(r.clone())))
+        std::iter::once(Grantee::User(self.principal.to_string()))
+            .chain(self.roles().iter().map(|r| Grantee::Role(r.clone())))
     }
 
     /// The project policy (labelled `project`) then each role's policy (`role/<r>`), parsed.
@@ -410,7 +459,12 @@ impl<'a> Scope<'a> {
         }
         let mut docs = Vec::new();
         if self.project.settings.check_permission_using_policy {
-            if let Some(doc) = self.project.policy.as_deref().and_then(|t| policies::parsed(t, PolicyKind::Project)) {
+            if let Some(doc) = self
+                .project
+                .policy
+                .as_deref()
+                .and_then(|t| policies::parsed(t, PolicyKind::Project))
+            {
                 docs.push(("project".to_string(), doc));
             }
             for role in self.roles() {
@@ -440,11 +494,18 @@ impl<'a> Scope<'a> {
                 continue;
             }
             for (i, statement) in doc.statements.iter().enumerate() {
-                if statement.effect != effect || (is_project && !statement.matches_principal(self.principal)) {
+                if statement.effect != effect
+                    || (is_project && !statement.matches_principal(self.principal))
+                {
                     continue;
                 }
                 if let Some(arn) = arns.iter().find(|arn| statement.matches(action, arn, ctx)) {
-                    return Ok(Some(describe_statement(&format!("policy {source}"), i, statement, arn)));
+                    return Ok(Some(describe_statement(
+                        &format!("policy {source}"),
+                        i,
+                        statement,
+                        arn,
+                    )));
                 }
             }
         }
@@ -453,22 +514,32 @@ impl<'a> Scope<'a> {
 
     /// ACL grants of `action` on `resource` to the principal or its roles: a whole-object
     /// grant, or the requested columns it covers.
-    fn acl(&self, action: &str, resource: &Resource, ctx: &ConditionContext<'_>) -> Result<AclOutcome> {
+    fn acl(
+        &self,
+        action: &str,
+        resource: &Resource,
+        ctx: &ConditionContext<'_>,
+    ) -> Result<AclOutcome> {
         let mut outcome = AclOutcome::default();
         if !self.project.settings.check_permission_using_acl {
             return Ok(outcome);
         }
         let object = resource.object_ref();
         for grantee in self.grantees() {
-            let Some(grants) = self.snapshot.acl(&self.project.name, &object, &grantee)? else { continue };
+            let Some(grants) = self.snapshot.acl(&self.project.name, &object, &grantee)? else {
+                continue;
+            };
             let mut granted_columns = Vec::new();
             for entry in &grants.entries {
-                let action_covered = entry.action == action || (entry.action == "All" && action != "Download");
+                let action_covered =
+                    entry.action == action || (entry.action == "All" && action != "Download");
                 if !action_covered || is_expired(entry.expires, ctx.current_time) {
                     continue;
                 }
                 if let Some(text) = &entry.conditions {
-                    let holds = parse_condition_expr(text).map(|cs| cs.iter().all(|c| c.holds(ctx))).unwrap_or(false);
+                    let holds = parse_condition_expr(text)
+                        .map(|cs| cs.iter().all(|c| c.holds(ctx)))
+                        .unwrap_or(false);
                     if !holds {
                         continue;
                     }
@@ -479,7 +550,12 @@ impl<'a> Scope<'a> {
                         return Ok(outcome);
                     }
                     Some(column) => {
-                        if resource.columns.as_ref().is_some_and(|cs| cs.contains(column)) && !outcome.columns.contains(column) {
+                        if resource
+                            .columns
+                            .as_ref()
+                            .is_some_and(|cs| cs.contains(column))
+                            && !outcome.columns.contains(column)
+                        {
                             outcome.columns.push(column.clone());
                             granted_columns.push(column.clone());
                         }
@@ -488,7 +564,11 @@ impl<'a> Scope<'a> {
             }
             if !granted_columns.is_empty() {
                 let path = texts::path(resource);
-                outcome.rules.push(format!("ACL {}: {action} on {path} ({})", grantee_words(&grantee), granted_columns.join(", ")));
+                outcome.rules.push(format!(
+                    "ACL {}: {action} on {path} ({})",
+                    grantee_words(&grantee),
+                    granted_columns.join(", ")
+                ));
             }
         }
         Ok(outcome)
@@ -503,9 +583,21 @@ struct AclOutcome {
 }
 
 fn describe_statement(source: &str, index: usize, s: &PolicyStatement, arn: &str) -> String {
-    let effect = if s.effect == Effect::Allow { "Allow" } else { "Deny" };
-    let conditions = if s.conditions.is_empty() { "" } else { " (with conditions)" };
-    format!("{source} statement {}: {effect} {} on {arn}{conditions}", index + 1, s.actions.join(", "))
+    let effect = if s.effect == Effect::Allow {
+        "Allow"
+    } else {
+        "Deny"
+    };
+    let conditions = if s.conditions.is_empty() {
+        ""
+    } else {
+        " (with conditions)"
+    };
+    format!(
+        "{source} statement {}: {effect} {} on {arn}{conditions}",
+        index + 1,
+        s.actions.join(", ")
+    )
 }
 
 /// How the object is reached through an installed package.
@@ -527,7 +619,11 @@ struct Evaluation<'a> {
 }
 
 impl<'a> Evaluation<'a> {
-    fn new(request: &'a Request, snapshot: &'a Snapshot<'a, 'a>, project: Rc<Project>) -> Result<Self> {
+    fn new(
+        request: &'a Request,
+        snapshot: &'a Snapshot<'a, 'a>,
+        project: Rc<Project>,
+    ) -> Result<Self> {
         let scope = Scope::new(snapshot, project, &request.principal)?;
         let ctx = ConditionContext {
             source_ip: request.source_ip.trim().parse::<IpAddr>().ok(),
@@ -556,15 +652,40 @@ impl<'a> Evaluation<'a> {
     fn column_arns(&self) -> &[String] {
         self.column_arns.get_or_init(|| {
             let r = &self.request.resource;
-            r.columns.as_deref().unwrap_or_default().iter().map(|c| texts::column_arn(r, c)).collect()
+            r.columns
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .map(|c| texts::column_arn(r, c))
+                .collect()
         })
     }
 
-    fn report(&mut self, layer: Layer, verdict: Verdict, detail: impl Into<Detail>, rules: Vec<String>) {
-        self.layers.push(LayerReport { layer, verdict, detail: detail.into(), rules, code: None, message: None });
+    fn report(
+        &mut self,
+        layer: Layer,
+        verdict: Verdict,
+        detail: impl Into<Detail>,
+        rules: Vec<String>,
+    ) {
+        self.layers.push(LayerReport {
+            layer,
+            verdict,
+            detail: detail.into(),
+            rules,
+            code: None,
+            message: None,
+        });
     }
 
-    fn refuse(&mut self, layer: Layer, code: DenyCode, message: String, detail: impl Into<Detail>, rules: Vec<String>) {
+    fn refuse(
+        &mut self,
+        layer: Layer,
+        code: DenyCode,
+        message: String,
+        detail: impl Into<Detail>,
+        rules: Vec<String>,
+    ) {
         self.layers.push(LayerReport {
             layer,
             verdict: Verdict::Deny,
@@ -584,7 +705,9 @@ impl<'a> Evaluation<'a> {
             return Ok(t.as_ref());
         }
         let table = match (&self.request.resource.name, self.request.resource.kind) {
-            (Some(name), ObjectType::Table) => self.scope.snapshot.table(&self.scope.project.name, name)?,
+            (Some(name), ObjectType::Table) => {
+                self.scope.snapshot.table(&self.scope.project.name, name)?
+            }
             _ => None,
         };
         Ok(self.table.get_or_init(|| table).as_ref())
@@ -594,8 +717,14 @@ impl<'a> Evaluation<'a> {
         let r = &self.request.resource;
         let creator = match (&r.name, r.kind) {
             (_, ObjectType::Project) | (None, _) => None,
-            (Some(_), ObjectType::Table) => self.table()?.map(|t| t.creator == self.request.principal),
-            (Some(name), kind) => self.scope.snapshot.object(&r.project, kind, name)?.map(|o| o.creator == self.request.principal),
+            (Some(_), ObjectType::Table) => {
+                self.table()?.map(|t| t.creator == self.request.principal)
+            }
+            (Some(name), kind) => self
+                .scope
+                .snapshot
+                .object(&r.project, kind, name)?
+                .map(|o| o.creator == self.request.principal),
         };
         Ok(creator.unwrap_or(false))
     }
@@ -616,10 +745,18 @@ impl<'a> Evaluation<'a> {
     fn network(&mut self) {
         let project = &self.scope.project;
         match network::gate(project, &self.request.source_ip) {
-            network::Gate::Open => self.report(Layer::Network, Verdict::NotApplicable, "no ip or vpc whitelist is set", vec![]),
+            network::Gate::Open => self.report(
+                Layer::Network,
+                Verdict::NotApplicable,
+                "no ip or vpc whitelist is set",
+                vec![],
+            ),
             network::Gate::Matched(entry) => {
                 self.facts.whitelist = network::ip_entries(project);
-                let detail = format!("{} is in the ip white list of project {}", self.request.source_ip, project.name);
+                let detail = format!(
+                    "{} is in the ip white list of project {}",
+                    self.request.source_ip, project.name
+                );
                 let rule = format!("whitelist entry {entry} of project {}", project.name);
                 self.report(Layer::Network, Verdict::Pass, detail, vec![rule]);
             }
@@ -627,7 +764,13 @@ impl<'a> Evaluation<'a> {
                 self.facts.whitelist = network::ip_entries(project);
                 let message = texts::not_whitelisted(&self.request.source_ip, &project.name);
                 let rule = format!("ip white list of project {}", project.name);
-                self.refuse(Layer::Network, DenyCode::Whitelist, message, why, vec![rule]);
+                self.refuse(
+                    Layer::Network,
+                    DenyCode::Whitelist,
+                    message,
+                    why,
+                    vec![rule],
+                );
             }
         }
     }
@@ -635,91 +778,211 @@ impl<'a> Evaluation<'a> {
     fn membership(&mut self, package: Option<&PackageRoute>) {
         let project = &self.scope.project.name;
         if self.scope.owner {
-            self.report(Layer::Membership, Verdict::Pass, "the project owner", vec![]);
+            self.report(
+                Layer::Membership,
+                Verdict::Pass,
+                "the project owner",
+                vec![],
+            );
         } else if self.scope.member() {
-            self.report(Layer::Membership, Verdict::Pass, "an added user of the project", vec![]);
+            self.report(
+                Layer::Membership,
+                Verdict::Pass,
+                "an added user of the project",
+                vec![],
+            );
         } else if let Some(route) = package {
-            let detail = format!("not a user of project {project}, reaches the object through package {}", route.package);
+            let detail = format!(
+                "not a user of project {project}, reaches the object through package {}",
+                route.package
+            );
             self.report(Layer::Membership, Verdict::Pass, detail, vec![]);
         } else {
             let message = texts::not_member(project);
-            let detail = format!("{} is not a user of project {project}", self.request.principal);
+            let detail = format!(
+                "{} is not a user of project {project}",
+                self.request.principal
+            );
             let rule = format!("not a user of project {project}");
-            self.refuse(Layer::Membership, DenyCode::NotMember, message, detail, vec![rule]);
+            self.refuse(
+                Layer::Membership,
+                DenyCode::NotMember,
+                message,
+                detail,
+                vec![rule],
+            );
         }
     }
 
     fn owner_or_super_admin(&mut self) -> bool {
         let project = &self.scope.project.name;
         if self.scope.owner {
-            let rule = format!("implicit project_owner/{}: All on projects/{project}", self.request.principal);
-            self.report(Layer::OwnerOrSuperAdmin, Verdict::Allow, "the project owner is not subject to ACL, policy or labels", vec![rule]);
+            let rule = format!(
+                "implicit project_owner/{}: All on projects/{project}",
+                self.request.principal
+            );
+            self.report(
+                Layer::OwnerOrSuperAdmin,
+                Verdict::Allow,
+                "the project owner is not subject to ACL, policy or labels",
+                vec![rule],
+            );
             true
         } else if self.scope.super_admin() {
-            let rule = format!("implicit super_administrator/{}: All on projects/{project}", self.request.principal);
+            let rule = format!(
+                "implicit super_administrator/{}: All on projects/{project}",
+                self.request.principal
+            );
             let detail = "Super_Administrator is not subject to ACL, role policies or labels (the project policy still applies)";
             self.report(Layer::OwnerOrSuperAdmin, Verdict::Allow, detail, vec![rule]);
             true
         } else {
-            self.report(Layer::OwnerOrSuperAdmin, Verdict::NotApplicable, "neither the owner nor a Super_Administrator", vec![]);
+            self.report(
+                Layer::OwnerOrSuperAdmin,
+                Verdict::NotApplicable,
+                "neither the owner nor a Super_Administrator",
+                vec![],
+            );
             false
         }
     }
 
     fn read_arns(&self) -> Vec<String> {
-        std::iter::once(self.arn().to_string()).chain(self.column_arns().iter().cloned()).collect()
+        std::iter::once(self.arn().to_string())
+            .chain(self.column_arns().iter().cloned())
+            .collect()
     }
 
     fn policy_deny(&mut self) -> Result<()> {
         if self.scope.owner {
-            self.report(Layer::PolicyDeny, Verdict::Bypassed, "policies do not apply to the project owner", vec![]);
+            self.report(
+                Layer::PolicyDeny,
+                Verdict::Bypassed,
+                "policies do not apply to the project owner",
+                vec![],
+            );
             return Ok(());
         }
         if !self.scope.project.settings.check_permission_using_policy {
-            self.report(Layer::PolicyDeny, Verdict::NotApplicable, "CheckPermissionUsingPolicy=false", vec![]);
+            self.report(
+                Layer::PolicyDeny,
+                Verdict::NotApplicable,
+                "CheckPermissionUsingPolicy=false",
+                vec![],
+            );
             return Ok(());
         }
         if self.scope.policies()?.is_empty() {
-            self.report(Layer::PolicyDeny, Verdict::Pass, "no project or role policy applies", vec![]);
+            self.report(
+                Layer::PolicyDeny,
+                Verdict::Pass,
+                "no project or role policy applies",
+                vec![],
+            );
             return Ok(());
         }
         let arns = self.read_arns();
         let only_project = self.scope.super_admin();
-        match self.scope.policy_match(Effect::Deny, &self.request.action, &arns, &self.ctx, only_project)? {
+        match self.scope.policy_match(
+            Effect::Deny,
+            &self.request.action,
+            &arns,
+            &self.ctx,
+            only_project,
+        )? {
             Some(rule) => {
-                let message = self.denial(DenyCode::PolicyDeny, &self.request.action, texts::POLICY_DENY_REASON);
-                self.refuse(Layer::PolicyDeny, DenyCode::PolicyDeny, message, "an explicit policy deny matches", vec![rule]);
+                let message = self.denial(
+                    DenyCode::PolicyDeny,
+                    &self.request.action,
+                    texts::POLICY_DENY_REASON,
+                );
+                self.refuse(
+                    Layer::PolicyDeny,
+                    DenyCode::PolicyDeny,
+                    message,
+                    "an explicit policy deny matches",
+                    vec![rule],
+                );
             }
-            None => self.report(Layer::PolicyDeny, Verdict::Pass, "no policy deny statement matches", vec![]),
+            None => self.report(
+                Layer::PolicyDeny,
+                Verdict::Pass,
+                "no policy deny statement matches",
+                vec![],
+            ),
         }
         Ok(())
     }
 
     fn allow_sources(&mut self, package: Option<&PackageRoute>) -> Result<()> {
         if self.scope.owner || self.scope.super_admin() {
-            self.report(Layer::AllowSources, Verdict::Bypassed, "allowed as owner/Super_Administrator", vec![]);
+            self.report(
+                Layer::AllowSources,
+                Verdict::Bypassed,
+                "allowed as owner/Super_Administrator",
+                vec![],
+            );
             return Ok(());
         }
         let action = self.request.action.as_str();
         if self.scope.member() && self.scope.has_role(ADMIN) {
-            let rule = format!("implicit admin/{}: All on projects/{}", self.request.principal, self.scope.project.name);
-            self.report(Layer::AllowSources, Verdict::Allow, "the Admin role holds every object privilege", vec![rule]);
+            let rule = format!(
+                "implicit admin/{}: All on projects/{}",
+                self.request.principal, self.scope.project.name
+            );
+            self.report(
+                Layer::AllowSources,
+                Verdict::Allow,
+                "the Admin role holds every object privilege",
+                vec![rule],
+            );
             return Ok(());
         }
         let acl = self.scope.acl(action, &self.request.resource, &self.ctx)?;
         if let Some(rule) = acl.whole {
-            self.report(Layer::AllowSources, Verdict::Allow, "an ACL grant", vec![rule]);
+            self.report(
+                Layer::AllowSources,
+                Verdict::Allow,
+                "an ACL grant",
+                vec![rule],
+            );
             return Ok(());
         }
-        if self.scope.project.settings.object_creator_has_access_permission && self.creator_is_principal()? {
-            let rule = format!("implicit object_creator/{}: All on {}", self.request.principal, texts::path(&self.request.resource));
-            self.report(Layer::AllowSources, Verdict::Allow, "the creator of the object (ObjectCreatorHasAccessPermission=true)", vec![rule]);
+        if self
+            .scope
+            .project
+            .settings
+            .object_creator_has_access_permission
+            && self.creator_is_principal()?
+        {
+            let rule = format!(
+                "implicit object_creator/{}: All on {}",
+                self.request.principal,
+                texts::path(&self.request.resource)
+            );
+            self.report(
+                Layer::AllowSources,
+                Verdict::Allow,
+                "the creator of the object (ObjectCreatorHasAccessPermission=true)",
+                vec![rule],
+            );
             return Ok(());
         }
         let has_policies = !self.scope.policies()?.is_empty();
         if has_policies {
-            if let Some(rule) = self.scope.policy_match(Effect::Allow, action, &[self.arn().to_string()], &self.ctx, false)? {
-                self.report(Layer::AllowSources, Verdict::Allow, "a policy allow statement", vec![rule]);
+            if let Some(rule) = self.scope.policy_match(
+                Effect::Allow,
+                action,
+                &[self.arn().to_string()],
+                &self.ctx,
+                false,
+            )? {
+                self.report(
+                    Layer::AllowSources,
+                    Verdict::Allow,
+                    "a policy allow statement",
+                    vec![rule],
+                );
                 return Ok(());
             }
         }
@@ -731,18 +994,34 @@ impl<'a> Evaluation<'a> {
                 if covered.contains(column) {
                     continue;
                 }
-                if let Some(rule) = self.scope.policy_match(Effect::Allow, action, std::slice::from_ref(arn), &self.ctx, false)? {
+                if let Some(rule) = self.scope.policy_match(
+                    Effect::Allow,
+                    action,
+                    std::slice::from_ref(arn),
+                    &self.ctx,
+                    false,
+                )? {
                     covered.push(column.clone());
                     rules.push(rule);
                 }
             }
         }
         if !requested.is_empty() && requested.iter().all(|c| covered.contains(c)) {
-            self.report(Layer::AllowSources, Verdict::Allow, "column-level grants cover every requested column", rules);
+            self.report(
+                Layer::AllowSources,
+                Verdict::Allow,
+                "column-level grants cover every requested column",
+                rules,
+            );
             return Ok(());
         }
         if let Some(route) = package {
-            self.report(Layer::AllowSources, Verdict::Allow, format!("installed package {}", route.package), route.rules.clone());
+            self.report(
+                Layer::AllowSources,
+                Verdict::Allow,
+                format!("installed package {}", route.package),
+                route.rules.clone(),
+            );
             return Ok(());
         }
         let mut reason = texts::DEFAULT_DENY_REASON.to_string();
@@ -751,16 +1030,37 @@ impl<'a> Evaluation<'a> {
             rules.push(format!("default deny: nothing grants {action} on {path}"));
             "no implicit right, ACL grant, policy allow or installed package grants it".into()
         } else {
-            let missing: Vec<String> = requested.iter().filter(|c| !covered.contains(c)).cloned().collect();
-            let current = self.request.current_project.as_deref().unwrap_or(&self.scope.project.name);
-            reason.push_str(&texts::column_tips(current, &self.request.principal, &missing));
-            rules.push(format!("default deny: nothing grants {action} on {path} ({})", missing.join(", ")));
+            let missing: Vec<String> = requested
+                .iter()
+                .filter(|c| !covered.contains(c))
+                .cloned()
+                .collect();
+            let current = self
+                .request
+                .current_project
+                .as_deref()
+                .unwrap_or(&self.scope.project.name);
+            reason.push_str(&texts::column_tips(
+                current,
+                &self.request.principal,
+                &missing,
+            ));
+            rules.push(format!(
+                "default deny: nothing grants {action} on {path} ({})",
+                missing.join(", ")
+            ));
             let detail = format!("no permission on column(s) {}", missing.join(", "));
             self.facts.missing_columns = missing;
             detail.into()
         };
         let message = self.denial(DenyCode::NoPrivilege, action, &reason);
-        self.refuse(Layer::AllowSources, DenyCode::NoPrivilege, message, detail, rules);
+        self.refuse(
+            Layer::AllowSources,
+            DenyCode::NoPrivilege,
+            message,
+            detail,
+            rules,
+        );
         Ok(())
     }
 
@@ -768,19 +1068,41 @@ impl<'a> Evaluation<'a> {
     fn label_security(&mut self, exempt: bool, package: Option<&PackageRoute>) -> Result<()> {
         let r = &self.request.resource;
         if !self.scope.project.settings.label_security {
-            self.report(Layer::LabelSecurity, Verdict::NotApplicable, "LabelSecurity=false", vec![]);
+            self.report(
+                Layer::LabelSecurity,
+                Verdict::NotApplicable,
+                "LabelSecurity=false",
+                vec![],
+            );
             return Ok(());
         }
-        if r.kind != ObjectType::Table || !matches!(self.request.action.as_str(), "Select" | "Download") {
-            self.report(Layer::LabelSecurity, Verdict::NotApplicable, "not a read of table data", vec![]);
+        if r.kind != ObjectType::Table
+            || !matches!(self.request.action.as_str(), "Select" | "Download")
+        {
+            self.report(
+                Layer::LabelSecurity,
+                Verdict::NotApplicable,
+                "not a read of table data",
+                vec![],
+            );
             return Ok(());
         }
         if exempt {
-            self.report(Layer::LabelSecurity, Verdict::Bypassed, "owner and Super_Administrator are not checked against labels", vec![]);
+            self.report(
+                Layer::LabelSecurity,
+                Verdict::Bypassed,
+                "owner and Super_Administrator are not checked against labels",
+                vec![],
+            );
             return Ok(());
         }
         let Some(table) = self.table()?.cloned() else {
-            self.report(Layer::LabelSecurity, Verdict::NotApplicable, "the table does not exist", vec![]);
+            self.report(
+                Layer::LabelSecurity,
+                Verdict::NotApplicable,
+                "the table does not exist",
+                vec![],
+            );
             return Ok(());
         };
         let columns: Vec<String> = match &r.columns {
@@ -806,7 +1128,11 @@ impl<'a> Evaluation<'a> {
         }
         let mut grants = Vec::new();
         for grantee in self.scope.grantees() {
-            if let Some(g) = self.scope.snapshot.label_grants(&self.scope.project.name, &table.name, &grantee)? {
+            if let Some(g) =
+                self.scope
+                    .snapshot
+                    .label_grants(&self.scope.project.name, &table.name, &grantee)?
+            {
                 grants.push((grantee, g));
             }
         }
@@ -815,7 +1141,12 @@ impl<'a> Evaluation<'a> {
         let mut denials = Vec::new();
         let mut shortfalls = Vec::new();
         for column in &columns {
-            let sensitivity = table.columns.iter().find(|c| &c.name == column).and_then(|c| c.label).unwrap_or(table.label);
+            let sensitivity = table
+                .columns
+                .iter()
+                .find(|c| &c.name == column)
+                .and_then(|c| c.label)
+                .unwrap_or(table.label);
             let mut effective = base;
             let mut why = base_rule.clone();
             for (grantee, g) in &grants {
@@ -827,7 +1158,12 @@ impl<'a> Evaluation<'a> {
                     .filter(|e| e.column.as_deref() == Some(column.as_str()))
                     .map(|e| e.level)
                     .max()
-                    .or_else(|| live.clone().filter(|e| e.column.is_none()).map(|e| e.level).max());
+                    .or_else(|| {
+                        live.clone()
+                            .filter(|e| e.column.is_none())
+                            .map(|e| e.level)
+                            .max()
+                    });
                 if let Some(level) = level.filter(|l| *l > effective) {
                     effective = level;
                     why = format!("label grant {level} to {}", grantee_words(grantee));
@@ -844,10 +1180,23 @@ impl<'a> Evaluation<'a> {
             Some((column, sensitivity, effective)) => {
                 let reason = texts::label_reason(column, *sensitivity, *effective);
                 let message = self.denial(DenyCode::Label, &self.request.action, &reason);
-                let detail = format!("column {column} has sensitivity {sensitivity}, effective label is {effective}");
-                self.refuse(Layer::LabelSecurity, DenyCode::Label, message, detail, denials);
+                let detail = format!(
+                    "column {column} has sensitivity {sensitivity}, effective label is {effective}"
+                );
+                self.refuse(
+                    Layer::LabelSecurity,
+                    DenyCode::Label,
+                    message,
+                    detail,
+                    denials,
+                );
             }
-            None => self.report(Layer::LabelSecurity, Verdict::Pass, "every column is within the effective label", rules),
+            None => self.report(
+                Layer::LabelSecurity,
+                Verdict::Pass,
+                "every column is within the effective label",
+                rules,
+            ),
         }
         self.facts.label_shortfalls = shortfalls;
         Ok(())
@@ -855,38 +1204,90 @@ impl<'a> Evaluation<'a> {
 
     fn download_control(&mut self, exempt: bool) -> Result<()> {
         if self.request.task_type != TaskType::Tunnel {
-            self.report(Layer::DownloadControl, Verdict::NotApplicable, "not a Tunnel download", vec![]);
+            self.report(
+                Layer::DownloadControl,
+                Verdict::NotApplicable,
+                "not a Tunnel download",
+                vec![],
+            );
             return Ok(());
         }
-        let enabled =
-            self.scope.project.properties.get(DOWNLOAD_PRIVILEGE).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let enabled = self
+            .scope
+            .project
+            .properties
+            .get(DOWNLOAD_PRIVILEGE)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         if !enabled {
-            self.report(Layer::DownloadControl, Verdict::NotApplicable, "odps.security.enabledownloadprivilege=false", vec![]);
+            self.report(
+                Layer::DownloadControl,
+                Verdict::NotApplicable,
+                "odps.security.enabledownloadprivilege=false",
+                vec![],
+            );
             return Ok(());
         }
         if exempt {
-            self.report(Layer::DownloadControl, Verdict::Bypassed, "owner and Super_Administrator may download", vec![]);
+            self.report(
+                Layer::DownloadControl,
+                Verdict::Bypassed,
+                "owner and Super_Administrator may download",
+                vec![],
+            );
             return Ok(());
         }
         let arns = [self.arn().to_string()];
-        if let Some(rule) = self.scope.policy_match(Effect::Deny, "Download", &arns, &self.ctx, false)? {
+        if let Some(rule) =
+            self.scope
+                .policy_match(Effect::Deny, "Download", &arns, &self.ctx, false)?
+        {
             let message = self.denial(DenyCode::PolicyDeny, "Download", texts::POLICY_DENY_REASON);
-            self.refuse(Layer::DownloadControl, DenyCode::PolicyDeny, message, "Download is explicitly denied by policy", vec![rule]);
+            self.refuse(
+                Layer::DownloadControl,
+                DenyCode::PolicyDeny,
+                message,
+                "Download is explicitly denied by policy",
+                vec![rule],
+            );
             return Ok(());
         }
-        let resource = Resource { columns: None, ..self.request.resource.clone() };
+        let resource = Resource {
+            columns: None,
+            ..self.request.resource.clone()
+        };
         let acl = self.scope.acl("Download", &resource, &self.ctx)?;
         let allow = match acl.whole {
             Some(rule) => Some(rule),
-            None => self.scope.policy_match(Effect::Allow, "Download", &arns, &self.ctx, false)?,
+            None => self
+                .scope
+                .policy_match(Effect::Allow, "Download", &arns, &self.ctx, false)?,
         };
         match allow {
-            Some(rule) => self.report(Layer::DownloadControl, Verdict::Pass, "Download is granted", vec![rule]),
+            Some(rule) => self.report(
+                Layer::DownloadControl,
+                Verdict::Pass,
+                "Download is granted",
+                vec![rule],
+            ),
             None => {
-                let message = self.denial(DenyCode::NoPrivilege, "Download", texts::DEFAULT_DENY_REASON);
+                let message = self.denial(
+                    DenyCode::NoPrivilege,
+                    "Download",
+                    texts::DEFAULT_DENY_REASON,
+                );
                 let detail = "download control is on and no Download grant applies";
-                let rule = format!("download control of {}: nothing grants Download on {}", self.scope.project.name, texts::path(&resource));
-                self.refuse(Layer::DownloadControl, DenyCode::NoPrivilege, message, detail, vec![rule]);
+                let rule = format!(
+                    "download control of {}: nothing grants Download on {}",
+                    self.scope.project.name,
+                    texts::path(&resource)
+                );
+                self.refuse(
+                    Layer::DownloadControl,
+                    DenyCode::NoPrivilege,
+                    message,
+                    detail,
+                    vec![rule],
+                );
             }
         }
         Ok(())
@@ -899,7 +1300,12 @@ impl<'a> Evaluation<'a> {
             other => other.clone(),
         };
         let Some(destination) = destination else {
-            self.report(Layer::ProjectProtection, Verdict::NotApplicable, "no data leaves the project", vec![]);
+            self.report(
+                Layer::ProjectProtection,
+                Verdict::NotApplicable,
+                "no data leaves the project",
+                vec![],
+            );
             return Ok(());
         };
         let target = match &destination {
@@ -908,13 +1314,23 @@ impl<'a> Evaluation<'a> {
         };
         if !self.scope.project.settings.project_protection {
             let detail = format!("project {project} is not protected (data flows to {target})");
-            self.report(Layer::ProjectProtection, Verdict::NotApplicable, detail, vec![]);
+            self.report(
+                Layer::ProjectProtection,
+                Verdict::NotApplicable,
+                detail,
+                vec![],
+            );
             return Ok(());
         }
         if let Outflow::Project(p) = &destination {
             if self.scope.project.trusted_projects.iter().any(|t| t == p) {
                 let rule = format!("trusted project {p} of {project}");
-                self.report(Layer::ProjectProtection, Verdict::Pass, format!("{p} is a trusted project of {project}"), vec![rule]);
+                self.report(
+                    Layer::ProjectProtection,
+                    Verdict::Pass,
+                    format!("{p} is a trusted project of {project}"),
+                    vec![rule],
+                );
                 return Ok(());
             }
         }
@@ -928,19 +1344,39 @@ impl<'a> Evaluation<'a> {
                 });
                 if let Some((i, s)) = hit {
                     let rule = describe_statement("exception policy", i, s, arn);
-                    self.report(Layer::ProjectProtection, Verdict::Pass, "an exception policy statement allows this flow", vec![rule]);
+                    self.report(
+                        Layer::ProjectProtection,
+                        Verdict::Pass,
+                        "an exception policy statement allows this flow",
+                        vec![rule],
+                    );
                     return Ok(());
                 }
             }
         }
         if let Some(route) = package {
             let rule = format!("package {} shares the object", route.package);
-            self.report(Layer::ProjectProtection, Verdict::Pass, "objects shared by a package are not blocked by protection", vec![rule]);
+            self.report(
+                Layer::ProjectProtection,
+                Verdict::Pass,
+                "objects shared by a package are not blocked by protection",
+                vec![rule],
+            );
             return Ok(());
         }
-        let message = self.denial(DenyCode::Protected, &self.request.action, &texts::protected_reason(&project));
+        let message = self.denial(
+            DenyCode::Protected,
+            &self.request.action,
+            &texts::protected_reason(&project),
+        );
         let detail = format!("project {project} is protected and data would flow to {target}");
-        self.refuse(Layer::ProjectProtection, DenyCode::Protected, message, detail, vec![format!("ProjectProtection of {project}")]);
+        self.refuse(
+            Layer::ProjectProtection,
+            DenyCode::Protected,
+            message,
+            detail,
+            vec![format!("ProjectProtection of {project}")],
+        );
         Ok(())
     }
 
@@ -948,7 +1384,9 @@ impl<'a> Evaluation<'a> {
     /// the principal may use the object with this action.
     fn package_route(&mut self) -> Result<Option<PackageRoute>> {
         let r = &self.request.resource;
-        let (Some(current), Some(name)) = (self.request.current_project.as_deref(), r.name.as_deref()) else {
+        let (Some(current), Some(name)) =
+            (self.request.current_project.as_deref(), r.name.as_deref())
+        else {
             return Ok(None);
         };
         if current == r.project || r.kind == ObjectType::Project || r.kind == ObjectType::Package {
@@ -960,24 +1398,41 @@ impl<'a> Evaluation<'a> {
             if installed.source_project != r.project {
                 continue;
             }
-            let Some(package) = snapshot.package(&r.project, &installed.package)? else { continue };
-            let Some(allowed) = package
-                .allowed
+            let Some(package) = snapshot.package(&r.project, &installed.package)? else {
+                continue;
+            };
+            let Some(allowed) = package.allowed.iter().find(|a| {
+                (a.project == current || a.project == "*")
+                    && !is_expired(a.expires, self.request.now)
+            }) else {
+                continue;
+            };
+            let Some(object) = package
+                .objects
                 .iter()
-                .find(|a| (a.project == current || a.project == "*") && !is_expired(a.expires, self.request.now))
+                .find(|o| o.kind == r.kind && o.name == name)
             else {
                 continue;
             };
-            let Some(object) = package.objects.iter().find(|o| o.kind == r.kind && o.name == name) else { continue };
-            if !object.privileges.iter().any(|p| *p == self.request.action || p == "All") {
+            if !object
+                .privileges
+                .iter()
+                .any(|p| *p == self.request.action || p == "All")
+            {
                 continue;
             }
-            candidates.push((format!("{}.{}", r.project, package.name), allowed.label, object.privileges.join(",")));
+            candidates.push((
+                format!("{}.{}", r.project, package.name),
+                allowed.label,
+                object.privileges.join(","),
+            ));
         }
         if candidates.is_empty() {
             return Ok(None);
         }
-        let Some(current_project) = snapshot.project(current)? else { return Ok(None) };
+        let Some(current_project) = snapshot.project(current)? else {
+            return Ok(None);
+        };
         let consumer = Scope::new(snapshot, current_project, &self.request.principal)?;
         if !consumer.member() {
             self.facts.unreadable_packages = candidates.into_iter().map(|c| c.0).collect();
@@ -986,23 +1441,41 @@ impl<'a> Evaluation<'a> {
         for (package, label, privileges) in candidates {
             let resource = Resource::object(current, ObjectType::Package, &package);
             let read = if consumer.owner {
-                Some(format!("implicit project_owner/{}: All on projects/{current}", self.request.principal))
+                Some(format!(
+                    "implicit project_owner/{}: All on projects/{current}",
+                    self.request.principal
+                ))
             } else if consumer.super_admin() || consumer.has_role(ADMIN) {
-                Some(format!("implicit admin/{}: All on projects/{current}", self.request.principal))
+                Some(format!(
+                    "implicit admin/{}: All on projects/{current}",
+                    self.request.principal
+                ))
             } else {
                 let arns = [texts::arn(&resource)];
-                if consumer.policy_match(Effect::Deny, "Read", &arns, &self.ctx, false)?.is_some() {
+                if consumer
+                    .policy_match(Effect::Deny, "Read", &arns, &self.ctx, false)?
+                    .is_some()
+                {
                     None
                 } else {
                     match consumer.acl("Read", &resource, &self.ctx)?.whole {
                         Some(rule) => Some(rule),
-                        None => match consumer.policy_match(Effect::Allow, "Read", &arns, &self.ctx, false)? {
+                        None => match consumer.policy_match(
+                            Effect::Allow,
+                            "Read",
+                            &arns,
+                            &self.ctx,
+                            false,
+                        )? {
                             Some(rule) => Some(rule),
                             // An object-level grant inside the package (`privilegeproperties(
                             // "refobject"="true", ...)`), stored under `<src>.<pkg>/<object>`.
                             None => {
-                                let installed = Resource::object(current, r.kind, &format!("{package}/{name}"));
-                                consumer.acl(&self.request.action, &installed, &self.ctx)?.whole
+                                let installed =
+                                    Resource::object(current, r.kind, &format!("{package}/{name}"));
+                                consumer
+                                    .acl(&self.request.action, &installed, &self.ctx)?
+                                    .whole
                             }
                         },
                     }
@@ -1011,9 +1484,16 @@ impl<'a> Evaluation<'a> {
             match read {
                 Some(read_rule) => {
                     self.facts.package = Some(package.clone());
-                    let object_rule =
-                        format!("package {package} installed in {current}: {} on {} ({privileges})", self.request.action, texts::path(r));
-                    return Ok(Some(PackageRoute { package, label, rules: vec![read_rule, object_rule] }));
+                    let object_rule = format!(
+                        "package {package} installed in {current}: {} on {} ({privileges})",
+                        self.request.action,
+                        texts::path(r)
+                    );
+                    return Ok(Some(PackageRoute {
+                        package,
+                        label,
+                        rules: vec![read_rule, object_rule],
+                    }));
                 }
                 None => self.facts.unreadable_packages.push(package),
             }
@@ -1039,10 +1519,20 @@ impl<'a> Evaluation<'a> {
                 let rules = self
                     .layers
                     .iter()
-                    .filter(|l| l.verdict == Verdict::Allow || (l.verdict == Verdict::Pass && l.layer != Layer::Network))
+                    .filter(|l| {
+                        l.verdict == Verdict::Allow
+                            || (l.verdict == Verdict::Pass && l.layer != Layer::Network)
+                    })
                     .flat_map(|l| l.rules.iter().cloned())
                     .collect();
-                Response { decision: Decision::Allow, code: None, message: None, rules, layers: self.layers, facts: self.facts }
+                Response {
+                    decision: Decision::Allow,
+                    code: None,
+                    message: None,
+                    rules,
+                    layers: self.layers,
+                    facts: self.facts,
+                }
             }
         }
     }

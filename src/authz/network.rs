@@ -60,7 +60,12 @@ pub fn entry_contains(entry: &str, ip: IpAddr) -> bool {
 /// The whitelist entries of the project, for `explain`'s advice.
 pub fn ip_entries(project: &Project) -> Vec<String> {
     list(project, IP_WHITELIST)
-        .map(|l| l.split(',').map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect())
+        .map(|l| {
+            l.split(',')
+                .map(|e| e.trim().to_string())
+                .filter(|e| !e.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -95,8 +100,14 @@ mod tests {
     fn entries_cover_single_range_and_cidr_in_both_families() {
         assert!(entry_contains("10.32.180.8", ip("10.32.180.8")));
         assert!(!entry_contains("10.32.180.8", ip("10.32.180.9")));
-        assert!(entry_contains("10.32.180.8-10.32.180.12", ip("10.32.180.12")));
-        assert!(!entry_contains("10.32.180.8-10.32.180.12", ip("10.32.180.13")));
+        assert!(entry_contains(
+            "10.32.180.8-10.32.180.12",
+            ip("10.32.180.12")
+        ));
+        assert!(!entry_contains(
+            "10.32.180.8-10.32.180.12",
+            ip("10.32.180.13")
+        ));
         assert!(entry_contains("10.32.180.0/23", ip("10.32.181.255")));
         assert!(!entry_contains("10.32.180.0/23", ip("10.32.182.0")));
         assert!(entry_contains("2001:db8::/32", ip("2001:db8::1")));

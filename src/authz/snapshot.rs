@@ -34,7 +34,11 @@ pub struct Snapshot<'t, 'c> {
 
 impl<'t, 'c> Snapshot<'t, 'c> {
     pub fn new(txn: &'t Txn<'c>) -> Self {
-        Snapshot { txn, records: RefCell::new(Map::default()), installed: RefCell::new(Map::default()) }
+        Snapshot {
+            txn,
+            records: RefCell::new(Map::default()),
+            installed: RefCell::new(Map::default()),
+        }
     }
 
     fn get<T: DeserializeOwned + 'static>(&self, key: Vec<u8>) -> Result<Option<Rc<T>>> {
@@ -42,13 +46,19 @@ impl<'t, 'c> Snapshot<'t, 'c> {
         let slot = match cached {
             Some(slot) => slot,
             None => {
-                let slot: Slot = self.txn.get::<T>(&key)?.map(|record| Rc::new(record) as Rc<dyn Any>);
+                let slot: Slot = self
+                    .txn
+                    .get::<T>(&key)?
+                    .map(|record| Rc::new(record) as Rc<dyn Any>);
                 self.records.borrow_mut().insert(key, slot.clone());
                 slot
             }
         };
-        slot.map(|any| any.downcast::<T>().map_err(|_| Error::Storage("one key read as two record types".into())))
-            .transpose()
+        slot.map(|any| {
+            any.downcast::<T>()
+                .map_err(|_| Error::Storage("one key read as two record types".into()))
+        })
+        .transpose()
     }
 
     pub fn project(&self, name: &str) -> Result<Option<Rc<Project>>> {
@@ -67,11 +77,21 @@ impl<'t, 'c> Snapshot<'t, 'c> {
         self.get(keys::role_policy(project, role))
     }
 
-    pub fn acl(&self, project: &str, object: &ObjectRef, grantee: &Grantee) -> Result<Option<Rc<AclGrants>>> {
+    pub fn acl(
+        &self,
+        project: &str,
+        object: &ObjectRef,
+        grantee: &Grantee,
+    ) -> Result<Option<Rc<AclGrants>>> {
         self.get(keys::acl(project, object, grantee))
     }
 
-    pub fn label_grants(&self, project: &str, table: &str, grantee: &Grantee) -> Result<Option<Rc<LabelGrants>>> {
+    pub fn label_grants(
+        &self,
+        project: &str,
+        table: &str,
+        grantee: &Grantee,
+    ) -> Result<Option<Rc<LabelGrants>>> {
         self.get(keys::label_grant(project, table, grantee))
     }
 
@@ -79,7 +99,12 @@ impl<'t, 'c> Snapshot<'t, 'c> {
         self.get(keys::table(project, name))
     }
 
-    pub fn object(&self, project: &str, kind: ObjectType, name: &str) -> Result<Option<Rc<NamedObject>>> {
+    pub fn object(
+        &self,
+        project: &str,
+        kind: ObjectType,
+        name: &str,
+    ) -> Result<Option<Rc<NamedObject>>> {
         self.get(keys::object(project, kind, name))
     }
 
@@ -93,7 +118,9 @@ impl<'t, 'c> Snapshot<'t, 'c> {
             return Ok(list.clone());
         }
         let list = Rc::new(self.txn.installed_packages(project)?);
-        self.installed.borrow_mut().insert(project.to_string(), list.clone());
+        self.installed
+            .borrow_mut()
+            .insert(project.to_string(), list.clone());
         Ok(list)
     }
 }

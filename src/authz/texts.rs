@@ -30,7 +30,12 @@ pub fn collection(kind: ObjectType) -> &'static str {
 pub fn path(resource: &Resource) -> String {
     match &resource.name {
         Some(name) if resource.kind != ObjectType::Project => {
-            format!("projects/{}/{}/{}", resource.project, collection(resource.kind), name)
+            format!(
+                "projects/{}/{}/{}",
+                resource.project,
+                collection(resource.kind),
+                name
+            )
         }
         _ => format!("projects/{}", resource.project),
     }
@@ -80,7 +85,10 @@ pub fn column_tips(current_project: &str, principal: &str, columns: &[String]) -
 /// prefixed the way the request's path reports it: SQL jobs with `ODPS-0130013:Authorization
 /// exception - `, Tunnel requests as a `NoPermission` Tunnel error.
 pub fn denial(code: DenyCode, task: TaskType, action: &str, arn: &str, reason: &str) -> String {
-    let body = format!("Authorization Failed [{}], You have NO privilege 'odps:{action}' on {{{arn}}}. {reason}", code.number());
+    let body = format!(
+        "Authorization Failed [{}], You have NO privilege 'odps:{action}' on {{{arn}}}. {reason}",
+        code.number()
+    );
     match task {
         TaskType::Sql => format!("ODPS-0130013:Authorization exception - {body}"),
         TaskType::Tunnel => format!("ErrorCode=NoPermission, ErrorMessage={body}"),

@@ -17,7 +17,9 @@
 use super::{ExecContext, Output};
 use crate::ast::{ColumnDef, Literal, ObjectName, Query, ResourceKind, Statement};
 use crate::authz::{self, Outflow, Request, Resource, TaskType};
-use crate::catalog::model::{Column, LabelGrants, NamedObject, ObjectRef, ObjectType, Rows, Table, Value};
+use crate::catalog::model::{
+    Column, LabelGrants, NamedObject, ObjectRef, ObjectType, Rows, Table, Value,
+};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
 use serde_json::json;
@@ -31,16 +33,23 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Re
         Statement::CreateTableAs { .. } => create_table_as(ctx, txn, stmt),
         Statement::InsertSelect { overwrite, .. } => insert_select(ctx, txn, stmt, *overwrite),
         Statement::TunnelDownload { path, .. } => tunnel_download(ctx, txn, stmt, path),
-        Statement::CreateFunction { class, resources, .. } => create_function(ctx, txn, stmt, class, resources),
+        Statement::CreateFunction {
+            class, resources, ..
+        } => create_function(ctx, txn, stmt, class, resources),
         Statement::DropFunction { .. } => drop_named(ctx, txn, stmt, ObjectType::Function),
-        Statement::AddResource { kind, comment, .. } => add_resource(ctx, txn, stmt, *kind, comment.as_deref()),
+        Statement::AddResource { kind, comment, .. } => {
+            add_resource(ctx, txn, stmt, *kind, comment.as_deref())
+        }
         Statement::DropResource { .. } => drop_named(ctx, txn, stmt, ObjectType::Resource),
-        _ => Err(Error::invalid("exec::data::execute runs data statements only")),
+        _ => Err(Error::invalid(
+            "exec::data::execute runs data statements only",
+        )),
     }
 }
 
 fn current_project<'a>(ctx: &ExecContext<'a>) -> Result<&'a str> {
-    ctx.project.ok_or_else(|| Error::invalid("No project is selected. Run `use <project>;` first."))
+    ctx.project
+        .ok_or_else(|| Error::invalid("No project is selected. Run `use <project>;` first."))
 }
 
 /// `(project, name)` of `[p.]name`, lower-cased, the project defaulting to the current one.
@@ -53,7 +62,13 @@ fn resolve(ctx: &ExecContext<'_>, name: &ObjectName) -> Result<(String, String)>
 }
 
 /// A request of the acting principal from its address at the statement's time.
-pub fn request(ctx: &ExecContext<'_>, action: &str, resource: Resource, task_type: TaskType, outflow: Option<Outflow>) -> Request {
+pub fn request(
+    ctx: &ExecContext<'_>,
+    action: &str,
+    resource: Resource,
+    task_type: TaskType,
+    outflow: Option<Outflow>,
+) -> Request {
     Request {
         principal: ctx.user.to_string(),
         source_ip: ctx.source_ip.to_string(),
@@ -76,10 +91,17 @@ fn record_instance(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, detail: String) -> 
     let project = current_project(ctx)?;
     let stamp = time::OffsetDateTime::from_unix_timestamp(ctx.now)
         .ok()
-        .and_then(|t| t.format(time::macros::format_description!("[year][month][day][hour][minute][second]")).ok())
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year][month][day][hour][minute][second]"
+            ))
+            .ok()
+        })
         .unwrap_or_else(|| ctx.now.to_string());
     let id = |n: u64| format!("{stamp}{n:03}");
-    let taken = |n: u64| -> Result<bool> { Ok(txn.object(project, ObjectType::Instance, &id(n))?.is_some()) };
+    let taken = |n: u64| -> Result<bool> {
+        Ok(txn.object(project, ObjectType::Instance, &id(n))?.is_some())
+    };
     // Counters are handed out in order and never freed, so the first free one is found by
     // doubling then bisecting: a script with a fixed MCSEC_NOW stays O(log n) per statement.
     let mut high = 1;
@@ -98,17 +120,27 @@ fn record_instance(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, detail: String) -> 
     let name = id(high);
     txn.put_object(
         project,
-        &NamedObject { kind: ObjectType::Instance, name: name.clone(), creator: ctx.user.to_string(), created_at: ctx.now, detail },
+        &NamedObject {
+            kind: ObjectType::Instance,
+            name: name.clone(),
+            creator: ctx.user.to_string(),
+            created_at: ctx.now,
+            detail,
+        },
     )?;
     Ok(name)
 }
 
 fn table_not_found(project: &str, table: &str) -> Error {
-    Error::invalid(format!("ODPS-0130131: Table not found - table {project}.{table} cannot be resolved"))
+    Error::invalid(format!(
+        "ODPS-0130131: Table not found - table {project}.{table} cannot be resolved"
+    ))
 }
 
 fn semantic(message: String) -> Error {
-    Error::invalid(format!("ODPS-0130071: Semantic analysis exception - {message}"))
+    Error::invalid(format!(
+        "ODPS-0130071: Semantic analysis exception - {message}"
+    ))
 }
 
 fn existing_project(txn: &Txn<'_>, project: &str) -> Result<()> {
@@ -120,12 +152,15 @@ fn existing_project(txn: &Txn<'_>, project: &str) -> Result<()> {
 
 fn existing_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<Table> {
     existing_project(txn, project)?;
-    txn.table(project, table)?.ok_or_else(|| table_not_found(project, table))
+    txn.table(project, table)?
+        .ok_or_else(|| table_not_found(project, table))
 }
 
 fn check_new_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<()> {
     if txn.table(project, table)?.is_some() {
-        return Err(semantic(format!("table or view already exists - {project}.{table}")));
+        return Err(semantic(format!(
+            "table or view already exists - {project}.{table}"
+        )));
     }
     Ok(())
 }
@@ -143,7 +178,10 @@ fn resolve_query(ctx: &ExecContext<'_>, txn: &Txn<'_>, query: &Query) -> Result<
     let (project, name) = resolve(ctx, &query.from)?;
     let table = existing_table(txn, &project, &name)?;
     let (columns, positions) = match &query.columns {
-        None => (table.columns.iter().map(|c| c.name.clone()).collect(), (0..table.columns.len()).collect()),
+        None => (
+            table.columns.iter().map(|c| c.name.clone()).collect(),
+            (0..table.columns.len()).collect(),
+        ),
         Some(wanted) => {
             let mut columns = Vec::new();
             let mut positions = Vec::new();
@@ -153,14 +191,23 @@ fn resolve_query(ctx: &ExecContext<'_>, txn: &Txn<'_>, query: &Query) -> Result<
                     .columns
                     .iter()
                     .position(|c| c.name == lower)
-                    .ok_or_else(|| semantic(format!("column {lower} cannot be resolved in table {project}.{name}")))?;
+                    .ok_or_else(|| {
+                        semantic(format!(
+                            "column {lower} cannot be resolved in table {project}.{name}"
+                        ))
+                    })?;
                 columns.push(lower);
                 positions.push(at);
             }
             (columns, positions)
         }
     };
-    Ok(Source { project, table, columns, positions })
+    Ok(Source {
+        project,
+        table,
+        columns,
+        positions,
+    })
 }
 
 /// Where a read's data goes if it leaves the source project: the written table's project,
@@ -184,11 +231,16 @@ pub struct Plan {
 
 impl Plan {
     fn target(&self) -> Result<(&str, &str)> {
-        self.target.as_ref().map(|(p, n)| (p.as_str(), n.as_str())).ok_or_else(|| Error::invalid("the statement names no object"))
+        self.target
+            .as_ref()
+            .map(|(p, n)| (p.as_str(), n.as_str()))
+            .ok_or_else(|| Error::invalid("the statement names no object"))
     }
 
     fn source(&self) -> Result<&Source> {
-        self.source.as_ref().ok_or_else(|| Error::invalid("the statement reads no table"))
+        self.source
+            .as_ref()
+            .ok_or_else(|| Error::invalid("the statement reads no table"))
     }
 
     /// Authorizes every request in order; the first refusal is the statement's error.
@@ -197,16 +249,28 @@ impl Plan {
     }
 }
 
-fn read_request(ctx: &ExecContext<'_>, source: &Source, task: TaskType, flow: Option<Outflow>) -> Request {
-    let resource = Resource::table_columns(&source.project, &source.table.name, source.columns.clone());
+fn read_request(
+    ctx: &ExecContext<'_>,
+    source: &Source,
+    task: TaskType,
+    flow: Option<Outflow>,
+) -> Request {
+    let resource =
+        Resource::table_columns(&source.project, &source.table.name, source.columns.clone());
     request(ctx, "Select", resource, task, flow)
 }
 
 /// The checks a data statement needs. Fails, like the statement would, when a table it reads
 /// does not exist or no project is selected.
 pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Plan> {
-    let sql = |action: &str, resource: Resource| request(ctx, action, resource, TaskType::Sql, None);
-    let job = || -> Result<Request> { Ok(sql("CreateInstance", Resource::project(current_project(ctx)?))) };
+    let sql =
+        |action: &str, resource: Resource| request(ctx, action, resource, TaskType::Sql, None);
+    let job = || -> Result<Request> {
+        Ok(sql(
+            "CreateInstance",
+            Resource::project(current_project(ctx)?),
+        ))
+    };
     let table = |p: &str, t: &str| Resource::object(p, ObjectType::Table, t);
     let plan = match stmt {
         Statement::CreateTable { table: name, .. } => {
@@ -269,7 +333,12 @@ pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Pl
     Ok(plan)
 }
 
-fn create_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, columns: &[ColumnDef]) -> Result<Output> {
+fn create_table(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    columns: &[ColumnDef],
+) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     check_new_table(txn, project, table)?;
@@ -278,7 +347,9 @@ fn create_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, colu
     for c in columns {
         let lower = c.name.to_lowercase();
         if seen.contains(&lower) {
-            return Err(semantic(format!("column {lower} is defined more than once in table {project}.{table}")));
+            return Err(semantic(format!(
+                "column {lower} is defined more than once in table {project}.{table}"
+            )));
         }
         seen.push(lower);
     }
@@ -286,7 +357,11 @@ fn create_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, colu
         name: table.to_string(),
         columns: columns
             .iter()
-            .map(|c| Column { name: c.name.to_lowercase(), data_type: c.data_type.to_lowercase(), label: None })
+            .map(|c| Column {
+                name: c.name.to_lowercase(),
+                data_type: c.data_type.to_lowercase(),
+                label: None,
+            })
             .collect(),
         label: 0,
         creator: ctx.user.to_string(),
@@ -317,7 +392,14 @@ fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Res
     existing_table(txn, project, table)?;
     plan.authorize(txn)?;
     txn.delete_table(project, table);
-    revoke_object_grants(txn, project, &ObjectRef { kind: ObjectType::Table, name: table.to_string() })?;
+    revoke_object_grants(
+        txn,
+        project,
+        &ObjectRef {
+            kind: ObjectType::Table,
+            name: table.to_string(),
+        },
+    )?;
     record_instance(ctx, txn, format!("drop table {project}.{table}"))?;
     Ok(Output::ok())
 }
@@ -327,12 +409,19 @@ fn cell(literal: &Literal, column: &Column) -> Result<Value> {
     let t = column.data_type.as_str();
     let integer = matches!(t, "tinyint" | "smallint" | "int" | "bigint");
     let numeric = integer || t == "float" || t == "double" || t.starts_with("decimal");
-    let mismatch = |shown: &str| semantic(format!("cannot insert {shown} into column {} of type {t}", column.name));
+    let mismatch = |shown: &str| {
+        semantic(format!(
+            "cannot insert {shown} into column {} of type {t}",
+            column.name
+        ))
+    };
     match literal {
         Literal::Null => Ok(Value::Null),
         Literal::Bool(b) if t == "boolean" => Ok(Value::Bool(*b)),
         Literal::Bool(b) => Err(mismatch(&b.to_string())),
-        Literal::Number(n) if integer && (n.contains('.') || n.contains(['e', 'E'])) => Err(mismatch(n)),
+        Literal::Number(n) if integer && (n.contains('.') || n.contains(['e', 'E'])) => {
+            Err(mismatch(n))
+        }
         Literal::Number(n) if numeric => Ok(Value::Number(n.clone())),
         Literal::Number(n) => Err(mismatch(n)),
         Literal::String(s) if numeric || t == "boolean" => Err(mismatch(&format!("'{s}'"))),
@@ -340,7 +429,12 @@ fn cell(literal: &Literal, column: &Column) -> Result<Value> {
     }
 }
 
-fn insert_values(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, rows: &[Vec<Literal>]) -> Result<Output> {
+fn insert_values(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    rows: &[Vec<Literal>],
+) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     let record = existing_table(txn, project, table)?;
@@ -354,7 +448,12 @@ fn insert_values(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, row
                 record.columns.len()
             )));
         }
-        new_rows.push(row.iter().zip(&record.columns).map(|(l, c)| cell(l, c)).collect::<Result<Vec<_>>>()?);
+        new_rows.push(
+            row.iter()
+                .zip(&record.columns)
+                .map(|(l, c)| cell(l, c))
+                .collect::<Result<Vec<_>>>()?,
+        );
     }
     let mut stored = txn.rows(project, table)?;
     stored.rows.extend(new_rows);
@@ -368,7 +467,13 @@ fn selected_rows(txn: &Txn<'_>, source: &Source) -> Result<Vec<Vec<Value>>> {
         .rows(&source.project, &source.table.name)?
         .rows
         .into_iter()
-        .map(|row| source.positions.iter().map(|&i| row.get(i).cloned().unwrap_or(Value::Null)).collect())
+        .map(|row| {
+            source
+                .positions
+                .iter()
+                .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
+                .collect()
+        })
         .collect())
 }
 
@@ -384,7 +489,9 @@ fn json_value(value: &Value) -> serde_json::Value {
     match value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => json!(b),
-        Value::Number(n) => serde_json::from_str::<serde_json::Number>(n).map(serde_json::Value::Number).unwrap_or_else(|_| json!(n)),
+        Value::Number(n) => serde_json::from_str::<serde_json::Number>(n)
+            .map(serde_json::Value::Number)
+            .unwrap_or_else(|_| json!(n)),
         Value::String(s) => json!(s),
     }
 }
@@ -394,9 +501,17 @@ pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = columns
         .iter()
         .enumerate()
-        .map(|(i, c)| rows.iter().map(|r| r.get(i).map_or(0, |v| v.chars().count())).max().unwrap_or(0).max(c.chars().count()))
+        .map(|(i, c)| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |v| v.chars().count()))
+                .max()
+                .unwrap_or(0)
+                .max(c.chars().count())
+        })
         .collect();
-    let rule = widths.iter().fold(String::from("+"), |acc, w| acc + &"-".repeat(w + 2) + "+");
+    let rule = widths
+        .iter()
+        .fold(String::from("+"), |acc, w| acc + &"-".repeat(w + 2) + "+");
     let line = |cells: &mut dyn Iterator<Item = &str>| {
         let mut s = String::from("|");
         for (cell, w) in cells.zip(&widths) {
@@ -407,7 +522,11 @@ pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
         }
         s
     };
-    let mut out = vec![rule.clone(), line(&mut columns.iter().map(String::as_str)), rule.clone()];
+    let mut out = vec![
+        rule.clone(),
+        line(&mut columns.iter().map(String::as_str)),
+        rule.clone(),
+    ];
     for row in rows {
         out.push(line(&mut row.iter().map(String::as_str)));
     }
@@ -420,8 +539,15 @@ fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<
     plan.authorize(txn)?;
     let source = plan.source()?;
     let rows = selected_rows(txn, source)?;
-    let instance = record_instance(ctx, txn, format!("select from {}.{}", source.project, source.table.name))?;
-    let shown: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(display).collect()).collect();
+    let instance = record_instance(
+        ctx,
+        txn,
+        format!("select from {}.{}", source.project, source.table.name),
+    )?;
+    let shown: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(display).collect())
+        .collect();
     Ok(Output {
         text: result_table(&source.columns, &shown),
         json: json!({
@@ -444,7 +570,11 @@ fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -
             .positions
             .iter()
             .filter_map(|&i| source.table.columns.get(i))
-            .map(|c| Column { name: c.name.clone(), data_type: c.data_type.clone(), label: None })
+            .map(|c| Column {
+                name: c.name.clone(),
+                data_type: c.data_type.clone(),
+                label: None,
+            })
             .collect(),
         label: 0,
         creator: ctx.user.to_string(),
@@ -453,11 +583,23 @@ fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -
     let rows = selected_rows(txn, source)?;
     txn.put_table(project, &record)?;
     txn.put_rows(project, table, &Rows { rows })?;
-    record_instance(ctx, txn, format!("create table {project}.{table} as select from {}.{}", source.project, source.table.name))?;
+    record_instance(
+        ctx,
+        txn,
+        format!(
+            "create table {project}.{table} as select from {}.{}",
+            source.project, source.table.name
+        ),
+    )?;
     Ok(Output::ok())
 }
 
-fn insert_select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, overwrite: bool) -> Result<Output> {
+fn insert_select(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    overwrite: bool,
+) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     let target = existing_table(txn, project, table)?;
@@ -471,11 +613,26 @@ fn insert_select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, ove
         )));
     }
     let rows = selected_rows(txn, source)?;
-    let mut stored = if overwrite { Rows::default() } else { txn.rows(project, table)? };
+    let mut stored = if overwrite {
+        Rows::default()
+    } else {
+        txn.rows(project, table)?
+    };
     stored.rows.extend(rows);
     txn.put_rows(project, table, &stored)?;
-    let verb = if overwrite { "insert overwrite" } else { "insert into" };
-    record_instance(ctx, txn, format!("{verb} {project}.{table} select from {}.{}", source.project, source.table.name))?;
+    let verb = if overwrite {
+        "insert overwrite"
+    } else {
+        "insert into"
+    };
+    record_instance(
+        ctx,
+        txn,
+        format!(
+            "{verb} {project}.{table} select from {}.{}",
+            source.project, source.table.name
+        ),
+    )?;
     Ok(Output::ok())
 }
 
@@ -492,7 +649,12 @@ fn csv_field(value: &Value) -> String {
     }
 }
 
-fn tunnel_download(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, path: &str) -> Result<Output> {
+fn tunnel_download(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    path: &str,
+) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     plan.authorize(txn)?;
     let source = plan.source()?;
@@ -512,21 +674,41 @@ fn tunnel_download(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, p
 
 /// `add jar /tmp/udf.jar` names the resource `udf.jar`.
 fn resource_name(written: &str) -> String {
-    written.rsplit(['/', '\\']).next().unwrap_or(written).to_lowercase()
+    written
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(written)
+        .to_lowercase()
 }
 
-fn create_function(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, class: &str, resources: &[String]) -> Result<Output> {
+fn create_function(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    class: &str,
+    resources: &[String],
+) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, function) = plan.target()?;
     plan.authorize(txn)?;
-    if txn.object(project, ObjectType::Function, function)?.is_some() {
-        return Err(semantic(format!("function {project}.{function} already exists")));
+    if txn
+        .object(project, ObjectType::Function, function)?
+        .is_some()
+    {
+        return Err(semantic(format!(
+            "function {project}.{function} already exists"
+        )));
     }
     let mut names = Vec::new();
     for r in resources {
         let resource = resource_name(r);
-        if txn.object(project, ObjectType::Resource, &resource)?.is_none() {
-            return Err(Error::invalid(format!("Resource not found - '{project}/resources/{resource}'")));
+        if txn
+            .object(project, ObjectType::Resource, &resource)?
+            .is_none()
+        {
+            return Err(Error::invalid(format!(
+                "Resource not found - '{project}/resources/{resource}'"
+            )));
         }
         names.push(resource);
     }
@@ -541,7 +723,13 @@ fn create_function(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, c
     Ok(Output::ok())
 }
 
-fn add_resource(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, kind: ResourceKind, comment: Option<&str>) -> Result<Output> {
+fn add_resource(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    kind: ResourceKind,
+    comment: Option<&str>,
+) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, name) = plan.target()?;
     plan.authorize(txn)?;
@@ -558,20 +746,48 @@ fn add_resource(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, kind
         Some(c) => format!("{kind_word}; comment {c}"),
         None => kind_word.to_string(),
     };
-    let record = NamedObject { kind: ObjectType::Resource, name: name.to_string(), creator: ctx.user.to_string(), created_at: ctx.now, detail };
+    let record = NamedObject {
+        kind: ObjectType::Resource,
+        name: name.to_string(),
+        creator: ctx.user.to_string(),
+        created_at: ctx.now,
+        detail,
+    };
     txn.put_object(project, &record)?;
-    Ok(Output { text: format!("OK: Resource '{name}' have been created."), json: json!({ "resource": name }) })
+    Ok(Output {
+        text: format!("OK: Resource '{name}' have been created."),
+        json: json!({ "resource": name }),
+    })
 }
 
-fn drop_named(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement, kind: ObjectType) -> Result<Output> {
+fn drop_named(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    kind: ObjectType,
+) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, object) = plan.target()?;
     if txn.object(project, kind, object)?.is_none() {
-        let what = if kind == ObjectType::Function { "Function" } else { "Resource" };
-        return Err(Error::invalid(format!("{what} not found - '{project}/{}/{object}'", authz::texts::collection(kind))));
+        let what = if kind == ObjectType::Function {
+            "Function"
+        } else {
+            "Resource"
+        };
+        return Err(Error::invalid(format!(
+            "{what} not found - '{project}/{}/{object}'",
+            authz::texts::collection(kind)
+        )));
     }
     plan.authorize(txn)?;
     txn.delete_object(project, kind, object);
-    revoke_object_grants(txn, project, &ObjectRef { kind, name: object.to_string() })?;
+    revoke_object_grants(
+        txn,
+        project,
+        &ObjectRef {
+            kind,
+            name: object.to_string(),
+        },
+    )?;
     Ok(Output::ok())
 }

@@ -21,13 +21,19 @@ use serde_json::json;
 /// `RAM$alice` is RAM user alice of the acting principal's own account (`RAM$owner:alice` when
 /// acting as `ALIYUN$owner` or any `RAM$owner:*`), as `add user` reads it (§1.1).
 pub fn canonical_principal(name: &str, acting: &str) -> String {
-    let Some(rest) = name.strip_prefix("RAM$") else { return name.to_string() };
+    let Some(rest) = name.strip_prefix("RAM$") else {
+        return name.to_string();
+    };
     if rest.contains(':') {
         return name.to_string();
     }
     let account = acting
         .strip_prefix("ALIYUN$")
-        .or_else(|| acting.strip_prefix("RAM$").and_then(|r| r.split(':').next()))
+        .or_else(|| {
+            acting
+                .strip_prefix("RAM$")
+                .and_then(|r| r.split(':').next())
+        })
         .unwrap_or("owner");
     format!("RAM${account}:{rest}")
 }
@@ -55,7 +61,11 @@ fn decision_words(response: &Response) -> String {
 }
 
 fn render_check(index: usize, request: &Request, response: &Response, out: &mut Vec<String>) {
-    out.push(format!("Check {index}: {}: {}", describe_check(request), decision_words(response)));
+    out.push(format!(
+        "Check {index}: {}: {}",
+        describe_check(request),
+        decision_words(response)
+    ));
     if let Some(message) = &response.message {
         out.push(format!("  error: {message}"));
     }
@@ -67,7 +77,12 @@ fn render_check(index: usize, request: &Request, response: &Response, out: &mut 
     }
     out.push("  layers:".to_string());
     for layer in &response.layers {
-        out.push(format!("    {:<26} {:<9} {}", layer.layer.title(), layer.verdict.word(), layer.detail));
+        out.push(format!(
+            "    {:<26} {:<9} {}",
+            layer.layer.title(),
+            layer.verdict.word(),
+            layer.detail
+        ));
     }
 }
 
@@ -82,12 +97,23 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
                 PrincipalKind::Group | PrincipalKind::TenantGroup => "group",
                 PrincipalKind::User => "user",
             };
-            return Err(Error::invalid(format!("explain for needs a user principal, not {kind} {}", p.name)));
+            return Err(Error::invalid(format!(
+                "explain for needs a user principal, not {kind} {}",
+                p.name
+            )));
         }
         None => ctx.user.to_string(),
     };
-    let source_ip = stmt.source_ip.clone().unwrap_or_else(|| ctx.source_ip.to_string());
-    let as_principal = ExecContext { user: &principal, project: ctx.project, source_ip: &source_ip, now: ctx.now };
+    let source_ip = stmt
+        .source_ip
+        .clone()
+        .unwrap_or_else(|| ctx.source_ip.to_string());
+    let as_principal = ExecContext {
+        user: &principal,
+        project: ctx.project,
+        source_ip: &source_ip,
+        now: ctx.now,
+    };
     let plan = data::plan(&as_principal, txn, &stmt.statement)?;
     let checks: Vec<(Request, Response)> = plan
         .requests
@@ -153,7 +179,10 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
         })).collect::<Vec<_>>(),
         "advice": advice_lines,
     });
-    Ok(Output { text: text.join("\n"), json })
+    Ok(Output {
+        text: text.join("\n"),
+        json,
+    })
 }
 
 #[cfg(test)]
@@ -162,9 +191,21 @@ mod tests {
 
     #[test]
     fn ram_shorthand_resolves_to_the_acting_account() {
-        assert_eq!(canonical_principal("RAM$alice", "ALIYUN$owner"), "RAM$owner:alice");
-        assert_eq!(canonical_principal("RAM$alice", "RAM$acme:bob"), "RAM$acme:alice");
-        assert_eq!(canonical_principal("RAM$x:alice", "ALIYUN$owner"), "RAM$x:alice");
-        assert_eq!(canonical_principal("ALIYUN$bob", "ALIYUN$owner"), "ALIYUN$bob");
+        assert_eq!(
+            canonical_principal("RAM$alice", "ALIYUN$owner"),
+            "RAM$owner:alice"
+        );
+        assert_eq!(
+            canonical_principal("RAM$alice", "RAM$acme:bob"),
+            "RAM$acme:alice"
+        );
+        assert_eq!(
+            canonical_principal("RAM$x:alice", "ALIYUN$owner"),
+            "RAM$x:alice"
+        );
+        assert_eq!(
+            canonical_principal("ALIYUN$bob", "ALIYUN$owner"),
+            "ALIYUN$bob"
+        );
     }
 }

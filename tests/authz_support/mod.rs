@@ -37,7 +37,9 @@ impl Default for Tenant {
 
 impl Tenant {
     pub fn new() -> Self {
-        Tenant { catalog: Catalog::memory() }
+        Tenant {
+            catalog: Catalog::memory(),
+        }
     }
 
     pub fn project(&self, name: &str) -> &Self {
@@ -59,8 +61,21 @@ impl Tenant {
             security_policy: None,
         })
         .unwrap();
-        for (role, role_type) in [("admin", RoleType::Admin), ("super_administrator", RoleType::Admin)] {
-            txn.put_role(name, &Role { name: role.into(), role_type, label: 0, comment: None, builtin: true }).unwrap();
+        for (role, role_type) in [
+            ("admin", RoleType::Admin),
+            ("super_administrator", RoleType::Admin),
+        ] {
+            txn.put_role(
+                name,
+                &Role {
+                    name: role.into(),
+                    role_type,
+                    label: 0,
+                    comment: None,
+                    builtin: true,
+                },
+            )
+            .unwrap();
         }
         self.catalog.commit(txn).unwrap();
         self
@@ -89,15 +104,34 @@ impl Tenant {
         let mut txn = self.catalog.begin();
         let mut roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
         roles.sort();
-        txn.put_user(project, &User { principal: principal.into(), comment: None, label, roles, added_at: 0 }).unwrap();
+        txn.put_user(
+            project,
+            &User {
+                principal: principal.into(),
+                comment: None,
+                label,
+                roles,
+                added_at: 0,
+            },
+        )
+        .unwrap();
         self.catalog.commit(txn).unwrap();
         self
     }
 
     pub fn role(&self, project: &str, name: &str, label: u8) -> &Self {
         let mut txn = self.catalog.begin();
-        txn.put_role(project, &Role { name: name.into(), role_type: RoleType::Resource, label, comment: None, builtin: false })
-            .unwrap();
+        txn.put_role(
+            project,
+            &Role {
+                name: name.into(),
+                role_type: RoleType::Resource,
+                label,
+                comment: None,
+                builtin: false,
+            },
+        )
+        .unwrap();
         self.catalog.commit(txn).unwrap();
         self
     }
@@ -108,12 +142,29 @@ impl Tenant {
         let columns = columns
             .iter()
             .map(|c| match c.split_once(':') {
-                Some((n, l)) => Column { name: n.into(), data_type: "string".into(), label: Some(l.parse().unwrap()) },
-                None => Column { name: c.to_string(), data_type: "string".into(), label: None },
+                Some((n, l)) => Column {
+                    name: n.into(),
+                    data_type: "string".into(),
+                    label: Some(l.parse().unwrap()),
+                },
+                None => Column {
+                    name: c.to_string(),
+                    data_type: "string".into(),
+                    label: None,
+                },
             })
             .collect();
-        txn.put_table(project, &Table { name: name.into(), columns, label: 0, creator: creator.into(), created_at: 0 })
-            .unwrap();
+        txn.put_table(
+            project,
+            &Table {
+                name: name.into(),
+                columns,
+                label: 0,
+                creator: creator.into(),
+                created_at: 0,
+            },
+        )
+        .unwrap();
         self.catalog.commit(txn).unwrap();
         self
     }
@@ -129,15 +180,34 @@ impl Tenant {
 
     pub fn object(&self, project: &str, kind: ObjectType, name: &str, creator: &str) -> &Self {
         let mut txn = self.catalog.begin();
-        txn.put_object(project, &NamedObject { kind, name: name.into(), creator: creator.into(), created_at: 0, detail: String::new() })
-            .unwrap();
+        txn.put_object(
+            project,
+            &NamedObject {
+                kind,
+                name: name.into(),
+                creator: creator.into(),
+                created_at: 0,
+                detail: String::new(),
+            },
+        )
+        .unwrap();
         self.catalog.commit(txn).unwrap();
         self
     }
 
-    pub fn acl(&self, project: &str, kind: ObjectType, object: &str, grantee: Grantee, entry: AclEntry) -> &Self {
+    pub fn acl(
+        &self,
+        project: &str,
+        kind: ObjectType,
+        object: &str,
+        grantee: Grantee,
+        entry: AclEntry,
+    ) -> &Self {
         let mut txn = self.catalog.begin();
-        let object = ObjectRef { kind, name: object.into() };
+        let object = ObjectRef {
+            kind,
+            name: object.into(),
+        };
         let mut grants = txn.acl(project, &object, &grantee).unwrap();
         grants.entries.push(entry);
         txn.put_acl(project, &object, &grantee, &grants).unwrap();
@@ -146,15 +216,33 @@ impl Tenant {
     }
 
     pub fn grant(&self, project: &str, table: &str, user: &str, action: &str) -> &Self {
-        self.acl(project, ObjectType::Table, table, Grantee::User(user.into()), acl_entry(action, None))
+        self.acl(
+            project,
+            ObjectType::Table,
+            table,
+            Grantee::User(user.into()),
+            acl_entry(action, None),
+        )
     }
 
     pub fn grant_role(&self, project: &str, table: &str, role: &str, action: &str) -> &Self {
-        self.acl(project, ObjectType::Table, table, Grantee::Role(role.into()), acl_entry(action, None))
+        self.acl(
+            project,
+            ObjectType::Table,
+            table,
+            Grantee::Role(role.into()),
+            acl_entry(action, None),
+        )
     }
 
     pub fn grant_project(&self, project: &str, grantee: Grantee, action: &str) -> &Self {
-        self.acl(project, ObjectType::Project, project, grantee, acl_entry(action, None))
+        self.acl(
+            project,
+            ObjectType::Project,
+            project,
+            grantee,
+            acl_entry(action, None),
+        )
     }
 
     pub fn project_policy(&self, project: &str, json: &str) -> &Self {
@@ -168,17 +256,35 @@ impl Tenant {
         self
     }
 
-    pub fn label_grant(&self, project: &str, table: &str, grantee: Grantee, column: Option<&str>, level: u8, expires: i64) -> &Self {
+    pub fn label_grant(
+        &self,
+        project: &str,
+        table: &str,
+        grantee: Grantee,
+        column: Option<&str>,
+        level: u8,
+        expires: i64,
+    ) -> &Self {
         let mut txn = self.catalog.begin();
         let mut g = txn.label_grants(project, table, &grantee).unwrap();
-        g.entries.push(LabelGrant { column: column.map(str::to_string), level, expires });
+        g.entries.push(LabelGrant {
+            column: column.map(str::to_string),
+            level,
+            expires,
+        });
         txn.put_label_grants(project, table, &grantee, &g).unwrap();
         self.catalog.commit(txn).unwrap();
         self
     }
 
     /// A package in `source` sharing `objects` (kind, name, privileges) with `allowed` (project, label).
-    pub fn package(&self, source: &str, name: &str, objects: &[(ObjectType, &str, &[&str])], allowed: &[(&str, u8)]) -> &Self {
+    pub fn package(
+        &self,
+        source: &str,
+        name: &str,
+        objects: &[(ObjectType, &str, &[&str])],
+        allowed: &[(&str, u8)],
+    ) -> &Self {
         let mut txn = self.catalog.begin();
         txn.put_package(
             source,
@@ -193,7 +299,14 @@ impl Tenant {
                         privileges: privs.iter().map(|p| p.to_string()).collect(),
                     })
                     .collect(),
-                allowed: allowed.iter().map(|(p, l)| AllowedProject { project: p.to_string(), label: *l, expires: None }).collect(),
+                allowed: allowed
+                    .iter()
+                    .map(|(p, l)| AllowedProject {
+                        project: p.to_string(),
+                        label: *l,
+                        expires: None,
+                    })
+                    .collect(),
             },
         )
         .unwrap();
@@ -203,8 +316,15 @@ impl Tenant {
 
     pub fn install(&self, project: &str, source: &str, package: &str) -> &Self {
         let mut txn = self.catalog.begin();
-        txn.put_installed(project, &InstalledPackage { source_project: source.into(), package: package.into(), installed_at: 0 })
-            .unwrap();
+        txn.put_installed(
+            project,
+            &InstalledPackage {
+                source_project: source.into(),
+                package: package.into(),
+                installed_at: 0,
+            },
+        )
+        .unwrap();
         self.catalog.commit(txn).unwrap();
         self
     }
