@@ -3,15 +3,20 @@
 //! Each tenant is one project with U users and U tables and a grant of Select (plus a column
 //! grant every 7th pair) for every (user, table) pair, so the grants-per-object and
 //! grants-per-user counts grow with the tenant as they do in real ones. The measured checks
-//! cycle through 1024 different (user, table) requests so that the same record is not hit every
-//! time. Besides criterion's estimate, the bench times 200k checks one by one and prints p50 and
-//! p99 (`cargo bench --bench authz`).
+//! run in three modes: `repeat` (one request over and over, each check reading the catalog
+//! afresh), `spread` (1024 different (user, table) requests in turn, reading afresh) and
+//! `snapshot` (the same 1024 through one shared `authz::Snapshot`, so records are decoded once).
+//! Besides criterion's estimate, the bench times 200k checks one by one and prints p50 and p99
+//! (`cargo bench --bench authz`; `AUTHZ_BENCH_GRANTS=1000` limits the sizes).
 
+#[path = "../tests/authz_support/mod.rs"]
+mod authz_support;
+
+use authz_support::Tenant;
 use criterion::{criterion_group, criterion_main, Criterion};
 use mcsec::authz::{authorize, authorize_in, Request, Resource, Snapshot, TaskType};
 use mcsec::catalog::model::*;
 use mcsec::catalog::Catalog;
-use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -23,56 +28,32 @@ fn principal(i: usize) -> String {
 
 fn tenant(grants: usize) -> (Catalog, usize) {
     let side = (grants as f64).sqrt().ceil() as usize;
-    let catalog = Catalog::memory();
+    let support = Tenant::new();
+    support.project("prj1");
+    let catalog = support.catalog;
     let mut txn = catalog.begin();
-    txn.put_project(&Project {
-        name: "prj1".into(),
-        owner: "ALIYUN$owner".into(),
-        comment: None,
-        created_at: 0,
-        settings: SecuritySettings::default(),
-        properties: BTreeMap::new(),
-        trusted_projects: vec![],
-        account_providers: vec!["ALIYUN".into(), "RAM".into()],
-        policy: None,
-        security_policy: None,
-    })
-    .unwrap();
     for i in 0..side {
-        txn.put_user(
-            "prj1",
-            &User {
-                principal: principal(i),
-                comment: None,
-                label: 0,
-                roles: vec![],
-                added_at: 0,
-            },
-        )
-        .unwrap();
-        let columns = vec![
-            Column {
-                name: "a".into(),
-                data_type: "string".into(),
-                label: None,
-            },
-            Column {
-                name: "b".into(),
-                data_type: "string".into(),
-                label: None,
-            },
-        ];
-        txn.put_table(
-            "prj1",
-            &Table {
-                name: format!("t{i}"),
-                columns,
-                label: 0,
-                creator: "ALIYUN$owner".into(),
-                created_at: 0,
-            },
-        )
-        .unwrap();
+        let user = User {
+            principal: principal(i),
+            comment: None,
+            label: 0,
+            roles: vec![],
+            added_at: 0,
+        };
+        txn.put_user("prj1", &user).unwrap();
+        let column = |name: &str| Column {
+            name: name.into(),
+            data_type: "string".into(),
+            label: None,
+        };
+        let table = Table {
+            name: format!("t{i}"),
+            columns: vec![column("a"), column("b")],
+            label: 0,
+            creator: "ALIYUN$owner".into(),
+            created_at: 0,
+        };
+        txn.put_table("prj1", &table).unwrap();
     }
     catalog.commit(txn).unwrap();
     let mut made = 0;
