@@ -668,6 +668,32 @@ fn cases() -> Vec<Case> {
             on(BOB, "Read", Resource::object("prj1", ObjectType::Instance, "20260601000000001")),
             "ACL user/RAM$owner:bob: Read on projects/prj1/instances/20260601000000001",
         ),
+        allow(
+            "tenant role added to the project with a table grant",
+            |t: &Tenant| {
+                t.tenant_role("analysts", &[CAROL], &["prj1"], &[("prj1", "users", "Select")]);
+            },
+            select(CAROL, "users", &["name"]),
+            "tenant role analysts: Select on projects/prj1/tables/users",
+        ),
+        deny(
+            "tenant role not added to the project",
+            |t: &Tenant| {
+                t.tenant_role("analysts", &[CAROL], &["prj2"], &[("prj1", "users", "Select")]);
+            },
+            select(CAROL, "users", &["name"]),
+            "4002",
+            "not a user of project prj1",
+        ),
+        deny(
+            "tenant role without a grant on the table",
+            |t: &Tenant| {
+                t.tenant_role("analysts", &[CAROL], &["prj1"], &[("prj1", "t1", "Select")]);
+            },
+            select(CAROL, "users", &["name"]),
+            "4019",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
+        ),
         // ---- installed packages ----
         allow(
             "package: Read on the package and the object's privilege",
@@ -1127,5 +1153,39 @@ fn authorizer_table() {
         failures.len(),
         cases.len(),
         failures.join("\n")
+    );
+}
+
+#[test]
+fn project_access_gate_is_whitelist_then_membership() {
+    let t = base();
+    t.property("prj1", "odps.security.ip.whitelist", "10.0.0.0/8");
+    t.tenant_role("analysts", &[CAROL], &["prj2"], &[]);
+    let txn = t.catalog.begin();
+    let access = |user: &str, ip: &str, project: &str| {
+        mcsec::authz::check_project_access(&txn, project, user, ip).map_err(|e| e.to_string())
+    };
+    assert_eq!(access(ALICE, "10.1.1.1", "prj1"), Ok(()));
+    assert_eq!(
+        access(OWNER, "127.0.0.1", "prj1"),
+        Err("ODPS-0420095: Access Denied - The request IP 127.0.0.1 is not in the ip white list of project prj1.".into())
+    );
+    assert_eq!(
+        access(CAROL, "10.1.1.1", "prj1"),
+        Err("ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project prj1.".into())
+    );
+    assert_eq!(access("RAM$owner:zed", "127.0.0.1", "prj3"), Err("ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project prj3.".into()));
+    assert_eq!(access(OTHER, "127.0.0.1", "prj3"), Ok(()));
+    assert_eq!(
+        access(OWNER, "127.0.0.1", "nope"),
+        Err("ODPS-0420111: Project not found - 'nope'.".into())
+    );
+    drop(txn);
+    t.tenant_role("analysts", &["RAM$owner:zed"], &["prj3"], &[]);
+    let txn = t.catalog.begin();
+    assert_eq!(
+        mcsec::authz::check_project_access(&txn, "prj3", "RAM$owner:zed", "127.0.0.1")
+            .map_err(|e| e.to_string()),
+        Ok(())
     );
 }

@@ -38,7 +38,7 @@ pub mod texts;
 
 pub use snapshot::Snapshot;
 
-use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project, Table, User};
+use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project, Table, TenantRole, User};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
 use crate::policy::{
@@ -352,7 +352,12 @@ pub fn check_project_access(
     if let network::Gate::Refused(_) = network::gate(&p, source_ip) {
         return Err(Error::denied(texts::not_whitelisted(source_ip, project)));
     }
-    if p.owner == principal || txn.user(project, principal)?.is_some() {
+    let via_tenant_role = || -> Result<bool> {
+        Ok(txn.tenant_roles()?.iter().any(|r| {
+            r.members.iter().any(|m| m == principal) && r.projects.iter().any(|p| p == project)
+        }))
+    };
+    if p.owner == principal || txn.user(project, principal)?.is_some() || via_tenant_role()? {
         Ok(())
     } else {
         Err(Error::denied(texts::not_member(project)))
@@ -444,6 +449,20 @@ impl<'a> Scope<'a> {
 
     fn super_admin(&self) -> bool {
         self.has_role(SUPER_ADMINISTRATOR)
+    }
+
+    /// Tenant roles (§2.4) the principal holds that were added to this project.
+    fn tenant_roles(&self) -> Result<Vec<TenantRole>> {
+        let project = &self.project.name;
+        let all = self.snapshot.tenant_roles()?;
+        Ok(all
+            .iter()
+            .filter(|r| {
+                r.members.iter().any(|m| m == self.principal)
+                    && r.projects.iter().any(|p| p == project)
+            })
+            .cloned()
+            .collect())
     }
 
     fn grantees(&self) -> impl Iterator<Item = Grantee> + '_ {
@@ -732,7 +751,7 @@ impl<'a> Evaluation<'a> {
     fn run(mut self) -> Result<Response> {
         self.network();
         let package = self.package_route()?;
-        self.membership(package.as_ref());
+        self.membership(package.as_ref())?;
         let exempt = self.owner_or_super_admin();
         self.policy_deny()?;
         self.allow_sources(package.as_ref())?;
@@ -775,7 +794,7 @@ impl<'a> Evaluation<'a> {
         }
     }
 
-    fn membership(&mut self, package: Option<&PackageRoute>) {
+    fn membership(&mut self, package: Option<&PackageRoute>) -> Result<()> {
         let project = &self.scope.project.name;
         if self.scope.owner {
             self.report(
@@ -797,6 +816,12 @@ impl<'a> Evaluation<'a> {
                 route.package
             );
             self.report(Layer::Membership, Verdict::Pass, detail, vec![]);
+        } else if let Some(role) = self.scope.tenant_roles()?.first() {
+            let detail = format!(
+                "holds tenant role {}, added to project {project}",
+                role.name
+            );
+            self.report(Layer::Membership, Verdict::Pass, detail, vec![]);
         } else {
             let message = texts::not_member(project);
             let detail = format!(
@@ -812,6 +837,7 @@ impl<'a> Evaluation<'a> {
                 vec![rule],
             );
         }
+        Ok(())
     }
 
     fn owner_or_super_admin(&mut self) -> bool {
@@ -1024,6 +1050,15 @@ impl<'a> Evaluation<'a> {
             );
             return Ok(());
         }
+        if let Some(rule) = self.tenant_role_grant()? {
+            self.report(
+                Layer::AllowSources,
+                Verdict::Allow,
+                "a tenant role grant",
+                vec![rule],
+            );
+            return Ok(());
+        }
         let mut reason = texts::DEFAULT_DENY_REASON.to_string();
         let path = texts::path(&self.request.resource);
         let detail: Detail = if covered.is_empty() {
@@ -1062,6 +1097,31 @@ impl<'a> Evaluation<'a> {
             rules,
         );
         Ok(())
+    }
+
+    /// `grant select on table p.t to tenant role r` (§2.4), for a holder of `r` when `r` was
+    /// added to the project.
+    fn tenant_role_grant(&self) -> Result<Option<String>> {
+        let r = &self.request.resource;
+        let (Some(table), ObjectType::Table) = (&r.name, r.kind) else {
+            return Ok(None);
+        };
+        let action = self.request.action.as_str();
+        for role in self.scope.tenant_roles()? {
+            let granted = role.grants.iter().find(|(p, t, a)| {
+                p == &r.project
+                    && t == table
+                    && (a.eq_ignore_ascii_case(action) || a.eq_ignore_ascii_case("All"))
+            });
+            if let Some((_, _, a)) = granted {
+                return Ok(Some(format!(
+                    "tenant role {}: {a} on {}",
+                    role.name,
+                    texts::path(r)
+                )));
+            }
+        }
+        Ok(None)
     }
 
     /// Reads of table data: every touched column's sensitivity must not exceed the effective label.

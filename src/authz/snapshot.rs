@@ -16,7 +16,7 @@ use crate::catalog::Txn;
 use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 /// Keys are short catalog paths; foldhash hashes them several times faster than SipHash, and
@@ -30,6 +30,7 @@ pub struct Snapshot<'t, 'c> {
     txn: &'t Txn<'c>,
     records: RefCell<Map<Vec<u8>, Slot>>,
     installed: RefCell<Map<String, Rc<Vec<InstalledPackage>>>>,
+    tenant_roles: OnceCell<Rc<Vec<TenantRole>>>,
 }
 
 impl<'t, 'c> Snapshot<'t, 'c> {
@@ -38,6 +39,7 @@ impl<'t, 'c> Snapshot<'t, 'c> {
             txn,
             records: RefCell::new(Map::default()),
             installed: RefCell::new(Map::default()),
+            tenant_roles: OnceCell::new(),
         }
     }
 
@@ -122,5 +124,15 @@ impl<'t, 'c> Snapshot<'t, 'c> {
             .borrow_mut()
             .insert(project.to_string(), list.clone());
         Ok(list)
+    }
+
+    /// Every tenant-level role (a short scan, once per snapshot, and only on the paths that
+    /// need it: a non-member, or no other allow source).
+    pub fn tenant_roles(&self) -> Result<Rc<Vec<TenantRole>>> {
+        if let Some(roles) = self.tenant_roles.get() {
+            return Ok(roles.clone());
+        }
+        let roles = Rc::new(self.txn.tenant_roles()?);
+        Ok(self.tenant_roles.get_or_init(|| roles).clone())
     }
 }

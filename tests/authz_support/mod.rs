@@ -328,4 +328,28 @@ impl Tenant {
         self.catalog.commit(txn).unwrap();
         self
     }
+
+    /// A tenant role held by `members`, added to `projects`, with table grants (project, table, action).
+    pub fn tenant_role(
+        &self,
+        name: &str,
+        members: &[&str],
+        projects: &[&str],
+        grants: &[(&str, &str, &str)],
+    ) -> &Self {
+        let mut txn = self.catalog.begin();
+        txn.put_tenant_role(&TenantRole {
+            name: name.into(),
+            members: members.iter().map(|m| m.to_string()).collect(),
+            projects: projects.iter().map(|p| p.to_string()).collect(),
+            policy: None,
+            grants: grants
+                .iter()
+                .map(|(p, t, a)| (p.to_string(), t.to_string(), a.to_string()))
+                .collect(),
+        })
+        .unwrap();
+        self.catalog.commit(txn).unwrap();
+        self
+    }
 }
