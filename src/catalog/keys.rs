@@ -19,6 +19,8 @@
 //! | `K` | project, package | `Package` |
 //! | `I` | project, source project, package | `InstalledPackage` |
 //! | `TR` / `TU` | name | `TenantRole` / `TenantUser` |
+//! | `G` | project, group | `Group` |
+//! | `TG` | group | `Group` (tenant level) |
 
 use super::model::{Grantee, ObjectRef, ObjectType};
 use crate::error::{Error, Result};
@@ -181,9 +183,22 @@ pub fn tenant_user_prefix() -> Vec<u8> {
     b"TU\x1f".to_vec()
 }
 
+pub fn group(project: &str, name: &str) -> Vec<u8> {
+    key("G", &[project, name])
+}
+pub fn group_prefix(project: &str) -> Vec<u8> {
+    prefix("G", &[project])
+}
+pub fn tenant_group(name: &str) -> Vec<u8> {
+    key("TG", &[name])
+}
+pub fn tenant_group_prefix() -> Vec<u8> {
+    b"TG\x1f".to_vec()
+}
+
 /// Every per-project prefix, for dropping a project.
 pub fn all_project_prefixes(project: &str) -> Vec<Vec<u8>> {
-    ["U", "R", "RP", "A", "AG", "L", "LG", "T", "D", "O", "K", "I"].iter().map(|t| prefix(t, &[project])).collect()
+    ["U", "R", "RP", "A", "AG", "L", "LG", "T", "D", "O", "K", "I", "G"].iter().map(|t| prefix(t, &[project])).collect()
 }
 
 fn segments(k: &[u8]) -> Result<Vec<&str>> {

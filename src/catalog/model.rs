@@ -248,6 +248,14 @@ pub struct TenantRole {
     pub grants: Vec<(String, String, String)>,
 }
 
+/// A group principal (`add [tenant] group <g>`, §12): a named principal with no documented
+/// semantics beyond existing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub name: String,
+    pub created_at: i64,
+}
+
 /// A tenant user (§2.4) or group member list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantUser {

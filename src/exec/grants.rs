@@ -1,0 +1,728 @@
+//! ACL grants and their listings (reference §3, §4.3, §5, §12): `grant`/`revoke` (plain ACL,
+//! policy mode, installed-package objects, tenant roles), `grant super`, `show grants`,
+//! `show acl`, `purge privs` and `clear expired grants`.
+//!
+//! `grant Describe, Select on table sale_detail (shop_name) to user RAM$owner:bob
+//! privilegeproperties("expires"="30");` resolves the object in its project, checks the grantor
+//! may grant on it (owner, Super_Administrator, Admin, or its creator when
+//! `ObjectCreatorHasGrantPermission=true`), that the table, its column and the user exist, then
+//! merges two [`AclEntry`]s (one per action, for column `shop_name`, expiring in 30 days) into the
+//! `(table sale_detail, user bob)` record. Re-granting an action replaces its entry, so a grant
+//! can be renewed. With `"policy"="true"` the same statement edits the role policy instead.
+
+use super::access::{require, Mgmt, Need};
+use super::render::{format_time, grant_blocks, sections, GrantBlock, GrantGroup, GrantRow};
+use super::roles::existing_role;
+use super::{canonical_name, days_from, grantee_of, messages, object_path, resolve_user, ExecContext, Output};
+use crate::ast::{GrantObject, GrantStmt, ObjectName, Principal, PrincipalKind, Privilege, Properties, RevokeStmt, ShowGrantsStmt};
+use crate::catalog::model::{AclEntry, AclGrants, Grantee, ObjectRef, ObjectType, Project, RoleType};
+use crate::catalog::Txn;
+use crate::error::Result;
+use crate::policy::{self, Effect, PolicyDocument, PolicyKind, PolicyStatement};
+use serde_json::json;
+
+/// The order actions are listed in (the samples list project creation rights as
+/// `CreateTable | CreateResource | CreateInstance | CreateFunction | List` and table rights as
+/// `Download | Describe | Select`).
+const DISPLAY_ORDER: &[&str] = &[
+    "Read", "Write", "CreateTable", "CreateResource", "CreateInstance", "CreateFunction", "CreateJob", "CreateVolume",
+    "CreateOfflineModel", "CreateXflow", "List", "Download", "Describe", "Select", "Alter", "Update", "Drop",
+    "ShowHistory", "Execute", "Delete", "All",
+];
+
+fn display_rank(action: &str) -> usize {
+    DISPLAY_ORDER.iter().position(|a| *a == action).unwrap_or(DISPLAY_ORDER.len())
+}
+
+/// ACL actions each object type accepts (§3.1).
+fn allowed_actions(kind: ObjectType) -> &'static [&'static str] {
+    match kind {
+        ObjectType::Project => &[
+            "Read", "Write", "List", "CreateTable", "CreateInstance", "CreateFunction", "CreateResource", "CreateJob",
+            "CreateVolume", "CreateOfflineModel", "CreateXflow", "All",
+        ],
+        ObjectType::Table => &["Describe", "Select", "Alter", "Update", "Drop", "ShowHistory", "All", "Download"],
+        ObjectType::Resource => &["Read", "Write", "Delete", "All"],
+        ObjectType::Function => &["Read", "Write", "Delete", "Execute", "All"],
+        ObjectType::Instance => &["Read", "Write", "All", "Download"],
+        ObjectType::Package => &["Read"],
+        ObjectType::Model | ObjectType::OfflineModel => &["Describe", "Execute", "Alter", "Drop", "All"],
+        ObjectType::Job | ObjectType::Volume | ObjectType::Xflow => &["Read", "Write", "Delete", "Execute", "All"],
+    }
+}
+
+pub(crate) fn kind_label(kind: ObjectType) -> &'static str {
+    crate::catalog::keys::kind_code(kind)
+}
+
+fn canonical_privilege(p: &Privilege, kind: ObjectType) -> Result<String> {
+    let name = policy::canonical_action(&p.name).ok_or_else(|| messages::invalid_privilege(&p.name, kind_label(kind)))?;
+    if !allowed_actions(kind).contains(&name) {
+        return Err(messages::invalid_privilege(name, kind_label(kind)));
+    }
+    Ok(name.to_string())
+}
+
+/// An ACL target resolved to its project and catalog reference.
+pub(crate) struct Target {
+    pub project: Project,
+    pub object: ObjectRef,
+    pub columns: Option<Vec<String>>,
+    pub creator: Option<String>,
+}
+
+impl Target {
+    fn has_wildcard(&self) -> bool {
+        self.object.name.contains('*')
+    }
+}
+
+/// Resolves `on <type> [<p>.]<name>` against the current project. Packages are installed
+/// objects of the current project named `<src>.<pkg>`.
+pub(crate) fn resolve_target(txn: &Txn<'_>, current: &Project, kind: ObjectType, name: &ObjectName, columns: Option<&Vec<String>>, must_exist: bool) -> Result<Target> {
+    let (project_name, object_name) = match kind {
+        ObjectType::Project => (canonical_name(&name.name), canonical_name(&name.name)),
+        ObjectType::Package => {
+            let src = name.project.as_deref().map(canonical_name).unwrap_or_else(|| current.name.clone());
+            (current.name.clone(), format!("{src}.{}", canonical_name(&name.name)))
+        }
+        _ => (name.project.as_deref().map(canonical_name).unwrap_or_else(|| current.name.clone()), canonical_name(&name.name)),
+    };
+    let project = if project_name == current.name {
+        current.clone()
+    } else {
+        txn.project(&project_name)?.ok_or_else(|| messages::project_missing(&project_name))?
+    };
+    let object = ObjectRef { kind, name: object_name.clone() };
+    let columns = columns.map(|cs| cs.iter().map(|c| canonical_name(c)).collect::<Vec<_>>());
+    let missing = || messages::object_missing(kind_label(kind), &project.name, &object_name);
+    let mut creator = None;
+    if must_exist && !object_name.contains('*') {
+        match kind {
+            ObjectType::Project => {}
+            ObjectType::Table => {
+                let table = txn.table(&project.name, &object_name)?.ok_or_else(missing)?;
+                for c in columns.iter().flatten() {
+                    if !table.columns.iter().any(|tc| &tc.name == c) {
+                        return Err(messages::column_missing(c, &project.name, &object_name));
+                    }
+                }
+                creator = Some(table.creator);
+            }
+            ObjectType::Package => {
+                let (src, pkg) = object_name.split_once('.').unwrap_or(("", &object_name));
+                txn.installed(&project.name, src, pkg)?.ok_or_else(missing)?;
+            }
+            other => creator = Some(txn.object(&project.name, other, &object_name)?.ok_or_else(missing)?.creator),
+        }
+    }
+    Ok(Target { project, object, columns, creator })
+}
+
+/// The grantor rule of §3.1: owner, Super_Administrator, Admin, or the object's creator while
+/// `ObjectCreatorHasGrantPermission=true`.
+fn require_grantor(ctx: &ExecContext<'_>, txn: &Txn<'_>, target: &Target, action: &'static str) -> Result<()> {
+    let creator_may = target.project.settings.object_creator_has_grant_permission && target.creator.as_deref() == Some(ctx.user);
+    if creator_may {
+        return Ok(());
+    }
+    let mgmt = Mgmt { action, resource: object_path(&target.project.name, &target.object) };
+    require(ctx, txn, &target.project, Need::Admin, mgmt)
+}
+
+fn property<'a>(props: &'a Properties, key: &str) -> Option<&'a str> {
+    props.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+}
+
+fn flag(props: &Properties, key: &str) -> Result<Option<bool>> {
+    match property(props, key) {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(v) => Err(messages::bad_property(key, v)),
+    }
+}
+
+fn expiry(ctx: &ExecContext<'_>, props: &Properties) -> Result<Option<i64>> {
+    match property(props, "expires") {
+        None => Ok(None),
+        Some(v) => v.trim().parse::<u64>().map(|d| Some(days_from(ctx.now, d))).map_err(|_| messages::bad_property("expires", v)),
+    }
+}
+
+/// The grantee of an ACL grant, checked to exist in the object's project.
+fn acl_grantee(ctx: &ExecContext<'_>, txn: &Txn<'_>, target: &Target, principal: &Principal, must_exist: bool) -> Result<Grantee> {
+    let grantee = grantee_of(principal, ctx.user)?;
+    let project = &target.project.name;
+    match &grantee {
+        Grantee::User(u) => {
+            if must_exist && txn.user(project, u)?.is_none() && u != &target.project.owner {
+                return Err(messages::principal_missing(u, project));
+            }
+            if target.has_wildcard() {
+                return Err(messages::wildcard_needs_role(&target.object.name));
+            }
+            // A RAM user may grant only to RAM users of its own account (§3.1).
+            if must_exist && ctx.user.starts_with("RAM$") && (!u.starts_with("RAM$") || super::account_of(u) != super::account_of(ctx.user)) {
+                return Err(messages::cross_account_grant(ctx.user, u));
+            }
+        }
+        Grantee::Role(r) => {
+            if must_exist {
+                let role = existing_role(txn, project, r)?;
+                if role.role_type == RoleType::Admin {
+                    return Err(messages::admin_role_takes_no_acl(r));
+                }
+            }
+        }
+    }
+    Ok(grantee)
+}
+
+/// (action, column) pairs of a grant: per-privilege columns win over the object's columns.
+fn entries_of(privileges: &[Privilege], target: &Target) -> Result<Vec<(String, Option<String>)>> {
+    let mut out = Vec::new();
+    for p in privileges {
+        let action = canonical_privilege(p, target.object.kind)?;
+        if target.object.kind == ObjectType::Project && (action == "Read" || action == "Write") {
+            return Err(messages::privilege_not_open(&action));
+        }
+        let columns: Option<Vec<String>> = p.columns.as_ref().map(|cs| cs.iter().map(|c| canonical_name(c)).collect()).or_else(|| target.columns.clone());
+        match columns {
+            Some(cs) if !cs.is_empty() => out.extend(cs.into_iter().map(|c| (action.clone(), Some(c)))),
+            _ => out.push((action, None)),
+        }
+    }
+    Ok(out)
+}
+
+pub fn grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &GrantStmt) -> Result<Output> {
+    if stmt.with_grant_option {
+        return Err(messages::grant_option_unsupported());
+    }
+    if flag(&stmt.properties, "policy")? == Some(true) {
+        return policy_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, true);
+    }
+    if flag(&stmt.properties, "refobject")? == Some(true) {
+        return installed_object_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, true);
+    }
+    let target = resolve_target(txn, project, stmt.object.kind, &stmt.object.name, stmt.object.columns.as_ref(), true)?;
+    require_grantor(ctx, txn, &target, "GrantPrivilege")?;
+    let expires = expiry(ctx, &stmt.properties)?;
+    let conditions = property(&stmt.properties, "conditions").map(str::to_string);
+    if let Some(c) = &conditions {
+        policy::parse_condition_expr(c)?;
+    }
+    let wanted = entries_of(&stmt.privileges, &target)?;
+    for principal in &stmt.grantees {
+        let grantee = acl_grantee(ctx, txn, &target, principal, true)?;
+        let mut grants = txn.acl(&target.project.name, &target.object, &grantee)?;
+        for (action, column) in &wanted {
+            grants.entries.retain(|e| !(&e.action == action && &e.column == column));
+            grants.entries.push(AclEntry {
+                action: action.clone(),
+                column: column.clone(),
+                expires,
+                conditions: conditions.clone(),
+                grantor: ctx.user.to_string(),
+                granted_at: ctx.now,
+            });
+        }
+        txn.put_acl(&target.project.name, &target.object, &grantee, &grants)?;
+    }
+    Ok(Output::ok())
+}
+
+pub fn revoke(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &RevokeStmt) -> Result<Output> {
+    if flag(&stmt.properties, "policy")? == Some(true) {
+        return policy_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, false);
+    }
+    if flag(&stmt.properties, "refobject")? == Some(true) {
+        return installed_object_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, false);
+    }
+    // Revoking works on dropped objects' leftovers too, so the object need not exist.
+    let target = resolve_target(txn, project, stmt.object.kind, &stmt.object.name, stmt.object.columns.as_ref(), false)?;
+    let creator = match target.object.kind {
+        ObjectType::Table => txn.table(&target.project.name, &target.object.name)?.map(|t| t.creator),
+        ObjectType::Project | ObjectType::Package => None,
+        k => txn.object(&target.project.name, k, &target.object.name)?.map(|o| o.creator),
+    };
+    let target = Target { creator, ..target };
+    require_grantor(ctx, txn, &target, "RevokePrivilege")?;
+    let wanted = entries_of(&stmt.privileges, &target)?;
+    for principal in &stmt.grantees {
+        let grantee = grantee_of(principal, ctx.user)?;
+        let mut grants = txn.acl(&target.project.name, &target.object, &grantee)?;
+        for (action, column) in &wanted {
+            // A table-level revoke also takes back the column-level entries of that action.
+            grants.entries.retain(|e| !(&e.action == action && (column.is_none() || &e.column == column)));
+        }
+        txn.put_acl(&target.project.name, &target.object, &grantee, &grants)?;
+    }
+    Ok(Output::ok())
+}
+
+/// The ARN a policy-mode grant names (`acs:odps:*:projects/p/tables/tb_*`).
+fn policy_resource(project: &Project, object: &GrantObject) -> String {
+    let kind = object.kind;
+    let project_name = match kind {
+        ObjectType::Project => canonical_name(&object.name.name),
+        _ => object.name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone()),
+    };
+    let name = match kind {
+        ObjectType::Package => {
+            let src = object.name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
+            format!("{src}.{}", canonical_name(&object.name.name))
+        }
+        _ => canonical_name(&object.name.name),
+    };
+    let project_name = if kind == ObjectType::Package { project.name.clone() } else { project_name };
+    let base = object_path(&project_name, &ObjectRef { kind, name });
+    match &object.columns {
+        Some(cs) if cs.len() == 1 => format!("acs:odps:*:{base}/{}", canonical_name(&cs[0])),
+        _ => format!("acs:odps:*:{base}"),
+    }
+}
+
+/// §4.3: `privilegeproperties("policy"="true", "allow"=...)` adds (or, on revoke, removes) a
+/// statement of the role policy. Roles only; objects need not exist (wildcards are allowed).
+#[allow(clippy::too_many_arguments)]
+fn policy_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, privileges: &[Privilege], object: &GrantObject, grantees: &[Principal], props: &Properties, grant: bool) -> Result<Output> {
+    let allow = match (flag(props, "allow")?, flag(props, "deny")?) {
+        (Some(a), _) => a,
+        (None, Some(d)) => !d,
+        (None, None) => true,
+    };
+    let effect = if allow { Effect::Allow } else { Effect::Deny };
+    let actions: Vec<String> = privileges
+        .iter()
+        .map(|p| policy::canonical_action(&p.name).map(str::to_string).ok_or_else(|| messages::invalid_privilege(&p.name, kind_label(object.kind))))
+        .collect::<Result<_>>()?;
+    let resource = policy_resource(project, object);
+    let conditions = match property(props, "conditions") {
+        Some(c) => policy::parse_condition_expr(c)?,
+        None => Vec::new(),
+    };
+    let expires = expiry(ctx, props)?;
+    for principal in grantees {
+        if principal.kind != PrincipalKind::Role {
+            return Err(messages::policy_grant_needs_role());
+        }
+        let role_name = canonical_name(&principal.name);
+        let role = existing_role(txn, &project.name, &role_name)?;
+        let need = if role.role_type == RoleType::Admin { Need::OwnerOrSuperAdmin } else { Need::Admin };
+        require(ctx, txn, project, need, Mgmt::new("SetRolePolicy", &project.name, &format!("roles/resource/{role_name}")))?;
+        let mut doc = match txn.role_policy(&project.name, &role_name)? {
+            Some(text) => PolicyDocument::parse(&text, PolicyKind::Role)?,
+            None => PolicyDocument::empty(),
+        };
+        let wanted: Vec<String> = actions.iter().map(|a| format!("odps:{a}")).collect();
+        if grant {
+            doc.statements.push(PolicyStatement::from_grant(effect, &actions, &resource, conditions.clone(), expires));
+        } else {
+            for s in doc.statements.iter_mut() {
+                if s.effect == effect && s.resources.len() == 1 && s.resources[0].eq_ignore_ascii_case(&resource) {
+                    s.actions.retain(|a| !wanted.iter().any(|w| w.eq_ignore_ascii_case(a)));
+                }
+            }
+            doc.statements.retain(|s| !s.actions.is_empty());
+        }
+        txn.put_role_policy(&project.name, &role_name, Some(&doc.to_pretty_string()))?;
+    }
+    Ok(Output::ok())
+}
+
+/// `grant <actions> on <type> <obj> to ... privilegeproperties("refobject"="true",
+/// "refproject"="<src>", "package"="<pkg>")`: object-level ACL inside an installed package,
+/// stored in the installing project under [`super::installed_object_ref`].
+#[allow(clippy::too_many_arguments)]
+fn installed_object_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, privileges: &[Privilege], object: &GrantObject, grantees: &[Principal], props: &Properties, grant: bool) -> Result<Output> {
+    let source = property(props, "refproject").map(canonical_name).ok_or_else(|| messages::bad_property("refproject", ""))?;
+    let package = property(props, "package").map(canonical_name).ok_or_else(|| messages::bad_property("package", ""))?;
+    require(ctx, txn, project, Need::Admin, Mgmt::new("GrantPrivilege", &project.name, "packages"))?;
+    txn.installed(&project.name, &source, &package)?.ok_or_else(|| messages::package_not_installed(&source, &package, &project.name))?;
+    let object_name = canonical_name(&object.name.name);
+    let pkg = txn.package(&source, &package)?.ok_or_else(|| messages::package_missing(&source, &package))?;
+    if !pkg.objects.iter().any(|o| o.kind == object.kind && o.name == object_name) {
+        return Err(messages::package_lacks_object(kind_label(object.kind), &object_name, &package));
+    }
+    let target = Target {
+        project: project.clone(),
+        object: super::installed_object_ref(&source, &package, object.kind, &object_name),
+        columns: None,
+        creator: None,
+    };
+    let wanted = entries_of(privileges, &target)?;
+    for principal in grantees {
+        let grantee = acl_grantee(ctx, txn, &target, principal, grant)?;
+        let mut grants = txn.acl(&project.name, &target.object, &grantee)?;
+        for (action, column) in &wanted {
+            grants.entries.retain(|e| !(&e.action == action && &e.column == column));
+            if grant {
+                grants.entries.push(AclEntry {
+                    action: action.clone(),
+                    column: column.clone(),
+                    expires: None,
+                    conditions: None,
+                    grantor: ctx.user.to_string(),
+                    granted_at: ctx.now,
+                });
+            }
+        }
+        txn.put_acl(&project.name, &target.object, &grantee, &grants)?;
+    }
+    Ok(Output::ok())
+}
+
+/// `grant super <priv>, ... to <principal>`: project-wide privileges, stored as ACL entries on
+/// the project object (§12; semantics undocumented, so they behave as project-level grants).
+pub fn super_privileges(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, privileges: &[String], grantees: &[Principal], grant: bool) -> Result<Output> {
+    let action = if grant { "GrantPrivilege" } else { "RevokePrivilege" };
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new(action, &project.name, ""))?;
+    let object = ObjectRef { kind: ObjectType::Project, name: project.name.clone() };
+    let actions: Vec<String> = privileges
+        .iter()
+        .map(|p| policy::canonical_action(p).filter(|a| !policy::is_management_action(a)).map(str::to_string).ok_or_else(|| messages::invalid_super_privilege(p)))
+        .collect::<Result<_>>()?;
+    let target = Target { project: project.clone(), object: object.clone(), columns: None, creator: None };
+    for principal in grantees {
+        let grantee = acl_grantee(ctx, txn, &target, principal, grant)?;
+        let mut grants = txn.acl(&project.name, &object, &grantee)?;
+        for a in &actions {
+            grants.entries.retain(|e| !(&e.action == a && e.column.is_none()));
+            if grant {
+                grants.entries.push(AclEntry { action: a.clone(), column: None, expires: None, conditions: None, grantor: ctx.user.to_string(), granted_at: ctx.now });
+            }
+        }
+        txn.put_acl(&project.name, &object, &grantee, &grants)?;
+    }
+    Ok(Output::ok())
+}
+
+/// What a listing is restricted to: `on type <t>` or `on <type> <object>`.
+#[derive(Default, Clone)]
+pub(crate) struct Filter {
+    pub kind: Option<ObjectType>,
+    pub object: Option<(String, ObjectRef)>,
+}
+
+impl Filter {
+    fn keeps(&self, project: &str, object: &ObjectRef) -> bool {
+        self.kind.is_none_or(|k| k == object.kind)
+            && self.object.as_ref().is_none_or(|(p, o)| p == project && o == object)
+    }
+
+    fn keeps_path(&self, path: &str) -> bool {
+        if let Some((p, o)) = &self.object {
+            return policy::glob_match(path, &object_path(p, o)) || path == object_path(p, o);
+        }
+        match self.kind {
+            None => true,
+            Some(k) => {
+                let probe = object_path("x", &ObjectRef { kind: k, name: "y".into() });
+                let segment = probe.trim_start_matches("projects/x").trim_end_matches("/y");
+                if k == ObjectType::Project {
+                    !path.trim_start_matches("projects/").contains('/')
+                } else {
+                    path.contains(&format!("{segment}/"))
+                }
+            }
+        }
+    }
+}
+
+/// ACL rows of one grantee on one object: entries with the same column, expiry and conditions
+/// share a row; actions in display order.
+fn acl_rows(project: &str, object: &ObjectRef, grants: &AclGrants, grantee: Option<&Grantee>, full_arn: bool) -> Vec<GrantRow> {
+    // (column, expires, conditions, actions)
+    type Row = (Option<String>, Option<i64>, Option<String>, Vec<String>);
+    let mut groups: Vec<Row> = Vec::new();
+    for e in &grants.entries {
+        match groups.iter_mut().find(|g| g.0 == e.column && g.1 == e.expires && g.2 == e.conditions) {
+            Some(g) => g.3.push(e.action.clone()),
+            None => groups.push((e.column.clone(), e.expires, e.conditions.clone(), vec![e.action.clone()])),
+        }
+    }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let path = object_path(project, object);
+    groups
+        .into_iter()
+        .map(|(column, expires, conditions, mut actions)| {
+            actions.sort_by_key(|a| display_rank(a));
+            actions.dedup();
+            let mut resource = if full_arn && object.kind != ObjectType::Project { format!("acs:odps:*:{path}") } else { path.clone() };
+            if let Some(c) = &column {
+                resource.push('/');
+                resource.push_str(c);
+            }
+            GrantRow {
+                flags: if conditions.is_some() { "AC".into() } else { "A".into() },
+                grantee: grantee.map(subject_of),
+                resource,
+                actions,
+                expires: expires.map(format_time),
+                conditions,
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn subject_of(g: &Grantee) -> String {
+    match g {
+        Grantee::User(u) => format!("user/{u}"),
+        Grantee::Role(r) => format!("role/{r}"),
+    }
+}
+
+/// Rows of the policy statements in `doc` (relative resource paths, `odps:` stripped).
+pub(crate) fn policy_rows(doc: &PolicyDocument, principal: Option<&str>, filter: &Filter) -> Vec<GrantRow> {
+    let mut rows = Vec::new();
+    for s in &doc.statements {
+        if let Some(p) = principal {
+            if !s.matches_principal(p) {
+                continue;
+            }
+        }
+        let expires = s.expires();
+        let has_conditions = s.conditions.iter().any(|c| !(c.operator == "DateLessThan" && c.key.eq_ignore_ascii_case("acs:CurrentTime") && expires.is_some()));
+        let mut flags = if s.effect == Effect::Allow { "A".to_string() } else { "D".to_string() };
+        if has_conditions {
+            flags.push('C');
+        }
+        for r in &s.resources {
+            let path = r.split_once("acs:odps:*:").map(|(_, p)| p.to_string()).unwrap_or_else(|| r.clone());
+            if !filter.keeps_path(&path) {
+                continue;
+            }
+            rows.push(GrantRow {
+                flags: flags.clone(),
+                grantee: None,
+                resource: path,
+                actions: s.actions.iter().map(|a| a.strip_prefix("odps:").unwrap_or(a).to_string()).collect(),
+                expires: expires.map(format_time),
+                conditions: None,
+            });
+        }
+    }
+    rows
+}
+
+/// The `Authorization Type: ACL` and `Policy` blocks of a user (its own rows, then each of its
+/// roles') or of a role. `with_subject` adds the `[user/...]`/`[role/...]` lines (`show grants`),
+/// which `describe role` leaves out.
+pub(crate) fn principal_blocks(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, grantee: &Grantee, with_subject: bool, filter: Option<&Filter>) -> Result<Vec<GrantBlock>> {
+    let _ = ctx;
+    let default_filter = Filter::default();
+    let filter = filter.unwrap_or(&default_filter);
+    let mut subjects = vec![grantee.clone()];
+    if let Grantee::User(u) = grantee {
+        for r in txn.user(&project.name, u)?.map(|u| u.roles).unwrap_or_default() {
+            subjects.push(Grantee::Role(r));
+        }
+    }
+    let mut acl = GrantBlock { kind: "ACL".into(), groups: Vec::new() };
+    let mut pol = GrantBlock { kind: "Policy".into(), groups: Vec::new() };
+    let docs_project = project.policy.as_deref().and_then(|t| PolicyDocument::parse(t, PolicyKind::Project).ok());
+    for s in &subjects {
+        let mut rows = Vec::new();
+        for (object, grants) in txn.acl_of_grantee(&project.name, s)? {
+            if filter.keeps(&project.name, &object) {
+                rows.extend(acl_rows(&project.name, &object, &grants, None, false));
+            }
+        }
+        let subject = with_subject.then(|| subject_of(s));
+        acl.groups.push(GrantGroup { subject: subject.clone(), rows });
+        let policy_rows = match s {
+            Grantee::User(u) => docs_project.as_ref().map(|d| policy_rows(d, Some(u), filter)).unwrap_or_default(),
+            Grantee::Role(r) => match txn.role_policy(&project.name, r)? {
+                Some(text) => PolicyDocument::parse(&text, PolicyKind::Role).map(|d| policy_rows(&d, None, filter)).unwrap_or_default(),
+                None => Vec::new(),
+            },
+        };
+        pol.groups.push(GrantGroup { subject, rows: policy_rows });
+    }
+    Ok(vec![acl, pol])
+}
+
+pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &ShowGrantsStmt) -> Result<Output> {
+    if flag(&stmt.properties, "refobject")? == Some(true) {
+        return show_installed_object_grants(ctx, txn, project, stmt);
+    }
+    let grantee = match &stmt.principal {
+        None => Grantee::User(ctx.user.to_string()),
+        Some(p) => grantee_of(p, ctx.user)?,
+    };
+    if grantee != Grantee::User(ctx.user.to_string()) {
+        require(ctx, txn, project, Need::Admin, Mgmt::new("ShowGrants", &project.name, "users"))?;
+    }
+    let mut filter = Filter { kind: stmt.on_type, object: None };
+    if let Some(o) = &stmt.on_object {
+        let t = resolve_target(txn, project, o.kind, &o.name, None, false)?;
+        filter.object = Some((t.project.name.clone(), t.object));
+    }
+    match &grantee {
+        Grantee::User(u) if u == &project.owner => {
+            let text = format!("[{u}]\nprojects/{}: Project Owner", project.name);
+            return Ok(Output::new(text, json!({ "principal": u, "project_owner": true, "roles": [], "blocks": [] })));
+        }
+        Grantee::User(u) => {
+            if txn.user(&project.name, u)?.is_none() && txn.acl_of_grantee(&project.name, &grantee)?.is_empty() {
+                return Err(messages::principal_missing(u, &project.name));
+            }
+        }
+        Grantee::Role(r) => {
+            existing_role(txn, &project.name, r)?;
+        }
+    }
+    let blocks = principal_blocks(ctx, txn, project, &grantee, true, Some(&filter))?;
+    let roles = match &grantee {
+        Grantee::User(u) => txn.user(&project.name, u)?.map(|u| u.roles).unwrap_or_default(),
+        Grantee::Role(_) => Vec::new(),
+    };
+    let head = match &grantee {
+        Grantee::User(_) if !roles.is_empty() => format!("[roles]\n{}", roles.join(", ")),
+        Grantee::User(_) => "[roles]".to_string(),
+        Grantee::Role(_) => String::new(),
+    };
+    let body = grant_blocks(&blocks);
+    let text = match sections(vec![head, body]) {
+        t if t.is_empty() => "OK".to_string(),
+        t => t,
+    };
+    let principal = match &grantee {
+        Grantee::User(u) | Grantee::Role(u) => u.clone(),
+    };
+    Ok(Output::new(text, json!({ "principal": principal, "project_owner": false, "roles": roles, "blocks": blocks })))
+}
+
+/// `show grants on <type> <obj> privilegeproperties("refobject"="true", ...)` (§7.3 layout).
+fn show_installed_object_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &ShowGrantsStmt) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, Mgmt::new("ShowAcl", &project.name, "packages"))?;
+    let source = property(&stmt.properties, "refproject").map(canonical_name).ok_or_else(|| messages::bad_property("refproject", ""))?;
+    let package = property(&stmt.properties, "package").map(canonical_name).ok_or_else(|| messages::bad_property("package", ""))?;
+    let object = stmt.on_object.as_ref().ok_or_else(|| messages::bad_property("refobject", "true"))?;
+    let name = canonical_name(&object.name.name);
+    let stored = super::installed_object_ref(&source, &package, object.kind, &name);
+    let shown = object_path(&source, &ObjectRef { kind: object.kind, name });
+    let implicit = GrantBlock {
+        kind: "Implicit".into(),
+        groups: vec![GrantGroup { subject: None, rows: vec![implicit_row("project_owner", &project.owner)] }],
+    };
+    let mut rows = Vec::new();
+    for (grantee, grants) in txn.acl_on_object(&project.name, &stored)? {
+        for mut row in acl_rows(&project.name, &stored, &grants, Some(&grantee), true) {
+            row.resource = format!("acs:odps:*:{shown}");
+            rows.push(row);
+        }
+    }
+    let installed = GrantBlock { kind: "InstalledObjecACL".into(), groups: vec![GrantGroup { subject: Some(package.clone()), rows }] };
+    let blocks = vec![implicit, installed];
+    Ok(Output::new(grant_blocks(&blocks), json!({ "blocks": blocks })))
+}
+
+fn implicit_row(kind: &str, who: &str) -> GrantRow {
+    GrantRow { flags: "AG".into(), grantee: Some(format!("{kind}/{who}")), resource: String::new(), actions: vec!["All".into()], expires: None, conditions: None }
+}
+
+/// `show acl for <object> [on type <t>]` (§3.3): the implicit rights, then every ACL row.
+pub fn show_acl(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, object: &ObjectName, on_type: Option<ObjectType>) -> Result<Output> {
+    let kind = on_type.unwrap_or(ObjectType::Table);
+    let target = resolve_target(txn, project, kind, object, None, true)?;
+    let creator_may = target.project.settings.object_creator_has_access_permission && target.creator.as_deref() == Some(ctx.user);
+    if !creator_may {
+        require(ctx, txn, &target.project, Need::Admin, Mgmt { action: "ShowAcl", resource: object_path(&target.project.name, &target.object) })?;
+    }
+    let p = &target.project;
+    let mut implicit = vec![implicit_row("project_owner", &p.owner), implicit_row("admin", &p.owner)];
+    for u in txn.users(&p.name)? {
+        if u.roles.iter().any(|r| r == super::roles::SUPER_ADMINISTRATOR) {
+            implicit.push(implicit_row("super_administrator", &u.principal));
+        }
+        if u.roles.iter().any(|r| r == super::roles::ADMIN) {
+            implicit.push(implicit_row("admin", &u.principal));
+        }
+    }
+    if let Some(c) = &target.creator {
+        if p.settings.object_creator_has_access_permission {
+            let mut row = implicit_row("object_creator", c);
+            if !p.settings.object_creator_has_grant_permission {
+                row.flags = "A".into();
+            }
+            implicit.push(row);
+        }
+    }
+    let mut rows = Vec::new();
+    for (grantee, grants) in txn.acl_on_object(&p.name, &target.object)? {
+        rows.extend(acl_rows(&p.name, &target.object, &grants, Some(&grantee), true));
+    }
+    let blocks = vec![
+        GrantBlock { kind: "Implicit".into(), groups: vec![GrantGroup { subject: None, rows: implicit }] },
+        GrantBlock { kind: "ACL".into(), groups: vec![GrantGroup { subject: None, rows }] },
+    ];
+    Ok(Output::new(grant_blocks(&blocks), json!({ "object": object_path(&p.name, &target.object), "blocks": blocks })))
+}
+
+/// `purge privs from <principal>`: deletes the ACL entries, label grants and policy of a
+/// principal that no longer exists (§2.1: running it on a live role fails).
+pub fn purge(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, principals: &[Principal]) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, Mgmt::new("RevokePrivilege", &project.name, "users"))?;
+    for principal in principals {
+        let grantee = grantee_of(principal, ctx.user)?;
+        match &grantee {
+            Grantee::Role(r) => {
+                if txn.role(&project.name, r)?.is_some() {
+                    return Err(messages::principal_still_exists(r));
+                }
+                txn.put_role_policy(&project.name, r, None)?;
+            }
+            Grantee::User(u) => {
+                if u == &project.owner || txn.user(&project.name, u)?.is_some() {
+                    return Err(messages::principal_still_exists(u));
+                }
+            }
+        }
+        for (object, _) in txn.acl_of_grantee(&project.name, &grantee)? {
+            txn.put_acl(&project.name, &object, &grantee, &AclGrants::default())?;
+        }
+        for (table, _) in txn.label_grants_of_grantee(&project.name, &grantee)? {
+            txn.put_label_grants(&project.name, &table, &grantee, &Default::default())?;
+        }
+    }
+    Ok(Output::ok())
+}
+
+/// `clear expired grants`: deletes expired ACL entries, label grants and expired policy-mode
+/// statements of role policies (§3.1).
+pub fn clear_expired(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, Mgmt::new("ClearExpiredGrants", &project.name, ""))?;
+    let now = ctx.now;
+    for (object, grantee, mut grants) in txn.all_acl(&project.name)? {
+        let before = grants.entries.len();
+        grants.entries.retain(|e| e.expires.is_none_or(|t| t > now));
+        if grants.entries.len() != before {
+            txn.put_acl(&project.name, &object, &grantee, &grants)?;
+        }
+    }
+    for (table, grantee, mut grants) in txn.all_label_grants(&project.name)? {
+        let before = grants.entries.len();
+        grants.entries.retain(|e| e.expires > now);
+        if grants.entries.len() != before {
+            txn.put_label_grants(&project.name, &table, &grantee, &grants)?;
+        }
+    }
+    for role in txn.roles(&project.name)? {
+        let Some(text) = txn.role_policy(&project.name, &role.name)? else { continue };
+        let Ok(mut doc) = PolicyDocument::parse(&text, PolicyKind::Role) else { continue };
+        let before = doc.statements.len();
+        doc.statements.retain(|s| s.expires().is_none_or(|t| t > now));
+        if doc.statements.len() != before {
+            txn.put_role_policy(&project.name, &role.name, Some(&doc.to_pretty_string()))?;
+        }
+    }
+    Ok(Output::ok())
+}
+
+/// A user principal of a label or grant statement, resolved.
+pub(crate) fn user_of(principal: &Principal, caller: &str) -> String {
+    resolve_user(&principal.name, caller)
+}

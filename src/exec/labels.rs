@@ -1,0 +1,270 @@
+//! Label security statements (reference §6): `set label`/`unset label` on users, roles, tables
+//! and columns, `grant label`/`revoke label`, `show label grants` in all its forms, and
+//! `describe <table>` with its label lines.
+//!
+//! `grant label 3 on table t (mobile) to user RAM$owner:bob with exp 7;` checks the level is
+//! 0–9 (else the §11.4 text), that the caller is owner/SA/Admin, that the table, column and user
+//! exist, then replaces bob's entry for column `mobile` in the `(t, bob)` label-grant record with
+//! one of level 3 expiring 7 days from the clock (180 days when `with exp` is left out).
+
+use super::access::{require, Mgmt, Need};
+use super::render::{col, format_time, table, Column};
+use super::roles::existing_role;
+use super::{canonical_name, check_level, days_from, grantee_of, messages, ExecContext, Output};
+use crate::ast::{GrantLabelStmt, LabelTarget, ObjectName, RevokeLabelStmt, SetLabelStmt, ShowLabelGrantsStmt};
+use crate::catalog::model::{Grantee, LabelGrant, Project, Table};
+use crate::catalog::Txn;
+use crate::error::Result;
+use serde_json::json;
+
+/// §6.2: a label grant without `with exp` lasts 180 days.
+pub const DEFAULT_LABEL_GRANT_DAYS: u64 = 180;
+
+fn label_mgmt(action: &'static str, project: &str) -> Mgmt {
+    Mgmt::new(action, project, "labels")
+}
+
+/// A table of the current project (labels are set in the project that owns the data).
+fn table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
+    let p = name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
+    let t = canonical_name(&name.name);
+    txn.table(&p, &t)?.ok_or_else(|| messages::object_missing("table", &p, &t))
+}
+
+fn checked_columns(table: &Table, project: &str, columns: Option<&Vec<String>>) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for c in columns.into_iter().flatten() {
+        let c = canonical_name(c);
+        if !table.columns.iter().any(|tc| tc.name == c) {
+            return Err(messages::column_missing(&c, project, &table.name));
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// A label grantee that exists in the project: an added user or a created role.
+fn label_grantee(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, principal: &crate::ast::Principal) -> Result<Grantee> {
+    let grantee = grantee_of(principal, ctx.user)?;
+    match &grantee {
+        Grantee::User(u) => {
+            if txn.user(&project.name, u)?.is_none() {
+                return Err(messages::principal_missing(u, &project.name));
+            }
+        }
+        Grantee::Role(r) => {
+            existing_role(txn, &project.name, r)?;
+        }
+    }
+    Ok(grantee)
+}
+
+pub fn set_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &SetLabelStmt) -> Result<Output> {
+    let level = match (stmt.unset, stmt.level) {
+        (true, _) => 0,
+        (false, Some(l)) => check_level(l)?,
+        (false, None) => return Err(messages::invalid_label(0)),
+    };
+    require(ctx, txn, project, Need::Admin, label_mgmt("SetDataLabel", &project.name))?;
+    match &stmt.target {
+        LabelTarget::User(principal) => {
+            let name = super::users::user_name(principal, ctx.user)?;
+            let mut user = txn.user(&project.name, &name)?.ok_or_else(|| messages::principal_missing(&name, &project.name))?;
+            user.label = level;
+            txn.put_user(&project.name, &user)?;
+        }
+        LabelTarget::Role(r) => {
+            let mut role = existing_role(txn, &project.name, &canonical_name(r))?;
+            role.label = level;
+            txn.put_role(&project.name, &role)?;
+        }
+        LabelTarget::Table { table: name, columns } => {
+            let mut t = table_of(txn, project, name)?;
+            let columns = checked_columns(&t, &project.name, columns.as_ref())?;
+            if columns.is_empty() {
+                t.label = level;
+            } else {
+                for c in t.columns.iter_mut().filter(|c| columns.contains(&c.name)) {
+                    // Explicit column labels override the table label (§6.2); unset clears it.
+                    c.label = if stmt.unset { None } else { Some(level) };
+                }
+            }
+            let p = name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
+            txn.put_table(&p, &t)?;
+        }
+    }
+    Ok(Output::ok())
+}
+
+pub fn grant_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &GrantLabelStmt) -> Result<Output> {
+    let level = check_level(stmt.level)?;
+    require(ctx, txn, project, Need::Admin, label_mgmt("GrantLabel", &project.name))?;
+    let t = table_of(txn, project, &stmt.table)?;
+    let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
+    let grantee = label_grantee(ctx, txn, project, &stmt.grantee)?;
+    let expires = days_from(ctx.now, stmt.exp_days.unwrap_or(DEFAULT_LABEL_GRANT_DAYS));
+    let mut grants = txn.label_grants(&project.name, &t.name, &grantee)?;
+    let targets: Vec<Option<String>> = if columns.is_empty() { vec![None] } else { columns.into_iter().map(Some).collect() };
+    for column in targets {
+        grants.entries.retain(|e| e.column != column);
+        grants.entries.push(LabelGrant { column, level, expires });
+    }
+    txn.put_label_grants(&project.name, &t.name, &grantee, &grants)?;
+    Ok(Output::ok())
+}
+
+pub fn revoke_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &RevokeLabelStmt) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, label_mgmt("RevokeLabel", &project.name))?;
+    let t = table_of(txn, project, &stmt.table)?;
+    let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
+    let grantee = grantee_of(&stmt.grantee, ctx.user)?;
+    let mut grants = txn.label_grants(&project.name, &t.name, &grantee)?;
+    if columns.is_empty() {
+        // Revoking the table-level grant also revokes the column-level ones (§6.2).
+        grants.entries.clear();
+    } else {
+        grants.entries.retain(|e| e.column.as_ref().is_none_or(|c| !columns.contains(c)));
+    }
+    txn.put_label_grants(&project.name, &t.name, &grantee, &grants)?;
+    Ok(Output::ok())
+}
+
+fn grant_json(name: &str, column: Option<&str>, g: &LabelGrant, now: i64) -> serde_json::Value {
+    json!({ "name": name, "column": column, "label": g.level, "expires": format_time(g.expires), "expired": g.expires <= now })
+}
+
+/// The user's own access level (0 for the owner, who has no user record).
+fn user_label(txn: &Txn<'_>, project: &Project, user: &str) -> Result<u8> {
+    Ok(txn.user(&project.name, user)?.map(|u| u.label).unwrap_or(0))
+}
+
+pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &ShowLabelGrantsStmt) -> Result<Output> {
+    let level = stmt.level.map(check_level).transpose()?;
+    let keep = |g: &LabelGrant| level.is_none_or(|l| g.level == l);
+    let user = stmt.principal.as_ref().map(|p| super::grants::user_of(p, ctx.user));
+    let table_name = match &stmt.table {
+        Some(t) => {
+            let mut t = t.clone();
+            if t.project.is_none() {
+                if let Some((_, p)) = stmt.properties.iter().find(|(k, _)| k.eq_ignore_ascii_case("refproject")) {
+                    t.project = Some(p.clone());
+                }
+            }
+            Some(t)
+        }
+        None => None,
+    };
+    // A member may see its own label grants; anything about others needs Admin.
+    let about_others = match &user {
+        Some(u) => u != ctx.user,
+        None => table_name.is_some(),
+    };
+    if about_others {
+        require(ctx, txn, project, Need::Admin, label_mgmt("ShowLabelGrants", &project.name))?;
+    }
+    let now = ctx.now;
+    match (table_name, user) {
+        (None, user) => {
+            let user = user.unwrap_or_else(|| ctx.user.to_string());
+            let own = user_label(txn, project, &user)?;
+            let mut rows = Vec::new();
+            let mut items = Vec::new();
+            for (t, grants) in txn.label_grants_of_grantee(&project.name, &Grantee::User(user.clone()))? {
+                for g in grants.entries.iter().filter(|g| keep(g)) {
+                    let name = match &g.column {
+                        Some(c) => format!("{t}({c})"),
+                        None => t.clone(),
+                    };
+                    rows.push(vec![name.clone(), g.level.to_string(), format_time(g.expires)]);
+                    items.push(grant_json(&t, g.column.as_deref(), g, now));
+                }
+            }
+            let text = format!("User Label: {own}\n\n{}", table(&[col("TableName"), col("GrantedLabel"), col("Expires")], &rows));
+            Ok(Output::new(text, json!({ "user": user, "user_label": own, "grants": items })))
+        }
+        (Some(name), None) => {
+            let t = table_of(txn, project, &name)?;
+            let labels = t.columns.iter().map(|c| c.label.unwrap_or(t.label)).chain(std::iter::once(t.label));
+            let (lo, hi) = labels.fold((u8::MAX, 0u8), |(lo, hi), l| (lo.min(l), hi.max(l)));
+            let mut rows = Vec::new();
+            let mut items = Vec::new();
+            for (grantee, grants) in txn.label_grants_on_table(&project.name, &t.name)? {
+                let who = match &grantee {
+                    Grantee::User(u) | Grantee::Role(u) => u.clone(),
+                };
+                for g in grants.entries.iter().filter(|g| keep(g)) {
+                    let shown = match &g.column {
+                        Some(c) => format!("{who}({c})"),
+                        None => who.clone(),
+                    };
+                    rows.push(vec![shown, g.level.to_string(), format_time(g.expires)]);
+                    items.push(grant_json(&who, g.column.as_deref(), g, now));
+                }
+            }
+            let text = format!(
+                "Sensitive Label Range: [{lo}, {hi}]\n\n{}",
+                table(&[col("UserName"), col("GrantedLabel"), col("Expires")], &rows)
+            );
+            Ok(Output::new(text, json!({ "table": t.name, "label_range": [lo, hi], "grants": items })))
+        }
+        (Some(name), Some(user)) => {
+            let t = table_of(txn, project, &name)?;
+            let own = user_label(txn, project, &user)?;
+            let grants = txn.label_grants(&project.name, &t.name, &Grantee::User(user.clone()))?;
+            let mut rows = Vec::new();
+            let mut items = Vec::new();
+            for g in grants.entries.iter().filter(|g| keep(g)) {
+                rows.push(vec![g.column.clone().unwrap_or_else(|| "*".into()), g.level.to_string(), format_time(g.expires)]);
+                items.push(grant_json(&t.name, g.column.as_deref(), g, now));
+            }
+            let text = format!("User Label: {own}\n{}", table(&[col("Column"), col("GrantedLabel"), col("Expires")], &rows));
+            Ok(Output::new(text, json!({ "user": user, "user_label": own, "table": t.name, "grants": items })))
+        }
+    }
+}
+
+fn boxed(key: &str, value: &str) -> String {
+    format!("| {:<25} {:<56} |", key, value)
+}
+
+/// `describe <table>`: odpscmd's boxed layout with the label block of §6.3.
+pub fn describe_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &ObjectName) -> Result<Output> {
+    let _ = ctx;
+    let p = name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
+    let t = table_of(txn, project, name).map_err(|_| messages::no_such_table(&p, &canonical_name(&name.name)))?;
+    let max_label = t.columns.iter().map(|c| c.label.unwrap_or(t.label)).chain(std::iter::once(t.label)).max().unwrap_or(0);
+    let rule = format!("+{}+", "-".repeat(84));
+    let lines = [
+        rule.clone(),
+        boxed("Owner:", &t.creator),
+        boxed("Project:", &p),
+        boxed("TableComment:", ""),
+        rule.clone(),
+        boxed("CreateTime:", &format_time(t.created_at)),
+        rule.clone(),
+        boxed("TableLabel:", &t.label.to_string()),
+        boxed("MaxLabel:", &format!("L{max_label}")),
+        rule.clone(),
+        format!("| {:<82} |", "Native Columns:"),
+    ];
+    let rows: Vec<Vec<String>> = t
+        .columns
+        .iter()
+        .map(|c| vec![c.name.clone(), c.data_type.clone(), c.label.map(|l| l.to_string()).unwrap_or_default(), String::new()])
+        .collect();
+    let columns = table(
+        &[
+            Column { header: "Field", min_width: 15 },
+            Column { header: "Type", min_width: 10 },
+            Column { header: "Label", min_width: 5 },
+            Column { header: "Comment", min_width: 43 },
+        ],
+        &rows,
+    );
+    let text = format!("{}\n{}", lines.join("\n"), columns);
+    let cols: Vec<_> = t.columns.iter().map(|c| json!({ "name": c.name, "type": c.data_type, "label": c.label })).collect();
+    Ok(Output::new(
+        text,
+        json!({ "owner": t.creator, "project": p, "table": t.name, "create_time": format_time(t.created_at), "table_label": t.label, "max_label": max_label, "columns": cols }),
+    ))
+}

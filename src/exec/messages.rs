@@ -1,0 +1,290 @@
+//! Every refusal and failure text the management executor produces, in one place.
+//!
+//! Texts marked §11.4 are the reference's simulator choices for situations whose real server
+//! wording is not public; the others are documented MaxCompute/odpscmd strings or, where marked
+//! [inferred], mcsec's own choices in the same style. Keeping them here means a real capture can
+//! correct a message without touching any handler. `add user RAM$owner:bob;` run twice ends in
+//! [`user_exists`], whose string is exactly the §11.4 row.
+
+use crate::error::Error;
+
+const DENIED: &str = "ODPS-0420095: Access Denied - ";
+
+fn denied(detail: impl std::fmt::Display) -> Error {
+    Error::Denied(format!("{DENIED}{detail}"))
+}
+
+/// §11.4: a management statement the caller's standing does not allow.
+pub fn no_management_privilege(action: &str, resource: &str) -> Error {
+    denied(format!("Authorization Failed [4019], You have NO privilege 'odps:{action}' on {{acs:odps:*:{resource}}}."))
+}
+
+/// §4.4: a management statement matched by an explicit policy deny.
+pub fn management_denied_by_policy(action: &str, resource: &str) -> Error {
+    denied(format!(
+        "Authorization Failed [4011], You have NO privilege 'odps:{action}' on {{acs:odps:*:{resource}}}. Explicitly denied by policy."
+    ))
+}
+
+/// §11.4
+pub fn user_exists(principal: &str, project: &str) -> Error {
+    denied(format!("User {principal} already exists in project {project}."))
+}
+
+/// §11.4 (FAQ title `Invalid account Name xxxxxx`)
+pub fn invalid_account(principal: &str) -> Error {
+    denied(format!("Invalid account Name {principal}"))
+}
+
+/// Documented: `FAILED: lack of account provider, principalName xxxxxx`.
+pub fn lack_of_account_provider(principal: &str) -> Error {
+    Error::Denied(format!("lack of account provider, principalName {principal}"))
+}
+
+/// §11.4
+pub fn user_holds_roles(principal: &str, roles: &[String]) -> Error {
+    denied(format!("User {principal} still has roles: {}. Revoke them first.", roles.join(", ")))
+}
+
+/// §11.4
+pub fn role_still_granted(role: &str) -> Error {
+    denied(format!("Role {role} is still granted to users. Revoke it from all users first."))
+}
+
+/// §11.4
+pub fn object_missing(kind: &str, project: &str, name: &str) -> Error {
+    denied(format!("Object '{kind} {project}.{name}' does not exist."))
+}
+
+/// §11.4
+pub fn principal_missing(name: &str, project: &str) -> Error {
+    denied(format!("Principal {name} does not exist in project {project}."))
+}
+
+/// Documented (§2.1, §11.3): purge on a principal that still exists.
+pub fn principal_still_exists(name: &str) -> Error {
+    Error::Denied(format!("Principal {name} still exist in the project"))
+}
+
+/// §11.4: no ODPS code is known for it.
+pub fn invalid_label(level: u64) -> Error {
+    Error::Invalid(format!("Invalid label {level}: the label must be an integer from 0 to 9."))
+}
+
+/// Documented (§7.2, §11.3).
+pub fn package_not_allowed() -> Error {
+    Error::Denied("ODPS-0110061: Failed to run ddltask - Your project is not allowed to install the package".into())
+}
+
+/// odpscmd's `set` client error (§9.2), trailing space included.
+pub fn set_not_boolean(key: &str) -> Error {
+    Error::Invalid(format!(
+        "{key} must be boolean String(set XXX=true|false) Bad Command, Type \"help;\"(--help) or \"h;\"(-h) for help. "
+    ))
+}
+
+/// odpscmd's `set ExternalResourceAccessControl=false with locations ...` error (§9.2).
+pub fn locations_need_control() -> Error {
+    Error::Invalid("External resource locations can only be set when external resource access control is enabled".into())
+}
+
+/// The contract's project-not-found text (same as the authorizer's).
+pub fn project_missing(project: &str) -> Error {
+    Error::Invalid(format!("ODPS-0420111: Project not found - '{project}'."))
+}
+
+/// Documented title (§9.3) plus the offending entry [inferred detail].
+pub fn invalid_ip_whitelist(entry: &str) -> Error {
+    denied(format!("Project ip white list is invalid: '{entry}' is not an address, an address range a-b or a CIDR block."))
+}
+
+/// [inferred] the VPC counterpart.
+pub fn invalid_vpc_whitelist(entry: &str) -> Error {
+    denied(format!("Project vpc white list is invalid: '{entry}' is not <RegionID>_<VPCID>[<ip list>]."))
+}
+
+// ---- [inferred] texts for situations the reference does not cover ----
+
+pub fn no_project_selected() -> Error {
+    Error::Invalid("no project selected: run 'use <project>;' first".into())
+}
+
+pub fn project_exists(project: &str) -> Error {
+    denied(format!("Project {project} already exists."))
+}
+
+pub fn invalid_project_name(name: &str) -> Error {
+    Error::Invalid(format!(
+        "Invalid project name '{name}': a project name starts with a letter, has only letters, digits and underscores, and is 3 to 28 characters long."
+    ))
+}
+
+pub fn owner_must_be_aliyun(principal: &str) -> Error {
+    denied(format!("Only an Alibaba Cloud account (ALIYUN$...) can own a project; {principal} cannot."))
+}
+
+pub fn owner_cannot_be_removed(principal: &str, project: &str) -> Error {
+    denied(format!("{principal} is the owner of project {project} and cannot be removed."))
+}
+
+pub fn role_exists(role: &str, project: &str) -> Error {
+    denied(format!("Role {role} already exists in project {project}."))
+}
+
+pub fn invalid_role_name(name: &str) -> Error {
+    Error::Invalid(format!(
+        "Invalid role name '{name}': a role name starts with a letter, has only letters, digits and underscores, and is 1 to 64 characters long."
+    ))
+}
+
+pub fn builtin_role(role: &str) -> Error {
+    denied(format!("Role {role} is a built-in role and cannot be dropped."))
+}
+
+pub fn admin_role_takes_no_acl(role: &str) -> Error {
+    denied(format!("Role {role} is an admin role: it takes management permissions only, and only through a policy."))
+}
+
+pub fn role_not_grantable_to(kind: &str) -> Error {
+    Error::Invalid(format!("roles can be granted to users only, not to a {kind}"))
+}
+
+pub fn invalid_privilege(privilege: &str, kind: &str) -> Error {
+    denied(format!("Invalid privilege '{privilege}' for object type {kind}."))
+}
+
+pub fn privilege_not_open(privilege: &str) -> Error {
+    denied(format!("Authorization of privilege '{privilege}' on a project is not yet open."))
+}
+
+pub fn wildcard_needs_role(name: &str) -> Error {
+    denied(format!("Object name '{name}' has a wildcard: wildcards can only be granted to roles."))
+}
+
+pub fn column_missing(column: &str, project: &str, table: &str) -> Error {
+    denied(format!("Column '{column}' does not exist in table {project}.{table}."))
+}
+
+pub fn policy_grant_needs_role() -> Error {
+    denied("Policy grants (privilegeproperties \"policy\"=\"true\") can only be made to roles.")
+}
+
+pub fn grant_option_unsupported() -> Error {
+    denied("'with grant option' is not supported by MaxCompute ACL.")
+}
+
+pub fn cross_account_grant(grantor: &str, grantee: &str) -> Error {
+    denied(format!("{grantor} can grant only to RAM users of its own Alibaba Cloud account, not to {grantee}."))
+}
+
+pub fn bad_property(key: &str, value: &str) -> Error {
+    Error::Invalid(format!("invalid privilegeproperties value \"{key}\"=\"{value}\""))
+}
+
+pub fn read_file(path: &str, err: impl std::fmt::Display) -> Error {
+    Error::Io(format!("cannot read {path}: {err}"))
+}
+
+pub fn exception_needs_protection() -> Error {
+    Error::Invalid("with exception can only be used with ProjectProtection=true".into())
+}
+
+pub fn setproject_not_boolean(key: &str) -> Error {
+    Error::Invalid(format!("{key} must be true or false"))
+}
+
+pub fn package_exists(package: &str, project: &str) -> Error {
+    denied(format!("Package {package} already exists in project {project}."))
+}
+
+pub fn package_missing(project: &str, package: &str) -> Error {
+    denied(format!("Package {project}.{package} does not exist."))
+}
+
+pub fn invalid_package_name(name: &str) -> Error {
+    Error::Invalid(format!("Invalid package name '{name}': at most 128 letters, digits and underscores."))
+}
+
+pub fn package_object_kind(kind: &str) -> Error {
+    Error::Invalid(format!("objects of type {kind} cannot be added to a package (table, instance, function, resource)"))
+}
+
+pub fn package_has_object(kind: &str, object: &str, package: &str) -> Error {
+    denied(format!("{kind} {object} is already in package {package}; remove it first to change its privileges."))
+}
+
+pub fn package_lacks_object(kind: &str, object: &str, package: &str) -> Error {
+    denied(format!("{kind} {object} is not in package {package}."))
+}
+
+pub fn package_installed(source: &str, package: &str, project: &str) -> Error {
+    denied(format!("Package {source}.{package} is already installed in project {project}."))
+}
+
+pub fn package_not_installed(source: &str, package: &str, project: &str) -> Error {
+    denied(format!("Package {source}.{package} is not installed in project {project}."))
+}
+
+pub fn own_package(project: &str) -> Error {
+    Error::Invalid(format!("a package of project {project} cannot be installed into the project itself"))
+}
+
+pub fn trusted_exists(trusted: &str, project: &str) -> Error {
+    denied(format!("Project {trusted} is already a trusted project of {project}."))
+}
+
+pub fn trusted_missing(trusted: &str, project: &str) -> Error {
+    denied(format!("Project {trusted} is not a trusted project of {project}."))
+}
+
+pub fn tenant_role_exists(role: &str) -> Error {
+    denied(format!("Tenant role {role} already exists."))
+}
+
+pub fn tenant_role_missing(role: &str) -> Error {
+    denied(format!("Tenant role {role} does not exist."))
+}
+
+pub fn tenant_role_in_use(role: &str) -> Error {
+    denied(format!("Tenant role {role} is still granted to tenant users. Revoke it first."))
+}
+
+pub fn tenant_user_exists(principal: &str) -> Error {
+    denied(format!("Tenant user {principal} already exists."))
+}
+
+pub fn tenant_user_missing(principal: &str) -> Error {
+    denied(format!("Tenant user {principal} does not exist."))
+}
+
+pub fn tenant_user_holds_roles(principal: &str, roles: &[String]) -> Error {
+    denied(format!("Tenant user {principal} still has tenant roles: {}. Revoke them first.", roles.join(", ")))
+}
+
+pub fn group_exists(group: &str) -> Error {
+    denied(format!("Group {group} already exists."))
+}
+
+pub fn group_missing(group: &str) -> Error {
+    denied(format!("Group {group} does not exist."))
+}
+
+pub fn tenant_grant_kind() -> Error {
+    Error::Invalid("tenant roles take table grants only: grant <actions> on table <project>.<table> to tenant role <r>".into())
+}
+
+pub fn unsupported_grantee(kind: &str) -> Error {
+    Error::Invalid(format!("a {kind} cannot receive this grant"))
+}
+
+pub fn invalid_super_privilege(privilege: &str) -> Error {
+    denied(format!("Invalid super privilege '{privilege}'."))
+}
+
+pub fn not_a_user_principal(name: &str) -> Error {
+    Error::Invalid(format!("{name} is not a user"))
+}
+
+pub fn no_such_table(project: &str, table: &str) -> Error {
+    Error::Invalid(format!("ODPS-0130131:Table not found - table {project}.{table} cannot be resolved"))
+}

@@ -1,0 +1,272 @@
+//! Packages (reference §7): the provider side (`create package`, `add ... to package`,
+//! `allow project ... to install package`, `show packages`, `describe package`) and the consumer
+//! side (`install package`, `uninstall package`, `show package items`).
+//!
+//! `install package prj1.datashare;` run in `prj2` finds the package in `prj1`, checks that
+//! `prj2` (or `*`) is on its allowed list and that the entry has not expired — otherwise
+//! `ODPS-0110061: Failed to run ddltask - Your project is not allowed to install the package` —
+//! and records an [`InstalledPackage`] under `prj2`. Users of `prj2` then need `Read` on the
+//! installed package (an ACL grant on the `prj1.datashare` package object of `prj2`).
+
+use super::access::{require, Mgmt, Need};
+use super::grants::kind_label;
+use super::render::{format_time, table, Column};
+use super::{canonical_name, check_level, days_from, messages, revoke_all_on_object, ExecContext, Output};
+use crate::ast::{AddToPackageStmt, AllowInstallStmt, ObjectType};
+use crate::catalog::model::{AllowedProject, InstalledPackage, ObjectRef, Package, PackageObject, Project};
+use crate::catalog::Txn;
+use crate::error::Result;
+use serde_json::json;
+
+fn pkg_mgmt(action: &'static str, project: &str) -> Mgmt {
+    Mgmt::new(action, project, "packages")
+}
+
+fn existing(txn: &Txn<'_>, project: &str, name: &str) -> Result<Package> {
+    txn.package(project, name)?.ok_or_else(|| messages::package_missing(project, name))
+}
+
+pub fn create(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &str) -> Result<Output> {
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("CreatePackage", &project.name))?;
+    let name = canonical_name(name);
+    if name.is_empty() || name.len() > 128 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(messages::invalid_package_name(&name));
+    }
+    if txn.package(&project.name, &name)?.is_some() {
+        return Err(messages::package_exists(&name, &project.name));
+    }
+    txn.put_package(&project.name, &Package { name, created_at: ctx.now, objects: Vec::new(), allowed: Vec::new() })?;
+    Ok(Output::ok())
+}
+
+/// Deleting a package also uninstalls it everywhere (its installations have nothing to point to).
+pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &str) -> Result<Output> {
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("DropPackage", &project.name))?;
+    let name = canonical_name(name);
+    existing(txn, &project.name, &name)?;
+    txn.delete_package(&project.name, &name);
+    for p in txn.projects()? {
+        if txn.installed(&p.name, &project.name, &name)?.is_some() {
+            uninstall_records(txn, &p.name, &project.name, &name)?;
+        }
+    }
+    Ok(Output::ok())
+}
+
+/// Default privileges of an object added without `with privileges` (§7.1: read-only).
+fn default_privileges(kind: ObjectType) -> Vec<String> {
+    match kind {
+        ObjectType::Table => vec!["Describe".into(), "Select".into()],
+        _ => vec!["Read".into()],
+    }
+}
+
+pub fn add_object(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &AddToPackageStmt) -> Result<Output> {
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("AddPackageResource", &project.name))?;
+    let kind = stmt.kind;
+    if !matches!(kind, ObjectType::Table | ObjectType::Instance | ObjectType::Function | ObjectType::Resource) {
+        return Err(messages::package_object_kind(kind_label(kind)));
+    }
+    let name = canonical_name(&stmt.object);
+    let exists = match kind {
+        ObjectType::Table => txn.table(&project.name, &name)?.is_some(),
+        other => txn.object(&project.name, other, &name)?.is_some(),
+    };
+    if !exists {
+        return Err(messages::object_missing(kind_label(kind), &project.name, &name));
+    }
+    let package_name = canonical_name(&stmt.package);
+    let mut package = existing(txn, &project.name, &package_name)?;
+    if package.objects.iter().any(|o| o.kind == kind && o.name == name) {
+        return Err(messages::package_has_object(kind_label(kind), &name, &package_name));
+    }
+    let privileges = match &stmt.privileges {
+        Some(ps) => ps
+            .iter()
+            .map(|p| crate::policy::canonical_action(p).map(str::to_string).ok_or_else(|| messages::invalid_privilege(p, kind_label(kind))))
+            .collect::<Result<Vec<_>>>()?,
+        None => default_privileges(kind),
+    };
+    package.objects.push(PackageObject { kind, name, privileges });
+    txn.put_package(&project.name, &package)?;
+    Ok(Output::ok())
+}
+
+pub fn remove_object(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, kind: ObjectType, object: &str, package: &str) -> Result<Output> {
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("RemovePackageResource", &project.name))?;
+    let name = canonical_name(object);
+    let package_name = canonical_name(package);
+    let mut package = existing(txn, &project.name, &package_name)?;
+    let before = package.objects.len();
+    package.objects.retain(|o| !(o.kind == kind && o.name == name));
+    if package.objects.len() == before {
+        return Err(messages::package_lacks_object(kind_label(kind), &name, &package_name));
+    }
+    txn.put_package(&project.name, &package)?;
+    Ok(Output::ok())
+}
+
+pub fn allow(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &AllowInstallStmt) -> Result<Output> {
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("AllowInstallPackage", &project.name))?;
+    let label = stmt.label.map(check_level).transpose()?.unwrap_or(0);
+    let target = canonical_name(&stmt.project);
+    if target != "*" && txn.project(&target)?.is_none() {
+        return Err(messages::project_missing(&target));
+    }
+    let package_name = canonical_name(&stmt.package);
+    let mut package = existing(txn, &project.name, &package_name)?;
+    package.allowed.retain(|a| a.project != target);
+    package.allowed.push(AllowedProject { project: target, label, expires: stmt.exp_days.map(|d| days_from(ctx.now, d)) });
+    txn.put_package(&project.name, &package)?;
+    Ok(Output::ok())
+}
+
+pub fn disallow(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, target: &str, package: &str) -> Result<Output> {
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("DisallowInstallPackage", &project.name))?;
+    let target = canonical_name(target);
+    let package_name = canonical_name(package);
+    let mut package = existing(txn, &project.name, &package_name)?;
+    package.allowed.retain(|a| a.project != target);
+    txn.put_package(&project.name, &package)?;
+    Ok(Output::ok())
+}
+
+pub fn install(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, source: &str, package: &str) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, pkg_mgmt("InstallPackage", &project.name))?;
+    let source = canonical_name(source);
+    let package_name = canonical_name(package);
+    if source == project.name {
+        return Err(messages::own_package(&project.name));
+    }
+    txn.project(&source)?.ok_or_else(|| messages::project_missing(&source))?;
+    let pkg = existing(txn, &source, &package_name)?;
+    let allowed = pkg
+        .allowed
+        .iter()
+        .any(|a| (a.project == project.name || a.project == "*") && a.expires.is_none_or(|t| t > ctx.now));
+    if !allowed {
+        return Err(messages::package_not_allowed());
+    }
+    if txn.installed(&project.name, &source, &package_name)?.is_some() {
+        return Err(messages::package_installed(&source, &package_name, &project.name));
+    }
+    txn.put_installed(&project.name, &InstalledPackage { source_project: source, package: package_name, installed_at: ctx.now })?;
+    Ok(Output::ok())
+}
+
+/// Removes an installation and every grant made on it in the installing project (the package
+/// object itself and the objects inside it).
+fn uninstall_records(txn: &mut Txn<'_>, project: &str, source: &str, package: &str) -> Result<()> {
+    txn.delete_installed(project, source, package);
+    let name = format!("{source}.{package}");
+    revoke_all_on_object(txn, project, &ObjectRef { kind: ObjectType::Package, name: name.clone() })?;
+    let prefix = format!("{name}/");
+    for (object, grantee, _) in txn.all_acl(project)? {
+        if object.name.starts_with(&prefix) {
+            txn.put_acl(project, &object, &grantee, &Default::default())?;
+        }
+    }
+    Ok(())
+}
+
+pub fn uninstall(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, source: &str, package: &str) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, pkg_mgmt("UninstallPackage", &project.name))?;
+    let source = canonical_name(source);
+    let package_name = canonical_name(package);
+    if txn.installed(&project.name, &source, &package_name)?.is_none() {
+        return Err(messages::package_not_installed(&source, &package_name, &project.name));
+    }
+    uninstall_records(txn, &project.name, &source, &package_name)?;
+    Ok(Output::ok())
+}
+
+/// `show packages` (§7.3 [inferred] layout): created packages, then installed ones.
+pub fn show(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("ShowPackages", &project.name))?;
+    let created = txn.packages(&project.name)?;
+    let installed = txn.installed_packages(&project.name)?;
+    let created_rows: Vec<Vec<String>> = created.iter().map(|p| vec![p.name.clone(), format_time(p.created_at)]).collect();
+    let installed_rows: Vec<Vec<String>> = installed
+        .iter()
+        .map(|i| vec![i.source_project.clone(), i.package.clone(), format_time(i.installed_at), "OK".into()])
+        .collect();
+    let c = |h| Column { header: h, min_width: 0 };
+    let text = format!(
+        "Created Packages\n{}\n\nInstalled Packages\n{}",
+        table(&[c("PackageName"), c("CreateTime")], &created_rows),
+        table(&[c("SourceProject"), c("PackageName"), c("InstallTime"), c("Status")], &installed_rows)
+    );
+    Ok(Output::new(
+        text,
+        json!({
+            "createdPackages": created.iter().map(|p| json!({"name": p.name, "createTime": format_time(p.created_at)})).collect::<Vec<_>>(),
+            "installedPackages": installed.iter().map(|i| json!({"name": i.package, "sourceProject": i.source_project, "status": "OK", "installTime": format_time(i.installed_at)})).collect::<Vec<_>>(),
+        }),
+    ))
+}
+
+fn object_type_upper(kind: ObjectType) -> String {
+    kind_label(kind).to_ascii_uppercase()
+}
+
+/// `describe package [<project>.]<pkg>` (§7.3 layout). A package of another project can be
+/// described from a project that installed it.
+pub fn describe(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, source: Option<&str>, name: &str) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, pkg_mgmt("DescribePackage", &project.name))?;
+    let source = source.map(canonical_name).unwrap_or_else(|| project.name.clone());
+    let name = canonical_name(name);
+    if source != project.name && txn.installed(&project.name, &source, &name)?.is_none() {
+        return Err(messages::package_not_installed(&source, &name, &project.name));
+    }
+    let pkg = existing(txn, &source, &name)?;
+    let objects: Vec<Vec<String>> =
+        pkg.objects.iter().map(|o| vec![object_type_upper(o.kind), o.name.clone(), o.privileges.join(",")]).collect();
+    let allowed: Vec<Vec<String>> = pkg.allowed.iter().map(|a| vec![a.project.clone(), a.label.to_string()]).collect();
+    let text = format!(
+        "CreateTime:         {}\nPackageName:        {}\nSourceProject:      {}\n\nObject List\n{}\n\nAllowed Project List\n{}",
+        format_time(pkg.created_at),
+        pkg.name,
+        source,
+        table(
+            &[
+                Column { header: "ObjectType", min_width: 12 },
+                Column { header: "ObjectName", min_width: 40 },
+                Column { header: "ObjectPrivileges", min_width: 16 },
+            ],
+            &objects
+        ),
+        table(&[Column { header: "ProjectName", min_width: 15 }, Column { header: "UserLabel", min_width: 9 }], &allowed)
+    );
+    Ok(Output::new(
+        text,
+        json!({
+            "CreateTime": format_time(pkg.created_at),
+            "PackageName": pkg.name,
+            "SourceProject": source,
+            "Objects": pkg.objects.iter().map(|o| json!({"ObjectType": object_type_upper(o.kind), "ObjectName": o.name, "ObjectPrivileges": o.privileges})).collect::<Vec<_>>(),
+            "AllowedProjects": pkg.allowed.iter().map(|a| json!({"ProjectName": a.project, "UserLabel": a.label, "Expires": a.expires.map(format_time)})).collect::<Vec<_>>(),
+        }),
+    ))
+}
+
+/// `show package items [from <prj>] [on type <t>]`: the objects the current project can use
+/// through its installed packages ([inferred] layout in the `describe package` table style).
+pub fn items(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, source: Option<&str>, on_type: Option<ObjectType>) -> Result<Output> {
+    require(ctx, txn, project, Need::Member, pkg_mgmt("DescribePackage", &project.name))?;
+    let source = source.map(canonical_name);
+    let mut rows = Vec::new();
+    let mut items = Vec::new();
+    for inst in txn.installed_packages(&project.name)? {
+        if source.as_ref().is_some_and(|s| s != &inst.source_project) {
+            continue;
+        }
+        let Some(pkg) = txn.package(&inst.source_project, &inst.package)? else { continue };
+        for o in pkg.objects.iter().filter(|o| on_type.is_none_or(|k| k == o.kind)) {
+            rows.push(vec![object_type_upper(o.kind), o.name.clone(), o.privileges.join(","), inst.source_project.clone(), inst.package.clone()]);
+            items.push(json!({"ObjectType": object_type_upper(o.kind), "ObjectName": o.name, "ObjectPrivileges": o.privileges, "SourceProject": inst.source_project, "PackageName": inst.package}));
+        }
+    }
+    let c = |h| Column { header: h, min_width: 0 };
+    let text = table(&[c("ObjectType"), c("ObjectName"), c("ObjectPrivileges"), c("SourceProject"), c("PackageName")], &rows);
+    Ok(Output::new(text, json!({ "items": items })))
+}

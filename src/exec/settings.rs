@@ -1,0 +1,340 @@
+//! Project security settings (reference §8, §9): `set <SecurityKey>=true|false`, `setproject`,
+//! `show SecurityConfiguration`, trusted projects, and the policy documents (`get`/`put policy`,
+//! `get`/`put security policy`).
+//!
+//! `set ProjectProtection=true with exception exc.json;` is recognised as a security key (the
+//! seven keys odpscmd's `SetCommand` intercepts, matched case-insensitively), checked as a
+//! boolean with odpscmd's exact error, allowed for the owner and Super_Administrator only; the
+//! exception file is read relative to the working directory and checked as an exception policy
+//! (Principal required) before the project record is written.
+
+use super::access::{require, Mgmt, Need};
+use super::roles::existing_role;
+use super::{canonical_name, messages, read_statement_file, ExecContext, Output};
+use crate::ast::SetStmt;
+use crate::catalog::model::{Project, RoleType};
+use crate::catalog::Txn;
+use crate::error::Result;
+use crate::policy::{PolicyDocument, PolicyKind};
+use ipnet::IpNet;
+use serde_json::json;
+use std::net::IpAddr;
+
+/// The keys odpscmd's `set` treats as security switches (§9.2), upper-cased.
+const SECURITY_KEYS: &[&str] = &[
+    "OBJECTCREATORHASACCESSPERMISSION",
+    "OBJECTCREATORHASGRANTPERMISSION",
+    "CHECKPERMISSIONUSINGACL",
+    "CHECKPERMISSIONUSINGPOLICY",
+    "PROJECTPROTECTION",
+    "LABELSECURITY",
+    "EXTERNALRESOURCEACCESSCONTROL",
+];
+
+pub const DOWNLOAD_PRIVILEGE: &str = "odps.security.enabledownloadprivilege";
+pub const IP_WHITELIST: &str = "odps.security.ip.whitelist";
+pub const VPC_WHITELIST: &str = "odps.security.vpc.whitelist";
+
+/// The key without the legacy `security.` prefix, upper-cased, if it is a security switch.
+fn security_key(key: &str) -> Option<String> {
+    let upper = key.to_ascii_uppercase();
+    let bare = upper.strip_prefix("SECURITY.").unwrap_or(&upper).to_string();
+    SECURITY_KEYS.contains(&bare.as_str()).then_some(bare)
+}
+
+pub fn is_security_key(key: &str) -> bool {
+    security_key(key).is_some()
+}
+
+fn config_mgmt(action: &'static str, project: &str) -> Mgmt {
+    Mgmt::new(action, project, "configurations/security_configuration")
+}
+
+pub fn set(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &SetStmt) -> Result<Output> {
+    let Some(key) = security_key(&stmt.key) else {
+        return Ok(Output::ok());
+    };
+    let value = match stmt.value.trim() {
+        v if v.eq_ignore_ascii_case("true") => true,
+        v if v.eq_ignore_ascii_case("false") => false,
+        _ => return Err(messages::set_not_boolean(&stmt.key)),
+    };
+    if stmt.locations.is_some() && !(key == "EXTERNALRESOURCEACCESSCONTROL" && value) {
+        return Err(messages::locations_need_control());
+    }
+    if stmt.exception_file.is_some() && !(key == "PROJECTPROTECTION" && value) {
+        return Err(messages::exception_needs_protection());
+    }
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, config_mgmt("SetSecurityConfiguration", &project.name))?;
+    let mut p = project.clone();
+    let s = &mut p.settings;
+    match key.as_str() {
+        "OBJECTCREATORHASACCESSPERMISSION" => s.object_creator_has_access_permission = value,
+        "OBJECTCREATORHASGRANTPERMISSION" => s.object_creator_has_grant_permission = value,
+        "CHECKPERMISSIONUSINGACL" => s.check_permission_using_acl = value,
+        "CHECKPERMISSIONUSINGPOLICY" => s.check_permission_using_policy = value,
+        "LABELSECURITY" => s.label_security = value,
+        "PROJECTPROTECTION" => {
+            s.project_protection = value;
+            // Setting protection without `with exception` clears the exception (§8).
+            s.protection_exception = match &stmt.exception_file {
+                Some(file) => {
+                    let text = read_statement_file(file)?;
+                    PolicyDocument::parse(&text, PolicyKind::Exception)?;
+                    Some(text)
+                }
+                None => None,
+            };
+        }
+        _ => {
+            s.external_resource_access_control = value;
+            s.external_resource_locations = if value { stmt.locations.clone() } else { None };
+        }
+    }
+    txn.put_project(&p)?;
+    Ok(Output::ok())
+}
+
+/// `show SecurityConfiguration` — the exact lines odpscmd builds (§9.1).
+pub fn show_security_configuration(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, config_mgmt("GetSecurityConfiguration", &project.name))?;
+    let s = &project.settings;
+    let download = download_privilege(project);
+    let mut lines = vec![
+        format!("CheckPermissionUsingAcl={}", s.check_permission_using_acl),
+        format!("CheckPermissionUsingPolicy={}", s.check_permission_using_policy),
+        format!("ObjectCreatorHasAccessPermission={}", s.object_creator_has_access_permission),
+        format!("ObjectCreatorHasGrantPermission={}", s.object_creator_has_grant_permission),
+        format!("LabelSecurity={}", s.label_security),
+        format!("ProjectProtection={}", s.project_protection),
+    ];
+    if let (true, Some(e)) = (s.project_protection, &s.protection_exception) {
+        lines.push(format!("ProjectProtection with Exception:{}", e.trim_end()));
+    }
+    lines.push(format!("ExternalResourceAccessControl={}", s.external_resource_access_control));
+    if s.external_resource_access_control {
+        lines.push(format!("ExternalResourceLocations: {}", s.external_resource_locations.as_deref().unwrap_or("")));
+    }
+    lines.push(format!("EnableDownloadPrivilege={download}"));
+    Ok(Output::new(
+        lines.join("\n"),
+        json!({
+            "CheckPermissionUsingAcl": s.check_permission_using_acl,
+            "CheckPermissionUsingPolicy": s.check_permission_using_policy,
+            "ObjectCreatorHasAccessPermission": s.object_creator_has_access_permission,
+            "ObjectCreatorHasGrantPermission": s.object_creator_has_grant_permission,
+            "LabelSecurity": s.label_security,
+            "ProjectProtection": s.project_protection,
+            "ProjectProtectionException": if s.project_protection { s.protection_exception.clone() } else { None },
+            "ExternalResourceAccessControl": s.external_resource_access_control,
+            "ExternalResourceLocations": s.external_resource_locations,
+            "EnableDownloadPrivilege": download,
+        }),
+    ))
+}
+
+/// `odps.security.enabledownloadprivilege`, default false (§5).
+pub fn download_privilege(project: &Project) -> bool {
+    project.properties.get(DOWNLOAD_PRIVILEGE).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+fn check_ip_entry(entry: &str) -> bool {
+    if entry.parse::<IpAddr>().is_ok() || entry.parse::<IpNet>().is_ok() {
+        return true;
+    }
+    match entry.split_once('-') {
+        Some((a, b)) => match (a.trim().parse::<IpAddr>(), b.trim().parse::<IpAddr>()) {
+            (Ok(a), Ok(b)) => a.is_ipv4() == b.is_ipv4() && a <= b,
+            _ => false,
+        },
+        None => false,
+    }
+}
+
+/// Splits on commas outside `[...]` (VPC entries carry their own IP lists).
+fn split_entries(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut depth, mut cur) = (0usize, String::new());
+    for c in value.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+/// Checks an IP whitelist: single addresses, `a-b` ranges and CIDR blocks, IPv4 or IPv6 (§9.3).
+pub fn check_ip_whitelist(value: &str) -> Result<()> {
+    for e in split_entries(value) {
+        if !check_ip_entry(&e) {
+            return Err(messages::invalid_ip_whitelist(&e));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a VPC whitelist: `<RegionID>_<VPCID>[<ip list>]` entries (§9.3).
+pub fn check_vpc_whitelist(value: &str) -> Result<()> {
+    for e in split_entries(value) {
+        let (id, ips) = match e.split_once('[') {
+            Some((id, rest)) => match rest.strip_suffix(']') {
+                Some(ips) => (id, Some(ips)),
+                None => return Err(messages::invalid_vpc_whitelist(&e)),
+            },
+            None => (e.as_str(), None),
+        };
+        let ok_id = id.split_once('_').is_some_and(|(region, vpc)| {
+            !region.is_empty() && !vpc.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+        });
+        let ok_ips = ips.is_none_or(|ips| ips.split(',').map(str::trim).filter(|s| !s.is_empty()).all(check_ip_entry));
+        if !ok_id || !ok_ips {
+            return Err(messages::invalid_vpc_whitelist(&e));
+        }
+    }
+    Ok(())
+}
+
+/// `setproject [k=v ...]`; bare, prints every property (defaults included) as `key=value`.
+pub fn setproject(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, pairs: &[(String, String)]) -> Result<Output> {
+    if pairs.is_empty() {
+        require(ctx, txn, project, Need::Member, config_mgmt("GetSecurityConfiguration", &project.name))?;
+        let mut all = project.properties.clone();
+        for k in [DOWNLOAD_PRIVILEGE, IP_WHITELIST, VPC_WHITELIST] {
+            all.entry(k.to_string()).or_insert_with(|| if k == DOWNLOAD_PRIVILEGE { "false".into() } else { String::new() });
+        }
+        let text = all.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n");
+        return Ok(Output::new(text, json!({ "properties": all })));
+    }
+    let mut p = project.clone();
+    for (key, value) in pairs {
+        let key = key.trim().to_ascii_lowercase();
+        let value = value.trim().trim_matches('"').to_string();
+        let clear = value.is_empty() || value == "\\N";
+        match key.as_str() {
+            IP_WHITELIST | VPC_WHITELIST => {
+                require(ctx, txn, project, Need::Owner, config_mgmt("SetSecurityConfiguration", &project.name))?;
+                if !clear {
+                    if key == IP_WHITELIST {
+                        check_ip_whitelist(&value)?;
+                    } else {
+                        check_vpc_whitelist(&value)?;
+                    }
+                }
+            }
+            DOWNLOAD_PRIVILEGE => {
+                require(ctx, txn, project, Need::OwnerOrSuperAdmin, config_mgmt("SetSecurityConfiguration", &project.name))?;
+                if !clear && !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
+                    return Err(messages::setproject_not_boolean(&key));
+                }
+            }
+            _ => require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new("SetProjectProperty", &project.name, ""))?,
+        }
+        if clear {
+            p.properties.remove(&key);
+        } else {
+            let stored = if key == DOWNLOAD_PRIVILEGE { value.to_ascii_lowercase() } else { value };
+            p.properties.insert(key, stored);
+        }
+    }
+    txn.put_project(&p)?;
+    Ok(Output::ok())
+}
+
+pub fn trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, other: &str, add: bool) -> Result<Output> {
+    let action = if add { "AddTrustedProject" } else { "RemoveTrustedProject" };
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new(action, &project.name, ""))?;
+    let other = canonical_name(other);
+    let mut p = project.clone();
+    let present = p.trusted_projects.contains(&other);
+    match (add, present) {
+        (true, true) => return Err(messages::trusted_exists(&other, &project.name)),
+        (false, false) => return Err(messages::trusted_missing(&other, &project.name)),
+        (true, false) => {
+            txn.project(&other)?.ok_or_else(|| messages::project_missing(&other))?;
+            p.trusted_projects.push(other);
+        }
+        (false, true) => p.trusted_projects.retain(|t| t != &other),
+    }
+    txn.put_project(&p)?;
+    Ok(Output::ok())
+}
+
+/// `list trustedprojects`: one name per line, `OK` when none (§8 [inferred]).
+pub fn list_trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, Mgmt::new("ListTrustedProjects", &project.name, ""))?;
+    Ok(Output::list("trusted_projects", project.trusted_projects.clone()))
+}
+
+fn policy_output(text: Option<String>) -> Output {
+    let text = text.map(|t| t.trim_end().to_string()).unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
+    Output::new(text, json)
+}
+
+/// The policy-management resource of a role (§4.1) and the standing it needs: admin-type role
+/// policies are owner/SA business (§2.3, item 4).
+fn role_policy_need(txn: &Txn<'_>, project: &Project, role: &str) -> Result<Need> {
+    Ok(if existing_role(txn, &project.name, role)?.role_type == RoleType::Admin { Need::OwnerOrSuperAdmin } else { Need::Admin })
+}
+
+pub fn get_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, role: Option<&str>) -> Result<Output> {
+    match role {
+        None => {
+            require(ctx, txn, project, Need::Admin, Mgmt::new("GetPolicy", &project.name, "configurations/policy"))?;
+            Ok(policy_output(project.policy.clone()))
+        }
+        Some(r) => {
+            let r = canonical_name(r);
+            existing_role(txn, &project.name, &r)?;
+            require(ctx, txn, project, Need::Admin, Mgmt::new("GetRolePolicy", &project.name, &format!("roles/resource/{r}")))?;
+            Ok(policy_output(txn.role_policy(&project.name, &r)?))
+        }
+    }
+}
+
+pub fn put_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, file: &str, role: Option<&str>) -> Result<Output> {
+    match role {
+        None => {
+            require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new("SetPolicy", &project.name, "configurations/policy"))?;
+            let text = read_statement_file(file)?;
+            PolicyDocument::parse(&text, PolicyKind::Project)?;
+            let mut p = project.clone();
+            p.policy = Some(text);
+            txn.put_project(&p)?;
+        }
+        Some(r) => {
+            let r = canonical_name(r);
+            let need = role_policy_need(txn, project, &r)?;
+            require(ctx, txn, project, need, Mgmt::new("SetRolePolicy", &project.name, &format!("roles/resource/{r}")))?;
+            let text = read_statement_file(file)?;
+            PolicyDocument::parse(&text, PolicyKind::Role)?;
+            txn.put_role_policy(&project.name, &r, Some(&text))?;
+        }
+    }
+    Ok(Output::ok())
+}
+
+pub fn get_security_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
+    require(ctx, txn, project, Need::Admin, Mgmt::new("GetSecurityPolicy", &project.name, "configurations/security_policy"))?;
+    Ok(policy_output(project.security_policy.clone()))
+}
+
+/// `put security policy <file>`: semantics undocumented (§4.1); stored after the same checks as
+/// a project policy.
+pub fn put_security_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, file: &str) -> Result<Output> {
+    require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new("SetSecurityPolicy", &project.name, "configurations/security_policy"))?;
+    let text = read_statement_file(file)?;
+    PolicyDocument::parse(&text, PolicyKind::Project)?;
+    let mut p = project.clone();
+    p.security_policy = Some(text);
+    txn.put_project(&p)?;
+    Ok(Output::ok())
+}

@@ -1,0 +1,46 @@
+-- §6 labels: levels, grants with expiry, show label grants forms, describe, clear expired
+create project prj1;
+use prj1;
+--@ table prj1.sale_detail shop_name:string customer_id:string mobile:string
+--@ table prj1.other id:bigint
+add user RAM$owner:Allen;
+add user RAM$owner:amy;
+create role worker;
+set LabelSecurity=true;
+set label 2 to table sale_detail(mobile, customer_id);
+set label 3 to table sale_detail;
+set label 10 to table sale_detail;
+set label 1 to user RAM$owner:amy;
+set label 2 to role worker;
+set label 1 to user RAM$owner:nobody;
+describe sale_detail;
+grant label 4 on table sale_detail to role worker;
+grant label 4 on table sale_detail to user RAM$owner:Allen with exp 3;
+grant label 4 on table sale_detail(customer_id) to user RAM$owner:Allen;
+grant label 2 on table other to user RAM$owner:amy with exp 0;
+grant label 12 on table other to user RAM$owner:amy;
+grant label 2 on table sale_detail(nope) to user RAM$owner:amy;
+show label grants on table sale_detail;
+show label 4 grants on table sale_detail;
+show label grants on table sale_detail for user RAM$owner:Allen;
+show label grants for user RAM$owner:amy;
+show label grants;
+login RAM$owner:amy;
+show label grants;
+show label grants on table sale_detail;
+grant label 1 on table other to user RAM$owner:amy;
+login ALIYUN$owner;
+clear expired grants;
+show label grants for user RAM$owner:amy;
+revoke label on table sale_detail(customer_id) from user RAM$owner:Allen;
+show label grants on table sale_detail for user RAM$owner:Allen;
+grant label 4 on table sale_detail(customer_id) to user RAM$owner:Allen;
+revoke label on table sale_detail from user RAM$owner:Allen;
+show label grants on table sale_detail for user RAM$owner:Allen;
+unset label to table sale_detail(mobile);
+describe sale_detail;
+describe nothere;
+grant label 1 on table other to user RAM$owner:amy with exp 30;
+login RAM$owner:amy;
+show label grants on table other for user RAM$owner:amy;
+show label grants on table other for user RAM$owner:Allen;

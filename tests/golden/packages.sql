@@ -1,0 +1,44 @@
+-- §7 packages: provider side, consumer side, allow list, Read on installed package
+create project test_project_a;
+create project test_project_b;
+use test_project_a;
+--@ table test_project_a.sale_detail shop_name:string total_price:double
+--@ object resource test_project_a.udtf.jar
+create package datashare;
+create package datashare;
+add table sale_detail to package datashare;
+add resource udtf.jar to package datashare;
+add table sale_detail to package datashare with privileges Select;
+add table missing to package datashare;
+add project test_project_a to package datashare;
+show packages;
+describe package datashare;
+use test_project_b;
+install package test_project_a.datashare;
+use test_project_a;
+allow project test_project_b to install package datashare using label 2;
+allow project test_project_b to install package datashare using label 11;
+describe package datashare;
+use test_project_b;
+add user RAM$owner:amy;
+install package test_project_a.datashare;
+install package test_project_a.datashare;
+show packages;
+describe package test_project_a.datashare;
+show package items;
+show package items from test_project_a on type table;
+grant Read on package test_project_a.datashare to user RAM$owner:amy;
+show acl for test_project_a.datashare on type package;
+grant Select on table sale_detail to user RAM$owner:amy privilegeproperties("refobject"="true", "refproject"="test_project_a", "package"="datashare");
+show grants on table sale_detail privilegeproperties("refobject"="true", "refproject"="test_project_a", "package"="datashare");
+show grants for RAM$owner:amy;
+uninstall package test_project_a.datashare;
+show grants for RAM$owner:amy;
+show packages;
+use test_project_a;
+remove table sale_detail from package datashare;
+remove table sale_detail from package datashare;
+disallow project test_project_b to install package datashare;
+describe package datashare;
+drop package datashare;
+show packages;

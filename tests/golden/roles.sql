@@ -1,0 +1,38 @@
+-- §2 roles: create, list, describe, grant/revoke, drop rules, purge, principals
+create project prj1;
+use prj1;
+--@ table prj1.sale_detail shop_name:string customer_id:string total_price:double
+add user RAM$bob;
+add user RAM$amy;
+create role Worker;
+create role worker;
+create role 9lives;
+create role ops privilegeproperties("type"="admin");
+list roles;
+grant CreateTable, CreateFunction, CreateInstance, List on project prj1 to ROLE Worker;
+grant Download on table sale_detail to role worker;
+grant worker to RAM$bob;
+grant worker, ops to RAM$amy;
+grant worker to RAM$nobody;
+grant nothere to RAM$bob;
+describe role worker;
+show grants for role worker;
+show principals worker;
+show role grant RAM$amy;
+show role grant ALIYUN$owner;
+show grants for RAM$bob;
+drop role worker;
+revoke worker from RAM$bob;
+revoke worker, ops from RAM$amy;
+drop role worker;
+list roles;
+drop role admin;
+show grants for role worker;
+purge privs from role ops;
+drop role ops;
+create role worker;
+describe role worker;
+drop role worker;
+purge privs from role worker;
+create role worker;
+describe role worker;
