@@ -18,7 +18,7 @@ use super::{ExecContext, Output};
 use crate::ast::{ColumnDef, Literal, ObjectName, Query, ResourceKind, Statement};
 use crate::authz::{self, Outflow, Request, Resource, TaskType};
 use crate::catalog::model::{
-    Column, LabelGrants, NamedObject, ObjectRef, ObjectType, Rows, Table, Value,
+    Column, NamedObject, ObjectRef, ObjectType, Rows, Table, Value,
 };
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
@@ -48,8 +48,7 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Re
 }
 
 fn current_project<'a>(ctx: &ExecContext<'a>) -> Result<&'a str> {
-    ctx.project
-        .ok_or_else(|| Error::invalid("No project is selected. Run `use <project>;` first."))
+    ctx.project.ok_or_else(super::messages::no_project_selected)
 }
 
 /// `(project, name)` of `[p.]name`, lower-cased, the project defaulting to the current one.
@@ -372,27 +371,13 @@ fn create_table(
     Ok(Output::ok())
 }
 
-/// Deletes every ACL grant (Download included) and label grant on an object: a re-created
-/// object of the same name must not inherit them (§3.1).
-fn revoke_object_grants(txn: &mut Txn<'_>, project: &str, object: &ObjectRef) -> Result<()> {
-    for (grantee, _) in txn.acl_on_object(project, object)? {
-        txn.put_acl(project, object, &grantee, &Default::default())?;
-    }
-    if object.kind == ObjectType::Table {
-        for (grantee, _) in txn.label_grants_on_table(project, &object.name)? {
-            txn.put_label_grants(project, &object.name, &grantee, &LabelGrants::default())?;
-        }
-    }
-    Ok(())
-}
-
 fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     existing_table(txn, project, table)?;
     plan.authorize(txn)?;
     txn.delete_table(project, table);
-    revoke_object_grants(
+    super::revoke_all_on_object(
         txn,
         project,
         &ObjectRef {
@@ -781,7 +766,7 @@ fn drop_named(
     }
     plan.authorize(txn)?;
     txn.delete_object(project, kind, object);
-    revoke_object_grants(
+    super::revoke_all_on_object(
         txn,
         project,
         &ObjectRef {

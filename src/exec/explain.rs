@@ -18,26 +18,6 @@ use crate::catalog::Txn;
 use crate::error::{Error, Result};
 use serde_json::json;
 
-/// `RAM$alice` is RAM user alice of the acting principal's own account (`RAM$owner:alice` when
-/// acting as `ALIYUN$owner` or any `RAM$owner:*`), as `add user` reads it (§1.1).
-pub fn canonical_principal(name: &str, acting: &str) -> String {
-    let Some(rest) = name.strip_prefix("RAM$") else {
-        return name.to_string();
-    };
-    if rest.contains(':') {
-        return name.to_string();
-    }
-    let account = acting
-        .strip_prefix("ALIYUN$")
-        .or_else(|| {
-            acting
-                .strip_prefix("RAM$")
-                .and_then(|r| r.split(':').next())
-        })
-        .unwrap_or("owner");
-    format!("RAM${account}:{rest}")
-}
-
 fn describe_check(request: &Request) -> String {
     let mut s = format!("{} on {}", request.action, texts::path(&request.resource));
     if let Some(columns) = &request.resource.columns {
@@ -88,7 +68,7 @@ fn render_check(index: usize, request: &Request, response: &Response, out: &mut 
 
 pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Result<Output> {
     let principal = match &stmt.principal {
-        Some(p) if p.kind == PrincipalKind::User => canonical_principal(&p.name, ctx.user),
+        Some(p) if p.kind == PrincipalKind::User => super::resolve_user(&p.name, ctx.user),
         Some(p) => {
             let kind = match p.kind {
                 PrincipalKind::Role => "role",
@@ -183,29 +163,4 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
         text: text.join("\n"),
         json,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::canonical_principal;
-
-    #[test]
-    fn ram_shorthand_resolves_to_the_acting_account() {
-        assert_eq!(
-            canonical_principal("RAM$alice", "ALIYUN$owner"),
-            "RAM$owner:alice"
-        );
-        assert_eq!(
-            canonical_principal("RAM$alice", "RAM$acme:bob"),
-            "RAM$acme:alice"
-        );
-        assert_eq!(
-            canonical_principal("RAM$x:alice", "ALIYUN$owner"),
-            "RAM$x:alice"
-        );
-        assert_eq!(
-            canonical_principal("ALIYUN$bob", "ALIYUN$owner"),
-            "ALIYUN$bob"
-        );
-    }
 }
