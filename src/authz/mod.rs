@@ -7,15 +7,15 @@
 //! recording a [`LayerReport`]:
 //!
 //! 1. network gate — prj1's IP/VPC whitelist (binds the owner too), [`network`];
-//! 2. membership — alice must be prj1's owner, an added user, or reach t1 through a package
-//!    installed in her current project (4002);
+//! 2. membership — alice must be prj1's owner, an added user, hold a tenant role added to
+//!    prj1, or reach t1 through a package installed in her current project (4002);
 //! 3. owner / Super_Administrator — they skip ACL, role policies and labels;
 //! 4. explicit policy deny — prj1's project policy and the role policies of alice's roles, with
 //!    conditions evaluated (4011);
 //! 5. allow sources, the first that grants deciding — the Admin role's implicit rights, ACL
 //!    to alice and her roles (columns, expiry, conditions), the object creator's implicit
-//!    rights, policy allows, installed packages; none → 4019, with the column-level Tips when
-//!    only some columns are granted;
+//!    rights, policy allows, installed packages, tenant-role grants; none → 4019, with the
+//!    column-level Tips when only some columns are granted;
 //! 6. label security — No-ReadUp per column (4031);
 //! 7. download control — Tunnel downloads need `Download`;
 //! 8. project protection — prj1 is protected and prj2 is not a trusted project, no exception
@@ -24,8 +24,10 @@
 //! Every layer is evaluated even after one denies, so that `explain` can show them all; the
 //! decision is the first denying layer. Checks are point lookups: the catalog keys ACL grants by
 //! (project, object, grantee) and label grants by (project, table, grantee), so a check reads
-//! the same handful of records whether the tenant holds a thousand grants or a million. Policy
-//! documents are parsed once per text ([`policies`]).
+//! the same handful of records whether the tenant holds a thousand grants or a million (only a
+//! refused non-member or an otherwise ungranted request also scans the few tenant roles). Policy
+//! documents are parsed once per text (`policies`); [`Snapshot`] decodes each record once
+//! for a run of checks ([`authorize_in`]).
 //!
 //! `check_project_access` is the network gate plus membership for `use <p>` and for every
 //! statement that runs in a project.

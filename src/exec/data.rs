@@ -6,12 +6,13 @@
 //! `Statement::{CreateTable, CreateTableAs, DropTable, InsertValues, InsertSelect, Select,
 //! TunnelDownload, CreateFunction, DropFunction, AddResource, DropResource}`.
 //!
-//! Walk `create table prj2.t2 as select name from prj1.t1;` run in prj2: the statement is a SQL
-//! job of the current project, so [`sql_job`] first asks for `CreateInstance` on prj2; then the
-//! read is authorized as `Select` on `projects/prj1/tables/t1` (column `name`, outflow to prj2,
-//! so prj1's protection is consulted), then `CreateTable` on prj2. Only when all three pass are
-//! the table, its rows and the job's instance record written — into the statement's
-//! transaction, so a refusal leaves the catalog untouched. `tunnel download` is a Tunnel (DT)
+//! Walk `create table prj2.t2 as select name from prj1.t1;` run in prj2: [`plan`] resolves the
+//! source table and lists the checks in the service's order — the statement is a SQL job of
+//! the current project, so `CreateInstance` on prj2; the read, `Select` on
+//! `projects/prj1/tables/t1` (column `name`, outflow to prj2, so prj1's protection is
+//! consulted); then `CreateTable` on prj2. Only when all three pass are the table, its rows and
+//! the job's instance record written — into the statement's transaction, so a refusal leaves
+//! the catalog untouched. `explain` authorizes the same plan and writes nothing. `tunnel download` is a Tunnel (DT)
 //! request: no instance, download control applies, and the rows go to a CSV file.
 
 use super::{ExecContext, Output};
