@@ -448,6 +448,41 @@ fn cases() -> Vec<Case> {
             name(),
             "ACL user/RAM$owner:alice: All on projects/prj1/tables/users",
         ),
+        allow(
+            "wildcard ACL grant to a role",
+            |t: &Tenant| {
+                t.grant_role("prj1", "us*", "worker", "Select");
+            },
+            select(BOB, "users", &["name"]),
+            "ACL role/worker: Select on projects/prj1/tables/us*",
+        ),
+        allow(
+            "ACL grant on table * to a role",
+            |t: &Tenant| {
+                t.grant_role("prj1", "*", "worker", "Select");
+            },
+            select(BOB, "users", &["name"]),
+            "ACL role/worker: Select on projects/prj1/tables/*",
+        ),
+        deny(
+            "wildcard that does not match",
+            |t: &Tenant| {
+                t.grant_role("prj1", "t*", "worker", "Select");
+            },
+            select(BOB, "users", &["name"]),
+            "4019",
+            "default deny: nothing grants Select on projects/prj1/tables/users",
+        ),
+        allow(
+            "download control: wildcard Download to a role",
+            |t: &Tenant| {
+                download_on(t);
+                t.grant_role("prj1", "users", "worker", "Select");
+                t.grant_role("prj1", "*", "worker", "Download");
+            },
+            tunnel(select(BOB, "users", &["name"])),
+            "ACL role/worker: Select on projects/prj1/tables/users | ACL role/worker: Download on projects/prj1/tables/*",
+        ),
         deny(
             "ACL of another action",
             |t: &Tenant| {

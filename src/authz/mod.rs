@@ -40,7 +40,9 @@ pub mod texts;
 
 pub use snapshot::Snapshot;
 
-use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project, Table, TenantRole, User};
+use crate::catalog::model::{
+    AclEntry, Grantee, ObjectRef, ObjectType, Project, Table, TenantRole, User,
+};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
 use crate::policy::{
@@ -552,18 +554,8 @@ impl<'a> Scope<'a> {
             };
             let mut granted_columns = Vec::new();
             for entry in &grants.entries {
-                let action_covered =
-                    entry.action == action || (entry.action == "All" && action != "Download");
-                if !action_covered || is_expired(entry.expires, ctx.current_time) {
+                if !entry_applies(entry, action, ctx) {
                     continue;
-                }
-                if let Some(text) = &entry.conditions {
-                    let holds = parse_condition_expr(text)
-                        .map(|cs| cs.iter().all(|c| c.holds(ctx)))
-                        .unwrap_or(false);
-                    if !holds {
-                        continue;
-                    }
                 }
                 match &entry.column {
                     None => {
@@ -593,6 +585,65 @@ impl<'a> Scope<'a> {
             }
         }
         Ok(outcome)
+    }
+
+    /// Wildcard ACL grants to the principal's roles (`grant Download on table tb_* to role r`;
+    /// wildcards are for roles only, §5): the patterns `*` and `<prefix>*` of the object's
+    /// name, each a point lookup. Consulted only when no other source allowed.
+    fn acl_wildcard(
+        &self,
+        action: &str,
+        resource: &Resource,
+        ctx: &ConditionContext<'_>,
+    ) -> Result<Option<String>> {
+        let (Some(name), kind) = (&resource.name, resource.kind) else {
+            return Ok(None);
+        };
+        if !self.project.settings.check_permission_using_acl
+            || kind == ObjectType::Project
+            || self.roles().is_empty()
+        {
+            return Ok(None);
+        }
+        let prefixes = (0..=name.len()).filter(|i| name.is_char_boundary(*i));
+        for pattern in prefixes.map(|i| format!("{}*", &name[..i])) {
+            let object = ObjectRef {
+                kind,
+                name: pattern,
+            };
+            for role in self.roles() {
+                let grantee = Grantee::Role(role.clone());
+                let Some(grants) = self.snapshot.acl(&self.project.name, &object, &grantee)? else {
+                    continue;
+                };
+                let applies = |e: &&AclEntry| e.column.is_none() && entry_applies(e, action, ctx);
+                if let Some(entry) = grants.entries.iter().find(applies) {
+                    let path = format!(
+                        "projects/{}/{}/{}",
+                        self.project.name,
+                        texts::collection(kind),
+                        object.name
+                    );
+                    return Ok(Some(format!("ACL role/{role}: {} on {path}", entry.action)));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Whether an ACL entry grants `action` now: the action (or `All`, which never includes
+/// `Download`), not expired, its conditions holding.
+fn entry_applies(entry: &AclEntry, action: &str, ctx: &ConditionContext<'_>) -> bool {
+    let covers = entry.action == action || (entry.action == "All" && action != "Download");
+    if !covers || is_expired(entry.expires, ctx.current_time) {
+        return false;
+    }
+    match &entry.conditions {
+        None => true,
+        Some(text) => parse_condition_expr(text)
+            .map(|cs| cs.iter().all(|c| c.holds(ctx)))
+            .unwrap_or(false),
     }
 }
 
@@ -1014,6 +1065,18 @@ impl<'a> Evaluation<'a> {
                 return Ok(());
             }
         }
+        if let Some(rule) = self
+            .scope
+            .acl_wildcard(action, &self.request.resource, &self.ctx)?
+        {
+            self.report(
+                Layer::AllowSources,
+                Verdict::Allow,
+                "a wildcard ACL grant to a role",
+                vec![rule],
+            );
+            return Ok(());
+        }
         let mut covered = acl.columns;
         let mut rules = acl.rules;
         let requested: &[String] = self.request.resource.columns.as_deref().unwrap_or_default();
@@ -1320,9 +1383,13 @@ impl<'a> Evaluation<'a> {
         let acl = self.scope.acl("Download", &resource, &self.ctx)?;
         let allow = match acl.whole {
             Some(rule) => Some(rule),
-            None => self
-                .scope
-                .policy_match(Effect::Allow, "Download", &arns, &self.ctx, false)?,
+            None => match self.scope.acl_wildcard("Download", &resource, &self.ctx)? {
+                Some(rule) => Some(rule),
+                None => {
+                    self.scope
+                        .policy_match(Effect::Allow, "Download", &arns, &self.ctx, false)?
+                }
+            },
         };
         match allow {
             Some(rule) => self.report(
