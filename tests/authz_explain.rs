@@ -65,6 +65,7 @@ fn label_refusal_is_explained_with_layers_and_advice() {
     )
     .unwrap();
     let expected = "\
+Explain: select name, phone from `users`
 Principal: RAM$owner:alice
 Source IP: 127.0.0.1
 Current project: prj1
@@ -130,7 +131,8 @@ fn explain_for_another_principal_from_another_address() {
         statement: select(&["name"], "prj1.users"),
     };
     let out = explain_as(&t, OWNER, "prj1", stmt.clone()).unwrap();
-    assert!(out.text.starts_with("Principal: RAM$owner:alice\nSource IP: 10.1.2.3\nCurrent project: prj1\nDecision: ALLOW\n"), "{}", out.text);
+    assert_eq!(out.json["statement"], "select name from prj1.`users`");
+    assert!(out.text.starts_with("Explain: select name from prj1.`users`\nPrincipal: RAM$owner:alice\nSource IP: 10.1.2.3\nCurrent project: prj1\nDecision: ALLOW\n"), "{}", out.text);
     assert!(out.text.contains("    network                    pass      10.1.2.3 is in the ip white list of project prj1\n"));
     assert!(out
         .text

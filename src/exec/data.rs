@@ -18,9 +18,7 @@
 use super::{ExecContext, Output};
 use crate::ast::{ColumnDef, Literal, ObjectName, Query, ResourceKind, Statement};
 use crate::authz::{self, Outflow, Request, Resource, TaskType};
-use crate::catalog::model::{
-    Column, NamedObject, ObjectRef, ObjectType, Rows, Table, Value,
-};
+use crate::catalog::model::{Column, NamedObject, ObjectRef, ObjectType, Rows, Table, Value};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
 use serde_json::json;
@@ -79,10 +77,6 @@ pub fn request(
         outflow,
         now: ctx.now,
     }
-}
-
-fn authorize(txn: &Txn<'_>, request: &Request) -> Result<()> {
-    authz::try_authorize(request, txn)?.into_result()
 }
 
 /// Records the job's instance (`yyyyMMddHHmmss` + a per-second counter) so that instance
@@ -243,9 +237,13 @@ impl Plan {
             .ok_or_else(|| Error::invalid("the statement reads no table"))
     }
 
-    /// Authorizes every request in order; the first refusal is the statement's error.
+    /// Authorizes every request in order through one snapshot (the checks of a statement read
+    /// the same project and user records); the first refusal is the statement's error.
     fn authorize(&self, txn: &Txn<'_>) -> Result<()> {
-        self.requests.iter().try_for_each(|r| authorize(txn, r))
+        let snapshot = authz::Snapshot::new(txn);
+        self.requests
+            .iter()
+            .try_for_each(|r| authz::try_authorize_in(r, &snapshot)?.into_result())
     }
 }
 

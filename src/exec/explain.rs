@@ -95,17 +95,19 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
         now: ctx.now,
     };
     let plan = data::plan(&as_principal, txn, &stmt.statement)?;
+    let snapshot = authz::Snapshot::new(txn);
     let checks: Vec<(Request, Response)> = plan
         .requests
         .into_iter()
         .map(|request| {
-            let response = authz::try_authorize(&request, txn)?;
+            let response = authz::try_authorize_in(&request, &snapshot)?;
             Ok((request, response))
         })
         .collect::<Result<_>>()?;
     let decisive = checks.iter().find(|(_, r)| r.decision == Decision::Deny);
 
     let mut text = vec![
+        format!("Explain: {}", stmt.statement),
         format!("Principal: {principal}"),
         format!("Source IP: {source_ip}"),
         format!("Current project: {}", ctx.project.unwrap_or("(none)")),
@@ -138,6 +140,7 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
     }
 
     let json = json!({
+        "statement": stmt.statement.to_string(),
         "principal": principal,
         "source_ip": source_ip,
         "current_project": ctx.project,
