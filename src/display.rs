@@ -219,10 +219,19 @@ fn tenant(f: &mut Formatter<'_>, tenant: bool) -> fmt::Result {
 
 impl Display for ObjectName {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if let Some(p) = &self.project {
-            write!(f, "{}.", NameOrStar(p))?;
+        match &self.project {
+            // `123.456x` would lex as the number `123.456` followed by `x`: a qualified name
+            // that starts with a digit is backticked so that it reads back as a name.
+            Some(p) if self.name.starts_with(|c: char| c.is_ascii_digit()) => {
+                write!(f, "{}.", NameOrStar(p))?;
+                backticked(f, &self.name)
+            }
+            Some(p) => {
+                write!(f, "{}.", NameOrStar(p))?;
+                NameOrStar(&self.name).fmt(f)
+            }
+            None => NameOrStar(&self.name).fmt(f),
         }
-        NameOrStar(&self.name).fmt(f)
     }
 }
 

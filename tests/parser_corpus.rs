@@ -256,3 +256,12 @@ fn fmt_reports_a_missing_file() {
     assert_eq!(code, 1);
     assert!(String::from_utf8_lossy(&err).starts_with("FAILED: /nonexistent/x.sql: "));
 }
+
+/// Found by the proptest: a qualified name whose parts are digit-led printed as `123.456x`,
+/// which lexes as a number.
+#[test]
+fn digit_led_qualified_names_round_trip() {
+    let stmt = parse("show acl for 20151225091.\n340766gat07xs6 on type instance");
+    assert_eq!(stmt.to_string(), "show acl for 20151225091.`340766gat07xs6` on type instance");
+    assert_eq!(parse(&stmt.to_string()), stmt);
+}
