@@ -5,12 +5,773 @@
 //! INTERFACE: `execute(ctx, txn, stmt)` is called by `Session::execute` for
 //! `Statement::{CreateTable, CreateTableAs, DropTable, InsertValues, InsertSelect, Select,
 //! TunnelDownload, CreateFunction, DropFunction, AddResource, DropResource}`.
+//!
+//! Walk `create table prj2.t2 as select name from prj1.t1;` run in prj2: [`plan`] resolves the
+//! source table and lists the checks in the service's order — the statement is a SQL job of
+//! the current project, so `CreateInstance` on prj2; the read, `Select` on
+//! `projects/prj1/tables/t1` (column `name`, outflow to prj2, so prj1's protection is
+//! consulted); then `CreateTable` on prj2. Only when all three pass are the table, its rows and
+//! the job's instance record written — into the statement's transaction, so a refusal leaves
+//! the catalog untouched. `explain` authorizes the same plan and writes nothing. `tunnel download` is a Tunnel (DT)
+//! request: no instance, download control applies, and the rows go to a CSV file.
 
 use super::{ExecContext, Output};
-use crate::ast::Statement;
+use crate::ast::{ColumnDef, Literal, ObjectName, Query, ResourceKind, Statement};
+use crate::authz::{self, Outflow, Request, Resource, TaskType};
+use crate::catalog::model::{Column, NamedObject, ObjectRef, ObjectType, Rows, Table, Value};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
+use serde_json::json;
 
-pub fn execute(_ctx: &ExecContext<'_>, _txn: &mut Txn<'_>, _stmt: &Statement) -> Result<Output> {
-    Err(Error::invalid("data statements are being built"))
+pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+    match stmt {
+        Statement::CreateTable { columns, .. } => create_table(ctx, txn, stmt, columns),
+        Statement::DropTable { .. } => drop_table(ctx, txn, stmt),
+        Statement::InsertValues { rows, .. } => insert_values(ctx, txn, stmt, rows),
+        Statement::Select(_) => select(ctx, txn, stmt),
+        Statement::CreateTableAs { .. } => create_table_as(ctx, txn, stmt),
+        Statement::InsertSelect { overwrite, .. } => insert_select(ctx, txn, stmt, *overwrite),
+        Statement::TunnelDownload { path, .. } => tunnel_download(ctx, txn, stmt, path),
+        Statement::CreateFunction {
+            class, resources, ..
+        } => create_function(ctx, txn, stmt, class, resources),
+        Statement::DropFunction { .. } => drop_named(ctx, txn, stmt, ObjectType::Function),
+        Statement::AddResource { kind, comment, .. } => {
+            add_resource(ctx, txn, stmt, *kind, comment.as_deref())
+        }
+        Statement::DropResource { .. } => drop_named(ctx, txn, stmt, ObjectType::Resource),
+        _ => Err(Error::invalid(
+            "exec::data::execute runs data statements only",
+        )),
+    }
+}
+
+fn current_project<'a>(ctx: &ExecContext<'a>) -> Result<&'a str> {
+    ctx.project.ok_or_else(super::messages::no_project_selected)
+}
+
+/// `(project, name)` of `[p.]name`, lower-cased, the project defaulting to the current one.
+fn resolve(ctx: &ExecContext<'_>, name: &ObjectName) -> Result<(String, String)> {
+    let project = match &name.project {
+        Some(p) => p.to_lowercase(),
+        None => current_project(ctx)?.to_string(),
+    };
+    Ok((project, name.name.to_lowercase()))
+}
+
+/// A request of the acting principal from its address at the statement's time.
+pub fn request(
+    ctx: &ExecContext<'_>,
+    action: &str,
+    resource: Resource,
+    task_type: TaskType,
+    outflow: Option<Outflow>,
+) -> Request {
+    Request {
+        principal: ctx.user.to_string(),
+        source_ip: ctx.source_ip.to_string(),
+        current_project: ctx.project.map(str::to_string),
+        action: action.to_string(),
+        resource,
+        task_type,
+        outflow,
+        now: ctx.now,
+    }
+}
+
+/// Records the job's instance (`yyyyMMddHHmmss` + a per-second counter) so that instance
+/// grants have something to attach to; returns its id.
+fn record_instance(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, detail: String) -> Result<String> {
+    let project = current_project(ctx)?;
+    let stamp = time::OffsetDateTime::from_unix_timestamp(ctx.now)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year][month][day][hour][minute][second]"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| ctx.now.to_string());
+    let id = |n: u64| format!("{stamp}{n:03}");
+    let taken = |n: u64| -> Result<bool> {
+        Ok(txn.object(project, ObjectType::Instance, &id(n))?.is_some())
+    };
+    // Counters are handed out in order and never freed, so the first free one is found by
+    // doubling then bisecting: a script with a fixed MCSEC_NOW stays O(log n) per statement.
+    let mut high = 1;
+    while taken(high)? {
+        high *= 2;
+    }
+    let mut low = high / 2; // taken (or 0)
+    while high - low > 1 {
+        let mid = (low + high) / 2;
+        if taken(mid)? {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    let name = id(high);
+    txn.put_object(
+        project,
+        &NamedObject {
+            kind: ObjectType::Instance,
+            name: name.clone(),
+            creator: ctx.user.to_string(),
+            created_at: ctx.now,
+            detail,
+        },
+    )?;
+    Ok(name)
+}
+
+fn table_not_found(project: &str, table: &str) -> Error {
+    Error::invalid(format!(
+        "ODPS-0130131: Table not found - table {project}.{table} cannot be resolved"
+    ))
+}
+
+fn semantic(message: String) -> Error {
+    Error::invalid(format!(
+        "ODPS-0130071: Semantic analysis exception - {message}"
+    ))
+}
+
+fn existing_project(txn: &Txn<'_>, project: &str) -> Result<()> {
+    match txn.project(project)? {
+        Some(_) => Ok(()),
+        None => Err(authz::project_not_found(project)),
+    }
+}
+
+fn existing_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<Table> {
+    existing_project(txn, project)?;
+    txn.table(project, table)?
+        .ok_or_else(|| table_not_found(project, table))
+}
+
+fn check_new_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<()> {
+    if txn.table(project, table)?.is_some() {
+        return Err(semantic(format!(
+            "table or view already exists - {project}.{table}"
+        )));
+    }
+    Ok(())
+}
+
+/// A query's source resolved: the table, the selected columns (in select-list order) and
+/// their positions.
+struct Source {
+    project: String,
+    table: Table,
+    columns: Vec<String>,
+    positions: Vec<usize>,
+}
+
+fn resolve_query(ctx: &ExecContext<'_>, txn: &Txn<'_>, query: &Query) -> Result<Source> {
+    let (project, name) = resolve(ctx, &query.from)?;
+    let table = existing_table(txn, &project, &name)?;
+    let (columns, positions) = match &query.columns {
+        None => (
+            table.columns.iter().map(|c| c.name.clone()).collect(),
+            (0..table.columns.len()).collect(),
+        ),
+        Some(wanted) => {
+            let mut columns = Vec::new();
+            let mut positions = Vec::new();
+            for w in wanted {
+                let lower = w.to_lowercase();
+                let at = table
+                    .columns
+                    .iter()
+                    .position(|c| c.name == lower)
+                    .ok_or_else(|| {
+                        semantic(format!(
+                            "column {lower} cannot be resolved in table {project}.{name}"
+                        ))
+                    })?;
+                columns.push(lower);
+                positions.push(at);
+            }
+            (columns, positions)
+        }
+    };
+    Ok(Source {
+        project,
+        table,
+        columns,
+        positions,
+    })
+}
+
+/// Where a read's data goes if it leaves the source project: the written table's project,
+/// else the job's (current) project.
+fn outflow(source: &str, target: Option<&str>, current: Option<&str>) -> Option<Outflow> {
+    match (target, current) {
+        (Some(t), _) if t != source => Some(Outflow::Project(t.to_string())),
+        (_, Some(c)) if c != source => Some(Outflow::Project(c.to_string())),
+        _ => None,
+    }
+}
+
+/// Everything a data statement must be allowed, in the order the service checks it, plus what
+/// was resolved on the way. `explain` authorizes the same plan without running it.
+pub struct Plan {
+    pub requests: Vec<Request>,
+    /// `(project, name)` of the object written or dropped.
+    target: Option<(String, String)>,
+    source: Option<Source>,
+}
+
+impl Plan {
+    fn target(&self) -> Result<(&str, &str)> {
+        self.target
+            .as_ref()
+            .map(|(p, n)| (p.as_str(), n.as_str()))
+            .ok_or_else(|| Error::invalid("the statement names no object"))
+    }
+
+    fn source(&self) -> Result<&Source> {
+        self.source
+            .as_ref()
+            .ok_or_else(|| Error::invalid("the statement reads no table"))
+    }
+
+    /// Authorizes every request in order through one snapshot (the checks of a statement read
+    /// the same project and user records); the first refusal is the statement's error.
+    fn authorize(&self, txn: &Txn<'_>) -> Result<()> {
+        let snapshot = authz::Snapshot::new(txn);
+        self.requests
+            .iter()
+            .try_for_each(|r| authz::try_authorize_in(r, &snapshot)?.into_result())
+    }
+}
+
+fn read_request(
+    ctx: &ExecContext<'_>,
+    source: &Source,
+    task: TaskType,
+    flow: Option<Outflow>,
+) -> Request {
+    let resource =
+        Resource::table_columns(&source.project, &source.table.name, source.columns.clone());
+    request(ctx, "Select", resource, task, flow)
+}
+
+/// The checks a data statement needs. Fails, like the statement would, when a table it reads
+/// does not exist or no project is selected.
+pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Plan> {
+    let sql =
+        |action: &str, resource: Resource| request(ctx, action, resource, TaskType::Sql, None);
+    let job = || -> Result<Request> {
+        Ok(sql(
+            "CreateInstance",
+            Resource::project(current_project(ctx)?),
+        ))
+    };
+    let table = |p: &str, t: &str| Resource::object(p, ObjectType::Table, t);
+    let plan = match stmt {
+        Statement::CreateTable { table: name, .. } => {
+            let (p, t) = resolve(ctx, name)?;
+            existing_project(txn, &p)?;
+            Plan { requests: vec![job()?, sql("CreateTable", Resource::project(&p))], target: Some((p, t)), source: None }
+        }
+        Statement::DropTable { table: name } | Statement::InsertValues { table: name, .. } => {
+            let (p, t) = resolve(ctx, name)?;
+            let action = if matches!(stmt, Statement::DropTable { .. }) { "Drop" } else { "Update" };
+            Plan { requests: vec![job()?, sql(action, table(&p, &t))], target: Some((p, t)), source: None }
+        }
+        Statement::Select(query) => {
+            let source = resolve_query(ctx, txn, query)?;
+            let read = read_request(ctx, &source, TaskType::Sql, outflow(&source.project, None, ctx.project));
+            Plan { requests: vec![job()?, read], target: None, source: Some(source) }
+        }
+        Statement::CreateTableAs { table: name, query } | Statement::InsertSelect { table: name, query, .. } => {
+            let (p, t) = resolve(ctx, name)?;
+            existing_project(txn, &p)?;
+            let source = resolve_query(ctx, txn, query)?;
+            let read = read_request(ctx, &source, TaskType::Sql, outflow(&source.project, Some(&p), ctx.project));
+            let write = match stmt {
+                Statement::CreateTableAs { .. } => sql("CreateTable", Resource::project(&p)),
+                _ => sql("Update", table(&p, &t)),
+            };
+            Plan { requests: vec![job()?, read, write], target: Some((p, t)), source: Some(source) }
+        }
+        Statement::TunnelDownload { table: name, .. } => {
+            let source = resolve_query(ctx, txn, &Query { columns: None, from: name.clone() })?;
+            let read = read_request(ctx, &source, TaskType::Tunnel, Some(Outflow::Client));
+            Plan { requests: vec![read], target: None, source: Some(source) }
+        }
+        Statement::CreateFunction { name, .. } => {
+            let (p, f) = resolve(ctx, name)?;
+            existing_project(txn, &p)?;
+            Plan { requests: vec![sql("CreateFunction", Resource::project(&p))], target: Some((p, f)), source: None }
+        }
+        Statement::AddResource { name, .. } => {
+            let p = current_project(ctx)?.to_string();
+            Plan { requests: vec![sql("CreateResource", Resource::project(&p))], target: Some((p, resource_name(name))), source: None }
+        }
+        Statement::DropFunction { name } => {
+            let (p, f) = resolve(ctx, name)?;
+            existing_project(txn, &p)?;
+            let delete = sql("Delete", Resource::object(&p, ObjectType::Function, &f));
+            Plan { requests: vec![delete], target: Some((p, f)), source: None }
+        }
+        Statement::DropResource { name } => {
+            let (p, r) = (current_project(ctx)?.to_string(), resource_name(name));
+            let delete = sql("Delete", Resource::object(&p, ObjectType::Resource, &r));
+            Plan { requests: vec![delete], target: Some((p, r)), source: None }
+        }
+        _ => {
+            return Err(Error::invalid(
+                "explain needs a data statement (select, insert, create/drop table, tunnel download, functions, resources)",
+            ))
+        }
+    };
+    Ok(plan)
+}
+
+fn create_table(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    columns: &[ColumnDef],
+) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    check_new_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    let mut seen: Vec<String> = Vec::new();
+    for c in columns {
+        let lower = c.name.to_lowercase();
+        if seen.contains(&lower) {
+            return Err(semantic(format!(
+                "column {lower} is defined more than once in table {project}.{table}"
+            )));
+        }
+        seen.push(lower);
+    }
+    let record = Table {
+        name: table.to_string(),
+        columns: columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.to_lowercase(),
+                data_type: c.data_type.to_lowercase(),
+                label: None,
+            })
+            .collect(),
+        label: 0,
+        creator: ctx.user.to_string(),
+        created_at: ctx.now,
+    };
+    txn.put_table(project, &record)?;
+    record_instance(ctx, txn, format!("create table {project}.{table}"))?;
+    Ok(Output::ok())
+}
+
+fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    existing_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    txn.delete_table(project, table);
+    super::revoke_all_on_object(
+        txn,
+        project,
+        &ObjectRef {
+            kind: ObjectType::Table,
+            name: table.to_string(),
+        },
+    )?;
+    record_instance(ctx, txn, format!("drop table {project}.{table}"))?;
+    Ok(Output::ok())
+}
+
+/// The value a literal stores as in a column of `data_type`, or why it cannot.
+fn cell(literal: &Literal, column: &Column) -> Result<Value> {
+    let t = column.data_type.as_str();
+    let integer = matches!(t, "tinyint" | "smallint" | "int" | "bigint");
+    let numeric = integer || t == "float" || t == "double" || t.starts_with("decimal");
+    let mismatch = |shown: &str| {
+        semantic(format!(
+            "cannot insert {shown} into column {} of type {t}",
+            column.name
+        ))
+    };
+    match literal {
+        Literal::Null => Ok(Value::Null),
+        Literal::Bool(b) if t == "boolean" => Ok(Value::Bool(*b)),
+        Literal::Bool(b) => Err(mismatch(&b.to_string())),
+        Literal::Number(n) if integer && (n.contains('.') || n.contains(['e', 'E'])) => {
+            Err(mismatch(n))
+        }
+        Literal::Number(n) if numeric => Ok(Value::Number(n.clone())),
+        Literal::Number(n) => Err(mismatch(n)),
+        Literal::String(s) if numeric || t == "boolean" => Err(mismatch(&format!("'{s}'"))),
+        Literal::String(s) => Ok(Value::String(s.clone())),
+    }
+}
+
+fn insert_values(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    rows: &[Vec<Literal>],
+) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    let record = existing_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    let mut new_rows = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.len() != record.columns.len() {
+            return Err(semantic(format!(
+                "the number of values ({}) does not match the number of columns ({}) of table {project}.{table}",
+                row.len(),
+                record.columns.len()
+            )));
+        }
+        new_rows.push(
+            row.iter()
+                .zip(&record.columns)
+                .map(|(l, c)| cell(l, c))
+                .collect::<Result<Vec<_>>>()?,
+        );
+    }
+    let mut stored = txn.rows(project, table)?;
+    stored.rows.extend(new_rows);
+    txn.put_rows(project, table, &stored)?;
+    record_instance(ctx, txn, format!("insert into {project}.{table}"))?;
+    Ok(Output::ok())
+}
+
+fn selected_rows(txn: &Txn<'_>, source: &Source) -> Result<Vec<Vec<Value>>> {
+    Ok(txn
+        .rows(&source.project, &source.table.name)?
+        .rows
+        .into_iter()
+        .map(|row| {
+            source
+                .positions
+                .iter()
+                .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
+                .collect()
+        })
+        .collect())
+}
+
+fn display(value: &Value) -> String {
+    match value {
+        Value::Null => "NULL".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) | Value::String(n) => n.clone(),
+    }
+}
+
+fn json_value(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => json!(b),
+        Value::Number(n) => serde_json::from_str::<serde_json::Number>(n)
+            .map(serde_json::Value::Number)
+            .unwrap_or_else(|_| json!(n)),
+        Value::String(s) => json!(s),
+    }
+}
+
+/// odpscmd's result layout: a `+---+` rule, the header, a rule, the rows, a closing rule.
+pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |v| v.chars().count()))
+                .max()
+                .unwrap_or(0)
+                .max(c.chars().count())
+        })
+        .collect();
+    let rule = widths
+        .iter()
+        .fold(String::from("+"), |acc, w| acc + &"-".repeat(w + 2) + "+");
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::from("|");
+        for (cell, w) in cells.zip(&widths) {
+            s.push(' ');
+            s.push_str(cell);
+            s.push_str(&" ".repeat(w - cell.chars().count() + 1));
+            s.push('|');
+        }
+        s
+    };
+    let mut out = vec![
+        rule.clone(),
+        line(&mut columns.iter().map(String::as_str)),
+        rule.clone(),
+    ];
+    for row in rows {
+        out.push(line(&mut row.iter().map(String::as_str)));
+    }
+    out.push(rule);
+    out.join("\n")
+}
+
+fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    plan.authorize(txn)?;
+    let source = plan.source()?;
+    let rows = selected_rows(txn, source)?;
+    let instance = record_instance(
+        ctx,
+        txn,
+        format!("select from {}.{}", source.project, source.table.name),
+    )?;
+    let shown: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(display).collect())
+        .collect();
+    Ok(Output {
+        text: result_table(&source.columns, &shown),
+        json: json!({
+            "instance": instance,
+            "columns": source.columns,
+            "rows": rows.iter().map(|r| r.iter().map(json_value).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        }),
+    })
+}
+
+fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    check_new_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    let source = plan.source()?;
+    let record = Table {
+        name: table.to_string(),
+        columns: source
+            .positions
+            .iter()
+            .filter_map(|&i| source.table.columns.get(i))
+            .map(|c| Column {
+                name: c.name.clone(),
+                data_type: c.data_type.clone(),
+                label: None,
+            })
+            .collect(),
+        label: 0,
+        creator: ctx.user.to_string(),
+        created_at: ctx.now,
+    };
+    let rows = selected_rows(txn, source)?;
+    txn.put_table(project, &record)?;
+    txn.put_rows(project, table, &Rows { rows })?;
+    record_instance(
+        ctx,
+        txn,
+        format!(
+            "create table {project}.{table} as select from {}.{}",
+            source.project, source.table.name
+        ),
+    )?;
+    Ok(Output::ok())
+}
+
+fn insert_select(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    overwrite: bool,
+) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, table) = plan.target()?;
+    let target = existing_table(txn, project, table)?;
+    plan.authorize(txn)?;
+    let source = plan.source()?;
+    if source.columns.len() != target.columns.len() {
+        return Err(semantic(format!(
+            "the query selects {} column(s) but table {project}.{table} has {}",
+            source.columns.len(),
+            target.columns.len()
+        )));
+    }
+    let rows = selected_rows(txn, source)?;
+    let mut stored = if overwrite {
+        Rows::default()
+    } else {
+        txn.rows(project, table)?
+    };
+    stored.rows.extend(rows);
+    txn.put_rows(project, table, &stored)?;
+    let verb = if overwrite {
+        "insert overwrite"
+    } else {
+        "insert into"
+    };
+    record_instance(
+        ctx,
+        txn,
+        format!(
+            "{verb} {project}.{table} select from {}.{}",
+            source.project, source.table.name
+        ),
+    )?;
+    Ok(Output::ok())
+}
+
+fn csv_field(value: &Value) -> String {
+    let text = match value {
+        Value::Null => return String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) | Value::String(n) => n.clone(),
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+fn tunnel_download(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    path: &str,
+) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    plan.authorize(txn)?;
+    let source = plan.source()?;
+    let rows = selected_rows(txn, source)?;
+    let mut csv = source.columns.join(",");
+    csv.push('\n');
+    for row in &rows {
+        csv.push_str(&row.iter().map(csv_field).collect::<Vec<_>>().join(","));
+        csv.push('\n');
+    }
+    std::fs::write(path, csv).map_err(|e| Error::Io(format!("cannot write {path}: {e}")))?;
+    Ok(Output {
+        text: format!("{} records downloaded to {path}\ndownload OK", rows.len()),
+        json: json!({ "table": format!("{}.{}", source.project, source.table.name), "path": path, "records": rows.len() }),
+    })
+}
+
+/// `add jar /tmp/udf.jar` names the resource `udf.jar`.
+fn resource_name(written: &str) -> String {
+    written
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(written)
+        .to_lowercase()
+}
+
+fn create_function(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    class: &str,
+    resources: &[String],
+) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, function) = plan.target()?;
+    plan.authorize(txn)?;
+    if txn
+        .object(project, ObjectType::Function, function)?
+        .is_some()
+    {
+        return Err(semantic(format!(
+            "function {project}.{function} already exists"
+        )));
+    }
+    let mut names = Vec::new();
+    for r in resources {
+        let resource = resource_name(r);
+        if txn
+            .object(project, ObjectType::Resource, &resource)?
+            .is_none()
+        {
+            return Err(Error::invalid(format!(
+                "Resource not found - '{project}/resources/{resource}'"
+            )));
+        }
+        names.push(resource);
+    }
+    let record = NamedObject {
+        kind: ObjectType::Function,
+        name: function.to_string(),
+        creator: ctx.user.to_string(),
+        created_at: ctx.now,
+        detail: format!("class {class} using {}", names.join(",")),
+    };
+    txn.put_object(project, &record)?;
+    Ok(Output::ok())
+}
+
+fn add_resource(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    kind: ResourceKind,
+    comment: Option<&str>,
+) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, name) = plan.target()?;
+    plan.authorize(txn)?;
+    if txn.object(project, ObjectType::Resource, name)?.is_some() {
+        return Err(Error::invalid(format!("Resource already exists: {name}")));
+    }
+    let kind_word = match kind {
+        ResourceKind::Jar => "jar",
+        ResourceKind::File => "file",
+        ResourceKind::Archive => "archive",
+        ResourceKind::Py => "py",
+    };
+    let detail = match comment {
+        Some(c) => format!("{kind_word}; comment {c}"),
+        None => kind_word.to_string(),
+    };
+    let record = NamedObject {
+        kind: ObjectType::Resource,
+        name: name.to_string(),
+        creator: ctx.user.to_string(),
+        created_at: ctx.now,
+        detail,
+    };
+    txn.put_object(project, &record)?;
+    Ok(Output {
+        text: format!("OK: Resource '{name}' have been created."),
+        json: json!({ "resource": name }),
+    })
+}
+
+fn drop_named(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+    kind: ObjectType,
+) -> Result<Output> {
+    let plan = plan(ctx, txn, stmt)?;
+    let (project, object) = plan.target()?;
+    if txn.object(project, kind, object)?.is_none() {
+        let what = if kind == ObjectType::Function {
+            "Function"
+        } else {
+            "Resource"
+        };
+        return Err(Error::invalid(format!(
+            "{what} not found - '{project}/{}/{object}'",
+            authz::texts::collection(kind)
+        )));
+    }
+    plan.authorize(txn)?;
+    txn.delete_object(project, kind, object);
+    super::revoke_all_on_object(
+        txn,
+        project,
+        &ObjectRef {
+            kind,
+            name: object.to_string(),
+        },
+    )?;
+    Ok(Output::ok())
 }

@@ -2,12 +2,168 @@
 //! rendered. Never writes. Owned by issue 5 (authorizer helper).
 //!
 //! INTERFACE: `execute(ctx, txn, stmt)` is called by `Session::execute` for `Statement::Explain`.
+//!
+//! `explain for RAM$owner:alice from 10.1.2.3 select phone from prj1.users;` builds the same
+//! plan the statement would run (`data::plan`: `CreateInstance` on the current project, then
+//! `Select` on the table with column `phone`), authorizes each check as alice from 10.1.2.3,
+//! and prints the overall decision, then per check its decision, the deciding rules and every
+//! layer's verdict, and finally the nearest ways to change the outcome (`authz::advice`). The
+//! statement itself is not run, so nothing is written and no instance is created.
 
+use super::data;
 use super::{ExecContext, Output};
-use crate::ast::ExplainStmt;
+use crate::ast::{ExplainStmt, PrincipalKind};
+use crate::authz::{self, advice, texts, Decision, Outflow, Request, Response};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
+use serde_json::json;
 
-pub fn execute(_ctx: &ExecContext<'_>, _txn: &Txn<'_>, _stmt: &ExplainStmt) -> Result<Output> {
-    Err(Error::invalid("explain is being built"))
+fn describe_check(request: &Request) -> String {
+    let mut s = format!("{} on {}", request.action, texts::path(&request.resource));
+    if let Some(columns) = &request.resource.columns {
+        s.push_str(&format!(" ({})", columns.join(", ")));
+    }
+    s.push_str(&format!(" [{}]", request.task_type.code()));
+    match &request.outflow {
+        Some(Outflow::Project(p)) => s.push_str(&format!(", data flows to project {p}")),
+        Some(Outflow::Client) => s.push_str(", data flows to the client"),
+        None => {}
+    }
+    s
+}
+
+fn decision_words(response: &Response) -> String {
+    match (response.decision, response.code) {
+        (Decision::Allow, _) => "ALLOW".to_string(),
+        (Decision::Deny, Some(code)) => format!("DENY [{}]", code.number()),
+        (Decision::Deny, None) => "DENY".to_string(),
+    }
+}
+
+fn render_check(index: usize, request: &Request, response: &Response, out: &mut Vec<String>) {
+    out.push(format!(
+        "Check {index}: {}: {}",
+        describe_check(request),
+        decision_words(response)
+    ));
+    if let Some(message) = &response.message {
+        out.push(format!("  error: {message}"));
+    }
+    if response.rules.is_empty() {
+        out.push("  deciding rules: none".to_string());
+    } else {
+        out.push("  deciding rules:".to_string());
+        out.extend(response.rules.iter().map(|r| format!("    {r}")));
+    }
+    out.push("  layers:".to_string());
+    for layer in &response.layers {
+        out.push(format!(
+            "    {:<26} {:<9} {}",
+            layer.layer.title(),
+            layer.verdict.word(),
+            layer.detail
+        ));
+    }
+}
+
+pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Result<Output> {
+    let principal = match &stmt.principal {
+        Some(p) if p.kind == PrincipalKind::User => super::resolve_user(&p.name, ctx.user),
+        Some(p) => {
+            let kind = match p.kind {
+                PrincipalKind::Role => "role",
+                PrincipalKind::TenantRole => "tenant role",
+                PrincipalKind::TenantUser => "tenant user",
+                PrincipalKind::Group | PrincipalKind::TenantGroup => "group",
+                PrincipalKind::User => "user",
+            };
+            return Err(Error::invalid(format!(
+                "explain for needs a user principal, not {kind} {}",
+                p.name
+            )));
+        }
+        None => ctx.user.to_string(),
+    };
+    let source_ip = stmt
+        .source_ip
+        .clone()
+        .unwrap_or_else(|| ctx.source_ip.to_string());
+    let as_principal = ExecContext {
+        user: &principal,
+        project: ctx.project,
+        source_ip: &source_ip,
+        now: ctx.now,
+    };
+    let plan = data::plan(&as_principal, txn, &stmt.statement)?;
+    let snapshot = authz::Snapshot::new(txn);
+    let checks: Vec<(Request, Response)> = plan
+        .requests
+        .into_iter()
+        .map(|request| {
+            let response = authz::try_authorize_in(&request, &snapshot)?;
+            Ok((request, response))
+        })
+        .collect::<Result<_>>()?;
+    let decisive = checks.iter().find(|(_, r)| r.decision == Decision::Deny);
+
+    let mut text = vec![
+        format!("Explain: {}", stmt.statement),
+        format!("Principal: {principal}"),
+        format!("Source IP: {source_ip}"),
+        format!("Current project: {}", ctx.project.unwrap_or("(none)")),
+    ];
+    match decisive {
+        Some((_, response)) => {
+            text.push(format!("Decision: {}", decision_words(response)));
+            if let Some(message) = &response.message {
+                text.push(format!("Error: {message}"));
+            }
+        }
+        None => text.push("Decision: ALLOW".to_string()),
+    }
+    let mut advice_lines = Vec::new();
+    for (i, (request, response)) in checks.iter().enumerate() {
+        text.push(String::new());
+        render_check(i + 1, request, response, &mut text);
+        for line in advice::advise(request, response) {
+            if !advice_lines.contains(&line) {
+                advice_lines.push(line);
+            }
+        }
+    }
+    text.push(String::new());
+    if advice_lines.is_empty() {
+        text.push("Ways to change the outcome: none needed, every check is allowed".to_string());
+    } else {
+        text.push("Ways to change the outcome:".to_string());
+        text.extend(advice_lines.iter().map(|a| format!("  - {a}")));
+    }
+
+    let json = json!({
+        "statement": stmt.statement.to_string(),
+        "principal": principal,
+        "source_ip": source_ip,
+        "current_project": ctx.project,
+        "decision": if decisive.is_some() { "deny" } else { "allow" },
+        "code": decisive.and_then(|(_, r)| r.code),
+        "message": decisive.and_then(|(_, r)| r.message.clone()),
+        "checks": checks.iter().map(|(request, response)| json!({
+            "action": request.action,
+            "resource": texts::path(&request.resource),
+            "columns": request.resource.columns,
+            "task_type": request.task_type,
+            "outflow": request.outflow,
+            "decision": if response.allowed() { "allow" } else { "deny" },
+            "code": response.code,
+            "message": response.message,
+            "rules": response.rules,
+            "layers": response.layers,
+            "advice": advice::advise(request, response),
+        })).collect::<Vec<_>>(),
+        "advice": advice_lines,
+    });
+    Ok(Output {
+        text: text.join("\n"),
+        json,
+    })
 }

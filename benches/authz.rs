@@ -1,0 +1,218 @@
+//! Single authorization checks on tenants holding 1k, 100k and 1M ACL grants.
+//!
+//! Each tenant is one project with U users and U tables and a grant of Select (plus a column
+//! grant every 7th pair) for every (user, table) pair, so the grants-per-object and
+//! grants-per-user counts grow with the tenant as they do in real ones. The measured checks
+//! run in three modes: `repeat` (one request over and over, each check reading the catalog
+//! afresh), `spread` (1024 different (user, table) requests in turn, reading afresh) and
+//! `snapshot` (the same 1024 through one shared `authz::Snapshot`, so records are decoded once).
+//! Besides criterion's estimate, the bench times 200k checks one by one and prints p50 and p99
+//! (`cargo bench --bench authz`; `AUTHZ_BENCH_GRANTS=1000` limits the sizes).
+
+#[path = "../tests/authz_support/mod.rs"]
+mod authz_support;
+
+use authz_support::Tenant;
+use criterion::{criterion_group, criterion_main, Criterion};
+use mcsec::authz::{authorize, authorize_in, Request, Resource, Snapshot, TaskType};
+use mcsec::catalog::model::*;
+use mcsec::catalog::Catalog;
+use std::hint::black_box;
+use std::time::Instant;
+
+const NOW: i64 = 1_780_272_000;
+
+fn principal(i: usize) -> String {
+    format!("RAM$owner:user{i}")
+}
+
+fn tenant(grants: usize) -> (Catalog, usize) {
+    let side = (grants as f64).sqrt().ceil() as usize;
+    let support = Tenant::new();
+    support.project("prj1");
+    let catalog = support.catalog;
+    let mut txn = catalog.begin();
+    for i in 0..side {
+        let user = User {
+            principal: principal(i),
+            comment: None,
+            label: 0,
+            roles: vec![],
+            added_at: 0,
+        };
+        txn.put_user("prj1", &user).unwrap();
+        let column = |name: &str| Column {
+            name: name.into(),
+            data_type: "string".into(),
+            label: None,
+        };
+        let table = Table {
+            name: format!("t{i}"),
+            columns: vec![column("a"), column("b")],
+            label: 0,
+            creator: "ALIYUN$owner".into(),
+            created_at: 0,
+        };
+        txn.put_table("prj1", &table).unwrap();
+    }
+    catalog.commit(txn).unwrap();
+    let mut made = 0;
+    'outer: for t in 0..side {
+        let mut txn = catalog.begin();
+        for u in 0..side {
+            if made == grants {
+                catalog.commit(txn).unwrap();
+                break 'outer;
+            }
+            let entry = |column: Option<&str>| AclEntry {
+                action: "Select".into(),
+                column: column.map(str::to_string),
+                expires: None,
+                conditions: None,
+                grantor: "ALIYUN$owner".into(),
+                granted_at: 0,
+            };
+            let entries = if (t + u) % 7 == 0 {
+                vec![entry(Some("a"))]
+            } else {
+                vec![entry(None)]
+            };
+            let object = ObjectRef {
+                kind: ObjectType::Table,
+                name: format!("t{t}"),
+            };
+            txn.put_acl(
+                "prj1",
+                &object,
+                &Grantee::User(principal(u)),
+                &AclGrants { entries },
+            )
+            .unwrap();
+            made += 1;
+        }
+        catalog.commit(txn).unwrap();
+    }
+    (catalog, side)
+}
+
+fn requests(side: usize) -> Vec<Request> {
+    // A fixed pseudo-random walk over (user, table) pairs.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..1024)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let u = (state % side as u64) as usize;
+            let t = ((state >> 32) % side as u64) as usize;
+            Request {
+                principal: principal(u),
+                source_ip: "10.0.0.1".into(),
+                current_project: Some("prj1".into()),
+                action: "Select".into(),
+                resource: Resource::table_columns(
+                    "prj1",
+                    &format!("t{t}"),
+                    vec!["a".into(), "b".into()],
+                ),
+                task_type: TaskType::Sql,
+                outflow: None,
+                now: NOW,
+            }
+        })
+        .collect()
+}
+
+/// How the measured checks use the catalog.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// The same request over and over, each check reading the catalog afresh.
+    Repeat,
+    /// 1024 different requests in turn, each check reading the catalog afresh.
+    Spread,
+    /// 1024 different requests in turn through one shared snapshot (records decoded once).
+    Snapshot,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Repeat => "repeat",
+            Mode::Spread => "spread",
+            Mode::Snapshot => "snapshot",
+        }
+    }
+}
+
+fn check(
+    mode: Mode,
+    requests: &[Request],
+    i: usize,
+    txn: &mcsec::catalog::Txn<'_>,
+    snapshot: &Snapshot<'_, '_>,
+) {
+    match mode {
+        Mode::Repeat => {
+            black_box(authorize(black_box(&requests[0]), txn));
+        }
+        Mode::Spread => {
+            black_box(authorize(black_box(&requests[i % requests.len()]), txn));
+        }
+        Mode::Snapshot => {
+            black_box(authorize_in(
+                black_box(&requests[i % requests.len()]),
+                snapshot,
+            ));
+        }
+    }
+}
+
+/// Times 200k checks one by one and returns (p50, p99) in nanoseconds.
+fn percentiles(catalog: &Catalog, requests: &[Request], mode: Mode) -> (u128, u128) {
+    let txn = catalog.begin();
+    let snapshot = Snapshot::new(&txn);
+    let mut samples = Vec::with_capacity(200_000);
+    for i in 0..200_000 {
+        let start = Instant::now();
+        check(mode, requests, i, &txn, &snapshot);
+        samples.push(start.elapsed().as_nanos());
+    }
+    samples.sort_unstable();
+    (
+        samples[samples.len() / 2],
+        samples[samples.len() * 99 / 100],
+    )
+}
+
+/// `AUTHZ_BENCH_GRANTS=1000,100000` limits the tenant sizes (default: 1k, 100k, 1M).
+fn sizes() -> Vec<usize> {
+    std::env::var("AUTHZ_BENCH_GRANTS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 100_000, 1_000_000])
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("authorize");
+    for grants in sizes() {
+        let (catalog, side) = tenant(grants);
+        let requests = requests(side);
+        let txn = catalog.begin();
+        let snapshot = Snapshot::new(&txn);
+        for mode in [Mode::Repeat, Mode::Spread, Mode::Snapshot] {
+            let (p50, p99) = percentiles(&catalog, &requests, mode);
+            println!("authorize/{}/{grants} grants: p50 {p50} ns, p99 {p99} ns (200k single checks, timed one by one)", mode.name());
+            let mut i = 0;
+            group.bench_function(format!("{}/{grants}_grants", mode.name()), |b| {
+                b.iter(|| {
+                    i += 1;
+                    check(mode, &requests, i, &txn, &snapshot)
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,128 @@
+//! The nearest ways to change an authorization outcome, for `explain`.
+//!
+//! A refused `create table prj2.t2 as select * from prj1.t1;` (prj1 protected) yields
+//! "would be allowed if prj2 were a trusted project of prj1 (add trustedproject prj2; in prj1)"
+//! and the exception-policy and package alternatives; a label refusal yields
+//! "needs label grant >= 2 on column phone (...)". Each denying layer contributes its own ways out, each naming the
+//! statement that would do it, so a learner can try it and re-run `explain`.
+
+use super::{texts, Layer, Outflow, Request, Response, Verdict};
+use crate::catalog::model::ObjectType;
+
+fn object_words(request: &Request) -> String {
+    let r = &request.resource;
+    match (&r.name, r.kind) {
+        (Some(name), kind) if kind != ObjectType::Project => {
+            format!(
+                "{} {}.{name}",
+                crate::catalog::keys::kind_code(kind),
+                r.project
+            )
+        }
+        _ => format!("project {}", r.project),
+    }
+}
+
+/// Ways to turn the response around, nearest first per denying layer; empty when allowed.
+pub fn advise(request: &Request, response: &Response) -> Vec<String> {
+    let mut out = Vec::new();
+    let principal = &request.principal;
+    let project = &request.resource.project;
+    let object = object_words(request);
+    let action = &request.action;
+    let facts = &response.facts;
+    let current = request
+        .current_project
+        .as_deref()
+        .unwrap_or("the current project");
+    // Read on a package that already shares the object lifts membership, the allow sources
+    // and protection at once: the nearest way out.
+    let via_package = !facts.unreadable_packages.is_empty();
+    for package in &facts.unreadable_packages {
+        out.push(format!(
+            "would be allowed through installed package {package}: needs Read on it (grant Read on package {package} to user {principal}; in {current})"
+        ));
+    }
+    for layer in response
+        .layers
+        .iter()
+        .filter(|l| l.verdict == Verdict::Deny)
+    {
+        if via_package
+            && matches!(
+                layer.layer,
+                Layer::Membership | Layer::AllowSources | Layer::ProjectProtection
+            )
+        {
+            continue;
+        }
+        match layer.layer {
+            Layer::Network => {
+                if facts.whitelist.is_empty() {
+                    out.push(format!(
+                        "would be allowed if {} were in the ip white list of project {project} (setproject odps.security.ip.whitelist={};)",
+                        request.source_ip, request.source_ip
+                    ));
+                } else {
+                    out.push(format!(
+                        "would be allowed from an address in the ip white list of project {project} ({}), or if {} were added to it",
+                        facts.whitelist.join(","),
+                        request.source_ip
+                    ));
+                }
+            }
+            Layer::Membership => {
+                out.push(format!("would be allowed past membership if {principal} were added to project {project} (add user {principal}; in {project})"));
+            }
+            Layer::PolicyDeny => {
+                for rule in &layer.rules {
+                    out.push(format!("would be allowed without the deny statement {rule} (an explicit deny beats every allow)"));
+                }
+            }
+            Layer::AllowSources => {
+                if facts.missing_columns.is_empty() {
+                    out.push(format!(
+                        "needs {action} on {object} via ACL or policy (grant {action} on {object} to user {principal}; in {project})"
+                    ));
+                } else {
+                    let columns = facts.missing_columns.join(", ");
+                    out.push(format!(
+                        "needs {action} on column(s) {columns} of {object} via ACL or policy (grant {action} on {object} ({columns}) to user {principal}; in {project})"
+                    ));
+                }
+            }
+            Layer::LabelSecurity => {
+                for (column, sensitivity, effective) in &facts.label_shortfalls {
+                    out.push(format!(
+                        "needs label grant >= {sensitivity} on column {column} (effective label is {effective}; grant label {sensitivity} on table {project}.{}({column}) to user {principal};)",
+                        request.resource.name.as_deref().unwrap_or_default()
+                    ));
+                }
+                out.push(format!("or a user label >= the highest sensitivity (set label <n> to user {principal}; in {project})"));
+            }
+            Layer::DownloadControl => {
+                out.push(format!("needs Download on {object} (grant Download on {object} to user {principal}; in {project})"));
+            }
+            Layer::ProjectProtection => {
+                let arn = texts::arn(&request.resource);
+                if let Some(Outflow::Project(destination)) = &request.outflow {
+                    out.push(format!(
+                        "would be allowed if {destination} were a trusted project of {project} (add trustedproject {destination}; in {project})"
+                    ));
+                    out.push(format!(
+                        "or with an exception policy of {project} allowing {principal} odps:{action} on {arn} (set ProjectProtection=true with exception <file>;)"
+                    ));
+                    out.push(format!(
+                        "or by sharing {object} through a package installed in {destination}"
+                    ));
+                } else {
+                    out.push(format!(
+                        "would be allowed with an exception policy of {project} allowing {principal} odps:{action} on {arn} for odps:TaskType DT (set ProjectProtection=true with exception <file>;)"
+                    ));
+                }
+            }
+            Layer::OwnerOrSuperAdmin => {}
+        }
+    }
+    out
+}

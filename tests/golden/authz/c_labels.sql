@@ -1,0 +1,27 @@
+-- (c) Label security hides the phone column until a label grant.
+create project prj1;
+use prj1;
+create table users (name string, phone string);
+insert into users values ('bob', '555-1234');
+set LabelSecurity=true;
+set label 2 to table users(phone);
+add user RAM$alice;
+grant CreateInstance on project prj1 to user RAM$alice;
+login RAM$alice;
+use prj1;
+select phone from users;
+login ALIYUN$owner;
+use prj1;
+grant Select on table users to user RAM$alice;
+login RAM$alice;
+use prj1;
+select name from users;
+select phone from users;
+explain select name, phone from users;
+login ALIYUN$owner;
+use prj1;
+grant label 2 on table users(phone) to user RAM$alice with exp 7;
+login RAM$alice;
+use prj1;
+select * from users;
+explain select * from users;

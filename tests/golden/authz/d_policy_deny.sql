@@ -1,0 +1,32 @@
+-- (d) A policy deny overrides an ACL grant: the project policy for Alice, a role policy
+-- (policy-mode grant) for Bob's role. The owner is not bound.
+create project prj1;
+use prj1;
+create table t1 (id bigint);
+insert into t1 values (1);
+add user RAM$alice;
+add user RAM$bob;
+create role worker;
+grant worker to RAM$bob;
+grant CreateInstance on project prj1 to role worker;
+grant CreateInstance on project prj1 to user RAM$alice;
+grant Select on table t1 to user RAM$alice;
+grant Select on table t1 to role worker;
+login RAM$alice;
+use prj1;
+select * from t1;
+login ALIYUN$owner;
+use prj1;
+put policy tests/golden/authz/files/deny_alice.json;
+grant Select on table t1 to role worker privilegeproperties("policy"="true", "allow"="false");
+login RAM$alice;
+use prj1;
+select * from t1;
+explain select * from t1;
+login RAM$bob;
+use prj1;
+select * from t1;
+explain select * from t1;
+login ALIYUN$owner;
+use prj1;
+select * from t1;
