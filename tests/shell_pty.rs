@@ -300,7 +300,6 @@ fn several_statements_on_one_line_run_in_order_and_stop_at_a_failure() {
 }
 
 #[test]
-#[ignore = "needs data statements (create table) from the authz branch on main"]
 fn tab_completes_a_table_name() {
     let t = shell_in_project();
     t.line("create table sales_2024 (shop string, amount bigint);");
