@@ -413,10 +413,19 @@ fn a_durable_catalog_is_shared_with_batch_runs() {
 
 #[test]
 fn json_format_in_the_shell_prints_records() {
-    let t = Tmux::start(&["--catalog", ":memory:", "--color", "never", "--format", "json"]);
+    let t = Tmux::start(&[
+        "--catalog",
+        ":memory:",
+        "--color",
+        "never",
+        "--format",
+        "json",
+    ]);
     t.wait_text("Connected!");
     t.line("whoami; use nosuch;");
-    t.wait_text("{\"statement\":\"whoami\",\"ok\":true,\"result\":{\"DisplayName\":\"ALIYUN$owner\"");
+    t.wait_text(
+        "{\"statement\":\"whoami\",\"ok\":true,\"result\":{\"DisplayName\":\"ALIYUN$owner\"",
+    );
     let screen = t.wait_text("{\"statement\":\"use nosuch\",\"ok\":false,\"error\":");
     assert!(screen.contains("\nFAILED: "), "{screen}");
 }
