@@ -107,18 +107,34 @@ fn storage_err(e: impl std::fmt::Display) -> Error {
     Error::Storage(e.to_string())
 }
 
+/// How long a catalog whose lock is held is retried before reporting it in use. sled releases
+/// its file lock only when its background flusher lets go of the database, a moment after the
+/// previous holder (another process that just exited, or a dropped handle in this one) closed it.
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
+
+fn open_sled(path: &Path) -> Result<sled::Db> {
+    let started = std::time::Instant::now();
+    loop {
+        match sled::Config::new().path(path).mode(sled::Mode::HighThroughput).open() {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") => {
+                if started.elapsed() >= LOCK_RETRY {
+                    return Err(Error::Locked(path.display().to_string()));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => return Err(Error::Storage(format!("cannot open catalog {}: {e}", path.display()))),
+        }
+    }
+}
+
 impl SledStorage {
     /// Opens (creating if needed) the catalog at `path`. A catalog another process holds gets
     /// [`Error::Locked`] naming the directory.
     pub fn open(path: &Path) -> Result<Self> {
         std::fs::create_dir_all(path)
             .map_err(|e| Error::Storage(format!("cannot create catalog directory {}: {e}", path.display())))?;
-        let db = sled::Config::new().path(path).mode(sled::Mode::HighThroughput).open().map_err(|e| match &e {
-            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") => {
-                Error::Locked(path.display().to_string())
-            }
-            _ => Error::Storage(format!("cannot open catalog {}: {e}", path.display())),
-        })?;
+        let db = open_sled(path)?;
         let mut log = LogState::default();
         let mut map: BTreeMap<Vec<u8>, Vec<u8>> = match db.get(SNAPSHOT).map_err(storage_err)? {
             Some(bytes) => {

@@ -229,9 +229,12 @@ fn boxed(key: &str, value: &str) -> String {
 
 /// `describe <table>`: odpscmd's boxed layout with the label block of §6.3.
 pub fn describe_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &ObjectName) -> Result<Output> {
-    let _ = ctx;
     let p = name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
     let t = table_of(txn, project, name).map_err(|_| messages::no_such_table(&p, &canonical_name(&name.name)))?;
+    // Reading a table's metadata is the object action Describe (§3.1), authorized like any other.
+    let describe = crate::authz::Resource::object(&p, crate::ast::ObjectType::Table, &t.name);
+    let request = super::data::request(ctx, "Describe", describe, crate::authz::TaskType::Sql, None);
+    crate::authz::try_authorize(&request, txn)?.into_result()?;
     let max_label = t.columns.iter().map(|c| c.label.unwrap_or(t.label)).chain(std::iter::once(t.label)).max().unwrap_or(0);
     let rule = format!("+{}+", "-".repeat(84));
     let lines = [

@@ -88,9 +88,9 @@ pub fn locations_need_control() -> Error {
     Error::Invalid("External resource locations can only be set when external resource access control is enabled".into())
 }
 
-/// The contract's project-not-found text (same as the authorizer's).
+/// The contract's project-not-found text (the authorizer owns the wording).
 pub fn project_missing(project: &str) -> Error {
-    Error::Invalid(format!("ODPS-0420111: Project not found - '{project}'."))
+    crate::authz::project_not_found(project)
 }
 
 /// Documented title (§9.3) plus the offending entry [inferred detail].
