@@ -247,16 +247,8 @@ pub fn run(
             }
             Err(error) => {
                 // What ran before the failure stays applied: make it durable and show it first.
-                if let Err(flush_error) = pending.release(session) {
-                    return report_failure(
-                        &mut pending,
-                        options.format,
-                        &stmt,
-                        &label,
-                        &flush_error,
-                        stderr,
-                    );
-                }
+                // If that flush fails, its error is the one to report.
+                let error = pending.release(session).err().unwrap_or(error);
                 return report_failure(&mut pending, options.format, &stmt, &label, &error, stderr);
             }
         }
