@@ -11,7 +11,13 @@
 //! for a statement a crash could lose. The first failure flushes what ran before it, prints the
 //! queued results, then `FAILED: <message>` and a second line naming the statement's number and
 //! position, and stops: exit 1. `--format json` prints one object per statement instead of the
-//! text, failures included.
+//! text, failures included; a successful statement's object carries, besides its `result`, the
+//! exact `text` the text mode would have printed.
+//!
+//! With `--keep-going` ([`BatchOptions::keep_going`]) a failure is reported the same way but the
+//! run goes on with the next statement — a syntax error too, since each statement is parsed on
+//! its own — and the exit code is 1 if any statement failed. A catalog that cannot be flushed
+//! still stops the run: nothing after it could be made durable.
 
 use crate::ast::Statement;
 use crate::cli::Format;
@@ -37,6 +43,8 @@ pub struct BatchOptions {
     pub format: Format,
     /// `-k`: the 1-based number of the first statement to run.
     pub start_at: Option<usize>,
+    /// `--keep-going`: run every statement even after a failure.
+    pub keep_going: bool,
 }
 
 /// One statement as cut from its script: text without the `;`, where it starts, its number.
@@ -85,6 +93,9 @@ struct JsonRecord<'a> {
     ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     result: Option<&'a serde_json::Value>,
+    /// What the text mode prints for a successful statement (odpscmd's rendering).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     file: &'a str,
@@ -128,18 +139,17 @@ pub(crate) fn success_text(
     label: &str,
     output: &Output,
 ) -> String {
+    let mut text = output.text.clone();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
     match format {
-        Format::Text => {
-            let mut text = output.text.clone();
-            if !text.is_empty() && !text.ends_with('\n') {
-                text.push('\n');
-            }
-            text
-        }
+        Format::Text => text,
         Format::Json => json_line(&JsonRecord {
             statement: label,
             ok: true,
             result: Some(&output.json),
+            text: Some(&text),
             error: None,
             file: stmt.file,
             line: stmt.line,
@@ -189,6 +199,7 @@ pub fn check_start(start_at: Option<usize>, total: usize) -> Result<usize, Strin
 }
 
 /// Runs a script; returns the exit code (0 all ran, 1 a statement failed, 2 bad `-k`).
+/// Without `keep_going` the first failure ends the run.
 pub fn run(
     session: &mut Session,
     script: &Script<'_>,
@@ -213,6 +224,7 @@ pub fn run(
         queued: String::new(),
         statements: 0,
     };
+    let mut failed = false;
     for piece in lexer::split(script.source).filter(|piece| piece.index >= first) {
         let stmt = ScriptStatement {
             text: piece.text,
@@ -247,14 +259,28 @@ pub fn run(
             }
             Err(error) => {
                 // What ran before the failure stays applied: make it durable and show it first.
-                // If that flush fails, its error is the one to report.
-                let error = pending.release(session).err().unwrap_or(error);
-                return report_failure(&mut pending, options.format, &stmt, &label, &error, stderr);
+                // If that flush fails, its error is the one to report, and the run cannot go on.
+                if let Err(flush_error) = pending.release(session) {
+                    return report_failure(
+                        &mut pending,
+                        options.format,
+                        &stmt,
+                        &label,
+                        &flush_error,
+                        stderr,
+                    );
+                }
+                let code =
+                    report_failure(&mut pending, options.format, &stmt, &label, &error, stderr);
+                if !options.keep_going {
+                    return code;
+                }
+                failed = true;
             }
         }
     }
     match pending.release(session) {
-        Ok(()) => 0,
+        Ok(()) => i32::from(failed),
         Err(error) => {
             let _ = writeln!(stderr, "FAILED: {error}");
             1
@@ -299,6 +325,7 @@ pub(crate) fn failure_json(stmt: &ScriptStatement<'_>, label: &str, error: &Erro
         statement: label,
         ok: false,
         result: None,
+        text: None,
         error: Some(error.to_string()),
         file: stmt.file,
         line,

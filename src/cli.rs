@@ -54,6 +54,11 @@ pub struct Cli {
     #[arg(short = 'k', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub start_at: Option<u64>,
 
+    /// Run every statement of the script even after failures (each is still reported); exit 1
+    /// if any failed. Without it the first failing statement stops the run.
+    #[arg(long = "keep-going")]
+    pub keep_going: bool,
+
     /// Catalog directory, or :memory: for a throw-away one [default: $MCSEC_CATALOG, else $HOME/.mcsec/catalog].
     #[arg(long, value_name = "DIR")]
     pub catalog: Option<String>,
@@ -119,6 +124,7 @@ pub enum Mode {
 pub struct Settings {
     pub mode: Mode,
     pub start_at: Option<usize>,
+    pub keep_going: bool,
     pub catalog: String,
     pub user: String,
     pub project: Option<String>,
@@ -242,6 +248,11 @@ impl Settings {
                 "-k needs a script: -f <file>, -e or piped stdin".to_string(),
             ));
         }
+        if mode == Mode::Shell && cli.keep_going {
+            return Err(UsageError(
+                "--keep-going needs a script: -f <file>, -e or piped stdin".to_string(),
+            ));
+        }
         let start_at = match cli.start_at {
             Some(n) => {
                 Some(usize::try_from(n).map_err(|_| UsageError(format!("-k {n} is too large")))?)
@@ -252,6 +263,7 @@ impl Settings {
         Ok(Settings {
             mode,
             start_at,
+            keep_going: cli.keep_going,
             catalog,
             user,
             project,
@@ -372,6 +384,7 @@ pub fn main() -> i32 {
             let options = BatchOptions {
                 format: settings.format,
                 start_at: settings.start_at,
+                keep_going: settings.keep_going,
             };
             let code = batch::run(
                 &mut session,
