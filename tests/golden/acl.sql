@@ -3,9 +3,9 @@ create project test_project_a owner ALIYUN$Bob@aliyun.com;
 use test_project_a;
 login ALIYUN$Bob@aliyun.com;
 use test_project_a;
---@ table test_project_a.sale_detail shop_name:string customer_id:string total_price:double creator ALIYUN$Bob@aliyun.com
---@ object function test_project_a.my_udf creator ALIYUN$Bob@aliyun.com
---@ object resource test_project_a.udtf.jar creator ALIYUN$Bob@aliyun.com
+create table sale_detail (shop_name string, customer_id string, total_price double);
+add jar udtf.jar;
+create function my_udf as 'com.example.MyUdf' using 'udtf.jar';
 add user RAM$Bob@aliyun.com:Allen;
 add user RAM$Bob@aliyun.com:bob;
 create role worker;

@@ -1,8 +1,8 @@
 -- §6 labels: levels, grants with expiry, show label grants forms, describe, clear expired
 create project prj1;
 use prj1;
---@ table prj1.sale_detail shop_name:string customer_id:string mobile:string
---@ table prj1.other id:bigint
+create table sale_detail (shop_name string, customer_id string, mobile string);
+create table other (id bigint);
 add user RAM$owner:Allen;
 add user RAM$owner:amy;
 create role worker;

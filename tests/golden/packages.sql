@@ -2,8 +2,8 @@
 create project test_project_a;
 create project test_project_b;
 use test_project_a;
---@ table test_project_a.sale_detail shop_name:string total_price:double
---@ object resource test_project_a.udtf.jar
+create table sale_detail (shop_name string, total_price double);
+add jar udtf.jar;
 create package datashare;
 create package datashare;
 add table sale_detail to package datashare;

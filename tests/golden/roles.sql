@@ -1,7 +1,7 @@
 -- §2 roles: create, list, describe, grant/revoke, drop rules, purge, principals
 create project prj1;
 use prj1;
---@ table prj1.sale_detail shop_name:string customer_id:string total_price:double
+create table sale_detail (shop_name string, customer_id string, total_price double);
 add user RAM$bob;
 add user RAM$amy;
 create role Worker;

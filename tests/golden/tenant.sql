@@ -5,7 +5,8 @@ create project x;
 create project ops owner RAM$owner:bob;
 create project ops owner ALIYUN$boss;
 list projects;
---@ table sales.orders id:bigint amount:double
+use sales;
+create table orders (id bigint, amount double);
 add tenant user RAM$analyst;
 add tenant user RAM$analyst;
 list tenant users;

@@ -8,8 +8,8 @@ add user RAM$alice;
 grant Select on table t1 to user RAM$alice;
 login RAM$alice;
 use prj1;
-tunnel download t1 'target/authz-golden/f_t1.csv';
---@ cat target/authz-golden/f_t1.csv
+tunnel download t1 'target/authz-golden/f_select.csv';
+--@ cat target/authz-golden/f_select.csv
 login ALIYUN$owner;
 use prj1;
 setproject odps.security.enabledownloadprivilege=true;
