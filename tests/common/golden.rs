@@ -85,7 +85,14 @@ struct Run {
 
 fn run_binary(script: &Path) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(["--catalog", ":memory:", "--keep-going", "--format", "json", "-f"])
+        .args([
+            "--catalog",
+            ":memory:",
+            "--keep-going",
+            "--format",
+            "json",
+            "-f",
+        ])
         .arg(script)
         .current_dir(package_root())
         .env("MCSEC_NOW", NOW)
@@ -203,10 +210,7 @@ pub fn first_difference(got: &str, want: &str) -> Option<String> {
         report.push('\n');
     }
     let show = |line: Option<&&str>| {
-        line.map_or_else(
-            || "(end of file)".to_string(),
-            |l| format!("{l:?}"),
-        )
+        line.map_or_else(|| "(end of file)".to_string(), |l| format!("{l:?}"))
     };
     report.push_str(&format!("  want: {}\n", show(want_lines.get(at))));
     report.push_str(&format!("  got:  {}\n", show(got_lines.get(at))));
