@@ -236,48 +236,34 @@ pub fn run(
         let prepared = prepare(&stmt);
         let label = statement_label(prepared.as_ref().ok(), stmt.text);
         let outcome = prepared.and_then(|prepared| perform_batch(session, prepared));
-        match outcome {
-            Ok(Step::Nothing) => {}
+        let (error, ends_run) = match outcome {
+            Ok(Step::Nothing) => continue,
             Ok(Step::Quit) => break,
             Ok(Step::Printed(output, executed)) => {
                 pending.push(
                     &success_text(options.format, &stmt, &label, &output),
                     executed,
                 );
-                if pending.statements >= GROUP_COMMIT_STATEMENTS {
-                    if let Err(error) = pending.release(session) {
-                        return report_failure(
-                            &mut pending,
-                            options.format,
-                            &stmt,
-                            &label,
-                            &error,
-                            stderr,
-                        );
-                    }
+                if pending.statements < GROUP_COMMIT_STATEMENTS {
+                    continue;
+                }
+                match pending.release(session) {
+                    Ok(()) => continue,
+                    Err(flush_error) => (flush_error, true),
                 }
             }
-            Err(error) => {
-                // What ran before the failure stays applied: make it durable and show it first.
-                // If that flush fails, its error is the one to report, and the run cannot go on.
-                if let Err(flush_error) = pending.release(session) {
-                    return report_failure(
-                        &mut pending,
-                        options.format,
-                        &stmt,
-                        &label,
-                        &flush_error,
-                        stderr,
-                    );
-                }
-                let code =
-                    report_failure(&mut pending, options.format, &stmt, &label, &error, stderr);
-                if !options.keep_going {
-                    return code;
-                }
-                failed = true;
-            }
+            // What ran before the failure stays applied: make it durable and show it first.
+            // If that flush fails, its error is the one to report, and the run cannot go on.
+            Err(error) => match pending.release(session) {
+                Ok(()) => (error, !options.keep_going),
+                Err(flush_error) => (flush_error, true),
+            },
+        };
+        report_failure(&mut pending, options.format, &stmt, &label, &error, stderr);
+        if ends_run {
+            return 1;
         }
+        failed = true;
     }
     match pending.release(session) {
         Ok(()) => i32::from(failed),
@@ -341,7 +327,7 @@ fn report_failure(
     label: &str,
     error: &Error,
     stderr: &mut dyn Write,
-) -> i32 {
+) {
     if format == Format::Json {
         let _ = pending
             .stdout
@@ -350,7 +336,6 @@ fn report_failure(
     }
     let _ = stderr.write_all(failure_text(stmt, error).as_bytes());
     let _ = stderr.flush();
-    1
 }
 
 #[cfg(test)]

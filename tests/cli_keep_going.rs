@@ -30,6 +30,16 @@ fn mcsec(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// `mcsec --catalog :memory: <args>`.
+fn in_memory(dir: &Path, args: &[&str]) -> Run {
+    mcsec(dir, &[&["--catalog", ":memory:"], args].concat())
+}
+
+/// `mcsec --catalog :memory: --keep-going <args>`.
+fn keep_going(dir: &Path, args: &[&str]) -> Run {
+    in_memory(dir, &[&["--keep-going"], args].concat())
+}
+
 fn records(stdout: &str) -> Vec<serde_json::Value> {
     stdout
         .lines()
@@ -52,10 +62,7 @@ fn script_dir() -> tempfile::TempDir {
 #[test]
 fn keep_going_runs_every_statement_and_reports_each_failure() {
     let dir = script_dir();
-    let r = mcsec(
-        dir.path(),
-        &["--catalog", ":memory:", "--keep-going", "-f", "s.sql"],
-    );
+    let r = keep_going(dir.path(), &["-f", "s.sql"]);
     assert_eq!(r.stdout, "OK\nOK\nOK\nOK\nRAM$owner:alice\nRAM$owner:bob\n");
     assert_eq!(r.stderr, FAILURES);
     assert_eq!(r.code, Some(1));
@@ -64,7 +71,7 @@ fn keep_going_runs_every_statement_and_reports_each_failure() {
 #[test]
 fn without_keep_going_the_first_failure_stops_the_run() {
     let dir = script_dir();
-    let r = mcsec(dir.path(), &["--catalog", ":memory:", "-f", "s.sql"]);
+    let r = in_memory(dir.path(), &["-f", "s.sql"]);
     assert_eq!(r.stdout, "OK\nOK\n");
     assert_eq!(
         r.stderr,
@@ -76,16 +83,7 @@ fn without_keep_going_the_first_failure_stops_the_run() {
 #[test]
 fn keep_going_exits_zero_when_nothing_failed() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let r = mcsec(
-        dir.path(),
-        &[
-            "--catalog",
-            ":memory:",
-            "--keep-going",
-            "-e",
-            "create project prj; use prj;",
-        ],
-    );
+    let r = keep_going(dir.path(), &["-e", "create project prj; use prj;"]);
     assert_eq!(
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
         ("OK\nOK\n", "", Some(0))
@@ -95,17 +93,7 @@ fn keep_going_exits_zero_when_nothing_failed() {
 #[test]
 fn keep_going_with_json_prints_a_record_for_every_statement() {
     let dir = script_dir();
-    let r = mcsec(
-        dir.path(),
-        &[
-            "--catalog",
-            ":memory:",
-            "--keep-going",
-            "--format=json",
-            "-f",
-            "s.sql",
-        ],
-    );
+    let r = keep_going(dir.path(), &["--format=json", "-f", "s.sql"]);
     assert_eq!(r.code, Some(1));
     assert_eq!(r.stderr, FAILURES);
     let records = records(&r.stdout);
@@ -146,18 +134,7 @@ fn keep_going_with_json_prints_a_record_for_every_statement() {
 #[test]
 fn keep_going_composes_with_start_at() {
     let dir = script_dir();
-    let r = mcsec(
-        dir.path(),
-        &[
-            "--catalog",
-            ":memory:",
-            "--keep-going",
-            "-f",
-            "s.sql",
-            "-k",
-            "3",
-        ],
-    );
+    let r = keep_going(dir.path(), &["-f", "s.sql", "-k", "3"]);
     // Without `create project` and `use`, every statement needing a project fails too.
     assert_eq!(r.stdout, "");
     assert_eq!(
@@ -183,14 +160,7 @@ fn statements_after_a_failure_are_durable() {
     assert_eq!(r.code, Some(1));
     let r = mcsec(
         dir.path(),
-        &[
-            "--catalog",
-            catalog,
-            "--project",
-            "prj",
-            "-e",
-            "list users;",
-        ],
+        &["--catalog", catalog, "--project=prj", "-e", "list users;"],
     );
     assert_eq!(
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
@@ -201,15 +171,9 @@ fn statements_after_a_failure_are_durable() {
 #[test]
 fn an_unterminated_quote_ends_the_script_even_when_keeping_going() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let r = mcsec(
+    let r = keep_going(
         dir.path(),
-        &[
-            "--catalog",
-            ":memory:",
-            "--keep-going",
-            "-e",
-            "create project prj; add user 'RAM$x; whoami;",
-        ],
+        &["-e", "create project prj; add user 'RAM$x; whoami;"],
     );
     // The lexer cannot tell where the quoted text was meant to end: the rest is one statement.
     assert_eq!(r.stdout, "OK\n");
@@ -225,11 +189,8 @@ fn json_text_is_exactly_what_text_mode_prints() {
     let dir = tempfile::tempdir().expect("temp dir");
     let script = "create project prj; use prj; add user RAM$alice; create role worker; \
                   grant worker to RAM$alice; whoami; list users; describe role worker;";
-    let text = mcsec(dir.path(), &["--catalog", ":memory:", "-e", script]);
-    let json = mcsec(
-        dir.path(),
-        &["--catalog", ":memory:", "--format", "json", "-e", script],
-    );
+    let text = in_memory(dir.path(), &["-e", script]);
+    let json = in_memory(dir.path(), &["--format", "json", "-e", script]);
     assert_eq!((text.code, json.code), (Some(0), Some(0)));
     let records = records(&json.stdout);
     assert_eq!(records.len(), 8);
@@ -250,17 +211,7 @@ fn json_text_is_exactly_what_text_mode_prints() {
 #[test]
 fn failed_records_have_no_text() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let r = mcsec(
-        dir.path(),
-        &[
-            "--catalog",
-            ":memory:",
-            "--format",
-            "json",
-            "-e",
-            "use nosuch;",
-        ],
-    );
+    let r = in_memory(dir.path(), &["--format", "json", "-e", "use nosuch;"]);
     assert_eq!(r.code, Some(1));
     let records = records(&r.stdout);
     assert_eq!(records.len(), 1);
