@@ -68,6 +68,26 @@ pub enum ObjectType {
     Xflow,
 }
 
+impl ObjectType {
+    /// The keyword that names the type in statements (`table`, `offlinemodel`); also the
+    /// catalog's key segment for it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ObjectType::Project => "project",
+            ObjectType::Table => "table",
+            ObjectType::Model => "model",
+            ObjectType::Resource => "resource",
+            ObjectType::Function => "function",
+            ObjectType::Instance => "instance",
+            ObjectType::Package => "package",
+            ObjectType::Job => "job",
+            ObjectType::Volume => "volume",
+            ObjectType::OfflineModel => "offlinemodel",
+            ObjectType::Xflow => "xflow",
+        }
+    }
+}
+
 /// One privilege in a grant: `Select`, or `Select(c1, c2)` with a per-privilege column list.
 /// `name` is canonicalised to the documented spelling when it is a known action
 /// (`select` → `Select`, `createtable` → `CreateTable`); unknown names are kept as typed and

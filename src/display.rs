@@ -261,19 +261,7 @@ impl Display for Principal {
 
 impl Display for ObjectType {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ObjectType::Project => "project",
-            ObjectType::Table => "table",
-            ObjectType::Model => "model",
-            ObjectType::Resource => "resource",
-            ObjectType::Function => "function",
-            ObjectType::Instance => "instance",
-            ObjectType::Package => "package",
-            ObjectType::Job => "job",
-            ObjectType::Volume => "volume",
-            ObjectType::OfflineModel => "offlinemodel",
-            ObjectType::Xflow => "xflow",
-        })
+        f.write_str(self.keyword())
     }
 }
 

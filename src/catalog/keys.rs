@@ -45,19 +45,7 @@ fn prefix(tag: &str, segments: &[&str]) -> Vec<u8> {
 }
 
 pub fn kind_code(kind: ObjectType) -> &'static str {
-    match kind {
-        ObjectType::Project => "project",
-        ObjectType::Table => "table",
-        ObjectType::Model => "model",
-        ObjectType::Resource => "resource",
-        ObjectType::Function => "function",
-        ObjectType::Instance => "instance",
-        ObjectType::Package => "package",
-        ObjectType::Job => "job",
-        ObjectType::Volume => "volume",
-        ObjectType::OfflineModel => "offlinemodel",
-        ObjectType::Xflow => "xflow",
-    }
+    kind.keyword()
 }
 
 fn kind_of_code(code: &str) -> Result<ObjectType> {
