@@ -500,6 +500,25 @@ fn fmt_subcommand_prints_canonical_statements_without_a_catalog() {
     assert_eq!(r.code, 2);
 }
 
+/// `mcsec fmt` of the corpus (every statement form), from the binary: one line per statement,
+/// and formatting its own output again changes nothing.
+#[test]
+fn fmt_of_every_statement_form_is_idempotent() {
+    let h = home();
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/parser/corpus.sql");
+    let first = mcsec(h.path(), &["fmt", corpus]);
+    assert_eq!((first.code, first.stderr.as_str()), (0, ""));
+    let statements = mcsec::lexer::split(&std::fs::read_to_string(corpus).unwrap())
+        .filter(|s| !s.text.is_empty())
+        .count();
+    assert_eq!(first.stdout.lines().count(), statements);
+    assert!(statements >= 200, "{statements}");
+    let again = h.path().join("formatted.sql");
+    std::fs::write(&again, &first.stdout).unwrap();
+    let second = mcsec(h.path(), &["fmt", again.to_str().unwrap()]);
+    assert_eq!((second.code, second.stdout), (0, first.stdout));
+}
+
 #[test]
 fn user_and_source_ip_reach_the_session() {
     let h = home();
