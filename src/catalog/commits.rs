@@ -105,10 +105,13 @@ impl CommitLog {
         {
             return (Changes::Unknown, now);
         }
+        // Generations are logged in order: skip the older ones without walking them.
+        let first = log
+            .commits
+            .partition_point(|(generation, _)| *generation <= since.generation);
         let keys = log
             .commits
-            .iter()
-            .filter(|(generation, _)| *generation > since.generation)
+            .range(first..)
             .flat_map(|(_, keys)| keys.iter().cloned())
             .collect();
         (Changes::Keys(keys), now)
