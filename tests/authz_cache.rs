@@ -8,11 +8,24 @@ mod authz_support;
 use authz_support::*;
 use mcsec::authz::{authorize_in, RecordCache, Request, Resource, Snapshot, TaskType};
 use mcsec::catalog::model::{AclGrants, Grantee, ObjectRef, ObjectType};
-use mcsec::catalog::Catalog;
+use mcsec::catalog::{Catalog, Txn};
 use mcsec::exec::{data, ExecContext, Output, Session, SessionOptions};
 
 const SELECT_REFUSED: &str = "ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/t1}. Deny as default for Resource.";
 const CREATE_INSTANCE_REFUSED: &str = "ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:CreateInstance' on {acs:odps:*:projects/prj1}. Deny as default for Resource.";
+
+/// Adds `Select on t1` for alice to `txn`, uncommitted.
+fn grant_select_to_alice(txn: &mut Txn<'_>) {
+    let t1 = ObjectRef {
+        kind: ObjectType::Table,
+        name: "t1".into(),
+    };
+    let grants = AclGrants {
+        entries: vec![acl_entry("Select", None)],
+    };
+    txn.put_acl("prj1", &t1, &Grantee::User(ALICE.into()), &grants)
+        .unwrap();
+}
 
 fn run(session: &mut Session, sql: &str) -> mcsec::Result<Output> {
     let stmt = mcsec::parser::parse_statement(sql, "<test>", 1, 1)?;
@@ -98,15 +111,7 @@ fn a_grant_committed_straight_into_the_catalog_is_seen_by_the_next_statement() {
     let mut s = session();
     refusal(&mut s, "select * from t1");
     let mut txn = s.catalog().begin();
-    let t1 = ObjectRef {
-        kind: ObjectType::Table,
-        name: "t1".into(),
-    };
-    let grants = AclGrants {
-        entries: vec![acl_entry("Select", None)],
-    };
-    txn.put_acl("prj1", &t1, &Grantee::User(ALICE.into()), &grants)
-        .unwrap();
+    grant_select_to_alice(&mut txn);
     s.catalog().commit(txn).unwrap();
     ok(&mut s, "select * from t1");
 }
@@ -157,19 +162,14 @@ fn a_pending_grant_decides_its_own_transaction_and_never_reaches_the_shared_cach
         let response = authorize_in(&select_t1(), &snapshot);
         assert_eq!(response.message.as_deref(), Some(SELECT_REFUSED));
     }
-    assert!(!cache.is_empty(), "the refusal should have filled the cache");
+    assert!(
+        !cache.is_empty(),
+        "the refusal should have filled the cache"
+    );
     let filled = cache.len();
 
     let mut txn = t.catalog.begin();
-    let t1 = ObjectRef {
-        kind: ObjectType::Table,
-        name: "t1".into(),
-    };
-    let grants = AclGrants {
-        entries: vec![acl_entry("Select", None)],
-    };
-    txn.put_acl("prj1", &t1, &Grantee::User(ALICE.into()), &grants)
-        .unwrap();
+    grant_select_to_alice(&mut txn);
     {
         let snapshot = Snapshot::with_cache(&txn, &cache);
         assert!(!snapshot.is_shared());
@@ -207,15 +207,7 @@ fn a_data_statement_after_its_own_pending_grant_is_allowed() {
     drop(txn);
 
     let mut txn = t.catalog.begin();
-    let t1 = ObjectRef {
-        kind: ObjectType::Table,
-        name: "t1".into(),
-    };
-    let grants = AclGrants {
-        entries: vec![acl_entry("Select", None)],
-    };
-    txn.put_acl("prj1", &t1, &Grantee::User(ALICE.into()), &grants)
-        .unwrap();
+    grant_select_to_alice(&mut txn);
     let out = data::execute(&ctx, &mut txn, &select).unwrap();
     assert_eq!(out.json["columns"], serde_json::json!(["id"]));
 }

@@ -27,7 +27,10 @@
 //! the same handful of records whether the tenant holds a thousand grants or a million (only a
 //! refused non-member or an otherwise ungranted request also scans the few tenant roles). Policy
 //! documents are parsed once per text (`policies`); [`Snapshot`] decodes each record once
-//! for a run of checks ([`authorize_in`]).
+//! for a run of checks ([`authorize_in`]), into its own cache or into a session's
+//! [`RecordCache`], which outlives statements and evicts exactly the keys committed since it
+//! was last used. The cache only saves decoding: what a check reads is what the transaction
+//! would return, so [`authorize`] stays a function of (request, catalog).
 //!
 //! `check_project_access` is the network gate plus membership for `use <p>` and for every
 //! statement that runs in a project.

@@ -134,7 +134,10 @@ mod tests {
         let middle = log.version();
         log.record(keys(&["c"]));
         assert_eq!(middle.generation, start.generation + 1);
-        assert_eq!(log.changes_since(start).0, Changes::Keys(keys(&["a", "b", "c"])));
+        assert_eq!(
+            log.changes_since(start).0,
+            Changes::Keys(keys(&["a", "b", "c"]))
+        );
         assert_eq!(log.changes_since(middle).0, Changes::Keys(keys(&["c"])));
         assert_eq!(log.changes_since(log.version()).0, Changes::Keys(vec![]));
     }
