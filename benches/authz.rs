@@ -200,7 +200,7 @@ impl Bench<'_> {
             }
         }
         let elapsed = start.elapsed();
-        if mode == Mode::Session && i % CHECKS_PER_COMMIT == 0 {
+        if mode == Mode::Session && i.is_multiple_of(CHECKS_PER_COMMIT) {
             self.commit_instance();
         }
         elapsed
