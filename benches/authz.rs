@@ -3,9 +3,16 @@
 //! Each tenant is one project with U users and U tables and a grant of Select (plus a column
 //! grant every 7th pair) for every (user, table) pair, so the grants-per-object and
 //! grants-per-user counts grow with the tenant as they do in real ones. The measured checks
-//! run in three modes: `repeat` (one request over and over, each check reading the catalog
-//! afresh), `spread` (1024 different (user, table) requests in turn, reading afresh) and
-//! `snapshot` (the same 1024 through one shared `authz::Snapshot`, so records are decoded once).
+//! run in five modes:
+//! - `repeat`: one request over and over, each check reading the catalog afresh;
+//! - `spread`: 1024 different (user, table) requests in turn, reading afresh;
+//! - `snapshot`: the same 1024 through one `authz::Snapshot` (one statement's cache);
+//! - `cached`: the same 1024, each check a statement of its own (its own transaction and
+//!   snapshot) over one long-lived `authz::RecordCache`, as a session runs them;
+//! - `session`: `cached`, plus a commit after every 8th check writing an instance record (as
+//!   every `select` does), so each snapshot first catches up with the catalog's commit log.
+//!   The commits are not timed.
+//!
 //! Besides criterion's estimate, the bench times 200k checks one by one and prints p50 and p99
 //! (`cargo bench --bench authz`; `AUTHZ_BENCH_GRANTS=1000` limits the sizes).
 
@@ -14,11 +21,11 @@ mod authz_support;
 
 use authz_support::Tenant;
 use criterion::{criterion_group, criterion_main, Criterion};
-use mcsec::authz::{authorize, authorize_in, Request, Resource, Snapshot, TaskType};
+use mcsec::authz::{authorize, authorize_in, RecordCache, Request, Resource, Snapshot, TaskType};
 use mcsec::catalog::model::*;
 use mcsec::catalog::Catalog;
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const NOW: i64 = 1_780_272_000;
 
@@ -124,7 +131,7 @@ fn requests(side: usize) -> Vec<Request> {
 }
 
 /// How the measured checks use the catalog.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Mode {
     /// The same request over and over, each check reading the catalog afresh.
     Repeat,
@@ -132,7 +139,22 @@ enum Mode {
     Spread,
     /// 1024 different requests in turn through one shared snapshot (records decoded once).
     Snapshot,
+    /// 1024 different requests, each its own transaction and snapshot over a long-lived cache.
+    Cached,
+    /// `Cached` with a commit (an instance record) after every 8th check.
+    Session,
 }
+
+const MODES: [Mode; 5] = [
+    Mode::Repeat,
+    Mode::Spread,
+    Mode::Snapshot,
+    Mode::Cached,
+    Mode::Session,
+];
+
+/// Checks between the commits of `Mode::Session`.
+const CHECKS_PER_COMMIT: usize = 8;
 
 impl Mode {
     fn name(self) -> &'static str {
@@ -140,48 +162,78 @@ impl Mode {
             Mode::Repeat => "repeat",
             Mode::Spread => "spread",
             Mode::Snapshot => "snapshot",
+            Mode::Cached => "cached",
+            Mode::Session => "session",
         }
     }
 }
 
-fn check(
-    mode: Mode,
-    requests: &[Request],
-    i: usize,
-    txn: &mcsec::catalog::Txn<'_>,
-    snapshot: &Snapshot<'_, '_>,
-) {
-    match mode {
-        Mode::Repeat => {
-            black_box(authorize(black_box(&requests[0]), txn));
-        }
-        Mode::Spread => {
-            black_box(authorize(black_box(&requests[i % requests.len()]), txn));
-        }
-        Mode::Snapshot => {
-            black_box(authorize_in(
-                black_box(&requests[i % requests.len()]),
-                snapshot,
-            ));
-        }
-    }
+/// One tenant and what the modes keep between checks.
+struct Bench<'c> {
+    catalog: &'c Catalog,
+    requests: Vec<Request>,
+    cache: RecordCache,
+    instances: usize,
 }
 
-/// Times 200k checks one by one and returns (p50, p99) in nanoseconds.
-fn percentiles(catalog: &Catalog, requests: &[Request], mode: Mode) -> (u128, u128) {
-    let txn = catalog.begin();
-    let snapshot = Snapshot::new(&txn);
-    let mut samples = Vec::with_capacity(200_000);
-    for i in 0..200_000 {
+impl Bench<'_> {
+    /// One check, timed; `Mode::Session` commits (untimed) after every 8th.
+    fn check(&mut self, mode: Mode, i: usize, snapshot: &Snapshot<'_, '_>) -> Duration {
+        let request = &self.requests[i % self.requests.len()];
         let start = Instant::now();
-        check(mode, requests, i, &txn, &snapshot);
-        samples.push(start.elapsed().as_nanos());
+        match mode {
+            Mode::Repeat => {
+                let txn = self.catalog.begin();
+                black_box(authorize(black_box(&self.requests[0]), &txn));
+            }
+            Mode::Spread => {
+                let txn = self.catalog.begin();
+                black_box(authorize(black_box(request), &txn));
+            }
+            Mode::Snapshot => {
+                black_box(authorize_in(black_box(request), snapshot));
+            }
+            Mode::Cached | Mode::Session => {
+                let txn = self.catalog.begin();
+                let statement = Snapshot::with_cache(&txn, &self.cache);
+                black_box(authorize_in(black_box(request), &statement));
+            }
+        }
+        let elapsed = start.elapsed();
+        if mode == Mode::Session && i.is_multiple_of(CHECKS_PER_COMMIT) {
+            self.commit_instance();
+        }
+        elapsed
     }
-    samples.sort_unstable();
-    (
-        samples[samples.len() / 2],
-        samples[samples.len() * 99 / 100],
-    )
+
+    fn commit_instance(&mut self) {
+        self.instances += 1;
+        let mut txn = self.catalog.begin();
+        let instance = NamedObject {
+            kind: ObjectType::Instance,
+            name: format!("i{}", self.instances),
+            creator: "ALIYUN$owner".into(),
+            created_at: NOW,
+            detail: "select".into(),
+        };
+        txn.put_object("prj1", &instance).unwrap();
+        self.catalog.commit(txn).unwrap();
+    }
+
+    /// Times 200k checks one by one and returns (p50, p99) in nanoseconds.
+    fn percentiles(&mut self, mode: Mode) -> (u128, u128) {
+        let catalog = self.catalog;
+        let txn = catalog.begin();
+        let snapshot = Snapshot::new(&txn);
+        let mut samples: Vec<u128> = (0..200_000)
+            .map(|i| self.check(mode, i, &snapshot).as_nanos())
+            .collect();
+        samples.sort_unstable();
+        (
+            samples[samples.len() / 2],
+            samples[samples.len() * 99 / 100],
+        )
+    }
 }
 
 /// `AUTHZ_BENCH_GRANTS=1000,100000` limits the tenant sizes (default: 1k, 100k, 1M).
@@ -196,17 +248,26 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("authorize");
     for grants in sizes() {
         let (catalog, side) = tenant(grants);
-        let requests = requests(side);
-        let txn = catalog.begin();
-        let snapshot = Snapshot::new(&txn);
-        for mode in [Mode::Repeat, Mode::Spread, Mode::Snapshot] {
-            let (p50, p99) = percentiles(&catalog, &requests, mode);
+        let mut bench = Bench {
+            catalog: &catalog,
+            requests: requests(side),
+            cache: RecordCache::new(),
+            instances: 0,
+        };
+        for mode in MODES {
+            let (p50, p99) = bench.percentiles(mode);
             println!("authorize/{}/{grants} grants: p50 {p50} ns, p99 {p99} ns (200k single checks, timed one by one)", mode.name());
+            let txn = catalog.begin();
+            let snapshot = Snapshot::new(&txn);
             let mut i = 0;
             group.bench_function(format!("{}/{grants}_grants", mode.name()), |b| {
-                b.iter(|| {
-                    i += 1;
-                    check(mode, &requests, i, &txn, &snapshot)
+                b.iter_custom(|iters| {
+                    (0..iters)
+                        .map(|_| {
+                            i += 1;
+                            bench.check(mode, i, &snapshot)
+                        })
+                        .sum()
                 })
             });
         }

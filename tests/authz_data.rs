@@ -28,6 +28,7 @@ fn run(t: &Tenant, user: &str, project: &str, stmt: Statement) -> Result<Output>
         project: Some(project),
         source_ip: "127.0.0.1",
         now: NOW,
+        records: None,
     };
     let mut txn = t.catalog.begin();
     let out = data::execute(&ctx, &mut txn, &stmt)?;

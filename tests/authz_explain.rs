@@ -45,6 +45,7 @@ fn explain_as(
         project: Some(project),
         source_ip: "127.0.0.1",
         now: NOW,
+        records: None,
     };
     let txn = t.catalog.begin();
     explain::execute(&ctx, &txn, &stmt)
@@ -215,6 +216,7 @@ fn explain_never_writes() {
         project: Some("prj1"),
         source_ip: "127.0.0.1",
         now: NOW,
+        records: None,
     };
     let drop = ExplainStmt {
         principal: None,

@@ -27,7 +27,10 @@
 //! the same handful of records whether the tenant holds a thousand grants or a million (only a
 //! refused non-member or an otherwise ungranted request also scans the few tenant roles). Policy
 //! documents are parsed once per text (`policies`); [`Snapshot`] decodes each record once
-//! for a run of checks ([`authorize_in`]).
+//! for a run of checks ([`authorize_in`]), into its own cache or into a session's
+//! [`RecordCache`], which outlives statements and evicts exactly the keys committed since it
+//! was last used. The cache only saves decoding: what a check reads is what the transaction
+//! would return, so [`authorize`] stays a function of (request, catalog).
 //!
 //! `check_project_access` is the network gate plus membership for `use <p>` and for every
 //! statement that runs in a project.
@@ -38,7 +41,7 @@ mod policies;
 pub mod snapshot;
 pub mod texts;
 
-pub use snapshot::Snapshot;
+pub use snapshot::{RecordCache, Snapshot};
 
 use crate::catalog::model::{
     AclEntry, Grantee, ObjectRef, ObjectType, Project, Table, TenantRole, User,
@@ -53,6 +56,7 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::net::IpAddr;
 use std::rc::Rc;
+use std::sync::Arc;
 
 pub const SUPER_ADMINISTRATOR: &str = "super_administrator";
 pub const ADMIN: &str = "admin";
@@ -406,17 +410,17 @@ type Detail = Cow<'static, str>;
 /// Who the principal is in one project: owner, roles, label, and that project's policies.
 struct Scope<'a> {
     snapshot: &'a Snapshot<'a, 'a>,
-    project: Rc<Project>,
+    project: Arc<Project>,
     principal: &'a str,
     owner: bool,
-    user: Option<Rc<User>>,
+    user: Option<Arc<User>>,
     policies: OnceCell<Vec<(String, Rc<PolicyDocument>)>>,
 }
 
 impl<'a> Scope<'a> {
     fn new(
         snapshot: &'a Snapshot<'a, 'a>,
-        project: Rc<Project>,
+        project: Arc<Project>,
         principal: &'a str,
     ) -> Result<Self> {
         let owner = project.owner == principal;
@@ -685,7 +689,7 @@ struct Evaluation<'a> {
     ctx: ConditionContext<'a>,
     arn: OnceCell<String>,
     column_arns: OnceCell<Vec<String>>,
-    table: OnceCell<Option<Rc<Table>>>,
+    table: OnceCell<Option<Arc<Table>>>,
     layers: Vec<LayerReport>,
     facts: Facts,
 }
@@ -694,7 +698,7 @@ impl<'a> Evaluation<'a> {
     fn new(
         request: &'a Request,
         snapshot: &'a Snapshot<'a, 'a>,
-        project: Rc<Project>,
+        project: Arc<Project>,
     ) -> Result<Self> {
         let scope = Scope::new(snapshot, project, &request.principal)?;
         let ctx = ConditionContext {
@@ -772,7 +776,7 @@ impl<'a> Evaluation<'a> {
         texts::denial(code, self.request.task_type, action, self.arn(), reason)
     }
 
-    fn table(&self) -> Result<Option<&Rc<Table>>> {
+    fn table(&self) -> Result<Option<&Arc<Table>>> {
         if let Some(t) = self.table.get() {
             return Ok(t.as_ref());
         }

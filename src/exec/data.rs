@@ -237,10 +237,11 @@ impl Plan {
             .ok_or_else(|| Error::invalid("the statement reads no table"))
     }
 
-    /// Authorizes every request in order through one snapshot (the checks of a statement read
-    /// the same project and user records); the first refusal is the statement's error.
-    fn authorize(&self, txn: &Txn<'_>) -> Result<()> {
-        let snapshot = authz::Snapshot::new(txn);
+    /// Authorizes every request in order through one snapshot over the session's record cache
+    /// (the checks of a statement, and of the statements before it, read the same project and
+    /// user records); the first refusal is the statement's error.
+    fn authorize(&self, ctx: &ExecContext<'_>, txn: &Txn<'_>) -> Result<()> {
+        let snapshot = authz::Snapshot::reusing(txn, ctx.records);
         self.requests
             .iter()
             .try_for_each(|r| authz::try_authorize_in(r, &snapshot)?.into_result())
@@ -340,7 +341,7 @@ fn create_table(
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     check_new_table(txn, project, table)?;
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     let mut seen: Vec<String> = Vec::new();
     for c in columns {
         let lower = c.name.to_lowercase();
@@ -374,7 +375,7 @@ fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Res
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     existing_table(txn, project, table)?;
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     txn.delete_table(project, table);
     super::revoke_all_on_object(
         txn,
@@ -422,7 +423,7 @@ fn insert_values(
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     let record = existing_table(txn, project, table)?;
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     let mut new_rows = Vec::with_capacity(rows.len());
     for row in rows {
         if row.len() != record.columns.len() {
@@ -520,7 +521,7 @@ pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
 
 fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     let source = plan.source()?;
     let rows = selected_rows(txn, source)?;
     let instance = record_instance(
@@ -546,7 +547,7 @@ fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     check_new_table(txn, project, table)?;
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     let source = plan.source()?;
     let record = Table {
         name: table.to_string(),
@@ -587,7 +588,7 @@ fn insert_select(
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     let target = existing_table(txn, project, table)?;
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     let source = plan.source()?;
     if source.columns.len() != target.columns.len() {
         return Err(semantic(format!(
@@ -640,7 +641,7 @@ fn tunnel_download(
     path: &str,
 ) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     let source = plan.source()?;
     let rows = selected_rows(txn, source)?;
     let mut csv = source.columns.join(",");
@@ -674,7 +675,7 @@ fn create_function(
 ) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, function) = plan.target()?;
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     if txn
         .object(project, ObjectType::Function, function)?
         .is_some()
@@ -716,7 +717,7 @@ fn add_resource(
 ) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, name) = plan.target()?;
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     if txn.object(project, ObjectType::Resource, name)?.is_some() {
         return Err(Error::invalid(format!("Resource already exists: {name}")));
     }
@@ -763,7 +764,7 @@ fn drop_named(
             authz::texts::collection(kind)
         )));
     }
-    plan.authorize(txn)?;
+    plan.authorize(ctx, txn)?;
     txn.delete_object(project, kind, object);
     super::revoke_all_on_object(
         txn,

@@ -93,9 +93,10 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
         project: ctx.project,
         source_ip: &source_ip,
         now: ctx.now,
+        records: ctx.records,
     };
     let plan = data::plan(&as_principal, txn, &stmt.statement)?;
-    let snapshot = authz::Snapshot::new(txn);
+    let snapshot = authz::Snapshot::reusing(txn, ctx.records);
     let checks: Vec<(Request, Response)> = plan
         .requests
         .into_iter()

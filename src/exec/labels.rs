@@ -234,7 +234,8 @@ pub fn describe_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Projec
     // Reading a table's metadata is the object action Describe (§3.1), authorized like any other.
     let describe = crate::authz::Resource::object(&p, crate::ast::ObjectType::Table, &t.name);
     let request = super::data::request(ctx, "Describe", describe, crate::authz::TaskType::Sql, None);
-    crate::authz::try_authorize(&request, txn)?.into_result()?;
+    let snapshot = crate::authz::Snapshot::reusing(txn, ctx.records);
+    crate::authz::try_authorize_in(&request, &snapshot)?.into_result()?;
     let max_label = t.columns.iter().map(|c| c.label.unwrap_or(t.label)).chain(std::iter::once(t.label)).max().unwrap_or(0);
     let rule = format!("+{}+", "-".repeat(84));
     let lines = [

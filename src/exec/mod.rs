@@ -44,6 +44,9 @@ pub struct ExecContext<'a> {
     pub source_ip: &'a str,
     /// Unix seconds (UTC): `MCSEC_NOW` or the clock.
     pub now: i64,
+    /// The session's decoded-record cache for authorization checks (`None`: each statement
+    /// decodes afresh). An optimisation only: it never changes a decision (`authz::snapshot`).
+    pub records: Option<&'a crate::authz::RecordCache>,
 }
 
 /// What a statement printed: the odpscmd-style text (`OK` when there is nothing to show) and
@@ -106,12 +109,16 @@ pub struct Session {
     project: Option<String>,
     /// `set k=v` for keys that are not security switches: odpscmd session flags.
     flags: BTreeMap<String, String>,
+    /// Records decoded by authorization checks, kept across statements and brought up to date
+    /// with each commit (`authz::snapshot`). In a `Mutex` only so that the session stays
+    /// `Sync`; `execute` takes `&mut self` and so reaches it without locking.
+    records: std::sync::Mutex<crate::authz::RecordCache>,
 }
 
 impl Session {
     pub fn new(catalog: Catalog, mut options: SessionOptions) -> Self {
         options.user = resolve_user(&options.user, TENANT_ACCOUNT);
-        Session { catalog, options, project: None, flags: BTreeMap::new() }
+        Session { catalog, options, project: None, flags: BTreeMap::new(), records: Default::default() }
     }
 
     pub fn user(&self) -> &str {
@@ -168,11 +175,13 @@ impl Session {
         }
         let now = self.now();
         let mut txn = self.catalog.begin();
+        let records = self.records.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
         let ctx = ExecContext {
             user: &self.options.user,
             project: self.project.as_deref(),
             source_ip: &self.options.source_ip,
             now,
+            records: Some(&*records),
         };
         let out = dispatch(&ctx, &mut txn, stmt)?;
         let dropped_current = matches!(stmt, Statement::DropProject { name } if self.project.as_deref() == Some(name.to_ascii_lowercase().as_str()));
