@@ -92,7 +92,8 @@ impl Storage for MemStorage {
 /// - the directory `d`: every partition on disk and its number of chunks;
 /// - each partition as postcard `Vec<(key, value)>` cut into [`CHUNK_BYTES`] chunks, under
 ///   `p` + id length (u32 BE) + id + chunk number (u32 BE);
-/// - the journal records, `j` + sequence number (u64 BE), replayed in order on top.
+/// - the journal records, cut into chunks likewise, under `j` + sequence number (u64 BE) + chunk
+///   number (u32 BE), replayed in order on top.
 pub struct SledStorage {
     db: sled::Db,
     /// The catalog directory, for error messages.
@@ -153,9 +154,11 @@ fn chunk_key(id: &[u8], chunk: u32) -> Vec<u8> {
     k
 }
 
-fn journal_key(seq: u64) -> Vec<u8> {
+/// The key of chunk `chunk` of journal record `seq`: a record is cut into chunks like a partition.
+fn journal_key(seq: u64, chunk: u32) -> Vec<u8> {
     let mut k = JOURNAL.to_vec();
     k.extend_from_slice(&seq.to_be_bytes());
+    k.extend_from_slice(&chunk.to_be_bytes());
     k
 }
 
@@ -245,17 +248,22 @@ impl SledStorage {
             next_seq: 0,
             journal_bytes: 0,
         };
-        for record in db.scan_prefix(JOURNAL) {
-            let (key, bytes) = record.map_err(storage_err)?;
-            let seq = key.get(JOURNAL.len()..).and_then(|s| <[u8; 8]>::try_from(s).ok()).map(u64::from_be_bytes);
+        let mut record: Option<(u64, Vec<u8>)> = None;
+        for chunk in db.scan_prefix(JOURNAL) {
+            let (key, bytes) = chunk.map_err(storage_err)?;
+            let seq = key.get(JOURNAL.len()..JOURNAL.len() + 8).and_then(|s| <[u8; 8]>::try_from(s).ok()).map(u64::from_be_bytes);
             let seq = seq.ok_or_else(|| Error::Storage(format!("corrupt journal key in {location}")))?;
-            let journal: Journal = postcard::from_bytes(&bytes)
-                .map_err(|e| Error::Storage(format!("corrupt catalog journal in {location}: {e}")))?;
-            for (k, v) in journal {
-                state.write(k, v);
+            match &mut record {
+                Some((current, whole)) if *current == seq => whole.extend_from_slice(&bytes),
+                _ => {
+                    if let Some((done, whole)) = record.replace((seq, bytes.to_vec())) {
+                        state.replay(done, &whole, &location)?;
+                    }
+                }
             }
-            state.next_seq = seq + 1;
-            state.journal_bytes += bytes.len();
+        }
+        if let Some((done, whole)) = record {
+            state.replay(done, &whole, &location)?;
         }
         Ok(SledStorage { db, location, state: Mutex::new(state) })
     }
@@ -335,6 +343,17 @@ impl SledStorage {
 }
 
 impl State {
+    fn replay(&mut self, seq: u64, record: &[u8], location: &str) -> Result<()> {
+        let journal: Journal = postcard::from_bytes(record)
+            .map_err(|e| Error::Storage(format!("corrupt catalog journal in {location}: {e}")))?;
+        for (k, v) in journal {
+            self.write(k, v);
+        }
+        self.next_seq = seq + 1;
+        self.journal_bytes += record.len();
+        Ok(())
+    }
+
     /// Applies one write to its partition, creating the partition (empty, nothing to read) when
     /// it does not exist yet.
     fn write(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
@@ -413,7 +432,11 @@ impl SledStorage {
         if state.journal_bytes + bytes.len() > COMPACTION_BYTES {
             return self.compact(state);
         }
-        self.db.insert(journal_key(state.next_seq), bytes.as_slice()).map_err(storage_err)?;
+        let mut batch = sled::Batch::default();
+        for (n, chunk) in (0u32..).zip(bytes.chunks(CHUNK_BYTES)) {
+            batch.insert(journal_key(state.next_seq, n), chunk);
+        }
+        self.db.apply_batch(batch).map_err(storage_err)?;
         state.next_seq += 1;
         state.journal_bytes += bytes.len();
         Ok(())
@@ -448,7 +471,26 @@ mod tests {
     }
 
     fn journal_records(s: &SledStorage) -> usize {
-        s.db.scan_prefix(JOURNAL).count()
+        let seqs: BTreeSet<Vec<u8>> = s.db.scan_prefix(JOURNAL).keys().map(|k| k.unwrap()[..JOURNAL.len() + 8].to_vec()).collect();
+        seqs.len()
+    }
+
+    #[test]
+    fn a_journal_record_bigger_than_a_chunk_replays_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let value = "z".repeat(CHUNK_BYTES);
+        {
+            let s = SledStorage::open(dir.path()).unwrap();
+            s.apply(batch(&[("a", Some("1"))])).unwrap();
+            s.flush().unwrap();
+            s.apply(batch(&[("b", Some(&value)), ("c", Some(&value)), ("d", Some("4"))])).unwrap();
+            s.flush().unwrap();
+            assert_eq!(s.db.scan_prefix(JOURNAL).count(), 4, "one chunk, then three");
+        }
+        let s = SledStorage::open(dir.path()).unwrap();
+        assert_eq!(journal_records(&s), 2);
+        assert_eq!(contents(&s), pairs(&[("a", "1"), ("b", &value), ("c", &value), ("d", "4")]));
+        assert_eq!(s.state.lock().unwrap().next_seq, 2);
     }
 
     #[test]
