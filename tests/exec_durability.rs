@@ -3,7 +3,8 @@
 //! batch killed with SIGKILL at several points leaves a catalog that opens, holds every
 //! statement whose `OK` was printed (printed only after a flush), and no half-applied one.
 
-use mcsec::catalog::model::{Column, Grantee, ObjectRef, ObjectType, Table};
+use mcsec::catalog::model::{Column, Grantee, ObjectRef, ObjectType, Rows, Table, Value};
+use mcsec::catalog::storage::COMPACTION_BYTES;
 use mcsec::catalog::Catalog;
 use mcsec::exec::{Session, SessionOptions};
 use std::io::{BufRead, BufReader};
@@ -89,6 +90,64 @@ fn a_tenant_reads_back_identically_after_reopening() {
     assert!(after[7].contains("LabelSecurity=true"));
 }
 
+/// Rows of about twice the journal bound: the flush that writes them compacts the catalog.
+fn rows_past_the_journal_bound() -> Rows {
+    Rows { rows: (0..2 * COMPACTION_BYTES / 1024).map(|i| vec![Value::String(format!("{i:05}{}", "r".repeat(1019)))]).collect() }
+}
+
+const PRJ_READBACK: &[&str] = &["list users", "list roles", "describe role worker", "show grants for RAM$owner:bob", "show acl for t"];
+const OTHER_READBACK: &[&str] = &["list users", "list roles", "show grants for RAM$owner:carol", "show acl for o"];
+
+fn readback(s: &mut Session, project: &str, statements: &[&str]) -> Vec<String> {
+    run(s, &format!("use {project}"));
+    statements.iter().map(|sql| run(s, sql)).collect()
+}
+
+/// A compaction rewrites the partitions it touched; the statements flushed after it live in the
+/// journal only; project `other` is first read, after reopening, from its compacted partitions
+/// plus its journal tail.
+#[test]
+fn a_tenant_reads_back_after_a_compaction_and_a_journal_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = dir.path().join("catalog");
+    let location = location.to_str().unwrap();
+    let (prj_before, other_before) = {
+        let mut s = session(location);
+        for sql in ["create project prj", "create project other", "use prj"] {
+            run(&mut s, sql);
+        }
+        seed_table(&s, "prj", "t");
+        seed_table(&s, "other", "o");
+        for sql in ["add user RAM$bob", "create role worker", "grant worker to RAM$bob", "grant Select on table t to role worker"] {
+            run(&mut s, sql);
+        }
+        for sql in ["use other", "add user RAM$carol", "grant Describe on table o to user RAM$carol"] {
+            run(&mut s, sql);
+        }
+        let mut txn = s.catalog().begin();
+        txn.put_rows("prj", "t", &rows_past_the_journal_bound()).unwrap();
+        s.catalog().commit(txn).unwrap();
+        s.flush().unwrap();
+
+        for sql in ["use prj", "grant Describe on table t (c) to user RAM$bob"] {
+            run(&mut s, sql);
+        }
+        s.flush().unwrap();
+        for sql in ["use other", "create role reader", "grant reader to RAM$carol", "revoke Describe on table o from user RAM$carol"] {
+            run(&mut s, sql);
+        }
+        s.flush().unwrap();
+        (readback(&mut s, "prj", PRJ_READBACK), readback(&mut s, "other", OTHER_READBACK))
+    };
+    let mut s = session(location);
+    assert_eq!(readback(&mut s, "other", OTHER_READBACK), other_before);
+    assert_eq!(readback(&mut s, "prj", PRJ_READBACK), prj_before);
+    assert!(other_before[1].contains("reader"), "{}", other_before[1]);
+    assert!(!other_before[3].contains("Describe"), "{}", other_before[3]);
+    assert!(prj_before[3].contains("Describe"), "{}", prj_before[3]);
+    assert_eq!(s.catalog().begin().rows("prj", "t").unwrap(), rows_past_the_journal_bound());
+}
+
 #[test]
 fn a_second_open_of_a_catalog_in_use_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -139,7 +198,8 @@ fn crash_child() {
 #[test]
 fn sigkill_during_a_batch_loses_no_printed_statement_and_half_applies_none() {
     let exe = std::env::current_exe().unwrap();
-    for kill_after in [1, 180, 1_500] {
+    // 8,000 rounds pass the journal bound: the kill lands after (or during) a compaction.
+    for kill_after in [1, 180, 1_500, 8_000] {
         let dir = tempfile::tempdir().unwrap();
         let location = dir.path().join("catalog");
         let mut child = Command::new(&exe)

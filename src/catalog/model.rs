@@ -18,7 +18,7 @@ pub use crate::ast::ObjectType;
 
 /// The format number stored under `keys::FORMAT`. Bump it when a record's encoding changes and
 /// add a migration in `catalog::open`.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A project and its security configuration (§9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
