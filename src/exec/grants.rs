@@ -310,6 +310,11 @@ fn policy_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, pri
         }
         let role_name = canonical_name(&principal.name);
         let role = existing_role(txn, &project.name, &role_name)?;
+        // §2.2: an admin role cannot receive resource permissions, and every object a grant
+        // statement can name is a resource; revoking stays possible so leftovers can be cleaned.
+        if grant && role.role_type == RoleType::Admin {
+            return Err(messages::admin_role_takes_no_acl(&role_name));
+        }
         let need = if role.role_type == RoleType::Admin { Need::OwnerOrSuperAdmin } else { Need::Admin };
         require(ctx, txn, project, need, Mgmt::new("SetRolePolicy", &project.name, &format!("roles/resource/{role_name}")))?;
         let mut doc = match txn.role_policy(&project.name, &role_name)? {

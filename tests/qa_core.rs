@@ -1,0 +1,58 @@
+//! QA regressions for the management families (users, roles, ACL, policy-mode grants,
+//! settings), driven through the real binary exactly as a script would run them: each test
+//! runs `mcsec --catalog :memory: -e "<script>"` and asserts the exact stdout, stderr and exit
+//! code, so a deviation from the reference found in QA cannot come back unnoticed.
+
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `statements` as one `-e` batch on a throw-away catalog, as `ALIYUN$owner`, with the
+/// clock fixed so that expiry dates are stable.
+fn run(statements: &str) -> Run {
+    run_with(&[], statements)
+}
+
+/// [`run`] with extra command-line arguments (e.g. `--keep-going`, `--user`).
+fn run_with(args: &[&str], statements: &str) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
+        .args(["--catalog", ":memory:"])
+        .args(args)
+        .args(["-e", statements])
+        .env_remove("MCSEC_CATALOG")
+        .env_remove("MCSEC_USER")
+        .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
+        .output()
+        .expect("spawn mcsec");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// The first line of stderr: the `FAILED:` message without the `in statement` locator.
+fn failure(r: &Run) -> &str {
+    r.stderr.lines().next().unwrap_or("")
+}
+
+#[test]
+fn policy_grant_to_an_admin_role_is_refused_and_changes_nothing() {
+    let r = run(r#"create project prj; use prj; create role ops privilegeproperties("type"="admin");
+        grant Select on table * to role ops privilegeproperties("policy"="true", "allow"="true");"#);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        failure(&r),
+        "FAILED: ODPS-0420095: Access Denied - Role ops is an admin role: it takes management permissions only, and only through a policy."
+    );
+    let after = run_with(&["--keep-going"], r#"create project prj; use prj; create role ops privilegeproperties("type"="admin");
+        grant Select on table * to role ops privilegeproperties("policy"="true");
+        revoke Select on table * from role ops privilegeproperties("policy"="true", "allow"="true");
+        get policy on role ops;"#);
+    assert_eq!(after.code, 1);
+        assert_eq!(after.stdout, "OK\nOK\nOK\nOK\n{\n  \"Version\": \"1\",\n  \"Statement\": []\n}\n");
+}
