@@ -56,3 +56,25 @@ fn policy_grant_to_an_admin_role_is_refused_and_changes_nothing() {
     assert_eq!(after.code, 1);
         assert_eq!(after.stdout, "OK\nOK\nOK\nOK\n{\n  \"Version\": \"1\",\n  \"Statement\": []\n}\n");
 }
+
+#[test]
+fn an_unknown_account_provider_is_named_as_such() {
+    let r = run("create project prj; use prj; add accountprovider foo;");
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        failure(&r),
+        "FAILED: ODPS-0420095: Access Denied - Invalid account provider FOO: the account providers are ALIYUN, RAM and TAOBAO."
+    );
+    let r = run_with(&["--keep-going"], "create project prj; use prj; remove accountprovider foo; list accountproviders;");
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "OK\nOK\nALIYUN\nRAM\n");
+}
+
+#[test]
+fn a_ram_principal_without_a_user_is_an_invalid_account_even_without_the_ram_provider() {
+    let r = run("create project prj; use prj; remove accountprovider ram; add user RAM$;");
+    assert_eq!(r.code, 1);
+    assert_eq!(failure(&r), "FAILED: ODPS-0420095: Access Denied - Invalid account Name RAM$owner:");
+    let r = run("create project prj; use prj; remove accountprovider ram; add user RAM$dave;");
+    assert_eq!(failure(&r), "FAILED: lack of account provider, principalName RAM$owner:dave");
+}

@@ -41,6 +41,11 @@ pub fn lack_of_account_provider(principal: &str) -> Error {
     Error::Denied(format!("lack of account provider, principalName {principal}"))
 }
 
+/// [inferred] `add|remove accountprovider` naming a provider MaxCompute does not have.
+pub fn unknown_account_provider(provider: &str) -> Error {
+    denied(format!("Invalid account provider {provider}: the account providers are ALIYUN, RAM and TAOBAO."))
+}
+
 /// §11.4
 pub fn user_holds_roles(principal: &str, roles: &[String]) -> Error {
     denied(format!("User {principal} still has roles: {}. Revoke them first.", roles.join(", ")))

@@ -43,11 +43,12 @@ pub fn add(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, principa
     if !name.contains('$') || !["ALIYUN", "RAM"].contains(&provider) {
         return Err(messages::invalid_account(&name));
     }
-    if !project.account_providers.iter().any(|p| p == provider) {
-        return Err(messages::lack_of_account_provider(&name));
-    }
+    // A malformed name (`RAM$` with no user) is invalid whichever providers are enabled.
     if !well_formed(&name) {
         return Err(messages::invalid_account(&name));
+    }
+    if !project.account_providers.iter().any(|p| p == provider) {
+        return Err(messages::lack_of_account_provider(&name));
     }
     // Only RAM users of the adding account's own Alibaba Cloud account can be added (§1.1).
     if provider == "RAM" && account_of(&name) != account_of(ctx.user) {
@@ -101,7 +102,7 @@ pub fn account_provider(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Proj
     require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new(action, &project.name, ""))?;
     let provider = provider.to_ascii_uppercase();
     if !["ALIYUN", "RAM", "TAOBAO"].contains(&provider.as_str()) {
-        return Err(messages::lack_of_account_provider(&provider));
+        return Err(messages::unknown_account_provider(&provider));
     }
     let mut p = project.clone();
     p.account_providers.retain(|x| x != &provider);
