@@ -78,3 +78,38 @@ fn a_ram_principal_without_a_user_is_an_invalid_account_even_without_the_ram_pro
     let r = run("create project prj; use prj; remove accountprovider ram; add user RAM$dave;");
     assert_eq!(failure(&r), "FAILED: lack of account provider, principalName RAM$owner:dave");
 }
+
+/// Reference §2.1 `describe role Worker;` sample, with the grants made in another order than
+/// the sample lists them: ACL rows and policy rows both come out by resource path.
+#[test]
+fn describe_role_lists_rows_as_the_reference_sample() {
+    let r = run_with(
+        &["--user", "ALIYUN$Bob@aliyun.com"],
+        r#"create project test_project_a; use test_project_a;
+        create table bank_data (a string);
+        create role Worker; add user RAM$Allen; grant Worker to RAM$Allen;
+        grant Download on table bank_data to role Worker;
+        grant CreateTable, CreateFunction, CreateInstance, List, CreateResource on project test_project_a to ROLE Worker;
+        grant Drop on table view_1 to role Worker privilegeproperties("policy"="true", "allow"="true");
+        grant Download, Drop on table tb_* to role Worker privilegeproperties("policy"="true", "allow"="true");
+        grant Update on table sale_detail to role Worker privilegeproperties("policy"="true", "allow"="true");
+        grant Download on table bak* to role Worker privilegeproperties("policy"="true", "allow"="true");
+        describe role Worker;"#,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let expected = "[users]
+RAM$Bob@aliyun.com:Allen
+
+Authorization Type: ACL
+A       projects/test_project_a: CreateTable | CreateResource | CreateInstance | CreateFunction | List
+A       projects/test_project_a/tables/bank_data: Download
+
+Authorization Type: Policy
+A       projects/test_project_a/tables/bak*: Download
+A       projects/test_project_a/tables/sale_detail: Update
+A       projects/test_project_a/tables/tb_*: Download | Drop
+A       projects/test_project_a/tables/view_1: Drop
+";
+    assert!(r.stdout.ends_with(expected), "got:\n{}", r.stdout);
+    assert_eq!(r.stdout, format!("{}{expected}", "OK\n".repeat(12)));
+}

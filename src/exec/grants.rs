@@ -479,7 +479,8 @@ pub(crate) fn subject_of(g: &Grantee) -> String {
     }
 }
 
-/// Rows of the policy statements in `doc` (relative resource paths, `odps:` stripped).
+/// Rows of the policy statements in `doc` (relative resource paths, `odps:` stripped), sorted
+/// by resource path.
 pub(crate) fn policy_rows(doc: &PolicyDocument, principal: Option<&str>, filter: &Filter) -> Vec<GrantRow> {
     let mut rows = Vec::new();
     for s in &doc.statements {
@@ -509,6 +510,10 @@ pub(crate) fn policy_rows(doc: &PolicyDocument, principal: Option<&str>, filter:
             });
         }
     }
+    // Listed by resource path, as the reference's `describe role Worker` sample shows them
+    // (bak*, sale_detail, tb_*, view_1) and as the ACL rows are; statements on one path keep
+    // their document order.
+    rows.sort_by(|a, b| a.resource.cmp(&b.resource));
     rows
 }
 
