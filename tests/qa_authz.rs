@@ -1,0 +1,86 @@
+//! QA scenarios written from the reference and the contract: each drives the `mcsec` binary on
+//! a throw-away catalog and asserts the exact text a learner would see.
+
+use std::process::Command;
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+/// Runs `script` as a `-f` file (in its own directory, so relative paths land there) with the
+/// clock fixed.
+fn run(script: &str) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("case.sql");
+    std::fs::write(&file, script).expect("write script");
+    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
+        .current_dir(dir.path())
+        .env("MCSEC_NOW", "2022-01-01T00:00:00Z")
+        .env_remove("MCSEC_USER")
+        .env_remove("MCSEC_CATALOG")
+        .args(["--catalog", ":memory:", "-f", "case.sql"])
+        .output()
+        .expect("run mcsec");
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+fn first_failure(r: &Run) -> &str {
+    r.stderr.lines().next().unwrap_or("")
+}
+
+const PACKAGE_SETUP: &str = "
+create project test_project_a;
+create project test_project_b;
+use test_project_a;
+create table sale_detail (shop_name string, customer_id string);
+insert into sale_detail values ('s1', 'c1');
+create package datashare;
+add table sale_detail to package datashare;
+allow project test_project_b to install package datashare;
+use test_project_b;
+install package test_project_a.datashare;
+add user RAM$owner:bella;
+grant CreateInstance on project test_project_b to user RAM$owner:bella;
+";
+
+#[test]
+fn package_installed_but_not_readable_names_the_package_in_the_4002_text() {
+    let r = run(&format!(
+        "{PACKAGE_SETUP}login RAM$owner:bella;\nselect * from test_project_a.sale_detail;\n"
+    ));
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        first_failure(&r),
+        "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project test_project_a. Resource has been intalled, You Need 'odps:Read' privilege on one of following packages test_project_a.datashare"
+    );
+}
+
+#[test]
+fn package_read_grant_opens_the_shared_table_only() {
+    let r = run(&format!(
+        "{PACKAGE_SETUP}grant Read on package test_project_a.datashare to user RAM$owner:bella;
+login RAM$owner:bella;
+select * from test_project_a.sale_detail;
+"
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.ends_with(
+        "+-----------+-------------+\n| shop_name | customer_id |\n+-----------+-------------+\n| s1        | c1          |\n+-----------+-------------+\n"
+    ));
+}
+
+#[test]
+fn not_a_member_and_no_package_is_the_plain_4002_text() {
+    let r = run("create project prj_a;\ncreate project prj_b;\nuse prj_a;\ncreate table t (c string);\nuse prj_b;\nadd user RAM$owner:bella;\ngrant CreateInstance on project prj_b to user RAM$owner:bella;\nlogin RAM$owner:bella;\nselect * from prj_a.t;\n");
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        first_failure(&r),
+        "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project prj_a."
+    );
+}
