@@ -84,3 +84,19 @@ fn not_a_member_and_no_package_is_the_plain_4002_text() {
         "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project prj_a."
     );
 }
+
+#[test]
+fn package_objects_are_named_unqualified() {
+    let r = run("create project test_project_a;
+use test_project_a;
+create table sale_detail (shop_name string);
+create package datashare;
+add table test_project_a.sale_detail to package datashare;
+");
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        first_failure(&r),
+        "FAILED: ODPS-0420095: Access Denied - Object names in a package are unqualified: use 'sale_detail', not 'test_project_a.sale_detail'."
+    );
+    assert_eq!(r.stdout, "OK\nOK\nOK\nOK\n");
+}
