@@ -100,3 +100,18 @@ add table test_project_a.sale_detail to package datashare;
     );
     assert_eq!(r.stdout, "OK\nOK\nOK\nOK\n");
 }
+
+#[test]
+fn data_statement_errors_use_the_odps_code_format_of_reference_11_1() {
+    let r = run("create project prj1;\nuse prj1;\ncreate table t1 (a string);\nselect * from nosuch;\n");
+    assert_eq!(
+        first_failure(&r),
+        "FAILED: ODPS-0130131:Table not found - table prj1.nosuch cannot be resolved"
+    );
+    let r = run("create project prj1;\nuse prj1;\ncreate table t1 (a string);\nselect zz from t1;\n");
+    assert_eq!(
+        first_failure(&r),
+        "FAILED: ODPS-0130071:Semantic analysis exception - column zz cannot be resolved in table prj1.t1"
+    );
+    assert_eq!(r.code, 1);
+}
