@@ -115,3 +115,38 @@ fn data_statement_errors_use_the_odps_code_format_of_reference_11_1() {
     );
     assert_eq!(r.code, 1);
 }
+
+const PROTECTED_SETUP: &str = "
+create project alipay;
+create project prj2;
+use alipay;
+create table table_test (id bigint, name string);
+insert into table_test values (1, 'a');
+add user ALIYUN$Alice@aliyun.com;
+grant CreateInstance on project alipay to user ALIYUN$Alice@aliyun.com;
+grant Select on table table_test to user ALIYUN$Alice@aliyun.com;
+use prj2;
+add user ALIYUN$Alice@aliyun.com;
+grant CreateInstance, CreateTable on project prj2 to user ALIYUN$Alice@aliyun.com;
+use alipay;
+set ProjectProtection=true;
+login ALIYUN$Alice@aliyun.com;
+";
+
+#[test]
+fn protection_refusals_carry_the_full_4021_sentence_on_both_paths() {
+    let r = run(&format!(
+        "{PROTECTED_SETUP}use prj2;\ncreate table t2 as select * from alipay.table_test;\n"
+    ));
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        first_failure(&r),
+        "FAILED: ODPS-0130013:Authorization exception - Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/alipay/tables/table_test}. project 'alipay' is protected. You need to contact the project owner to set the exception policy for you"
+    );
+    let r = run(&format!("{PROTECTED_SETUP}tunnel download table_test out.csv;\n"));
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        first_failure(&r),
+        "FAILED: ErrorCode=NoPermission, ErrorMessage=Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/alipay/tables/table_test}. project 'alipay' is protected. You need to contact the project owner to set the exception policy for you"
+    );
+}
