@@ -150,3 +150,43 @@ fn protection_refusals_carry_the_full_4021_sentence_on_both_paths() {
         "FAILED: ErrorCode=NoPermission, ErrorMessage=Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/alipay/tables/table_test}. project 'alipay' is protected. You need to contact the project owner to set the exception policy for you"
     );
 }
+
+const LABEL_SETUP: &str = "
+create project prj1;
+use prj1;
+create table t1 (a string, b string);
+insert into t1 values ('1', '2');
+add user RAM$owner:alice;
+grant CreateInstance on project prj1 to user RAM$owner:alice;
+grant Select on table t1 to user RAM$owner:alice;
+set LabelSecurity=true;
+set label 2 to table t1(b);
+";
+
+#[test]
+fn label_grant_with_the_largest_documented_exp_prints_a_date_and_opens_the_column() {
+    let r = run(&format!(
+        "{LABEL_SETUP}grant label 2 on table t1 to user RAM$owner:alice with exp 9223372036854775807;
+show label grants on table t1;
+login RAM$owner:alice;
+select b from t1;
+"
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(
+        "| RAM$owner:alice | 2            | 9999-12-31T23:59:59+0000 |\n"
+    ), "{}", r.stdout);
+    assert!(r.stdout.ends_with("+---+\n| b |\n+---+\n| 2 |\n+---+\n"));
+}
+
+#[test]
+fn label_grant_beyond_the_documented_exp_range_is_refused() {
+    let r = run(&format!(
+        "{LABEL_SETUP}grant label 2 on table t1 to user RAM$owner:alice with exp 9223372036854775808;\n"
+    ));
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        first_failure(&r),
+        "FAILED: Invalid expiration 9223372036854775808: with exp takes a number of days from 0 to 9223372036854775807."
+    );
+}
