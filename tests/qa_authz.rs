@@ -190,3 +190,32 @@ fn label_grant_beyond_the_documented_exp_range_is_refused() {
         "FAILED: Invalid expiration 9223372036854775808: with exp takes a number of days from 0 to 9223372036854775807."
     );
 }
+
+#[test]
+fn labels_of_another_projects_table_cannot_be_set_or_granted_from_here() {
+    let setup = "create project prj1;
+create project prj2 owner ALIYUN$other;
+login ALIYUN$other;
+use prj2;
+create table secret (a string);
+add user ALIYUN$owner;
+login ALIYUN$owner;
+use prj1;
+add user RAM$owner:alice;
+";
+    let want = "FAILED: ODPS-0420095: Access Denied - Table prj2.secret belongs to project prj2: set its labels and label grants from that project (use prj2;).";
+    for stmt in [
+        "set label 5 to table prj2.secret;",
+        "grant label 9 on table prj2.secret to user RAM$owner:alice;",
+        "revoke label on table prj2.secret from user RAM$owner:alice;",
+    ] {
+        let r = run(&format!("{setup}{stmt}\n"));
+        assert_eq!(r.code, 1, "{stmt}");
+        assert_eq!(first_failure(&r), want, "{stmt}");
+    }
+    let r = run(&format!(
+        "{setup}create table t (a string);\nset label 2 to table prj1.t;\ndescribe t;\n"
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("| TableLabel:               2 "));
+}

@@ -34,6 +34,21 @@ fn table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table
     txn.table(&p, &t)?.ok_or_else(|| messages::object_missing("table", &p, &t))
 }
 
+/// The table a label-changing statement names, which must belong to the current project: the
+/// caller's rights (owner/SA/Admin) and the label grants are those of the current project, so a
+/// label of another project's table is set from inside that project.
+fn own_table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
+    if let Some(p) = name.project.as_deref().map(canonical_name) {
+        if p != project.name {
+            return Err(crate::error::Error::denied(format!(
+                "ODPS-0420095: Access Denied - Table {p}.{} belongs to project {p}: set its labels and label grants from that project (use {p};).",
+                canonical_name(&name.name)
+            )));
+        }
+    }
+    table_of(txn, project, name)
+}
+
 fn checked_columns(table: &Table, project: &str, columns: Option<&Vec<String>>) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for c in columns.into_iter().flatten() {
@@ -82,7 +97,7 @@ pub fn set_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, st
             txn.put_role(&project.name, &role)?;
         }
         LabelTarget::Table { table: name, columns } => {
-            let mut t = table_of(txn, project, name)?;
+            let mut t = own_table_of(txn, project, name)?;
             let columns = checked_columns(&t, &project.name, columns.as_ref())?;
             if columns.is_empty() {
                 t.label = level;
@@ -102,7 +117,7 @@ pub fn set_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, st
 pub fn grant_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &GrantLabelStmt) -> Result<Output> {
     let level = check_level(stmt.level)?;
     require(ctx, txn, project, Need::Admin, label_mgmt("GrantLabel", &project.name))?;
-    let t = table_of(txn, project, &stmt.table)?;
+    let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
     let grantee = label_grantee(ctx, txn, project, &stmt.grantee)?;
     let days = stmt.exp_days.unwrap_or(DEFAULT_LABEL_GRANT_DAYS);
@@ -127,7 +142,7 @@ pub fn grant_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, 
 
 pub fn revoke_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &RevokeLabelStmt) -> Result<Output> {
     require(ctx, txn, project, Need::Admin, label_mgmt("RevokeLabel", &project.name))?;
-    let t = table_of(txn, project, &stmt.table)?;
+    let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
     let grantee = grantee_of(&stmt.grantee, ctx.user)?;
     let mut grants = txn.label_grants(&project.name, &t.name, &grantee)?;
