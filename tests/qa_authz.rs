@@ -208,6 +208,7 @@ add user RAM$owner:alice;
         "set label 5 to table prj2.secret;",
         "grant label 9 on table prj2.secret to user RAM$owner:alice;",
         "revoke label on table prj2.secret from user RAM$owner:alice;",
+        "show label grants on table prj2.secret;",
     ] {
         let r = run(&format!("{setup}{stmt}\n"));
         assert_eq!(r.code, 1, "{stmt}");

@@ -170,6 +170,11 @@ pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pro
     let keep = |g: &LabelGrant| level.is_none_or(|l| g.level == l);
     let user = stmt.principal.as_ref().map(|p| super::grants::user_of(p, ctx.user));
     let table_name = match &stmt.table {
+        Some(t) if stmt.properties.is_empty() => {
+            // Without the package properties the grants listed are this project's own.
+            own_table_of(txn, project, t)?;
+            Some(t.clone())
+        }
         Some(t) => {
             let mut t = t.clone();
             if t.project.is_none() {
