@@ -220,3 +220,23 @@ add user RAM$owner:alice;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("| TableLabel:               2 "));
 }
+
+#[test]
+fn explain_of_a_label_refusal_through_a_package_points_at_using_label() {
+    let r = run(&format!(
+        "{PACKAGE_SETUP}use test_project_a;
+set LabelSecurity=true;
+set label 3 to table sale_detail(customer_id);
+allow project test_project_b to install package datashare using label 2;
+use test_project_b;
+grant Read on package test_project_a.datashare to user RAM$owner:bella;
+login RAM$owner:bella;
+explain select customer_id from test_project_a.sale_detail;
+"
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Decision: DENY [4031]\n"), "{}", r.stdout);
+    assert!(r.stdout.ends_with(
+        "Ways to change the outcome:\n  - needs package label >= 3 (allow project test_project_b to install package datashare using label 3; in test_project_a)\n"
+    ), "{}", r.stdout);
+}
