@@ -194,7 +194,7 @@ fn creator_may_insert_and_drop_and_drop_revokes_grants() {
     let err = run(&t, ALICE, "prj1", Statement::DropTable { table: name("t") }).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "ODPS-0130131: Table not found - table prj1.t cannot be resolved"
+        "ODPS-0130131:Table not found - table prj1.t cannot be resolved"
     );
 }
 
@@ -232,7 +232,7 @@ fn insert_checks_arity_and_types() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "ODPS-0130071: Semantic analysis exception - the number of values (1) does not match the number of columns (2) of table prj1.n"
+        "ODPS-0130071:Semantic analysis exception - the number of values (1) does not match the number of columns (2) of table prj1.n"
     );
     let err = run(
         &t,
@@ -244,7 +244,7 @@ fn insert_checks_arity_and_types() {
         },
     )
     .unwrap_err();
-    assert_eq!(err.to_string(), "ODPS-0130071: Semantic analysis exception - cannot insert 1.5 into column id of type bigint");
+    assert_eq!(err.to_string(), "ODPS-0130071:Semantic analysis exception - cannot insert 1.5 into column id of type bigint");
     run(
         &t,
         OWNER,
@@ -275,13 +275,13 @@ fn duplicate_table_and_unknown_column_are_semantic_errors() {
         run(&t, OWNER, "prj1", create("t", &["a"]))
             .unwrap_err()
             .to_string(),
-        "ODPS-0130071: Semantic analysis exception - table or view already exists - prj1.t"
+        "ODPS-0130071:Semantic analysis exception - table or view already exists - prj1.t"
     );
     assert_eq!(
         run(&t, OWNER, "prj1", select(Some(&["b"]), "t"))
             .unwrap_err()
             .to_string(),
-        "ODPS-0130071: Semantic analysis exception - column b cannot be resolved in table prj1.t"
+        "ODPS-0130071:Semantic analysis exception - column b cannot be resolved in table prj1.t"
     );
     assert_eq!(
         run(&t, OWNER, "prj1", create("nope.t", &["a"]))
@@ -351,7 +351,7 @@ fn ctas_and_insert_select_copy_rows_across_projects() {
         },
     )
     .unwrap_err();
-    assert_eq!(err.to_string(), "ODPS-0130071: Semantic analysis exception - the query selects 2 column(s) but table prj2.t2 has 1");
+    assert_eq!(err.to_string(), "ODPS-0130071:Semantic analysis exception - the query selects 2 column(s) but table prj2.t2 has 1");
 }
 
 #[test]
@@ -369,7 +369,7 @@ fn protection_blocks_ctas_out_of_the_project_even_for_the_owner() {
     let err = run(&t, OWNER, "prj1", ctas.clone()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "ODPS-0130013:Authorization exception - Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/t1}. project 'prj1' is protected."
+        "ODPS-0130013:Authorization exception - Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/t1}. project 'prj1' is protected. You need to contact the project owner to set the exception policy for you"
     );
     assert!(t.catalog.begin().table("prj2", "t2").unwrap().is_none());
     t.edit_project("prj1", |p| p.trusted_projects.push("prj2".into()));
@@ -442,7 +442,7 @@ fn download_control_and_protection_govern_tunnel() {
     t.setting("prj1", |s| s.project_protection = true);
     assert_eq!(
         run(&t, OWNER, "prj1", download).unwrap_err().to_string(),
-        "ErrorCode=NoPermission, ErrorMessage=Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/t}. project 'prj1' is protected."
+        "ErrorCode=NoPermission, ErrorMessage=Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/t}. project 'prj1' is protected. You need to contact the project owner to set the exception policy for you"
     );
 }
 
@@ -469,7 +469,7 @@ fn functions_and_resources() {
     run(&t, OWNER, "prj1", f.clone()).unwrap();
     assert_eq!(
         run(&t, OWNER, "prj1", f).unwrap_err().to_string(),
-        "ODPS-0130071: Semantic analysis exception - function prj1.my_lower already exists"
+        "ODPS-0130071:Semantic analysis exception - function prj1.my_lower already exists"
     );
     let missing = Statement::CreateFunction {
         name: name("g"),

@@ -264,7 +264,7 @@ fn explain_needs_a_user_and_a_data_statement() {
         explain_as(&t, OWNER, "prj1", missing)
             .unwrap_err()
             .to_string(),
-        "ODPS-0130131: Table not found - table prj1.nope cannot be resolved"
+        "ODPS-0130131:Table not found - table prj1.nope cannot be resolved"
     );
     let not_data = ExplainStmt {
         principal: None,

@@ -92,13 +92,23 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
                 }
             }
             Layer::LabelSecurity => {
-                for (column, sensitivity, effective) in &facts.label_shortfalls {
+                let table = request.resource.name.as_deref().unwrap_or_default();
+                if let Some(package) = &facts.package {
+                    // Read through a package, the level is the installing project's `using label`.
+                    let highest = facts.label_shortfalls.iter().map(|s| s.1).max().unwrap_or(0);
+                    let name = package.split_once('.').map_or(package.as_str(), |(_, n)| n);
+                    let current = request.current_project.as_deref().unwrap_or_default();
                     out.push(format!(
-                        "needs label grant >= {sensitivity} on column {column} (effective label is {effective}; grant label {sensitivity} on table {project}.{}({column}) to user {principal};)",
-                        request.resource.name.as_deref().unwrap_or_default()
+                        "needs package label >= {highest} (allow project {current} to install package {name} using label {highest}; in {project})"
                     ));
+                } else {
+                    for (column, sensitivity, effective) in &facts.label_shortfalls {
+                        out.push(format!(
+                            "needs label grant >= {sensitivity} on column {column} (effective label is {effective}; grant label {sensitivity} on table {project}.{table}({column}) to user {principal};)"
+                        ));
+                    }
+                    out.push(format!("or a user label >= the highest sensitivity (set label <n> to user {principal}; in {project})"));
                 }
-                out.push(format!("or a user label >= the highest sensitivity (set label <n> to user {principal}; in {project})"));
             }
             Layer::DownloadControl => {
                 out.push(format!("needs Download on {object} (grant Download on {object} to user {principal}; in {project})"));

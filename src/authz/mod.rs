@@ -880,7 +880,11 @@ impl<'a> Evaluation<'a> {
             );
             self.report(Layer::Membership, Verdict::Pass, detail, vec![]);
         } else {
-            let message = texts::not_member(project);
+            let message = if self.facts.unreadable_packages.is_empty() {
+                texts::not_member(project)
+            } else {
+                texts::not_member_package_unread(project, &self.facts.unreadable_packages)
+            };
             let detail = format!(
                 "{} is not a user of project {project}",
                 self.request.principal

@@ -55,6 +55,17 @@ pub fn not_member(project: &str) -> String {
     format!("ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project {project}.")
 }
 
+/// 4002 for a non-member whose current project has installed a package holding the object but
+/// who lacks `Read` on it (§7.2, captured in aliyun/aliyun-odps-jdbc#142; "intalled" is the
+/// server's spelling).
+pub fn not_member_package_unread(project: &str, packages: &[String]) -> String {
+    format!(
+        "{} Resource has been intalled, You Need 'odps:Read' privilege on one of following packages {}",
+        not_member(project),
+        packages.join(",")
+    )
+}
+
 /// §9.3/§11.4 simulator text for an address outside the whitelist.
 pub fn not_whitelisted(ip: &str, project: &str) -> String {
     format!("ODPS-0420095: Access Denied - The request IP {ip} is not in the ip white list of project {project}.")
@@ -63,8 +74,12 @@ pub fn not_whitelisted(ip: &str, project: &str) -> String {
 pub const POLICY_DENY_REASON: &str = "Explicitly denied by policy.";
 pub const DEFAULT_DENY_REASON: &str = "Deny as default for Resource.";
 
+/// §8: the SQL capture reads `project '<p>' is protected. You need to contact the project owner
+/// to se…` (cut there); the Tunnel test gives the rest of the sentence, without a final period.
 pub fn protected_reason(project: &str) -> String {
-    format!("project '{project}' is protected.")
+    format!(
+        "project '{project}' is protected. You need to contact the project owner to set the exception policy for you"
+    )
 }
 
 pub fn label_reason(column: &str, sensitivity: u8, effective: u8) -> String {

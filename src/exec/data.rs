@@ -127,13 +127,13 @@ fn record_instance(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, detail: String) -> 
 
 fn table_not_found(project: &str, table: &str) -> Error {
     Error::invalid(format!(
-        "ODPS-0130131: Table not found - table {project}.{table} cannot be resolved"
+        "ODPS-0130131:Table not found - table {project}.{table} cannot be resolved"
     ))
 }
 
 fn semantic(message: String) -> Error {
     Error::invalid(format!(
-        "ODPS-0130071: Semantic analysis exception - {message}"
+        "ODPS-0130071:Semantic analysis exception - {message}"
     ))
 }
 

@@ -20,6 +20,9 @@ use serde_json::json;
 /// §6.2: a label grant without `with exp` lasts 180 days.
 pub const DEFAULT_LABEL_GRANT_DAYS: u64 = 180;
 
+/// 9999-12-31T23:59:59+0000, the latest expiry a `yyyy-MM-ddTHH:mm:ss` time can show.
+const LAST_PRINTABLE_TIME: i64 = 253_402_300_799;
+
 fn label_mgmt(action: &'static str, project: &str) -> Mgmt {
     Mgmt::new(action, project, "labels")
 }
@@ -29,6 +32,21 @@ fn table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table
     let p = name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
     let t = canonical_name(&name.name);
     txn.table(&p, &t)?.ok_or_else(|| messages::object_missing("table", &p, &t))
+}
+
+/// The table a label-changing statement names, which must belong to the current project: the
+/// caller's rights (owner/SA/Admin) and the label grants are those of the current project, so a
+/// label of another project's table is set from inside that project.
+fn own_table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
+    if let Some(p) = name.project.as_deref().map(canonical_name) {
+        if p != project.name {
+            return Err(crate::error::Error::denied(format!(
+                "ODPS-0420095: Access Denied - Table {p}.{} belongs to project {p}: set its labels and label grants from that project (use {p};).",
+                canonical_name(&name.name)
+            )));
+        }
+    }
+    table_of(txn, project, name)
 }
 
 fn checked_columns(table: &Table, project: &str, columns: Option<&Vec<String>>) -> Result<Vec<String>> {
@@ -79,7 +97,7 @@ pub fn set_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, st
             txn.put_role(&project.name, &role)?;
         }
         LabelTarget::Table { table: name, columns } => {
-            let mut t = table_of(txn, project, name)?;
+            let mut t = own_table_of(txn, project, name)?;
             let columns = checked_columns(&t, &project.name, columns.as_ref())?;
             if columns.is_empty() {
                 t.label = level;
@@ -99,10 +117,19 @@ pub fn set_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, st
 pub fn grant_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &GrantLabelStmt) -> Result<Output> {
     let level = check_level(stmt.level)?;
     require(ctx, txn, project, Need::Admin, label_mgmt("GrantLabel", &project.name))?;
-    let t = table_of(txn, project, &stmt.table)?;
+    let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
     let grantee = label_grantee(ctx, txn, project, &stmt.grantee)?;
-    let expires = days_from(ctx.now, stmt.exp_days.unwrap_or(DEFAULT_LABEL_GRANT_DAYS));
+    let days = stmt.exp_days.unwrap_or(DEFAULT_LABEL_GRANT_DAYS);
+    if days > i64::MAX as u64 {
+        return Err(crate::error::Error::invalid(format!(
+            "Invalid expiration {days}: with exp takes a number of days from 0 to {}.",
+            i64::MAX
+        )));
+    }
+    // A validity of up to 2^63-1 days is accepted (§6.2); the expiry is kept within the last
+    // instant `show label grants` can print as a date.
+    let expires = days_from(ctx.now, days).min(LAST_PRINTABLE_TIME);
     let mut grants = txn.label_grants(&project.name, &t.name, &grantee)?;
     let targets: Vec<Option<String>> = if columns.is_empty() { vec![None] } else { columns.into_iter().map(Some).collect() };
     for column in targets {
@@ -115,7 +142,7 @@ pub fn grant_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, 
 
 pub fn revoke_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &RevokeLabelStmt) -> Result<Output> {
     require(ctx, txn, project, Need::Admin, label_mgmt("RevokeLabel", &project.name))?;
-    let t = table_of(txn, project, &stmt.table)?;
+    let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
     let grantee = grantee_of(&stmt.grantee, ctx.user)?;
     let mut grants = txn.label_grants(&project.name, &t.name, &grantee)?;
@@ -143,6 +170,11 @@ pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pro
     let keep = |g: &LabelGrant| level.is_none_or(|l| g.level == l);
     let user = stmt.principal.as_ref().map(|p| super::grants::user_of(p, ctx.user));
     let table_name = match &stmt.table {
+        Some(t) if stmt.properties.is_empty() => {
+            // Without the package properties the grants listed are this project's own.
+            own_table_of(txn, project, t)?;
+            Some(t.clone())
+        }
         Some(t) => {
             let mut t = t.clone();
             if t.project.is_none() {

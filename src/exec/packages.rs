@@ -68,6 +68,15 @@ pub fn add_object(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, s
         return Err(messages::package_object_kind(kind_label(kind)));
     }
     let name = canonical_name(&stmt.object);
+    // §7.1: package objects are named without their project (`table_test`, not
+    // `prj1.table_test`); resource names keep their dots (`udtf.jar`).
+    if kind == ObjectType::Table {
+        if let Some((_, bare)) = name.split_once('.') {
+            return Err(crate::error::Error::denied(format!(
+                "ODPS-0420095: Access Denied - Object names in a package are unqualified: use '{bare}', not '{name}'."
+            )));
+        }
+    }
     let exists = match kind {
         ObjectType::Table => txn.table(&project.name, &name)?.is_some(),
         other => txn.object(&project.name, other, &name)?.is_some(),
