@@ -1019,7 +1019,7 @@ fn cases() -> Vec<Case> {
                 "4021",
                 "ProjectProtection of prj1",
             ),
-            "ODPS-0130013:Authorization exception - Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/users}. project 'prj1' is protected. You need to contact the project owner to set the exception policy for you",
+            "ODPS-0130013:Authorization exception - Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/users}. project 'prj1' is protected.",
         ),
         allow(
             "protection lifted by a trusted project",
@@ -1101,7 +1101,7 @@ fn cases() -> Vec<Case> {
                 "4021",
                 "ProjectProtection of prj1",
             ),
-            "ErrorCode=NoPermission, ErrorMessage=Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/users}. project 'prj1' is protected. You need to contact the project owner to set the exception policy for you",
+            "ErrorCode=NoPermission, ErrorMessage=Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/users}. project 'prj1' is protected.",
         ),
         deny(
             "cross-project select from another current project",

@@ -133,21 +133,23 @@ set ProjectProtection=true;
 login ALIYUN$Alice@aliyun.com;
 ";
 
+/// The contract fixes the 4021 reason as `project '<p>' is protected.` on both paths (the
+/// service's longer advice sentence is cut off in the public captures).
 #[test]
-fn protection_refusals_carry_the_full_4021_sentence_on_both_paths() {
+fn protection_refusals_use_the_contract_4021_reason_on_both_paths() {
     let r = run(&format!(
         "{PROTECTED_SETUP}use prj2;\ncreate table t2 as select * from alipay.table_test;\n"
     ));
     assert_eq!(r.code, 1);
     assert_eq!(
         first_failure(&r),
-        "FAILED: ODPS-0130013:Authorization exception - Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/alipay/tables/table_test}. project 'alipay' is protected. You need to contact the project owner to set the exception policy for you"
+        "FAILED: ODPS-0130013:Authorization exception - Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/alipay/tables/table_test}. project 'alipay' is protected."
     );
     let r = run(&format!("{PROTECTED_SETUP}tunnel download table_test out.csv;\n"));
     assert_eq!(r.code, 1);
     assert_eq!(
         first_failure(&r),
-        "FAILED: ErrorCode=NoPermission, ErrorMessage=Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/alipay/tables/table_test}. project 'alipay' is protected. You need to contact the project owner to set the exception policy for you"
+        "FAILED: ErrorCode=NoPermission, ErrorMessage=Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/alipay/tables/table_test}. project 'alipay' is protected."
     );
 }
 

@@ -74,12 +74,8 @@ pub fn not_whitelisted(ip: &str, project: &str) -> String {
 pub const POLICY_DENY_REASON: &str = "Explicitly denied by policy.";
 pub const DEFAULT_DENY_REASON: &str = "Deny as default for Resource.";
 
-/// §8: the SQL capture reads `project '<p>' is protected. You need to contact the project owner
-/// to se…` (cut there); the Tunnel test gives the rest of the sentence, without a final period.
 pub fn protected_reason(project: &str) -> String {
-    format!(
-        "project '{project}' is protected. You need to contact the project owner to set the exception policy for you"
-    )
+    format!("project '{project}' is protected.")
 }
 
 pub fn label_reason(column: &str, sensitivity: u8, effective: u8) -> String {
