@@ -219,18 +219,18 @@ fn tenant(f: &mut Formatter<'_>, tenant: bool) -> fmt::Result {
 
 impl Display for ObjectName {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match &self.project {
-            // `123.456x` would lex as the number `123.456` followed by `x`: a qualified name
-            // that starts with a digit is backticked so that it reads back as a name.
-            Some(p) if self.name.starts_with(|c: char| c.is_ascii_digit()) => {
-                write!(f, "{}.", NameOrStar(p))?;
-                backticked(f, &self.name)
-            }
-            Some(p) => {
-                write!(f, "{}.", NameOrStar(p))?;
-                NameOrStar(&self.name).fmt(f)
-            }
-            None => NameOrStar(&self.name).fmt(f),
+        let Some(project) = &self.project else {
+            return NameOrStar(&self.name).fmt(f);
+        };
+        // The parts may each read back as one word yet fuse when joined by `.`: `123.456x`
+        // lexes as a number, `$.t` as one principal word. Then both parts are backticked.
+        let bare = format!("{}.{}", NameOrStar(project), NameOrStar(&self.name));
+        if lex_all(&bare).is_some_and(|tokens| tokens.len() == 3) {
+            f.write_str(&bare)
+        } else {
+            backticked(f, project)?;
+            f.write_char('.')?;
+            backticked(f, &self.name)
         }
     }
 }

@@ -257,11 +257,14 @@ fn fmt_reports_a_missing_file() {
     assert!(String::from_utf8_lossy(&err).starts_with("FAILED: /nonexistent/x.sql: "));
 }
 
-/// Found by the proptest: a qualified name whose parts are digit-led printed as `123.456x`,
-/// which lexes as a number.
+/// Found by the proptest: qualified names whose parts fuse when printed bare (`123.456x` lexes
+/// as a number, `$.t` as one principal word).
 #[test]
 fn digit_led_qualified_names_round_trip() {
     let stmt = parse("show acl for 20151225091.\n340766gat07xs6 on type instance");
-    assert_eq!(stmt.to_string(), "show acl for 20151225091.`340766gat07xs6` on type instance");
+    assert_eq!(stmt.to_string(), "show acl for `20151225091`.`340766gat07xs6` on type instance");
+    assert_eq!(parse(&stmt.to_string()), stmt);
+    let stmt = parse("insert into $ .sale_detail values (1)");
+    assert_eq!(stmt.to_string(), "insert into `$`.`sale_detail` values (1)");
     assert_eq!(parse(&stmt.to_string()), stmt);
 }
