@@ -113,3 +113,37 @@ A       projects/test_project_a/tables/view_1: Drop
     assert!(r.stdout.ends_with(expected), "got:\n{}", r.stdout);
     assert_eq!(r.stdout, format!("{}{expected}", "OK\n".repeat(12)));
 }
+
+/// §9.2: bare `setproject` prints every property as `key=value`, then `OK`.
+#[test]
+fn bare_setproject_lists_properties_then_ok() {
+    let r = run("create project prj1; use prj1; setproject odps.security.ip.whitelist=10.0.0.0/8; setproject;");
+    assert_eq!(
+        r.stdout,
+        "OK\nOK\nOK\nodps.security.enabledownloadprivilege=false\nodps.security.ip.whitelist=10.0.0.0/8\nodps.security.vpc.whitelist=\nOK\n"
+    );
+    assert_eq!(r.code, 0);
+}
+
+/// The largest `expires` (2^63-1 days) is valid and shows as the last printable time.
+#[test]
+fn a_huge_acl_expiry_prints_as_the_last_printable_time() {
+    let r = run(
+        "create project prj1; use prj1; create table t (a string); add user RAM$bob; \
+         grant Select on table t to user RAM$bob privilegeproperties(\"expires\"=\"9223372036854775807\"); \
+         show grants for RAM$bob;",
+    );
+    assert!(
+        r.stdout.ends_with("A       projects/prj1/tables/t: Select\tExpires:9999-12-31T23:59:59+0000\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// A package grant names the installed package; when it is not installed, say so.
+#[test]
+fn a_grant_on_a_package_that_is_not_installed_says_so() {
+    let r = run("create project prj1; create project prj2; use prj2; add user RAM$bob; grant Read on package prj1.pkg to user RAM$bob;");
+    assert_eq!(failure(&r), "FAILED: ODPS-0420095: Access Denied - Package prj1.pkg is not installed in project prj2.");
+    assert_eq!(r.code, 1);
+}

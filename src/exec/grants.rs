@@ -111,7 +111,8 @@ pub(crate) fn resolve_target(txn: &Txn<'_>, current: &Project, kind: ObjectType,
             }
             ObjectType::Package => {
                 let (src, pkg) = object_name.split_once('.').unwrap_or(("", &object_name));
-                txn.installed(&project.name, src, pkg)?.ok_or_else(missing)?;
+                txn.installed(&project.name, src, pkg)?
+                    .ok_or_else(|| messages::package_not_installed(src, pkg, &project.name))?;
             }
             other => creator = Some(txn.object(&project.name, other, &object_name)?.ok_or_else(missing)?.creator),
         }

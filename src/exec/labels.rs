@@ -20,9 +20,6 @@ use serde_json::json;
 /// §6.2: a label grant without `with exp` lasts 180 days.
 pub const DEFAULT_LABEL_GRANT_DAYS: u64 = 180;
 
-/// 9999-12-31T23:59:59+0000, the latest expiry a `yyyy-MM-ddTHH:mm:ss` time can show.
-const LAST_PRINTABLE_TIME: i64 = 253_402_300_799;
-
 fn label_mgmt(action: &'static str, project: &str) -> Mgmt {
     Mgmt::new(action, project, "labels")
 }
@@ -129,7 +126,7 @@ pub fn grant_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, 
     }
     // A validity of up to 2^63-1 days is accepted (§6.2); the expiry is kept within the last
     // instant `show label grants` can print as a date.
-    let expires = days_from(ctx.now, days).min(LAST_PRINTABLE_TIME);
+    let expires = days_from(ctx.now, days);
     let mut grants = txn.label_grants(&project.name, &t.name, &grantee)?;
     let targets: Vec<Option<String>> = if columns.is_empty() { vec![None] } else { columns.into_iter().map(Some).collect() };
     for column in targets {

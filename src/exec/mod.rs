@@ -459,9 +459,15 @@ pub fn revoke_all_on_object(txn: &mut Txn<'_>, project: &str, object: &ObjectRef
     Ok(())
 }
 
+/// 9999-12-31T23:59:59+0000, the latest expiry a `yyyy-MM-ddTHH:mm:ss` time can show.
+const LAST_PRINTABLE_TIME: i64 = 253_402_300_799;
+
+/// The expiry `days` after `now` (`expires`, `with exp`, `allow ... exp`). Day counts up to
+/// 2^63-1 are valid (§6.2); an expiry past year 9999 is shown, and kept, as the last printable
+/// time.
 pub(crate) fn days_from(now: i64, days: u64) -> i64 {
     let secs = (days as i128).saturating_mul(86_400).saturating_add(now as i128);
-    secs.clamp(i64::MIN as i128, i64::MAX as i128) as i64
+    secs.clamp(i64::MIN as i128, LAST_PRINTABLE_TIME as i128) as i64
 }
 
 pub(crate) fn check_level(level: u64) -> Result<u8> {

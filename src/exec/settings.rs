@@ -202,7 +202,7 @@ pub fn check_vpc_whitelist(value: &str) -> Result<()> {
     Ok(())
 }
 
-/// `setproject [k=v ...]`; bare, prints every property (defaults included) as `key=value`.
+/// `setproject [k=v ...]`; bare, prints every property (defaults included) as `key=value`, then `OK`.
 pub fn setproject(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, pairs: &[(String, String)]) -> Result<Output> {
     if pairs.is_empty() {
         require(ctx, txn, project, Need::Member, config_mgmt("GetSecurityConfiguration", &project.name))?;
@@ -210,8 +210,10 @@ pub fn setproject(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, p
         for k in [DOWNLOAD_PRIVILEGE, IP_WHITELIST, VPC_WHITELIST] {
             all.entry(k.to_string()).or_insert_with(|| if k == DOWNLOAD_PRIVILEGE { "false".into() } else { String::new() });
         }
-        let text = all.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n");
-        return Ok(Output::new(text, json!({ "properties": all })));
+        // §9.2: the properties as `key=value` lines, then `OK`.
+        let mut lines = all.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
+        lines.push("OK".into());
+        return Ok(Output::new(lines.join("\n"), json!({ "properties": all })));
     }
     let mut p = project.clone();
     for (key, value) in pairs {
