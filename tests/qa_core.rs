@@ -117,10 +117,10 @@ A       projects/test_project_a/tables/view_1: Drop
 /// §9.2: bare `setproject` prints every property as `key=value`, then `OK`.
 #[test]
 fn bare_setproject_lists_properties_then_ok() {
-    let r = run("create project prj1; use prj1; setproject odps.security.ip.whitelist=10.0.0.0/8; setproject;");
+    let r = run("create project prj1; use prj1; setproject odps.security.enabledownloadprivilege=true; setproject;");
     assert_eq!(
         r.stdout,
-        "OK\nOK\nOK\nodps.security.enabledownloadprivilege=false\nodps.security.ip.whitelist=10.0.0.0/8\nodps.security.vpc.whitelist=\nOK\n"
+        "OK\nOK\nOK\nodps.security.enabledownloadprivilege=true\nodps.security.ip.whitelist=\nodps.security.vpc.whitelist=\nOK\n"
     );
     assert_eq!(r.code, 0);
 }
