@@ -312,6 +312,12 @@ fn tab_completes_a_table_name() {
     t.type_text("WHOA");
     t.keys(&["Tab"]);
     t.wait_text("prj> WHOAMI");
+    t.keys(&["C-c"]);
+    // On a continuation line the statement's first words, typed earlier, decide what completes.
+    t.line("select shop");
+    t.type_text("from sal");
+    t.keys(&["Tab"]);
+    t.wait_text("> from sales_2024");
 }
 
 #[test]

@@ -29,11 +29,19 @@ const BRACKET_UNMATCHED: &str = "\x1b[1;31m";
 pub struct ShellHelper {
     session: Rc<RefCell<Session>>,
     color: bool,
+    /// The lines of an unfinished statement typed before the line being edited: completion on a
+    /// continuation line (`  from cu<Tab>`) needs the statement's first words.
+    pending: RefCell<String>,
 }
 
 impl ShellHelper {
     pub fn new(session: Rc<RefCell<Session>>, color: bool) -> Self {
-        ShellHelper { session, color }
+        ShellHelper { session, color, pending: RefCell::new(String::new()) }
+    }
+
+    /// Records the unfinished statement's earlier lines (empty at a fresh prompt).
+    pub fn set_pending(&self, lines: &str) {
+        self.pending.replace(lines.to_string());
     }
 }
 
@@ -98,9 +106,10 @@ impl ShellHelper {
             i + before[i..].chars().next().map_or(1, char::len_utf8)
         });
         let prefix = &before[start..];
+        let context = format!("{}\n{}", self.pending.borrow(), &before[..start]);
         // The statement being typed starts after the last `;`.
-        let statement_start = before[..start].rfind(';').map_or(0, |i| i + 1);
-        let words: Vec<String> = before[statement_start..start]
+        let statement_start = context.rfind(';').map_or(0, |i| i + 1);
+        let words: Vec<String> = context[statement_start..]
             .split(is_word_boundary)
             .filter(|w| !w.is_empty())
             .map(str::to_ascii_lowercase)

@@ -126,6 +126,9 @@ impl Shell {
     fn read_buffer(&mut self) -> Result<Option<String>, ReadlineError> {
         let mut buffer = String::new();
         loop {
+            if let Some(helper) = self.editor.helper() {
+                helper.set_pending(&buffer);
+            }
             let line = if buffer.is_empty() {
                 let prompt = self.prompt();
                 self.editor.readline(&prompt)
