@@ -227,6 +227,12 @@ impl Settings {
             .or(config.user)
             .or_else(|| env_set("MCSEC_USER"))
             .unwrap_or_else(|| DEFAULT_USER.to_string());
+        let user = crate::exec::resolve_user(&user, DEFAULT_USER);
+        if !crate::exec::users::well_formed(&user) {
+            return Err(UsageError(format!(
+                "invalid principal '{user}' for --user: expected ALIYUN$<account>, RAM$<account>:<user> or RAM$<user>"
+            )));
+        }
         let project = cli
             .project
             .clone()

@@ -147,3 +147,16 @@ fn a_grant_on_a_package_that_is_not_installed_says_so() {
     assert_eq!(failure(&r), "FAILED: ODPS-0420095: Access Denied - Package prj1.pkg is not installed in project prj2.");
     assert_eq!(r.code, 1);
 }
+
+/// `login` and `--user` take a real principal (`ALIYUN$acct`, `RAM$acct:user`, `RAM$user`).
+#[test]
+fn login_and_user_flag_refuse_a_principal_without_a_provider() {
+    let r = run("create project prj1; use prj1; login nobody; whoami;");
+    assert_eq!(failure(&r), "FAILED: ODPS-0420095: Access Denied - Invalid account Name nobody");
+    assert_eq!((r.code, r.stdout.as_str()), (1, "OK\nOK\n"));
+    let r = run_with(&["--user", "nobody"], "whoami;");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("invalid principal 'nobody' for --user"), "{}", r.stderr);
+    let r = run_with(&["--user", "ram$bob"], "whoami;");
+    assert_eq!((r.code, r.stdout.lines().next()), (0, Some("Name: RAM$owner:bob")));
+}

@@ -200,6 +200,9 @@ impl Session {
             return Err(messages::not_a_user_principal(&principal.name));
         }
         let user = resolve_user(&principal.name, &self.options.user);
+        if !users::well_formed(&user) {
+            return Err(messages::invalid_account(&user));
+        }
         if let Some(p) = &self.project {
             let txn = self.catalog.begin();
             if crate::authz::check_project_access(&txn, p, &user, &self.options.source_ip).is_err() {

@@ -24,7 +24,8 @@ pub(crate) fn user_name(principal: &Principal, caller: &str) -> Result<String> {
 }
 
 /// `ALIYUN$<account>` or `RAM$<account>:<user>` (`RAM$<account>:role/<r>` for RAM roles).
-fn well_formed(principal: &str) -> bool {
+/// `ALIYUN$<account>` or `RAM$<account>:<user>`, as resolved (provider upper-cased).
+pub fn well_formed(principal: &str) -> bool {
     let ok_part = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "._-@/".contains(c));
     match principal.split_once('$') {
         Some(("ALIYUN", rest)) => ok_part(rest) && !rest.contains('/'),
