@@ -39,9 +39,18 @@ fn project_script(p: usize) -> Vec<String> {
     for g in 0..(PER_PROJECT - 651) {
         let t = (g / 50) % TABLES;
         v.push(match g % 3 {
-            0 => format!("grant Select, Describe, Alter on table tbl{t} to role role{}", g % 50),
-            1 => format!("grant Select on table tbl{t} (c1, c2, c3) to user RAM$owner:user{}", g % 300),
-            _ => format!("grant Download, Describe, Select on table tbl{t} to user RAM$owner:user{}", g % 300),
+            0 => format!(
+                "grant Select, Describe, Alter on table tbl{t} to role role{}",
+                g % 50
+            ),
+            1 => format!(
+                "grant Select on table tbl{t} (c1, c2, c3) to user RAM$owner:user{}",
+                g % 300
+            ),
+            _ => format!(
+                "grant Download, Describe, Select on table tbl{t} to user RAM$owner:user{}",
+                g % 300
+            ),
         });
     }
     v
@@ -53,22 +62,46 @@ fn parse(sql: &str) -> Statement {
 
 /// Parsed statements of the whole batch (100 × 1,000).
 fn statements() -> Vec<Statement> {
-    (0..PROJECTS).flat_map(project_script).map(|s| parse(&s)).collect()
+    (0..PROJECTS)
+        .flat_map(project_script)
+        .map(|s| parse(&s))
+        .collect()
 }
 
 fn options() -> SessionOptions {
-    SessionOptions { user: "ALIYUN$owner".into(), source_ip: "127.0.0.1".into(), now: Some(1_767_225_600) }
+    SessionOptions {
+        user: "ALIYUN$owner".into(),
+        source_ip: "127.0.0.1".into(),
+        now: Some(1_767_225_600),
+    }
 }
 
 /// A catalog at `location` with the 100 projects and their tables (not timed).
 fn prepared(location: &str) -> Session {
     let mut s = Session::new(Catalog::open(location).unwrap(), options());
     for p in 0..PROJECTS {
-        s.execute(&parse(&format!("create project prj{p}"))).unwrap();
+        s.execute(&parse(&format!("create project prj{p}")))
+            .unwrap();
         let mut txn = s.catalog().begin();
         for t in 0..TABLES {
-            let columns = (1..=3).map(|c| Column { name: format!("c{c}"), data_type: "string".into(), label: None }).collect();
-            txn.put_table(&format!("prj{p}"), &Table { name: format!("tbl{t}"), columns, label: 0, creator: "ALIYUN$owner".into(), created_at: 0 }).unwrap();
+            let columns = (1..=3)
+                .map(|c| Column {
+                    name: format!("c{c}"),
+                    data_type: "string".into(),
+                    label: None,
+                })
+                .collect();
+            txn.put_table(
+                &format!("prj{p}"),
+                &Table {
+                    name: format!("tbl{t}"),
+                    columns,
+                    label: 0,
+                    creator: "ALIYUN$owner".into(),
+                    created_at: 0,
+                },
+            )
+            .unwrap();
         }
         s.catalog().commit(txn).unwrap();
     }
@@ -88,7 +121,10 @@ fn bench(c: &mut Criterion) {
     assert_eq!(stmts.len(), PROJECTS * PER_PROJECT);
 
     let mut group = c.benchmark_group("apply");
-    group.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(stmts.len() as u64));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(stmts.len() as u64));
     group.bench_function("100k", |b| {
         b.iter_batched(
             || {
@@ -112,18 +148,30 @@ fn bench(c: &mut Criterion) {
         let mut s = prepared(&location);
         apply_all(&mut s, &stmts);
         let txn = s.catalog().begin();
-        let grants: usize = (0..PROJECTS).map(|p| txn.all_acl(&format!("prj{p}")).unwrap().iter().map(|(_, _, g)| g.entries.len()).sum::<usize>()).sum();
+        let grants: usize = (0..PROJECTS)
+            .map(|p| {
+                txn.all_acl(&format!("prj{p}"))
+                    .unwrap()
+                    .iter()
+                    .map(|(_, _, g)| g.entries.len())
+                    .sum::<usize>()
+            })
+            .sum();
         assert!(grants >= 100_000, "{grants} grants");
     }
     let mut group = c.benchmark_group("open");
     group.sample_size(20);
-    group.bench_function("100k_grants", |b| b.iter(|| drop(Catalog::open(&location).unwrap())));
+    group.bench_function("100k_grants", |b| {
+        b.iter(|| drop(Catalog::open(&location).unwrap()))
+    });
     // Partitions are read on first use: this is open plus reading every project's grants.
     group.bench_function("100k_grants_read_all", |b| {
         b.iter(|| {
             let catalog = Catalog::open(&location).unwrap();
             let txn = catalog.begin();
-            let records: usize = (0..PROJECTS).map(|p| txn.all_acl(&format!("prj{p}")).unwrap().len()).sum();
+            let records: usize = (0..PROJECTS)
+                .map(|p| txn.all_acl(&format!("prj{p}")).unwrap().len())
+                .sum();
             assert!(records > 0);
         })
     });

@@ -53,7 +53,9 @@ pub struct Principal {
 }
 
 /// Object types of ACL grants, `show acl ... on type`, packages and `show grants ... on type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, PartialOrd, Ord,
+)]
 pub enum ObjectType {
     Project,
     Table,
@@ -156,7 +158,10 @@ pub struct ShowGrantsStmt {
 pub enum LabelTarget {
     User(Principal),
     Role(String),
-    Table { table: ObjectName, columns: Option<Vec<String>> },
+    Table {
+        table: ObjectName,
+        columns: Option<Vec<String>>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -282,52 +287,117 @@ pub enum ResourceKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Statement {
     // §1 users
-    AddUser { principal: Principal, comment: Option<String> },
-    RemoveUser { principal: Principal },
+    AddUser {
+        principal: Principal,
+        comment: Option<String>,
+    },
+    RemoveUser {
+        principal: Principal,
+    },
     ListUsers,
     Whoami,
     ShowGrants(ShowGrantsStmt),
-    AddAccountProvider { provider: String },
-    RemoveAccountProvider { provider: String },
+    AddAccountProvider {
+        provider: String,
+    },
+    RemoveAccountProvider {
+        provider: String,
+    },
     ListAccountProviders,
 
     // §2 roles (tenant = §2.4 tenant-level variants)
-    CreateRole { tenant: bool, name: String, properties: Properties },
-    DropRole { tenant: bool, name: String },
-    DescribeRole { tenant: bool, name: String },
-    ListRoles { tenant: bool },
+    CreateRole {
+        tenant: bool,
+        name: String,
+        properties: Properties,
+    },
+    DropRole {
+        tenant: bool,
+        name: String,
+    },
+    DescribeRole {
+        tenant: bool,
+        name: String,
+    },
+    ListRoles {
+        tenant: bool,
+    },
     GrantRoles(RoleGrantStmt),
     RevokeRoles(RoleGrantStmt),
     /// `purge privs|privileges from <principal>[, ...]`
-    PurgePrivs { principals: Vec<Principal> },
+    PurgePrivs {
+        principals: Vec<Principal>,
+    },
     /// `show principals [for] [tenant] [role] <r>`
-    ShowPrincipals { tenant: bool, role: String },
+    ShowPrincipals {
+        tenant: bool,
+        role: String,
+    },
     /// `show role grant [user] <principal>`
-    ShowRoleGrant { principal: Principal },
+    ShowRoleGrant {
+        principal: Principal,
+    },
     // §2.4 tenant users and tenant roles in projects
-    AddTenantUser { principal: Principal },
-    RemoveTenantUser { principal: Principal },
+    AddTenantUser {
+        principal: Principal,
+    },
+    RemoveTenantUser {
+        principal: Principal,
+    },
     ListTenantUsers,
-    AddTenantRoleToProject { role: String, project: String },
-    RemoveTenantRoleFromProject { role: String, project: String },
+    AddTenantRoleToProject {
+        role: String,
+        project: String,
+    },
+    RemoveTenantRoleFromProject {
+        role: String,
+        project: String,
+    },
     // §12 groups
-    AddGroup { tenant: bool, name: String },
-    RemoveGroup { tenant: bool, name: String },
-    ListGroups { tenant: bool, user: Option<Principal> },
+    AddGroup {
+        tenant: bool,
+        name: String,
+    },
+    RemoveGroup {
+        tenant: bool,
+        name: String,
+    },
+    ListGroups {
+        tenant: bool,
+        user: Option<Principal>,
+    },
 
     // §3 ACL, §4.3 policy-mode grants, §5 download, §12 super
     Grant(GrantStmt),
     Revoke(RevokeStmt),
-    GrantSuper { privileges: Vec<String>, grantees: Vec<Principal> },
-    RevokeSuper { privileges: Vec<String>, grantees: Vec<Principal> },
+    GrantSuper {
+        privileges: Vec<String>,
+        grantees: Vec<Principal>,
+    },
+    RevokeSuper {
+        privileges: Vec<String>,
+        grantees: Vec<Principal>,
+    },
     /// `show acl for <object> [on type <t>]`
-    ShowAcl { object: ObjectName, on_type: Option<ObjectType> },
+    ShowAcl {
+        object: ObjectName,
+        on_type: Option<ObjectType>,
+    },
 
     // §4 policies. `role` = `on role r`, `tenant_role` = `on tenant role r`.
-    GetPolicy { role: Option<String>, tenant_role: bool },
-    PutPolicy { file: String, role: Option<String>, tenant_role: bool },
+    GetPolicy {
+        role: Option<String>,
+        tenant_role: bool,
+    },
+    PutPolicy {
+        file: String,
+        role: Option<String>,
+        tenant_role: bool,
+    },
     GetSecurityPolicy,
-    PutSecurityPolicy { file: String },
+    PutSecurityPolicy {
+        file: String,
+    },
 
     // §6 labels
     SetLabel(SetLabelStmt),
@@ -336,53 +406,122 @@ pub enum Statement {
     ClearExpiredGrants,
     ShowLabelGrants(ShowLabelGrantsStmt),
     /// `describe|desc <table>` (shows labels)
-    DescribeTable { table: ObjectName },
+    DescribeTable {
+        table: ObjectName,
+    },
 
     // §7 packages
-    CreatePackage { name: String },
-    DropPackage { name: String },
+    CreatePackage {
+        name: String,
+    },
+    DropPackage {
+        name: String,
+    },
     AddToPackage(AddToPackageStmt),
-    RemoveFromPackage { kind: ObjectType, object: String, package: String },
+    RemoveFromPackage {
+        kind: ObjectType,
+        object: String,
+        package: String,
+    },
     AllowInstall(AllowInstallStmt),
-    DisallowInstall { project: String, package: String },
-    InstallPackage { project: String, package: String },
-    UninstallPackage { project: String, package: String },
-    ShowPackages { properties: Properties },
-    DescribePackage { project: Option<String>, name: String },
+    DisallowInstall {
+        project: String,
+        package: String,
+    },
+    InstallPackage {
+        project: String,
+        package: String,
+    },
+    UninstallPackage {
+        project: String,
+        package: String,
+    },
+    ShowPackages {
+        properties: Properties,
+    },
+    DescribePackage {
+        project: Option<String>,
+        name: String,
+    },
     /// `show package items [from <prj>] [on type <t>]`
-    ShowPackageItems { project: Option<String>, on_type: Option<ObjectType> },
+    ShowPackageItems {
+        project: Option<String>,
+        on_type: Option<ObjectType>,
+    },
 
     // §8, §9 settings and trusted projects
     Set(SetStmt),
     /// `setproject [k=v ...]`; empty = print every property.
-    SetProject { pairs: Vec<(String, String)> },
+    SetProject {
+        pairs: Vec<(String, String)>,
+    },
     ShowSecurityConfiguration,
-    AddTrustedProject { project: String },
-    RemoveTrustedProject { project: String },
+    AddTrustedProject {
+        project: String,
+    },
+    RemoveTrustedProject {
+        project: String,
+    },
     ListTrustedProjects,
 
     // sandbox: tenant and session
     CreateProject(CreateProjectStmt),
-    DropProject { name: String },
+    DropProject {
+        name: String,
+    },
     ListProjects,
-    Use { project: String },
-    Login { principal: Principal },
+    Use {
+        project: String,
+    },
+    Login {
+        principal: Principal,
+    },
 
     // sandbox: objects and data
-    CreateTable { table: ObjectName, columns: Vec<ColumnDef> },
-    CreateTableAs { table: ObjectName, query: Query },
-    DropTable { table: ObjectName },
-    InsertValues { table: ObjectName, rows: Vec<Vec<Literal>> },
-    InsertSelect { overwrite: bool, table: ObjectName, query: Query },
+    CreateTable {
+        table: ObjectName,
+        columns: Vec<ColumnDef>,
+    },
+    CreateTableAs {
+        table: ObjectName,
+        query: Query,
+    },
+    DropTable {
+        table: ObjectName,
+    },
+    InsertValues {
+        table: ObjectName,
+        rows: Vec<Vec<Literal>>,
+    },
+    InsertSelect {
+        overwrite: bool,
+        table: ObjectName,
+        query: Query,
+    },
     Select(Query),
-    TunnelDownload { table: ObjectName, path: String },
+    TunnelDownload {
+        table: ObjectName,
+        path: String,
+    },
     /// `create function <f> as '<class>' using '<res>[,<res>...]'`
-    CreateFunction { name: ObjectName, class: String, resources: Vec<String> },
-    DropFunction { name: ObjectName },
+    CreateFunction {
+        name: ObjectName,
+        class: String,
+        resources: Vec<String>,
+    },
+    DropFunction {
+        name: ObjectName,
+    },
     /// `add jar|file|archive|py <name> [comment '<c>']` — creates a resource object
-    AddResource { kind: ResourceKind, name: String, comment: Option<String> },
+    AddResource {
+        kind: ResourceKind,
+        name: String,
+        comment: Option<String>,
+    },
     /// `drop resource <name>`
-    DropResource { name: String },
+    DropResource {
+        name: String,
+    },
 
     /// `explain [for <principal>] [from <ip>] <data statement>`
     Explain(ExplainStmt),

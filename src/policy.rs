@@ -72,23 +72,94 @@ pub struct ConditionContext<'a> {
 
 /// Object actions of §3 and management actions of §2.3/§4.1, in their documented spelling.
 pub const ACTIONS: &[&str] = &[
-    "Read", "Write", "List", "CreateTable", "CreateInstance", "CreateFunction", "CreateResource", "CreateJob",
-    "CreateVolume", "CreateOfflineModel", "CreateXflow", "All", "Describe", "Select", "Alter", "Update", "Drop",
-    "ShowHistory", "Execute", "Delete", "Download", "SetSecurityConfiguration", "GetSecurityConfiguration",
-    "AddTrustedProject", "RemoveTrustedProject", "ListTrustedProjects", "AddUser", "RemoveUser", "ListUsers",
-    "ListUserRoles", "CreateRole", "DescribeRole", "AlterRole", "DropRole", "ListRoles", "GrantRole", "RevokeRole",
-    "ListRolePrincipals", "CreatePackage", "ShowPackages", "DropPackage", "DescribePackage", "InstallPackage",
-    "UninstallPackage", "AllowInstallPackage", "DisallowInstallPackage", "AddPackageResource",
-    "RemovePackageResource", "GrantLabel", "RevokeLabel", "ShowLabelGrants", "SetDataLabel", "ClearExpiredGrants",
-    "SetPolicy", "GetPolicy", "SetRolePolicy", "GetRolePolicy", "GrantPrivilege", "RevokePrivilege",
-    "ShowGrants", "ShowAcl", "AddAccountProvider", "RemoveAccountProvider", "ListAccountProviders",
+    "Read",
+    "Write",
+    "List",
+    "CreateTable",
+    "CreateInstance",
+    "CreateFunction",
+    "CreateResource",
+    "CreateJob",
+    "CreateVolume",
+    "CreateOfflineModel",
+    "CreateXflow",
+    "All",
+    "Describe",
+    "Select",
+    "Alter",
+    "Update",
+    "Drop",
+    "ShowHistory",
+    "Execute",
+    "Delete",
+    "Download",
+    "SetSecurityConfiguration",
+    "GetSecurityConfiguration",
+    "AddTrustedProject",
+    "RemoveTrustedProject",
+    "ListTrustedProjects",
+    "AddUser",
+    "RemoveUser",
+    "ListUsers",
+    "ListUserRoles",
+    "CreateRole",
+    "DescribeRole",
+    "AlterRole",
+    "DropRole",
+    "ListRoles",
+    "GrantRole",
+    "RevokeRole",
+    "ListRolePrincipals",
+    "CreatePackage",
+    "ShowPackages",
+    "DropPackage",
+    "DescribePackage",
+    "InstallPackage",
+    "UninstallPackage",
+    "AllowInstallPackage",
+    "DisallowInstallPackage",
+    "AddPackageResource",
+    "RemovePackageResource",
+    "GrantLabel",
+    "RevokeLabel",
+    "ShowLabelGrants",
+    "SetDataLabel",
+    "ClearExpiredGrants",
+    "SetPolicy",
+    "GetPolicy",
+    "SetRolePolicy",
+    "GetRolePolicy",
+    "GrantPrivilege",
+    "RevokePrivilege",
+    "ShowGrants",
+    "ShowAcl",
+    "AddAccountProvider",
+    "RemoveAccountProvider",
+    "ListAccountProviders",
 ];
 
 const CONDITION_OPERATORS: &[&str] = &[
-    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike",
-    "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
-    "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals", "DateNotEquals", "DateLessThan",
-    "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals", "Bool", "IpAddress", "NotIpAddress",
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "IpAddress",
+    "NotIpAddress",
 ];
 
 fn format_error(detail: impl std::fmt::Display) -> Error {
@@ -97,11 +168,17 @@ fn format_error(detail: impl std::fmt::Display) -> Error {
 
 /// The documented spelling of an action name (`select` → `Select`), if it is one.
 pub fn canonical_action(name: &str) -> Option<&'static str> {
-    ACTIONS.iter().copied().find(|a| a.eq_ignore_ascii_case(name))
+    ACTIONS
+        .iter()
+        .copied()
+        .find(|a| a.eq_ignore_ascii_case(name))
 }
 
 fn canonical_operator(name: &str) -> Option<&'static str> {
-    CONDITION_OPERATORS.iter().copied().find(|o| o.eq_ignore_ascii_case(name))
+    CONDITION_OPERATORS
+        .iter()
+        .copied()
+        .find(|o| o.eq_ignore_ascii_case(name))
 }
 
 /// A string or an array of strings, as policy fields allow.
@@ -121,7 +198,10 @@ fn string_list(value: &Value, field: &str) -> Result<Vec<String>> {
 
 /// Finds a key case-insensitively (documents in the wild write `effect`, `Effect`).
 fn field<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
-    object.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 fn canonical_action_pattern(action: &str) -> Result<String> {
@@ -133,12 +213,19 @@ fn canonical_action_pattern(action: &str) -> Result<String> {
     if name.contains('*') {
         return Ok(format!("odps:{name}"));
     }
-    canonical_action(name).map(|a| format!("odps:{a}")).ok_or_else(invalid)
+    canonical_action(name)
+        .map(|a| format!("odps:{a}"))
+        .ok_or_else(invalid)
 }
 
 fn check_resource(resource: &str) -> Result<()> {
     let lower = resource.to_ascii_lowercase();
-    if lower.starts_with("acs:odps:") && lower.splitn(4, ':').nth(3).is_some_and(|rest| !rest.is_empty()) {
+    if lower.starts_with("acs:odps:")
+        && lower
+            .splitn(4, ':')
+            .nth(3)
+            .is_some_and(|rest| !rest.is_empty())
+    {
         Ok(())
     } else {
         Err(format_error(format!("invalid Resource value - {resource}")))
@@ -148,7 +235,8 @@ fn check_resource(resource: &str) -> Result<()> {
 impl PolicyDocument {
     /// Parses and checks a document. Errors read `failed to check policy format: ...`.
     pub fn parse(text: &str, kind: PolicyKind) -> Result<Self> {
-        let value: Value = serde_json::from_str(text).map_err(|e| format_error(format!("invalid JSON - {e}")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| format_error(format!("invalid JSON - {e}")))?;
         let Value::Object(root) = value else {
             return Err(format_error("the policy must be a JSON object"));
         };
@@ -163,13 +251,21 @@ impl PolicyDocument {
             Some(other) => return Err(format_error(format!("invalid Statement value - {other}"))),
             None => return Err(format_error("Statement is required")),
         };
-        let statements =
-            statements.iter().map(|s| PolicyStatement::parse(s, kind)).collect::<Result<Vec<_>>>()?;
-        Ok(PolicyDocument { version, statements })
+        let statements = statements
+            .iter()
+            .map(|s| PolicyStatement::parse(s, kind))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(PolicyDocument {
+            version,
+            statements,
+        })
     }
 
     pub fn empty() -> Self {
-        PolicyDocument { version: "1".into(), statements: Vec::new() }
+        PolicyDocument {
+            version: "1".into(),
+            statements: Vec::new(),
+        }
     }
 
     pub fn to_json(&self) -> Value {
@@ -197,17 +293,27 @@ impl PolicyStatement {
             None => return Err(format_error("Effect is required")),
         };
         let principals = match (field(s, "Principal"), kind) {
-            (Some(_), PolicyKind::Role) => return Err(format_error("Principal is not allowed in a role policy")),
+            (Some(_), PolicyKind::Role) => {
+                return Err(format_error("Principal is not allowed in a role policy"))
+            }
             (None, PolicyKind::Role) => Vec::new(),
             (None, _) => return Err(format_error("Principal is required")),
-            (Some(p), _) => string_list(p, "Principal")?.iter().map(|p| normalize_principal(p)).collect(),
+            (Some(p), _) => string_list(p, "Principal")?
+                .iter()
+                .map(|p| normalize_principal(p))
+                .collect(),
         };
-        let actions = string_list(field(s, "Action").ok_or_else(|| format_error("Action is required"))?, "Action")?
-            .iter()
-            .map(|a| canonical_action_pattern(a))
-            .collect::<Result<Vec<_>>>()?;
-        let resources =
-            string_list(field(s, "Resource").ok_or_else(|| format_error("Resource is required"))?, "Resource")?;
+        let actions = string_list(
+            field(s, "Action").ok_or_else(|| format_error("Action is required"))?,
+            "Action",
+        )?
+        .iter()
+        .map(|a| canonical_action_pattern(a))
+        .collect::<Result<Vec<_>>>()?;
+        let resources = string_list(
+            field(s, "Resource").ok_or_else(|| format_error("Resource is required"))?,
+            "Resource",
+        )?;
         for r in &resources {
             check_resource(r)?;
         }
@@ -216,12 +322,25 @@ impl PolicyStatement {
             Some(Value::Object(ops)) => parse_condition_block(ops)?,
             Some(other) => return Err(format_error(format!("invalid Condition value - {other}"))),
         };
-        Ok(PolicyStatement { effect, principals, actions, resources, conditions })
+        Ok(PolicyStatement {
+            effect,
+            principals,
+            actions,
+            resources,
+            conditions,
+        })
     }
 
     pub fn to_json(&self) -> Value {
         let mut s = Map::new();
-        s.insert("Effect".into(), json!(if self.effect == Effect::Allow { "Allow" } else { "Deny" }));
+        s.insert(
+            "Effect".into(),
+            json!(if self.effect == Effect::Allow {
+                "Allow"
+            } else {
+                "Deny"
+            }),
+        );
         if !self.principals.is_empty() {
             s.insert("Principal".into(), json!(self.principals));
         }
@@ -230,7 +349,9 @@ impl PolicyStatement {
         if !self.conditions.is_empty() {
             let mut ops = Map::new();
             for c in &self.conditions {
-                let entry = ops.entry(c.operator.clone()).or_insert_with(|| Value::Object(Map::new()));
+                let entry = ops
+                    .entry(c.operator.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
                 if let Value::Object(keys) = entry {
                     keys.insert(c.key.clone(), json!(c.values));
                 }
@@ -243,7 +364,13 @@ impl PolicyStatement {
     /// A policy-mode grant as a statement: `actions` are canonical names (`Select`),
     /// `resource` the ARN, `conditions` the parsed `conditions` property, `expires` an absolute
     /// time (Unix seconds) turned into `DateLessThan acs:CurrentTime`.
-    pub fn from_grant(effect: Effect, actions: &[String], resource: &str, conditions: Vec<Condition>, expires: Option<i64>) -> Self {
+    pub fn from_grant(
+        effect: Effect,
+        actions: &[String],
+        resource: &str,
+        conditions: Vec<Condition>,
+        expires: Option<i64>,
+    ) -> Self {
         let mut conditions = conditions;
         if let Some(at) = expires {
             conditions.push(Condition {
@@ -271,7 +398,9 @@ impl PolicyStatement {
     }
 
     pub fn matches_principal(&self, principal: &str) -> bool {
-        self.principals.iter().any(|p| p == "*" || glob_match(p, principal))
+        self.principals
+            .iter()
+            .any(|p| p == "*" || glob_match(p, principal))
     }
 
     /// `odps:*` and wildcards match any action; `odps:All` matches every object action.
@@ -285,7 +414,9 @@ impl PolicyStatement {
 
     /// Whether any Resource pattern covers `arn` (full `acs:odps:*:projects/...` form).
     pub fn matches_resource(&self, arn: &str) -> bool {
-        self.resources.iter().any(|pattern| glob_match(pattern, arn))
+        self.resources
+            .iter()
+            .any(|pattern| glob_match(pattern, arn))
     }
 
     pub fn conditions_hold(&self, ctx: &ConditionContext<'_>) -> bool {
@@ -303,9 +434,27 @@ impl PolicyStatement {
 pub fn is_management_action(action: &str) -> bool {
     !matches!(
         action,
-        "Read" | "Write" | "List" | "CreateTable" | "CreateInstance" | "CreateFunction" | "CreateResource"
-            | "CreateJob" | "CreateVolume" | "CreateOfflineModel" | "CreateXflow" | "All" | "Describe" | "Select"
-            | "Alter" | "Update" | "Drop" | "ShowHistory" | "Execute" | "Delete" | "Download"
+        "Read"
+            | "Write"
+            | "List"
+            | "CreateTable"
+            | "CreateInstance"
+            | "CreateFunction"
+            | "CreateResource"
+            | "CreateJob"
+            | "CreateVolume"
+            | "CreateOfflineModel"
+            | "CreateXflow"
+            | "All"
+            | "Describe"
+            | "Select"
+            | "Alter"
+            | "Update"
+            | "Drop"
+            | "ShowHistory"
+            | "Execute"
+            | "Delete"
+            | "Download"
     )
 }
 
@@ -320,8 +469,8 @@ pub fn normalize_principal(p: &str) -> String {
 fn parse_condition_block(ops: &Map<String, Value>) -> Result<Vec<Condition>> {
     let mut out = Vec::new();
     for (op, keys) in ops {
-        let operator =
-            canonical_operator(op).ok_or_else(|| format_error(format!("invalid Condition operator - {op}")))?;
+        let operator = canonical_operator(op)
+            .ok_or_else(|| format_error(format!("invalid Condition operator - {op}")))?;
         let Value::Object(keys) = keys else {
             return Err(format_error(format!("invalid Condition value - {keys}")));
         };
@@ -331,7 +480,11 @@ fn parse_condition_block(ops: &Map<String, Value>) -> Result<Vec<Condition>> {
                 Value::Number(n) => vec![n.to_string()],
                 other => string_list(other, "Condition")?,
             };
-            let condition = Condition { operator: operator.to_string(), key: key.clone(), values };
+            let condition = Condition {
+                operator: operator.to_string(),
+                key: key.clone(),
+                values,
+            };
             condition.check()?;
             out.push(condition);
         }
@@ -342,7 +495,12 @@ fn parse_condition_block(ops: &Map<String, Value>) -> Result<Vec<Condition>> {
 impl Condition {
     /// Rejects values the operator can never compare (a malformed CIDR, a non-date).
     fn check(&self) -> Result<()> {
-        let bad = |v: &str| format_error(format!("invalid Condition value - {v} for {}", self.operator));
+        let bad = |v: &str| {
+            format_error(format!(
+                "invalid Condition value - {v} for {}",
+                self.operator
+            ))
+        };
         for v in &self.values {
             let ok = match self.operator.as_str() {
                 "IpAddress" | "NotIpAddress" => parse_ip_pattern(v).is_some(),
@@ -385,19 +543,31 @@ impl Condition {
             "StringNotLike" => !any(&|v| glob_match(v, &actual)),
             "Bool" => any(&|v| v.eq_ignore_ascii_case(&actual)),
             "IpAddress" | "NotIpAddress" => {
-                let Ok(ip) = actual.parse::<IpAddr>() else { return false };
+                let Ok(ip) = actual.parse::<IpAddr>() else {
+                    return false;
+                };
                 let inside = any(&|v| parse_ip_pattern(v).is_some_and(|net| net.contains(&ip)));
                 inside == (self.operator == "IpAddress")
             }
             op if op.starts_with("Numeric") => {
-                let Ok(a) = actual.parse::<f64>() else { return false };
-                compare_all(op.trim_start_matches("Numeric"), &self.values, |v| v.parse::<f64>().ok().map(|b| a.partial_cmp(&b)))
+                let Ok(a) = actual.parse::<f64>() else {
+                    return false;
+                };
+                compare_all(op.trim_start_matches("Numeric"), &self.values, |v| {
+                    v.parse::<f64>().ok().map(|b| a.partial_cmp(&b))
+                })
             }
             op if op.starts_with("Date") => {
                 let a = ctx.current_time;
-                let a = if self.key.eq_ignore_ascii_case("acs:CurrentTime") { Some(a) } else { parse_time(&actual) };
+                let a = if self.key.eq_ignore_ascii_case("acs:CurrentTime") {
+                    Some(a)
+                } else {
+                    parse_time(&actual)
+                };
                 let Some(a) = a else { return false };
-                compare_all(op.trim_start_matches("Date"), &self.values, |v| parse_time(v).map(|b| Some(a.cmp(&b))))
+                compare_all(op.trim_start_matches("Date"), &self.values, |v| {
+                    parse_time(v).map(|b| Some(a.cmp(&b)))
+                })
             }
             _ => false,
         }
@@ -405,7 +575,11 @@ impl Condition {
 }
 
 /// `Equals` / `NotEquals` / `LessThan[Equals]` / `GreaterThan[Equals]` over the values (OR).
-fn compare_all(relation: &str, values: &[String], cmp: impl Fn(&str) -> Option<Option<std::cmp::Ordering>>) -> bool {
+fn compare_all(
+    relation: &str,
+    values: &[String],
+    cmp: impl Fn(&str) -> Option<Option<std::cmp::Ordering>>,
+) -> bool {
     use std::cmp::Ordering::*;
     let test = |o: std::cmp::Ordering| match relation {
         "Equals" => o == Equal,
@@ -416,7 +590,11 @@ fn compare_all(relation: &str, values: &[String], cmp: impl Fn(&str) -> Option<O
         "GreaterThanEquals" => o != Less,
         _ => false,
     };
-    let hits = values.iter().filter_map(|v| cmp(v).flatten()).map(test).collect::<Vec<_>>();
+    let hits = values
+        .iter()
+        .filter_map(|v| cmp(v).flatten())
+        .map(test)
+        .collect::<Vec<_>>();
     if relation == "NotEquals" {
         !hits.is_empty() && hits.iter().all(|h| *h)
     } else {
@@ -427,7 +605,9 @@ fn compare_all(relation: &str, values: &[String], cmp: impl Fn(&str) -> Option<O
 /// A single address, an `a-b` range is not a policy form; CIDR or plain address only.
 fn parse_ip_pattern(v: &str) -> Option<IpNet> {
     let v = v.trim();
-    v.parse::<IpNet>().ok().or_else(|| v.parse::<IpAddr>().ok().map(IpNet::from))
+    v.parse::<IpNet>()
+        .ok()
+        .or_else(|| v.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 /// Case-insensitive glob where `*` matches any run of characters (`tables/tb_*`, `odps:Create*`).
@@ -476,7 +656,9 @@ pub fn parse_time(v: &str) -> Option<i64> {
         return Some(t.unix_timestamp());
     }
     let date = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(v, &date).ok().map(|d| d.midnight().assume_utc().unix_timestamp())
+    time::Date::parse(v, &date)
+        .ok()
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
 }
 
 pub fn format_rfc3339(unix: i64) -> String {
@@ -497,11 +679,15 @@ pub fn parse_condition_expr(text: &str) -> Result<Vec<Condition>> {
     let mut i = 0;
     let bad = |what: &str| Error::invalid(format!("invalid conditions '{text}': {what}"));
     loop {
-        let key = tokens.get(i).ok_or_else(|| bad("expected a condition"))?.clone();
+        let key = tokens
+            .get(i)
+            .ok_or_else(|| bad("expected a condition"))?
+            .clone();
         i += 1;
         // Function form: Operator(key, v1, ...)
         if tokens.get(i).map(String::as_str) == Some("(") {
-            let operator = canonical_operator(&key).ok_or_else(|| bad(&format!("unknown operator {key}")))?;
+            let operator =
+                canonical_operator(&key).ok_or_else(|| bad(&format!("unknown operator {key}")))?;
             i += 1;
             let mut args = Vec::new();
             while let Some(t) = tokens.get(i) {
@@ -516,12 +702,22 @@ pub fn parse_condition_expr(text: &str) -> Result<Vec<Condition>> {
                 return Err(bad("an operator needs a key and at least one value"));
             }
             let key = args.remove(0);
-            out.push(Condition { operator: operator.to_string(), key, values: args });
+            out.push(Condition {
+                operator: operator.to_string(),
+                key,
+                values: args,
+            });
         } else {
-            let mut op = tokens.get(i).ok_or_else(|| bad("expected an operator"))?.to_ascii_lowercase();
+            let mut op = tokens
+                .get(i)
+                .ok_or_else(|| bad("expected an operator"))?
+                .to_ascii_lowercase();
             i += 1;
             if op == "not" {
-                let next = tokens.get(i).ok_or_else(|| bad("expected like or in after not"))?.to_ascii_lowercase();
+                let next = tokens
+                    .get(i)
+                    .ok_or_else(|| bad("expected like or in after not"))?
+                    .to_ascii_lowercase();
                 i += 1;
                 op = format!("not {next}");
             }
@@ -537,7 +733,12 @@ pub fn parse_condition_expr(text: &str) -> Result<Vec<Condition>> {
                     }
                 }
             } else {
-                values.push(tokens.get(i).ok_or_else(|| bad("expected a value"))?.clone());
+                values.push(
+                    tokens
+                        .get(i)
+                        .ok_or_else(|| bad("expected a value"))?
+                        .clone(),
+                );
                 i += 1;
             }
             let is_ip = key.eq_ignore_ascii_case("acs:SourceIp");
@@ -551,13 +752,41 @@ pub fn parse_condition_expr(text: &str) -> Result<Vec<Condition>> {
                 ("<>" | "!=" | "not in", _, _) => "StringNotEquals",
                 ("like", _, _) => "StringLike",
                 ("not like", _, _) => "StringNotLike",
-                ("<", _, _) => if is_time { "DateLessThan" } else { "NumericLessThan" },
-                ("<=", _, _) => if is_time { "DateLessThanEquals" } else { "NumericLessThanEquals" },
-                (">", _, _) => if is_time { "DateGreaterThan" } else { "NumericGreaterThan" },
-                (">=", _, _) => if is_time { "DateGreaterThanEquals" } else { "NumericGreaterThanEquals" },
+                ("<", _, _) => {
+                    if is_time {
+                        "DateLessThan"
+                    } else {
+                        "NumericLessThan"
+                    }
+                }
+                ("<=", _, _) => {
+                    if is_time {
+                        "DateLessThanEquals"
+                    } else {
+                        "NumericLessThanEquals"
+                    }
+                }
+                (">", _, _) => {
+                    if is_time {
+                        "DateGreaterThan"
+                    } else {
+                        "NumericGreaterThan"
+                    }
+                }
+                (">=", _, _) => {
+                    if is_time {
+                        "DateGreaterThanEquals"
+                    } else {
+                        "NumericGreaterThanEquals"
+                    }
+                }
                 (other, _, _) => return Err(bad(&format!("unknown operator {other}"))),
             };
-            out.push(Condition { operator: operator.to_string(), key, values });
+            out.push(Condition {
+                operator: operator.to_string(),
+                key,
+                values,
+            });
         }
         match tokens.get(i) {
             None => break,
@@ -581,10 +810,9 @@ fn condition_tokens(text: &str) -> Result<Vec<String>> {
         if c.is_whitespace() {
             i += 1;
         } else if c == '\'' || c == '"' {
-            let end = chars[i + 1..]
-                .iter()
-                .position(|&d| d == c)
-                .ok_or_else(|| Error::invalid(format!("invalid conditions '{text}': unterminated quote")))?;
+            let end = chars[i + 1..].iter().position(|&d| d == c).ok_or_else(|| {
+                Error::invalid(format!("invalid conditions '{text}': unterminated quote"))
+            })?;
             out.push(chars[i + 1..i + 1 + end].iter().collect());
             i += end + 2;
         } else if "(),".contains(c) {
@@ -636,42 +864,79 @@ mod tests {
         let s = &doc.statements[0];
         assert_eq!(s.actions, vec!["odps:Select"]);
         assert_eq!(s.principals, vec!["ALIYUN$Alice@aliyun.com"]);
-        assert!(s.matches("Select", "acs:odps:*:projects/alipay/tables/table_test", &ctx("1.2.3.4", "DT")));
-        assert!(!s.matches("Select", "acs:odps:*:projects/alipay/tables/table_test", &ctx("1.2.3.4", "MapReduce")));
-        assert!(!s.matches("Drop", "acs:odps:*:projects/alipay/tables/table_test", &ctx("1.2.3.4", "SQL")));
+        assert!(s.matches(
+            "Select",
+            "acs:odps:*:projects/alipay/tables/table_test",
+            &ctx("1.2.3.4", "DT")
+        ));
+        assert!(!s.matches(
+            "Select",
+            "acs:odps:*:projects/alipay/tables/table_test",
+            &ctx("1.2.3.4", "MapReduce")
+        ));
+        assert!(!s.matches(
+            "Drop",
+            "acs:odps:*:projects/alipay/tables/table_test",
+            &ctx("1.2.3.4", "SQL")
+        ));
     }
 
     #[test]
     fn format_errors_use_the_documented_wording() {
         let err = |text: &str, kind| PolicyDocument::parse(text, kind).unwrap_err().to_string();
         assert_eq!(
-            err(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"odps:X","Resource":"acs:odps:*:projects/p"}]}"#, PolicyKind::Role),
+            err(
+                r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"odps:X","Resource":"acs:odps:*:projects/p"}]}"#,
+                PolicyKind::Role
+            ),
             "failed to check policy format: invalid Action value - odps:X"
         );
         assert_eq!(
-            err(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"odps:Select","Resource":"acs:odps:*:projects/p"}]}"#, PolicyKind::Project),
+            err(
+                r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"odps:Select","Resource":"acs:odps:*:projects/p"}]}"#,
+                PolicyKind::Project
+            ),
             "failed to check policy format: Principal is required"
         );
         assert_eq!(
-            err(r#"{"Version":"1","Statement":[{"Effect":"Allow","Principal":"*","Action":"odps:Select","Resource":"acs:odps:*:projects/p"}]}"#, PolicyKind::Role),
+            err(
+                r#"{"Version":"1","Statement":[{"Effect":"Allow","Principal":"*","Action":"odps:Select","Resource":"acs:odps:*:projects/p"}]}"#,
+                PolicyKind::Role
+            ),
             "failed to check policy format: Principal is not allowed in a role policy"
         );
         assert_eq!(
-            err(r#"{"Version":"1","Statement":[{"Effect":"Maybe","Action":"odps:Select","Resource":"p"}]}"#, PolicyKind::Role),
+            err(
+                r#"{"Version":"1","Statement":[{"Effect":"Maybe","Action":"odps:Select","Resource":"p"}]}"#,
+                PolicyKind::Role
+            ),
             "failed to check policy format: invalid Effect value - \"Maybe\""
         );
         assert_eq!(
-            err(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"odps:Select","Resource":"projects/p"}]}"#, PolicyKind::Role),
+            err(
+                r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"odps:Select","Resource":"projects/p"}]}"#,
+                PolicyKind::Role
+            ),
             "failed to check policy format: invalid Resource value - projects/p"
         );
-        assert!(err("{", PolicyKind::Role).starts_with("failed to check policy format: invalid JSON - "));
-        assert_eq!(err(r#"{"Statement":[]}"#, PolicyKind::Role), "failed to check policy format: Version is required");
+        assert!(err("{", PolicyKind::Role)
+            .starts_with("failed to check policy format: invalid JSON - "));
+        assert_eq!(
+            err(r#"{"Statement":[]}"#, PolicyKind::Role),
+            "failed to check policy format: Version is required"
+        );
     }
 
     #[test]
     fn wildcards_match_case_insensitively() {
-        assert!(glob_match("acs:odps:*:projects/p1/tables/tb_*", "acs:odps:*:projects/P1/tables/tb_sales"));
-        assert!(!glob_match("acs:odps:*:projects/p1/tables/tb_*", "acs:odps:*:projects/p1/tables/sales"));
+        assert!(glob_match(
+            "acs:odps:*:projects/p1/tables/tb_*",
+            "acs:odps:*:projects/P1/tables/tb_sales"
+        ));
+        assert!(!glob_match(
+            "acs:odps:*:projects/p1/tables/tb_*",
+            "acs:odps:*:projects/p1/tables/sales"
+        ));
         assert!(glob_match("*", ""));
         assert!(glob_match("a*b*c", "axxbyyc"));
         assert!(!glob_match("a*b*c", "axxbyy"));
@@ -679,10 +944,20 @@ mod tests {
 
     #[test]
     fn acl_style_conditions_become_policy_conditions() {
-        let c = parse_condition_expr("acs:SourceIp in ('192.168.0.0/16','172.12.0.0/16') and 'odps:TaskType'='SQL'").unwrap();
+        let c = parse_condition_expr(
+            "acs:SourceIp in ('192.168.0.0/16','172.12.0.0/16') and 'odps:TaskType'='SQL'",
+        )
+        .unwrap();
         assert_eq!(c[0].operator, "IpAddress");
         assert_eq!(c[0].values, vec!["192.168.0.0/16", "172.12.0.0/16"]);
-        assert_eq!(c[1], Condition { operator: "StringEquals".into(), key: "odps:TaskType".into(), values: vec!["SQL".into()] });
+        assert_eq!(
+            c[1],
+            Condition {
+                operator: "StringEquals".into(),
+                key: "odps:TaskType".into(),
+                values: vec!["SQL".into()]
+            }
+        );
         assert!(c.iter().all(|c| c.holds(&ctx("192.168.3.4", "SQL"))));
         assert!(!c[0].holds(&ctx("10.0.0.1", "SQL")));
         let t = parse_condition_expr("acs:CurrentTime < '2026-12-31T00:00:00Z'").unwrap();
@@ -696,10 +971,31 @@ mod tests {
     #[test]
     fn grant_statement_records_its_expiry() {
         let at = parse_time("2026-07-01T00:00:00Z").unwrap();
-        let s = PolicyStatement::from_grant(Effect::Deny, &["Drop".into()], "acs:odps:*:projects/p/tables/tb_*", vec![], Some(at));
+        let s = PolicyStatement::from_grant(
+            Effect::Deny,
+            &["Drop".into()],
+            "acs:odps:*:projects/p/tables/tb_*",
+            vec![],
+            Some(at),
+        );
         assert_eq!(s.expires(), Some(at));
-        assert!(s.matches("Drop", "acs:odps:*:projects/p/tables/tb_1", &ctx("1.1.1.1", "SQL")));
-        let round = PolicyDocument::parse(&serde_json::to_string(&PolicyDocument { version: "1".into(), statements: vec![s.clone()] }.to_json()).unwrap(), PolicyKind::Role).unwrap();
+        assert!(s.matches(
+            "Drop",
+            "acs:odps:*:projects/p/tables/tb_1",
+            &ctx("1.1.1.1", "SQL")
+        ));
+        let round = PolicyDocument::parse(
+            &serde_json::to_string(
+                &PolicyDocument {
+                    version: "1".into(),
+                    statements: vec![s.clone()],
+                }
+                .to_json(),
+            )
+            .unwrap(),
+            PolicyKind::Role,
+        )
+        .unwrap();
         assert_eq!(round.statements[0], s);
     }
 }

@@ -14,19 +14,32 @@ const NOW: i64 = 1_767_225_600;
 
 fn session(location: &str) -> Session {
     let catalog = Catalog::open(location).unwrap();
-    Session::new(catalog, SessionOptions { user: "ALIYUN$owner".into(), source_ip: "127.0.0.1".into(), now: Some(NOW) })
+    Session::new(
+        catalog,
+        SessionOptions {
+            user: "ALIYUN$owner".into(),
+            source_ip: "127.0.0.1".into(),
+            now: Some(NOW),
+        },
+    )
 }
 
 fn run(s: &mut Session, sql: &str) -> String {
     let stmt = mcsec::parser::parse_statement(sql, "<test>", 1, 1).unwrap();
-    s.execute(&stmt).unwrap_or_else(|e| panic!("{sql}: {e}")).text
+    s.execute(&stmt)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .text
 }
 
 fn seed_table(s: &Session, project: &str, name: &str) {
     let mut txn = s.catalog().begin();
     let table = Table {
         name: name.into(),
-        columns: vec![Column { name: "c".into(), data_type: "string".into(), label: None }],
+        columns: vec![Column {
+            name: "c".into(),
+            data_type: "string".into(),
+            label: None,
+        }],
         label: 0,
         creator: "ALIYUN$owner".into(),
         created_at: NOW,
@@ -86,17 +99,36 @@ fn a_tenant_reads_back_identically_after_reopening() {
     run(&mut s, "use prj");
     let after: Vec<String> = READBACK.iter().map(|sql| run(&mut s, sql)).collect();
     assert_eq!(before, after);
-    assert!(after[4].contains("Expires:2026-01-06T00:00:00+0000"), "{}", after[4]);
+    assert!(
+        after[4].contains("Expires:2026-01-06T00:00:00+0000"),
+        "{}",
+        after[4]
+    );
     assert!(after[7].contains("LabelSecurity=true"));
 }
 
 /// Rows of about twice the journal bound: the flush that writes them compacts the catalog.
 fn rows_past_the_journal_bound() -> Rows {
-    Rows { rows: (0..2 * COMPACTION_BYTES / 1024).map(|i| vec![Value::String(format!("{i:05}{}", "r".repeat(1019)))]).collect() }
+    Rows {
+        rows: (0..2 * COMPACTION_BYTES / 1024)
+            .map(|i| vec![Value::String(format!("{i:05}{}", "r".repeat(1019)))])
+            .collect(),
+    }
 }
 
-const PRJ_READBACK: &[&str] = &["list users", "list roles", "describe role worker", "show grants for RAM$owner:bob", "show acl for t"];
-const OTHER_READBACK: &[&str] = &["list users", "list roles", "show grants for RAM$owner:carol", "show acl for o"];
+const PRJ_READBACK: &[&str] = &[
+    "list users",
+    "list roles",
+    "describe role worker",
+    "show grants for RAM$owner:bob",
+    "show acl for t",
+];
+const OTHER_READBACK: &[&str] = &[
+    "list users",
+    "list roles",
+    "show grants for RAM$owner:carol",
+    "show acl for o",
+];
 
 fn readback(s: &mut Session, project: &str, statements: &[&str]) -> Vec<String> {
     run(s, &format!("use {project}"));
@@ -118,14 +150,24 @@ fn a_tenant_reads_back_after_a_compaction_and_a_journal_tail() {
         }
         seed_table(&s, "prj", "t");
         seed_table(&s, "other", "o");
-        for sql in ["add user RAM$bob", "create role worker", "grant worker to RAM$bob", "grant Select on table t to role worker"] {
+        for sql in [
+            "add user RAM$bob",
+            "create role worker",
+            "grant worker to RAM$bob",
+            "grant Select on table t to role worker",
+        ] {
             run(&mut s, sql);
         }
-        for sql in ["use other", "add user RAM$carol", "grant Describe on table o to user RAM$carol"] {
+        for sql in [
+            "use other",
+            "add user RAM$carol",
+            "grant Describe on table o to user RAM$carol",
+        ] {
             run(&mut s, sql);
         }
         let mut txn = s.catalog().begin();
-        txn.put_rows("prj", "t", &rows_past_the_journal_bound()).unwrap();
+        txn.put_rows("prj", "t", &rows_past_the_journal_bound())
+            .unwrap();
         s.catalog().commit(txn).unwrap();
         s.flush().unwrap();
 
@@ -133,11 +175,19 @@ fn a_tenant_reads_back_after_a_compaction_and_a_journal_tail() {
             run(&mut s, sql);
         }
         s.flush().unwrap();
-        for sql in ["use other", "create role reader", "grant reader to RAM$carol", "revoke Describe on table o from user RAM$carol"] {
+        for sql in [
+            "use other",
+            "create role reader",
+            "grant reader to RAM$carol",
+            "revoke Describe on table o from user RAM$carol",
+        ] {
             run(&mut s, sql);
         }
         s.flush().unwrap();
-        (readback(&mut s, "prj", PRJ_READBACK), readback(&mut s, "other", OTHER_READBACK))
+        (
+            readback(&mut s, "prj", PRJ_READBACK),
+            readback(&mut s, "other", OTHER_READBACK),
+        )
     };
     let mut s = session(location);
     assert_eq!(readback(&mut s, "other", OTHER_READBACK), other_before);
@@ -145,7 +195,10 @@ fn a_tenant_reads_back_after_a_compaction_and_a_journal_tail() {
     assert!(other_before[1].contains("reader"), "{}", other_before[1]);
     assert!(!other_before[3].contains("Describe"), "{}", other_before[3]);
     assert!(prj_before[3].contains("Describe"), "{}", prj_before[3]);
-    assert_eq!(s.catalog().begin().rows("prj", "t").unwrap(), rows_past_the_journal_bound());
+    assert_eq!(
+        s.catalog().begin().rows("prj", "t").unwrap(),
+        rows_past_the_journal_bound()
+    );
 }
 
 #[test]
@@ -153,8 +206,16 @@ fn a_second_open_of_a_catalog_in_use_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let location = dir.path().join("catalog");
     let _held = Catalog::open(location.to_str().unwrap()).unwrap();
-    let err = Catalog::open(location.to_str().unwrap()).err().expect("second open must fail");
-    assert_eq!(err.to_string(), format!("catalog {} is in use by another mcsec process", location.display()));
+    let err = Catalog::open(location.to_str().unwrap())
+        .err()
+        .expect("second open must fail");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "catalog {} is in use by another mcsec process",
+            location.display()
+        )
+    );
 }
 
 /// The three statements of round `i`: together they write four keys (user, role membership,
@@ -173,7 +234,9 @@ const BATCH: usize = 25;
 /// flushing every `BATCH` rounds and printing `OK <i>` for each round only after its flush.
 #[test]
 fn crash_child() {
-    let Ok(location) = std::env::var("MCSEC_CRASH_CHILD") else { return };
+    let Ok(location) = std::env::var("MCSEC_CRASH_CHILD") else {
+        return;
+    };
     let mut s = session(&location);
     for sql in ["create project prj", "use prj", "create role worker"] {
         run(&mut s, sql);
@@ -227,23 +290,49 @@ fn sigkill_during_a_batch_loses_no_printed_statement_and_half_applies_none() {
         let s = session(location.to_str().unwrap());
         let txn = s.catalog().begin();
         let users = txn.users("prj").unwrap();
-        let table = ObjectRef { kind: ObjectType::Table, name: "t".into() };
+        let table = ObjectRef {
+            kind: ObjectType::Table,
+            name: "t".into(),
+        };
         // Every printed round is there, whole.
         for i in 0..=last_ok {
             let name = format!("RAM$owner:u{i}");
-            let user = txn.user("prj", &name).unwrap().unwrap_or_else(|| panic!("kill after {kill_after}: u{i} lost"));
+            let user = txn
+                .user("prj", &name)
+                .unwrap()
+                .unwrap_or_else(|| panic!("kill after {kill_after}: u{i} lost"));
             assert_eq!(user.roles, vec!["worker".to_string()], "u{i}");
-            assert_eq!(txn.acl("prj", &table, &Grantee::User(name)).unwrap().entries.len(), 1, "u{i}");
+            assert_eq!(
+                txn.acl("prj", &table, &Grantee::User(name))
+                    .unwrap()
+                    .entries
+                    .len(),
+                1,
+                "u{i}"
+            );
         }
         // Whatever got in after the last OK is made of whole statements: an ACL record always
         // comes with its index entry, and only for a user that was added.
         let acl = txn.acl_on_object("prj", &table).unwrap();
         for (grantee, _) in &acl {
-            let Grantee::User(u) = grantee else { panic!("unexpected grantee {grantee:?}") };
-            assert!(users.iter().any(|x| &x.principal == u), "grant to {u} without its user");
-            assert_eq!(txn.acl_of_grantee("prj", grantee).unwrap().len(), 1, "index entry of {u}");
+            let Grantee::User(u) = grantee else {
+                panic!("unexpected grantee {grantee:?}")
+            };
+            assert!(
+                users.iter().any(|x| &x.principal == u),
+                "grant to {u} without its user"
+            );
+            assert_eq!(
+                txn.acl_of_grantee("prj", grantee).unwrap().len(),
+                1,
+                "index entry of {u}"
+            );
         }
         assert!(users.len() > last_ok);
-        assert!(users.len() <= last_ok + 1 + BATCH + 1, "{} users after OK {last_ok}", users.len());
+        assert!(
+            users.len() <= last_ok + 1 + BATCH + 1,
+            "{} users after OK {last_ok}",
+            users.len()
+        );
     }
 }

@@ -19,7 +19,14 @@ fn run(session: &mut Session, sql: &str) -> mcsec::Result<mcsec::exec::Output> {
 /// A tenant with projects `p` (the subject) and `prj2`, the four callers, a role, a table, a
 /// package, and `prj2.pk2` allowed for `p`.
 fn tenant() -> Session {
-    let mut s = Session::new(Catalog::memory(), SessionOptions { user: OWNER.into(), source_ip: "127.0.0.1".into(), now: Some(NOW) });
+    let mut s = Session::new(
+        Catalog::memory(),
+        SessionOptions {
+            user: OWNER.into(),
+            source_ip: "127.0.0.1".into(),
+            now: Some(NOW),
+        },
+    );
     let setup = [
         "create project prj",
         "create project prj2",
@@ -43,7 +50,17 @@ fn tenant() -> Session {
     let mut txn = s.catalog().begin();
     txn.put_table(
         "prj",
-        &Table { name: "t".into(), columns: vec![Column { name: "c".into(), data_type: "string".into(), label: None }], label: 0, creator: OWNER.into(), created_at: NOW },
+        &Table {
+            name: "t".into(),
+            columns: vec![Column {
+                name: "c".into(),
+                data_type: "string".into(),
+                label: None,
+            }],
+            label: 0,
+            creator: OWNER.into(),
+            created_at: NOW,
+        },
     )
     .unwrap();
     s.catalog().commit(txn).unwrap();
@@ -134,22 +151,39 @@ fn every_management_statement_follows_the_role_matrix() {
                         wrong.push(format!("{sql} as {caller}: refusal text {text:?}"));
                     }
                     if dump(&s) != before {
-                        wrong.push(format!("{sql} as {caller}: refused but changed the catalog"));
+                        wrong.push(format!(
+                            "{sql} as {caller}: refused but changed the catalog"
+                        ));
                     }
                 }
-                (Ok(_), false) => wrong.push(format!("{sql} as {caller}: allowed, expected refusal")),
-                (Err(e), true) => wrong.push(format!("{sql} as {caller}: refused ({e}), expected allowed")),
+                (Ok(_), false) => {
+                    wrong.push(format!("{sql} as {caller}: allowed, expected refusal"))
+                }
+                (Err(e), true) => wrong.push(format!(
+                    "{sql} as {caller}: refused ({e}), expected allowed"
+                )),
             }
         }
     }
-    assert!(wrong.is_empty(), "{} matrix cells wrong:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} matrix cells wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 /// The whole project as the owner sees it, for "nothing changed" checks.
 fn dump(s: &Session) -> String {
     let txn = s.catalog().begin();
     let p = txn.project("prj").unwrap();
-    format!("{p:?}{:?}{:?}{:?}{:?}", txn.users("prj").unwrap(), txn.roles("prj").unwrap(), txn.all_acl("prj").unwrap(), txn.packages("prj").unwrap())
+    format!(
+        "{p:?}{:?}{:?}{:?}{:?}",
+        txn.users("prj").unwrap(),
+        txn.roles("prj").unwrap(),
+        txn.all_acl("prj").unwrap(),
+        txn.packages("prj").unwrap()
+    )
 }
 
 #[test]
@@ -157,7 +191,9 @@ fn admin_cannot_grant_admin_but_owner_can_and_sa_grants_sa() {
     let mut s = tenant();
     run(&mut s, "login RAM$owner:adm").unwrap();
     run(&mut s, "use prj").unwrap();
-    let err = run(&mut s, "grant admin to RAM$owner:target").unwrap_err().to_string();
+    let err = run(&mut s, "grant admin to RAM$owner:target")
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
         "ODPS-0420095: Access Denied - Authorization Failed [4019], You have NO privilege 'odps:GrantRole' on {acs:odps:*:projects/prj/authorization/roles/resource/admin}."
@@ -165,9 +201,19 @@ fn admin_cannot_grant_admin_but_owner_can_and_sa_grants_sa() {
     run(&mut s, "login RAM$owner:sa").unwrap();
     run(&mut s, "use prj").unwrap();
     run(&mut s, "grant super_administrator to RAM$owner:target").unwrap();
-    assert_eq!(run(&mut s, "show role grant RAM$owner:target").unwrap().text, "super_administrator");
-    let err = run(&mut s, "add trustedproject prj2").unwrap_err().to_string();
-    assert!(err.contains("Project prj2 is already a trusted project of prj."), "{err}");
+    assert_eq!(
+        run(&mut s, "show role grant RAM$owner:target")
+            .unwrap()
+            .text,
+        "super_administrator"
+    );
+    let err = run(&mut s, "add trustedproject prj2")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Project prj2 is already a trusted project of prj."),
+        "{err}"
+    );
 }
 
 #[test]
@@ -179,7 +225,16 @@ fn a_policy_deny_binds_admin_but_not_the_owner() {
     )
     .unwrap();
     run(&mut s, "create role limited").unwrap();
-    run(&mut s, &format!("put policy {} on role limited", std::env::temp_dir().join("mcsec_matrix_deny.json").display())).unwrap();
+    run(
+        &mut s,
+        &format!(
+            "put policy {} on role limited",
+            std::env::temp_dir()
+                .join("mcsec_matrix_deny.json")
+                .display()
+        ),
+    )
+    .unwrap();
     run(&mut s, "grant limited to RAM$owner:adm").unwrap();
     run(&mut s, "login RAM$owner:adm").unwrap();
     run(&mut s, "use prj").unwrap();
@@ -201,12 +256,26 @@ fn an_admin_role_policy_delegates_a_management_action_to_a_member() {
         r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["odps:AddUser","odps:ListUsers"],"Resource":"acs:odps:*:projects/prj/authorization/users"}]}"#,
     )
     .unwrap();
-    run(&mut s, "create role useradmin privilegeproperties(\"type\"=\"admin\")").unwrap();
-    run(&mut s, &format!("put policy {} on role useradmin", file.display())).unwrap();
+    run(
+        &mut s,
+        "create role useradmin privilegeproperties(\"type\"=\"admin\")",
+    )
+    .unwrap();
+    run(
+        &mut s,
+        &format!("put policy {} on role useradmin", file.display()),
+    )
+    .unwrap();
     run(&mut s, "grant useradmin to RAM$owner:mem").unwrap();
     run(&mut s, "login RAM$owner:mem").unwrap();
     run(&mut s, "use prj").unwrap();
     run(&mut s, "add user RAM$owner:zed").unwrap();
-    assert!(run(&mut s, "list users").unwrap().text.contains("RAM$owner:zed"));
-    assert!(run(&mut s, "remove user RAM$owner:zed").unwrap_err().to_string().contains("'odps:RemoveUser'"));
+    assert!(run(&mut s, "list users")
+        .unwrap()
+        .text
+        .contains("RAM$owner:zed"));
+    assert!(run(&mut s, "remove user RAM$owner:zed")
+        .unwrap_err()
+        .to_string()
+        .contains("'odps:RemoveUser'"));
 }

@@ -11,7 +11,14 @@ const NOW: i64 = 1_767_225_600;
 const DAY: i64 = 86_400;
 
 fn session_at(now: i64, catalog: Catalog) -> Session {
-    Session::new(catalog, SessionOptions { user: "ALIYUN$owner".into(), source_ip: "127.0.0.1".into(), now: Some(now) })
+    Session::new(
+        catalog,
+        SessionOptions {
+            user: "ALIYUN$owner".into(),
+            source_ip: "127.0.0.1".into(),
+            now: Some(now),
+        },
+    )
 }
 
 fn run(s: &mut Session, sql: &str) -> mcsec::Result<mcsec::exec::Output> {
@@ -24,13 +31,23 @@ fn ok(s: &mut Session, sql: &str) -> mcsec::exec::Output {
 
 fn tenant() -> Session {
     let mut s = session_at(NOW, Catalog::memory());
-    for sql in ["create project prj", "use prj", "add user RAM$bob", "add user RAM$amy", "create role worker"] {
+    for sql in [
+        "create project prj",
+        "use prj",
+        "add user RAM$bob",
+        "add user RAM$amy",
+        "create role worker",
+    ] {
         ok(&mut s, sql);
     }
     let mut txn = s.catalog().begin();
     let table = Table {
         name: "t".into(),
-        columns: vec![Column { name: "c".into(), data_type: "string".into(), label: None }],
+        columns: vec![Column {
+            name: "c".into(),
+            data_type: "string".into(),
+            label: None,
+        }],
         label: 0,
         creator: "ALIYUN$owner".into(),
         created_at: NOW,
@@ -45,9 +62,16 @@ fn a_statement_failing_half_way_changes_nothing() {
     let mut s = tenant();
     // The first grantee is fine, the second does not exist: neither gets the role.
     let err = run(&mut s, "grant worker to RAM$bob, RAM$nobody").unwrap_err();
-    assert_eq!(err.to_string(), "ODPS-0420095: Access Denied - Principal RAM$owner:nobody does not exist in project prj.");
+    assert_eq!(
+        err.to_string(),
+        "ODPS-0420095: Access Denied - Principal RAM$owner:nobody does not exist in project prj."
+    );
     assert_eq!(ok(&mut s, "show role grant RAM$bob").text, "OK");
-    let err = run(&mut s, "grant Select on table t to user RAM$bob, user RAM$nobody").unwrap_err();
+    let err = run(
+        &mut s,
+        "grant Select on table t to user RAM$bob, user RAM$nobody",
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("RAM$owner:nobody"));
     assert_eq!(ok(&mut s, "show grants for RAM$bob").text, "[roles]");
 }
@@ -60,15 +84,26 @@ fn dropping_an_object_revokes_its_grants_and_a_new_one_inherits_nothing() {
     ok(&mut s, "grant label 2 on table t to user RAM$bob");
     ok(&mut s, "create package pk");
     ok(&mut s, "add table t to package pk");
-    let table = ObjectRef { kind: ObjectType::Table, name: "t".into() };
+    let table = ObjectRef {
+        kind: ObjectType::Table,
+        name: "t".into(),
+    };
     let mut txn = s.catalog().begin();
     revoke_all_on_object(&mut txn, "prj", &table).unwrap();
     s.catalog().commit(txn).unwrap();
     let txn = s.catalog().begin();
     assert!(txn.acl_on_object("prj", &table).unwrap().is_empty());
-    assert!(txn.acl_of_grantee("prj", &Grantee::User("RAM$owner:bob".into())).unwrap().is_empty());
+    assert!(txn
+        .acl_of_grantee("prj", &Grantee::User("RAM$owner:bob".into()))
+        .unwrap()
+        .is_empty());
     assert!(txn.label_grants_on_table("prj", "t").unwrap().is_empty());
-    assert!(txn.package("prj", "pk").unwrap().unwrap().objects.is_empty());
+    assert!(txn
+        .package("prj", "pk")
+        .unwrap()
+        .unwrap()
+        .objects
+        .is_empty());
 }
 
 #[test]
@@ -81,15 +116,34 @@ fn expired_grants_are_shown_with_their_date_and_cleared_by_the_clock() {
             ok(&mut s, sql);
         }
         let mut txn = s.catalog().begin();
-        txn.put_table("prj", &Table { name: "t".into(), columns: vec![], label: 0, creator: "ALIYUN$owner".into(), created_at: NOW }).unwrap();
+        txn.put_table(
+            "prj",
+            &Table {
+                name: "t".into(),
+                columns: vec![],
+                label: 0,
+                creator: "ALIYUN$owner".into(),
+                created_at: NOW,
+            },
+        )
+        .unwrap();
         s.catalog().commit(txn).unwrap();
-        ok(&mut s, "grant Select on table t to user RAM$bob privilegeproperties(\"expires\"=\"1\")");
+        ok(
+            &mut s,
+            "grant Select on table t to user RAM$bob privilegeproperties(\"expires\"=\"1\")",
+        );
         ok(&mut s, "grant Describe on table t to user RAM$bob");
-        ok(&mut s, "grant label 1 on table t to user RAM$bob with exp 2");
+        ok(
+            &mut s,
+            "grant label 1 on table t to user RAM$bob with exp 2",
+        );
         s.flush().unwrap();
     }
     // Three days later both timed grants have expired; they are still listed until cleared.
-    let mut s = session_at(NOW + 3 * DAY, Catalog::open(location.to_str().unwrap()).unwrap());
+    let mut s = session_at(
+        NOW + 3 * DAY,
+        Catalog::open(location.to_str().unwrap()).unwrap(),
+    );
     ok(&mut s, "use prj");
     assert_eq!(
         ok(&mut s, "show grants for RAM$bob").text,
@@ -100,15 +154,25 @@ fn expired_grants_are_shown_with_their_date_and_cleared_by_the_clock() {
         ok(&mut s, "show grants for RAM$bob").text,
         "[roles]\n\nAuthorization Type: ACL\n[user/RAM$owner:bob]\nA       projects/prj/tables/t: Describe"
     );
-    assert!(ok(&mut s, "show label grants for user RAM$bob").text.ends_with("| TableName | GrantedLabel | Expires |\n+-----------+--------------+---------+"));
+    assert!(ok(&mut s, "show label grants for user RAM$bob")
+        .text
+        .ends_with(
+            "| TableName | GrantedLabel | Expires |\n+-----------+--------------+---------+"
+        ));
 }
 
 #[test]
 fn ram_shorthand_resolves_to_the_callers_account() {
     assert_eq!(resolve_user("RAM$alice", "ALIYUN$owner"), "RAM$owner:alice");
     assert_eq!(resolve_user("ram$alice", "RAM$acme:root"), "RAM$acme:alice");
-    assert_eq!(resolve_user("aliyun$x@y.com", "ALIYUN$owner"), "ALIYUN$x@y.com");
-    assert_eq!(resolve_user("`RAM$owner:role/etl`", "ALIYUN$owner"), "RAM$owner:role/etl");
+    assert_eq!(
+        resolve_user("aliyun$x@y.com", "ALIYUN$owner"),
+        "ALIYUN$x@y.com"
+    );
+    assert_eq!(
+        resolve_user("`RAM$owner:role/etl`", "ALIYUN$owner"),
+        "RAM$owner:role/etl"
+    );
     let s = session_at(NOW, Catalog::memory());
     assert_eq!(s.user(), "ALIYUN$owner");
 }
@@ -131,12 +195,25 @@ fn a_ram_user_grants_only_to_ram_users_of_its_account() {
 fn the_object_creator_may_grant_until_the_switch_is_off() {
     let mut s = tenant();
     let mut txn = s.catalog().begin();
-    txn.put_table("prj", &Table { name: "mine".into(), columns: vec![], label: 0, creator: "RAM$owner:bob".into(), created_at: NOW }).unwrap();
+    txn.put_table(
+        "prj",
+        &Table {
+            name: "mine".into(),
+            columns: vec![],
+            label: 0,
+            creator: "RAM$owner:bob".into(),
+            created_at: NOW,
+        },
+    )
+    .unwrap();
     s.catalog().commit(txn).unwrap();
     ok(&mut s, "login RAM$bob");
     ok(&mut s, "use prj");
     ok(&mut s, "grant Select on table mine to user RAM$amy");
-    assert!(run(&mut s, "grant Select on table t to user RAM$amy").unwrap_err().to_string().contains("'odps:GrantPrivilege' on {acs:odps:*:projects/prj/tables/t}"));
+    assert!(run(&mut s, "grant Select on table t to user RAM$amy")
+        .unwrap_err()
+        .to_string()
+        .contains("'odps:GrantPrivilege' on {acs:odps:*:projects/prj/tables/t}"));
     ok(&mut s, "login ALIYUN$owner");
     ok(&mut s, "use prj");
     ok(&mut s, "set ObjectCreatorHasGrantPermission=false");
@@ -150,8 +227,14 @@ fn results_are_also_json_with_stable_fields() {
     let mut s = tenant();
     ok(&mut s, "grant worker to RAM$bob");
     ok(&mut s, "grant Select on table t to role worker");
-    assert_eq!(ok(&mut s, "list users").json, json!({ "users": ["RAM$owner:amy", "RAM$owner:bob"] }));
-    assert_eq!(ok(&mut s, "list roles").json, json!({ "roles": ["admin", "super_administrator", "worker"] }));
+    assert_eq!(
+        ok(&mut s, "list users").json,
+        json!({ "users": ["RAM$owner:amy", "RAM$owner:bob"] })
+    );
+    assert_eq!(
+        ok(&mut s, "list roles").json,
+        json!({ "roles": ["admin", "super_administrator", "worker"] })
+    );
     assert_eq!(ok(&mut s, "add user RAM$zed").json, serde_json::Value::Null);
     let grants = ok(&mut s, "show grants for RAM$bob").json;
     assert_eq!(grants["principal"], "RAM$owner:bob");
@@ -169,15 +252,26 @@ fn results_are_also_json_with_stable_fields() {
     let config = ok(&mut s, "show SecurityConfiguration").json;
     assert_eq!(config["CheckPermissionUsingAcl"], true);
     assert_eq!(config["LabelSecurity"], false);
-    assert_eq!(ok(&mut s, "whoami").json, json!({ "DisplayName": "ALIYUN$owner", "SourceIP": "127.0.0.1", "Project": "prj" }));
+    assert_eq!(
+        ok(&mut s, "whoami").json,
+        json!({ "DisplayName": "ALIYUN$owner", "SourceIP": "127.0.0.1", "Project": "prj" })
+    );
 }
 
 #[test]
 fn session_flags_and_completion_names() {
     let mut s = tenant();
     ok(&mut s, "set odps.sql.type.system.odps2=true");
-    assert_eq!(s.flags().get("odps.sql.type.system.odps2").map(String::as_str), Some("true"));
-    assert_eq!(s.names(mcsec::exec::NameKind::Role), vec!["admin", "super_administrator", "worker"]);
+    assert_eq!(
+        s.flags()
+            .get("odps.sql.type.system.odps2")
+            .map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(
+        s.names(mcsec::exec::NameKind::Role),
+        vec!["admin", "super_administrator", "worker"]
+    );
     assert_eq!(s.names(mcsec::exec::NameKind::Table), vec!["t"]);
     assert_eq!(s.names(mcsec::exec::NameKind::Project), vec!["prj"]);
 }

@@ -262,7 +262,10 @@ fn fmt_reports_a_missing_file() {
 #[test]
 fn digit_led_qualified_names_round_trip() {
     let stmt = parse("show acl for 20151225091.\n340766gat07xs6 on type instance");
-    assert_eq!(stmt.to_string(), "show acl for `20151225091`.`340766gat07xs6` on type instance");
+    assert_eq!(
+        stmt.to_string(),
+        "show acl for `20151225091`.`340766gat07xs6` on type instance"
+    );
     assert_eq!(parse(&stmt.to_string()), stmt);
     let stmt = parse("insert into $ .sale_detail values (1)");
     assert_eq!(stmt.to_string(), "insert into `$`.`sale_detail` values (1)");

@@ -103,12 +103,15 @@ add table test_project_a.sale_detail to package datashare;
 
 #[test]
 fn data_statement_errors_use_the_odps_code_format_of_reference_11_1() {
-    let r = run("create project prj1;\nuse prj1;\ncreate table t1 (a string);\nselect * from nosuch;\n");
+    let r = run(
+        "create project prj1;\nuse prj1;\ncreate table t1 (a string);\nselect * from nosuch;\n",
+    );
     assert_eq!(
         first_failure(&r),
         "FAILED: ODPS-0130131:Table not found - table prj1.nosuch cannot be resolved"
     );
-    let r = run("create project prj1;\nuse prj1;\ncreate table t1 (a string);\nselect zz from t1;\n");
+    let r =
+        run("create project prj1;\nuse prj1;\ncreate table t1 (a string);\nselect zz from t1;\n");
     assert_eq!(
         first_failure(&r),
         "FAILED: ODPS-0130071:Semantic analysis exception - column zz cannot be resolved in table prj1.t1"
@@ -145,7 +148,9 @@ fn protection_refusals_use_the_contract_4021_reason_on_both_paths() {
         first_failure(&r),
         "FAILED: ODPS-0130013:Authorization exception - Authorization Failed [4021], You have NO privilege 'odps:Select' on {acs:odps:*:projects/alipay/tables/table_test}. project 'alipay' is protected."
     );
-    let r = run(&format!("{PROTECTED_SETUP}tunnel download table_test out.csv;\n"));
+    let r = run(&format!(
+        "{PROTECTED_SETUP}tunnel download table_test out.csv;\n"
+    ));
     assert_eq!(r.code, 1);
     assert_eq!(
         first_failure(&r),
@@ -175,9 +180,12 @@ select b from t1;
 "
     ));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains(
-        "| RAM$owner:alice | 2            | 9999-12-31T23:59:59+0000 |\n"
-    ), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("| RAM$owner:alice | 2            | 9999-12-31T23:59:59+0000 |\n"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.ends_with("+---+\n| b |\n+---+\n| 2 |\n+---+\n"));
 }
 

@@ -42,19 +42,27 @@ fn failure(r: &Run) -> &str {
 
 #[test]
 fn policy_grant_to_an_admin_role_is_refused_and_changes_nothing() {
-    let r = run(r#"create project prj; use prj; create role ops privilegeproperties("type"="admin");
-        grant Select on table * to role ops privilegeproperties("policy"="true", "allow"="true");"#);
+    let r = run(
+        r#"create project prj; use prj; create role ops privilegeproperties("type"="admin");
+        grant Select on table * to role ops privilegeproperties("policy"="true", "allow"="true");"#,
+    );
     assert_eq!(r.code, 1);
     assert_eq!(
         failure(&r),
         "FAILED: ODPS-0420095: Access Denied - Role ops is an admin role: it takes management permissions only, and only through a policy."
     );
-    let after = run_with(&["--keep-going"], r#"create project prj; use prj; create role ops privilegeproperties("type"="admin");
+    let after = run_with(
+        &["--keep-going"],
+        r#"create project prj; use prj; create role ops privilegeproperties("type"="admin");
         grant Select on table * to role ops privilegeproperties("policy"="true");
         revoke Select on table * from role ops privilegeproperties("policy"="true", "allow"="true");
-        get policy on role ops;"#);
+        get policy on role ops;"#,
+    );
     assert_eq!(after.code, 1);
-        assert_eq!(after.stdout, "OK\nOK\nOK\nOK\n{\n  \"Version\": \"1\",\n  \"Statement\": []\n}\n");
+    assert_eq!(
+        after.stdout,
+        "OK\nOK\nOK\nOK\n{\n  \"Version\": \"1\",\n  \"Statement\": []\n}\n"
+    );
 }
 
 #[test]
@@ -65,7 +73,10 @@ fn an_unknown_account_provider_is_named_as_such() {
         failure(&r),
         "FAILED: ODPS-0420095: Access Denied - Invalid account provider FOO: the account providers are ALIYUN, RAM and TAOBAO."
     );
-    let r = run_with(&["--keep-going"], "create project prj; use prj; remove accountprovider foo; list accountproviders;");
+    let r = run_with(
+        &["--keep-going"],
+        "create project prj; use prj; remove accountprovider foo; list accountproviders;",
+    );
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "OK\nOK\nALIYUN\nRAM\n");
 }
@@ -74,9 +85,15 @@ fn an_unknown_account_provider_is_named_as_such() {
 fn a_ram_principal_without_a_user_is_an_invalid_account_even_without_the_ram_provider() {
     let r = run("create project prj; use prj; remove accountprovider ram; add user RAM$;");
     assert_eq!(r.code, 1);
-    assert_eq!(failure(&r), "FAILED: ODPS-0420095: Access Denied - Invalid account Name RAM$owner:");
+    assert_eq!(
+        failure(&r),
+        "FAILED: ODPS-0420095: Access Denied - Invalid account Name RAM$owner:"
+    );
     let r = run("create project prj; use prj; remove accountprovider ram; add user RAM$dave;");
-    assert_eq!(failure(&r), "FAILED: lack of account provider, principalName RAM$owner:dave");
+    assert_eq!(
+        failure(&r),
+        "FAILED: lack of account provider, principalName RAM$owner:dave"
+    );
 }
 
 /// Reference §2.1 `describe role Worker;` sample, with the grants made in another order than
@@ -134,7 +151,9 @@ fn a_huge_acl_expiry_prints_as_the_last_printable_time() {
          show grants for RAM$bob;",
     );
     assert!(
-        r.stdout.ends_with("A       projects/prj1/tables/t: Select\tExpires:9999-12-31T23:59:59+0000\n"),
+        r.stdout.ends_with(
+            "A       projects/prj1/tables/t: Select\tExpires:9999-12-31T23:59:59+0000\n"
+        ),
         "{}",
         r.stdout
     );
@@ -144,7 +163,10 @@ fn a_huge_acl_expiry_prints_as_the_last_printable_time() {
 #[test]
 fn a_grant_on_a_package_that_is_not_installed_says_so() {
     let r = run("create project prj1; create project prj2; use prj2; add user RAM$bob; grant Read on package prj1.pkg to user RAM$bob;");
-    assert_eq!(failure(&r), "FAILED: ODPS-0420095: Access Denied - Package prj1.pkg is not installed in project prj2.");
+    assert_eq!(
+        failure(&r),
+        "FAILED: ODPS-0420095: Access Denied - Package prj1.pkg is not installed in project prj2."
+    );
     assert_eq!(r.code, 1);
 }
 
@@ -152,11 +174,21 @@ fn a_grant_on_a_package_that_is_not_installed_says_so() {
 #[test]
 fn login_and_user_flag_refuse_a_principal_without_a_provider() {
     let r = run("create project prj1; use prj1; login nobody; whoami;");
-    assert_eq!(failure(&r), "FAILED: ODPS-0420095: Access Denied - Invalid account Name nobody");
+    assert_eq!(
+        failure(&r),
+        "FAILED: ODPS-0420095: Access Denied - Invalid account Name nobody"
+    );
     assert_eq!((r.code, r.stdout.as_str()), (1, "OK\nOK\n"));
     let r = run_with(&["--user", "nobody"], "whoami;");
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("invalid principal 'nobody' for --user"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("invalid principal 'nobody' for --user"),
+        "{}",
+        r.stderr
+    );
     let r = run_with(&["--user", "ram$bob"], "whoami;");
-    assert_eq!((r.code, r.stdout.lines().next()), (0, Some("Name: RAM$owner:bob")));
+    assert_eq!(
+        (r.code, r.stdout.lines().next()),
+        (0, Some("Name: RAM$owner:bob"))
+    );
 }

@@ -95,7 +95,12 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
                 let table = request.resource.name.as_deref().unwrap_or_default();
                 if let Some(package) = &facts.package {
                     // Read through a package, the level is the installing project's `using label`.
-                    let highest = facts.label_shortfalls.iter().map(|s| s.1).max().unwrap_or(0);
+                    let highest = facts
+                        .label_shortfalls
+                        .iter()
+                        .map(|s| s.1)
+                        .max()
+                        .unwrap_or(0);
                     let name = package.split_once('.').map_or(package.as_str(), |(_, n)| n);
                     let current = request.current_project.as_deref().unwrap_or_default();
                     out.push(format!(

@@ -61,7 +61,11 @@ fn kind_of_code(code: &str) -> Result<ObjectType> {
         "volume" => ObjectType::Volume,
         "offlinemodel" => ObjectType::OfflineModel,
         "xflow" => ObjectType::Xflow,
-        other => return Err(Error::Storage(format!("unknown object kind in key: {other}"))),
+        other => {
+            return Err(Error::Storage(format!(
+                "unknown object kind in key: {other}"
+            )))
+        }
     })
 }
 
@@ -102,7 +106,15 @@ pub fn role_policy(project: &str, role: &str) -> Vec<u8> {
     key("RP", &[project, role])
 }
 pub fn acl(project: &str, object: &ObjectRef, grantee: &Grantee) -> Vec<u8> {
-    key("A", &[project, kind_code(object.kind), &object.name, &grantee_code(grantee)])
+    key(
+        "A",
+        &[
+            project,
+            kind_code(object.kind),
+            &object.name,
+            &grantee_code(grantee),
+        ],
+    )
 }
 pub fn acl_object_prefix(project: &str, object: &ObjectRef) -> Vec<u8> {
     prefix("A", &[project, kind_code(object.kind), &object.name])
@@ -111,7 +123,15 @@ pub fn acl_project_prefix(project: &str) -> Vec<u8> {
     prefix("A", &[project])
 }
 pub fn acl_by_grantee(project: &str, grantee: &Grantee, object: &ObjectRef) -> Vec<u8> {
-    key("AG", &[project, &grantee_code(grantee), kind_code(object.kind), &object.name])
+    key(
+        "AG",
+        &[
+            project,
+            &grantee_code(grantee),
+            kind_code(object.kind),
+            &object.name,
+        ],
+    )
 }
 pub fn acl_grantee_prefix(project: &str, grantee: &Grantee) -> Vec<u8> {
     prefix("AG", &[project, &grantee_code(grantee)])
@@ -186,7 +206,12 @@ pub fn tenant_group_prefix() -> Vec<u8> {
 
 /// Every per-project prefix, for dropping a project.
 pub fn all_project_prefixes(project: &str) -> Vec<Vec<u8>> {
-    ["U", "R", "RP", "A", "AG", "L", "LG", "T", "D", "O", "K", "I", "G"].iter().map(|t| prefix(t, &[project])).collect()
+    [
+        "U", "R", "RP", "A", "AG", "L", "LG", "T", "D", "O", "K", "I", "G",
+    ]
+    .iter()
+    .map(|t| prefix(t, &[project]))
+    .collect()
 }
 
 fn segments(k: &[u8]) -> Result<Vec<&str>> {
@@ -198,11 +223,17 @@ fn segments(k: &[u8]) -> Result<Vec<&str>> {
 
 /// The `n`-th segment (0-based, after the tag) of a key.
 pub fn segment(k: &[u8], n: usize) -> Result<String> {
-    segments(k)?.get(n).map(|s| s.to_string()).ok_or_else(|| Error::Storage("short key".into()))
+    segments(k)?
+        .get(n)
+        .map(|s| s.to_string())
+        .ok_or_else(|| Error::Storage("short key".into()))
 }
 
 pub fn last_segment(k: &[u8]) -> Result<String> {
-    segments(k)?.last().map(|s| s.to_string()).ok_or_else(|| Error::Storage("short key".into()))
+    segments(k)?
+        .last()
+        .map(|s| s.to_string())
+        .ok_or_else(|| Error::Storage("short key".into()))
 }
 
 pub fn last_segment_grantee(k: &[u8]) -> Result<Grantee> {
@@ -216,7 +247,10 @@ pub fn grantee_of_acl_key(k: &[u8]) -> Result<Grantee> {
 pub fn object_of_acl_key(k: &[u8]) -> Result<ObjectRef> {
     let s = segments(k)?;
     match s.as_slice() {
-        [_, kind, name, _] => Ok(ObjectRef { kind: kind_of_code(kind)?, name: name.to_string() }),
+        [_, kind, name, _] => Ok(ObjectRef {
+            kind: kind_of_code(kind)?,
+            name: name.to_string(),
+        }),
         _ => Err(Error::Storage("bad ACL key".into())),
     }
 }
@@ -224,7 +258,10 @@ pub fn object_of_acl_key(k: &[u8]) -> Result<ObjectRef> {
 pub fn object_of_grantee_key(k: &[u8]) -> Result<ObjectRef> {
     let s = segments(k)?;
     match s.as_slice() {
-        [_, _, kind, name] => Ok(ObjectRef { kind: kind_of_code(kind)?, name: name.to_string() }),
+        [_, _, kind, name] => Ok(ObjectRef {
+            kind: kind_of_code(kind)?,
+            name: name.to_string(),
+        }),
         _ => Err(Error::Storage("bad ACL index key".into())),
     }
 }

@@ -21,10 +21,10 @@ pub mod model;
 pub mod storage;
 
 use crate::error::{Error, Result};
+pub use commits::{Changes, Version};
 use model::*;
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::Path;
-pub use commits::{Changes, Version};
 pub use storage::{MemStorage, SledStorage, Storage, WriteBatch};
 
 pub struct Catalog {
@@ -44,13 +44,21 @@ impl Catalog {
         } else {
             Box::new(SledStorage::open(Path::new(location))?)
         };
-        let catalog = Catalog { storage, commits: Default::default(), location: location.to_string() };
+        let catalog = Catalog {
+            storage,
+            commits: Default::default(),
+            location: location.to_string(),
+        };
         catalog.check_format()?;
         Ok(catalog)
     }
 
     pub fn memory() -> Self {
-        Catalog { storage: Box::new(MemStorage::default()), commits: Default::default(), location: ":memory:".into() }
+        Catalog {
+            storage: Box::new(MemStorage::default()),
+            commits: Default::default(),
+            location: ":memory:".into(),
+        }
     }
 
     pub fn location(&self) -> &str {
@@ -79,7 +87,11 @@ impl Catalog {
     }
 
     pub fn begin(&self) -> Txn<'_> {
-        Txn { storage: self.storage.as_ref(), commits: &self.commits, writes: WriteBatch::new() }
+        Txn {
+            storage: self.storage.as_ref(),
+            commits: &self.commits,
+            writes: WriteBatch::new(),
+        }
     }
 
     /// Applies the transaction's writes atomically. Not yet durable: see [`Catalog::flush`].
@@ -152,20 +164,35 @@ impl<'a> Txn<'a> {
     pub fn scan<T: DeserializeOwned>(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, T)>> {
         let mut merged: std::collections::BTreeMap<Vec<u8>, Vec<u8>> =
             self.storage.scan_prefix(prefix)?.into_iter().collect();
-        for (k, v) in self.writes.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)) {
+        for (k, v) in self
+            .writes
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+        {
             match v {
                 Some(v) => merged.insert(k.clone(), v.clone()),
                 None => merged.remove(k),
             };
         }
-        merged.into_iter().map(|(k, v)| Ok((k, decode(&v)?))).collect()
+        merged
+            .into_iter()
+            .map(|(k, v)| Ok((k, decode(&v)?)))
+            .collect()
     }
 
     /// Every key under `prefix`, with this transaction's writes applied, without decoding.
     pub fn scan_keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
-        let mut keys: std::collections::BTreeSet<Vec<u8>> =
-            self.storage.scan_prefix(prefix)?.into_iter().map(|(k, _)| k).collect();
-        for (k, v) in self.writes.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)) {
+        let mut keys: std::collections::BTreeSet<Vec<u8>> = self
+            .storage
+            .scan_prefix(prefix)?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        for (k, v) in self
+            .writes
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+        {
             if v.is_some() {
                 keys.insert(k.clone());
             } else {
@@ -188,7 +215,11 @@ impl<'a> Txn<'a> {
         self.put(keys::project(&p.name), p)
     }
     pub fn projects(&self) -> Result<Vec<Project>> {
-        Ok(self.scan(&keys::project_prefix())?.into_iter().map(|(_, p)| p).collect())
+        Ok(self
+            .scan(&keys::project_prefix())?
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect())
     }
 
     pub fn user(&self, project: &str, principal: &str) -> Result<Option<User>> {
@@ -201,7 +232,11 @@ impl<'a> Txn<'a> {
         self.delete(keys::user(project, principal))
     }
     pub fn users(&self, project: &str) -> Result<Vec<User>> {
-        Ok(self.scan(&keys::user_prefix(project))?.into_iter().map(|(_, u)| u).collect())
+        Ok(self
+            .scan(&keys::user_prefix(project))?
+            .into_iter()
+            .map(|(_, u)| u)
+            .collect())
     }
 
     pub fn role(&self, project: &str, name: &str) -> Result<Option<Role>> {
@@ -214,14 +249,23 @@ impl<'a> Txn<'a> {
         self.delete(keys::role(project, name))
     }
     pub fn roles(&self, project: &str) -> Result<Vec<Role>> {
-        Ok(self.scan(&keys::role_prefix(project))?.into_iter().map(|(_, r)| r).collect())
+        Ok(self
+            .scan(&keys::role_prefix(project))?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
     }
 
     /// The role policy (JSON text). Kept apart from the role: it survives `drop role` (§2.1).
     pub fn role_policy(&self, project: &str, role: &str) -> Result<Option<String>> {
         self.get(&keys::role_policy(project, role))
     }
-    pub fn put_role_policy(&mut self, project: &str, role: &str, policy: Option<&str>) -> Result<()> {
+    pub fn put_role_policy(
+        &mut self,
+        project: &str,
+        role: &str,
+        policy: Option<&str>,
+    ) -> Result<()> {
         match policy {
             Some(text) => self.put(keys::role_policy(project, role), &text.to_string()),
             None => {
@@ -232,11 +276,19 @@ impl<'a> Txn<'a> {
     }
 
     pub fn acl(&self, project: &str, object: &ObjectRef, grantee: &Grantee) -> Result<AclGrants> {
-        Ok(self.get(&keys::acl(project, object, grantee))?.unwrap_or_default())
+        Ok(self
+            .get(&keys::acl(project, object, grantee))?
+            .unwrap_or_default())
     }
     /// Stores (or, when empty, deletes) one grantee's entries on one object, keeping the
     /// per-grantee index in step.
-    pub fn put_acl(&mut self, project: &str, object: &ObjectRef, grantee: &Grantee, grants: &AclGrants) -> Result<()> {
+    pub fn put_acl(
+        &mut self,
+        project: &str,
+        object: &ObjectRef,
+        grantee: &Grantee,
+        grants: &AclGrants,
+    ) -> Result<()> {
         if grants.entries.is_empty() {
             self.delete(keys::acl(project, object, grantee));
             self.delete(keys::acl_by_grantee(project, grantee, object));
@@ -247,14 +299,22 @@ impl<'a> Txn<'a> {
         }
     }
     /// Every grantee's entries on `object`.
-    pub fn acl_on_object(&self, project: &str, object: &ObjectRef) -> Result<Vec<(Grantee, AclGrants)>> {
+    pub fn acl_on_object(
+        &self,
+        project: &str,
+        object: &ObjectRef,
+    ) -> Result<Vec<(Grantee, AclGrants)>> {
         self.scan::<AclGrants>(&keys::acl_object_prefix(project, object))?
             .into_iter()
             .map(|(k, g)| Ok((keys::grantee_of_acl_key(&k)?, g)))
             .collect()
     }
     /// Every object `grantee` has ACL entries on.
-    pub fn acl_of_grantee(&self, project: &str, grantee: &Grantee) -> Result<Vec<(ObjectRef, AclGrants)>> {
+    pub fn acl_of_grantee(
+        &self,
+        project: &str,
+        grantee: &Grantee,
+    ) -> Result<Vec<(ObjectRef, AclGrants)>> {
         let mut out = Vec::new();
         for (k, ()) in self.scan::<()>(&keys::acl_grantee_prefix(project, grantee))? {
             let object = keys::object_of_grantee_key(&k)?;
@@ -263,10 +323,23 @@ impl<'a> Txn<'a> {
         Ok(out)
     }
 
-    pub fn label_grants(&self, project: &str, table: &str, grantee: &Grantee) -> Result<LabelGrants> {
-        Ok(self.get(&keys::label_grant(project, table, grantee))?.unwrap_or_default())
+    pub fn label_grants(
+        &self,
+        project: &str,
+        table: &str,
+        grantee: &Grantee,
+    ) -> Result<LabelGrants> {
+        Ok(self
+            .get(&keys::label_grant(project, table, grantee))?
+            .unwrap_or_default())
     }
-    pub fn put_label_grants(&mut self, project: &str, table: &str, grantee: &Grantee, grants: &LabelGrants) -> Result<()> {
+    pub fn put_label_grants(
+        &mut self,
+        project: &str,
+        table: &str,
+        grantee: &Grantee,
+        grants: &LabelGrants,
+    ) -> Result<()> {
         if grants.entries.is_empty() {
             self.delete(keys::label_grant(project, table, grantee));
             self.delete(keys::label_grant_by_grantee(project, grantee, table));
@@ -276,13 +349,21 @@ impl<'a> Txn<'a> {
             self.put(keys::label_grant(project, table, grantee), grants)
         }
     }
-    pub fn label_grants_on_table(&self, project: &str, table: &str) -> Result<Vec<(Grantee, LabelGrants)>> {
+    pub fn label_grants_on_table(
+        &self,
+        project: &str,
+        table: &str,
+    ) -> Result<Vec<(Grantee, LabelGrants)>> {
         self.scan::<LabelGrants>(&keys::label_grant_table_prefix(project, table))?
             .into_iter()
             .map(|(k, g)| Ok((keys::last_segment_grantee(&k)?, g)))
             .collect()
     }
-    pub fn label_grants_of_grantee(&self, project: &str, grantee: &Grantee) -> Result<Vec<(String, LabelGrants)>> {
+    pub fn label_grants_of_grantee(
+        &self,
+        project: &str,
+        grantee: &Grantee,
+    ) -> Result<Vec<(String, LabelGrants)>> {
         let mut out = Vec::new();
         for (k, ()) in self.scan::<()>(&keys::label_grant_grantee_prefix(project, grantee))? {
             let table = keys::last_segment(&k)?;
@@ -301,7 +382,13 @@ impl<'a> Txn<'a> {
     pub fn all_acl(&self, project: &str) -> Result<Vec<(ObjectRef, Grantee, AclGrants)>> {
         self.scan::<AclGrants>(&keys::acl_project_prefix(project))?
             .into_iter()
-            .map(|(k, g)| Ok((keys::object_of_acl_key(&k)?, keys::grantee_of_acl_key(&k)?, g)))
+            .map(|(k, g)| {
+                Ok((
+                    keys::object_of_acl_key(&k)?,
+                    keys::grantee_of_acl_key(&k)?,
+                    g,
+                ))
+            })
             .collect()
     }
 
@@ -316,7 +403,11 @@ impl<'a> Txn<'a> {
         self.delete(keys::rows(project, name));
     }
     pub fn tables(&self, project: &str) -> Result<Vec<Table>> {
-        Ok(self.scan(&keys::table_prefix(project))?.into_iter().map(|(_, t)| t).collect())
+        Ok(self
+            .scan(&keys::table_prefix(project))?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect())
     }
     pub fn rows(&self, project: &str, table: &str) -> Result<Rows> {
         Ok(self.get(&keys::rows(project, table))?.unwrap_or_default())
@@ -325,7 +416,12 @@ impl<'a> Txn<'a> {
         self.put(keys::rows(project, table), rows)
     }
 
-    pub fn object(&self, project: &str, kind: ObjectType, name: &str) -> Result<Option<NamedObject>> {
+    pub fn object(
+        &self,
+        project: &str,
+        kind: ObjectType,
+        name: &str,
+    ) -> Result<Option<NamedObject>> {
         self.get(&keys::object(project, kind, name))
     }
     pub fn put_object(&mut self, project: &str, o: &NamedObject) -> Result<()> {
@@ -335,7 +431,11 @@ impl<'a> Txn<'a> {
         self.delete(keys::object(project, kind, name))
     }
     pub fn objects(&self, project: &str, kind: ObjectType) -> Result<Vec<NamedObject>> {
-        Ok(self.scan(&keys::object_prefix(project, kind))?.into_iter().map(|(_, o)| o).collect())
+        Ok(self
+            .scan(&keys::object_prefix(project, kind))?
+            .into_iter()
+            .map(|(_, o)| o)
+            .collect())
     }
 
     pub fn package(&self, project: &str, name: &str) -> Result<Option<Package>> {
@@ -348,10 +448,19 @@ impl<'a> Txn<'a> {
         self.delete(keys::package(project, name))
     }
     pub fn packages(&self, project: &str) -> Result<Vec<Package>> {
-        Ok(self.scan(&keys::package_prefix(project))?.into_iter().map(|(_, p)| p).collect())
+        Ok(self
+            .scan(&keys::package_prefix(project))?
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect())
     }
 
-    pub fn installed(&self, project: &str, source: &str, package: &str) -> Result<Option<InstalledPackage>> {
+    pub fn installed(
+        &self,
+        project: &str,
+        source: &str,
+        package: &str,
+    ) -> Result<Option<InstalledPackage>> {
         self.get(&keys::installed(project, source, package))
     }
     pub fn put_installed(&mut self, project: &str, i: &InstalledPackage) -> Result<()> {
@@ -361,7 +470,11 @@ impl<'a> Txn<'a> {
         self.delete(keys::installed(project, source, package))
     }
     pub fn installed_packages(&self, project: &str) -> Result<Vec<InstalledPackage>> {
-        Ok(self.scan(&keys::installed_prefix(project))?.into_iter().map(|(_, i)| i).collect())
+        Ok(self
+            .scan(&keys::installed_prefix(project))?
+            .into_iter()
+            .map(|(_, i)| i)
+            .collect())
     }
 
     pub fn tenant_role(&self, name: &str) -> Result<Option<TenantRole>> {
@@ -374,7 +487,11 @@ impl<'a> Txn<'a> {
         self.delete(keys::tenant_role(name))
     }
     pub fn tenant_roles(&self) -> Result<Vec<TenantRole>> {
-        Ok(self.scan(&keys::tenant_role_prefix())?.into_iter().map(|(_, r)| r).collect())
+        Ok(self
+            .scan(&keys::tenant_role_prefix())?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
     }
     pub fn tenant_user(&self, principal: &str) -> Result<Option<TenantUser>> {
         self.get(&keys::tenant_user(principal))
@@ -386,7 +503,11 @@ impl<'a> Txn<'a> {
         self.delete(keys::tenant_user(principal))
     }
     pub fn tenant_users(&self) -> Result<Vec<TenantUser>> {
-        Ok(self.scan(&keys::tenant_user_prefix())?.into_iter().map(|(_, u)| u).collect())
+        Ok(self
+            .scan(&keys::tenant_user_prefix())?
+            .into_iter()
+            .map(|(_, u)| u)
+            .collect())
     }
 
     pub fn group(&self, project: &str, name: &str) -> Result<Option<Group>> {
@@ -399,7 +520,11 @@ impl<'a> Txn<'a> {
         self.delete(keys::group(project, name))
     }
     pub fn groups(&self, project: &str) -> Result<Vec<Group>> {
-        Ok(self.scan(&keys::group_prefix(project))?.into_iter().map(|(_, g)| g).collect())
+        Ok(self
+            .scan(&keys::group_prefix(project))?
+            .into_iter()
+            .map(|(_, g)| g)
+            .collect())
     }
     pub fn tenant_group(&self, name: &str) -> Result<Option<Group>> {
         self.get(&keys::tenant_group(name))
@@ -411,7 +536,11 @@ impl<'a> Txn<'a> {
         self.delete(keys::tenant_group(name))
     }
     pub fn tenant_groups(&self) -> Result<Vec<Group>> {
-        Ok(self.scan(&keys::tenant_group_prefix())?.into_iter().map(|(_, g)| g).collect())
+        Ok(self
+            .scan(&keys::tenant_group_prefix())?
+            .into_iter()
+            .map(|(_, g)| g)
+            .collect())
     }
 
     /// Deletes every record that belongs to `project` (used by `drop project`).
@@ -431,27 +560,61 @@ mod tests {
     use super::*;
 
     fn grant(action: &str) -> AclEntry {
-        AclEntry { action: action.into(), column: None, expires: None, conditions: None, grantor: "ALIYUN$owner".into(), granted_at: 0 }
+        AclEntry {
+            action: action.into(),
+            column: None,
+            expires: None,
+            conditions: None,
+            grantor: "ALIYUN$owner".into(),
+            granted_at: 0,
+        }
     }
 
     #[test]
     fn txn_reads_its_own_writes_and_drop_discards_them() {
         let cat = Catalog::memory();
-        let obj = ObjectRef { kind: ObjectType::Table, name: "t".into() };
+        let obj = ObjectRef {
+            kind: ObjectType::Table,
+            name: "t".into(),
+        };
         let who = Grantee::User("RAM$owner:bob".into());
         {
             let mut txn = cat.begin();
-            txn.put_acl("p", &obj, &who, &AclGrants { entries: vec![grant("Select")] }).unwrap();
+            txn.put_acl(
+                "p",
+                &obj,
+                &who,
+                &AclGrants {
+                    entries: vec![grant("Select")],
+                },
+            )
+            .unwrap();
             assert_eq!(txn.acl("p", &obj, &who).unwrap().entries.len(), 1);
             assert_eq!(txn.acl_of_grantee("p", &who).unwrap().len(), 1);
         }
         assert!(cat.begin().acl("p", &obj, &who).unwrap().entries.is_empty());
 
         let mut txn = cat.begin();
-        txn.put_acl("p", &obj, &who, &AclGrants { entries: vec![grant("Select")] }).unwrap();
+        txn.put_acl(
+            "p",
+            &obj,
+            &who,
+            &AclGrants {
+                entries: vec![grant("Select")],
+            },
+        )
+        .unwrap();
         cat.commit(txn).unwrap();
         let txn = cat.begin();
-        assert_eq!(txn.acl_on_object("p", &obj).unwrap(), vec![(who.clone(), AclGrants { entries: vec![grant("Select")] })]);
+        assert_eq!(
+            txn.acl_on_object("p", &obj).unwrap(),
+            vec![(
+                who.clone(),
+                AclGrants {
+                    entries: vec![grant("Select")]
+                }
+            )]
+        );
         assert_eq!(txn.all_acl("p").unwrap().len(), 1);
         assert!(txn.acl_on_object("q", &obj).unwrap().is_empty());
     }
@@ -461,7 +624,17 @@ mod tests {
         let cat = Catalog::memory();
         let mut txn = cat.begin();
         for p in ["prj", "prj1"] {
-            txn.put_user(p, &User { principal: format!("ALIYUN${p}"), comment: None, label: 0, roles: vec![], added_at: 0 }).unwrap();
+            txn.put_user(
+                p,
+                &User {
+                    principal: format!("ALIYUN${p}"),
+                    comment: None,
+                    label: 0,
+                    roles: vec![],
+                    added_at: 0,
+                },
+            )
+            .unwrap();
         }
         assert_eq!(txn.users("prj").unwrap().len(), 1);
         txn.delete_project_records("prj").unwrap();

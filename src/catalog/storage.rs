@@ -165,7 +165,11 @@ fn journal_key(seq: u64, chunk: u32) -> Vec<u8> {
 /// The partition id of `key`: the tag, plus the first segment when the key has two or more
 /// segments. Always a prefix of `key`.
 fn partition_of(key: &[u8]) -> &[u8] {
-    let mut separators = key.iter().enumerate().filter(|(_, b)| **b == SEP).map(|(i, _)| i);
+    let mut separators = key
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == SEP)
+        .map(|(i, _)| i);
     match (separators.next(), separators.next()) {
         (Some(_), Some(second)) => &key[..second],
         (Some(first), None) => &key[..first],
@@ -177,8 +181,12 @@ fn partition_of(key: &[u8]) -> &[u8] {
 /// keys, so it either starts with `prefix` or is itself a prefix of `prefix` ending just before a
 /// separator (or equal to it).
 fn partitions_under(partitions: &BTreeMap<Vec<u8>, Partition>, prefix: &[u8]) -> Vec<Vec<u8>> {
-    let mut ids: BTreeSet<Vec<u8>> =
-        partitions.range(prefix.to_vec()..).map(|(id, _)| id).take_while(|id| id.starts_with(prefix)).cloned().collect();
+    let mut ids: BTreeSet<Vec<u8>> = partitions
+        .range(prefix.to_vec()..)
+        .map(|(id, _)| id)
+        .take_while(|id| id.starts_with(prefix))
+        .cloned()
+        .collect();
     for (i, _) in prefix.iter().enumerate().filter(|(_, b)| **b == SEP) {
         if partitions.contains_key(&prefix[..i]) {
             ids.insert(prefix[..i].to_vec());
@@ -206,15 +214,27 @@ const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
 fn open_sled(path: &Path) -> Result<sled::Db> {
     let started = std::time::Instant::now();
     loop {
-        match sled::Config::new().path(path).mode(sled::Mode::HighThroughput).open() {
+        match sled::Config::new()
+            .path(path)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+        {
             Ok(db) => return Ok(db),
-            Err(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") => {
+            Err(sled::Error::Io(io))
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("lock") =>
+            {
                 if started.elapsed() >= LOCK_RETRY {
                     return Err(Error::Locked(path.display().to_string()));
                 }
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
-            Err(e) => return Err(Error::Storage(format!("cannot open catalog {}: {e}", path.display()))),
+            Err(e) => {
+                return Err(Error::Storage(format!(
+                    "cannot open catalog {}: {e}",
+                    path.display()
+                )))
+            }
         }
     }
 }
@@ -223,11 +243,17 @@ impl SledStorage {
     /// Opens (creating if needed) the catalog at `path`. A catalog another process holds gets
     /// [`Error::Locked`] naming the directory. Reads the journal, not the partitions.
     pub fn open(path: &Path) -> Result<Self> {
-        std::fs::create_dir_all(path)
-            .map_err(|e| Error::Storage(format!("cannot create catalog directory {}: {e}", path.display())))?;
+        std::fs::create_dir_all(path).map_err(|e| {
+            Error::Storage(format!(
+                "cannot create catalog directory {}: {e}",
+                path.display()
+            ))
+        })?;
         let db = open_sled(path)?;
         let location = path.display().to_string();
-        if db.get(FORMAT_1_SNAPSHOT).map_err(storage_err)?.is_some() || db.scan_prefix(FORMAT_1_JOURNAL).next().is_some() {
+        if db.get(FORMAT_1_SNAPSHOT).map_err(storage_err)?.is_some()
+            || db.scan_prefix(FORMAT_1_JOURNAL).next().is_some()
+        {
             return Err(Error::Storage(format!(
                 "catalog {location} has format 1, this mcsec reads format {}",
                 super::model::FORMAT_VERSION
@@ -235,13 +261,18 @@ impl SledStorage {
         }
         let directory: BTreeMap<Vec<u8>, u32> = match db.get(DIRECTORY).map_err(storage_err)? {
             Some(bytes) => postcard::from_bytes::<Vec<(Vec<u8>, u32)>>(&bytes)
-                .map_err(|e| Error::Storage(format!("corrupt catalog directory in {location}: {e}")))?
+                .map_err(|e| {
+                    Error::Storage(format!("corrupt catalog directory in {location}: {e}"))
+                })?
                 .into_iter()
                 .collect(),
             None => BTreeMap::new(),
         };
         let mut state = State {
-            partitions: directory.keys().map(|id| (id.clone(), Partition::Unread(WriteBatch::new()))).collect(),
+            partitions: directory
+                .keys()
+                .map(|id| (id.clone(), Partition::Unread(WriteBatch::new())))
+                .collect(),
             directory,
             pending: WriteBatch::new(),
             stale: BTreeSet::new(),
@@ -251,8 +282,12 @@ impl SledStorage {
         let mut record: Option<(u64, Vec<u8>)> = None;
         for chunk in db.scan_prefix(JOURNAL) {
             let (key, bytes) = chunk.map_err(storage_err)?;
-            let seq = key.get(JOURNAL.len()..JOURNAL.len() + 8).and_then(|s| <[u8; 8]>::try_from(s).ok()).map(u64::from_be_bytes);
-            let seq = seq.ok_or_else(|| Error::Storage(format!("corrupt journal key in {location}")))?;
+            let seq = key
+                .get(JOURNAL.len()..JOURNAL.len() + 8)
+                .and_then(|s| <[u8; 8]>::try_from(s).ok())
+                .map(u64::from_be_bytes);
+            let seq =
+                seq.ok_or_else(|| Error::Storage(format!("corrupt journal key in {location}")))?;
             match &mut record {
                 Some((current, whole)) if *current == seq => whole.extend_from_slice(&bytes),
                 _ => {
@@ -265,20 +300,36 @@ impl SledStorage {
         if let Some((done, whole)) = record {
             state.replay(done, &whole, &location)?;
         }
-        Ok(SledStorage { db, location, state: Mutex::new(state) })
+        Ok(SledStorage {
+            db,
+            location,
+            state: Mutex::new(state),
+        })
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>> {
-        self.state.lock().map_err(|_| Error::Storage(format!("catalog {} lock poisoned", self.location)))
+        self.state
+            .lock()
+            .map_err(|_| Error::Storage(format!("catalog {} lock poisoned", self.location)))
     }
 
     /// The contents of partition `id` (empty when it does not exist), reading it from sled on
     /// first use.
-    fn read<'s>(&self, state: &'s mut State, id: &[u8]) -> Result<Option<&'s BTreeMap<Vec<u8>, Vec<u8>>>> {
-        let Some(partition) = state.partitions.get_mut(id) else { return Ok(None) };
+    fn read<'s>(
+        &self,
+        state: &'s mut State,
+        id: &[u8],
+    ) -> Result<Option<&'s BTreeMap<Vec<u8>, Vec<u8>>>> {
+        let Some(partition) = state.partitions.get_mut(id) else {
+            return Ok(None);
+        };
         if let Partition::Unread(overlay) = partition {
             let corrupt = |what: String| {
-                Error::Storage(format!("corrupt catalog partition {} in {}: {what}", id.escape_ascii(), self.location))
+                Error::Storage(format!(
+                    "corrupt catalog partition {} in {}: {what}",
+                    id.escape_ascii(),
+                    self.location
+                ))
             };
             let chunks = state.directory.get(id).copied().unwrap_or(0);
             let mut bytes = Vec::with_capacity(chunks as usize * CHUNK_BYTES);
@@ -288,12 +339,17 @@ impl SledStorage {
                 found += 1;
             }
             if found != chunks {
-                return Err(corrupt(format!("{found} chunks, the directory says {chunks}")));
+                return Err(corrupt(format!(
+                    "{found} chunks, the directory says {chunks}"
+                )));
             }
             let mut map: BTreeMap<Vec<u8>, Vec<u8>> = if bytes.is_empty() {
                 BTreeMap::new()
             } else {
-                postcard::from_bytes::<Entries>(&bytes).map_err(|e| corrupt(e.to_string()))?.into_iter().collect()
+                postcard::from_bytes::<Entries>(&bytes)
+                    .map_err(|e| corrupt(e.to_string()))?
+                    .into_iter()
+                    .collect()
             };
             for (k, v) in std::mem::take(overlay) {
                 apply_write(&mut map, k, v);
@@ -316,8 +372,15 @@ impl SledStorage {
         let mut directory = state.directory.clone();
         let stale: Vec<Vec<u8>> = state.stale.iter().cloned().collect();
         for id in &stale {
-            let entries: Vec<(&Vec<u8>, &Vec<u8>)> = self.read(state, id)?.map(|m| m.iter().collect()).unwrap_or_default();
-            let bytes = if entries.is_empty() { Vec::new() } else { postcard::to_stdvec(&entries).map_err(storage_err)? };
+            let entries: Vec<(&Vec<u8>, &Vec<u8>)> = self
+                .read(state, id)?
+                .map(|m| m.iter().collect())
+                .unwrap_or_default();
+            let bytes = if entries.is_empty() {
+                Vec::new()
+            } else {
+                postcard::to_stdvec(&entries).map_err(storage_err)?
+            };
             let mut written = 0u32;
             for chunk in bytes.chunks(CHUNK_BYTES) {
                 batch.insert(chunk_key(id, written), chunk);
@@ -333,7 +396,10 @@ impl SledStorage {
             }
         }
         let listing: Vec<(&Vec<u8>, &u32)> = directory.iter().collect();
-        batch.insert(DIRECTORY, postcard::to_stdvec(&listing).map_err(storage_err)?);
+        batch.insert(
+            DIRECTORY,
+            postcard::to_stdvec(&listing).map_err(storage_err)?,
+        );
         self.db.apply_batch(batch).map_err(storage_err)?;
         state.directory = directory;
         state.stale.clear();
@@ -359,7 +425,8 @@ impl State {
     fn write(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
         let id = partition_of(&key);
         if !self.partitions.contains_key(id) {
-            self.partitions.insert(id.to_vec(), Partition::Read(BTreeMap::new()));
+            self.partitions
+                .insert(id.to_vec(), Partition::Read(BTreeMap::new()));
         }
         match self.partitions.get_mut(id) {
             Some(Partition::Read(map)) => apply_write(map, key, value),
@@ -374,7 +441,9 @@ impl State {
 impl Storage for SledStorage {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let mut state = self.lock()?;
-        Ok(self.read(&mut state, partition_of(key))?.and_then(|map| map.get(key).cloned()))
+        Ok(self
+            .read(&mut state, partition_of(key))?
+            .and_then(|map| map.get(key).cloned()))
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
@@ -384,7 +453,9 @@ impl Storage for SledStorage {
         for id in &ids {
             if let Some(map) = self.read(&mut state, id)? {
                 out.extend(
-                    map.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())),
+                    map.range(prefix.to_vec()..)
+                        .take_while(|(k, _)| k.starts_with(prefix))
+                        .map(|(k, v)| (k.clone(), v.clone())),
                 );
             }
         }
@@ -448,7 +519,10 @@ mod tests {
     use super::*;
 
     fn batch(pairs: &[(&str, Option<&str>)]) -> WriteBatch {
-        pairs.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec()))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec())))
+            .collect()
     }
 
     fn contents(s: &SledStorage) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -456,7 +530,9 @@ mod tests {
     }
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
-        p.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect()
+        p.iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect()
     }
 
     /// Partitions read from sled so far.
@@ -471,7 +547,11 @@ mod tests {
     }
 
     fn journal_records(s: &SledStorage) -> usize {
-        let seqs: BTreeSet<Vec<u8>> = s.db.scan_prefix(JOURNAL).keys().map(|k| k.unwrap()[..JOURNAL.len() + 8].to_vec()).collect();
+        let seqs: BTreeSet<Vec<u8>> =
+            s.db.scan_prefix(JOURNAL)
+                .keys()
+                .map(|k| k.unwrap()[..JOURNAL.len() + 8].to_vec())
+                .collect();
         seqs.len()
     }
 
@@ -483,19 +563,34 @@ mod tests {
             let s = SledStorage::open(dir.path()).unwrap();
             s.apply(batch(&[("a", Some("1"))])).unwrap();
             s.flush().unwrap();
-            s.apply(batch(&[("b", Some(&value)), ("c", Some(&value)), ("d", Some("4"))])).unwrap();
+            s.apply(batch(&[
+                ("b", Some(&value)),
+                ("c", Some(&value)),
+                ("d", Some("4")),
+            ]))
+            .unwrap();
             s.flush().unwrap();
-            assert_eq!(s.db.scan_prefix(JOURNAL).count(), 4, "one chunk, then three");
+            assert_eq!(
+                s.db.scan_prefix(JOURNAL).count(),
+                4,
+                "one chunk, then three"
+            );
         }
         let s = SledStorage::open(dir.path()).unwrap();
         assert_eq!(journal_records(&s), 2);
-        assert_eq!(contents(&s), pairs(&[("a", "1"), ("b", &value), ("c", &value), ("d", "4")]));
+        assert_eq!(
+            contents(&s),
+            pairs(&[("a", "1"), ("b", &value), ("c", &value), ("d", "4")])
+        );
         assert_eq!(s.state.lock().unwrap().next_seq, 2);
     }
 
     #[test]
     fn a_key_belongs_to_its_tag_and_first_of_two_or_more_segments() {
-        assert_eq!(partition_of(b"A\x1fprj\x1ftable\x1ft\x1fu:bob"), b"A\x1fprj");
+        assert_eq!(
+            partition_of(b"A\x1fprj\x1ftable\x1ft\x1fu:bob"),
+            b"A\x1fprj"
+        );
         assert_eq!(partition_of(b"U\x1fprj\x1fRAM$bob"), b"U\x1fprj");
         assert_eq!(partition_of(b"P\x1fprj"), b"P");
         assert_eq!(partition_of(b"TR\x1fadmin"), b"TR");
@@ -505,10 +600,11 @@ mod tests {
 
     #[test]
     fn a_prefix_covers_the_partitions_its_keys_can_be_in() {
-        let partitions: BTreeMap<Vec<u8>, Partition> = ["A\x1fprj", "A\x1fprj1", "AG\x1fprj", "P", "U\x1fprj", "F"]
-            .iter()
-            .map(|id| (id.as_bytes().to_vec(), Partition::Read(BTreeMap::new())))
-            .collect();
+        let partitions: BTreeMap<Vec<u8>, Partition> =
+            ["A\x1fprj", "A\x1fprj1", "AG\x1fprj", "P", "U\x1fprj", "F"]
+                .iter()
+                .map(|id| (id.as_bytes().to_vec(), Partition::Read(BTreeMap::new())))
+                .collect();
         let under = |prefix: &str| -> Vec<String> {
             partitions_under(&partitions, prefix.as_bytes())
                 .into_iter()
@@ -529,7 +625,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let s = SledStorage::open(dir.path()).unwrap();
-            s.apply(batch(&[("a", Some("1")), ("b", Some("2"))])).unwrap();
+            s.apply(batch(&[("a", Some("1")), ("b", Some("2"))]))
+                .unwrap();
             s.flush().unwrap();
             s.apply(batch(&[("a", None), ("c", Some("3"))])).unwrap();
             s.flush().unwrap();
@@ -552,20 +649,36 @@ mod tests {
             s.apply(batch(&[("U\x1fquiet\x1fbob", Some("2"))])).unwrap();
             s.flush().unwrap();
             for i in 0..6 {
-                s.apply(batch(&[(&format!("A\x1fbusy\x1f{i}"), Some(&big))])).unwrap();
+                s.apply(batch(&[(&format!("A\x1fbusy\x1f{i}"), Some(&big))]))
+                    .unwrap();
                 s.flush().unwrap();
             }
             let state = s.state.lock().unwrap();
             assert!(state.journal_bytes < COMPACTION_BYTES);
-            assert_eq!(state.stale.len(), 1, "only the partition written since the compaction");
+            assert_eq!(
+                state.stale.len(),
+                1,
+                "only the partition written since the compaction"
+            );
         }
         let s = SledStorage::open(dir.path()).unwrap();
-        assert_eq!(journal_records(&s), 2, "only the records after the compaction are left");
+        assert_eq!(
+            journal_records(&s),
+            2,
+            "only the records after the compaction are left"
+        );
         assert!(read_partitions(&s).is_empty(), "opening reads no partition");
         assert_eq!(s.get(b"U\x1fquiet\x1fbob").unwrap(), Some(b"2".to_vec()));
         assert_eq!(read_partitions(&s), vec!["U/quiet"]);
         let busy = s.scan_prefix(b"A\x1fbusy\x1f").unwrap();
-        assert_eq!(busy.iter().map(|(k, _)| String::from_utf8(k.clone()).unwrap()).collect::<Vec<_>>(), (0..6).map(|i| format!("A\x1fbusy\x1f{i}")).collect::<Vec<_>>());
+        assert_eq!(
+            busy.iter()
+                .map(|(k, _)| String::from_utf8(k.clone()).unwrap())
+                .collect::<Vec<_>>(),
+            (0..6)
+                .map(|i| format!("A\x1fbusy\x1f{i}"))
+                .collect::<Vec<_>>()
+        );
         assert!(busy.iter().all(|(_, v)| v == big.as_bytes()));
     }
 
@@ -574,7 +687,12 @@ mod tests {
     fn compacting_batch(s: &SledStorage, count: usize) {
         let filler = "y".repeat(1024);
         let keys: Vec<String> = (0..count).map(|i| format!("A\x1fp\x1f{i:05}")).collect();
-        s.apply(keys.iter().map(|k| (k.as_bytes().to_vec(), Some(filler.as_bytes().to_vec()))).collect()).unwrap();
+        s.apply(
+            keys.iter()
+                .map(|k| (k.as_bytes().to_vec(), Some(filler.as_bytes().to_vec())))
+                .collect(),
+        )
+        .unwrap();
         s.flush().unwrap();
         assert_eq!(journal_records(s), 0);
     }
@@ -584,17 +702,33 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let s = SledStorage::open(dir.path()).unwrap();
-            s.apply(batch(&[("U\x1fp\x1falice", Some("a")), ("U\x1fp\x1fbob", Some("b")), ("P\x1fp", Some("project"))])).unwrap();
+            s.apply(batch(&[
+                ("U\x1fp\x1falice", Some("a")),
+                ("U\x1fp\x1fbob", Some("b")),
+                ("P\x1fp", Some("project")),
+            ]))
+            .unwrap();
             compacting_batch(&s, 1100);
-            s.apply(batch(&[("U\x1fp\x1falice", None), ("U\x1fp\x1fcarol", Some("c"))])).unwrap();
+            s.apply(batch(&[
+                ("U\x1fp\x1falice", None),
+                ("U\x1fp\x1fcarol", Some("c")),
+            ]))
+            .unwrap();
             s.flush().unwrap();
             s.apply(batch(&[("U\x1fq\x1fdan", Some("d"))])).unwrap();
             s.flush().unwrap();
         }
         let s = SledStorage::open(dir.path()).unwrap();
         assert_eq!(journal_records(&s), 2);
-        assert_eq!(read_partitions(&s), vec!["U/q"], "a partition made after the compaction lives in the journal only");
-        assert_eq!(s.scan_prefix(b"U\x1fp\x1f").unwrap(), pairs(&[("U\x1fp\x1fbob", "b"), ("U\x1fp\x1fcarol", "c")]));
+        assert_eq!(
+            read_partitions(&s),
+            vec!["U/q"],
+            "a partition made after the compaction lives in the journal only"
+        );
+        assert_eq!(
+            s.scan_prefix(b"U\x1fp\x1f").unwrap(),
+            pairs(&[("U\x1fp\x1fbob", "b"), ("U\x1fp\x1fcarol", "c")])
+        );
         assert_eq!(read_partitions(&s), vec!["U/p", "U/q"]);
         assert_eq!(s.get(b"P\x1fp").unwrap(), Some(b"project".to_vec()));
         assert_eq!(s.scan_prefix(b"A\x1fp\x1f").unwrap().len(), 1100);
@@ -621,10 +755,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let db = sled::open(dir.path()).unwrap();
-            db.insert(FORMAT_1_JOURNAL.iter().chain(&0u64.to_be_bytes()).copied().collect::<Vec<u8>>(), b"old".to_vec()).unwrap();
+            db.insert(
+                FORMAT_1_JOURNAL
+                    .iter()
+                    .chain(&0u64.to_be_bytes())
+                    .copied()
+                    .collect::<Vec<u8>>(),
+                b"old".to_vec(),
+            )
+            .unwrap();
             db.flush().unwrap();
         }
-        let err = SledStorage::open(dir.path()).err().expect("format 1 must be refused");
-        assert_eq!(err.to_string(), format!("catalog error: catalog {} has format 1, this mcsec reads format 2", dir.path().display()));
+        let err = SledStorage::open(dir.path())
+            .err()
+            .expect("format 1 must be refused");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "catalog error: catalog {} has format 1, this mcsec reads format 2",
+                dir.path().display()
+            )
+        );
     }
 }

@@ -53,7 +53,10 @@ pub fn standing(txn: &Txn<'_>, project: &Project, user: &str) -> Result<Standing
     if project.owner == user {
         return Ok(Standing::Owner);
     }
-    let roles = txn.user(&project.name, user)?.map(|u| u.roles).unwrap_or_default();
+    let roles = txn
+        .user(&project.name, user)?
+        .map(|u| u.roles)
+        .unwrap_or_default();
     Ok(if roles.iter().any(|r| r == "super_administrator") {
         Standing::SuperAdministrator
     } else if roles.iter().any(|r| r == "admin") {
@@ -76,7 +79,13 @@ fn satisfies(standing: Standing, need: Need) -> bool {
 /// policy's statements naming it, and the role policies of its roles. A deny counts from any
 /// role; an allow only from admin-type roles, the only ones that can carry management
 /// permissions (§2.2).
-fn policy_effects(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, user: &str, mgmt: &Mgmt) -> Result<(bool, bool)> {
+fn policy_effects(
+    ctx: &ExecContext<'_>,
+    txn: &Txn<'_>,
+    project: &Project,
+    user: &str,
+    mgmt: &Mgmt,
+) -> Result<(bool, bool)> {
     if !project.settings.check_permission_using_policy {
         return Ok((false, false));
     }
@@ -91,7 +100,9 @@ fn policy_effects(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, user:
     let (mut allow, mut deny) = (false, false);
     let mut consider = |doc: &PolicyDocument, check_principal: bool, may_allow: bool| {
         for s in &doc.statements {
-            if (!check_principal || s.matches_principal(user)) && s.matches(mgmt.action, &arn, &cond) {
+            if (!check_principal || s.matches_principal(user))
+                && s.matches(mgmt.action, &arn, &cond)
+            {
                 match s.effect {
                     Effect::Allow => allow |= may_allow,
                     Effect::Deny => deny = true,
@@ -104,8 +115,14 @@ fn policy_effects(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, user:
             consider(&doc, true, true);
         }
     }
-    for role in txn.user(&project.name, user)?.map(|u| u.roles).unwrap_or_default() {
-        let Some(r) = txn.role(&project.name, &role)? else { continue };
+    for role in txn
+        .user(&project.name, user)?
+        .map(|u| u.roles)
+        .unwrap_or_default()
+    {
+        let Some(r) = txn.role(&project.name, &role)? else {
+            continue;
+        };
         if let Some(text) = txn.role_policy(&project.name, &role)? {
             if let Ok(doc) = PolicyDocument::parse(&text, PolicyKind::Role) {
                 consider(&doc, false, r.role_type == RoleType::Admin);
@@ -116,23 +133,38 @@ fn policy_effects(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, user:
 }
 
 /// Allows the statement or refuses it with the §11.4 / §4.4 text.
-pub fn require(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, need: Need, mgmt: Mgmt) -> Result<()> {
+pub fn require(
+    ctx: &ExecContext<'_>,
+    txn: &Txn<'_>,
+    project: &Project,
+    need: Need,
+    mgmt: Mgmt,
+) -> Result<()> {
     let standing = standing(txn, project, ctx.user)?;
     if standing <= Standing::SuperAdministrator {
         if satisfies(standing, need) {
             return Ok(());
         }
-        return Err(messages::no_management_privilege(mgmt.action, &mgmt.resource));
+        return Err(messages::no_management_privilege(
+            mgmt.action,
+            &mgmt.resource,
+        ));
     }
     let (allow, deny) = policy_effects(ctx, txn, project, ctx.user, &mgmt)?;
     if deny {
-        return Err(messages::management_denied_by_policy(mgmt.action, &mgmt.resource));
+        return Err(messages::management_denied_by_policy(
+            mgmt.action,
+            &mgmt.resource,
+        ));
     }
     // The owner-only operations cannot be delegated by policy (§2.3).
     if satisfies(standing, need) || (allow && need == Need::Admin) {
         Ok(())
     } else {
-        Err(messages::no_management_privilege(mgmt.action, &mgmt.resource))
+        Err(messages::no_management_privilege(
+            mgmt.action,
+            &mgmt.resource,
+        ))
     }
 }
 

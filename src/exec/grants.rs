@@ -13,9 +13,16 @@
 use super::access::{require, Mgmt, Need};
 use super::render::{format_time, grant_blocks, sections, GrantBlock, GrantGroup, GrantRow};
 use super::roles::existing_role;
-use super::{canonical_name, days_from, grantee_of, messages, object_path, resolve_user, ExecContext, Output};
-use crate::ast::{GrantObject, GrantStmt, ObjectName, Principal, PrincipalKind, Privilege, Properties, RevokeStmt, ShowGrantsStmt};
-use crate::catalog::model::{AclEntry, AclGrants, Grantee, ObjectRef, ObjectType, Project, RoleType};
+use super::{
+    canonical_name, days_from, grantee_of, messages, object_path, resolve_user, ExecContext, Output,
+};
+use crate::ast::{
+    GrantObject, GrantStmt, ObjectName, Principal, PrincipalKind, Privilege, Properties,
+    RevokeStmt, ShowGrantsStmt,
+};
+use crate::catalog::model::{
+    AclEntry, AclGrants, Grantee, ObjectRef, ObjectType, Project, RoleType,
+};
 use crate::catalog::Txn;
 use crate::error::Result;
 use crate::policy::{self, Effect, PolicyDocument, PolicyKind, PolicyStatement};
@@ -25,29 +32,73 @@ use serde_json::json;
 /// `CreateTable | CreateResource | CreateInstance | CreateFunction | List` and table rights as
 /// `Download | Describe | Select`).
 const DISPLAY_ORDER: &[&str] = &[
-    "Read", "Write", "CreateTable", "CreateResource", "CreateInstance", "CreateFunction", "CreateJob", "CreateVolume",
-    "CreateOfflineModel", "CreateXflow", "List", "Download", "Describe", "Select", "Alter", "Update", "Drop",
-    "ShowHistory", "Execute", "Delete", "All",
+    "Read",
+    "Write",
+    "CreateTable",
+    "CreateResource",
+    "CreateInstance",
+    "CreateFunction",
+    "CreateJob",
+    "CreateVolume",
+    "CreateOfflineModel",
+    "CreateXflow",
+    "List",
+    "Download",
+    "Describe",
+    "Select",
+    "Alter",
+    "Update",
+    "Drop",
+    "ShowHistory",
+    "Execute",
+    "Delete",
+    "All",
 ];
 
 fn display_rank(action: &str) -> usize {
-    DISPLAY_ORDER.iter().position(|a| *a == action).unwrap_or(DISPLAY_ORDER.len())
+    DISPLAY_ORDER
+        .iter()
+        .position(|a| *a == action)
+        .unwrap_or(DISPLAY_ORDER.len())
 }
 
 /// ACL actions each object type accepts (§3.1).
 fn allowed_actions(kind: ObjectType) -> &'static [&'static str] {
     match kind {
         ObjectType::Project => &[
-            "Read", "Write", "List", "CreateTable", "CreateInstance", "CreateFunction", "CreateResource", "CreateJob",
-            "CreateVolume", "CreateOfflineModel", "CreateXflow", "All",
+            "Read",
+            "Write",
+            "List",
+            "CreateTable",
+            "CreateInstance",
+            "CreateFunction",
+            "CreateResource",
+            "CreateJob",
+            "CreateVolume",
+            "CreateOfflineModel",
+            "CreateXflow",
+            "All",
         ],
-        ObjectType::Table => &["Describe", "Select", "Alter", "Update", "Drop", "ShowHistory", "All", "Download"],
+        ObjectType::Table => &[
+            "Describe",
+            "Select",
+            "Alter",
+            "Update",
+            "Drop",
+            "ShowHistory",
+            "All",
+            "Download",
+        ],
         ObjectType::Resource => &["Read", "Write", "Delete", "All"],
         ObjectType::Function => &["Read", "Write", "Delete", "Execute", "All"],
         ObjectType::Instance => &["Read", "Write", "All", "Download"],
         ObjectType::Package => &["Read"],
-        ObjectType::Model | ObjectType::OfflineModel => &["Describe", "Execute", "Alter", "Drop", "All"],
-        ObjectType::Job | ObjectType::Volume | ObjectType::Xflow => &["Read", "Write", "Delete", "Execute", "All"],
+        ObjectType::Model | ObjectType::OfflineModel => {
+            &["Describe", "Execute", "Alter", "Drop", "All"]
+        }
+        ObjectType::Job | ObjectType::Volume | ObjectType::Xflow => {
+            &["Read", "Write", "Delete", "Execute", "All"]
+        }
     }
 }
 
@@ -56,7 +107,8 @@ pub(crate) fn kind_label(kind: ObjectType) -> &'static str {
 }
 
 fn canonical_privilege(p: &Privilege, kind: ObjectType) -> Result<String> {
-    let name = policy::canonical_action(&p.name).ok_or_else(|| messages::invalid_privilege(&p.name, kind_label(kind)))?;
+    let name = policy::canonical_action(&p.name)
+        .ok_or_else(|| messages::invalid_privilege(&p.name, kind_label(kind)))?;
     if !allowed_actions(kind).contains(&name) {
         return Err(messages::invalid_privilege(name, kind_label(kind)));
     }
@@ -79,21 +131,45 @@ impl Target {
 
 /// Resolves `on <type> [<p>.]<name>` against the current project. Packages are installed
 /// objects of the current project named `<src>.<pkg>`.
-pub(crate) fn resolve_target(txn: &Txn<'_>, current: &Project, kind: ObjectType, name: &ObjectName, columns: Option<&Vec<String>>, must_exist: bool) -> Result<Target> {
+pub(crate) fn resolve_target(
+    txn: &Txn<'_>,
+    current: &Project,
+    kind: ObjectType,
+    name: &ObjectName,
+    columns: Option<&Vec<String>>,
+    must_exist: bool,
+) -> Result<Target> {
     let (project_name, object_name) = match kind {
         ObjectType::Project => (canonical_name(&name.name), canonical_name(&name.name)),
         ObjectType::Package => {
-            let src = name.project.as_deref().map(canonical_name).unwrap_or_else(|| current.name.clone());
-            (current.name.clone(), format!("{src}.{}", canonical_name(&name.name)))
+            let src = name
+                .project
+                .as_deref()
+                .map(canonical_name)
+                .unwrap_or_else(|| current.name.clone());
+            (
+                current.name.clone(),
+                format!("{src}.{}", canonical_name(&name.name)),
+            )
         }
-        _ => (name.project.as_deref().map(canonical_name).unwrap_or_else(|| current.name.clone()), canonical_name(&name.name)),
+        _ => (
+            name.project
+                .as_deref()
+                .map(canonical_name)
+                .unwrap_or_else(|| current.name.clone()),
+            canonical_name(&name.name),
+        ),
     };
     let project = if project_name == current.name {
         current.clone()
     } else {
-        txn.project(&project_name)?.ok_or_else(|| messages::project_missing(&project_name))?
+        txn.project(&project_name)?
+            .ok_or_else(|| messages::project_missing(&project_name))?
     };
-    let object = ObjectRef { kind, name: object_name.clone() };
+    let object = ObjectRef {
+        kind,
+        name: object_name.clone(),
+    };
     let columns = columns.map(|cs| cs.iter().map(|c| canonical_name(c)).collect::<Vec<_>>());
     let missing = || messages::object_missing(kind_label(kind), &project.name, &object_name);
     let mut creator = None;
@@ -101,7 +177,9 @@ pub(crate) fn resolve_target(txn: &Txn<'_>, current: &Project, kind: ObjectType,
         match kind {
             ObjectType::Project => {}
             ObjectType::Table => {
-                let table = txn.table(&project.name, &object_name)?.ok_or_else(missing)?;
+                let table = txn
+                    .table(&project.name, &object_name)?
+                    .ok_or_else(missing)?;
                 for c in columns.iter().flatten() {
                     if !table.columns.iter().any(|tc| &tc.name == c) {
                         return Err(messages::column_missing(c, &project.name, &object_name));
@@ -114,25 +192,48 @@ pub(crate) fn resolve_target(txn: &Txn<'_>, current: &Project, kind: ObjectType,
                 txn.installed(&project.name, src, pkg)?
                     .ok_or_else(|| messages::package_not_installed(src, pkg, &project.name))?;
             }
-            other => creator = Some(txn.object(&project.name, other, &object_name)?.ok_or_else(missing)?.creator),
+            other => {
+                creator = Some(
+                    txn.object(&project.name, other, &object_name)?
+                        .ok_or_else(missing)?
+                        .creator,
+                )
+            }
         }
     }
-    Ok(Target { project, object, columns, creator })
+    Ok(Target {
+        project,
+        object,
+        columns,
+        creator,
+    })
 }
 
 /// The grantor rule of §3.1: owner, Super_Administrator, Admin, or the object's creator while
 /// `ObjectCreatorHasGrantPermission=true`.
-fn require_grantor(ctx: &ExecContext<'_>, txn: &Txn<'_>, target: &Target, action: &'static str) -> Result<()> {
-    let creator_may = target.project.settings.object_creator_has_grant_permission && target.creator.as_deref() == Some(ctx.user);
+fn require_grantor(
+    ctx: &ExecContext<'_>,
+    txn: &Txn<'_>,
+    target: &Target,
+    action: &'static str,
+) -> Result<()> {
+    let creator_may = target.project.settings.object_creator_has_grant_permission
+        && target.creator.as_deref() == Some(ctx.user);
     if creator_may {
         return Ok(());
     }
-    let mgmt = Mgmt { action, resource: object_path(&target.project.name, &target.object) };
+    let mgmt = Mgmt {
+        action,
+        resource: object_path(&target.project.name, &target.object),
+    };
     require(ctx, txn, &target.project, Need::Admin, mgmt)
 }
 
 fn property<'a>(props: &'a Properties, key: &str) -> Option<&'a str> {
-    props.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+    props
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_str())
 }
 
 fn flag(props: &Properties, key: &str) -> Result<Option<bool>> {
@@ -147,12 +248,22 @@ fn flag(props: &Properties, key: &str) -> Result<Option<bool>> {
 fn expiry(ctx: &ExecContext<'_>, props: &Properties) -> Result<Option<i64>> {
     match property(props, "expires") {
         None => Ok(None),
-        Some(v) => v.trim().parse::<u64>().map(|d| Some(days_from(ctx.now, d))).map_err(|_| messages::bad_property("expires", v)),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .map(|d| Some(days_from(ctx.now, d)))
+            .map_err(|_| messages::bad_property("expires", v)),
     }
 }
 
 /// The grantee of an ACL grant, checked to exist in the object's project.
-fn acl_grantee(ctx: &ExecContext<'_>, txn: &Txn<'_>, target: &Target, principal: &Principal, must_exist: bool) -> Result<Grantee> {
+fn acl_grantee(
+    ctx: &ExecContext<'_>,
+    txn: &Txn<'_>,
+    target: &Target,
+    principal: &Principal,
+    must_exist: bool,
+) -> Result<Grantee> {
     let grantee = grantee_of(principal, ctx.user)?;
     let project = &target.project.name;
     match &grantee {
@@ -164,7 +275,10 @@ fn acl_grantee(ctx: &ExecContext<'_>, txn: &Txn<'_>, target: &Target, principal:
                 return Err(messages::wildcard_needs_role(&target.object.name));
             }
             // A RAM user may grant only to RAM users of its own account (§3.1).
-            if must_exist && ctx.user.starts_with("RAM$") && (!u.starts_with("RAM$") || super::account_of(u) != super::account_of(ctx.user)) {
+            if must_exist
+                && ctx.user.starts_with("RAM$")
+                && (!u.starts_with("RAM$") || super::account_of(u) != super::account_of(ctx.user))
+            {
                 return Err(messages::cross_account_grant(ctx.user, u));
             }
         }
@@ -188,26 +302,62 @@ fn entries_of(privileges: &[Privilege], target: &Target) -> Result<Vec<(String, 
         if target.object.kind == ObjectType::Project && (action == "Read" || action == "Write") {
             return Err(messages::privilege_not_open(&action));
         }
-        let columns: Option<Vec<String>> = p.columns.as_ref().map(|cs| cs.iter().map(|c| canonical_name(c)).collect()).or_else(|| target.columns.clone());
+        let columns: Option<Vec<String>> = p
+            .columns
+            .as_ref()
+            .map(|cs| cs.iter().map(|c| canonical_name(c)).collect())
+            .or_else(|| target.columns.clone());
         match columns {
-            Some(cs) if !cs.is_empty() => out.extend(cs.into_iter().map(|c| (action.clone(), Some(c)))),
+            Some(cs) if !cs.is_empty() => {
+                out.extend(cs.into_iter().map(|c| (action.clone(), Some(c))))
+            }
             _ => out.push((action, None)),
         }
     }
     Ok(out)
 }
 
-pub fn grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &GrantStmt) -> Result<Output> {
+pub fn grant(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &GrantStmt,
+) -> Result<Output> {
     if stmt.with_grant_option {
         return Err(messages::grant_option_unsupported());
     }
     if flag(&stmt.properties, "policy")? == Some(true) {
-        return policy_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, true);
+        return policy_grant(
+            ctx,
+            txn,
+            project,
+            &stmt.privileges,
+            &stmt.object,
+            &stmt.grantees,
+            &stmt.properties,
+            true,
+        );
     }
     if flag(&stmt.properties, "refobject")? == Some(true) {
-        return installed_object_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, true);
+        return installed_object_grant(
+            ctx,
+            txn,
+            project,
+            &stmt.privileges,
+            &stmt.object,
+            &stmt.grantees,
+            &stmt.properties,
+            true,
+        );
     }
-    let target = resolve_target(txn, project, stmt.object.kind, &stmt.object.name, stmt.object.columns.as_ref(), true)?;
+    let target = resolve_target(
+        txn,
+        project,
+        stmt.object.kind,
+        &stmt.object.name,
+        stmt.object.columns.as_ref(),
+        true,
+    )?;
     require_grantor(ctx, txn, &target, "GrantPrivilege")?;
     let expires = expiry(ctx, &stmt.properties)?;
     let conditions = property(&stmt.properties, "conditions").map(str::to_string);
@@ -219,7 +369,9 @@ pub fn grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: 
         let grantee = acl_grantee(ctx, txn, &target, principal, true)?;
         let mut grants = txn.acl(&target.project.name, &target.object, &grantee)?;
         for (action, column) in &wanted {
-            grants.entries.retain(|e| !(&e.action == action && &e.column == column));
+            grants
+                .entries
+                .retain(|e| !(&e.action == action && &e.column == column));
             grants.entries.push(AclEntry {
                 action: action.clone(),
                 column: column.clone(),
@@ -234,19 +386,53 @@ pub fn grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: 
     Ok(Output::ok())
 }
 
-pub fn revoke(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &RevokeStmt) -> Result<Output> {
+pub fn revoke(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &RevokeStmt,
+) -> Result<Output> {
     if flag(&stmt.properties, "policy")? == Some(true) {
-        return policy_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, false);
+        return policy_grant(
+            ctx,
+            txn,
+            project,
+            &stmt.privileges,
+            &stmt.object,
+            &stmt.grantees,
+            &stmt.properties,
+            false,
+        );
     }
     if flag(&stmt.properties, "refobject")? == Some(true) {
-        return installed_object_grant(ctx, txn, project, &stmt.privileges, &stmt.object, &stmt.grantees, &stmt.properties, false);
+        return installed_object_grant(
+            ctx,
+            txn,
+            project,
+            &stmt.privileges,
+            &stmt.object,
+            &stmt.grantees,
+            &stmt.properties,
+            false,
+        );
     }
     // Revoking works on dropped objects' leftovers too, so the object need not exist.
-    let target = resolve_target(txn, project, stmt.object.kind, &stmt.object.name, stmt.object.columns.as_ref(), false)?;
+    let target = resolve_target(
+        txn,
+        project,
+        stmt.object.kind,
+        &stmt.object.name,
+        stmt.object.columns.as_ref(),
+        false,
+    )?;
     let creator = match target.object.kind {
-        ObjectType::Table => txn.table(&target.project.name, &target.object.name)?.map(|t| t.creator),
+        ObjectType::Table => txn
+            .table(&target.project.name, &target.object.name)?
+            .map(|t| t.creator),
         ObjectType::Project | ObjectType::Package => None,
-        k => txn.object(&target.project.name, k, &target.object.name)?.map(|o| o.creator),
+        k => txn
+            .object(&target.project.name, k, &target.object.name)?
+            .map(|o| o.creator),
     };
     let target = Target { creator, ..target };
     require_grantor(ctx, txn, &target, "RevokePrivilege")?;
@@ -256,7 +442,9 @@ pub fn revoke(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt:
         let mut grants = txn.acl(&target.project.name, &target.object, &grantee)?;
         for (action, column) in &wanted {
             // A table-level revoke also takes back the column-level entries of that action.
-            grants.entries.retain(|e| !(&e.action == action && (column.is_none() || &e.column == column)));
+            grants
+                .entries
+                .retain(|e| !(&e.action == action && (column.is_none() || &e.column == column)));
         }
         txn.put_acl(&target.project.name, &target.object, &grantee, &grants)?;
     }
@@ -268,16 +456,30 @@ fn policy_resource(project: &Project, object: &GrantObject) -> String {
     let kind = object.kind;
     let project_name = match kind {
         ObjectType::Project => canonical_name(&object.name.name),
-        _ => object.name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone()),
+        _ => object
+            .name
+            .project
+            .as_deref()
+            .map(canonical_name)
+            .unwrap_or_else(|| project.name.clone()),
     };
     let name = match kind {
         ObjectType::Package => {
-            let src = object.name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
+            let src = object
+                .name
+                .project
+                .as_deref()
+                .map(canonical_name)
+                .unwrap_or_else(|| project.name.clone());
             format!("{src}.{}", canonical_name(&object.name.name))
         }
         _ => canonical_name(&object.name.name),
     };
-    let project_name = if kind == ObjectType::Package { project.name.clone() } else { project_name };
+    let project_name = if kind == ObjectType::Package {
+        project.name.clone()
+    } else {
+        project_name
+    };
     let base = object_path(&project_name, &ObjectRef { kind, name });
     match &object.columns {
         Some(cs) if cs.len() == 1 => format!("acs:odps:*:{base}/{}", canonical_name(&cs[0])),
@@ -288,7 +490,16 @@ fn policy_resource(project: &Project, object: &GrantObject) -> String {
 /// §4.3: `privilegeproperties("policy"="true", "allow"=...)` adds (or, on revoke, removes) a
 /// statement of the role policy. Roles only; objects need not exist (wildcards are allowed).
 #[allow(clippy::too_many_arguments)]
-fn policy_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, privileges: &[Privilege], object: &GrantObject, grantees: &[Principal], props: &Properties, grant: bool) -> Result<Output> {
+fn policy_grant(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    privileges: &[Privilege],
+    object: &GrantObject,
+    grantees: &[Principal],
+    props: &Properties,
+    grant: bool,
+) -> Result<Output> {
     let allow = match (flag(props, "allow")?, flag(props, "deny")?) {
         (Some(a), _) => a,
         (None, Some(d)) => !d,
@@ -297,7 +508,11 @@ fn policy_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, pri
     let effect = if allow { Effect::Allow } else { Effect::Deny };
     let actions: Vec<String> = privileges
         .iter()
-        .map(|p| policy::canonical_action(&p.name).map(str::to_string).ok_or_else(|| messages::invalid_privilege(&p.name, kind_label(object.kind))))
+        .map(|p| {
+            policy::canonical_action(&p.name)
+                .map(str::to_string)
+                .ok_or_else(|| messages::invalid_privilege(&p.name, kind_label(object.kind)))
+        })
         .collect::<Result<_>>()?;
     let resource = policy_resource(project, object);
     let conditions = match property(props, "conditions") {
@@ -316,19 +531,43 @@ fn policy_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, pri
         if grant && role.role_type == RoleType::Admin {
             return Err(messages::admin_role_takes_no_acl(&role_name));
         }
-        let need = if role.role_type == RoleType::Admin { Need::OwnerOrSuperAdmin } else { Need::Admin };
-        require(ctx, txn, project, need, Mgmt::new("SetRolePolicy", &project.name, &format!("roles/resource/{role_name}")))?;
+        let need = if role.role_type == RoleType::Admin {
+            Need::OwnerOrSuperAdmin
+        } else {
+            Need::Admin
+        };
+        require(
+            ctx,
+            txn,
+            project,
+            need,
+            Mgmt::new(
+                "SetRolePolicy",
+                &project.name,
+                &format!("roles/resource/{role_name}"),
+            ),
+        )?;
         let mut doc = match txn.role_policy(&project.name, &role_name)? {
             Some(text) => PolicyDocument::parse(&text, PolicyKind::Role)?,
             None => PolicyDocument::empty(),
         };
         let wanted: Vec<String> = actions.iter().map(|a| format!("odps:{a}")).collect();
         if grant {
-            doc.statements.push(PolicyStatement::from_grant(effect, &actions, &resource, conditions.clone(), expires));
+            doc.statements.push(PolicyStatement::from_grant(
+                effect,
+                &actions,
+                &resource,
+                conditions.clone(),
+                expires,
+            ));
         } else {
             for s in doc.statements.iter_mut() {
-                if s.effect == effect && s.resources.len() == 1 && s.resources[0].eq_ignore_ascii_case(&resource) {
-                    s.actions.retain(|a| !wanted.iter().any(|w| w.eq_ignore_ascii_case(a)));
+                if s.effect == effect
+                    && s.resources.len() == 1
+                    && s.resources[0].eq_ignore_ascii_case(&resource)
+                {
+                    s.actions
+                        .retain(|a| !wanted.iter().any(|w| w.eq_ignore_ascii_case(a)));
                 }
             }
             doc.statements.retain(|s| !s.actions.is_empty());
@@ -342,15 +581,45 @@ fn policy_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, pri
 /// "refproject"="<src>", "package"="<pkg>")`: object-level ACL inside an installed package,
 /// stored in the installing project under [`super::installed_object_ref`].
 #[allow(clippy::too_many_arguments)]
-fn installed_object_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, privileges: &[Privilege], object: &GrantObject, grantees: &[Principal], props: &Properties, grant: bool) -> Result<Output> {
-    let source = property(props, "refproject").map(canonical_name).ok_or_else(|| messages::bad_property("refproject", ""))?;
-    let package = property(props, "package").map(canonical_name).ok_or_else(|| messages::bad_property("package", ""))?;
-    require(ctx, txn, project, Need::Admin, Mgmt::new("GrantPrivilege", &project.name, "packages"))?;
-    txn.installed(&project.name, &source, &package)?.ok_or_else(|| messages::package_not_installed(&source, &package, &project.name))?;
+fn installed_object_grant(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    privileges: &[Privilege],
+    object: &GrantObject,
+    grantees: &[Principal],
+    props: &Properties,
+    grant: bool,
+) -> Result<Output> {
+    let source = property(props, "refproject")
+        .map(canonical_name)
+        .ok_or_else(|| messages::bad_property("refproject", ""))?;
+    let package = property(props, "package")
+        .map(canonical_name)
+        .ok_or_else(|| messages::bad_property("package", ""))?;
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("GrantPrivilege", &project.name, "packages"),
+    )?;
+    txn.installed(&project.name, &source, &package)?
+        .ok_or_else(|| messages::package_not_installed(&source, &package, &project.name))?;
     let object_name = canonical_name(&object.name.name);
-    let pkg = txn.package(&source, &package)?.ok_or_else(|| messages::package_missing(&source, &package))?;
-    if !pkg.objects.iter().any(|o| o.kind == object.kind && o.name == object_name) {
-        return Err(messages::package_lacks_object(kind_label(object.kind), &object_name, &package));
+    let pkg = txn
+        .package(&source, &package)?
+        .ok_or_else(|| messages::package_missing(&source, &package))?;
+    if !pkg
+        .objects
+        .iter()
+        .any(|o| o.kind == object.kind && o.name == object_name)
+    {
+        return Err(messages::package_lacks_object(
+            kind_label(object.kind),
+            &object_name,
+            &package,
+        ));
     }
     let target = Target {
         project: project.clone(),
@@ -363,7 +632,9 @@ fn installed_object_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pr
         let grantee = acl_grantee(ctx, txn, &target, principal, grant)?;
         let mut grants = txn.acl(&project.name, &target.object, &grantee)?;
         for (action, column) in &wanted {
-            grants.entries.retain(|e| !(&e.action == action && &e.column == column));
+            grants
+                .entries
+                .retain(|e| !(&e.action == action && &e.column == column));
             if grant {
                 grants.entries.push(AclEntry {
                     action: action.clone(),
@@ -382,22 +653,61 @@ fn installed_object_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pr
 
 /// `grant super <priv>, ... to <principal>`: project-wide privileges, stored as ACL entries on
 /// the project object (§12; semantics undocumented, so they behave as project-level grants).
-pub fn super_privileges(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, privileges: &[String], grantees: &[Principal], grant: bool) -> Result<Output> {
-    let action = if grant { "GrantPrivilege" } else { "RevokePrivilege" };
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new(action, &project.name, ""))?;
-    let object = ObjectRef { kind: ObjectType::Project, name: project.name.clone() };
+pub fn super_privileges(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    privileges: &[String],
+    grantees: &[Principal],
+    grant: bool,
+) -> Result<Output> {
+    let action = if grant {
+        "GrantPrivilege"
+    } else {
+        "RevokePrivilege"
+    };
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        Mgmt::new(action, &project.name, ""),
+    )?;
+    let object = ObjectRef {
+        kind: ObjectType::Project,
+        name: project.name.clone(),
+    };
     let actions: Vec<String> = privileges
         .iter()
-        .map(|p| policy::canonical_action(p).filter(|a| !policy::is_management_action(a)).map(str::to_string).ok_or_else(|| messages::invalid_super_privilege(p)))
+        .map(|p| {
+            policy::canonical_action(p)
+                .filter(|a| !policy::is_management_action(a))
+                .map(str::to_string)
+                .ok_or_else(|| messages::invalid_super_privilege(p))
+        })
         .collect::<Result<_>>()?;
-    let target = Target { project: project.clone(), object: object.clone(), columns: None, creator: None };
+    let target = Target {
+        project: project.clone(),
+        object: object.clone(),
+        columns: None,
+        creator: None,
+    };
     for principal in grantees {
         let grantee = acl_grantee(ctx, txn, &target, principal, grant)?;
         let mut grants = txn.acl(&project.name, &object, &grantee)?;
         for a in &actions {
-            grants.entries.retain(|e| !(&e.action == a && e.column.is_none()));
+            grants
+                .entries
+                .retain(|e| !(&e.action == a && e.column.is_none()));
             if grant {
-                grants.entries.push(AclEntry { action: a.clone(), column: None, expires: None, conditions: None, grantor: ctx.user.to_string(), granted_at: ctx.now });
+                grants.entries.push(AclEntry {
+                    action: a.clone(),
+                    column: None,
+                    expires: None,
+                    conditions: None,
+                    grantor: ctx.user.to_string(),
+                    granted_at: ctx.now,
+                });
             }
         }
         txn.put_acl(&project.name, &object, &grantee, &grants)?;
@@ -415,7 +725,10 @@ pub(crate) struct Filter {
 impl Filter {
     fn keeps(&self, project: &str, object: &ObjectRef) -> bool {
         self.kind.is_none_or(|k| k == object.kind)
-            && self.object.as_ref().is_none_or(|(p, o)| p == project && o == object)
+            && self
+                .object
+                .as_ref()
+                .is_none_or(|(p, o)| p == project && o == object)
     }
 
     fn keeps_path(&self, path: &str) -> bool {
@@ -425,8 +738,16 @@ impl Filter {
         match self.kind {
             None => true,
             Some(k) => {
-                let probe = object_path("x", &ObjectRef { kind: k, name: "y".into() });
-                let segment = probe.trim_start_matches("projects/x").trim_end_matches("/y");
+                let probe = object_path(
+                    "x",
+                    &ObjectRef {
+                        kind: k,
+                        name: "y".into(),
+                    },
+                );
+                let segment = probe
+                    .trim_start_matches("projects/x")
+                    .trim_end_matches("/y");
                 if k == ObjectType::Project {
                     !path.trim_start_matches("projects/").contains('/')
                 } else {
@@ -439,14 +760,28 @@ impl Filter {
 
 /// ACL rows of one grantee on one object: entries with the same column, expiry and conditions
 /// share a row; actions in display order.
-fn acl_rows(project: &str, object: &ObjectRef, grants: &AclGrants, grantee: Option<&Grantee>, full_arn: bool) -> Vec<GrantRow> {
+fn acl_rows(
+    project: &str,
+    object: &ObjectRef,
+    grants: &AclGrants,
+    grantee: Option<&Grantee>,
+    full_arn: bool,
+) -> Vec<GrantRow> {
     // (column, expires, conditions, actions)
     type Row = (Option<String>, Option<i64>, Option<String>, Vec<String>);
     let mut groups: Vec<Row> = Vec::new();
     for e in &grants.entries {
-        match groups.iter_mut().find(|g| g.0 == e.column && g.1 == e.expires && g.2 == e.conditions) {
+        match groups
+            .iter_mut()
+            .find(|g| g.0 == e.column && g.1 == e.expires && g.2 == e.conditions)
+        {
             Some(g) => g.3.push(e.action.clone()),
-            None => groups.push((e.column.clone(), e.expires, e.conditions.clone(), vec![e.action.clone()])),
+            None => groups.push((
+                e.column.clone(),
+                e.expires,
+                e.conditions.clone(),
+                vec![e.action.clone()],
+            )),
         }
     }
     groups.sort_by(|a, b| a.0.cmp(&b.0));
@@ -456,13 +791,21 @@ fn acl_rows(project: &str, object: &ObjectRef, grants: &AclGrants, grantee: Opti
         .map(|(column, expires, conditions, mut actions)| {
             actions.sort_by_key(|a| display_rank(a));
             actions.dedup();
-            let mut resource = if full_arn && object.kind != ObjectType::Project { format!("acs:odps:*:{path}") } else { path.clone() };
+            let mut resource = if full_arn && object.kind != ObjectType::Project {
+                format!("acs:odps:*:{path}")
+            } else {
+                path.clone()
+            };
             if let Some(c) = &column {
                 resource.push('/');
                 resource.push_str(c);
             }
             GrantRow {
-                flags: if conditions.is_some() { "AC".into() } else { "A".into() },
+                flags: if conditions.is_some() {
+                    "AC".into()
+                } else {
+                    "A".into()
+                },
                 grantee: grantee.map(subject_of),
                 resource,
                 actions,
@@ -482,7 +825,11 @@ pub(crate) fn subject_of(g: &Grantee) -> String {
 
 /// Rows of the policy statements in `doc` (relative resource paths, `odps:` stripped), sorted
 /// by resource path.
-pub(crate) fn policy_rows(doc: &PolicyDocument, principal: Option<&str>, filter: &Filter) -> Vec<GrantRow> {
+pub(crate) fn policy_rows(
+    doc: &PolicyDocument,
+    principal: Option<&str>,
+    filter: &Filter,
+) -> Vec<GrantRow> {
     let mut rows = Vec::new();
     for s in &doc.statements {
         if let Some(p) = principal {
@@ -491,13 +838,24 @@ pub(crate) fn policy_rows(doc: &PolicyDocument, principal: Option<&str>, filter:
             }
         }
         let expires = s.expires();
-        let has_conditions = s.conditions.iter().any(|c| !(c.operator == "DateLessThan" && c.key.eq_ignore_ascii_case("acs:CurrentTime") && expires.is_some()));
-        let mut flags = if s.effect == Effect::Allow { "A".to_string() } else { "D".to_string() };
+        let has_conditions = s.conditions.iter().any(|c| {
+            !(c.operator == "DateLessThan"
+                && c.key.eq_ignore_ascii_case("acs:CurrentTime")
+                && expires.is_some())
+        });
+        let mut flags = if s.effect == Effect::Allow {
+            "A".to_string()
+        } else {
+            "D".to_string()
+        };
         if has_conditions {
             flags.push('C');
         }
         for r in &s.resources {
-            let path = r.split_once("acs:odps:*:").map(|(_, p)| p.to_string()).unwrap_or_else(|| r.clone());
+            let path = r
+                .split_once("acs:odps:*:")
+                .map(|(_, p)| p.to_string())
+                .unwrap_or_else(|| r.clone());
             if !filter.keeps_path(&path) {
                 continue;
             }
@@ -505,7 +863,11 @@ pub(crate) fn policy_rows(doc: &PolicyDocument, principal: Option<&str>, filter:
                 flags: flags.clone(),
                 grantee: None,
                 resource: path,
-                actions: s.actions.iter().map(|a| a.strip_prefix("odps:").unwrap_or(a).to_string()).collect(),
+                actions: s
+                    .actions
+                    .iter()
+                    .map(|a| a.strip_prefix("odps:").unwrap_or(a).to_string())
+                    .collect(),
                 expires: expires.map(format_time),
                 conditions: None,
             });
@@ -521,19 +883,39 @@ pub(crate) fn policy_rows(doc: &PolicyDocument, principal: Option<&str>, filter:
 /// The `Authorization Type: ACL` and `Policy` blocks of a user (its own rows, then each of its
 /// roles') or of a role. `with_subject` adds the `[user/...]`/`[role/...]` lines (`show grants`),
 /// which `describe role` leaves out.
-pub(crate) fn principal_blocks(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, grantee: &Grantee, with_subject: bool, filter: Option<&Filter>) -> Result<Vec<GrantBlock>> {
+pub(crate) fn principal_blocks(
+    ctx: &ExecContext<'_>,
+    txn: &Txn<'_>,
+    project: &Project,
+    grantee: &Grantee,
+    with_subject: bool,
+    filter: Option<&Filter>,
+) -> Result<Vec<GrantBlock>> {
     let _ = ctx;
     let default_filter = Filter::default();
     let filter = filter.unwrap_or(&default_filter);
     let mut subjects = vec![grantee.clone()];
     if let Grantee::User(u) = grantee {
-        for r in txn.user(&project.name, u)?.map(|u| u.roles).unwrap_or_default() {
+        for r in txn
+            .user(&project.name, u)?
+            .map(|u| u.roles)
+            .unwrap_or_default()
+        {
             subjects.push(Grantee::Role(r));
         }
     }
-    let mut acl = GrantBlock { kind: "ACL".into(), groups: Vec::new() };
-    let mut pol = GrantBlock { kind: "Policy".into(), groups: Vec::new() };
-    let docs_project = project.policy.as_deref().and_then(|t| PolicyDocument::parse(t, PolicyKind::Project).ok());
+    let mut acl = GrantBlock {
+        kind: "ACL".into(),
+        groups: Vec::new(),
+    };
+    let mut pol = GrantBlock {
+        kind: "Policy".into(),
+        groups: Vec::new(),
+    };
+    let docs_project = project
+        .policy
+        .as_deref()
+        .and_then(|t| PolicyDocument::parse(t, PolicyKind::Project).ok());
     for s in &subjects {
         let mut rows = Vec::new();
         for (object, grants) in txn.acl_of_grantee(&project.name, s)? {
@@ -542,20 +924,36 @@ pub(crate) fn principal_blocks(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &P
             }
         }
         let subject = with_subject.then(|| subject_of(s));
-        acl.groups.push(GrantGroup { subject: subject.clone(), rows });
+        acl.groups.push(GrantGroup {
+            subject: subject.clone(),
+            rows,
+        });
         let policy_rows = match s {
-            Grantee::User(u) => docs_project.as_ref().map(|d| policy_rows(d, Some(u), filter)).unwrap_or_default(),
+            Grantee::User(u) => docs_project
+                .as_ref()
+                .map(|d| policy_rows(d, Some(u), filter))
+                .unwrap_or_default(),
             Grantee::Role(r) => match txn.role_policy(&project.name, r)? {
-                Some(text) => PolicyDocument::parse(&text, PolicyKind::Role).map(|d| policy_rows(&d, None, filter)).unwrap_or_default(),
+                Some(text) => PolicyDocument::parse(&text, PolicyKind::Role)
+                    .map(|d| policy_rows(&d, None, filter))
+                    .unwrap_or_default(),
                 None => Vec::new(),
             },
         };
-        pol.groups.push(GrantGroup { subject, rows: policy_rows });
+        pol.groups.push(GrantGroup {
+            subject,
+            rows: policy_rows,
+        });
     }
     Ok(vec![acl, pol])
 }
 
-pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &ShowGrantsStmt) -> Result<Output> {
+pub fn show_grants(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &ShowGrantsStmt,
+) -> Result<Output> {
     if flag(&stmt.properties, "refobject")? == Some(true) {
         return show_installed_object_grants(ctx, txn, project, stmt);
     }
@@ -564,9 +962,18 @@ pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, 
         Some(p) => grantee_of(p, ctx.user)?,
     };
     if grantee != Grantee::User(ctx.user.to_string()) {
-        require(ctx, txn, project, Need::Admin, Mgmt::new("ShowGrants", &project.name, "users"))?;
+        require(
+            ctx,
+            txn,
+            project,
+            Need::Admin,
+            Mgmt::new("ShowGrants", &project.name, "users"),
+        )?;
     }
-    let mut filter = Filter { kind: stmt.on_type, object: None };
+    let mut filter = Filter {
+        kind: stmt.on_type,
+        object: None,
+    };
     if let Some(o) = &stmt.on_object {
         let t = resolve_target(txn, project, o.kind, &o.name, None, false)?;
         filter.object = Some((t.project.name.clone(), t.object));
@@ -574,10 +981,15 @@ pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, 
     match &grantee {
         Grantee::User(u) if u == &project.owner => {
             let text = format!("[{u}]\nprojects/{}: Project Owner", project.name);
-            return Ok(Output::new(text, json!({ "principal": u, "project_owner": true, "roles": [], "blocks": [] })));
+            return Ok(Output::new(
+                text,
+                json!({ "principal": u, "project_owner": true, "roles": [], "blocks": [] }),
+            ));
         }
         Grantee::User(u) => {
-            if txn.user(&project.name, u)?.is_none() && txn.acl_of_grantee(&project.name, &grantee)?.is_empty() {
+            if txn.user(&project.name, u)?.is_none()
+                && txn.acl_of_grantee(&project.name, &grantee)?.is_empty()
+            {
                 return Err(messages::principal_missing(u, &project.name));
             }
         }
@@ -587,7 +999,10 @@ pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, 
     }
     let blocks = principal_blocks(ctx, txn, project, &grantee, true, Some(&filter))?;
     let roles = match &grantee {
-        Grantee::User(u) => txn.user(&project.name, u)?.map(|u| u.roles).unwrap_or_default(),
+        Grantee::User(u) => txn
+            .user(&project.name, u)?
+            .map(|u| u.roles)
+            .unwrap_or_default(),
         Grantee::Role(_) => Vec::new(),
     };
     let head = match &grantee {
@@ -603,21 +1018,51 @@ pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, 
     let principal = match &grantee {
         Grantee::User(u) | Grantee::Role(u) => u.clone(),
     };
-    Ok(Output::new(text, json!({ "principal": principal, "project_owner": false, "roles": roles, "blocks": blocks })))
+    Ok(Output::new(
+        text,
+        json!({ "principal": principal, "project_owner": false, "roles": roles, "blocks": blocks }),
+    ))
 }
 
 /// `show grants on <type> <obj> privilegeproperties("refobject"="true", ...)` (§7.3 layout).
-fn show_installed_object_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &ShowGrantsStmt) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("ShowAcl", &project.name, "packages"))?;
-    let source = property(&stmt.properties, "refproject").map(canonical_name).ok_or_else(|| messages::bad_property("refproject", ""))?;
-    let package = property(&stmt.properties, "package").map(canonical_name).ok_or_else(|| messages::bad_property("package", ""))?;
-    let object = stmt.on_object.as_ref().ok_or_else(|| messages::bad_property("refobject", "true"))?;
+fn show_installed_object_grants(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &ShowGrantsStmt,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("ShowAcl", &project.name, "packages"),
+    )?;
+    let source = property(&stmt.properties, "refproject")
+        .map(canonical_name)
+        .ok_or_else(|| messages::bad_property("refproject", ""))?;
+    let package = property(&stmt.properties, "package")
+        .map(canonical_name)
+        .ok_or_else(|| messages::bad_property("package", ""))?;
+    let object = stmt
+        .on_object
+        .as_ref()
+        .ok_or_else(|| messages::bad_property("refobject", "true"))?;
     let name = canonical_name(&object.name.name);
     let stored = super::installed_object_ref(&source, &package, object.kind, &name);
-    let shown = object_path(&source, &ObjectRef { kind: object.kind, name });
+    let shown = object_path(
+        &source,
+        &ObjectRef {
+            kind: object.kind,
+            name,
+        },
+    );
     let implicit = GrantBlock {
         kind: "Implicit".into(),
-        groups: vec![GrantGroup { subject: None, rows: vec![implicit_row("project_owner", &project.owner)] }],
+        groups: vec![GrantGroup {
+            subject: None,
+            rows: vec![implicit_row("project_owner", &project.owner)],
+        }],
     };
     let mut rows = Vec::new();
     for (grantee, grants) in txn.acl_on_object(&project.name, &stored)? {
@@ -626,27 +1071,65 @@ fn show_installed_object_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, projec
             rows.push(row);
         }
     }
-    let installed = GrantBlock { kind: "InstalledObjecACL".into(), groups: vec![GrantGroup { subject: Some(package.clone()), rows }] };
+    let installed = GrantBlock {
+        kind: "InstalledObjecACL".into(),
+        groups: vec![GrantGroup {
+            subject: Some(package.clone()),
+            rows,
+        }],
+    };
     let blocks = vec![implicit, installed];
-    Ok(Output::new(grant_blocks(&blocks), json!({ "blocks": blocks })))
+    Ok(Output::new(
+        grant_blocks(&blocks),
+        json!({ "blocks": blocks }),
+    ))
 }
 
 fn implicit_row(kind: &str, who: &str) -> GrantRow {
-    GrantRow { flags: "AG".into(), grantee: Some(format!("{kind}/{who}")), resource: String::new(), actions: vec!["All".into()], expires: None, conditions: None }
+    GrantRow {
+        flags: "AG".into(),
+        grantee: Some(format!("{kind}/{who}")),
+        resource: String::new(),
+        actions: vec!["All".into()],
+        expires: None,
+        conditions: None,
+    }
 }
 
 /// `show acl for <object> [on type <t>]` (§3.3): the implicit rights, then every ACL row.
-pub fn show_acl(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, object: &ObjectName, on_type: Option<ObjectType>) -> Result<Output> {
+pub fn show_acl(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    object: &ObjectName,
+    on_type: Option<ObjectType>,
+) -> Result<Output> {
     let kind = on_type.unwrap_or(ObjectType::Table);
     let target = resolve_target(txn, project, kind, object, None, true)?;
-    let creator_may = target.project.settings.object_creator_has_access_permission && target.creator.as_deref() == Some(ctx.user);
+    let creator_may = target.project.settings.object_creator_has_access_permission
+        && target.creator.as_deref() == Some(ctx.user);
     if !creator_may {
-        require(ctx, txn, &target.project, Need::Admin, Mgmt { action: "ShowAcl", resource: object_path(&target.project.name, &target.object) })?;
+        require(
+            ctx,
+            txn,
+            &target.project,
+            Need::Admin,
+            Mgmt {
+                action: "ShowAcl",
+                resource: object_path(&target.project.name, &target.object),
+            },
+        )?;
     }
     let p = &target.project;
-    let mut implicit = vec![implicit_row("project_owner", &p.owner), implicit_row("admin", &p.owner)];
+    let mut implicit = vec![
+        implicit_row("project_owner", &p.owner),
+        implicit_row("admin", &p.owner),
+    ];
     for u in txn.users(&p.name)? {
-        if u.roles.iter().any(|r| r == super::roles::SUPER_ADMINISTRATOR) {
+        if u.roles
+            .iter()
+            .any(|r| r == super::roles::SUPER_ADMINISTRATOR)
+        {
             implicit.push(implicit_row("super_administrator", &u.principal));
         }
         if u.roles.iter().any(|r| r == super::roles::ADMIN) {
@@ -664,19 +1147,51 @@ pub fn show_acl(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, obj
     }
     let mut rows = Vec::new();
     for (grantee, grants) in txn.acl_on_object(&p.name, &target.object)? {
-        rows.extend(acl_rows(&p.name, &target.object, &grants, Some(&grantee), true));
+        rows.extend(acl_rows(
+            &p.name,
+            &target.object,
+            &grants,
+            Some(&grantee),
+            true,
+        ));
     }
     let blocks = vec![
-        GrantBlock { kind: "Implicit".into(), groups: vec![GrantGroup { subject: None, rows: implicit }] },
-        GrantBlock { kind: "ACL".into(), groups: vec![GrantGroup { subject: None, rows }] },
+        GrantBlock {
+            kind: "Implicit".into(),
+            groups: vec![GrantGroup {
+                subject: None,
+                rows: implicit,
+            }],
+        },
+        GrantBlock {
+            kind: "ACL".into(),
+            groups: vec![GrantGroup {
+                subject: None,
+                rows,
+            }],
+        },
     ];
-    Ok(Output::new(grant_blocks(&blocks), json!({ "object": object_path(&p.name, &target.object), "blocks": blocks })))
+    Ok(Output::new(
+        grant_blocks(&blocks),
+        json!({ "object": object_path(&p.name, &target.object), "blocks": blocks }),
+    ))
 }
 
 /// `purge privs from <principal>`: deletes the ACL entries, label grants and policy of a
 /// principal that no longer exists (§2.1: running it on a live role fails).
-pub fn purge(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, principals: &[Principal]) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("RevokePrivilege", &project.name, "users"))?;
+pub fn purge(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    principals: &[Principal],
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("RevokePrivilege", &project.name, "users"),
+    )?;
     for principal in principals {
         let grantee = grantee_of(principal, ctx.user)?;
         match &grantee {
@@ -704,8 +1219,18 @@ pub fn purge(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, princi
 
 /// `clear expired grants`: deletes expired ACL entries, label grants and expired policy-mode
 /// statements of role policies (§3.1).
-pub fn clear_expired(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("ClearExpiredGrants", &project.name, ""))?;
+pub fn clear_expired(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("ClearExpiredGrants", &project.name, ""),
+    )?;
     let now = ctx.now;
     for (object, grantee, mut grants) in txn.all_acl(&project.name)? {
         let before = grants.entries.len();
@@ -722,10 +1247,15 @@ pub fn clear_expired(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project
         }
     }
     for role in txn.roles(&project.name)? {
-        let Some(text) = txn.role_policy(&project.name, &role.name)? else { continue };
-        let Ok(mut doc) = PolicyDocument::parse(&text, PolicyKind::Role) else { continue };
+        let Some(text) = txn.role_policy(&project.name, &role.name)? else {
+            continue;
+        };
+        let Ok(mut doc) = PolicyDocument::parse(&text, PolicyKind::Role) else {
+            continue;
+        };
         let before = doc.statements.len();
-        doc.statements.retain(|s| s.expires().is_none_or(|t| t > now));
+        doc.statements
+            .retain(|s| s.expires().is_none_or(|t| t > now));
         if doc.statements.len() != before {
             txn.put_role_policy(&project.name, &role.name, Some(&doc.to_pretty_string()))?;
         }

@@ -11,7 +11,9 @@ use super::access::{require, Mgmt, Need};
 use super::render::{col, format_time, table, Column};
 use super::roles::existing_role;
 use super::{canonical_name, check_level, days_from, grantee_of, messages, ExecContext, Output};
-use crate::ast::{GrantLabelStmt, LabelTarget, ObjectName, RevokeLabelStmt, SetLabelStmt, ShowLabelGrantsStmt};
+use crate::ast::{
+    GrantLabelStmt, LabelTarget, ObjectName, RevokeLabelStmt, SetLabelStmt, ShowLabelGrantsStmt,
+};
 use crate::catalog::model::{Grantee, LabelGrant, Project, Table};
 use crate::catalog::Txn;
 use crate::error::Result;
@@ -26,9 +28,14 @@ fn label_mgmt(action: &'static str, project: &str) -> Mgmt {
 
 /// A table of the current project (labels are set in the project that owns the data).
 fn table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
-    let p = name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
+    let p = name
+        .project
+        .as_deref()
+        .map(canonical_name)
+        .unwrap_or_else(|| project.name.clone());
     let t = canonical_name(&name.name);
-    txn.table(&p, &t)?.ok_or_else(|| messages::object_missing("table", &p, &t))
+    txn.table(&p, &t)?
+        .ok_or_else(|| messages::object_missing("table", &p, &t))
 }
 
 /// The table a label-changing statement names, which must belong to the current project: the
@@ -46,7 +53,11 @@ fn own_table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<T
     table_of(txn, project, name)
 }
 
-fn checked_columns(table: &Table, project: &str, columns: Option<&Vec<String>>) -> Result<Vec<String>> {
+fn checked_columns(
+    table: &Table,
+    project: &str,
+    columns: Option<&Vec<String>>,
+) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for c in columns.into_iter().flatten() {
         let c = canonical_name(c);
@@ -59,7 +70,12 @@ fn checked_columns(table: &Table, project: &str, columns: Option<&Vec<String>>) 
 }
 
 /// A label grantee that exists in the project: an added user or a created role.
-fn label_grantee(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, principal: &crate::ast::Principal) -> Result<Grantee> {
+fn label_grantee(
+    ctx: &ExecContext<'_>,
+    txn: &Txn<'_>,
+    project: &Project,
+    principal: &crate::ast::Principal,
+) -> Result<Grantee> {
     let grantee = grantee_of(principal, ctx.user)?;
     match &grantee {
         Grantee::User(u) => {
@@ -74,17 +90,30 @@ fn label_grantee(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project, princi
     Ok(grantee)
 }
 
-pub fn set_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &SetLabelStmt) -> Result<Output> {
+pub fn set_label(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &SetLabelStmt,
+) -> Result<Output> {
     let level = match (stmt.unset, stmt.level) {
         (true, _) => 0,
         (false, Some(l)) => check_level(l)?,
         (false, None) => return Err(messages::invalid_label(0)),
     };
-    require(ctx, txn, project, Need::Admin, label_mgmt("SetDataLabel", &project.name))?;
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        label_mgmt("SetDataLabel", &project.name),
+    )?;
     match &stmt.target {
         LabelTarget::User(principal) => {
             let name = super::users::user_name(principal, ctx.user)?;
-            let mut user = txn.user(&project.name, &name)?.ok_or_else(|| messages::principal_missing(&name, &project.name))?;
+            let mut user = txn
+                .user(&project.name, &name)?
+                .ok_or_else(|| messages::principal_missing(&name, &project.name))?;
             user.label = level;
             txn.put_user(&project.name, &user)?;
         }
@@ -93,7 +122,10 @@ pub fn set_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, st
             role.label = level;
             txn.put_role(&project.name, &role)?;
         }
-        LabelTarget::Table { table: name, columns } => {
+        LabelTarget::Table {
+            table: name,
+            columns,
+        } => {
             let mut t = own_table_of(txn, project, name)?;
             let columns = checked_columns(&t, &project.name, columns.as_ref())?;
             if columns.is_empty() {
@@ -104,16 +136,31 @@ pub fn set_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, st
                     c.label = if stmt.unset { None } else { Some(level) };
                 }
             }
-            let p = name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
+            let p = name
+                .project
+                .as_deref()
+                .map(canonical_name)
+                .unwrap_or_else(|| project.name.clone());
             txn.put_table(&p, &t)?;
         }
     }
     Ok(Output::ok())
 }
 
-pub fn grant_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &GrantLabelStmt) -> Result<Output> {
+pub fn grant_label(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &GrantLabelStmt,
+) -> Result<Output> {
     let level = check_level(stmt.level)?;
-    require(ctx, txn, project, Need::Admin, label_mgmt("GrantLabel", &project.name))?;
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        label_mgmt("GrantLabel", &project.name),
+    )?;
     let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
     let grantee = label_grantee(ctx, txn, project, &stmt.grantee)?;
@@ -128,17 +175,36 @@ pub fn grant_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, 
     // instant `show label grants` can print as a date.
     let expires = days_from(ctx.now, days);
     let mut grants = txn.label_grants(&project.name, &t.name, &grantee)?;
-    let targets: Vec<Option<String>> = if columns.is_empty() { vec![None] } else { columns.into_iter().map(Some).collect() };
+    let targets: Vec<Option<String>> = if columns.is_empty() {
+        vec![None]
+    } else {
+        columns.into_iter().map(Some).collect()
+    };
     for column in targets {
         grants.entries.retain(|e| e.column != column);
-        grants.entries.push(LabelGrant { column, level, expires });
+        grants.entries.push(LabelGrant {
+            column,
+            level,
+            expires,
+        });
     }
     txn.put_label_grants(&project.name, &t.name, &grantee, &grants)?;
     Ok(Output::ok())
 }
 
-pub fn revoke_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &RevokeLabelStmt) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, label_mgmt("RevokeLabel", &project.name))?;
+pub fn revoke_label(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &RevokeLabelStmt,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        label_mgmt("RevokeLabel", &project.name),
+    )?;
     let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
     let grantee = grantee_of(&stmt.grantee, ctx.user)?;
@@ -147,7 +213,9 @@ pub fn revoke_label(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project,
         // Revoking the table-level grant also revokes the column-level ones (§6.2).
         grants.entries.clear();
     } else {
-        grants.entries.retain(|e| e.column.as_ref().is_none_or(|c| !columns.contains(c)));
+        grants
+            .entries
+            .retain(|e| e.column.as_ref().is_none_or(|c| !columns.contains(c)));
     }
     txn.put_label_grants(&project.name, &t.name, &grantee, &grants)?;
     Ok(Output::ok())
@@ -162,10 +230,18 @@ fn user_label(txn: &Txn<'_>, project: &Project, user: &str) -> Result<u8> {
     Ok(txn.user(&project.name, user)?.map(|u| u.label).unwrap_or(0))
 }
 
-pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &ShowLabelGrantsStmt) -> Result<Output> {
+pub fn show_label_grants(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &ShowLabelGrantsStmt,
+) -> Result<Output> {
     let level = stmt.level.map(check_level).transpose()?;
     let keep = |g: &LabelGrant| level.is_none_or(|l| g.level == l);
-    let user = stmt.principal.as_ref().map(|p| super::grants::user_of(p, ctx.user));
+    let user = stmt
+        .principal
+        .as_ref()
+        .map(|p| super::grants::user_of(p, ctx.user));
     let table_name = match &stmt.table {
         Some(t) if stmt.properties.is_empty() => {
             // Without the package properties the grants listed are this project's own.
@@ -175,7 +251,11 @@ pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pro
         Some(t) => {
             let mut t = t.clone();
             if t.project.is_none() {
-                if let Some((_, p)) = stmt.properties.iter().find(|(k, _)| k.eq_ignore_ascii_case("refproject")) {
+                if let Some((_, p)) = stmt
+                    .properties
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("refproject"))
+                {
                     t.project = Some(p.clone());
                 }
             }
@@ -189,7 +269,13 @@ pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pro
         None => table_name.is_some(),
     };
     if about_others {
-        require(ctx, txn, project, Need::Admin, label_mgmt("ShowLabelGrants", &project.name))?;
+        require(
+            ctx,
+            txn,
+            project,
+            Need::Admin,
+            label_mgmt("ShowLabelGrants", &project.name),
+        )?;
     }
     let now = ctx.now;
     match (table_name, user) {
@@ -198,22 +284,41 @@ pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pro
             let own = user_label(txn, project, &user)?;
             let mut rows = Vec::new();
             let mut items = Vec::new();
-            for (t, grants) in txn.label_grants_of_grantee(&project.name, &Grantee::User(user.clone()))? {
+            for (t, grants) in
+                txn.label_grants_of_grantee(&project.name, &Grantee::User(user.clone()))?
+            {
                 for g in grants.entries.iter().filter(|g| keep(g)) {
                     let name = match &g.column {
                         Some(c) => format!("{t}({c})"),
                         None => t.clone(),
                     };
-                    rows.push(vec![name.clone(), g.level.to_string(), format_time(g.expires)]);
+                    rows.push(vec![
+                        name.clone(),
+                        g.level.to_string(),
+                        format_time(g.expires),
+                    ]);
                     items.push(grant_json(&t, g.column.as_deref(), g, now));
                 }
             }
-            let text = format!("User Label: {own}\n\n{}", table(&[col("TableName"), col("GrantedLabel"), col("Expires")], &rows));
-            Ok(Output::new(text, json!({ "user": user, "user_label": own, "grants": items })))
+            let text = format!(
+                "User Label: {own}\n\n{}",
+                table(
+                    &[col("TableName"), col("GrantedLabel"), col("Expires")],
+                    &rows
+                )
+            );
+            Ok(Output::new(
+                text,
+                json!({ "user": user, "user_label": own, "grants": items }),
+            ))
         }
         (Some(name), None) => {
             let t = table_of(txn, project, &name)?;
-            let labels = t.columns.iter().map(|c| c.label.unwrap_or(t.label)).chain(std::iter::once(t.label));
+            let labels = t
+                .columns
+                .iter()
+                .map(|c| c.label.unwrap_or(t.label))
+                .chain(std::iter::once(t.label));
             let (lo, hi) = labels.fold((u8::MAX, 0u8), |(lo, hi), l| (lo.min(l), hi.max(l)));
             let mut rows = Vec::new();
             let mut items = Vec::new();
@@ -232,9 +337,15 @@ pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pro
             }
             let text = format!(
                 "Sensitive Label Range: [{lo}, {hi}]\n\n{}",
-                table(&[col("UserName"), col("GrantedLabel"), col("Expires")], &rows)
+                table(
+                    &[col("UserName"), col("GrantedLabel"), col("Expires")],
+                    &rows
+                )
             );
-            Ok(Output::new(text, json!({ "table": t.name, "label_range": [lo, hi], "grants": items })))
+            Ok(Output::new(
+                text,
+                json!({ "table": t.name, "label_range": [lo, hi], "grants": items }),
+            ))
         }
         (Some(name), Some(user)) => {
             let t = table_of(txn, project, &name)?;
@@ -243,11 +354,21 @@ pub fn show_label_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Pro
             let mut rows = Vec::new();
             let mut items = Vec::new();
             for g in grants.entries.iter().filter(|g| keep(g)) {
-                rows.push(vec![g.column.clone().unwrap_or_else(|| "*".into()), g.level.to_string(), format_time(g.expires)]);
+                rows.push(vec![
+                    g.column.clone().unwrap_or_else(|| "*".into()),
+                    g.level.to_string(),
+                    format_time(g.expires),
+                ]);
                 items.push(grant_json(&t.name, g.column.as_deref(), g, now));
             }
-            let text = format!("User Label: {own}\n{}", table(&[col("Column"), col("GrantedLabel"), col("Expires")], &rows));
-            Ok(Output::new(text, json!({ "user": user, "user_label": own, "table": t.name, "grants": items })))
+            let text = format!(
+                "User Label: {own}\n{}",
+                table(&[col("Column"), col("GrantedLabel"), col("Expires")], &rows)
+            );
+            Ok(Output::new(
+                text,
+                json!({ "user": user, "user_label": own, "table": t.name, "grants": items }),
+            ))
         }
     }
 }
@@ -257,15 +378,32 @@ fn boxed(key: &str, value: &str) -> String {
 }
 
 /// `describe <table>`: odpscmd's boxed layout with the label block of §6.3.
-pub fn describe_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &ObjectName) -> Result<Output> {
-    let p = name.project.as_deref().map(canonical_name).unwrap_or_else(|| project.name.clone());
-    let t = table_of(txn, project, name).map_err(|_| messages::no_such_table(&p, &canonical_name(&name.name)))?;
+pub fn describe_table(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    name: &ObjectName,
+) -> Result<Output> {
+    let p = name
+        .project
+        .as_deref()
+        .map(canonical_name)
+        .unwrap_or_else(|| project.name.clone());
+    let t = table_of(txn, project, name)
+        .map_err(|_| messages::no_such_table(&p, &canonical_name(&name.name)))?;
     // Reading a table's metadata is the object action Describe (§3.1), authorized like any other.
     let describe = crate::authz::Resource::object(&p, crate::ast::ObjectType::Table, &t.name);
-    let request = super::data::request(ctx, "Describe", describe, crate::authz::TaskType::Sql, None);
+    let request =
+        super::data::request(ctx, "Describe", describe, crate::authz::TaskType::Sql, None);
     let snapshot = crate::authz::Snapshot::reusing(txn, ctx.records);
     crate::authz::try_authorize_in(&request, &snapshot)?.into_result()?;
-    let max_label = t.columns.iter().map(|c| c.label.unwrap_or(t.label)).chain(std::iter::once(t.label)).max().unwrap_or(0);
+    let max_label = t
+        .columns
+        .iter()
+        .map(|c| c.label.unwrap_or(t.label))
+        .chain(std::iter::once(t.label))
+        .max()
+        .unwrap_or(0);
     let rule = format!("+{}+", "-".repeat(84));
     let lines = [
         rule.clone(),
@@ -283,19 +421,42 @@ pub fn describe_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Projec
     let rows: Vec<Vec<String>> = t
         .columns
         .iter()
-        .map(|c| vec![c.name.clone(), c.data_type.clone(), c.label.map(|l| l.to_string()).unwrap_or_default(), String::new()])
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.data_type.clone(),
+                c.label.map(|l| l.to_string()).unwrap_or_default(),
+                String::new(),
+            ]
+        })
         .collect();
     let columns = table(
         &[
-            Column { header: "Field", min_width: 15 },
-            Column { header: "Type", min_width: 10 },
-            Column { header: "Label", min_width: 5 },
-            Column { header: "Comment", min_width: 43 },
+            Column {
+                header: "Field",
+                min_width: 15,
+            },
+            Column {
+                header: "Type",
+                min_width: 10,
+            },
+            Column {
+                header: "Label",
+                min_width: 5,
+            },
+            Column {
+                header: "Comment",
+                min_width: 43,
+            },
         ],
         &rows,
     );
     let text = format!("{}\n{}", lines.join("\n"), columns);
-    let cols: Vec<_> = t.columns.iter().map(|c| json!({ "name": c.name, "type": c.data_type, "label": c.label })).collect();
+    let cols: Vec<_> = t
+        .columns
+        .iter()
+        .map(|c| json!({ "name": c.name, "type": c.data_type, "label": c.label }))
+        .collect();
     Ok(Output::new(
         text,
         json!({ "owner": t.creator, "project": p, "table": t.name, "create_time": format_time(t.created_at), "table_label": t.label, "max_label": max_label, "columns": cols }),

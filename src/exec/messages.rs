@@ -28,7 +28,9 @@ pub fn management_denied_by_policy(action: &str, resource: &str) -> Error {
 
 /// §11.4
 pub fn user_exists(principal: &str, project: &str) -> Error {
-    denied(format!("User {principal} already exists in project {project}."))
+    denied(format!(
+        "User {principal} already exists in project {project}."
+    ))
 }
 
 /// §11.4 (FAQ title `Invalid account Name xxxxxx`)
@@ -38,22 +40,31 @@ pub fn invalid_account(principal: &str) -> Error {
 
 /// Documented: `FAILED: lack of account provider, principalName xxxxxx`.
 pub fn lack_of_account_provider(principal: &str) -> Error {
-    Error::Denied(format!("lack of account provider, principalName {principal}"))
+    Error::Denied(format!(
+        "lack of account provider, principalName {principal}"
+    ))
 }
 
 /// [inferred] `add|remove accountprovider` naming a provider MaxCompute does not have.
 pub fn unknown_account_provider(provider: &str) -> Error {
-    denied(format!("Invalid account provider {provider}: the account providers are ALIYUN, RAM and TAOBAO."))
+    denied(format!(
+        "Invalid account provider {provider}: the account providers are ALIYUN, RAM and TAOBAO."
+    ))
 }
 
 /// §11.4
 pub fn user_holds_roles(principal: &str, roles: &[String]) -> Error {
-    denied(format!("User {principal} still has roles: {}. Revoke them first.", roles.join(", ")))
+    denied(format!(
+        "User {principal} still has roles: {}. Revoke them first.",
+        roles.join(", ")
+    ))
 }
 
 /// §11.4
 pub fn role_still_granted(role: &str) -> Error {
-    denied(format!("Role {role} is still granted to users. Revoke it from all users first."))
+    denied(format!(
+        "Role {role} is still granted to users. Revoke it from all users first."
+    ))
 }
 
 /// §11.4
@@ -63,7 +74,9 @@ pub fn object_missing(kind: &str, project: &str, name: &str) -> Error {
 
 /// §11.4
 pub fn principal_missing(name: &str, project: &str) -> Error {
-    denied(format!("Principal {name} does not exist in project {project}."))
+    denied(format!(
+        "Principal {name} does not exist in project {project}."
+    ))
 }
 
 /// Documented (§2.1, §11.3): purge on a principal that still exists.
@@ -73,12 +86,17 @@ pub fn principal_still_exists(name: &str) -> Error {
 
 /// §11.4: no ODPS code is known for it.
 pub fn invalid_label(level: u64) -> Error {
-    Error::Invalid(format!("Invalid label {level}: the label must be an integer from 0 to 9."))
+    Error::Invalid(format!(
+        "Invalid label {level}: the label must be an integer from 0 to 9."
+    ))
 }
 
 /// Documented (§7.2, §11.3).
 pub fn package_not_allowed() -> Error {
-    Error::Denied("ODPS-0110061: Failed to run ddltask - Your project is not allowed to install the package".into())
+    Error::Denied(
+        "ODPS-0110061: Failed to run ddltask - Your project is not allowed to install the package"
+            .into(),
+    )
 }
 
 /// odpscmd's `set` client error (§9.2), trailing space included.
@@ -105,7 +123,9 @@ pub fn invalid_ip_whitelist(entry: &str) -> Error {
 
 /// [inferred] the VPC counterpart.
 pub fn invalid_vpc_whitelist(entry: &str) -> Error {
-    denied(format!("Project vpc white list is invalid: '{entry}' is not <RegionID>_<VPCID>[<ip list>]."))
+    denied(format!(
+        "Project vpc white list is invalid: '{entry}' is not <RegionID>_<VPCID>[<ip list>]."
+    ))
 }
 
 // ---- [inferred] texts for situations the reference does not cover ----
@@ -125,11 +145,15 @@ pub fn invalid_project_name(name: &str) -> Error {
 }
 
 pub fn owner_must_be_aliyun(principal: &str) -> Error {
-    denied(format!("Only an Alibaba Cloud account (ALIYUN$...) can own a project; {principal} cannot."))
+    denied(format!(
+        "Only an Alibaba Cloud account (ALIYUN$...) can own a project; {principal} cannot."
+    ))
 }
 
 pub fn owner_cannot_be_removed(principal: &str, project: &str) -> Error {
-    denied(format!("{principal} is the owner of project {project} and cannot be removed."))
+    denied(format!(
+        "{principal} is the owner of project {project} and cannot be removed."
+    ))
 }
 
 pub fn role_exists(role: &str, project: &str) -> Error {
@@ -143,7 +167,9 @@ pub fn invalid_role_name(name: &str) -> Error {
 }
 
 pub fn builtin_role(role: &str) -> Error {
-    denied(format!("Role {role} is a built-in role and cannot be dropped."))
+    denied(format!(
+        "Role {role} is a built-in role and cannot be dropped."
+    ))
 }
 
 pub fn admin_role_takes_no_acl(role: &str) -> Error {
@@ -151,23 +177,33 @@ pub fn admin_role_takes_no_acl(role: &str) -> Error {
 }
 
 pub fn role_not_grantable_to(kind: &str) -> Error {
-    Error::Invalid(format!("roles can be granted to users only, not to a {kind}"))
+    Error::Invalid(format!(
+        "roles can be granted to users only, not to a {kind}"
+    ))
 }
 
 pub fn invalid_privilege(privilege: &str, kind: &str) -> Error {
-    denied(format!("Invalid privilege '{privilege}' for object type {kind}."))
+    denied(format!(
+        "Invalid privilege '{privilege}' for object type {kind}."
+    ))
 }
 
 pub fn privilege_not_open(privilege: &str) -> Error {
-    denied(format!("Authorization of privilege '{privilege}' on a project is not yet open."))
+    denied(format!(
+        "Authorization of privilege '{privilege}' on a project is not yet open."
+    ))
 }
 
 pub fn wildcard_needs_role(name: &str) -> Error {
-    denied(format!("Object name '{name}' has a wildcard: wildcards can only be granted to roles."))
+    denied(format!(
+        "Object name '{name}' has a wildcard: wildcards can only be granted to roles."
+    ))
 }
 
 pub fn column_missing(column: &str, project: &str, table: &str) -> Error {
-    denied(format!("Column '{column}' does not exist in table {project}.{table}."))
+    denied(format!(
+        "Column '{column}' does not exist in table {project}.{table}."
+    ))
 }
 
 pub fn policy_grant_needs_role() -> Error {
@@ -179,11 +215,15 @@ pub fn grant_option_unsupported() -> Error {
 }
 
 pub fn cross_account_grant(grantor: &str, grantee: &str) -> Error {
-    denied(format!("{grantor} can grant only to RAM users of its own Alibaba Cloud account, not to {grantee}."))
+    denied(format!(
+        "{grantor} can grant only to RAM users of its own Alibaba Cloud account, not to {grantee}."
+    ))
 }
 
 pub fn bad_property(key: &str, value: &str) -> Error {
-    Error::Invalid(format!("invalid privilegeproperties value \"{key}\"=\"{value}\""))
+    Error::Invalid(format!(
+        "invalid privilegeproperties value \"{key}\"=\"{value}\""
+    ))
 }
 
 pub fn read_file(path: &str, err: impl std::fmt::Display) -> Error {
@@ -199,7 +239,9 @@ pub fn setproject_not_boolean(key: &str) -> Error {
 }
 
 pub fn package_exists(package: &str, project: &str) -> Error {
-    denied(format!("Package {package} already exists in project {project}."))
+    denied(format!(
+        "Package {package} already exists in project {project}."
+    ))
 }
 
 pub fn package_missing(project: &str, package: &str) -> Error {
@@ -207,11 +249,15 @@ pub fn package_missing(project: &str, package: &str) -> Error {
 }
 
 pub fn invalid_package_name(name: &str) -> Error {
-    Error::Invalid(format!("Invalid package name '{name}': at most 128 letters, digits and underscores."))
+    Error::Invalid(format!(
+        "Invalid package name '{name}': at most 128 letters, digits and underscores."
+    ))
 }
 
 pub fn package_object_kind(kind: &str) -> Error {
-    Error::Invalid(format!("objects of type {kind} cannot be added to a package (table, instance, function, resource)"))
+    Error::Invalid(format!(
+        "objects of type {kind} cannot be added to a package (table, instance, function, resource)"
+    ))
 }
 
 pub fn package_has_object(kind: &str, object: &str, package: &str) -> Error {
@@ -223,23 +269,33 @@ pub fn package_lacks_object(kind: &str, object: &str, package: &str) -> Error {
 }
 
 pub fn package_installed(source: &str, package: &str, project: &str) -> Error {
-    denied(format!("Package {source}.{package} is already installed in project {project}."))
+    denied(format!(
+        "Package {source}.{package} is already installed in project {project}."
+    ))
 }
 
 pub fn package_not_installed(source: &str, package: &str, project: &str) -> Error {
-    denied(format!("Package {source}.{package} is not installed in project {project}."))
+    denied(format!(
+        "Package {source}.{package} is not installed in project {project}."
+    ))
 }
 
 pub fn own_package(project: &str) -> Error {
-    Error::Invalid(format!("a package of project {project} cannot be installed into the project itself"))
+    Error::Invalid(format!(
+        "a package of project {project} cannot be installed into the project itself"
+    ))
 }
 
 pub fn trusted_exists(trusted: &str, project: &str) -> Error {
-    denied(format!("Project {trusted} is already a trusted project of {project}."))
+    denied(format!(
+        "Project {trusted} is already a trusted project of {project}."
+    ))
 }
 
 pub fn trusted_missing(trusted: &str, project: &str) -> Error {
-    denied(format!("Project {trusted} is not a trusted project of {project}."))
+    denied(format!(
+        "Project {trusted} is not a trusted project of {project}."
+    ))
 }
 
 pub fn tenant_role_exists(role: &str) -> Error {
@@ -251,7 +307,9 @@ pub fn tenant_role_missing(role: &str) -> Error {
 }
 
 pub fn tenant_role_in_use(role: &str) -> Error {
-    denied(format!("Tenant role {role} is still granted to tenant users. Revoke it first."))
+    denied(format!(
+        "Tenant role {role} is still granted to tenant users. Revoke it first."
+    ))
 }
 
 pub fn tenant_user_exists(principal: &str) -> Error {
@@ -263,7 +321,10 @@ pub fn tenant_user_missing(principal: &str) -> Error {
 }
 
 pub fn tenant_user_holds_roles(principal: &str, roles: &[String]) -> Error {
-    denied(format!("Tenant user {principal} still has tenant roles: {}. Revoke them first.", roles.join(", ")))
+    denied(format!(
+        "Tenant user {principal} still has tenant roles: {}. Revoke them first.",
+        roles.join(", ")
+    ))
 }
 
 pub fn group_exists(group: &str) -> Error {
@@ -291,5 +352,7 @@ pub fn not_a_user_principal(name: &str) -> Error {
 }
 
 pub fn no_such_table(project: &str, table: &str) -> Error {
-    Error::Invalid(format!("ODPS-0130131:Table not found - table {project}.{table} cannot be resolved"))
+    Error::Invalid(format!(
+        "ODPS-0130131:Table not found - table {project}.{table} cannot be resolved"
+    ))
 }

@@ -59,16 +59,25 @@ pub struct Output {
 
 impl Output {
     pub fn ok() -> Self {
-        Output { text: "OK".into(), json: serde_json::Value::Null }
+        Output {
+            text: "OK".into(),
+            json: serde_json::Value::Null,
+        }
     }
 
     pub fn new(text: impl Into<String>, json: serde_json::Value) -> Self {
-        Output { text: text.into(), json }
+        Output {
+            text: text.into(),
+            json,
+        }
     }
 
     /// One item per line (`OK` when empty) and `{"<field>": [...]}`.
     pub fn list(field: &str, items: Vec<String>) -> Self {
-        Output { text: render::lines_or_ok(&items), json: serde_json::json!({ field: items }) }
+        Output {
+            text: render::lines_or_ok(&items),
+            json: serde_json::json!({ field: items }),
+        }
     }
 }
 
@@ -95,7 +104,11 @@ pub struct SessionOptions {
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions { user: TENANT_ACCOUNT.into(), source_ip: "127.0.0.1".into(), now: None }
+        SessionOptions {
+            user: TENANT_ACCOUNT.into(),
+            source_ip: "127.0.0.1".into(),
+            now: None,
+        }
     }
 }
 
@@ -118,7 +131,13 @@ pub struct Session {
 impl Session {
     pub fn new(catalog: Catalog, mut options: SessionOptions) -> Self {
         options.user = resolve_user(&options.user, TENANT_ACCOUNT);
-        Session { catalog, options, project: None, flags: BTreeMap::new(), records: Default::default() }
+        Session {
+            catalog,
+            options,
+            project: None,
+            flags: BTreeMap::new(),
+            records: Default::default(),
+        }
     }
 
     pub fn user(&self) -> &str {
@@ -153,7 +172,12 @@ impl Session {
     pub fn use_project(&mut self, project: &str) -> Result<()> {
         let name = project.to_ascii_lowercase();
         let txn = self.catalog.begin();
-        crate::authz::check_project_access(&txn, &name, &self.options.user, &self.options.source_ip)?;
+        crate::authz::check_project_access(
+            &txn,
+            &name,
+            &self.options.user,
+            &self.options.source_ip,
+        )?;
         self.project = Some(name);
         Ok(())
     }
@@ -175,7 +199,10 @@ impl Session {
         }
         let now = self.now();
         let mut txn = self.catalog.begin();
-        let records = self.records.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let records = self
+            .records
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let ctx = ExecContext {
             user: &self.options.user,
             project: self.project.as_deref(),
@@ -205,7 +232,8 @@ impl Session {
         }
         if let Some(p) = &self.project {
             let txn = self.catalog.begin();
-            if crate::authz::check_project_access(&txn, p, &user, &self.options.source_ip).is_err() {
+            if crate::authz::check_project_access(&txn, p, &user, &self.options.source_ip).is_err()
+            {
                 self.project = None;
             }
         }
@@ -222,11 +250,21 @@ impl Session {
         let txn = self.catalog.begin();
         let project = self.project.as_deref();
         let found: Result<Vec<String>> = match (kind, project) {
-            (NameKind::Project, _) => txn.projects().map(|ps| ps.into_iter().map(|p| p.name).collect()),
-            (NameKind::User, Some(p)) => txn.users(p).map(|us| us.into_iter().map(|u| u.principal).collect()),
-            (NameKind::Role, Some(p)) => txn.roles(p).map(|rs| rs.into_iter().map(|r| r.name).collect()),
-            (NameKind::Table, Some(p)) => txn.tables(p).map(|ts| ts.into_iter().map(|t| t.name).collect()),
-            (NameKind::Package, Some(p)) => txn.packages(p).map(|ps| ps.into_iter().map(|k| k.name).collect()),
+            (NameKind::Project, _) => txn
+                .projects()
+                .map(|ps| ps.into_iter().map(|p| p.name).collect()),
+            (NameKind::User, Some(p)) => txn
+                .users(p)
+                .map(|us| us.into_iter().map(|u| u.principal).collect()),
+            (NameKind::Role, Some(p)) => txn
+                .roles(p)
+                .map(|rs| rs.into_iter().map(|r| r.name).collect()),
+            (NameKind::Table, Some(p)) => txn
+                .tables(p)
+                .map(|ts| ts.into_iter().map(|t| t.name).collect()),
+            (NameKind::Package, Some(p)) => txn
+                .packages(p)
+                .map(|ps| ps.into_iter().map(|k| k.name).collect()),
             (_, None) => Ok(Vec::new()),
         };
         found.unwrap_or_default()
@@ -237,7 +275,8 @@ impl Session {
 pub(crate) fn enter_project(ctx: &ExecContext<'_>, txn: &Txn<'_>) -> Result<Project> {
     let name = ctx.project.ok_or_else(messages::no_project_selected)?;
     crate::authz::check_project_access(txn, name, ctx.user, ctx.source_ip)?;
-    txn.project(name)?.ok_or_else(|| messages::project_missing(name))
+    txn.project(name)?
+        .ok_or_else(|| messages::project_missing(name))
 }
 
 /// Routes a statement to its handler. Statements that need no project (sandbox tenant
@@ -253,7 +292,9 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         S::AddTenantUser { principal } => return tenant::add_user(ctx, txn, principal),
         S::RemoveTenantUser { principal } => return tenant::remove_user(ctx, txn, principal),
         S::ListTenantUsers => return tenant::list_users(ctx, txn),
-        S::CreateRole { tenant: true, name, .. } => return tenant::create_role(ctx, txn, name),
+        S::CreateRole {
+            tenant: true, name, ..
+        } => return tenant::create_role(ctx, txn, name),
         S::DropRole { tenant: true, name } => return tenant::drop_role(ctx, txn, name),
         S::DescribeRole { tenant: true, name } => return tenant::describe_role(ctx, txn, name),
         S::ListRoles { tenant: true } => return tenant::list_roles(ctx, txn),
@@ -262,21 +303,44 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         S::ShowPrincipals { tenant: true, role } => return tenant::show_principals(ctx, txn, role),
         S::AddGroup { tenant: true, name } => return tenant::add_group(ctx, txn, name),
         S::RemoveGroup { tenant: true, name } => return tenant::remove_group(ctx, txn, name),
-        S::ListGroups { tenant: true, user } => return tenant::list_groups(ctx, txn, user.as_ref()),
-        S::GetPolicy { role: Some(r), tenant_role: true } => return tenant::get_policy(ctx, txn, r),
-        S::PutPolicy { file, role: Some(r), tenant_role: true } => return tenant::put_policy(ctx, txn, file, r),
-        S::AddTenantRoleToProject { role, project } => return tenant::role_to_project(ctx, txn, role, project, true),
+        S::ListGroups { tenant: true, user } => {
+            return tenant::list_groups(ctx, txn, user.as_ref())
+        }
+        S::GetPolicy {
+            role: Some(r),
+            tenant_role: true,
+        } => return tenant::get_policy(ctx, txn, r),
+        S::PutPolicy {
+            file,
+            role: Some(r),
+            tenant_role: true,
+        } => return tenant::put_policy(ctx, txn, file, r),
+        S::AddTenantRoleToProject { role, project } => {
+            return tenant::role_to_project(ctx, txn, role, project, true)
+        }
         S::RemoveTenantRoleFromProject { role, project } => {
             return tenant::role_to_project(ctx, txn, role, project, false)
         }
-        S::Grant(g) if g.grantees.iter().any(|p| p.kind == PrincipalKind::TenantRole) => {
+        S::Grant(g)
+            if g.grantees
+                .iter()
+                .any(|p| p.kind == PrincipalKind::TenantRole) =>
+        {
             return tenant::grant_table(ctx, txn, &g.privileges, &g.object, &g.grantees, true)
         }
-        S::Revoke(r) if r.grantees.iter().any(|p| p.kind == PrincipalKind::TenantRole) => {
+        S::Revoke(r)
+            if r.grantees
+                .iter()
+                .any(|p| p.kind == PrincipalKind::TenantRole) =>
+        {
             return tenant::grant_table(ctx, txn, &r.privileges, &r.object, &r.grantees, false)
         }
-        S::ShowGrants(crate::ast::ShowGrantsStmt { principal: Some(p), .. })
-            if matches!(p.kind, PrincipalKind::TenantRole | PrincipalKind::TenantUser) =>
+        S::ShowGrants(crate::ast::ShowGrantsStmt {
+            principal: Some(p), ..
+        }) if matches!(
+            p.kind,
+            PrincipalKind::TenantRole | PrincipalKind::TenantUser
+        ) =>
         {
             return tenant::show_grants(ctx, txn, p)
         }
@@ -290,10 +354,14 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         S::RemoveUser { principal } => users::remove(ctx, txn, p, principal),
         S::ListUsers => users::list(ctx, txn, p),
         S::AddAccountProvider { provider } => users::account_provider(ctx, txn, p, provider, true),
-        S::RemoveAccountProvider { provider } => users::account_provider(ctx, txn, p, provider, false),
+        S::RemoveAccountProvider { provider } => {
+            users::account_provider(ctx, txn, p, provider, false)
+        }
         S::ListAccountProviders => users::list_account_providers(ctx, txn, p),
         S::ShowGrants(s) => grants::show_grants(ctx, txn, p, s),
-        S::CreateRole { name, properties, .. } => roles::create(ctx, txn, p, name, properties),
+        S::CreateRole {
+            name, properties, ..
+        } => roles::create(ctx, txn, p, name, properties),
         S::DropRole { name, .. } => roles::drop(ctx, txn, p, name),
         S::DescribeRole { name, .. } => roles::describe(ctx, txn, p, name),
         S::ListRoles { .. } => roles::list(ctx, txn, p),
@@ -307,8 +375,14 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         S::ListGroups { user, .. } => tenant::list_project_groups(ctx, txn, p, user.as_ref()),
         S::Grant(g) => grants::grant(ctx, txn, p, g),
         S::Revoke(r) => grants::revoke(ctx, txn, p, r),
-        S::GrantSuper { privileges, grantees } => grants::super_privileges(ctx, txn, p, privileges, grantees, true),
-        S::RevokeSuper { privileges, grantees } => grants::super_privileges(ctx, txn, p, privileges, grantees, false),
+        S::GrantSuper {
+            privileges,
+            grantees,
+        } => grants::super_privileges(ctx, txn, p, privileges, grantees, true),
+        S::RevokeSuper {
+            privileges,
+            grantees,
+        } => grants::super_privileges(ctx, txn, p, privileges, grantees, false),
         S::ShowAcl { object, on_type } => grants::show_acl(ctx, txn, p, object, *on_type),
         S::GetPolicy { role, .. } => settings::get_policy(ctx, txn, p, role.as_deref()),
         S::PutPolicy { file, role, .. } => settings::put_policy(ctx, txn, p, file, role.as_deref()),
@@ -323,14 +397,26 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         S::CreatePackage { name } => packages::create(ctx, txn, p, name),
         S::DropPackage { name } => packages::drop(ctx, txn, p, name),
         S::AddToPackage(a) => packages::add_object(ctx, txn, p, a),
-        S::RemoveFromPackage { kind, object, package } => packages::remove_object(ctx, txn, p, *kind, object, package),
+        S::RemoveFromPackage {
+            kind,
+            object,
+            package,
+        } => packages::remove_object(ctx, txn, p, *kind, object, package),
         S::AllowInstall(a) => packages::allow(ctx, txn, p, a),
-        S::DisallowInstall { project, package } => packages::disallow(ctx, txn, p, project, package),
+        S::DisallowInstall { project, package } => {
+            packages::disallow(ctx, txn, p, project, package)
+        }
         S::InstallPackage { project, package } => packages::install(ctx, txn, p, project, package),
-        S::UninstallPackage { project, package } => packages::uninstall(ctx, txn, p, project, package),
+        S::UninstallPackage { project, package } => {
+            packages::uninstall(ctx, txn, p, project, package)
+        }
         S::ShowPackages { .. } => packages::show(ctx, txn, p),
-        S::DescribePackage { project, name } => packages::describe(ctx, txn, p, project.as_deref(), name),
-        S::ShowPackageItems { project, on_type } => packages::items(ctx, txn, p, project.as_deref(), *on_type),
+        S::DescribePackage { project, name } => {
+            packages::describe(ctx, txn, p, project.as_deref(), name)
+        }
+        S::ShowPackageItems { project, on_type } => {
+            packages::items(ctx, txn, p, project.as_deref(), *on_type)
+        }
         S::Set(s) => settings::set(ctx, txn, p, s),
         S::SetProject { pairs } => settings::setproject(ctx, txn, p, pairs),
         S::ShowSecurityConfiguration => settings::show_security_configuration(ctx, txn, p),
@@ -402,7 +488,9 @@ pub(crate) fn grantee_of(principal: &crate::ast::Principal, caller: &str) -> Res
         PrincipalKind::Role => Ok(Grantee::Role(canonical_name(&principal.name))),
         PrincipalKind::TenantUser => Err(messages::unsupported_grantee("tenant user")),
         PrincipalKind::TenantRole => Err(messages::unsupported_grantee("tenant role")),
-        PrincipalKind::Group | PrincipalKind::TenantGroup => Err(messages::unsupported_grantee("group")),
+        PrincipalKind::Group | PrincipalKind::TenantGroup => {
+            Err(messages::unsupported_grantee("group"))
+        }
     }
 }
 
@@ -434,8 +522,16 @@ pub fn object_path(project: &str, object: &ObjectRef) -> String {
 /// The name under which a grant on an object of an installed package is stored in the
 /// installing project (`grant ... privilegeproperties("refobject"="true", ...)`):
 /// `<srcproject>.<package>/<object>`, with the object's own kind.
-pub fn installed_object_ref(source: &str, package: &str, kind: ObjectType, object: &str) -> ObjectRef {
-    ObjectRef { kind, name: format!("{source}.{package}/{object}") }
+pub fn installed_object_ref(
+    source: &str,
+    package: &str,
+    kind: ObjectType,
+    object: &str,
+) -> ObjectRef {
+    ObjectRef {
+        kind,
+        name: format!("{source}.{package}/{object}"),
+    }
 }
 
 /// Revokes every grant on `object` of `project`: all ACL entries (Download included), and for a
@@ -454,7 +550,9 @@ pub fn revoke_all_on_object(txn: &mut Txn<'_>, project: &str, object: &ObjectRef
     }
     for mut package in txn.packages(project)? {
         let before = package.objects.len();
-        package.objects.retain(|o| !(o.kind == object.kind && o.name == object.name));
+        package
+            .objects
+            .retain(|o| !(o.kind == object.kind && o.name == object.name));
         if package.objects.len() != before {
             txn.put_package(project, &package)?;
         }
@@ -469,7 +567,9 @@ const LAST_PRINTABLE_TIME: i64 = 253_402_300_799;
 /// 2^63-1 are valid (§6.2); an expiry past year 9999 is shown, and kept, as the last printable
 /// time.
 pub(crate) fn days_from(now: i64, days: u64) -> i64 {
-    let secs = (days as i128).saturating_mul(86_400).saturating_add(now as i128);
+    let secs = (days as i128)
+        .saturating_mul(86_400)
+        .saturating_add(now as i128);
     secs.clamp(i64::MIN as i128, LAST_PRINTABLE_TIME as i128) as i64
 }
 

@@ -11,9 +11,13 @@
 use super::access::{require, Mgmt, Need};
 use super::grants::kind_label;
 use super::render::{format_time, table, Column};
-use super::{canonical_name, check_level, days_from, messages, revoke_all_on_object, ExecContext, Output};
+use super::{
+    canonical_name, check_level, days_from, messages, revoke_all_on_object, ExecContext, Output,
+};
 use crate::ast::{AddToPackageStmt, AllowInstallStmt, ObjectType};
-use crate::catalog::model::{AllowedProject, InstalledPackage, ObjectRef, Package, PackageObject, Project};
+use crate::catalog::model::{
+    AllowedProject, InstalledPackage, ObjectRef, Package, PackageObject, Project,
+};
 use crate::catalog::Txn;
 use crate::error::Result;
 use serde_json::json;
@@ -23,25 +27,59 @@ fn pkg_mgmt(action: &'static str, project: &str) -> Mgmt {
 }
 
 fn existing(txn: &Txn<'_>, project: &str, name: &str) -> Result<Package> {
-    txn.package(project, name)?.ok_or_else(|| messages::package_missing(project, name))
+    txn.package(project, name)?
+        .ok_or_else(|| messages::package_missing(project, name))
 }
 
-pub fn create(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &str) -> Result<Output> {
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("CreatePackage", &project.name))?;
+pub fn create(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    name: &str,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        pkg_mgmt("CreatePackage", &project.name),
+    )?;
     let name = canonical_name(name);
-    if name.is_empty() || name.len() > 128 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if name.is_empty()
+        || name.len() > 128
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         return Err(messages::invalid_package_name(&name));
     }
     if txn.package(&project.name, &name)?.is_some() {
         return Err(messages::package_exists(&name, &project.name));
     }
-    txn.put_package(&project.name, &Package { name, created_at: ctx.now, objects: Vec::new(), allowed: Vec::new() })?;
+    txn.put_package(
+        &project.name,
+        &Package {
+            name,
+            created_at: ctx.now,
+            objects: Vec::new(),
+            allowed: Vec::new(),
+        },
+    )?;
     Ok(Output::ok())
 }
 
 /// Deleting a package also uninstalls it everywhere (its installations have nothing to point to).
-pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &str) -> Result<Output> {
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("DropPackage", &project.name))?;
+pub fn drop(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    name: &str,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        pkg_mgmt("DropPackage", &project.name),
+    )?;
     let name = canonical_name(name);
     existing(txn, &project.name, &name)?;
     txn.delete_package(&project.name, &name);
@@ -61,10 +99,24 @@ fn default_privileges(kind: ObjectType) -> Vec<String> {
     }
 }
 
-pub fn add_object(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &AddToPackageStmt) -> Result<Output> {
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("AddPackageResource", &project.name))?;
+pub fn add_object(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &AddToPackageStmt,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        pkg_mgmt("AddPackageResource", &project.name),
+    )?;
     let kind = stmt.kind;
-    if !matches!(kind, ObjectType::Table | ObjectType::Instance | ObjectType::Function | ObjectType::Resource) {
+    if !matches!(
+        kind,
+        ObjectType::Table | ObjectType::Instance | ObjectType::Function | ObjectType::Resource
+    ) {
         return Err(messages::package_object_kind(kind_label(kind)));
     }
     let name = canonical_name(&stmt.object);
@@ -82,41 +134,91 @@ pub fn add_object(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, s
         other => txn.object(&project.name, other, &name)?.is_some(),
     };
     if !exists {
-        return Err(messages::object_missing(kind_label(kind), &project.name, &name));
+        return Err(messages::object_missing(
+            kind_label(kind),
+            &project.name,
+            &name,
+        ));
     }
     let package_name = canonical_name(&stmt.package);
     let mut package = existing(txn, &project.name, &package_name)?;
-    if package.objects.iter().any(|o| o.kind == kind && o.name == name) {
-        return Err(messages::package_has_object(kind_label(kind), &name, &package_name));
+    if package
+        .objects
+        .iter()
+        .any(|o| o.kind == kind && o.name == name)
+    {
+        return Err(messages::package_has_object(
+            kind_label(kind),
+            &name,
+            &package_name,
+        ));
     }
     let privileges = match &stmt.privileges {
         Some(ps) => ps
             .iter()
-            .map(|p| crate::policy::canonical_action(p).map(str::to_string).ok_or_else(|| messages::invalid_privilege(p, kind_label(kind))))
+            .map(|p| {
+                crate::policy::canonical_action(p)
+                    .map(str::to_string)
+                    .ok_or_else(|| messages::invalid_privilege(p, kind_label(kind)))
+            })
             .collect::<Result<Vec<_>>>()?,
         None => default_privileges(kind),
     };
-    package.objects.push(PackageObject { kind, name, privileges });
+    package.objects.push(PackageObject {
+        kind,
+        name,
+        privileges,
+    });
     txn.put_package(&project.name, &package)?;
     Ok(Output::ok())
 }
 
-pub fn remove_object(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, kind: ObjectType, object: &str, package: &str) -> Result<Output> {
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("RemovePackageResource", &project.name))?;
+pub fn remove_object(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    kind: ObjectType,
+    object: &str,
+    package: &str,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        pkg_mgmt("RemovePackageResource", &project.name),
+    )?;
     let name = canonical_name(object);
     let package_name = canonical_name(package);
     let mut package = existing(txn, &project.name, &package_name)?;
     let before = package.objects.len();
-    package.objects.retain(|o| !(o.kind == kind && o.name == name));
+    package
+        .objects
+        .retain(|o| !(o.kind == kind && o.name == name));
     if package.objects.len() == before {
-        return Err(messages::package_lacks_object(kind_label(kind), &name, &package_name));
+        return Err(messages::package_lacks_object(
+            kind_label(kind),
+            &name,
+            &package_name,
+        ));
     }
     txn.put_package(&project.name, &package)?;
     Ok(Output::ok())
 }
 
-pub fn allow(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &AllowInstallStmt) -> Result<Output> {
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("AllowInstallPackage", &project.name))?;
+pub fn allow(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &AllowInstallStmt,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        pkg_mgmt("AllowInstallPackage", &project.name),
+    )?;
     let label = stmt.label.map(check_level).transpose()?.unwrap_or(0);
     let target = canonical_name(&stmt.project);
     if target != "*" && txn.project(&target)?.is_none() {
@@ -125,13 +227,29 @@ pub fn allow(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: 
     let package_name = canonical_name(&stmt.package);
     let mut package = existing(txn, &project.name, &package_name)?;
     package.allowed.retain(|a| a.project != target);
-    package.allowed.push(AllowedProject { project: target, label, expires: stmt.exp_days.map(|d| days_from(ctx.now, d)) });
+    package.allowed.push(AllowedProject {
+        project: target,
+        label,
+        expires: stmt.exp_days.map(|d| days_from(ctx.now, d)),
+    });
     txn.put_package(&project.name, &package)?;
     Ok(Output::ok())
 }
 
-pub fn disallow(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, target: &str, package: &str) -> Result<Output> {
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("DisallowInstallPackage", &project.name))?;
+pub fn disallow(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    target: &str,
+    package: &str,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        pkg_mgmt("DisallowInstallPackage", &project.name),
+    )?;
     let target = canonical_name(target);
     let package_name = canonical_name(package);
     let mut package = existing(txn, &project.name, &package_name)?;
@@ -140,26 +258,52 @@ pub fn disallow(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, tar
     Ok(Output::ok())
 }
 
-pub fn install(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, source: &str, package: &str) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, pkg_mgmt("InstallPackage", &project.name))?;
+pub fn install(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    source: &str,
+    package: &str,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        pkg_mgmt("InstallPackage", &project.name),
+    )?;
     let source = canonical_name(source);
     let package_name = canonical_name(package);
     if source == project.name {
         return Err(messages::own_package(&project.name));
     }
-    txn.project(&source)?.ok_or_else(|| messages::project_missing(&source))?;
+    txn.project(&source)?
+        .ok_or_else(|| messages::project_missing(&source))?;
     let pkg = existing(txn, &source, &package_name)?;
-    let allowed = pkg
-        .allowed
-        .iter()
-        .any(|a| (a.project == project.name || a.project == "*") && a.expires.is_none_or(|t| t > ctx.now));
+    let allowed = pkg.allowed.iter().any(|a| {
+        (a.project == project.name || a.project == "*") && a.expires.is_none_or(|t| t > ctx.now)
+    });
     if !allowed {
         return Err(messages::package_not_allowed());
     }
-    if txn.installed(&project.name, &source, &package_name)?.is_some() {
-        return Err(messages::package_installed(&source, &package_name, &project.name));
+    if txn
+        .installed(&project.name, &source, &package_name)?
+        .is_some()
+    {
+        return Err(messages::package_installed(
+            &source,
+            &package_name,
+            &project.name,
+        ));
     }
-    txn.put_installed(&project.name, &InstalledPackage { source_project: source, package: package_name, installed_at: ctx.now })?;
+    txn.put_installed(
+        &project.name,
+        &InstalledPackage {
+            source_project: source,
+            package: package_name,
+            installed_at: ctx.now,
+        },
+    )?;
     Ok(Output::ok())
 }
 
@@ -168,7 +312,14 @@ pub fn install(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, sour
 fn uninstall_records(txn: &mut Txn<'_>, project: &str, source: &str, package: &str) -> Result<()> {
     txn.delete_installed(project, source, package);
     let name = format!("{source}.{package}");
-    revoke_all_on_object(txn, project, &ObjectRef { kind: ObjectType::Package, name: name.clone() })?;
+    revoke_all_on_object(
+        txn,
+        project,
+        &ObjectRef {
+            kind: ObjectType::Package,
+            name: name.clone(),
+        },
+    )?;
     let prefix = format!("{name}/");
     for (object, grantee, _) in txn.all_acl(project)? {
         if object.name.starts_with(&prefix) {
@@ -178,12 +329,31 @@ fn uninstall_records(txn: &mut Txn<'_>, project: &str, source: &str, package: &s
     Ok(())
 }
 
-pub fn uninstall(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, source: &str, package: &str) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, pkg_mgmt("UninstallPackage", &project.name))?;
+pub fn uninstall(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    source: &str,
+    package: &str,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        pkg_mgmt("UninstallPackage", &project.name),
+    )?;
     let source = canonical_name(source);
     let package_name = canonical_name(package);
-    if txn.installed(&project.name, &source, &package_name)?.is_none() {
-        return Err(messages::package_not_installed(&source, &package_name, &project.name));
+    if txn
+        .installed(&project.name, &source, &package_name)?
+        .is_none()
+    {
+        return Err(messages::package_not_installed(
+            &source,
+            &package_name,
+            &project.name,
+        ));
     }
     uninstall_records(txn, &project.name, &source, &package_name)?;
     Ok(Output::ok())
@@ -191,19 +361,46 @@ pub fn uninstall(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, so
 
 /// `show packages` (§7.3 [inferred] layout): created packages, then installed ones.
 pub fn show(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, pkg_mgmt("ShowPackages", &project.name))?;
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        pkg_mgmt("ShowPackages", &project.name),
+    )?;
     let created = txn.packages(&project.name)?;
     let installed = txn.installed_packages(&project.name)?;
-    let created_rows: Vec<Vec<String>> = created.iter().map(|p| vec![p.name.clone(), format_time(p.created_at)]).collect();
+    let created_rows: Vec<Vec<String>> = created
+        .iter()
+        .map(|p| vec![p.name.clone(), format_time(p.created_at)])
+        .collect();
     let installed_rows: Vec<Vec<String>> = installed
         .iter()
-        .map(|i| vec![i.source_project.clone(), i.package.clone(), format_time(i.installed_at), "OK".into()])
+        .map(|i| {
+            vec![
+                i.source_project.clone(),
+                i.package.clone(),
+                format_time(i.installed_at),
+                "OK".into(),
+            ]
+        })
         .collect();
-    let c = |h| Column { header: h, min_width: 0 };
+    let c = |h| Column {
+        header: h,
+        min_width: 0,
+    };
     let text = format!(
         "Created Packages\n{}\n\nInstalled Packages\n{}",
         table(&[c("PackageName"), c("CreateTime")], &created_rows),
-        table(&[c("SourceProject"), c("PackageName"), c("InstallTime"), c("Status")], &installed_rows)
+        table(
+            &[
+                c("SourceProject"),
+                c("PackageName"),
+                c("InstallTime"),
+                c("Status")
+            ],
+            &installed_rows
+        )
     );
     Ok(Output::new(
         text,
@@ -220,17 +417,48 @@ fn object_type_upper(kind: ObjectType) -> String {
 
 /// `describe package [<project>.]<pkg>` (§7.3 layout). A package of another project can be
 /// described from a project that installed it.
-pub fn describe(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, source: Option<&str>, name: &str) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, pkg_mgmt("DescribePackage", &project.name))?;
-    let source = source.map(canonical_name).unwrap_or_else(|| project.name.clone());
+pub fn describe(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    source: Option<&str>,
+    name: &str,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        pkg_mgmt("DescribePackage", &project.name),
+    )?;
+    let source = source
+        .map(canonical_name)
+        .unwrap_or_else(|| project.name.clone());
     let name = canonical_name(name);
     if source != project.name && txn.installed(&project.name, &source, &name)?.is_none() {
-        return Err(messages::package_not_installed(&source, &name, &project.name));
+        return Err(messages::package_not_installed(
+            &source,
+            &name,
+            &project.name,
+        ));
     }
     let pkg = existing(txn, &source, &name)?;
-    let objects: Vec<Vec<String>> =
-        pkg.objects.iter().map(|o| vec![object_type_upper(o.kind), o.name.clone(), o.privileges.join(",")]).collect();
-    let allowed: Vec<Vec<String>> = pkg.allowed.iter().map(|a| vec![a.project.clone(), a.label.to_string()]).collect();
+    let objects: Vec<Vec<String>> = pkg
+        .objects
+        .iter()
+        .map(|o| {
+            vec![
+                object_type_upper(o.kind),
+                o.name.clone(),
+                o.privileges.join(","),
+            ]
+        })
+        .collect();
+    let allowed: Vec<Vec<String>> = pkg
+        .allowed
+        .iter()
+        .map(|a| vec![a.project.clone(), a.label.to_string()])
+        .collect();
     let text = format!(
         "CreateTime:         {}\nPackageName:        {}\nSourceProject:      {}\n\nObject List\n{}\n\nAllowed Project List\n{}",
         format_time(pkg.created_at),
@@ -260,8 +488,20 @@ pub fn describe(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, sou
 
 /// `show package items [from <prj>] [on type <t>]`: the objects the current project can use
 /// through its installed packages ([inferred] layout in the `describe package` table style).
-pub fn items(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, source: Option<&str>, on_type: Option<ObjectType>) -> Result<Output> {
-    require(ctx, txn, project, Need::Member, pkg_mgmt("DescribePackage", &project.name))?;
+pub fn items(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    source: Option<&str>,
+    on_type: Option<ObjectType>,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Member,
+        pkg_mgmt("DescribePackage", &project.name),
+    )?;
     let source = source.map(canonical_name);
     let mut rows = Vec::new();
     let mut items = Vec::new();
@@ -269,13 +509,37 @@ pub fn items(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, source
         if source.as_ref().is_some_and(|s| s != &inst.source_project) {
             continue;
         }
-        let Some(pkg) = txn.package(&inst.source_project, &inst.package)? else { continue };
-        for o in pkg.objects.iter().filter(|o| on_type.is_none_or(|k| k == o.kind)) {
-            rows.push(vec![object_type_upper(o.kind), o.name.clone(), o.privileges.join(","), inst.source_project.clone(), inst.package.clone()]);
+        let Some(pkg) = txn.package(&inst.source_project, &inst.package)? else {
+            continue;
+        };
+        for o in pkg
+            .objects
+            .iter()
+            .filter(|o| on_type.is_none_or(|k| k == o.kind))
+        {
+            rows.push(vec![
+                object_type_upper(o.kind),
+                o.name.clone(),
+                o.privileges.join(","),
+                inst.source_project.clone(),
+                inst.package.clone(),
+            ]);
             items.push(json!({"ObjectType": object_type_upper(o.kind), "ObjectName": o.name, "ObjectPrivileges": o.privileges, "SourceProject": inst.source_project, "PackageName": inst.package}));
         }
     }
-    let c = |h| Column { header: h, min_width: 0 };
-    let text = table(&[c("ObjectType"), c("ObjectName"), c("ObjectPrivileges"), c("SourceProject"), c("PackageName")], &rows);
+    let c = |h| Column {
+        header: h,
+        min_width: 0,
+    };
+    let text = table(
+        &[
+            c("ObjectType"),
+            c("ObjectName"),
+            c("ObjectPrivileges"),
+            c("SourceProject"),
+            c("PackageName"),
+        ],
+        &rows,
+    );
     Ok(Output::new(text, json!({ "items": items })))
 }

@@ -19,7 +19,11 @@ fn valid_project_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-pub fn create(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &CreateProjectStmt) -> Result<Output> {
+pub fn create(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &CreateProjectStmt,
+) -> Result<Output> {
     let name = canonical_name(&stmt.name);
     if !valid_project_name(&name) {
         return Err(messages::invalid_project_name(&stmt.name));
@@ -28,7 +32,9 @@ pub fn create(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &CreateProjectStmt
         return Err(messages::owner_must_be_aliyun(ctx.user));
     }
     let owner = match &stmt.owner {
-        Some(p) if p.kind != PrincipalKind::User => return Err(messages::not_a_user_principal(&p.name)),
+        Some(p) if p.kind != PrincipalKind::User => {
+            return Err(messages::not_a_user_principal(&p.name))
+        }
         Some(p) => resolve_user(&p.name, ctx.user),
         None => ctx.user.to_string(),
     };
@@ -51,7 +57,16 @@ pub fn create(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &CreateProjectStmt
         security_policy: None,
     })?;
     for builtin in [super::roles::ADMIN, super::roles::SUPER_ADMINISTRATOR] {
-        txn.put_role(&name, &Role { name: builtin.into(), role_type: RoleType::Admin, label: 0, comment: None, builtin: true })?;
+        txn.put_role(
+            &name,
+            &Role {
+                name: builtin.into(),
+                role_type: RoleType::Admin,
+                label: 0,
+                comment: None,
+                builtin: true,
+            },
+        )?;
     }
     Ok(Output::ok())
 }
@@ -60,9 +75,14 @@ pub fn create(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &CreateProjectStmt
 /// projects' installations of its packages.
 pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
     let name = canonical_name(name);
-    let project = txn.project(&name)?.ok_or_else(|| messages::project_missing(&name))?;
+    let project = txn
+        .project(&name)?
+        .ok_or_else(|| messages::project_missing(&name))?;
     if project.owner != ctx.user {
-        return Err(messages::no_management_privilege("DeleteProject", &format!("projects/{name}")));
+        return Err(messages::no_management_privilege(
+            "DeleteProject",
+            &format!("projects/{name}"),
+        ));
     }
     for package in txn.packages(&name)? {
         for other in txn.projects()? {

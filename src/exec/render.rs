@@ -10,9 +10,8 @@ use serde::Serialize;
 
 /// `2026-01-02T03:04:05+0000` (UTC), the layout every time in the reference uses.
 pub fn format_time(unix: i64) -> String {
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second]+0000"
-    );
+    let fmt =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000");
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
         .and_then(|t| t.format(&fmt).ok())
@@ -27,7 +26,10 @@ pub struct Column<'a> {
 }
 
 pub fn col(header: &str) -> Column<'_> {
-    Column { header, min_width: 0 }
+    Column {
+        header,
+        min_width: 0,
+    }
 }
 
 /// A `+---+` table as in `describe package` and `show label grants`: every data row is
@@ -37,7 +39,12 @@ pub fn table(columns: &[Column<'_>], rows: &[Vec<String>]) -> String {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let longest = rows.iter().filter_map(|r| r.get(i)).map(|v| v.chars().count()).max().unwrap_or(0);
+            let longest = rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|v| v.chars().count())
+                .max()
+                .unwrap_or(0);
             c.header.chars().count().max(c.min_width).max(longest)
         })
         .collect();
@@ -60,7 +67,11 @@ pub fn table(columns: &[Column<'_>], rows: &[Vec<String>]) -> String {
         }
         s
     };
-    let mut out = vec![separator.clone(), line(columns.iter().map(|c| c.header).collect()), separator.clone()];
+    let mut out = vec![
+        separator.clone(),
+        line(columns.iter().map(|c| c.header).collect()),
+        separator.clone(),
+    ];
     for r in rows {
         out.push(line(r.iter().map(String::as_str).collect()));
         out.push(separator.clone());
@@ -140,12 +151,21 @@ impl GrantBlock {
 
 /// Non-empty blocks separated by one blank line.
 pub fn grant_blocks(blocks: &[GrantBlock]) -> String {
-    blocks.iter().filter(|b| !b.is_empty()).map(GrantBlock::text).collect::<Vec<_>>().join("\n\n")
+    blocks
+        .iter()
+        .filter(|b| !b.is_empty())
+        .map(GrantBlock::text)
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// Sections joined by a blank line, skipping empty ones.
 pub fn sections(parts: Vec<String>) -> String {
-    parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n")
+    parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// One name per line, or `OK` for an empty list (odpscmd prints `OK` for an empty result).
@@ -169,7 +189,16 @@ mod tests {
     #[test]
     fn table_pads_to_min_width_and_separates_rows() {
         let t = table(
-            &[Column { header: "ProjectName", min_width: 15 }, Column { header: "UserLabel", min_width: 9 }],
+            &[
+                Column {
+                    header: "ProjectName",
+                    min_width: 15,
+                },
+                Column {
+                    header: "UserLabel",
+                    min_width: 9,
+                },
+            ],
             &[vec!["test_project_b".into(), "0".into()]],
         );
         assert_eq!(
@@ -188,6 +217,9 @@ mod tests {
             expires: Some("2026-01-01T00:00:00+0000".into()),
             conditions: None,
         };
-        assert_eq!(r.text(), "A       projects/p/tables/t: Download | Select\tExpires:2026-01-01T00:00:00+0000");
+        assert_eq!(
+            r.text(),
+            "A       projects/p/tables/t: Download | Select\tExpires:2026-01-01T00:00:00+0000"
+        );
     }
 }

@@ -32,10 +32,17 @@ fn role_mgmt(action: &'static str, project: &str, role: &str) -> Mgmt {
 }
 
 pub(crate) fn existing_role(txn: &Txn<'_>, project: &str, name: &str) -> Result<Role> {
-    txn.role(project, name)?.ok_or_else(|| messages::principal_missing(name, project))
+    txn.role(project, name)?
+        .ok_or_else(|| messages::principal_missing(name, project))
 }
 
-pub fn create(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &str, properties: &Properties) -> Result<Output> {
+pub fn create(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    name: &str,
+    properties: &Properties,
+) -> Result<Output> {
     let name = canonical_name(name);
     let mut role_type = RoleType::Resource;
     for (k, v) in properties {
@@ -48,15 +55,34 @@ pub fn create(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name:
         }
     }
     // Only the owner or a Super_Administrator creates admin-type roles (§2.2).
-    let need = if role_type == RoleType::Admin { Need::OwnerOrSuperAdmin } else { Need::Admin };
-    require(ctx, txn, project, need, role_mgmt("CreateRole", &project.name, &name))?;
+    let need = if role_type == RoleType::Admin {
+        Need::OwnerOrSuperAdmin
+    } else {
+        Need::Admin
+    };
+    require(
+        ctx,
+        txn,
+        project,
+        need,
+        role_mgmt("CreateRole", &project.name, &name),
+    )?;
     if !valid_role_name(&name) {
         return Err(messages::invalid_role_name(&name));
     }
     if txn.role(&project.name, &name)?.is_some() {
         return Err(messages::role_exists(&name, &project.name));
     }
-    txn.put_role(&project.name, &Role { name, role_type, label: 0, comment: None, builtin: false })?;
+    txn.put_role(
+        &project.name,
+        &Role {
+            name,
+            role_type,
+            label: 0,
+            comment: None,
+            builtin: false,
+        },
+    )?;
     Ok(Output::ok())
 }
 
@@ -70,15 +96,32 @@ pub(crate) fn holders(txn: &Txn<'_>, project: &str, role: &str) -> Result<Vec<St
         .collect())
 }
 
-pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &str) -> Result<Output> {
+pub fn drop(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    name: &str,
+) -> Result<Output> {
     let name = canonical_name(name);
-    require(ctx, txn, project, Need::Admin, role_mgmt("DropRole", &project.name, &name))?;
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        role_mgmt("DropRole", &project.name, &name),
+    )?;
     let role = existing_role(txn, &project.name, &name)?;
     if role.builtin {
         return Err(messages::builtin_role(&name));
     }
     if role.role_type == RoleType::Admin {
-        require(ctx, txn, project, Need::OwnerOrSuperAdmin, role_mgmt("DropRole", &project.name, &name))?;
+        require(
+            ctx,
+            txn,
+            project,
+            Need::OwnerOrSuperAdmin,
+            role_mgmt("DropRole", &project.name, &name),
+        )?;
     }
     if !holders(txn, &project.name, &name)?.is_empty() {
         return Err(messages::role_still_granted(&name));
@@ -88,9 +131,20 @@ pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &
     Ok(Output::ok())
 }
 
-pub fn describe(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &str) -> Result<Output> {
+pub fn describe(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    name: &str,
+) -> Result<Output> {
     let name = canonical_name(name);
-    require(ctx, txn, project, Need::Admin, role_mgmt("DescribeRole", &project.name, &name))?;
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        role_mgmt("DescribeRole", &project.name, &name),
+    )?;
     let role = existing_role(txn, &project.name, &name)?;
     let users = holders(txn, &project.name, &name)?;
     let blocks = principal_blocks(ctx, txn, project, &Grantee::Role(name.clone()), false, None)?;
@@ -110,12 +164,28 @@ pub fn describe(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, nam
 }
 
 pub fn list(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("ListRoles", &project.name, "roles"))?;
-    let roles: Vec<String> = txn.roles(&project.name)?.into_iter().map(|r| r.name).collect();
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("ListRoles", &project.name, "roles"),
+    )?;
+    let roles: Vec<String> = txn
+        .roles(&project.name)?
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
     Ok(Output::list("roles", roles))
 }
 
-pub fn grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &RoleGrantStmt, grant: bool) -> Result<Output> {
+pub fn grant(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &RoleGrantStmt,
+    grant: bool,
+) -> Result<Output> {
     let action = if grant { "GrantRole" } else { "RevokeRole" };
     let roles: Vec<String> = stmt.roles.iter().map(|r| canonical_name(r)).collect();
     for role in &roles {
@@ -125,7 +195,13 @@ pub fn grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: 
             SUPER_ADMINISTRATOR => Need::OwnerOrSuperAdmin,
             _ => Need::Admin,
         };
-        require(ctx, txn, project, need, role_mgmt(action, &project.name, role))?;
+        require(
+            ctx,
+            txn,
+            project,
+            need,
+            role_mgmt(action, &project.name, role),
+        )?;
         existing_role(txn, &project.name, role)?;
     }
     for principal in &stmt.principals {
@@ -133,7 +209,9 @@ pub fn grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: 
             return Err(messages::role_not_grantable_to(kind_word(principal.kind)));
         }
         let name = user_name(principal, ctx.user)?;
-        let mut user = txn.user(&project.name, &name)?.ok_or_else(|| messages::principal_missing(&name, &project.name))?;
+        let mut user = txn
+            .user(&project.name, &name)?
+            .ok_or_else(|| messages::principal_missing(&name, &project.name))?;
         for role in &roles {
             user.roles.retain(|r| r != role);
             if grant {
@@ -157,23 +235,50 @@ fn kind_word(kind: PrincipalKind) -> &'static str {
 }
 
 /// `show principals [for] role <r>`: the users holding it, one per line.
-pub fn show_principals(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, role: &str) -> Result<Output> {
+pub fn show_principals(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    role: &str,
+) -> Result<Output> {
     let role = canonical_name(role);
-    require(ctx, txn, project, Need::Admin, role_mgmt("ListRolePrincipals", &project.name, &role))?;
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        role_mgmt("ListRolePrincipals", &project.name, &role),
+    )?;
     existing_role(txn, &project.name, &role)?;
-    Ok(Output::list("principals", holders(txn, &project.name, &role)?))
+    Ok(Output::list(
+        "principals",
+        holders(txn, &project.name, &role)?,
+    ))
 }
 
 /// `show role grant <user>`: the roles a user holds, one per line.
-pub fn show_role_grant(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, principal: &Principal) -> Result<Output> {
+pub fn show_role_grant(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    principal: &Principal,
+) -> Result<Output> {
     let name = user_name(principal, ctx.user)?;
     if name != ctx.user {
-        require(ctx, txn, project, Need::Admin, Mgmt::new("ListUserRoles", &project.name, "users"))?;
+        require(
+            ctx,
+            txn,
+            project,
+            Need::Admin,
+            Mgmt::new("ListUserRoles", &project.name, "users"),
+        )?;
     }
     if name == project.owner {
         // The owner is a member by ownership and holds no roles.
         return Ok(Output::list("roles", Vec::new()));
     }
-    let user = txn.user(&project.name, &name)?.ok_or_else(|| messages::principal_missing(&name, &project.name))?;
+    let user = txn
+        .user(&project.name, &name)?
+        .ok_or_else(|| messages::principal_missing(&name, &project.name))?;
     Ok(Output::list("roles", user.roles))
 }

@@ -38,7 +38,10 @@ pub const VPC_WHITELIST: &str = "odps.security.vpc.whitelist";
 /// The key without the legacy `security.` prefix, upper-cased, if it is a security switch.
 fn security_key(key: &str) -> Option<String> {
     let upper = key.to_ascii_uppercase();
-    let bare = upper.strip_prefix("SECURITY.").unwrap_or(&upper).to_string();
+    let bare = upper
+        .strip_prefix("SECURITY.")
+        .unwrap_or(&upper)
+        .to_string();
     SECURITY_KEYS.contains(&bare.as_str()).then_some(bare)
 }
 
@@ -50,7 +53,12 @@ fn config_mgmt(action: &'static str, project: &str) -> Mgmt {
     Mgmt::new(action, project, "configurations/security_configuration")
 }
 
-pub fn set(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &SetStmt) -> Result<Output> {
+pub fn set(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    stmt: &SetStmt,
+) -> Result<Output> {
     let Some(key) = security_key(&stmt.key) else {
         return Ok(Output::ok());
     };
@@ -65,7 +73,13 @@ pub fn set(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &S
     if stmt.exception_file.is_some() && !(key == "PROJECTPROTECTION" && value) {
         return Err(messages::exception_needs_protection());
     }
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, config_mgmt("SetSecurityConfiguration", &project.name))?;
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        config_mgmt("SetSecurityConfiguration", &project.name),
+    )?;
     let mut p = project.clone();
     let s = &mut p.settings;
     match key.as_str() {
@@ -96,24 +110,49 @@ pub fn set(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, stmt: &S
 }
 
 /// `show SecurityConfiguration` — the exact lines odpscmd builds (§9.1).
-pub fn show_security_configuration(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, config_mgmt("GetSecurityConfiguration", &project.name))?;
+pub fn show_security_configuration(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        config_mgmt("GetSecurityConfiguration", &project.name),
+    )?;
     let s = &project.settings;
     let download = download_privilege(project);
     let mut lines = vec![
         format!("CheckPermissionUsingAcl={}", s.check_permission_using_acl),
-        format!("CheckPermissionUsingPolicy={}", s.check_permission_using_policy),
-        format!("ObjectCreatorHasAccessPermission={}", s.object_creator_has_access_permission),
-        format!("ObjectCreatorHasGrantPermission={}", s.object_creator_has_grant_permission),
+        format!(
+            "CheckPermissionUsingPolicy={}",
+            s.check_permission_using_policy
+        ),
+        format!(
+            "ObjectCreatorHasAccessPermission={}",
+            s.object_creator_has_access_permission
+        ),
+        format!(
+            "ObjectCreatorHasGrantPermission={}",
+            s.object_creator_has_grant_permission
+        ),
         format!("LabelSecurity={}", s.label_security),
         format!("ProjectProtection={}", s.project_protection),
     ];
     if let (true, Some(e)) = (s.project_protection, &s.protection_exception) {
         lines.push(format!("ProjectProtection with Exception:{}", e.trim_end()));
     }
-    lines.push(format!("ExternalResourceAccessControl={}", s.external_resource_access_control));
+    lines.push(format!(
+        "ExternalResourceAccessControl={}",
+        s.external_resource_access_control
+    ));
     if s.external_resource_access_control {
-        lines.push(format!("ExternalResourceLocations: {}", s.external_resource_locations.as_deref().unwrap_or("")));
+        lines.push(format!(
+            "ExternalResourceLocations: {}",
+            s.external_resource_locations.as_deref().unwrap_or("")
+        ));
     }
     lines.push(format!("EnableDownloadPrivilege={download}"));
     Ok(Output::new(
@@ -135,7 +174,10 @@ pub fn show_security_configuration(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, pro
 
 /// `odps.security.enabledownloadprivilege`, default false (§5).
 pub fn download_privilege(project: &Project) -> bool {
-    project.properties.get(DOWNLOAD_PRIVILEGE).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    project
+        .properties
+        .get(DOWNLOAD_PRIVILEGE)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 fn check_ip_entry(entry: &str) -> bool {
@@ -168,7 +210,10 @@ fn split_entries(value: &str) -> Vec<String> {
         cur.push(c);
     }
     out.push(cur);
-    out.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    out.into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// Checks an IP whitelist: single addresses, `a-b` ranges and CIDR blocks, IPv4 or IPv6 (§9.3).
@@ -192,9 +237,18 @@ pub fn check_vpc_whitelist(value: &str) -> Result<()> {
             None => (e.as_str(), None),
         };
         let ok_id = id.split_once('_').is_some_and(|(region, vpc)| {
-            !region.is_empty() && !vpc.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+            !region.is_empty()
+                && !vpc.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
         });
-        let ok_ips = ips.is_none_or(|ips| ips.split(',').map(str::trim).filter(|s| !s.is_empty()).all(check_ip_entry));
+        let ok_ips = ips.is_none_or(|ips| {
+            ips.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .all(check_ip_entry)
+        });
         if !ok_id || !ok_ips {
             return Err(messages::invalid_vpc_whitelist(&e));
         }
@@ -203,15 +257,35 @@ pub fn check_vpc_whitelist(value: &str) -> Result<()> {
 }
 
 /// `setproject [k=v ...]`; bare, prints every property (defaults included) as `key=value`, then `OK`.
-pub fn setproject(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, pairs: &[(String, String)]) -> Result<Output> {
+pub fn setproject(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    pairs: &[(String, String)],
+) -> Result<Output> {
     if pairs.is_empty() {
-        require(ctx, txn, project, Need::Member, config_mgmt("GetSecurityConfiguration", &project.name))?;
+        require(
+            ctx,
+            txn,
+            project,
+            Need::Member,
+            config_mgmt("GetSecurityConfiguration", &project.name),
+        )?;
         let mut all = project.properties.clone();
         for k in [DOWNLOAD_PRIVILEGE, IP_WHITELIST, VPC_WHITELIST] {
-            all.entry(k.to_string()).or_insert_with(|| if k == DOWNLOAD_PRIVILEGE { "false".into() } else { String::new() });
+            all.entry(k.to_string()).or_insert_with(|| {
+                if k == DOWNLOAD_PRIVILEGE {
+                    "false".into()
+                } else {
+                    String::new()
+                }
+            });
         }
         // §9.2: the properties as `key=value` lines, then `OK`.
-        let mut lines = all.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
+        let mut lines = all
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>();
         lines.push("OK".into());
         return Ok(Output::new(lines.join("\n"), json!({ "properties": all })));
     }
@@ -222,7 +296,13 @@ pub fn setproject(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, p
         let clear = value.is_empty() || value == "\\N";
         match key.as_str() {
             IP_WHITELIST | VPC_WHITELIST => {
-                require(ctx, txn, project, Need::Owner, config_mgmt("SetSecurityConfiguration", &project.name))?;
+                require(
+                    ctx,
+                    txn,
+                    project,
+                    Need::Owner,
+                    config_mgmt("SetSecurityConfiguration", &project.name),
+                )?;
                 if !clear {
                     if key == IP_WHITELIST {
                         check_ip_whitelist(&value)?;
@@ -232,17 +312,36 @@ pub fn setproject(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, p
                 }
             }
             DOWNLOAD_PRIVILEGE => {
-                require(ctx, txn, project, Need::OwnerOrSuperAdmin, config_mgmt("SetSecurityConfiguration", &project.name))?;
-                if !clear && !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
+                require(
+                    ctx,
+                    txn,
+                    project,
+                    Need::OwnerOrSuperAdmin,
+                    config_mgmt("SetSecurityConfiguration", &project.name),
+                )?;
+                if !clear
+                    && !value.eq_ignore_ascii_case("true")
+                    && !value.eq_ignore_ascii_case("false")
+                {
                     return Err(messages::setproject_not_boolean(&key));
                 }
             }
-            _ => require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new("SetProjectProperty", &project.name, ""))?,
+            _ => require(
+                ctx,
+                txn,
+                project,
+                Need::OwnerOrSuperAdmin,
+                Mgmt::new("SetProjectProperty", &project.name, ""),
+            )?,
         }
         if clear {
             p.properties.remove(&key);
         } else {
-            let stored = if key == DOWNLOAD_PRIVILEGE { value.to_ascii_lowercase() } else { value };
+            let stored = if key == DOWNLOAD_PRIVILEGE {
+                value.to_ascii_lowercase()
+            } else {
+                value
+            };
             p.properties.insert(key, stored);
         }
     }
@@ -250,9 +349,25 @@ pub fn setproject(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, p
     Ok(Output::ok())
 }
 
-pub fn trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, other: &str, add: bool) -> Result<Output> {
-    let action = if add { "AddTrustedProject" } else { "RemoveTrustedProject" };
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new(action, &project.name, ""))?;
+pub fn trusted(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    other: &str,
+    add: bool,
+) -> Result<Output> {
+    let action = if add {
+        "AddTrustedProject"
+    } else {
+        "RemoveTrustedProject"
+    };
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        Mgmt::new(action, &project.name, ""),
+    )?;
     let other = canonical_name(other);
     let mut p = project.clone();
     let present = p.trusted_projects.contains(&other);
@@ -260,7 +375,8 @@ pub fn trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, othe
         (true, true) => return Err(messages::trusted_exists(&other, &project.name)),
         (false, false) => return Err(messages::trusted_missing(&other, &project.name)),
         (true, false) => {
-            txn.project(&other)?.ok_or_else(|| messages::project_missing(&other))?;
+            txn.project(&other)?
+                .ok_or_else(|| messages::project_missing(&other))?;
             p.trusted_projects.push(other);
         }
         (false, true) => p.trusted_projects.retain(|t| t != &other),
@@ -271,12 +387,23 @@ pub fn trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, othe
 
 /// `list trustedprojects`: one name per line, `OK` when none (§8 [inferred]).
 pub fn list_trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("ListTrustedProjects", &project.name, ""))?;
-    Ok(Output::list("trusted_projects", project.trusted_projects.clone()))
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("ListTrustedProjects", &project.name, ""),
+    )?;
+    Ok(Output::list(
+        "trusted_projects",
+        project.trusted_projects.clone(),
+    ))
 }
 
 fn policy_output(text: Option<String>) -> Output {
-    let text = text.map(|t| t.trim_end().to_string()).unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
+    let text = text
+        .map(|t| t.trim_end().to_string())
+        .unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
     Output::new(text, json)
 }
@@ -284,28 +411,67 @@ fn policy_output(text: Option<String>) -> Output {
 /// The policy-management resource of a role (§4.1) and the standing it needs: admin-type role
 /// policies are owner/SA business (§2.3, item 4).
 fn role_policy_need(txn: &Txn<'_>, project: &Project, role: &str) -> Result<Need> {
-    Ok(if existing_role(txn, &project.name, role)?.role_type == RoleType::Admin { Need::OwnerOrSuperAdmin } else { Need::Admin })
+    Ok(
+        if existing_role(txn, &project.name, role)?.role_type == RoleType::Admin {
+            Need::OwnerOrSuperAdmin
+        } else {
+            Need::Admin
+        },
+    )
 }
 
-pub fn get_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, role: Option<&str>) -> Result<Output> {
+pub fn get_policy(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    role: Option<&str>,
+) -> Result<Output> {
     match role {
         None => {
-            require(ctx, txn, project, Need::Admin, Mgmt::new("GetPolicy", &project.name, "configurations/policy"))?;
+            require(
+                ctx,
+                txn,
+                project,
+                Need::Admin,
+                Mgmt::new("GetPolicy", &project.name, "configurations/policy"),
+            )?;
             Ok(policy_output(project.policy.clone()))
         }
         Some(r) => {
             let r = canonical_name(r);
             existing_role(txn, &project.name, &r)?;
-            require(ctx, txn, project, Need::Admin, Mgmt::new("GetRolePolicy", &project.name, &format!("roles/resource/{r}")))?;
+            require(
+                ctx,
+                txn,
+                project,
+                Need::Admin,
+                Mgmt::new(
+                    "GetRolePolicy",
+                    &project.name,
+                    &format!("roles/resource/{r}"),
+                ),
+            )?;
             Ok(policy_output(txn.role_policy(&project.name, &r)?))
         }
     }
 }
 
-pub fn put_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, file: &str, role: Option<&str>) -> Result<Output> {
+pub fn put_policy(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    file: &str,
+    role: Option<&str>,
+) -> Result<Output> {
     match role {
         None => {
-            require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new("SetPolicy", &project.name, "configurations/policy"))?;
+            require(
+                ctx,
+                txn,
+                project,
+                Need::OwnerOrSuperAdmin,
+                Mgmt::new("SetPolicy", &project.name, "configurations/policy"),
+            )?;
             let text = read_statement_file(file)?;
             PolicyDocument::parse(&text, PolicyKind::Project)?;
             let mut p = project.clone();
@@ -315,7 +481,17 @@ pub fn put_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, f
         Some(r) => {
             let r = canonical_name(r);
             let need = role_policy_need(txn, project, &r)?;
-            require(ctx, txn, project, need, Mgmt::new("SetRolePolicy", &project.name, &format!("roles/resource/{r}")))?;
+            require(
+                ctx,
+                txn,
+                project,
+                need,
+                Mgmt::new(
+                    "SetRolePolicy",
+                    &project.name,
+                    &format!("roles/resource/{r}"),
+                ),
+            )?;
             let text = read_statement_file(file)?;
             PolicyDocument::parse(&text, PolicyKind::Role)?;
             txn.put_role_policy(&project.name, &r, Some(&text))?;
@@ -324,15 +500,44 @@ pub fn put_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, f
     Ok(Output::ok())
 }
 
-pub fn get_security_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("GetSecurityPolicy", &project.name, "configurations/security_policy"))?;
+pub fn get_security_policy(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new(
+            "GetSecurityPolicy",
+            &project.name,
+            "configurations/security_policy",
+        ),
+    )?;
     Ok(policy_output(project.security_policy.clone()))
 }
 
 /// `put security policy <file>`: semantics undocumented (§4.1); stored after the same checks as
 /// a project policy.
-pub fn put_security_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, file: &str) -> Result<Output> {
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new("SetSecurityPolicy", &project.name, "configurations/security_policy"))?;
+pub fn put_security_policy(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    file: &str,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        Mgmt::new(
+            "SetSecurityPolicy",
+            &project.name,
+            "configurations/security_policy",
+        ),
+    )?;
     let text = read_statement_file(file)?;
     PolicyDocument::parse(&text, PolicyKind::Project)?;
     let mut p = project.clone();

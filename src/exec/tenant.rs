@@ -20,7 +20,10 @@ use crate::policy::{PolicyDocument, PolicyKind};
 use serde_json::json;
 
 fn tenant_resource(tail: &str) -> String {
-    format!("tenants/{}/authorization/{tail}", super::account_of(TENANT_ACCOUNT))
+    format!(
+        "tenants/{}/authorization/{tail}",
+        super::account_of(TENANT_ACCOUNT)
+    )
 }
 
 /// Tenant statements are the tenant account's (§2.4: the account's own powers).
@@ -28,35 +31,64 @@ fn require_tenant(ctx: &ExecContext<'_>, action: &str, tail: &str) -> Result<()>
     if ctx.user == TENANT_ACCOUNT {
         Ok(())
     } else {
-        Err(messages::no_management_privilege(action, &tenant_resource(tail)))
+        Err(messages::no_management_privilege(
+            action,
+            &tenant_resource(tail),
+        ))
     }
 }
 
 fn existing_role(txn: &Txn<'_>, name: &str) -> Result<TenantRole> {
-    txn.tenant_role(name)?.ok_or_else(|| messages::tenant_role_missing(name))
+    txn.tenant_role(name)?
+        .ok_or_else(|| messages::tenant_role_missing(name))
 }
 
 pub fn add_user(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Principal) -> Result<Output> {
     require_tenant(ctx, "AddTenantUser", "users")?;
-    let name = user_name(&Principal { kind: PrincipalKind::User, name: principal.name.clone() }, ctx.user)?;
+    let name = user_name(
+        &Principal {
+            kind: PrincipalKind::User,
+            name: principal.name.clone(),
+        },
+        ctx.user,
+    )?;
     if !(name.starts_with("ALIYUN$") || name.starts_with("RAM$")) {
         return Err(messages::invalid_account(&name));
     }
     if txn.tenant_user(&name)?.is_some() {
         return Err(messages::tenant_user_exists(&name));
     }
-    txn.put_tenant_user(&TenantUser { principal: name, added_at: ctx.now })?;
+    txn.put_tenant_user(&TenantUser {
+        principal: name,
+        added_at: ctx.now,
+    })?;
     Ok(Output::ok())
 }
 
 fn roles_of(txn: &Txn<'_>, user: &str) -> Result<Vec<String>> {
-    Ok(txn.tenant_roles()?.into_iter().filter(|r| r.members.iter().any(|m| m == user)).map(|r| r.name).collect())
+    Ok(txn
+        .tenant_roles()?
+        .into_iter()
+        .filter(|r| r.members.iter().any(|m| m == user))
+        .map(|r| r.name)
+        .collect())
 }
 
-pub fn remove_user(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Principal) -> Result<Output> {
+pub fn remove_user(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    principal: &Principal,
+) -> Result<Output> {
     require_tenant(ctx, "RemoveTenantUser", "users")?;
-    let name = user_name(&Principal { kind: PrincipalKind::User, name: principal.name.clone() }, ctx.user)?;
-    txn.tenant_user(&name)?.ok_or_else(|| messages::tenant_user_missing(&name))?;
+    let name = user_name(
+        &Principal {
+            kind: PrincipalKind::User,
+            name: principal.name.clone(),
+        },
+        ctx.user,
+    )?;
+    txn.tenant_user(&name)?
+        .ok_or_else(|| messages::tenant_user_missing(&name))?;
     let roles = roles_of(txn, &name)?;
     if !roles.is_empty() {
         return Err(messages::tenant_user_holds_roles(&name, &roles));
@@ -67,19 +99,35 @@ pub fn remove_user(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Princip
 
 pub fn list_users(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
     require_tenant(ctx, "ListTenantUsers", "users")?;
-    Ok(Output::list("tenant_users", txn.tenant_users()?.into_iter().map(|u| u.principal).collect()))
+    Ok(Output::list(
+        "tenant_users",
+        txn.tenant_users()?
+            .into_iter()
+            .map(|u| u.principal)
+            .collect(),
+    ))
 }
 
 pub fn create_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
     require_tenant(ctx, "CreateTenantRole", "roles")?;
     let name = canonical_name(name);
-    if name.is_empty() || name.len() > 64 || !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if name.is_empty()
+        || name.len() > 64
+        || !name.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         return Err(messages::invalid_role_name(&name));
     }
     if txn.tenant_role(&name)?.is_some() {
         return Err(messages::tenant_role_exists(&name));
     }
-    txn.put_tenant_role(&TenantRole { name, members: Vec::new(), projects: Vec::new(), policy: None, grants: Vec::new() })?;
+    txn.put_tenant_role(&TenantRole {
+        name,
+        members: Vec::new(),
+        projects: Vec::new(),
+        policy: None,
+        grants: Vec::new(),
+    })?;
     Ok(Output::ok())
 }
 
@@ -96,7 +144,10 @@ pub fn drop_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result
 
 pub fn list_roles(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
     require_tenant(ctx, "ListTenantRoles", "roles")?;
-    Ok(Output::list("tenant_roles", txn.tenant_roles()?.into_iter().map(|r| r.name).collect()))
+    Ok(Output::list(
+        "tenant_roles",
+        txn.tenant_roles()?.into_iter().map(|r| r.name).collect(),
+    ))
 }
 
 /// The ACL and Policy blocks of a tenant role; `subject` adds `[tenant_role/<r>]` lines.
@@ -106,7 +157,14 @@ fn role_blocks(role: &TenantRole, subject: bool) -> Vec<GrantBlock> {
         let resource = format!("projects/{project}/tables/{table}");
         match rows.iter_mut().find(|r| r.resource == resource) {
             Some(r) => r.actions.push(action.clone()),
-            None => rows.push(GrantRow { flags: "A".into(), grantee: None, resource, actions: vec![action.clone()], expires: None, conditions: None }),
+            None => rows.push(GrantRow {
+                flags: "A".into(),
+                grantee: None,
+                resource,
+                actions: vec![action.clone()],
+                expires: None,
+                conditions: None,
+            }),
         }
     }
     let policy_rows = role
@@ -117,8 +175,20 @@ fn role_blocks(role: &TenantRole, subject: bool) -> Vec<GrantBlock> {
         .unwrap_or_default();
     let subject = subject.then(|| format!("tenant_role/{}", role.name));
     vec![
-        GrantBlock { kind: "ACL".into(), groups: vec![GrantGroup { subject: subject.clone(), rows }] },
-        GrantBlock { kind: "Policy".into(), groups: vec![GrantGroup { subject, rows: policy_rows }] },
+        GrantBlock {
+            kind: "ACL".into(),
+            groups: vec![GrantGroup {
+                subject: subject.clone(),
+                rows,
+            }],
+        },
+        GrantBlock {
+            kind: "Policy".into(),
+            groups: vec![GrantGroup {
+                subject,
+                rows: policy_rows,
+            }],
+        },
     ]
 }
 
@@ -130,17 +200,44 @@ pub fn describe_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Re
     users.extend(role.members.iter().cloned());
     let mut projects = vec!["[projects]".to_string()];
     projects.extend(role.projects.iter().cloned());
-    let text = sections(vec![users.join("\n"), projects.join("\n"), grant_blocks(&blocks)]);
-    Ok(Output::new(text, json!({ "role": role.name, "users": role.members, "projects": role.projects, "blocks": blocks })))
+    let text = sections(vec![
+        users.join("\n"),
+        projects.join("\n"),
+        grant_blocks(&blocks),
+    ]);
+    Ok(Output::new(
+        text,
+        json!({ "role": role.name, "users": role.members, "projects": role.projects, "blocks": blocks }),
+    ))
 }
 
-pub fn grant_roles(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &RoleGrantStmt, grant: bool) -> Result<Output> {
-    require_tenant(ctx, if grant { "GrantTenantRole" } else { "RevokeTenantRole" }, "roles")?;
+pub fn grant_roles(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &RoleGrantStmt,
+    grant: bool,
+) -> Result<Output> {
+    require_tenant(
+        ctx,
+        if grant {
+            "GrantTenantRole"
+        } else {
+            "RevokeTenantRole"
+        },
+        "roles",
+    )?;
     for role_name in &stmt.roles {
         let mut role = existing_role(txn, &canonical_name(role_name))?;
         for p in &stmt.principals {
-            let user = user_name(&Principal { kind: PrincipalKind::User, name: p.name.clone() }, ctx.user)?;
-            txn.tenant_user(&user)?.ok_or_else(|| messages::tenant_user_missing(&user))?;
+            let user = user_name(
+                &Principal {
+                    kind: PrincipalKind::User,
+                    name: p.name.clone(),
+                },
+                ctx.user,
+            )?;
+            txn.tenant_user(&user)?
+                .ok_or_else(|| messages::tenant_user_missing(&user))?;
             role.members.retain(|m| m != &user);
             if grant {
                 role.members.push(user);
@@ -159,7 +256,11 @@ pub fn show_principals(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str) -> 
 }
 
 /// `show grants for tenant role <r>` / `for tenant user <u>`.
-pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Principal) -> Result<Output> {
+pub fn show_grants(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    principal: &Principal,
+) -> Result<Output> {
     require_tenant(ctx, "ShowTenantGrants", "roles")?;
     if principal.kind == PrincipalKind::TenantRole {
         let role = existing_role(txn, &canonical_name(&principal.name))?;
@@ -168,13 +269,29 @@ pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Princip
             t if t.is_empty() => "OK".to_string(),
             t => t,
         };
-        return Ok(Output::new(text, json!({ "principal": role.name, "blocks": blocks })));
+        return Ok(Output::new(
+            text,
+            json!({ "principal": role.name, "blocks": blocks }),
+        ));
     }
-    let user = user_name(&Principal { kind: PrincipalKind::User, name: principal.name.clone() }, ctx.user)?;
-    txn.tenant_user(&user)?.ok_or_else(|| messages::tenant_user_missing(&user))?;
+    let user = user_name(
+        &Principal {
+            kind: PrincipalKind::User,
+            name: principal.name.clone(),
+        },
+        ctx.user,
+    )?;
+    txn.tenant_user(&user)?
+        .ok_or_else(|| messages::tenant_user_missing(&user))?;
     let mut blocks: Vec<GrantBlock> = vec![
-        GrantBlock { kind: "ACL".into(), groups: Vec::new() },
-        GrantBlock { kind: "Policy".into(), groups: Vec::new() },
+        GrantBlock {
+            kind: "ACL".into(),
+            groups: Vec::new(),
+        },
+        GrantBlock {
+            kind: "Policy".into(),
+            groups: Vec::new(),
+        },
     ];
     let roles = roles_of(txn, &user)?;
     for r in &roles {
@@ -183,15 +300,39 @@ pub fn show_grants(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Princip
             blocks[i].groups.extend(b.groups);
         }
     }
-    let head = if roles.is_empty() { "[roles]".to_string() } else { format!("[roles]\n{}", roles.join(", ")) };
+    let head = if roles.is_empty() {
+        "[roles]".to_string()
+    } else {
+        format!("[roles]\n{}", roles.join(", "))
+    };
     let text = sections(vec![head, grant_blocks(&blocks)]);
-    Ok(Output::new(text, json!({ "principal": user, "roles": roles, "blocks": blocks })))
+    Ok(Output::new(
+        text,
+        json!({ "principal": user, "roles": roles, "blocks": blocks }),
+    ))
 }
 
 /// `grant|revoke <actions> on table <p>.<t> to|from tenant role <r>`.
-pub fn grant_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, privileges: &[Privilege], object: &GrantObject, grantees: &[Principal], grant: bool) -> Result<Output> {
-    require_tenant(ctx, if grant { "GrantPrivilege" } else { "RevokePrivilege" }, "roles")?;
-    if object.kind != ObjectType::Table || grantees.iter().any(|g| g.kind != PrincipalKind::TenantRole) {
+pub fn grant_table(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    privileges: &[Privilege],
+    object: &GrantObject,
+    grantees: &[Principal],
+    grant: bool,
+) -> Result<Output> {
+    require_tenant(
+        ctx,
+        if grant {
+            "GrantPrivilege"
+        } else {
+            "RevokePrivilege"
+        },
+        "roles",
+    )?;
+    if object.kind != ObjectType::Table
+        || grantees.iter().any(|g| g.kind != PrincipalKind::TenantRole)
+    {
         return Err(messages::tenant_grant_kind());
     }
     let project = match (&object.name.project, ctx.project) {
@@ -207,7 +348,19 @@ pub fn grant_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, privileges: &[Privi
         .iter()
         .map(|p| {
             crate::policy::canonical_action(&p.name)
-                .filter(|a| ["Describe", "Select", "Alter", "Update", "Drop", "ShowHistory", "All", "Download"].contains(a))
+                .filter(|a| {
+                    [
+                        "Describe",
+                        "Select",
+                        "Alter",
+                        "Update",
+                        "Drop",
+                        "ShowHistory",
+                        "All",
+                        "Download",
+                    ]
+                    .contains(a)
+                })
                 .map(str::to_string)
                 .ok_or_else(|| messages::invalid_privilege(&p.name, kind_label(ObjectType::Table)))
         })
@@ -215,9 +368,11 @@ pub fn grant_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, privileges: &[Privi
     for g in grantees {
         let mut role = existing_role(txn, &canonical_name(&g.name))?;
         for a in &actions {
-            role.grants.retain(|(p, t, x)| !(p == &project && t == &table && x == a));
+            role.grants
+                .retain(|(p, t, x)| !(p == &project && t == &table && x == a));
             if grant {
-                role.grants.push((project.clone(), table.clone(), a.clone()));
+                role.grants
+                    .push((project.clone(), table.clone(), a.clone()));
             }
         }
         txn.put_tenant_role(&role)?;
@@ -226,11 +381,26 @@ pub fn grant_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, privileges: &[Privi
 }
 
 /// `add|remove tenant role <r> to|from project <p>`: the project owner or the tenant account.
-pub fn role_to_project(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str, project: &str, add: bool) -> Result<Output> {
+pub fn role_to_project(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    role: &str,
+    project: &str,
+    add: bool,
+) -> Result<Output> {
     let project_name = canonical_name(project);
-    let p = txn.project(&project_name)?.ok_or_else(|| messages::project_missing(&project_name))?;
+    let p = txn
+        .project(&project_name)?
+        .ok_or_else(|| messages::project_missing(&project_name))?;
     if ctx.user != TENANT_ACCOUNT && ctx.user != p.owner {
-        return Err(messages::no_management_privilege(if add { "AddTenantRole" } else { "RemoveTenantRole" }, &format!("projects/{project_name}/authorization/roles")));
+        return Err(messages::no_management_privilege(
+            if add {
+                "AddTenantRole"
+            } else {
+                "RemoveTenantRole"
+            },
+            &format!("projects/{project_name}/authorization/roles"),
+        ));
     }
     let mut r = existing_role(txn, &canonical_name(role))?;
     r.projects.retain(|x| x != &project_name);
@@ -244,12 +414,20 @@ pub fn role_to_project(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str, pro
 pub fn get_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str) -> Result<Output> {
     require_tenant(ctx, "GetTenantRolePolicy", "roles")?;
     let role = existing_role(txn, &canonical_name(role))?;
-    let text = role.policy.map(|t| t.trim_end().to_string()).unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
+    let text = role
+        .policy
+        .map(|t| t.trim_end().to_string())
+        .unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
     Ok(Output::new(text, json))
 }
 
-pub fn put_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, file: &str, role: &str) -> Result<Output> {
+pub fn put_policy(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    file: &str,
+    role: &str,
+) -> Result<Output> {
     require_tenant(ctx, "SetTenantRolePolicy", "roles")?;
     let mut role = existing_role(txn, &canonical_name(role))?;
     let text = read_statement_file(file)?;
@@ -265,39 +443,73 @@ pub fn add_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result
     if txn.tenant_group(&name)?.is_some() {
         return Err(messages::group_exists(&name));
     }
-    txn.put_tenant_group(&Group { name, created_at: ctx.now })?;
+    txn.put_tenant_group(&Group {
+        name,
+        created_at: ctx.now,
+    })?;
     Ok(Output::ok())
 }
 
 pub fn remove_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
     require_tenant(ctx, "RemoveTenantGroup", "groups")?;
     let name = canonical_name(name);
-    txn.tenant_group(&name)?.ok_or_else(|| messages::group_missing(&name))?;
+    txn.tenant_group(&name)?
+        .ok_or_else(|| messages::group_missing(&name))?;
     txn.delete_tenant_group(&name);
     Ok(Output::ok())
 }
 
 /// `list tenant groups [for user <u>]`: groups have no member statements, so a user belongs to
 /// none and the `for user` form lists nothing once the user is known to exist.
-pub fn list_groups(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, user: Option<&Principal>) -> Result<Output> {
+pub fn list_groups(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    user: Option<&Principal>,
+) -> Result<Output> {
     require_tenant(ctx, "ListTenantGroups", "groups")?;
     if let Some(u) = user {
         let name = user_name(u, ctx.user)?;
-        txn.tenant_user(&name)?.ok_or_else(|| messages::tenant_user_missing(&name))?;
+        txn.tenant_user(&name)?
+            .ok_or_else(|| messages::tenant_user_missing(&name))?;
         return Ok(Output::list("groups", Vec::new()));
     }
-    Ok(Output::list("groups", txn.tenant_groups()?.into_iter().map(|g| g.name).collect()))
+    Ok(Output::list(
+        "groups",
+        txn.tenant_groups()?.into_iter().map(|g| g.name).collect(),
+    ))
 }
 
-pub fn project_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, name: &str, add: bool) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new(if add { "AddGroup" } else { "RemoveGroup" }, &project.name, "groups"))?;
+pub fn project_group(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    name: &str,
+    add: bool,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new(
+            if add { "AddGroup" } else { "RemoveGroup" },
+            &project.name,
+            "groups",
+        ),
+    )?;
     let name = canonical_name(name);
     let exists = txn.group(&project.name, &name)?.is_some();
     match (add, exists) {
         (true, true) => Err(messages::group_exists(&name)),
         (false, false) => Err(messages::group_missing(&name)),
         (true, false) => {
-            txn.put_group(&project.name, &Group { name, created_at: ctx.now })?;
+            txn.put_group(
+                &project.name,
+                &Group {
+                    name,
+                    created_at: ctx.now,
+                },
+            )?;
             Ok(Output::ok())
         }
         (false, true) => {
@@ -307,12 +519,30 @@ pub fn project_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project
     }
 }
 
-pub fn list_project_groups(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, user: Option<&Principal>) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("ListGroups", &project.name, "groups"))?;
+pub fn list_project_groups(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    user: Option<&Principal>,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("ListGroups", &project.name, "groups"),
+    )?;
     if let Some(u) = user {
         let name = user_name(u, ctx.user)?;
-        txn.user(&project.name, &name)?.ok_or_else(|| messages::principal_missing(&name, &project.name))?;
+        txn.user(&project.name, &name)?
+            .ok_or_else(|| messages::principal_missing(&name, &project.name))?;
         return Ok(Output::list("groups", Vec::new()));
     }
-    Ok(Output::list("groups", txn.groups(&project.name)?.into_iter().map(|g| g.name).collect()))
+    Ok(Output::list(
+        "groups",
+        txn.groups(&project.name)?
+            .into_iter()
+            .map(|g| g.name)
+            .collect(),
+    ))
 }

@@ -26,7 +26,11 @@ pub(crate) fn user_name(principal: &Principal, caller: &str) -> Result<String> {
 /// `ALIYUN$<account>` or `RAM$<account>:<user>` (`RAM$<account>:role/<r>` for RAM roles).
 /// `ALIYUN$<account>` or `RAM$<account>:<user>`, as resolved (provider upper-cased).
 pub fn well_formed(principal: &str) -> bool {
-    let ok_part = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "._-@/".contains(c));
+    let ok_part = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || "._-@/".contains(c))
+    };
     match principal.split_once('$') {
         Some(("ALIYUN", rest)) => ok_part(rest) && !rest.contains('/'),
         Some(("RAM", rest)) => match rest.split_once(':') {
@@ -37,8 +41,20 @@ pub fn well_formed(principal: &str) -> bool {
     }
 }
 
-pub fn add(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, principal: &Principal, comment: Option<&str>) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("AddUser", &project.name, "users"))?;
+pub fn add(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    principal: &Principal,
+    comment: Option<&str>,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("AddUser", &project.name, "users"),
+    )?;
     let name = user_name(principal, ctx.user)?;
     let provider = name.split_once('$').map(|(p, _)| p).unwrap_or("");
     if !name.contains('$') || !["ALIYUN", "RAM"].contains(&provider) {
@@ -60,18 +76,37 @@ pub fn add(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, principa
     }
     txn.put_user(
         &project.name,
-        &User { principal: name, comment: comment.map(str::to_string), label: 0, roles: Vec::new(), added_at: ctx.now },
+        &User {
+            principal: name,
+            comment: comment.map(str::to_string),
+            label: 0,
+            roles: Vec::new(),
+            added_at: ctx.now,
+        },
     )?;
     Ok(Output::ok())
 }
 
-pub fn remove(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, principal: &Principal) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("RemoveUser", &project.name, "users"))?;
+pub fn remove(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    principal: &Principal,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("RemoveUser", &project.name, "users"),
+    )?;
     let name = user_name(principal, ctx.user)?;
     if name == project.owner {
         return Err(messages::owner_cannot_be_removed(&name, &project.name));
     }
-    let user = txn.user(&project.name, &name)?.ok_or_else(|| messages::principal_missing(&name, &project.name))?;
+    let user = txn
+        .user(&project.name, &name)?
+        .ok_or_else(|| messages::principal_missing(&name, &project.name))?;
     if !user.roles.is_empty() {
         return Err(messages::user_holds_roles(&name, &user.roles));
     }
@@ -81,14 +116,27 @@ pub fn remove(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, princ
 
 /// Added users, one per line; the owner is not listed (§1.2).
 pub fn list(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("ListUsers", &project.name, "users"))?;
-    let users: Vec<String> = txn.users(&project.name)?.into_iter().map(|u| u.principal).collect();
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("ListUsers", &project.name, "users"),
+    )?;
+    let users: Vec<String> = txn
+        .users(&project.name)?
+        .into_iter()
+        .map(|u| u.principal)
+        .collect();
     Ok(Output::list("users", users))
 }
 
 /// `whoami`: odpscmd's lines (§1.3) for the fields mcsec knows.
 pub fn whoami(ctx: &ExecContext<'_>) -> Result<Output> {
-    let mut lines = vec![format!("Name: {}", ctx.user), format!("Source IP: {}", ctx.source_ip)];
+    let mut lines = vec![
+        format!("Name: {}", ctx.user),
+        format!("Source IP: {}", ctx.source_ip),
+    ];
     if let Some(p) = ctx.project {
         lines.push(format!("Project: {p}"));
     }
@@ -98,9 +146,25 @@ pub fn whoami(ctx: &ExecContext<'_>) -> Result<Output> {
     ))
 }
 
-pub fn account_provider(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project, provider: &str, add: bool) -> Result<Output> {
-    let action = if add { "AddAccountProvider" } else { "RemoveAccountProvider" };
-    require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::new(action, &project.name, ""))?;
+pub fn account_provider(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    provider: &str,
+    add: bool,
+) -> Result<Output> {
+    let action = if add {
+        "AddAccountProvider"
+    } else {
+        "RemoveAccountProvider"
+    };
+    require(
+        ctx,
+        txn,
+        project,
+        Need::OwnerOrSuperAdmin,
+        Mgmt::new(action, &project.name, ""),
+    )?;
     let provider = provider.to_ascii_uppercase();
     if !["ALIYUN", "RAM", "TAOBAO"].contains(&provider.as_str()) {
         return Err(messages::unknown_account_provider(&provider));
@@ -114,7 +178,20 @@ pub fn account_provider(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Proj
     Ok(Output::ok())
 }
 
-pub fn list_account_providers(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
-    require(ctx, txn, project, Need::Admin, Mgmt::new("ListAccountProviders", &project.name, ""))?;
-    Ok(Output::list("account_providers", project.account_providers.clone()))
+pub fn list_account_providers(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+) -> Result<Output> {
+    require(
+        ctx,
+        txn,
+        project,
+        Need::Admin,
+        Mgmt::new("ListAccountProviders", &project.name, ""),
+    )?;
+    Ok(Output::list(
+        "account_providers",
+        project.account_providers.clone(),
+    ))
 }

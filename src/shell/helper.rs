@@ -36,7 +36,11 @@ pub struct ShellHelper {
 
 impl ShellHelper {
     pub fn new(session: Rc<RefCell<Session>>, color: bool) -> Self {
-        ShellHelper { session, color, pending: RefCell::new(String::new()) }
+        ShellHelper {
+            session,
+            color,
+            pending: RefCell::new(String::new()),
+        }
     }
 
     /// Records the unfinished statement's earlier lines (empty at a fresh prompt).
