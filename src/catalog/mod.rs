@@ -180,6 +180,11 @@ impl<'a> Txn<'a> {
             .collect()
     }
 
+    /// The records under `prefix`, in key order, without their keys.
+    pub fn scan_values<T: DeserializeOwned>(&self, prefix: &[u8]) -> Result<Vec<T>> {
+        Ok(self.scan(prefix)?.into_iter().map(|(_, v)| v).collect())
+    }
+
     /// Every key under `prefix`, with this transaction's writes applied, without decoding.
     pub fn scan_keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
         let mut keys: std::collections::BTreeSet<Vec<u8>> = self
@@ -215,11 +220,7 @@ impl<'a> Txn<'a> {
         self.put(keys::project(&p.name), p)
     }
     pub fn projects(&self) -> Result<Vec<Project>> {
-        Ok(self
-            .scan(&keys::project_prefix())?
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect())
+        self.scan_values(&keys::project_prefix())
     }
 
     pub fn user(&self, project: &str, principal: &str) -> Result<Option<User>> {
@@ -232,11 +233,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::user(project, principal))
     }
     pub fn users(&self, project: &str) -> Result<Vec<User>> {
-        Ok(self
-            .scan(&keys::user_prefix(project))?
-            .into_iter()
-            .map(|(_, u)| u)
-            .collect())
+        self.scan_values(&keys::user_prefix(project))
     }
 
     pub fn role(&self, project: &str, name: &str) -> Result<Option<Role>> {
@@ -249,11 +246,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::role(project, name))
     }
     pub fn roles(&self, project: &str) -> Result<Vec<Role>> {
-        Ok(self
-            .scan(&keys::role_prefix(project))?
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect())
+        self.scan_values(&keys::role_prefix(project))
     }
 
     /// The role policy (JSON text). Kept apart from the role: it survives `drop role` (§2.1).
@@ -403,11 +396,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::rows(project, name));
     }
     pub fn tables(&self, project: &str) -> Result<Vec<Table>> {
-        Ok(self
-            .scan(&keys::table_prefix(project))?
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect())
+        self.scan_values(&keys::table_prefix(project))
     }
     pub fn rows(&self, project: &str, table: &str) -> Result<Rows> {
         Ok(self.get(&keys::rows(project, table))?.unwrap_or_default())
@@ -431,11 +420,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::object(project, kind, name))
     }
     pub fn objects(&self, project: &str, kind: ObjectType) -> Result<Vec<NamedObject>> {
-        Ok(self
-            .scan(&keys::object_prefix(project, kind))?
-            .into_iter()
-            .map(|(_, o)| o)
-            .collect())
+        self.scan_values(&keys::object_prefix(project, kind))
     }
 
     pub fn package(&self, project: &str, name: &str) -> Result<Option<Package>> {
@@ -448,11 +433,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::package(project, name))
     }
     pub fn packages(&self, project: &str) -> Result<Vec<Package>> {
-        Ok(self
-            .scan(&keys::package_prefix(project))?
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect())
+        self.scan_values(&keys::package_prefix(project))
     }
 
     pub fn installed(
@@ -470,11 +451,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::installed(project, source, package))
     }
     pub fn installed_packages(&self, project: &str) -> Result<Vec<InstalledPackage>> {
-        Ok(self
-            .scan(&keys::installed_prefix(project))?
-            .into_iter()
-            .map(|(_, i)| i)
-            .collect())
+        self.scan_values(&keys::installed_prefix(project))
     }
 
     pub fn tenant_role(&self, name: &str) -> Result<Option<TenantRole>> {
@@ -487,11 +464,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::tenant_role(name))
     }
     pub fn tenant_roles(&self) -> Result<Vec<TenantRole>> {
-        Ok(self
-            .scan(&keys::tenant_role_prefix())?
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect())
+        self.scan_values(&keys::tenant_role_prefix())
     }
     pub fn tenant_user(&self, principal: &str) -> Result<Option<TenantUser>> {
         self.get(&keys::tenant_user(principal))
@@ -503,11 +476,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::tenant_user(principal))
     }
     pub fn tenant_users(&self) -> Result<Vec<TenantUser>> {
-        Ok(self
-            .scan(&keys::tenant_user_prefix())?
-            .into_iter()
-            .map(|(_, u)| u)
-            .collect())
+        self.scan_values(&keys::tenant_user_prefix())
     }
 
     pub fn group(&self, project: &str, name: &str) -> Result<Option<Group>> {
@@ -520,11 +489,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::group(project, name))
     }
     pub fn groups(&self, project: &str) -> Result<Vec<Group>> {
-        Ok(self
-            .scan(&keys::group_prefix(project))?
-            .into_iter()
-            .map(|(_, g)| g)
-            .collect())
+        self.scan_values(&keys::group_prefix(project))
     }
     pub fn tenant_group(&self, name: &str) -> Result<Option<Group>> {
         self.get(&keys::tenant_group(name))
@@ -536,11 +501,7 @@ impl<'a> Txn<'a> {
         self.delete(keys::tenant_group(name))
     }
     pub fn tenant_groups(&self) -> Result<Vec<Group>> {
-        Ok(self
-            .scan(&keys::tenant_group_prefix())?
-            .into_iter()
-            .map(|(_, g)| g)
-            .collect())
+        self.scan_values(&keys::tenant_group_prefix())
     }
 
     /// Deletes every record that belongs to `project` (used by `drop project`).
