@@ -317,6 +317,30 @@ fn entries_of(privileges: &[Privilege], target: &Target) -> Result<Vec<(String, 
     Ok(out)
 }
 
+/// Grants and revokes that are not plain ACL: policy-mode (`"policy"="true"`, §4.3) and
+/// object grants inside an installed package (`"refobject"="true"`, §7.2). `None` = plain ACL.
+fn other_route(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+    (privileges, object, grantees, props): (&[Privilege], &GrantObject, &[Principal], &Properties),
+    grant: bool,
+) -> Result<Option<Output>> {
+    if flag(props, "policy")? == Some(true) {
+        return policy_grant(
+            ctx, txn, project, privileges, object, grantees, props, grant,
+        )
+        .map(Some);
+    }
+    if flag(props, "refobject")? == Some(true) {
+        return installed_object_grant(
+            ctx, txn, project, privileges, object, grantees, props, grant,
+        )
+        .map(Some);
+    }
+    Ok(None)
+}
+
 pub fn grant(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
@@ -326,29 +350,14 @@ pub fn grant(
     if stmt.with_grant_option {
         return Err(messages::grant_option_unsupported());
     }
-    if flag(&stmt.properties, "policy")? == Some(true) {
-        return policy_grant(
-            ctx,
-            txn,
-            project,
-            &stmt.privileges,
-            &stmt.object,
-            &stmt.grantees,
-            &stmt.properties,
-            true,
-        );
-    }
-    if flag(&stmt.properties, "refobject")? == Some(true) {
-        return installed_object_grant(
-            ctx,
-            txn,
-            project,
-            &stmt.privileges,
-            &stmt.object,
-            &stmt.grantees,
-            &stmt.properties,
-            true,
-        );
+    let route = (
+        stmt.privileges.as_slice(),
+        &stmt.object,
+        stmt.grantees.as_slice(),
+        &stmt.properties,
+    );
+    if let Some(done) = other_route(ctx, txn, project, route, true)? {
+        return Ok(done);
     }
     let target = resolve_target(
         txn,
@@ -392,29 +401,14 @@ pub fn revoke(
     project: &Project,
     stmt: &RevokeStmt,
 ) -> Result<Output> {
-    if flag(&stmt.properties, "policy")? == Some(true) {
-        return policy_grant(
-            ctx,
-            txn,
-            project,
-            &stmt.privileges,
-            &stmt.object,
-            &stmt.grantees,
-            &stmt.properties,
-            false,
-        );
-    }
-    if flag(&stmt.properties, "refobject")? == Some(true) {
-        return installed_object_grant(
-            ctx,
-            txn,
-            project,
-            &stmt.privileges,
-            &stmt.object,
-            &stmt.grantees,
-            &stmt.properties,
-            false,
-        );
+    let route = (
+        stmt.privileges.as_slice(),
+        &stmt.object,
+        stmt.grantees.as_slice(),
+        &stmt.properties,
+    );
+    if let Some(done) = other_route(ctx, txn, project, route, false)? {
+        return Ok(done);
     }
     // Revoking works on dropped objects' leftovers too, so the object need not exist.
     let target = resolve_target(
