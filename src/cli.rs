@@ -422,6 +422,9 @@ fn leave_without_store_shutdown(session: Session, code: i32) -> i32 {
             std::mem::forget(session);
             code
         }
+        // A run that failed has reported its failure; when that was the catalog's, this flush
+        // fails the same way and would only say it again.
+        Err(_) if code != 0 => code,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "FAILED: {e}");
             1

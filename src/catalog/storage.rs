@@ -99,6 +99,12 @@ pub struct SledStorage {
     /// The catalog directory, for error messages.
     location: String,
     state: Mutex<State>,
+    /// Journal size past which a flush compacts ([`COMPACTION_BYTES`] unless a test asks for
+    /// less).
+    compaction_bytes: usize,
+    /// The exclusive lock on [`LOCK_FILE`], held while the store is open: it keeps a second
+    /// process out before anything in the directory is read or tidied.
+    _lock: std::fs::File,
 }
 
 struct State {
@@ -112,6 +118,10 @@ struct State {
     stale: BTreeSet<Vec<u8>>,
     next_seq: u64,
     journal_bytes: usize,
+    /// Why a durable write failed. From then on the store takes no more writes: what it holds
+    /// in memory is no longer what the disk holds, and a later flush that succeeded would make
+    /// durable statements that were reported as failed.
+    write_failure: Option<String>,
 }
 
 enum Partition {
@@ -199,6 +209,108 @@ fn storage_err(e: impl std::fmt::Display) -> Error {
     Error::Storage(e.to_string())
 }
 
+fn sled_err(e: sled::Error) -> Error {
+    Error::Storage(sled_failure(&e))
+}
+
+/// One line for a sled failure: sled's own `Display` of an I/O error is the Rust `Debug` form
+/// (`Os { code: 28, kind: StorageFull, .. }`) and of a corruption its internal pointers.
+fn sled_failure(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Io(io) => io_failure(io),
+        sled::Error::Corruption { .. } => "its files are corrupt".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// One line for an I/O error that came through sled. sled clones an error by re-creating it
+/// from its `Debug` text (`Os { code: 28, kind: StorageFull, message: "..." }`), keeping only the
+/// kind, so the operating system's message is taken back out of that text when it is there.
+fn io_failure(io: &std::io::Error) -> String {
+    if io.raw_os_error().is_some() {
+        return io.to_string();
+    }
+    let text = io.to_string();
+    if let Some(start) = text.find("message: \"") {
+        let rest = &text[start + "message: \"".len()..];
+        if let Some(end) = rest.find('"') {
+            return rest[..end].to_string();
+        }
+    }
+    match io.kind() {
+        std::io::ErrorKind::StorageFull => "No space left on device".to_string(),
+        std::io::ErrorKind::Other => text,
+        kind => kind.to_string(),
+    }
+}
+
+/// The lock file in the catalog directory. sled locks its own `db` file too, but only inside
+/// its open, after it has read its snapshot files; this lock is taken first.
+const LOCK_FILE: &str = "mcsec.lock";
+
+/// Takes the catalog directory's lock, retrying for [`LOCK_RETRY`] (the previous holder may be
+/// exiting).
+fn lock_directory(path: &Path) -> Result<std::fs::File> {
+    let lock_path = path.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| {
+            Error::Storage(format!("cannot open catalog {}: {e}", path.display()))
+        })?;
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if started.elapsed() >= LOCK_RETRY {
+                    return Err(Error::Locked(path.display().to_string()));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::Storage(format!(
+                    "cannot lock catalog {}: {e}",
+                    path.display()
+                )))
+            }
+        }
+    }
+}
+
+/// Deletes sled's unfinished snapshot files (`snap.<lsn>.generating`). sled writes a snapshot
+/// to such a file and renames it once it is complete and synced, so one left behind (a full
+/// disk, a crash) is never the newest good snapshot; but sled's open reads it as one and fails
+/// with a corruption error. Its log still holds everything, and the older snapshot stays until
+/// a new one is renamed into place, so deleting it loses nothing. Called with the directory
+/// lock held, so no live process is writing it.
+fn remove_unfinished_snapshots(path: &Path) -> Result<()> {
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return Err(Error::Storage(format!(
+                "cannot open catalog {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            std::fs::remove_file(entry.path()).map_err(|e| {
+                Error::Storage(format!(
+                    "cannot open catalog {}: cannot remove the unfinished snapshot {name}: {e}",
+                    path.display()
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
 fn apply_write(map: &mut BTreeMap<Vec<u8>, Vec<u8>>, key: Vec<u8>, value: Option<Vec<u8>>) {
     match value {
         Some(v) => map.insert(key, v),
@@ -231,8 +343,9 @@ fn open_sled(path: &Path) -> Result<sled::Db> {
             }
             Err(e) => {
                 return Err(Error::Storage(format!(
-                    "cannot open catalog {}: {e}",
-                    path.display()
+                    "cannot open catalog {}: {}",
+                    path.display(),
+                    sled_failure(&e)
                 )))
             }
         }
@@ -243,15 +356,23 @@ impl SledStorage {
     /// Opens (creating if needed) the catalog at `path`. A catalog another process holds gets
     /// [`Error::Locked`] naming the directory. Reads the journal, not the partitions.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_compacting_at(path, COMPACTION_BYTES)
+    }
+
+    /// [`SledStorage::open`] with another compaction threshold, so that tests can cross it
+    /// often with little data.
+    pub fn open_compacting_at(path: &Path, compaction_bytes: usize) -> Result<Self> {
         std::fs::create_dir_all(path).map_err(|e| {
             Error::Storage(format!(
                 "cannot create catalog directory {}: {e}",
                 path.display()
             ))
         })?;
+        let lock = lock_directory(path)?;
+        remove_unfinished_snapshots(path)?;
         let db = open_sled(path)?;
         let location = path.display().to_string();
-        if db.get(FORMAT_1_SNAPSHOT).map_err(storage_err)?.is_some()
+        if db.get(FORMAT_1_SNAPSHOT).map_err(sled_err)?.is_some()
             || db.scan_prefix(FORMAT_1_JOURNAL).next().is_some()
         {
             return Err(Error::Storage(format!(
@@ -259,7 +380,7 @@ impl SledStorage {
                 super::model::FORMAT_VERSION
             )));
         }
-        let directory: BTreeMap<Vec<u8>, u32> = match db.get(DIRECTORY).map_err(storage_err)? {
+        let directory: BTreeMap<Vec<u8>, u32> = match db.get(DIRECTORY).map_err(sled_err)? {
             Some(bytes) => postcard::from_bytes::<Vec<(Vec<u8>, u32)>>(&bytes)
                 .map_err(|e| {
                     Error::Storage(format!("corrupt catalog directory in {location}: {e}"))
@@ -278,10 +399,11 @@ impl SledStorage {
             stale: BTreeSet::new(),
             next_seq: 0,
             journal_bytes: 0,
+            write_failure: None,
         };
         let mut record: Option<(u64, Vec<u8>)> = None;
         for chunk in db.scan_prefix(JOURNAL) {
-            let (key, bytes) = chunk.map_err(storage_err)?;
+            let (key, bytes) = chunk.map_err(sled_err)?;
             let seq = key
                 .get(JOURNAL.len()..JOURNAL.len() + 8)
                 .and_then(|s| <[u8; 8]>::try_from(s).ok())
@@ -304,6 +426,8 @@ impl SledStorage {
             db,
             location,
             state: Mutex::new(state),
+            compaction_bytes,
+            _lock: lock,
         })
     }
 
@@ -335,7 +459,7 @@ impl SledStorage {
             let mut bytes = Vec::with_capacity(chunks as usize * CHUNK_BYTES);
             let mut found = 0;
             for chunk in self.db.scan_prefix(chunk_prefix(id)).values() {
-                bytes.extend_from_slice(&chunk.map_err(storage_err)?);
+                bytes.extend_from_slice(&chunk.map_err(sled_err)?);
                 found += 1;
             }
             if found != chunks {
@@ -367,7 +491,7 @@ impl SledStorage {
     fn compact(&self, state: &mut State) -> Result<()> {
         let mut batch = sled::Batch::default();
         for key in self.db.scan_prefix(JOURNAL).keys() {
-            batch.remove(key.map_err(storage_err)?);
+            batch.remove(key.map_err(sled_err)?);
         }
         let mut directory = state.directory.clone();
         let stale: Vec<Vec<u8>> = state.stale.iter().cloned().collect();
@@ -400,7 +524,7 @@ impl SledStorage {
             DIRECTORY,
             postcard::to_stdvec(&listing).map_err(storage_err)?,
         );
-        self.db.apply_batch(batch).map_err(storage_err)?;
+        self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
         state.directory = directory;
         state.stale.clear();
         state.journal_bytes = 0;
@@ -413,11 +537,21 @@ impl State {
         let journal: Journal = postcard::from_bytes(record)
             .map_err(|e| Error::Storage(format!("corrupt catalog journal in {location}: {e}")))?;
         for (k, v) in journal {
+            // The record's partitions are older on disk than the journal says: a compaction,
+            // which deletes every journal record, must rewrite them, whichever process wrote it.
+            self.mark_stale(&k);
             self.write(k, v);
         }
         self.next_seq = seq + 1;
         self.journal_bytes += record.len();
         Ok(())
+    }
+
+    fn mark_stale(&mut self, key: &[u8]) {
+        let id = partition_of(key);
+        if !self.stale.contains(id) {
+            self.stale.insert(id.to_vec());
+        }
     }
 
     /// Applies one write to its partition, creating the partition (empty, nothing to read) when
@@ -467,6 +601,7 @@ impl Storage for SledStorage {
 
     fn apply(&self, batch: WriteBatch) -> Result<()> {
         let mut state = self.lock()?;
+        self.refuse_after_write_failure(&state)?;
         for (k, v) in batch {
             state.pending.insert(k.clone(), v.clone());
             state.write(k, v);
@@ -476,38 +611,58 @@ impl Storage for SledStorage {
 
     fn flush(&self) -> Result<()> {
         let mut state = self.lock()?;
-        if !state.pending.is_empty() {
-            let pending = std::mem::take(&mut state.pending);
-            let written = self.append(&mut state, &pending);
-            if written.is_err() {
-                // Still to be made durable by the next flush.
-                state.pending = pending;
-            }
-            written?;
+        self.refuse_after_write_failure(&state)?;
+        let pending = std::mem::take(&mut state.pending);
+        let written = if pending.is_empty() {
+            Ok(())
+        } else {
+            self.append(&mut state, &pending)
         }
-        self.db.flush().map(|_| ()).map_err(storage_err)
+        .and_then(|()| self.db.flush().map(|_| ()).map_err(|e| self.failure(&e)));
+        if let Err(e) = &written {
+            state.write_failure = Some(match e {
+                Error::Storage(text) => text.clone(),
+                other => other.to_string(),
+            });
+        }
+        written
     }
 }
 
 impl SledStorage {
+    /// A sled failure as one line naming the catalog.
+    fn failure(&self, e: &sled::Error) -> Error {
+        Error::Storage(format!(
+            "cannot write catalog {}: {}",
+            self.location,
+            sled_failure(e)
+        ))
+    }
+
+    fn refuse_after_write_failure(&self, state: &State) -> Result<()> {
+        match &state.write_failure {
+            None => Ok(()),
+            Some(reason) => Err(Error::Storage(format!(
+                "{reason}; nothing more is saved by this process (restart mcsec once the cause is fixed)"
+            ))),
+        }
+    }
+
     /// Makes `pending` durable: a journal record, or a compaction once the journal is big.
     fn append(&self, state: &mut State, pending: &WriteBatch) -> Result<()> {
         for k in pending.keys() {
-            let id = partition_of(k);
-            if !state.stale.contains(id) {
-                state.stale.insert(id.to_vec());
-            }
+            state.mark_stale(k);
         }
         let journal: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = pending.iter().collect();
         let bytes = postcard::to_stdvec(&journal).map_err(storage_err)?;
-        if state.journal_bytes + bytes.len() > COMPACTION_BYTES {
+        if state.journal_bytes + bytes.len() > self.compaction_bytes {
             return self.compact(state);
         }
         let mut batch = sled::Batch::default();
         for (n, chunk) in (0u32..).zip(bytes.chunks(CHUNK_BYTES)) {
             batch.insert(journal_key(state.next_seq, n), chunk);
         }
-        self.db.apply_batch(batch).map_err(storage_err)?;
+        self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
         state.next_seq += 1;
         state.journal_bytes += bytes.len();
         Ok(())
