@@ -14,11 +14,88 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use crate::ast::ObjectType;
-
 /// The format number stored under `keys::FORMAT`. Bump it when a record's encoding changes and
 /// add a migration in `catalog::open`.
 pub const FORMAT_VERSION: u32 = 2;
+
+/// Declares an enum without data whose stored form is an explicit one-byte tag, so that no
+/// reordering of its variants (or of any enum elsewhere) changes what a stored record means. A
+/// tag is never reused: a retired variant keeps its number out of use. The tags of format 2 are
+/// the variant indexes postcard wrote for the derived encoding, so catalogs written before the
+/// tags were explicit read identically (`tests/stored_format.rs` checks a fixture).
+macro_rules! stored_tags {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $tag:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($(#[$vmeta])* $variant,)* }
+
+        impl $name {
+            /// The stored tag.
+            pub fn tag(self) -> u8 {
+                match self { $($name::$variant => $tag,)* }
+            }
+
+            pub fn from_tag(tag: u8) -> Option<Self> {
+                match tag { $($tag => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_u8(self.tag())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let tag = u8::deserialize(deserializer)?;
+                $name::from_tag(tag).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "unknown {} tag {tag}",
+                        stringify!($name)
+                    ))
+                })
+            }
+        }
+    };
+}
+
+stored_tags! {
+    /// The kinds of object that grants attach to, as the catalog stores them.
+    pub enum ObjectType {
+        Project = 0,
+        Table = 1,
+        Model = 2,
+        Resource = 3,
+        Function = 4,
+        Instance = 5,
+        Package = 6,
+        Job = 7,
+        Volume = 8,
+        OfflineModel = 9,
+        Xflow = 10,
+    }
+}
+
+impl ObjectType {
+    /// The keyword that names the kind in statements (`table`, `offlinemodel`); also the
+    /// catalog's key segment for it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ObjectType::Project => "project",
+            ObjectType::Table => "table",
+            ObjectType::Model => "model",
+            ObjectType::Resource => "resource",
+            ObjectType::Function => "function",
+            ObjectType::Instance => "instance",
+            ObjectType::Package => "package",
+            ObjectType::Job => "job",
+            ObjectType::Volume => "volume",
+            ObjectType::OfflineModel => "offlinemodel",
+            ObjectType::Xflow => "xflow",
+        }
+    }
+}
 
 /// A project and its security configuration (§9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,10 +163,11 @@ pub struct User {
     pub added_at: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RoleType {
-    Resource,
-    Admin,
+stored_tags! {
+    pub enum RoleType {
+        Resource = 0,
+        Admin = 1,
+    }
 }
 
 /// A project role. `admin` and `super_administrator` exist in every project as built-ins.
@@ -104,7 +182,7 @@ pub struct Role {
 
 /// Who a grant or policy is attached to, in the form `show acl` prints: `user/<principal>` or
 /// `role/<role>`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Grantee {
     User(String),
     Role(String),
@@ -175,12 +253,65 @@ pub struct Table {
 }
 
 /// A cell of a sandbox table. Numbers are kept as written.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
     Number(String),
     String(String),
+}
+
+/// Stored as a tag (`Null` 0, `Bool` 1, `Number` 2, `String` 3) followed by the payload, if any.
+impl Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut tuple = serializer.serialize_tuple(2)?;
+        match self {
+            Value::Null => tuple.serialize_element(&0u8)?,
+            Value::Bool(b) => {
+                tuple.serialize_element(&1u8)?;
+                tuple.serialize_element(b)?;
+            }
+            Value::Number(n) => {
+                tuple.serialize_element(&2u8)?;
+                tuple.serialize_element(n)?;
+            }
+            Value::String(text) => {
+                tuple.serialize_element(&3u8)?;
+                tuple.serialize_element(text)?;
+            }
+        }
+        tuple.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Tagged;
+        impl<'de> serde::de::Visitor<'de> for Tagged {
+            type Value = Value;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a tagged cell value")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Value, A::Error> {
+                let missing = || serde::de::Error::custom("a cell value without its payload");
+                let tag: u8 = seq.next_element()?.ok_or_else(missing)?;
+                Ok(match tag {
+                    0 => Value::Null,
+                    1 => Value::Bool(seq.next_element()?.ok_or_else(missing)?),
+                    2 => Value::Number(seq.next_element()?.ok_or_else(missing)?),
+                    3 => Value::String(seq.next_element()?.ok_or_else(missing)?),
+                    _ => return Err(serde::de::Error::custom(format!("unknown Value tag {tag}"))),
+                })
+            }
+        }
+        deserializer.deserialize_tuple(2, Tagged)
+    }
 }
 
 /// The rows of one table, stored apart from its schema so that authorization never decodes data.
@@ -261,4 +392,47 @@ pub struct Group {
 pub struct TenantUser {
     pub principal: String,
     pub added_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_tags_are_the_format_2_variant_indexes() {
+        let kinds = [
+            ObjectType::Project,
+            ObjectType::Table,
+            ObjectType::Model,
+            ObjectType::Resource,
+            ObjectType::Function,
+            ObjectType::Instance,
+            ObjectType::Package,
+            ObjectType::Job,
+            ObjectType::Volume,
+            ObjectType::OfflineModel,
+            ObjectType::Xflow,
+        ];
+        for (index, kind) in kinds.into_iter().enumerate() {
+            assert_eq!(postcard::to_stdvec(&kind).unwrap(), vec![index as u8]);
+            assert_eq!(postcard::from_bytes::<ObjectType>(&[index as u8]).unwrap(), kind);
+        }
+        let cells = [
+            (Value::Null, vec![0]),
+            (Value::Bool(true), vec![1, 1]),
+            (Value::Number("7".into()), vec![2, 1, b'7']),
+            (Value::String("ab".into()), vec![3, 2, b'a', b'b']),
+        ];
+        for (value, bytes) in cells {
+            assert_eq!(postcard::to_stdvec(&value).unwrap(), bytes);
+            assert_eq!(postcard::from_bytes::<Value>(&bytes).unwrap(), value);
+        }
+    }
+
+    #[test]
+    fn an_unknown_tag_is_an_error_not_a_misread() {
+        assert!(postcard::from_bytes::<ObjectType>(&[11]).is_err());
+        assert!(postcard::from_bytes::<Value>(&[4, 0]).is_err());
+        assert!(postcard::from_bytes::<RoleType>(&[2]).is_err());
+    }
 }

@@ -362,7 +362,7 @@ pub fn grant(
     let target = resolve_target(
         txn,
         project,
-        stmt.object.kind,
+        ObjectType::from(stmt.object.kind),
         &stmt.object.name,
         stmt.object.columns.as_ref(),
         true,
@@ -414,7 +414,7 @@ pub fn revoke(
     let target = resolve_target(
         txn,
         project,
-        stmt.object.kind,
+        ObjectType::from(stmt.object.kind),
         &stmt.object.name,
         stmt.object.columns.as_ref(),
         false,
@@ -447,7 +447,7 @@ pub fn revoke(
 
 /// The ARN a policy-mode grant names (`acs:odps:*:projects/p/tables/tb_*`).
 fn policy_resource(project: &Project, object: &GrantObject) -> String {
-    let kind = object.kind;
+    let kind = ObjectType::from(object.kind);
     let project_name = match kind {
         ObjectType::Project => canonical_name(&object.name.name),
         _ => object
@@ -505,7 +505,9 @@ fn policy_grant(
         .map(|p| {
             policy::canonical_action(&p.name)
                 .map(str::to_string)
-                .ok_or_else(|| messages::invalid_privilege(&p.name, kind_label(object.kind)))
+                .ok_or_else(|| {
+                    messages::invalid_privilege(&p.name, kind_label(ObjectType::from(object.kind)))
+                })
         })
         .collect::<Result<_>>()?;
     let resource = policy_resource(project, object);
@@ -607,17 +609,22 @@ fn installed_object_grant(
     if !pkg
         .objects
         .iter()
-        .any(|o| o.kind == object.kind && o.name == object_name)
+        .any(|o| o.kind == ObjectType::from(object.kind) && o.name == object_name)
     {
         return Err(messages::package_lacks_object(
-            kind_label(object.kind),
+            kind_label(ObjectType::from(object.kind)),
             &object_name,
             &package,
         ));
     }
     let target = Target {
         project: project.clone(),
-        object: super::installed_object_ref(&source, &package, object.kind, &object_name),
+        object: super::installed_object_ref(
+            &source,
+            &package,
+            ObjectType::from(object.kind),
+            &object_name,
+        ),
         columns: None,
         creator: None,
     };
@@ -965,11 +972,11 @@ pub fn show_grants(
         )?;
     }
     let mut filter = Filter {
-        kind: stmt.on_type,
+        kind: stmt.on_type.map(ObjectType::from),
         object: None,
     };
     if let Some(o) = &stmt.on_object {
-        let t = resolve_target(txn, project, o.kind, &o.name, None, false)?;
+        let t = resolve_target(txn, project, ObjectType::from(o.kind), &o.name, None, false)?;
         filter.object = Some((t.project.name.clone(), t.object));
     }
     match &grantee {
@@ -1043,11 +1050,12 @@ fn show_installed_object_grants(
         .as_ref()
         .ok_or_else(|| messages::bad_property("refobject", "true"))?;
     let name = canonical_name(&object.name.name);
-    let stored = super::installed_object_ref(&source, &package, object.kind, &name);
+    let stored =
+        super::installed_object_ref(&source, &package, ObjectType::from(object.kind), &name);
     let shown = object_path(
         &source,
         &ObjectRef {
-            kind: object.kind,
+            kind: ObjectType::from(object.kind),
             name,
         },
     );

@@ -392,7 +392,8 @@ pub fn describe_table(
     let t = table_of(txn, project, name)
         .map_err(|_| messages::no_such_table(&p, &canonical_name(&name.name)))?;
     // Reading a table's metadata is the object action Describe (§3.1), authorized like any other.
-    let describe = crate::authz::Resource::object(&p, crate::ast::ObjectType::Table, &t.name);
+    let describe =
+        crate::authz::Resource::object(&p, crate::catalog::model::ObjectType::Table, &t.name);
     let request =
         super::data::request(ctx, "Describe", describe, crate::authz::TaskType::Sql, None);
     let snapshot = crate::authz::Snapshot::reusing(txn, ctx.records);

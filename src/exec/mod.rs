@@ -383,7 +383,9 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
             privileges,
             grantees,
         } => grants::super_privileges(ctx, txn, p, privileges, grantees, false),
-        S::ShowAcl { object, on_type } => grants::show_acl(ctx, txn, p, object, *on_type),
+        S::ShowAcl { object, on_type } => {
+            grants::show_acl(ctx, txn, p, object, on_type.map(ObjectType::from))
+        }
         S::GetPolicy { role, .. } => settings::get_policy(ctx, txn, p, role.as_deref()),
         S::PutPolicy { file, role, .. } => settings::put_policy(ctx, txn, p, file, role.as_deref()),
         S::GetSecurityPolicy => settings::get_security_policy(ctx, txn, p),
@@ -401,7 +403,7 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
             kind,
             object,
             package,
-        } => packages::remove_object(ctx, txn, p, *kind, object, package),
+        } => packages::remove_object(ctx, txn, p, ObjectType::from(*kind), object, package),
         S::AllowInstall(a) => packages::allow(ctx, txn, p, a),
         S::DisallowInstall { project, package } => {
             packages::disallow(ctx, txn, p, project, package)
@@ -414,9 +416,13 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         S::DescribePackage { project, name } => {
             packages::describe(ctx, txn, p, project.as_deref(), name)
         }
-        S::ShowPackageItems { project, on_type } => {
-            packages::items(ctx, txn, p, project.as_deref(), *on_type)
-        }
+        S::ShowPackageItems { project, on_type } => packages::items(
+            ctx,
+            txn,
+            p,
+            project.as_deref(),
+            on_type.map(ObjectType::from),
+        ),
         S::Set(s) => settings::set(ctx, txn, p, s),
         S::SetProject { pairs } => settings::setproject(ctx, txn, p, pairs),
         S::ShowSecurityConfiguration => settings::show_security_configuration(ctx, txn, p),
@@ -447,6 +453,27 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         | S::ListTenantUsers
         | S::AddTenantRoleToProject { .. }
         | S::RemoveTenantRoleFromProject { .. } => Ok(Output::ok()),
+    }
+}
+
+/// A statement's object type as the catalog stores it. The two enums are kept apart so that
+/// the syntax can change without touching what stored records mean.
+impl From<crate::ast::ObjectType> for ObjectType {
+    fn from(kind: crate::ast::ObjectType) -> Self {
+        use crate::ast::ObjectType as A;
+        match kind {
+            A::Project => ObjectType::Project,
+            A::Table => ObjectType::Table,
+            A::Model => ObjectType::Model,
+            A::Resource => ObjectType::Resource,
+            A::Function => ObjectType::Function,
+            A::Instance => ObjectType::Instance,
+            A::Package => ObjectType::Package,
+            A::Job => ObjectType::Job,
+            A::Volume => ObjectType::Volume,
+            A::OfflineModel => ObjectType::OfflineModel,
+            A::Xflow => ObjectType::Xflow,
+        }
     }
 }
 

@@ -14,9 +14,9 @@ use super::render::{format_time, table, Column};
 use super::{
     canonical_name, check_level, days_from, messages, revoke_all_on_object, ExecContext, Output,
 };
-use crate::ast::{AddToPackageStmt, AllowInstallStmt, ObjectType};
+use crate::ast::{AddToPackageStmt, AllowInstallStmt};
 use crate::catalog::model::{
-    AllowedProject, InstalledPackage, ObjectRef, Package, PackageObject, Project,
+    AllowedProject, InstalledPackage, ObjectRef, ObjectType, Package, PackageObject, Project,
 };
 use crate::catalog::Txn;
 use crate::error::Result;
@@ -112,7 +112,7 @@ pub fn add_object(
         Need::OwnerOrSuperAdmin,
         pkg_mgmt("AddPackageResource", &project.name),
     )?;
-    let kind = stmt.kind;
+    let kind = ObjectType::from(stmt.kind);
     if !matches!(
         kind,
         ObjectType::Table | ObjectType::Instance | ObjectType::Function | ObjectType::Resource

@@ -362,7 +362,12 @@ pub fn grant_table(
                     .contains(a)
                 })
                 .map(str::to_string)
-                .ok_or_else(|| messages::invalid_privilege(&p.name, kind_label(ObjectType::Table)))
+                .ok_or_else(|| {
+                    messages::invalid_privilege(
+                        &p.name,
+                        kind_label(crate::catalog::model::ObjectType::Table),
+                    )
+                })
         })
         .collect::<Result<_>>()?;
     for g in grantees {

@@ -2,7 +2,7 @@
 //! states exactly the grants, roles, labels and settings it is about.
 #![allow(dead_code)]
 
-use mcsec::ast::ObjectType;
+use mcsec::catalog::model::ObjectType;
 use mcsec::catalog::model::*;
 use mcsec::catalog::Catalog;
 use std::collections::BTreeMap;

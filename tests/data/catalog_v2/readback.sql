@@ -1,0 +1,36 @@
+-- Reads every record of the fixture back; its transcript by the binary that wrote the fixture
+-- is readback.out.
+list projects;
+use prj1;
+list users;
+list roles;
+describe role worker;
+describe role keeper;
+show grants for RAM$bob;
+show grants for RAM$amy;
+show grants for role worker;
+show acl for t_app_sales;
+show acl for plain;
+show acl for f_up on type function;
+show label grants on table t_app_sales;
+describe t_app_sales;
+select * from t_app_sales;
+get policy;
+get policy on role worker;
+show SecurityConfiguration;
+setproject;
+list trustedprojects;
+list accountproviders;
+show packages;
+describe package share;
+list groups;
+use prj2;
+list users;
+show packages;
+show grants for RAM$carol;
+show package items;
+list tenant users;
+list tenant roles;
+describe tenant role reader;
+show grants for tenant role reader;
+list tenant groups;

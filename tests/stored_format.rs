@@ -1,0 +1,97 @@
+//! What is stored stays readable: a catalog written by an earlier release (format 2, the
+//! fixture in `tests/data/catalog_v2/`, made by `setup.sql` there) opens and reads back exactly
+//! as that release read it (`readback.out`, its transcript of `readback.sql`), and a catalog of a
+//! format this mcsec does not know is refused with one line instead of being misread.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const FIXTURE: &str = "tests/data/catalog_v2";
+
+fn package_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn mcsec(catalog: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcsec"))
+        .current_dir(package_root())
+        .arg("--catalog")
+        .arg(catalog)
+        .args(args)
+        .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
+        .env_remove("MCSEC_USER")
+        .output()
+        .expect("mcsec runs")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_format_2_catalog_reads_back_as_the_release_that_wrote_it_read_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog");
+    copy_dir(&package_root().join(FIXTURE).join("catalog"), &catalog);
+    let out = mcsec(
+        &catalog,
+        &["--format", "json", "-f", &format!("{FIXTURE}/readback.sql")],
+    );
+    let mut transcript = String::from_utf8(out.stdout).unwrap();
+    transcript.push_str(&String::from_utf8(out.stderr).unwrap());
+    let expected =
+        std::fs::read_to_string(package_root().join(FIXTURE).join("readback.out")).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{transcript}");
+    if transcript != expected {
+        let first = transcript
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "readback differs from line {}:\n got: {:?}\nwant: {:?}",
+            first + 1,
+            transcript.lines().nth(first),
+            expected.lines().nth(first)
+        );
+    }
+}
+
+#[test]
+fn a_catalog_of_an_unknown_format_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog");
+    assert!(mcsec(&catalog, &["-e", "create project prj;"]).status.success());
+    {
+        // What a later release that moved to format 3 would leave.
+        let store = mcsec::catalog::storage::SledStorage::open(&catalog).unwrap();
+        use mcsec::catalog::storage::Storage;
+        store
+            .apply(
+                [(b"F".to_vec(), Some(postcard::to_stdvec(&3u32).unwrap()))]
+                    .into_iter()
+                    .collect(),
+            )
+            .unwrap();
+        store.flush().unwrap();
+    }
+    let out = mcsec(&catalog, &["-e", "list projects;"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.stdout, b"");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "FAILED: catalog error: catalog {} has format 3, this mcsec reads format 2\n",
+            catalog.display()
+        )
+    );
+}
