@@ -43,6 +43,11 @@ pub enum Error {
     #[error("catalog error: {0}")]
     Storage(String),
 
+    /// A commit since the statement began wrote what it read. The session runs the statement
+    /// again, so a user never sees this.
+    #[error("the catalog changed while the statement ran")]
+    Conflict,
+
     /// Another process holds the catalog.
     #[error("catalog {0} is in use by another mcsec process")]
     Locked(String),

@@ -199,6 +199,7 @@ fn a_data_statement_after_its_own_pending_grant_is_allowed() {
         source_ip: "127.0.0.1",
         now: NOW,
         records: Some(&cache),
+        files: &mcsec::exec::LocalFiles,
     };
     let select = mcsec::parser::parse_statement("select * from t1", "<test>", 1, 1).unwrap();
     let mut txn = t.catalog.begin();

@@ -29,6 +29,7 @@ fn run(t: &Tenant, user: &str, project: &str, stmt: Statement) -> Result<Output>
         source_ip: "127.0.0.1",
         now: NOW,
         records: None,
+        files: &mcsec::exec::LocalFiles,
     };
     let mut txn = t.catalog.begin();
     let out = data::execute(&ctx, &mut txn, &stmt)?;

@@ -46,6 +46,7 @@ fn explain_as(
         source_ip: "127.0.0.1",
         now: NOW,
         records: None,
+        files: &mcsec::exec::LocalFiles,
     };
     let txn = t.catalog.begin();
     explain::execute(&ctx, &txn, &stmt)
@@ -217,6 +218,7 @@ fn explain_never_writes() {
         source_ip: "127.0.0.1",
         now: NOW,
         records: None,
+        files: &mcsec::exec::LocalFiles,
     };
     let drop = ExplainStmt {
         principal: None,

@@ -181,7 +181,10 @@ impl<'t, 'c> Snapshot<'t, 'c> {
         let records = &self.cache().records;
         let cached = records.borrow().get(&key).cloned();
         let slot = match cached {
-            Some(slot) => slot,
+            Some(slot) => {
+                self.txn.note_read(&key);
+                slot
+            }
             None => {
                 let slot: Slot = self
                     .txn
@@ -253,6 +256,7 @@ impl<'t, 'c> Snapshot<'t, 'c> {
     pub fn installed_packages(&self, project: &str) -> Result<Arc<Vec<InstalledPackage>>> {
         let installed = &self.cache().installed;
         if let Some(list) = installed.borrow().get(project) {
+            self.txn.note_scan(&keys::installed_prefix(project));
             return Ok(list.clone());
         }
         let list = Arc::new(self.txn.installed_packages(project)?);
@@ -267,6 +271,7 @@ impl<'t, 'c> Snapshot<'t, 'c> {
     pub fn tenant_roles(&self) -> Result<Arc<Vec<TenantRole>>> {
         let cached = &self.cache().tenant_roles;
         if let Some(roles) = cached.borrow().as_ref() {
+            self.txn.note_scan(&keys::tenant_role_prefix());
             return Ok(roles.clone());
         }
         let roles = Arc::new(self.txn.tenant_roles()?);

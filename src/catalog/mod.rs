@@ -29,6 +29,9 @@ pub use storage::{MemStorage, SledStorage, Storage, WriteBatch};
 
 pub struct Catalog {
     storage: Box<dyn Storage>,
+    /// Held while a commit validates and applies, and for the whole of an exclusive
+    /// transaction ([`Catalog::begin_exclusive`]): commits are serialized.
+    commit_lock: std::sync::Mutex<()>,
     /// The commit generation and the keys recent commits wrote, for caches that outlive a
     /// statement (see [`commits`]).
     commits: commits::CommitLog,
@@ -46,6 +49,7 @@ impl Catalog {
         };
         let catalog = Catalog {
             storage,
+            commit_lock: Default::default(),
             commits: Default::default(),
             location: location.to_string(),
         };
@@ -56,6 +60,7 @@ impl Catalog {
     pub fn memory() -> Self {
         Catalog {
             storage: Box::new(MemStorage::default()),
+            commit_lock: Default::default(),
             commits: Default::default(),
             location: ":memory:".into(),
         }
@@ -86,23 +91,56 @@ impl Catalog {
         }
     }
 
+    /// A transaction that runs alongside others: its reads are recorded, and its commit is
+    /// refused with [`Error::Conflict`] when a commit since it began wrote what it read.
     pub fn begin(&self) -> Txn<'_> {
         Txn {
             storage: self.storage.as_ref(),
             commits: &self.commits,
             writes: WriteBatch::new(),
+            began: self.commits.version(),
+            reads: Default::default(),
+            exclusive: None,
         }
     }
 
-    /// Applies the transaction's writes atomically. Not yet durable: see [`Catalog::flush`].
-    /// A commit with writes bumps [`Catalog::generation`].
-    pub fn commit(&self, txn: Txn<'_>) -> Result<()> {
-        if txn.writes.is_empty() {
-            return Ok(());
+    /// A transaction that holds the commit lock from start to end, so no other commit can
+    /// land while it runs and its own commit cannot conflict. What a statement that lost a
+    /// race is retried with, so that it finishes however busy the catalog is.
+    pub fn begin_exclusive(&self) -> Txn<'_> {
+        let guard = self
+            .commit_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut txn = self.begin();
+        txn.exclusive = Some(guard);
+        txn
+    }
+
+    /// Validates the transaction and applies its writes atomically, serialized with every
+    /// other commit. Validation: no commit since the transaction began wrote a key it read or a
+    /// key under a prefix it scanned; otherwise [`Error::Conflict`] and nothing is applied.
+    /// Read-only transactions are validated too, so that what a statement showed is one
+    /// state of the catalog. Not yet durable: see [`Catalog::flush`]. A commit with writes
+    /// bumps [`Catalog::generation`].
+    pub fn commit(&self, mut txn: Txn<'_>) -> Result<()> {
+        let guard = match txn.exclusive.take() {
+            Some(guard) => guard,
+            None => {
+                let guard = self
+                    .commit_lock
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                txn.validate()?;
+                guard
+            }
+        };
+        if !txn.writes.is_empty() {
+            let written: Vec<Vec<u8>> = txn.writes.keys().cloned().collect();
+            self.storage.apply(std::mem::take(&mut txn.writes))?;
+            self.commits.record(written);
         }
-        let written: Vec<Vec<u8>> = txn.writes.keys().cloned().collect();
-        self.storage.apply(txn.writes)?;
-        self.commits.record(written);
+        drop(guard);
         Ok(())
     }
 
@@ -129,9 +167,73 @@ pub struct Txn<'a> {
     storage: &'a dyn Storage,
     commits: &'a commits::CommitLog,
     writes: WriteBatch,
+    /// The commit generation when the transaction began: commits after it are checked against
+    /// what it read.
+    began: Version,
+    reads: std::cell::RefCell<Reads>,
+    /// The commit lock, for a transaction begun with [`Catalog::begin_exclusive`].
+    exclusive: Option<std::sync::MutexGuard<'a, ()>>,
+}
+
+/// What a transaction read from storage: key hashes (a collision only makes a commit retry,
+/// never pass wrongly) and the prefixes it scanned.
+#[derive(Default)]
+struct Reads {
+    keys: Vec<u64>,
+    prefixes: Vec<Vec<u8>>,
+}
+
+fn key_hash(key: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x6d63_7365_63).hash_one(key)
+}
+
+impl Reads {
+    fn touches(&self, written: &[u8]) -> bool {
+        self.prefixes.iter().any(|p| written.starts_with(p))
+            || self.keys.contains(&key_hash(written))
+    }
 }
 
 impl<'a> Txn<'a> {
+    /// Records a read served without asking storage (a cache of decoded records), so that
+    /// the commit checks it like any other.
+    pub fn note_read(&self, key: &[u8]) {
+        if self.exclusive.is_none() {
+            self.reads.borrow_mut().keys.push(key_hash(key));
+        }
+    }
+
+    /// Records a prefix scan served without asking storage.
+    pub fn note_scan(&self, prefix: &[u8]) {
+        if self.exclusive.is_none() {
+            self.reads.borrow_mut().prefixes.push(prefix.to_vec());
+        }
+    }
+
+    /// Whether a commit since this transaction began wrote something it read. An exclusive
+    /// transaction never conflicts: no commit can land while it runs.
+    pub fn conflicts(&self) -> bool {
+        if self.exclusive.is_some() {
+            return false;
+        }
+        match self.commits.changes_since(self.began).0 {
+            Changes::Keys(written) => {
+                let reads = self.reads.borrow();
+                written.iter().any(|k| reads.touches(k))
+            }
+            Changes::Unknown => true,
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.conflicts() {
+            Err(Error::Conflict)
+        } else {
+            Ok(())
+        }
+    }
+
     /// The catalog and commit generation this transaction's reads (other than its own pending
     /// writes) come from.
     pub fn catalog_version(&self) -> Version {
@@ -146,7 +248,10 @@ impl<'a> Txn<'a> {
     pub fn get<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>> {
         let bytes = match self.writes.get(key) {
             Some(pending) => pending.clone(),
-            None => self.storage.get(key)?,
+            None => {
+                self.note_read(key);
+                self.storage.get(key)?
+            }
         };
         bytes.map(|b| decode(&b)).transpose()
     }
@@ -162,6 +267,7 @@ impl<'a> Txn<'a> {
 
     /// Every record under `prefix`, in key order, with this transaction's writes applied.
     pub fn scan<T: DeserializeOwned>(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, T)>> {
+        self.note_scan(prefix);
         let mut merged: std::collections::BTreeMap<Vec<u8>, Vec<u8>> =
             self.storage.scan_prefix(prefix)?.into_iter().collect();
         for (k, v) in self
@@ -187,6 +293,7 @@ impl<'a> Txn<'a> {
 
     /// Every key under `prefix`, with this transaction's writes applied, without decoding.
     pub fn scan_keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
+        self.note_scan(prefix);
         let mut keys: std::collections::BTreeSet<Vec<u8>> = self
             .storage
             .scan_prefix(prefix)?

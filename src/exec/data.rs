@@ -650,7 +650,7 @@ fn tunnel_download(
         csv.push_str(&row.iter().map(csv_field).collect::<Vec<_>>().join(","));
         csv.push('\n');
     }
-    std::fs::write(path, csv).map_err(|e| Error::Io(format!("cannot write {path}: {e}")))?;
+    ctx.files.write(path, csv.as_bytes())?;
     Ok(Output {
         text: format!("{} records downloaded to {path}\ndownload OK", rows.len()),
         json: json!({ "table": format!("{}.{}", source.project, source.table.name), "path": path, "records": rows.len() }),

@@ -94,6 +94,7 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
         source_ip: &source_ip,
         now: ctx.now,
         records: ctx.records,
+        files: ctx.files,
     };
     let plan = data::plan(&as_principal, txn, &stmt.statement)?;
     let snapshot = authz::Snapshot::reusing(txn, ctx.records);

@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod data;
+pub mod engine;
 pub mod explain;
 pub mod grants;
 pub mod labels;
@@ -33,6 +34,15 @@ use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project};
 use crate::catalog::{Catalog, Txn};
 use crate::error::Result;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use engine::{Engine, Files, LocalFiles};
+
+impl std::fmt::Debug for dyn Files + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Files")
+    }
+}
 
 /// What a statement runs as, handed to every statement handler (management ones in this module
 /// tree, data ones in `data`, `explain`). `user` is already resolved to its canonical form
@@ -47,6 +57,8 @@ pub struct ExecContext<'a> {
     /// The session's decoded-record cache for authorization checks (`None`: each statement
     /// decodes afresh). An optimisation only: it never changes a decision (`authz::snapshot`).
     pub records: Option<&'a crate::authz::RecordCache>,
+    /// Where the files a statement names are read and written.
+    pub files: &'a dyn Files,
 }
 
 /// What a statement printed: the odpscmd-style text (`OK` when there is nothing to show) and
@@ -116,8 +128,12 @@ impl Default for SessionOptions {
 /// tenant-level objects (§2.4).
 pub const TENANT_ACCOUNT: &str = "ALIYUN$owner";
 
+/// Optimistic attempts at a statement before it runs holding the commit lock.
+const OPTIMISTIC_ATTEMPTS: usize = 3;
+
 pub struct Session {
-    catalog: Catalog,
+    engine: Arc<Engine>,
+    files: Arc<dyn Files>,
     options: SessionOptions,
     project: Option<String>,
     /// `set k=v` for keys that are not security switches: odpscmd session flags.
@@ -129,10 +145,16 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(catalog: Catalog, mut options: SessionOptions) -> Self {
+    /// A session on an engine of its own over `catalog` (one client: the shell, a batch run).
+    pub fn new(catalog: Catalog, options: SessionOptions) -> Self {
+        Engine::new(catalog).session(options)
+    }
+
+    fn on(engine: Arc<Engine>, mut options: SessionOptions, files: Arc<dyn Files>) -> Self {
         options.user = resolve_user(&options.user, TENANT_ACCOUNT);
         Session {
-            catalog,
+            engine,
+            files,
             options,
             project: None,
             flags: BTreeMap::new(),
@@ -149,7 +171,11 @@ impl Session {
     }
 
     pub fn catalog(&self) -> &Catalog {
-        &self.catalog
+        self.engine.catalog()
+    }
+
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
     }
 
     /// Session flags set with `set k=v` (keys as written, values as given).
@@ -171,13 +197,14 @@ impl Session {
     /// (4002 not a member, IP whitelist) when the acting user may not enter it.
     pub fn use_project(&mut self, project: &str) -> Result<()> {
         let name = project.to_ascii_lowercase();
-        let txn = self.catalog.begin();
+        let txn = self.engine.catalog().begin();
         crate::authz::check_project_access(
             &txn,
             &name,
             &self.options.user,
             &self.options.source_ip,
         )?;
+        drop(txn);
         self.project = Some(name);
         Ok(())
     }
@@ -198,7 +225,6 @@ impl Session {
             _ => {}
         }
         let now = self.now();
-        let mut txn = self.catalog.begin();
         let records = self
             .records
             .get_mut()
@@ -209,10 +235,31 @@ impl Session {
             source_ip: &self.options.source_ip,
             now,
             records: Some(&*records),
+            files: self.files.as_ref(),
         };
-        let out = dispatch(&ctx, &mut txn, stmt)?;
+        let catalog = self.engine.catalog();
+        // Another session's commit may land while the statement runs; then the statement
+        // runs again on the newer catalog (see `engine`), its outcome — success or error —
+        // being the one a serial run after that commit gives.
+        let mut attempt = 0;
+        let out = loop {
+            attempt += 1;
+            let mut txn = if attempt > OPTIMISTIC_ATTEMPTS {
+                catalog.begin_exclusive()
+            } else {
+                catalog.begin()
+            };
+            match dispatch(&ctx, &mut txn, stmt) {
+                Ok(out) => match catalog.commit(txn) {
+                    Ok(()) => break out,
+                    Err(crate::Error::Conflict) => continue,
+                    Err(e) => return Err(e),
+                },
+                Err(_) if txn.conflicts() => continue,
+                Err(e) => return Err(e),
+            }
+        };
         let dropped_current = matches!(stmt, Statement::DropProject { name } if self.project.as_deref() == Some(name.to_ascii_lowercase().as_str()));
-        self.catalog.commit(txn)?;
         if dropped_current {
             self.project = None;
         }
@@ -231,9 +278,12 @@ impl Session {
             return Err(messages::invalid_account(&user));
         }
         if let Some(p) = &self.project {
-            let txn = self.catalog.begin();
-            if crate::authz::check_project_access(&txn, p, &user, &self.options.source_ip).is_err()
-            {
+            let txn = self.engine.catalog().begin();
+            let refused =
+                crate::authz::check_project_access(&txn, p, &user, &self.options.source_ip)
+                    .is_err();
+            drop(txn);
+            if refused {
                 self.project = None;
             }
         }
@@ -242,12 +292,12 @@ impl Session {
     }
 
     pub fn flush(&self) -> Result<()> {
-        self.catalog.flush()
+        self.engine.flush()
     }
 
     /// Names for completion in the current project (projects: all).
     pub fn names(&self, kind: NameKind) -> Vec<String> {
-        let txn = self.catalog.begin();
+        let txn = self.catalog().begin();
         let project = self.project.as_deref();
         let found: Result<Vec<String>> = match (kind, project) {
             (NameKind::Project, _) => txn
@@ -608,8 +658,8 @@ pub(crate) fn check_level(level: u64) -> Result<u8> {
     }
 }
 
-/// Reads a file a statement names, relative to the working directory; quotes are stripped.
-pub(crate) fn read_statement_file(path: &str) -> Result<String> {
+/// Reads a file a statement names, through the session's [`Files`]; quotes are stripped.
+pub(crate) fn read_statement_file(ctx: &ExecContext<'_>, path: &str) -> Result<String> {
     let path = path.trim().trim_matches('\'').trim_matches('"');
-    std::fs::read_to_string(path).map_err(|e| messages::read_file(path, e))
+    ctx.files.read(path)
 }

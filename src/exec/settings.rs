@@ -93,7 +93,7 @@ pub fn set(
             // Setting protection without `with exception` clears the exception (§8).
             s.protection_exception = match &stmt.exception_file {
                 Some(file) => {
-                    let text = read_statement_file(file)?;
+                    let text = read_statement_file(ctx, file)?;
                     PolicyDocument::parse(&text, PolicyKind::Exception)?;
                     Some(text)
                 }
@@ -472,7 +472,7 @@ pub fn put_policy(
                 Need::OwnerOrSuperAdmin,
                 Mgmt::new("SetPolicy", &project.name, "configurations/policy"),
             )?;
-            let text = read_statement_file(file)?;
+            let text = read_statement_file(ctx, file)?;
             PolicyDocument::parse(&text, PolicyKind::Project)?;
             let mut p = project.clone();
             p.policy = Some(text);
@@ -492,7 +492,7 @@ pub fn put_policy(
                     &format!("roles/resource/{r}"),
                 ),
             )?;
-            let text = read_statement_file(file)?;
+            let text = read_statement_file(ctx, file)?;
             PolicyDocument::parse(&text, PolicyKind::Role)?;
             txn.put_role_policy(&project.name, &r, Some(&text))?;
         }
@@ -538,7 +538,7 @@ pub fn put_security_policy(
             "configurations/security_policy",
         ),
     )?;
-    let text = read_statement_file(file)?;
+    let text = read_statement_file(ctx, file)?;
     PolicyDocument::parse(&text, PolicyKind::Project)?;
     let mut p = project.clone();
     p.security_policy = Some(text);

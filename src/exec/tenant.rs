@@ -435,7 +435,7 @@ pub fn put_policy(
 ) -> Result<Output> {
     require_tenant(ctx, "SetTenantRolePolicy", "roles")?;
     let mut role = existing_role(txn, &canonical_name(role))?;
-    let text = read_statement_file(file)?;
+    let text = read_statement_file(ctx, file)?;
     PolicyDocument::parse(&text, PolicyKind::Role)?;
     role.policy = Some(text);
     txn.put_tenant_role(&role)?;
