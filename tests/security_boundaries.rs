@@ -265,3 +265,102 @@ fn dropping_a_project_passes_its_whitelist() {
     );
     assert_eq!(prj1_state(&t), before);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tenant statements and another account's project.
+
+/// prjm belongs to ALIYUN$mallory, who holds a row in prjm.tm; the tenant account is not a
+/// member of prjm. prj1 is the tenant account's own project.
+fn mallory_tenant() -> Tenant {
+    let t = Tenant::new();
+    t.ok(
+        OWNER,
+        "create project prjm owner ALIYUN$mallory; create project prj1; create tenant role trx;",
+    );
+    t.ok(
+        As::user("ALIYUN$mallory"),
+        "use prjm; create table tm (secret string); insert into tm values ('m1');",
+    );
+    t
+}
+
+/// What the tenant and prjm look like, read by each one's administrator.
+fn tenant_state(t: &Tenant) -> (String, String) {
+    (
+        t.ok(
+            OWNER,
+            "show grants for tenant role trx; describe tenant role trx; list tenant users;",
+        ),
+        t.ok(
+            As::user("ALIYUN$mallory").project("prjm"),
+            "list users; show acl for tm;",
+        ),
+    )
+}
+
+#[test]
+fn tenant_grants_and_tenant_roles_need_standing_in_the_target_project() {
+    let t = mallory_tenant();
+    let before = tenant_state(&t);
+    let want = not_member_text("prjm");
+    assert_eq!(t.run(OWNER, "use prjm;").failure(), want);
+    for statement in [
+        "grant select on table prjm.tm to tenant role trx;",
+        "revoke select on table prjm.tm from tenant role trx;",
+        "add tenant role trx to project prjm;",
+        "remove tenant role trx from project prjm;",
+    ] {
+        t.refused(OWNER, statement, &want);
+        t.refused(OWNER.project("prj1"), statement, &want);
+    }
+    assert_eq!(tenant_state(&t), before);
+
+    // The rest of the chain then gives eve nothing in prjm.
+    t.ok(
+        OWNER,
+        "add tenant user RAM$owner:eve; grant tenant role trx to user RAM$owner:eve;",
+    );
+    let eve = As::user("RAM$owner:eve");
+    t.refused(eve, "use prjm;", &want);
+    let r = t.run(eve.project("prjm"), "tunnel download tm out.csv;");
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr.lines().next().unwrap_or(""),
+        "FAILED: Accessing project 'prjm' failed: ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project prjm."
+    );
+    assert!(!t.path().join("out.csv").exists());
+}
+
+#[test]
+fn tenant_statements_run_with_standing_in_the_target_project() {
+    let t = mallory_tenant();
+    // Its owner may add the tenant's role to prjm; once mallory makes the tenant account an
+    // Admin of prjm, it may grant on prjm's tables to a tenant role.
+    t.ok(
+        As::user("ALIYUN$mallory"),
+        "add tenant role trx to project prjm;",
+    );
+    t.ok(
+        As::user("ALIYUN$mallory").project("prjm"),
+        "add user ALIYUN$owner; grant admin to ALIYUN$owner;",
+    );
+    t.ok(OWNER, "grant select on table prjm.tm to tenant role trx;");
+    let grants = t.ok(OWNER, "show grants for tenant role trx;");
+    assert!(
+        grants.contains("projects/prjm/tables/tm: Select"),
+        "{grants}"
+    );
+}
+
+#[test]
+fn add_tenant_user_refuses_another_accounts_ram_user_like_add_user() {
+    let t = mallory_tenant();
+    let before = tenant_state(&t);
+    let want = "FAILED: ODPS-0420095: Access Denied - Invalid account Name RAM$mallory:x";
+    // The text `add user` gives for the same principal in the tenant's own project.
+    let add_user = t.run(OWNER.project("prj1"), "add user RAM$mallory:x;");
+    assert_eq!(add_user.failure(), want);
+    t.refused(OWNER, "add tenant user RAM$mallory:x;", want);
+    assert_eq!(tenant_state(&t), before);
+    t.ok(OWNER, "add tenant user RAM$owner:x;");
+}
