@@ -364,3 +364,103 @@ fn add_tenant_user_refuses_another_accounts_ram_user_like_add_user() {
     assert_eq!(tenant_state(&t), before);
     t.ok(OWNER, "add tenant user RAM$owner:x;");
 }
+
+// ---------------------------------------------------------------------------------------------
+// explain for another principal, and bare setproject.
+
+/// prj1 with alice (Select on t1), mem (plain member), adm (Admin); prj2 where mem2 is a plain
+/// member and adm2 an Admin, neither of them members of prj1. prj1 has a project policy and
+/// protection, prj2 a whitelist that admits 127.0.0.1.
+fn explain_tenant() -> Tenant {
+    let t = Tenant::new();
+    t.write(
+        "deny.json",
+        r#"{"Version":"1","Statement":[{"Effect":"Deny","Principal":"RAM$owner:alice","Action":"odps:Drop","Resource":"acs:odps:*:projects/prj1/tables/*"}]}"#,
+    );
+    t.ok(
+        OWNER,
+        "create project prj1; create project prj2;
+         use prj1;
+         create table t1 (id bigint);
+         add user RAM$alice; add user RAM$mem; add user RAM$adm; grant admin to RAM$adm;
+         grant Select on table t1 to user RAM$alice;
+         put policy deny.json;
+         set ProjectProtection=true;
+         use prj2;
+         add user RAM$mem2; add user RAM$adm2; grant admin to RAM$adm2;
+         setproject odps.security.ip.whitelist=127.0.0.1,10.0.0.1;",
+    );
+    t
+}
+
+#[test]
+fn explain_for_another_principal_needs_what_show_grants_for_it_needs() {
+    let t = explain_tenant();
+    let grants_before = t.ok(
+        OWNER.project("prj1"),
+        "show grants for RAM$alice; get policy;",
+    );
+    // A plain member of the project read, and a plain member of another project only.
+    let cases = [("RAM$owner:mem", "prj1"), ("RAM$owner:mem2", "prj2")];
+    for (user, project) in cases {
+        let who = As::user(user).project(project);
+        let show = t.run(who, "show grants for RAM$alice;");
+        assert_eq!(show.code, 1);
+        for statement in [
+            "explain for RAM$alice select * from prj1.t1;",
+            "explain for RAM$owner:alice from 10.0.0.1 select * from prj1.t1;",
+            "explain for ALIYUN$owner select * from prj1.t1;",
+        ] {
+            t.refused(who, statement, show.failure());
+        }
+    }
+    assert_eq!(
+        t.run(As::user("RAM$owner:mem").project("prj1"), "show grants for RAM$alice;").failure(),
+        "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4019], You have NO privilege 'odps:ShowGrants' on {acs:odps:*:projects/prj1/authorization/users}."
+    );
+    // An Admin of the current project who is no member of the project the check reads is
+    // refused by that project's gate.
+    t.refused(
+        As::user("RAM$owner:adm2").project("prj2"),
+        "explain for RAM$alice select * from prj1.t1;",
+        &not_member_text("prj1"),
+    );
+    // Admin of every project involved may explain for others; anyone may explain for itself.
+    let adm = t.ok(
+        As::user("RAM$owner:adm").project("prj1"),
+        "explain for RAM$alice select * from t1;",
+    );
+    assert!(adm.contains("Principal: RAM$owner:alice"), "{adm}");
+    for (user, project) in cases {
+        let own = t.ok(
+            As::user(user).project(project),
+            "explain select * from prj1.t1;",
+        );
+        assert!(own.contains(&format!("Principal: {user}")), "{own}");
+    }
+    assert_eq!(
+        t.ok(
+            OWNER.project("prj1"),
+            "show grants for RAM$alice; get policy;"
+        ),
+        grants_before
+    );
+}
+
+#[test]
+fn bare_setproject_needs_what_show_security_configuration_needs() {
+    let t = explain_tenant();
+    let mem2 = As::user("RAM$owner:mem2").project("prj2");
+    let show = t.run(mem2, "show SecurityConfiguration;");
+    assert_eq!(
+        show.failure(),
+        "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4019], You have NO privilege 'odps:GetSecurityConfiguration' on {acs:odps:*:projects/prj2/authorization/configurations/security_configuration}."
+    );
+    t.refused(mem2, "setproject;", show.failure());
+    let listing = t.ok(As::user("RAM$owner:adm2").project("prj2"), "setproject;");
+    assert!(
+        listing.contains("odps.security.ip.whitelist=127.0.0.1,10.0.0.1\n"),
+        "{listing}"
+    );
+    assert!(listing.ends_with("OK\n"), "{listing}");
+}
