@@ -464,3 +464,86 @@ fn bare_setproject_needs_what_show_security_configuration_needs() {
     );
     assert!(listing.ends_with("OK\n"), "{listing}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Super_Administrator and a project-policy Deny.
+
+/// prj1 with Super_Administrators sa (named by a project-policy `Deny odps:*`) and sa2, and
+/// alice, a plain member. The policy also names the owner, whom no policy binds.
+fn denied_super_admin() -> Tenant {
+    let t = Tenant::new();
+    t.write(
+        "deny_sa.json",
+        r#"{"Version":"1","Statement":[{"Effect":"Deny","Principal":["RAM$owner:sa","ALIYUN$owner"],"Action":"odps:*","Resource":"acs:odps:*:*"}]}"#,
+    );
+    t.ok(
+        OWNER,
+        "create project prj1; use prj1;
+         create table t1 (id bigint);
+         add user RAM$sa; add user RAM$sa2; add user RAM$alice;
+         grant super_administrator to RAM$sa; grant super_administrator to RAM$sa2;
+         set ProjectProtection=true;
+         put policy deny_sa.json;",
+    );
+    t
+}
+
+fn prj1_management_state(t: &Tenant) -> String {
+    t.ok(
+        OWNER.project("prj1"),
+        "list users; show SecurityConfiguration; show grants for RAM$alice; show acl for t1;
+         show packages; list roles; get policy;",
+    )
+}
+
+#[test]
+fn a_project_policy_deny_binds_a_super_administrators_management_statements() {
+    let t = denied_super_admin();
+    let before = prj1_management_state(&t);
+    let sa = As::user("RAM$owner:sa").project("prj1");
+    let denied = |action: &str, resource: &str| {
+        format!(
+            "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4011], You have NO privilege 'odps:{action}' on {{acs:odps:*:projects/prj1/{resource}}}. Explicitly denied by policy."
+        )
+    };
+    for (statement, action, resource) in [
+        ("add user RAM$owner:zed;", "AddUser", "authorization/users"),
+        (
+            "set ProjectProtection=false;",
+            "SetSecurityConfiguration",
+            "authorization/configurations/security_configuration",
+        ),
+        (
+            "grant Select on table t1 to user RAM$alice;",
+            "GrantPrivilege",
+            "tables/t1",
+        ),
+        (
+            "create package pk;",
+            "CreatePackage",
+            "authorization/packages",
+        ),
+        (
+            "create role r9;",
+            "CreateRole",
+            "authorization/roles/resource/r9",
+        ),
+    ] {
+        t.refused(sa, statement, &denied(action, resource));
+    }
+    // Data statements were already refused the same way.
+    let r = t.run(sa, "select * from t1;");
+    assert_eq!(r.code, 1);
+    assert!(r.failure().contains("[4011]"), "{}", r.failure());
+    assert_eq!(prj1_management_state(&t), before);
+
+    // A Super_Administrator the policy does not name, and the owner it does name, still run them.
+    t.ok(
+        As::user("RAM$owner:sa2").project("prj1"),
+        "add user RAM$owner:zed; create role r9;",
+    );
+    t.ok(
+        OWNER.project("prj1"),
+        "set ProjectProtection=false; grant Select on table t1 to user RAM$alice; create package pk;",
+    );
+}

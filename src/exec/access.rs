@@ -6,8 +6,8 @@
 //! allows it; neither does any admin-role or project policy, so the statement is refused with the
 //! §11.4 text naming `odps:AddTrustedProject` on `projects/<p>/authorization`. Before any of
 //! that, the caller must pass the gates of the project the statement acts on (its whitelist,
-//! then membership), as `use <p>` would. An explicit policy deny binds everyone but the owner
-//! and Super_Administrator (§4.4).
+//! then membership), as `use <p>` would. An explicit policy deny binds everyone but the owner;
+//! a Super_Administrator only by the project policy, not by role policies (§4.4).
 
 use super::{messages, ExecContext};
 use crate::catalog::model::{Project, RoleType, User};
@@ -148,9 +148,10 @@ fn policy_effects(
 /// `project` is the project the statement acts on, which need not be the current one (`grant
 /// ... on table prj1.t`, `add tenant role r to project prj1`), so its gates come first, with
 /// the texts `use <p>` gives: the network whitelist, which binds the owner too, then
-/// membership (4002). Then the standing: the owner and a Super_Administrator need no policy;
-/// everyone else is bound by every matching deny and may be lifted to Admin's rights by a
-/// policy allow. Otherwise the §11.4 text.
+/// membership (4002). Then the standing: the owner passes everything; a Super_Administrator is
+/// exempt from role policies but, as for data statements (§4.4), a project-policy Deny naming
+/// it refuses with the §4.4 text; everyone else is bound by every matching deny and may be
+/// lifted to Admin's rights by a policy allow. Otherwise the §11.4 text.
 pub fn require(
     ctx: &ExecContext<'_>,
     txn: &Txn<'_>,
@@ -166,7 +167,10 @@ pub fn require(
     match standing {
         Standing::Owner => Ok(()),
         Standing::SuperAdministrator => {
-            if satisfies(standing, need) {
+            let (_, deny) = policy_effects(ctx, txn, project, roles, false, &mgmt)?;
+            if deny {
+                Err(denied())
+            } else if satisfies(standing, need) {
                 Ok(())
             } else {
                 Err(refused())
