@@ -40,10 +40,21 @@ fn explain_as(
     project: &str,
     stmt: ExplainStmt,
 ) -> mcsec::Result<mcsec::exec::Output> {
+    explain_from(t, user, "127.0.0.1", project, stmt)
+}
+
+/// [`explain_as`] with the caller connected from `source_ip`.
+fn explain_from(
+    t: &Tenant,
+    user: &str,
+    source_ip: &str,
+    project: &str,
+    stmt: ExplainStmt,
+) -> mcsec::Result<mcsec::exec::Output> {
     let ctx = ExecContext {
         user,
         project: Some(project),
-        source_ip: "127.0.0.1",
+        source_ip,
         now: NOW,
         records: None,
         files: &mcsec::exec::LocalFiles,
@@ -124,6 +135,12 @@ Ways to change the outcome:
 fn explain_for_another_principal_from_another_address() {
     let t = tenant();
     t.property("prj1", "odps.security.ip.whitelist", "10.0.0.0/8");
+    // The caller itself must be admitted by prj1's whitelist to explain for another principal
+    // there (it needs Admin or better in prj1, behind prj1's gates); the explained request
+    // comes from the addresses named by `from`.
+    let explain_as = |t: &Tenant, user: &str, project: &str, stmt: ExplainStmt| {
+        explain_from(t, user, "10.0.0.1", project, stmt)
+    };
     let stmt = ExplainStmt {
         principal: Some(Principal {
             kind: PrincipalKind::User,

@@ -33,7 +33,8 @@
 //! would return, so [`authorize`] stays a function of (request, catalog).
 //!
 //! `check_project_access` is the network gate plus membership for `use <p>` and for every
-//! statement that runs in a project.
+//! statement that runs in a project; management statements pass it (`check_access_to`) for
+//! every project they act on, not only the current one.
 
 pub mod advice;
 pub mod network;
@@ -357,18 +358,43 @@ pub fn check_project_access(
     let Some(p) = txn.project(project)? else {
         return Err(project_not_found(project));
     };
-    if let network::Gate::Refused(_) = network::gate(&p, source_ip) {
-        return Err(Error::denied(texts::not_whitelisted(source_ip, project)));
+    check_access_to(txn, &p, principal, source_ip).map(|_| ())
+}
+
+/// The network gate alone: `project`'s IP/VPC whitelist, which binds every principal.
+pub fn check_network(project: &Project, source_ip: &str) -> Result<()> {
+    match network::gate(project, source_ip) {
+        network::Gate::Refused(_) => Err(Error::denied(texts::not_whitelisted(
+            source_ip,
+            &project.name,
+        ))),
+        network::Gate::Open | network::Gate::Matched(_) => Ok(()),
     }
-    let via_tenant_role = || -> Result<bool> {
-        Ok(txn.tenant_roles()?.iter().any(|r| {
-            r.members.iter().any(|m| m == principal) && r.projects.iter().any(|p| p == project)
-        }))
-    };
-    if p.owner == principal || txn.user(project, principal)?.is_some() || via_tenant_role()? {
-        Ok(())
+}
+
+/// [`check_project_access`] for a project record already read. Returns the principal's user
+/// record in the project (`None` for the owner and for a member through a tenant role), so that
+/// a caller deciding management standing need not read it again.
+pub fn check_access_to(
+    txn: &Txn<'_>,
+    project: &Project,
+    principal: &str,
+    source_ip: &str,
+) -> Result<Option<User>> {
+    check_network(project, source_ip)?;
+    if project.owner == principal {
+        return Ok(None);
+    }
+    if let Some(user) = txn.user(&project.name, principal)? {
+        return Ok(Some(user));
+    }
+    let via_tenant_role = txn.tenant_roles()?.iter().any(|r| {
+        r.members.iter().any(|m| m == principal) && r.projects.iter().any(|p| p == &project.name)
+    });
+    if via_tenant_role {
+        Ok(None)
     } else {
-        Err(Error::denied(texts::not_member(project)))
+        Err(Error::denied(texts::not_member(&project.name)))
     }
 }
 

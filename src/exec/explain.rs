@@ -8,8 +8,11 @@
 //! `Select` on the table with column `phone`), authorizes each check as alice from 10.1.2.3,
 //! and prints the overall decision, then per check its decision, the deciding rules and every
 //! layer's verdict, and finally the nearest ways to change the outcome (`authz::advice`). The
-//! statement itself is not run, so nothing is written and no instance is created.
+//! statement itself is not run, so nothing is written and no instance is created. Explaining
+//! another principal's request needs Admin or better in every project it reports on, as
+//! `show grants for <p>` does.
 
+use super::access::{require, Mgmt, Need};
 use super::data;
 use super::{ExecContext, Output};
 use crate::ast::{ExplainStmt, PrincipalKind};
@@ -96,7 +99,39 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
         records: ctx.records,
         files: ctx.files,
     };
+    // Explaining another principal's request shows what `show grants for <p>` would (its
+    // membership, roles, grants, labels) and more (the project policy, protection), so it needs
+    // what `show grants for <p>` needs, with the same refusal: Admin or better — here in the
+    // current project and in every project the checks read, as each check reports on its own
+    // project. Explaining one's own request is any member's.
+    let for_other = principal != ctx.user;
+    let may_show_grants = |project: &str| -> Result<()> {
+        match txn.project(project)? {
+            Some(p) => require(
+                ctx,
+                txn,
+                &p,
+                Need::Admin,
+                Mgmt::new("ShowGrants", &p.name, "users"),
+            ),
+            // A missing project is reported by the check itself.
+            None => Ok(()),
+        }
+    };
+    if let (true, Some(current)) = (for_other, ctx.project) {
+        may_show_grants(current)?;
+    }
     let plan = data::plan(&as_principal, txn, &stmt.statement)?;
+    if for_other {
+        let mut seen: Vec<&str> = ctx.project.into_iter().collect();
+        for request in &plan.requests {
+            let project = request.resource.project.as_str();
+            if !seen.contains(&project) {
+                seen.push(project);
+                may_show_grants(project)?;
+            }
+        }
+    }
     let snapshot = authz::Snapshot::reusing(txn, ctx.records);
     let checks: Vec<(Request, Response)> = plan
         .requests

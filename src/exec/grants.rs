@@ -10,7 +10,7 @@
 //! `(table sale_detail, user bob)` record. Re-granting an action replaces its entry, so a grant
 //! can be renewed. With `"policy"="true"` the same statement edits the role policy instead.
 
-use super::access::{require, Mgmt, Need};
+use super::access::{reach_provider, require, Mgmt, Need};
 use super::render::{format_time, grant_blocks, sections, GrantBlock, GrantGroup, GrantRow};
 use super::roles::existing_role;
 use super::{
@@ -131,7 +131,12 @@ impl Target {
 
 /// Resolves `on <type> [<p>.]<name>` against the current project. Packages are installed
 /// objects of the current project named `<src>.<pkg>`.
+///
+/// An object of another project (`prj1.t`, `on project prj1`) is reached only through that
+/// project's gates (whitelist, then membership; `dispatch` has passed the current project's),
+/// checked before the object is looked up so that a refused caller learns nothing about it.
 pub(crate) fn resolve_target(
+    ctx: &ExecContext<'_>,
     txn: &Txn<'_>,
     current: &Project,
     kind: ObjectType,
@@ -163,8 +168,11 @@ pub(crate) fn resolve_target(
     let project = if project_name == current.name {
         current.clone()
     } else {
-        txn.project(&project_name)?
-            .ok_or_else(|| messages::project_missing(&project_name))?
+        let other = txn
+            .project(&project_name)?
+            .ok_or_else(|| messages::project_missing(&project_name))?;
+        crate::authz::check_access_to(txn, &other, ctx.user, ctx.source_ip)?;
+        other
     };
     let object = ObjectRef {
         kind,
@@ -360,6 +368,7 @@ pub fn grant(
         return Ok(done);
     }
     let target = resolve_target(
+        ctx,
         txn,
         project,
         ObjectType::from(stmt.object.kind),
@@ -412,6 +421,7 @@ pub fn revoke(
     }
     // Revoking works on dropped objects' leftovers too, so the object need not exist.
     let target = resolve_target(
+        ctx,
         txn,
         project,
         ObjectType::from(stmt.object.kind),
@@ -603,6 +613,7 @@ fn installed_object_grant(
     txn.installed(&project.name, &source, &package)?
         .ok_or_else(|| messages::package_not_installed(&source, &package, &project.name))?;
     let object_name = canonical_name(&object.name.name);
+    reach_provider(ctx, txn, &source)?;
     let pkg = txn
         .package(&source, &package)?
         .ok_or_else(|| messages::package_missing(&source, &package))?;
@@ -976,7 +987,7 @@ pub fn show_grants(
         object: None,
     };
     if let Some(o) = &stmt.on_object {
-        let t = resolve_target(txn, project, ObjectType::from(o.kind), &o.name, None, false)?;
+        let t = resolve_target(ctx, txn, project, ObjectType::from(o.kind), &o.name, None, false)?;
         filter.object = Some((t.project.name.clone(), t.object));
     }
     match &grantee {
@@ -1107,7 +1118,7 @@ pub fn show_acl(
     on_type: Option<ObjectType>,
 ) -> Result<Output> {
     let kind = on_type.unwrap_or(ObjectType::Table);
-    let target = resolve_target(txn, project, kind, object, None, true)?;
+    let target = resolve_target(ctx, txn, project, kind, object, None, true)?;
     let creator_may = target.project.settings.object_creator_has_access_permission
         && target.creator.as_deref() == Some(ctx.user);
     if !creator_may {

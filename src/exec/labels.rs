@@ -7,7 +7,7 @@
 //! exist, then replaces bob's entry for column `mobile` in the `(t, bob)` label-grant record with
 //! one of level 3 expiring 7 days from the clock (180 days when `with exp` is left out).
 
-use super::access::{require, Mgmt, Need};
+use super::access::{reach_provider, require, Mgmt, Need};
 use super::render::{col, format_time, table, Column};
 use super::roles::existing_role;
 use super::{canonical_name, check_level, days_from, grantee_of, messages, ExecContext, Output};
@@ -276,6 +276,13 @@ pub fn show_label_grants(
             Need::Admin,
             label_mgmt("ShowLabelGrants", &project.name),
         )?;
+    }
+    // The package form reads the provider's table (its column labels).
+    if let Some(source) = table_name.as_ref().and_then(|t| t.project.as_deref()) {
+        let source = canonical_name(source);
+        if source != project.name {
+            reach_provider(ctx, txn, &source)?;
+        }
     }
     let now = ctx.now;
     match (table_name, user) {

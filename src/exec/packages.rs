@@ -8,7 +8,7 @@
 //! and records an [`InstalledPackage`] under `prj2`. Users of `prj2` then need `Read` on the
 //! installed package (an ACL grant on the `prj1.datashare` package object of `prj2`).
 
-use super::access::{require, Mgmt, Need};
+use super::access::{reach_provider, require, Mgmt, Need};
 use super::grants::kind_label;
 use super::render::{format_time, table, Column};
 use super::{
@@ -277,8 +277,7 @@ pub fn install(
     if source == project.name {
         return Err(messages::own_package(&project.name));
     }
-    txn.project(&source)?
-        .ok_or_else(|| messages::project_missing(&source))?;
+    reach_provider(ctx, txn, &source)?;
     let pkg = existing(txn, &source, &package_name)?;
     let allowed = pkg.allowed.iter().any(|a| {
         (a.project == project.name || a.project == "*") && a.expires.is_none_or(|t| t > ctx.now)
@@ -442,6 +441,9 @@ pub fn describe(
             &project.name,
         ));
     }
+    if source != project.name {
+        reach_provider(ctx, txn, &source)?;
+    }
     let pkg = existing(txn, &source, &name)?;
     let objects: Vec<Vec<String>> = pkg
         .objects
@@ -509,6 +511,12 @@ pub fn items(
         if source.as_ref().is_some_and(|s| s != &inst.source_project) {
             continue;
         }
+        // An installation left behind by a dropped provider lists nothing (as a dropped
+        // package does, below), so only an existing provider is gated.
+        if txn.project(&inst.source_project)?.is_none() {
+            continue;
+        }
+        reach_provider(ctx, txn, &inst.source_project)?;
         let Some(pkg) = txn.package(&inst.source_project, &inst.package)? else {
             continue;
         };

@@ -71,7 +71,7 @@ pub fn create(
     Ok(Output::ok())
 }
 
-/// Only the project's owner drops it. Every record of the project goes, and so do other
+/// Only the project's owner drops it, from an address its whitelist admits. Every record of the project goes, and so do other
 /// projects' installations of its packages.
 pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
     let name = canonical_name(name);
@@ -84,6 +84,8 @@ pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Outp
             &format!("projects/{name}"),
         ));
     }
+    // The whitelist binds the owner too, whichever project is current.
+    crate::authz::check_access_to(txn, &project, ctx.user, ctx.source_ip)?;
     for package in txn.packages(&name)? {
         for other in txn.projects()? {
             if txn.installed(&other.name, &name, &package.name)?.is_some() {

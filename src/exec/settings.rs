@@ -264,11 +264,13 @@ pub fn setproject(
     pairs: &[(String, String)],
 ) -> Result<Output> {
     if pairs.is_empty() {
+        // The listing carries the security properties (IP/VPC whitelist, download control),
+        // so it is read like `show SecurityConfiguration`: Admin or better, with its refusal.
         require(
             ctx,
             txn,
             project,
-            Need::Member,
+            Need::Admin,
             config_mgmt("GetSecurityConfiguration", &project.name),
         )?;
         let mut all = project.properties.clone();

@@ -3,7 +3,9 @@
 //!
 //! The tenant is administered by its Alibaba Cloud account ([`super::TENANT_ACCOUNT`]).
 //! `grant select on table sales.orders to tenant role analyst;` checks the caller is that
-//! account, that the tenant role and the table exist, and appends `(sales, orders, Select)` to
+//! account, that it may grant on `sales.orders` in `sales` (the gates of `sales`, then Admin or
+//! better there: a project of another account is not the tenant's), that the tenant role and
+//! the table exist, and appends `(sales, orders, Select)` to
 //! the role's grants; `show grants for tenant role analyst` lists them in the same
 //! `Authorization Type:` layout as project grants.
 
@@ -52,7 +54,12 @@ pub fn add_user(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Principal)
         },
         ctx.user,
     )?;
-    if !(name.starts_with("ALIYUN$") || name.starts_with("RAM$")) {
+    if !super::users::well_formed(&name) {
+        return Err(messages::invalid_account(&name));
+    }
+    // As `add user`: a RAM user of another Alibaba Cloud account is not this tenant's to add
+    // (§1.1); through a tenant role it would reach projects as if it were.
+    if name.starts_with("RAM$") && super::account_of(&name) != super::account_of(ctx.user) {
         return Err(messages::invalid_account(&name));
     }
     if txn.tenant_user(&name)?.is_some() {
@@ -341,6 +348,29 @@ pub fn grant_table(
         (None, None) => return Err(messages::no_project_selected()),
     };
     let table = canonical_name(&object.name.name);
+    // A tenant role's grant reaches the table's project like a project-level grant on it, so
+    // it is authorized there as one: that project's gates, then the grantor rule (Admin or
+    // better) — the tenant account has no standing in a project of another account by itself.
+    // A revoke of a grant on a project that no longer exists only cleans up the role.
+    match txn.project(&project)? {
+        Some(p) => {
+            let object = crate::catalog::model::ObjectRef {
+                kind: crate::catalog::model::ObjectType::Table,
+                name: table.clone(),
+            };
+            let mgmt = Mgmt {
+                action: if grant {
+                    "GrantPrivilege"
+                } else {
+                    "RevokePrivilege"
+                },
+                resource: super::object_path(&project, &object),
+            };
+            require(ctx, txn, &p, Need::Admin, mgmt)?;
+        }
+        None if grant => return Err(messages::object_missing("table", &project, &table)),
+        None => {}
+    }
     if grant && txn.table(&project, &table)?.is_none() {
         return Err(messages::object_missing("table", &project, &table));
     }
@@ -385,7 +415,9 @@ pub fn grant_table(
     Ok(Output::ok())
 }
 
-/// `add|remove tenant role <r> to|from project <p>`: the project owner or the tenant account.
+/// `add|remove tenant role <r> to|from project <p>`: the project owner or the tenant account,
+/// and either way someone who may add users to `p` — its gates, then Admin or better there —
+/// since every holder of the role becomes a member of `p`.
 pub fn role_to_project(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
@@ -407,6 +439,21 @@ pub fn role_to_project(
             &format!("projects/{project_name}/authorization/roles"),
         ));
     }
+    require(
+        ctx,
+        txn,
+        &p,
+        Need::Admin,
+        Mgmt::new(
+            if add {
+                "AddTenantRole"
+            } else {
+                "RemoveTenantRole"
+            },
+            &project_name,
+            "roles",
+        ),
+    )?;
     let mut r = existing_role(txn, &canonical_name(role))?;
     r.projects.retain(|x| x != &project_name);
     if add {
