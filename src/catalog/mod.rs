@@ -144,6 +144,12 @@ impl Catalog {
         Ok(())
     }
 
+    /// Every stored key and its encoded value, in key order: the whole tenant, for comparing two
+    /// catalogs exactly (tests, diagnostics).
+    pub fn entries(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.storage.scan_prefix(b"")
+    }
+
     /// How many commits with writes this catalog has applied since it was opened.
     pub fn generation(&self) -> u64 {
         self.commits.version().generation
