@@ -87,6 +87,10 @@ fn exact_canonical_forms() {
         ("add jar udtf.jar comment 'x'", "add jar udtf.jar comment 'x'"),
         ("show SecurityConfiguration", "show securityconfiguration"),
         ("allow project * to install package p with select", "allow project * to install package p with Select"),
+        ("revoke `role` on table t from role w", "revoke `role` on table t from role w"),
+        ("grant `label` on table t to user x", "grant `label` on table t to user x"),
+        ("grant `LABEL`, `select` on t to x", "grant `LABEL`, Select on table t to user x"),
+        ("grant super `user` to x", "grant super `user` to user x"),
     ];
     for (input, expected) in cases {
         assert_eq!(canonical(input), expected, "{input}");
