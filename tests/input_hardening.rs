@@ -68,3 +68,58 @@ fn an_empty_catalog_path_is_a_usage_error_and_writes_nothing() {
         assert_eq!(entries(dir.path()), Vec::<String>::new(), "{args:?}");
     }
 }
+
+/// Every (tree, key, value) of the sled database in `dir`.
+fn sled_contents(dir: &Path) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let db = sled::open(dir).expect("open sled");
+    let mut out = Vec::new();
+    for name in db.tree_names() {
+        let tree = db.open_tree(&name).expect("open tree");
+        for pair in tree.iter() {
+            let (k, v) = pair.expect("read pair");
+            out.push((name.to_vec(), k.to_vec(), v.to_vec()));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_foreign_sled_database_is_refused_by_name_and_keeps_its_data() {
+    let home = tempfile::tempdir().expect("temp dir");
+    for (name, tree) in [("keys", None), ("trees", Some("users"))] {
+        let dir = home.path().join(name);
+        {
+            let db = sled::open(&dir).expect("create foreign db");
+            match tree {
+                Some(t) => db.open_tree(t).expect("tree").insert("alice", "x"),
+                None => db.insert("hello", "world"),
+            }
+            .expect("insert");
+            db.flush().expect("flush");
+        }
+        let before = sled_contents(&dir);
+        let catalog = dir.to_str().expect("utf-8 path");
+        let r = mcsec_in(home.path(), &["--catalog", catalog, "-e", "create project prj;"]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert_eq!(r.stdout, "");
+        assert_eq!(
+            r.stderr,
+            format!("FAILED: catalog error: {catalog} is not an mcsec catalog: it holds a sled database without mcsec's format key (use a new or empty directory)\n")
+        );
+        assert_eq!(sled_contents(&dir), before, "{name}");
+    }
+}
+
+#[test]
+fn a_new_or_empty_directory_becomes_a_catalog() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let empty = home.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    for dir in [empty, home.path().join("new/nested")] {
+        let catalog = dir.to_str().expect("utf-8 path");
+        let r = mcsec_in(home.path(), &["--catalog", catalog, "-e", "create project prj;"]);
+        assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "OK\n", ""));
+        let r = mcsec_in(home.path(), &["--catalog", catalog, "-e", "list projects;"]);
+        assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "prj\n", ""));
+    }
+}

@@ -39,17 +39,19 @@ pub struct Catalog {
 impl Catalog {
     /// Opens the catalog at `location`: a directory (created on first use) or `:memory:`.
     pub fn open(location: &str) -> Result<Self> {
-        let storage: Box<dyn Storage> = if location == ":memory:" {
-            Box::new(MemStorage::default())
+        let (storage, blank): (Box<dyn Storage>, bool) = if location == ":memory:" {
+            (Box::new(MemStorage::default()), true)
         } else {
-            Box::new(SledStorage::open(Path::new(location))?)
+            let sled = SledStorage::open(Path::new(location))?;
+            let blank = sled.is_blank()?;
+            (Box::new(sled), blank)
         };
         let catalog = Catalog {
             storage,
             commits: Default::default(),
             location: location.to_string(),
         };
-        catalog.check_format()?;
+        catalog.check_format(blank)?;
         Ok(catalog)
     }
 
@@ -65,8 +67,15 @@ impl Catalog {
         &self.location
     }
 
-    fn check_format(&self) -> Result<()> {
+    /// Writes the format key into a new catalog, accepts this format, refuses another. A store
+    /// without the key that is not `blank` is another program's database (or one whose key was
+    /// lost): adopting it would mix mcsec's records into it, so it is refused untouched.
+    fn check_format(&self, blank: bool) -> Result<()> {
         match self.storage.get(keys::FORMAT)? {
+            None if !blank => Err(Error::Storage(format!(
+                "{} is not an mcsec catalog: it holds a sled database without mcsec's format key (use a new or empty directory)",
+                self.location
+            ))),
             None => {
                 let mut batch = WriteBatch::new();
                 batch.insert(keys::FORMAT.to_vec(), Some(encode(&FORMAT_VERSION)?));

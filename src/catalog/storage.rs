@@ -307,6 +307,16 @@ impl SledStorage {
         })
     }
 
+    /// True when the database holds nothing at all: no key in the default tree, no other
+    /// tree, nothing applied since opening. Only then is a database without the catalog's
+    /// format key a new catalog rather than another program's data.
+    pub fn is_blank(&self) -> Result<bool> {
+        let state = self.lock()?;
+        Ok(state.partitions.is_empty()
+            && self.db.is_empty()
+            && self.db.tree_names().len() <= 1)
+    }
+
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>> {
         self.state
             .lock()
