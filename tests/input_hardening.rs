@@ -123,3 +123,125 @@ fn a_new_or_empty_directory_becomes_a_catalog() {
         assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "prj\n", ""));
     }
 }
+
+/// `statements` as one `--keep-going` batch on a throw-away catalog: every statement runs.
+fn run_all(statements: &str) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    mcsec_in(
+        dir.path(),
+        &["--catalog", ":memory:", "--keep-going", "-e", statements],
+    )
+}
+
+/// The `FAILED:` lines of stderr, without their `in statement` locators.
+fn failures(r: &Run) -> Vec<&str> {
+    r.stderr
+        .lines()
+        .filter(|l| l.starts_with("FAILED: "))
+        .collect()
+}
+
+const TABLE_RULE: &str =
+    "a table name starts with a letter, has only letters, digits and underscores, and is at most 128 bytes long.";
+
+#[test]
+fn invalid_table_names_are_refused_and_create_nothing() {
+    let long = "t".repeat(129);
+    let names = ["``", "` `", "`*`", "`a\u{1b}[31m`", "`9t`", "`t-1`", &long];
+    for name in names {
+        let r = run_all(&format!(
+            "create project prj; use prj; create table {name} (a string); describe {name};\
+             create table src (a string); create table {name} as select * from src; describe {name};"
+        ));
+        let shown = name
+            .trim_matches('`')
+            .replace('\u{1b}', "\\u{1b}");
+        let refused = format!("FAILED: Invalid table name '{shown}': {TABLE_RULE}");
+        let missing = format!("FAILED: ODPS-0130131:Table not found - table prj.{shown} cannot be resolved");
+        assert_eq!(r.code, 1, "{name}");
+        assert_eq!(failures(&r), [&refused, &missing, &refused, &missing], "{name}");
+        assert_eq!(r.stdout, "OK\nOK\nOK\n", "{name}");
+    }
+    // The longest valid name and a mixed-case one still work.
+    let longest = format!("t{}", "_".repeat(127));
+    let r = run(&format!(
+        "create project prj; use prj; create table {longest} (a string); create table Sale_2024 (`列名` string, b_1 bigint); describe sale_2024;"
+    ));
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn invalid_column_function_resource_and_group_names_are_refused() {
+    let r = run_all(
+        "create project prj; use prj;\
+         create table t (`` string); create table t (`a b` string); describe t;\
+         create function `f-1` as 'C' using 'x.jar'; drop function `f-1`;\
+         add file 'my file.txt'; add jar '.hidden'; drop resource `my file.txt`;\
+         add jar udtf.jar; add file deps.tar.gz; add py helper_2.py;\
+         add group `g g`; list groups; add tenant group `*`; list tenant groups;",
+    );
+    let resource_rule = "a resource name starts with a letter, digit or underscore, has only letters, digits, underscores, dots and hyphens, and is at most 128 bytes long.";
+    assert_eq!(
+        failures(&r),
+        [
+            "FAILED: Invalid column name '': a column name has only letters (Chinese characters included), digits and underscores, and is 1 to 128 bytes long.",
+            "FAILED: Invalid column name 'a b': a column name has only letters (Chinese characters included), digits and underscores, and is 1 to 128 bytes long.",
+            "FAILED: ODPS-0130131:Table not found - table prj.t cannot be resolved",
+            "FAILED: Invalid function name 'f-1': a function name starts with a letter, has only letters, digits and underscores, and is at most 128 bytes long.",
+            "FAILED: Function not found - 'prj/registration/functions/f-1'",
+            &format!("FAILED: Invalid resource name 'my file.txt': {resource_rule}"),
+            &format!("FAILED: Invalid resource name '.hidden': {resource_rule}"),
+            "FAILED: Resource not found - 'prj/resources/my file.txt'",
+            "FAILED: Invalid group name 'g g': a group name starts with a letter, has only letters, digits and underscores, and is at most 128 bytes long.",
+            "FAILED: Invalid group name '*': a group name starts with a letter, has only letters, digits and underscores, and is at most 128 bytes long.",
+        ]
+    );
+    assert_eq!(
+        r.stdout,
+        "OK\nOK\nOK: Resource 'udtf.jar' have been created.\nOK: Resource 'deps.tar.gz' have been created.\nOK: Resource 'helper_2.py' have been created.\nOK\nOK\n"
+    );
+}
+
+#[test]
+fn control_characters_in_echoed_names_are_escaped_in_errors() {
+    let osc = "`\u{1b}]0;pwned\u{7}\u{1b}[2J\nFAILED: fake`";
+    // Names are stored lower-cased, so the message shows the lower-cased name.
+    let shown = "\\u{1b}]0;pwned\\u{7}\\u{1b}[2j\\nfailed: fake";
+    let dir = tempfile::tempdir().expect("temp dir");
+    for format in ["text", "json"] {
+        let r = mcsec_in(
+            dir.path(),
+            &[
+                "--catalog",
+                ":memory:",
+                "--keep-going",
+                "--format",
+                format,
+                "-e",
+                &format!(
+                    "create project prj; use prj; drop table {osc}; grant Select on table {osc} to user RAM$x; use {osc};"
+                ),
+            ],
+        );
+        assert!(!r.stderr.contains('\u{1b}') && !r.stdout.contains('\u{1b}'), "{format}");
+        assert_eq!(
+            failures(&r),
+            [
+                format!("FAILED: ODPS-0130131:Table not found - table prj.{shown} cannot be resolved"),
+                format!("FAILED: ODPS-0420095: Access Denied - Object 'table prj.{shown}' does not exist."),
+                format!("FAILED: ODPS-0420111: Project not found - '{shown}'."),
+            ],
+            "{format}"
+        );
+        if format == "json" {
+            let errors: Vec<String> = r
+                .stdout
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter_map(|v| v["error"].as_str().map(str::to_string))
+                .collect();
+            assert_eq!(errors.len(), 3);
+            assert!(errors[0].ends_with(&format!("prj.{shown} cannot be resolved")), "{errors:?}");
+        }
+    }
+}
