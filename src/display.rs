@@ -686,7 +686,12 @@ impl Display for Statement {
                 principals(f, grantees)
             }
             S::ShowAcl { object, on_type } => {
-                write!(f, "show acl for {object}")?;
+                match (&object.project, on_type) {
+                    (None, Some(ObjectType::Resource)) => {
+                        write!(f, "show acl for {}", ResourceName(&object.name))?
+                    }
+                    _ => write!(f, "show acl for {object}")?,
+                }
                 if let Some(t) = on_type {
                     write!(f, " on type {t}")?;
                 }

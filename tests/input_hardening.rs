@@ -245,3 +245,30 @@ fn control_characters_in_echoed_names_are_escaped_in_errors() {
         }
     }
 }
+
+#[test]
+fn show_acl_reads_a_dotted_resource_name_as_the_resource() {
+    let r = run_all(
+        "create project prj; use prj; add jar udtf.jar; add file deps.tar.gz; add user RAM$owner:bob;\
+         grant Read on resource deps.tar.gz to user RAM$owner:bob;\
+         show acl for deps.tar.gz on type resource; show acl for udtf.jar on type RESOURCE;\
+         show acl for nope.jar on type resource;",
+    );
+    let implicit = "Authorization Type: Implicit\n\
+                    AG      project_owner/ALIYUN$owner: All\n\
+                    AG      admin/ALIYUN$owner: All\n\
+                    AG      object_creator/ALIYUN$owner: All\n";
+    assert_eq!(
+        r.stdout,
+        format!(
+            "OK\nOK\nOK: Resource 'udtf.jar' have been created.\nOK: Resource 'deps.tar.gz' have been created.\nOK\nOK\n\
+             {implicit}\nAuthorization Type: ACL\n\
+             A       user/RAM$owner:bob(acs:odps:*:projects/prj/resources/deps.tar.gz): Read\n\
+             {implicit}"
+        )
+    );
+    assert_eq!(
+        failures(&r),
+        ["FAILED: ODPS-0420095: Access Denied - Object 'resource prj.nope.jar' does not exist."]
+    );
+}

@@ -105,6 +105,8 @@ show acl for sale_detail on type table;
 show acl for sale_detail;
 show acl for test_project_b.datashare on type package;
 show acl for udtf on type resource;
+show acl for udtf.jar on type resource;
+show acl for deps.tar.gz On Type Resource;
 show acl for my_udf on type function;
 show acl for m1 on type model;
 show acl for 20151225091340766gat07xs6 on type instance;
