@@ -272,3 +272,38 @@ fn show_acl_reads_a_dotted_resource_name_as_the_resource() {
         ["FAILED: ODPS-0420095: Access Denied - Object 'resource prj.nope.jar' does not exist."]
     );
 }
+
+#[test]
+fn a_refobject_grant_of_a_privilege_the_package_does_not_give_is_refused() {
+    let props = r#"privilegeproperties("refobject"="true", "refproject"="prj1", "package"="pkg")"#;
+    let r = run_all(&format!(
+        "create project prj1; create project prj2; use prj1; create table t (a string); add jar udtf.jar;\
+         create package pkg; add table t to package pkg; add resource udtf.jar to package pkg with privileges Read, Write;\
+         allow project prj2 to install package pkg; use prj2; add user RAM$owner:amy; install package prj1.pkg;\
+         grant Update on table t to user RAM$owner:amy {props};\
+         grant Select, Alter on table t to user RAM$owner:amy {props};\
+         grant All on table t to user RAM$owner:amy {props};\
+         grant Delete on resource udtf.jar to user RAM$owner:amy {props};\
+         show grants on table t {props};\
+         grant Write on resource udtf.jar to user RAM$owner:amy {props};\
+         revoke Update on table t from user RAM$owner:amy {props};"
+    ));
+    assert_eq!(
+        failures(&r),
+        [
+            "FAILED: ODPS-0420095: Access Denied - Package prj1.pkg does not give Update on table t: it gives Describe,Select.",
+            "FAILED: ODPS-0420095: Access Denied - Package prj1.pkg does not give Alter on table t: it gives Describe,Select.",
+            "FAILED: ODPS-0420095: Access Denied - Package prj1.pkg does not give All on table t: it gives Describe,Select.",
+            "FAILED: ODPS-0420095: Access Denied - Package prj1.pkg does not give Delete on resource udtf.jar: it gives Read,Write.",
+        ]
+    );
+    // The refused grants wrote nothing (not even the Select listed with Alter); the ones the
+    // package gives, and revokes, still work.
+    assert!(
+        r.stdout.ends_with(
+            "OK\nAuthorization Type: Implicit\nAG      project_owner/ALIYUN$owner: All\nOK\nOK\n"
+        ),
+        "{}",
+        r.stdout
+    );
+}

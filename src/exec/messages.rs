@@ -288,6 +288,22 @@ pub fn package_lacks_object(kind: &str, object: &str, package: &str) -> Error {
     denied(format!("{kind} {object} is not in package {package}."))
 }
 
+/// [inferred] A refobject grant of an action the package does not give for the object;
+/// `gives` is listed as `describe package` shows ObjectPrivileges (comma-joined).
+pub fn package_lacks_privilege(
+    source: &str,
+    package: &str,
+    action: &str,
+    kind: &str,
+    object: &str,
+    gives: &[String],
+) -> Error {
+    denied(format!(
+        "Package {source}.{package} does not give {action} on {kind} {object}: it gives {}.",
+        gives.join(",")
+    ))
+}
+
 pub fn package_installed(source: &str, package: &str, project: &str) -> Error {
     denied(format!(
         "Package {source}.{package} is already installed in project {project}."
