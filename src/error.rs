@@ -50,6 +50,12 @@ pub enum Error {
     #[error("catalog error: {}", Escaped(.0))]
     Storage(String),
 
+    /// sled failed under the catalog at `location`: `problem` completes the sentence (`is
+    /// corrupt: ...`, `cannot be read or written: ...`). The store leaves `location` empty and
+    /// the catalog that owns it names its directory.
+    #[error("catalog error: catalog {} {}", Escaped(location), Escaped(problem))]
+    Sled { location: String, problem: String },
+
     /// Another process holds the catalog.
     #[error("catalog {} is in use by another mcsec process", Escaped(.0))]
     Locked(String),

@@ -42,9 +42,14 @@ impl Catalog {
         let (storage, blank): (Box<dyn Storage>, bool) = if location == ":memory:" {
             (Box::new(MemStorage::default()), true)
         } else {
-            let sled = SledStorage::open(Path::new(location))?;
-            let blank = sled.is_blank()?;
-            (Box::new(sled), blank)
+            let named = |e| name_sled_error(e, location);
+            let sled = SledStorage::open(Path::new(location)).map_err(named)?;
+            let blank = sled.is_blank().map_err(named)?;
+            let storage = Named {
+                inner: sled,
+                location: location.to_string(),
+            };
+            (Box::new(storage), blank)
         };
         let catalog = Catalog {
             storage,
@@ -122,6 +127,53 @@ impl Catalog {
 
     pub fn flush(&self) -> Result<()> {
         self.storage.flush()
+    }
+}
+
+/// The sled store with its directory named in the failures sled reports: the store itself
+/// leaves [`Error::Sled`]'s location empty, as most of its failures arise far from where the
+/// directory is known.
+struct Named {
+    inner: SledStorage,
+    location: String,
+}
+
+fn name_sled_error(e: Error, location: &str) -> Error {
+    match e {
+        Error::Sled {
+            location: unnamed,
+            problem,
+        } if unnamed.is_empty() => Error::Sled {
+            location: location.to_string(),
+            problem,
+        },
+        e => e,
+    }
+}
+
+impl Storage for Named {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.inner
+            .get(key)
+            .map_err(|e| name_sled_error(e, &self.location))
+    }
+
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.inner
+            .scan_prefix(prefix)
+            .map_err(|e| name_sled_error(e, &self.location))
+    }
+
+    fn apply(&self, batch: WriteBatch) -> Result<()> {
+        self.inner
+            .apply(batch)
+            .map_err(|e| name_sled_error(e, &self.location))
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.inner
+            .flush()
+            .map_err(|e| name_sled_error(e, &self.location))
     }
 }
 
@@ -610,5 +662,27 @@ mod tests {
         txn.delete_project_records("prj").unwrap();
         assert_eq!(txn.users("prj").unwrap().len(), 0);
         assert_eq!(txn.users("prj1").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn sled_failures_are_one_line_naming_the_catalog() {
+        let corrupt = sled::Error::Corruption { at: None, bt: () };
+        let e = name_sled_error(storage::storage_err(corrupt), "/tmp/cat");
+        assert_eq!(
+            e.to_string(),
+            "catalog error: catalog /tmp/cat is corrupt: sled found damaged data in its files"
+        );
+        let io = sled::Error::Io(std::io::Error::other("No space left on device"));
+        let e = name_sled_error(storage::storage_err(io), "/tmp/cat");
+        assert_eq!(
+            e.to_string(),
+            "catalog error: catalog /tmp/cat cannot be read or written: No space left on device"
+        );
+        // A failure that already names its place is left alone.
+        let named = Error::Sled {
+            location: "/a".into(),
+            problem: "is corrupt: x".into(),
+        };
+        assert_eq!(name_sled_error(named.clone(), "/b"), named);
     }
 }

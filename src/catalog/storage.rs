@@ -195,8 +195,57 @@ fn partitions_under(partitions: &BTreeMap<Vec<u8>, Partition>, prefix: &[u8]) ->
     ids.into_iter().collect()
 }
 
-fn storage_err(e: impl std::fmt::Display) -> Error {
-    Error::Storage(e.to_string())
+pub(crate) fn storage_err(e: impl StoreFailure) -> Error {
+    e.into_error()
+}
+
+/// The failures the sled store converts into [`Error`].
+pub(crate) trait StoreFailure {
+    fn into_error(self) -> Error;
+}
+
+impl StoreFailure for sled::Error {
+    fn into_error(self) -> Error {
+        Error::Sled {
+            location: String::new(),
+            problem: sled_problem(&self),
+        }
+    }
+}
+
+impl StoreFailure for postcard::Error {
+    fn into_error(self) -> Error {
+        Error::Storage(format!("cannot encode catalog data: {self}"))
+    }
+}
+
+impl StoreFailure for std::io::Error {
+    fn into_error(self) -> Error {
+        Error::Sled {
+            location: String::new(),
+            problem: format!("cannot be read or written: {self}"),
+        }
+    }
+}
+
+/// A sled failure as the end of "catalog <dir> ...", in one line. sled's own `Display` of a
+/// corruption prints its internal pointer and backtrace (`Read corrupted data at file offset
+/// Some(Inline(..)) backtrace ()`), which says nothing to a user.
+pub(crate) fn sled_problem(e: &sled::Error) -> String {
+    let first_line = |s: &str| s.lines().next().unwrap_or("").trim().to_string();
+    match e {
+        sled::Error::Corruption { .. } => {
+            "is corrupt: sled found damaged data in its files".to_string()
+        }
+        sled::Error::CollectionNotFound(_) => {
+            "is corrupt: a sled tree it needs is missing".to_string()
+        }
+        sled::Error::Io(io) => format!("cannot be read or written: {}", first_line(&io.to_string())),
+        sled::Error::Unsupported(s) => format!("cannot be used: {}", first_line(s)),
+        sled::Error::ReportableBug(s) => {
+            format!("cannot be used: sled failed: {}", first_line(s))
+        }
+    }
 }
 
 fn apply_write(map: &mut BTreeMap<Vec<u8>, Vec<u8>>, key: Vec<u8>, value: Option<Vec<u8>>) {
@@ -230,10 +279,10 @@ fn open_sled(path: &Path) -> Result<sled::Db> {
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
             Err(e) => {
-                return Err(Error::Storage(format!(
-                    "cannot open catalog {}: {e}",
-                    path.display()
-                )))
+                return Err(Error::Sled {
+                    location: path.display().to_string(),
+                    problem: sled_problem(&e),
+                })
             }
         }
     }
