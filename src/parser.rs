@@ -908,12 +908,14 @@ fn show_acl(i: Tokens<'_>) -> PResult<'_, Statement> {
             .zip(["on", "type", "resource"])
             .all(|(w, k)| w.is_some_and(|w| w.eq_ignore_ascii_case(k)));
     if resource_typed {
-        return map((resource_name, on_type), |(name, kind)| Statement::ShowAcl {
-            object: ObjectName {
-                project: None,
-                name,
-            },
-            on_type: Some(kind),
+        return map((resource_name, on_type), |(name, kind)| {
+            Statement::ShowAcl {
+                object: ObjectName {
+                    project: None,
+                    name,
+                },
+                on_type: Some(kind),
+            }
         })
         .parse(i);
     }

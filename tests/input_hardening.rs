@@ -99,7 +99,10 @@ fn a_foreign_sled_database_is_refused_by_name_and_keeps_its_data() {
         }
         let before = sled_contents(&dir);
         let catalog = dir.to_str().expect("utf-8 path");
-        let r = mcsec_in(home.path(), &["--catalog", catalog, "-e", "create project prj;"]);
+        let r = mcsec_in(
+            home.path(),
+            &["--catalog", catalog, "-e", "create project prj;"],
+        );
         assert_eq!(r.code, 1, "{}", r.stderr);
         assert_eq!(r.stdout, "");
         assert_eq!(
@@ -117,10 +120,19 @@ fn a_new_or_empty_directory_becomes_a_catalog() {
     std::fs::create_dir(&empty).expect("mkdir");
     for dir in [empty, home.path().join("new/nested")] {
         let catalog = dir.to_str().expect("utf-8 path");
-        let r = mcsec_in(home.path(), &["--catalog", catalog, "-e", "create project prj;"]);
-        assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "OK\n", ""));
+        let r = mcsec_in(
+            home.path(),
+            &["--catalog", catalog, "-e", "create project prj;"],
+        );
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (0, "OK\n", "")
+        );
         let r = mcsec_in(home.path(), &["--catalog", catalog, "-e", "list projects;"]);
-        assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "prj\n", ""));
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (0, "prj\n", "")
+        );
     }
 }
 
@@ -153,13 +165,16 @@ fn invalid_table_names_are_refused_and_create_nothing() {
             "create project prj; use prj; create table {name} (a string); describe {name};\
              create table src (a string); create table {name} as select * from src; describe {name};"
         ));
-        let shown = name
-            .trim_matches('`')
-            .replace('\u{1b}', "\\u{1b}");
+        let shown = name.trim_matches('`').replace('\u{1b}', "\\u{1b}");
         let refused = format!("FAILED: Invalid table name '{shown}': {TABLE_RULE}");
-        let missing = format!("FAILED: ODPS-0130131:Table not found - table prj.{shown} cannot be resolved");
+        let missing =
+            format!("FAILED: ODPS-0130131:Table not found - table prj.{shown} cannot be resolved");
         assert_eq!(r.code, 1, "{name}");
-        assert_eq!(failures(&r), [&refused, &missing, &refused, &missing], "{name}");
+        assert_eq!(
+            failures(&r),
+            [&refused, &missing, &refused, &missing],
+            "{name}"
+        );
         assert_eq!(r.stdout, "OK\nOK\nOK\n", "{name}");
     }
     // The longest valid name and a mixed-case one still work.
@@ -223,7 +238,10 @@ fn control_characters_in_echoed_names_are_escaped_in_errors() {
                 ),
             ],
         );
-        assert!(!r.stderr.contains('\u{1b}') && !r.stdout.contains('\u{1b}'), "{format}");
+        assert!(
+            !r.stderr.contains('\u{1b}') && !r.stdout.contains('\u{1b}'),
+            "{format}"
+        );
         assert_eq!(
             failures(&r),
             [
@@ -241,7 +259,10 @@ fn control_characters_in_echoed_names_are_escaped_in_errors() {
                 .filter_map(|v| v["error"].as_str().map(str::to_string))
                 .collect();
             assert_eq!(errors.len(), 3);
-            assert!(errors[0].ends_with(&format!("prj.{shown} cannot be resolved")), "{errors:?}");
+            assert!(
+                errors[0].ends_with(&format!("prj.{shown} cannot be resolved")),
+                "{errors:?}"
+            );
         }
     }
 }
@@ -315,7 +336,12 @@ fn a_corrupt_catalog_is_one_clean_line_naming_it() {
     let catalog = dir.to_str().expect("utf-8 path");
     let r = mcsec_in(
         home.path(),
-        &["--catalog", catalog, "-e", "create project prj; use prj; create table t (a string);"],
+        &[
+            "--catalog",
+            catalog,
+            "-e",
+            "create project prj; use prj; create table t (a string);",
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = mcsec_in(home.path(), &["--catalog", catalog, "-e", "list projects;"]);

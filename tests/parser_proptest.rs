@@ -3,7 +3,7 @@
 //! statements and 2048 privilege lists of backticked keywords per run (set PROPTEST_CASES to
 //! change the count).
 
-use mcsec::lexer::{count_statements, keywords, highlight_tokens, is_complete, split};
+use mcsec::lexer::{count_statements, highlight_tokens, is_complete, keywords, split};
 use mcsec::parser::{parse_script, parse_statement};
 use proptest::prelude::*;
 

@@ -240,7 +240,9 @@ pub(crate) fn sled_problem(e: &sled::Error) -> String {
         sled::Error::CollectionNotFound(_) => {
             "is corrupt: a sled tree it needs is missing".to_string()
         }
-        sled::Error::Io(io) => format!("cannot be read or written: {}", first_line(&io.to_string())),
+        sled::Error::Io(io) => {
+            format!("cannot be read or written: {}", first_line(&io.to_string()))
+        }
         sled::Error::Unsupported(s) => format!("cannot be used: {}", first_line(s)),
         sled::Error::ReportableBug(s) => {
             format!("cannot be used: sled failed: {}", first_line(s))
@@ -361,9 +363,7 @@ impl SledStorage {
     /// format key a new catalog rather than another program's data.
     pub fn is_blank(&self) -> Result<bool> {
         let state = self.lock()?;
-        Ok(state.partitions.is_empty()
-            && self.db.is_empty()
-            && self.db.tree_names().len() <= 1)
+        Ok(state.partitions.is_empty() && self.db.is_empty() && self.db.tree_names().len() <= 1)
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>> {

@@ -627,10 +627,7 @@ fn installed_object_grant(
     // would be stored and never apply. `All` is refused too unless the package gives `All`.
     // A revoke may name anything: it only removes.
     if grant && !shared.privileges.iter().any(|p| p == "All") {
-        if let Some((action, _)) = wanted
-            .iter()
-            .find(|(a, _)| !shared.privileges.contains(a))
-        {
+        if let Some((action, _)) = wanted.iter().find(|(a, _)| !shared.privileges.contains(a)) {
             return Err(messages::package_lacks_privilege(
                 &source,
                 &package,

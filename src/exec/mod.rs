@@ -494,9 +494,7 @@ pub(crate) fn valid_object_name(name: &str) -> bool {
 /// Column names: MaxCompute also allows Chinese characters in them (and recommends, without
 /// requiring, a leading letter), so any letter, digit or underscore, 1 to 128 bytes.
 pub(crate) fn valid_column_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 128
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+    !name.is_empty() && name.len() <= 128 && name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// Resource names are file names (`udtf.jar`, `deps.tar.gz`): letters, digits, `_`, `.` and
