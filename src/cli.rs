@@ -221,6 +221,14 @@ impl Settings {
                 }
             },
         };
+        // sled would take an empty path as the working directory and scatter its files there.
+        // Only the flag can be empty: an empty config value or variable counts as unset.
+        if catalog.is_empty() {
+            return Err(UsageError(
+                "invalid value '' for '--catalog <DIR>': an empty path is not a directory (:memory: is a throw-away catalog)"
+                    .to_string(),
+            ));
+        }
         let user = cli
             .user
             .clone()

@@ -186,12 +186,16 @@ fn actions(f: &mut Formatter<'_>, names: &[String]) -> fmt::Result {
     list(f, names, |f, n| Action(n).fmt(f))
 }
 
-/// An action name: bare when it is one word (keywords included: `Select`), else backticked.
+/// An action name: bare when it is one word and either a documented action (keywords included:
+/// `Select`, `Drop`) or not a keyword, else backticked. A keyword that is not an action would
+/// read back as syntax: `revoke role on ...` is a role revoke, `grant label on ...` a label
+/// grant, `with using using label 1` loses the privilege.
 struct Action<'a>(&'a str);
 
 impl Display for Action<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if is_single_word(self.0) {
+        let documented = crate::parser::ACTIONS.contains(&self.0);
+        if is_single_word(self.0) && (documented || !is_keyword(self.0)) {
             f.write_str(self.0)
         } else {
             backticked(f, self.0)
@@ -682,7 +686,12 @@ impl Display for Statement {
                 principals(f, grantees)
             }
             S::ShowAcl { object, on_type } => {
-                write!(f, "show acl for {object}")?;
+                match (&object.project, on_type) {
+                    (None, Some(ObjectType::Resource)) => {
+                        write!(f, "show acl for {}", ResourceName(&object.name))?
+                    }
+                    _ => write!(f, "show acl for {object}")?,
+                }
                 if let Some(t) = on_type {
                     write!(f, " on type {t}")?;
                 }

@@ -898,10 +898,30 @@ fn show_grants(i: Tokens<'_>) -> PResult<'_, Statement> {
 }
 
 fn show_acl(i: Tokens<'_>) -> PResult<'_, Statement> {
-    map(
-        (kw("acl"), kw("for"), object_name, opt(on_type)),
-        |(_, _, object, on_type)| Statement::ShowAcl { object, on_type },
-    )
+    let (i, _) = (kw("acl"), kw("for")).parse(i)?;
+    // The type comes after the name, but a resource is a file name (`udtf.jar`), never
+    // `<project>.<name>`: when the statement ends with `on type resource`, read the name as
+    // resources are read everywhere else.
+    let words = |from: usize| (from..i.toks.len()).map(|n| i.peek_word(n));
+    let resource_typed = i.toks.len() >= 4
+        && words(i.toks.len() - 3)
+            .zip(["on", "type", "resource"])
+            .all(|(w, k)| w.is_some_and(|w| w.eq_ignore_ascii_case(k)));
+    if resource_typed {
+        return map((resource_name, on_type), |(name, kind)| {
+            Statement::ShowAcl {
+                object: ObjectName {
+                    project: None,
+                    name,
+                },
+                on_type: Some(kind),
+            }
+        })
+        .parse(i);
+    }
+    map((object_name, opt(on_type)), |(object, on_type)| {
+        Statement::ShowAcl { object, on_type }
+    })
     .parse(i)
 }
 

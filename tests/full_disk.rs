@@ -106,7 +106,7 @@ fn a_full_disk_fails_cleanly_loses_nothing_acknowledged_and_recovers_by_itself()
     assert_eq!(
         lines[0],
         format!(
-            "FAILED: catalog error: cannot write catalog {}: No space left on device",
+            "FAILED: catalog error: catalog {} cannot be read or written: No space left on device",
             catalog.display()
         )
     );

@@ -87,6 +87,14 @@ fn exact_canonical_forms() {
         ("add jar udtf.jar comment 'x'", "add jar udtf.jar comment 'x'"),
         ("show SecurityConfiguration", "show securityconfiguration"),
         ("allow project * to install package p with select", "allow project * to install package p with Select"),
+        ("revoke `role` on table t from role w", "revoke `role` on table t from role w"),
+        ("grant `label` on table t to user x", "grant `label` on table t to user x"),
+        ("grant `LABEL`, `select` on t to x", "grant `LABEL`, Select on table t to user x"),
+        ("grant super `user` to x", "grant super `user` to user x"),
+        ("show acl for deps.tar.gz on type RESOURCE", "show acl for deps.tar.gz on type resource"),
+        ("show acl for `udtf.jar` on type resource", "show acl for udtf.jar on type resource"),
+        ("show acl for `my file` on type resource", "show acl for `my file` on type resource"),
+        ("show acl for prj.t on type table", "show acl for prj.t on type table"),
     ];
     for (input, expected) in cases {
         assert_eq!(canonical(input), expected, "{input}");
@@ -140,6 +148,27 @@ fn normalisation_builds_the_documented_nodes() {
             properties: vec![],
             with_grant_option: false,
         })
+    );
+    // A resource is a file name: with `on type resource` the dot is part of the name.
+    assert_eq!(
+        parse("show acl for udtf.jar on type resource"),
+        Statement::ShowAcl {
+            object: ObjectName {
+                project: None,
+                name: "udtf.jar".into()
+            },
+            on_type: Some(ObjectType::Resource),
+        }
+    );
+    assert_eq!(
+        parse("show acl for prj.t on type table"),
+        Statement::ShowAcl {
+            object: ObjectName {
+                project: Some("prj".into()),
+                name: "t".into()
+            },
+            on_type: Some(ObjectType::Table),
+        }
     );
     assert_eq!(
         parse("setproject odps.security.ip.whitelist= odps.security.vpc.whitelist= "),

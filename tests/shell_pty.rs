@@ -435,3 +435,28 @@ fn json_format_in_the_shell_prints_records() {
     let screen = t.wait_text("{\"statement\":\"use nosuch\",\"ok\":false,\"error\":");
     assert!(screen.contains("\nFAILED: "), "{screen}");
 }
+
+/// Lines that arrive faster than the shell reads them (typed ahead while a statement runs, or
+/// piped in by a terminal multiplexer in one write) all run, in order: the line editor keeps
+/// the bytes it read past the end of a line for the next prompt, confirmations included.
+#[test]
+fn lines_typed_ahead_all_run_in_order() {
+    let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
+    t.wait_text("Connected!");
+    t.type_text(
+        "create project prj;\ruse prj;\rcreate role r1;\rcreate role\rr2;\rdrop role r1;\ryes\rlist roles;\r",
+    );
+    let screen = t.wait_text("prj> list roles;\nadmin\nr2\nsuper_administrator\nprj>");
+    assert!(
+        screen.contains(concat!(
+            "> create project prj;\nOK\n",
+            "> use prj;\nOK\n",
+            "prj> create role r1;\nOK\n",
+            "prj> create role\n   > r2;\nOK\n",
+            "prj> drop role r1;\nConfirm to \"drop role r1\" (yes/no)? yes\nOK\n",
+            "prj> list roles;\nadmin\nr2\nsuper_administrator\n",
+        )),
+        "{screen}"
+    );
+    assert!(!screen.contains("FAILED"), "{screen}");
+}

@@ -42,10 +42,17 @@ pub struct Catalog {
 impl Catalog {
     /// Opens the catalog at `location`: a directory (created on first use) or `:memory:`.
     pub fn open(location: &str) -> Result<Self> {
-        let storage: Box<dyn Storage> = if location == ":memory:" {
-            Box::new(MemStorage::default())
+        let (storage, blank): (Box<dyn Storage>, bool) = if location == ":memory:" {
+            (Box::new(MemStorage::default()), true)
         } else {
-            Box::new(SledStorage::open(Path::new(location))?)
+            let named = |e| name_sled_error(e, location);
+            let sled = SledStorage::open(Path::new(location)).map_err(named)?;
+            let blank = sled.is_blank().map_err(named)?;
+            let storage = Named {
+                inner: sled,
+                location: location.to_string(),
+            };
+            (Box::new(storage), blank)
         };
         let catalog = Catalog {
             storage,
@@ -53,7 +60,7 @@ impl Catalog {
             commits: Default::default(),
             location: location.to_string(),
         };
-        catalog.check_format()?;
+        catalog.check_format(blank)?;
         Ok(catalog)
     }
 
@@ -70,8 +77,15 @@ impl Catalog {
         &self.location
     }
 
-    fn check_format(&self) -> Result<()> {
+    /// Writes the format key into a new catalog, accepts this format, refuses another. A store
+    /// without the key that is not `blank` is another program's database (or one whose key was
+    /// lost): adopting it would mix mcsec's records into it, so it is refused untouched.
+    fn check_format(&self, blank: bool) -> Result<()> {
         match self.storage.get(keys::FORMAT)? {
+            None if !blank => Err(Error::Storage(format!(
+                "{} is not an mcsec catalog: it holds a sled database without mcsec's format key (use a new or empty directory)",
+                self.location
+            ))),
             None => {
                 let mut batch = WriteBatch::new();
                 batch.insert(keys::FORMAT.to_vec(), Some(encode(&FORMAT_VERSION)?));
@@ -157,6 +171,53 @@ impl Catalog {
 
     pub fn flush(&self) -> Result<()> {
         self.storage.flush()
+    }
+}
+
+/// The sled store with its directory named in the failures sled reports: the store itself
+/// leaves [`Error::Sled`]'s location empty, as most of its failures arise far from where the
+/// directory is known.
+struct Named {
+    inner: SledStorage,
+    location: String,
+}
+
+fn name_sled_error(e: Error, location: &str) -> Error {
+    match e {
+        Error::Sled {
+            location: unnamed,
+            problem,
+        } if unnamed.is_empty() => Error::Sled {
+            location: location.to_string(),
+            problem,
+        },
+        e => e,
+    }
+}
+
+impl Storage for Named {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.inner
+            .get(key)
+            .map_err(|e| name_sled_error(e, &self.location))
+    }
+
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.inner
+            .scan_prefix(prefix)
+            .map_err(|e| name_sled_error(e, &self.location))
+    }
+
+    fn apply(&self, batch: WriteBatch) -> Result<()> {
+        self.inner
+            .apply(batch)
+            .map_err(|e| name_sled_error(e, &self.location))
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.inner
+            .flush()
+            .map_err(|e| name_sled_error(e, &self.location))
     }
 }
 
@@ -714,5 +775,27 @@ mod tests {
         txn.delete_project_records("prj").unwrap();
         assert_eq!(txn.users("prj").unwrap().len(), 0);
         assert_eq!(txn.users("prj1").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn sled_failures_are_one_line_naming_the_catalog() {
+        let corrupt = sled::Error::Corruption { at: None, bt: () };
+        let e = name_sled_error(storage::storage_err(corrupt), "/tmp/cat");
+        assert_eq!(
+            e.to_string(),
+            "catalog error: catalog /tmp/cat is corrupt: sled found damaged data in its files"
+        );
+        let io = sled::Error::Io(std::io::Error::other("No space left on device"));
+        let e = name_sled_error(storage::storage_err(io), "/tmp/cat");
+        assert_eq!(
+            e.to_string(),
+            "catalog error: catalog /tmp/cat cannot be read or written: No space left on device"
+        );
+        // A failure that already names its place is left alone.
+        let named = Error::Sled {
+            location: "/a".into(),
+            problem: "is corrupt: x".into(),
+        };
+        assert_eq!(name_sled_error(named.clone(), "/b"), named);
     }
 }

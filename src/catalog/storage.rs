@@ -121,7 +121,7 @@ struct State {
     /// Why a durable write failed. From then on the store takes no more writes: what it holds
     /// in memory is no longer what the disk holds, and a later flush that succeeded would make
     /// durable statements that were reported as failed.
-    write_failure: Option<String>,
+    write_failure: Option<Error>,
 }
 
 enum Partition {
@@ -205,21 +205,56 @@ fn partitions_under(partitions: &BTreeMap<Vec<u8>, Partition>, prefix: &[u8]) ->
     ids.into_iter().collect()
 }
 
-fn storage_err(e: impl std::fmt::Display) -> Error {
-    Error::Storage(e.to_string())
+pub(crate) fn storage_err(e: impl StoreFailure) -> Error {
+    e.into_error()
 }
 
-fn sled_err(e: sled::Error) -> Error {
-    Error::Storage(sled_failure(&e))
+/// The failures the sled store converts into [`Error`].
+pub(crate) trait StoreFailure {
+    fn into_error(self) -> Error;
 }
 
-/// One line for a sled failure: sled's own `Display` of an I/O error is the Rust `Debug` form
-/// (`Os { code: 28, kind: StorageFull, .. }`) and of a corruption its internal pointers.
-fn sled_failure(e: &sled::Error) -> String {
+impl StoreFailure for sled::Error {
+    fn into_error(self) -> Error {
+        Error::Sled {
+            location: String::new(),
+            problem: sled_problem(&self),
+        }
+    }
+}
+
+impl StoreFailure for postcard::Error {
+    fn into_error(self) -> Error {
+        Error::Storage(format!("cannot encode catalog data: {self}"))
+    }
+}
+
+impl StoreFailure for std::io::Error {
+    fn into_error(self) -> Error {
+        Error::Sled {
+            location: String::new(),
+            problem: format!("cannot be read or written: {self}"),
+        }
+    }
+}
+
+/// A sled failure as the end of "catalog <dir> ...", in one line. sled's own `Display` of a
+/// corruption prints its internal pointer and backtrace (`Read corrupted data at file offset
+/// Some(Inline(..)) backtrace ()`), which says nothing to a user.
+pub(crate) fn sled_problem(e: &sled::Error) -> String {
+    let first_line = |s: &str| s.lines().next().unwrap_or("").trim().to_string();
     match e {
-        sled::Error::Io(io) => io_failure(io),
-        sled::Error::Corruption { .. } => "its files are corrupt".to_string(),
-        other => other.to_string(),
+        sled::Error::Corruption { .. } => {
+            "is corrupt: sled found damaged data in its files".to_string()
+        }
+        sled::Error::CollectionNotFound(_) => {
+            "is corrupt: a sled tree it needs is missing".to_string()
+        }
+        sled::Error::Io(io) => format!("cannot be read or written: {}", io_failure(io)),
+        sled::Error::Unsupported(s) => format!("cannot be used: {}", first_line(s)),
+        sled::Error::ReportableBug(s) => {
+            format!("cannot be used: sled failed: {}", first_line(s))
+        }
     }
 }
 
@@ -342,11 +377,10 @@ fn open_sled(path: &Path) -> Result<sled::Db> {
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
             Err(e) => {
-                return Err(Error::Storage(format!(
-                    "cannot open catalog {}: {}",
-                    path.display(),
-                    sled_failure(&e)
-                )))
+                return Err(Error::Sled {
+                    location: path.display().to_string(),
+                    problem: sled_problem(&e),
+                })
             }
         }
     }
@@ -372,7 +406,7 @@ impl SledStorage {
         remove_unfinished_snapshots(path)?;
         let db = open_sled(path)?;
         let location = path.display().to_string();
-        if db.get(FORMAT_1_SNAPSHOT).map_err(sled_err)?.is_some()
+        if db.get(FORMAT_1_SNAPSHOT).map_err(storage_err)?.is_some()
             || db.scan_prefix(FORMAT_1_JOURNAL).next().is_some()
         {
             return Err(Error::Storage(format!(
@@ -380,7 +414,7 @@ impl SledStorage {
                 super::model::FORMAT_VERSION
             )));
         }
-        let directory: BTreeMap<Vec<u8>, u32> = match db.get(DIRECTORY).map_err(sled_err)? {
+        let directory: BTreeMap<Vec<u8>, u32> = match db.get(DIRECTORY).map_err(storage_err)? {
             Some(bytes) => postcard::from_bytes::<Vec<(Vec<u8>, u32)>>(&bytes)
                 .map_err(|e| {
                     Error::Storage(format!("corrupt catalog directory in {location}: {e}"))
@@ -403,7 +437,7 @@ impl SledStorage {
         };
         let mut record: Option<(u64, Vec<u8>)> = None;
         for chunk in db.scan_prefix(JOURNAL) {
-            let (key, bytes) = chunk.map_err(sled_err)?;
+            let (key, bytes) = chunk.map_err(storage_err)?;
             let seq = key
                 .get(JOURNAL.len()..JOURNAL.len() + 8)
                 .and_then(|s| <[u8; 8]>::try_from(s).ok())
@@ -429,6 +463,14 @@ impl SledStorage {
             compaction_bytes,
             _lock: lock,
         })
+    }
+
+    /// True when the database holds nothing at all: no key in the default tree, no other
+    /// tree, nothing applied since opening. Only then is a database without the catalog's
+    /// format key a new catalog rather than another program's data.
+    pub fn is_blank(&self) -> Result<bool> {
+        let state = self.lock()?;
+        Ok(state.partitions.is_empty() && self.db.is_empty() && self.db.tree_names().len() <= 1)
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>> {
@@ -459,7 +501,7 @@ impl SledStorage {
             let mut bytes = Vec::with_capacity(chunks as usize * CHUNK_BYTES);
             let mut found = 0;
             for chunk in self.db.scan_prefix(chunk_prefix(id)).values() {
-                bytes.extend_from_slice(&chunk.map_err(sled_err)?);
+                bytes.extend_from_slice(&chunk.map_err(storage_err)?);
                 found += 1;
             }
             if found != chunks {
@@ -491,7 +533,7 @@ impl SledStorage {
     fn compact(&self, state: &mut State) -> Result<()> {
         let mut batch = sled::Batch::default();
         for key in self.db.scan_prefix(JOURNAL).keys() {
-            batch.remove(key.map_err(sled_err)?);
+            batch.remove(key.map_err(storage_err)?);
         }
         let mut directory = state.directory.clone();
         let stale: Vec<Vec<u8>> = state.stale.iter().cloned().collect();
@@ -620,30 +662,32 @@ impl Storage for SledStorage {
         }
         .and_then(|()| self.db.flush().map(|_| ()).map_err(|e| self.failure(&e)));
         if let Err(e) = &written {
-            state.write_failure = Some(match e {
-                Error::Storage(text) => text.clone(),
-                other => other.to_string(),
-            });
+            state.write_failure = Some(e.clone());
         }
         written
     }
 }
 
 impl SledStorage {
-    /// A sled failure as one line naming the catalog.
+    /// A sled failure while writing, naming the catalog.
     fn failure(&self, e: &sled::Error) -> Error {
-        Error::Storage(format!(
-            "cannot write catalog {}: {}",
-            self.location,
-            sled_failure(e)
-        ))
+        Error::Sled {
+            location: self.location.clone(),
+            problem: sled_problem(e),
+        }
     }
 
     fn refuse_after_write_failure(&self, state: &State) -> Result<()> {
         match &state.write_failure {
             None => Ok(()),
-            Some(reason) => Err(Error::Storage(format!(
-                "{reason}; nothing more is saved by this process (restart mcsec once the cause is fixed)"
+            Some(Error::Sled { location, problem }) => Err(Error::Sled {
+                location: location.clone(),
+                problem: format!(
+                    "{problem}; nothing more is saved by this process (restart mcsec once the cause is fixed)"
+                ),
+            }),
+            Some(other) => Err(Error::Storage(format!(
+                "{other}; nothing more is saved by this process (restart mcsec once the cause is fixed)"
             ))),
         }
     }

@@ -151,6 +151,9 @@ fn existing_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<Table> {
 }
 
 fn check_new_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<()> {
+    if !super::valid_object_name(table) {
+        return Err(super::messages::invalid_object_name("table", table));
+    }
     if txn.table(project, table)?.is_some() {
         return Err(semantic(format!(
             "table or view already exists - {project}.{table}"
@@ -344,6 +347,9 @@ fn create_table(
     plan.authorize(ctx, txn)?;
     let mut seen: Vec<String> = Vec::new();
     for c in columns {
+        if !super::valid_column_name(&c.name) {
+            return Err(super::messages::invalid_column_name(&c.name));
+        }
         let lower = c.name.to_lowercase();
         if seen.contains(&lower) {
             return Err(semantic(format!(
@@ -675,6 +681,9 @@ fn create_function(
 ) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, function) = plan.target()?;
+    if !super::valid_object_name(function) {
+        return Err(super::messages::invalid_object_name("function", function));
+    }
     plan.authorize(ctx, txn)?;
     if txn
         .object(project, ObjectType::Function, function)?
@@ -717,6 +726,9 @@ fn add_resource(
 ) -> Result<Output> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, name) = plan.target()?;
+    if !super::valid_resource_name(name) {
+        return Err(super::messages::invalid_resource_name(name));
+    }
     plan.authorize(ctx, txn)?;
     if txn.object(project, ObjectType::Resource, name)?.is_some() {
         return Err(Error::invalid(format!("Resource already exists: {name}")));

@@ -617,17 +617,17 @@ fn installed_object_grant(
     let pkg = txn
         .package(&source, &package)?
         .ok_or_else(|| messages::package_missing(&source, &package))?;
-    if !pkg
+    let Some(shared) = pkg
         .objects
         .iter()
-        .any(|o| o.kind == ObjectType::from(object.kind) && o.name == object_name)
-    {
+        .find(|o| o.kind == ObjectType::from(object.kind) && o.name == object_name)
+    else {
         return Err(messages::package_lacks_object(
             kind_label(ObjectType::from(object.kind)),
             &object_name,
             &package,
         ));
-    }
+    };
     let target = Target {
         project: project.clone(),
         object: super::installed_object_ref(
@@ -640,6 +640,22 @@ fn installed_object_grant(
         creator: None,
     };
     let wanted = entries_of(privileges, &target)?;
+    // Access through a package never exceeds what the package gives for the object (the
+    // authorizer checks the object's package privileges first), so a grant of anything else
+    // would be stored and never apply. `All` is refused too unless the package gives `All`.
+    // A revoke may name anything: it only removes.
+    if grant && !shared.privileges.iter().any(|p| p == "All") {
+        if let Some((action, _)) = wanted.iter().find(|(a, _)| !shared.privileges.contains(a)) {
+            return Err(messages::package_lacks_privilege(
+                &source,
+                &package,
+                action,
+                kind_label(ObjectType::from(object.kind)),
+                &object_name,
+                &shared.privileges,
+            ));
+        }
+    }
     for principal in grantees {
         let grantee = acl_grantee(ctx, txn, &target, principal, grant)?;
         let mut grants = txn.acl(&project.name, &target.object, &grantee)?;

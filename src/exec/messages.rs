@@ -144,6 +144,26 @@ pub fn invalid_project_name(name: &str) -> Error {
     ))
 }
 
+/// A table, function or group name outside [`super::valid_object_name`]; `kind` is `table`,
+/// `function` or `group`.
+pub fn invalid_object_name(kind: &str, name: &str) -> Error {
+    Error::Invalid(format!(
+        "Invalid {kind} name '{name}': a {kind} name starts with a letter, has only letters, digits and underscores, and is at most 128 bytes long."
+    ))
+}
+
+pub fn invalid_column_name(name: &str) -> Error {
+    Error::Invalid(format!(
+        "Invalid column name '{name}': a column name has only letters (Chinese characters included), digits and underscores, and is 1 to 128 bytes long."
+    ))
+}
+
+pub fn invalid_resource_name(name: &str) -> Error {
+    Error::Invalid(format!(
+        "Invalid resource name '{name}': a resource name starts with a letter, digit or underscore, has only letters, digits, underscores, dots and hyphens, and is at most 128 bytes long."
+    ))
+}
+
 pub fn owner_must_be_aliyun(principal: &str) -> Error {
     denied(format!(
         "Only an Alibaba Cloud account (ALIYUN$...) can own a project; {principal} cannot."
@@ -266,6 +286,22 @@ pub fn package_has_object(kind: &str, object: &str, package: &str) -> Error {
 
 pub fn package_lacks_object(kind: &str, object: &str, package: &str) -> Error {
     denied(format!("{kind} {object} is not in package {package}."))
+}
+
+/// [inferred] A refobject grant of an action the package does not give for the object;
+/// `gives` is listed as `describe package` shows ObjectPrivileges (comma-joined).
+pub fn package_lacks_privilege(
+    source: &str,
+    package: &str,
+    action: &str,
+    kind: &str,
+    object: &str,
+    gives: &[String],
+) -> Error {
+    denied(format!(
+        "Package {source}.{package} does not give {action} on {kind} {object}: it gives {}.",
+        gives.join(",")
+    ))
 }
 
 pub fn package_installed(source: &str, package: &str, project: &str) -> Error {

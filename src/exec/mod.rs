@@ -558,6 +558,32 @@ pub fn canonical_name(name: &str) -> String {
     name.trim_matches('`').to_ascii_lowercase()
 }
 
+/// Whether a statement may create a table, function or group of this name. MaxCompute's rule
+/// for table names: starts with a letter, only ASCII letters, digits and underscores, at most
+/// 128 bytes. A backticked name could otherwise be empty, `*` (the grant wildcard), or carry
+/// spaces and control characters into every later listing and message.
+pub(crate) fn valid_object_name(name: &str) -> bool {
+    name.len() <= 128
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Column names: MaxCompute also allows Chinese characters in them (and recommends, without
+/// requiring, a leading letter), so any letter, digit or underscore, 1 to 128 bytes.
+pub(crate) fn valid_column_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 128 && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// Resource names are file names (`udtf.jar`, `deps.tar.gz`): letters, digits, `_`, `.` and
+/// `-`, not starting with `.` or `-`, 1 to 128 bytes.
+pub(crate) fn valid_resource_name(name: &str) -> bool {
+    name.len() <= 128
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
 /// The catalog grantee a statement's principal denotes (users resolved, roles lower-cased).
 pub(crate) fn grantee_of(principal: &crate::ast::Principal, caller: &str) -> Result<Grantee> {
     match principal.kind {

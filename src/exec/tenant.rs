@@ -492,6 +492,9 @@ pub fn put_policy(
 pub fn add_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
     require_tenant(ctx, "AddTenantGroup", "groups")?;
     let name = canonical_name(name);
+    if !super::valid_object_name(&name) {
+        return Err(messages::invalid_object_name("group", &name));
+    }
     if txn.tenant_group(&name)?.is_some() {
         return Err(messages::group_exists(&name));
     }
@@ -550,6 +553,9 @@ pub fn project_group(
         ),
     )?;
     let name = canonical_name(name);
+    if add && !super::valid_object_name(&name) {
+        return Err(messages::invalid_object_name("group", &name));
+    }
     let exists = txn.group(&project.name, &name)?.is_some();
     match (add, exists) {
         (true, true) => Err(messages::group_exists(&name)),

@@ -105,6 +105,8 @@ show acl for sale_detail on type table;
 show acl for sale_detail;
 show acl for test_project_b.datashare on type package;
 show acl for udtf on type resource;
+show acl for udtf.jar on type resource;
+show acl for deps.tar.gz On Type Resource;
 show acl for my_udf on type function;
 show acl for m1 on type model;
 show acl for 20151225091340766gat07xs6 on type instance;
@@ -292,3 +294,13 @@ describe `weird``name`;
 create role r9 -- trailing comment
 ;
 grant Select on table sale_detail to user Ram$owner:alice, user ALIYUN$X@aliyun.com;
+
+-- privilege names that are keywords (other than the documented actions) stay backticked
+revoke `role` on table t from role w;
+grant `label` on table t to user RAM$x;
+revoke `label`, Select on table t from user RAM$x;
+grant `super`, `to` on table t to role w;
+grant `tenant`, `role` on table t to role w;
+grant super `on`, `to` to user RAM$x;
+add table t to package p with privileges `using`, Select;
+allow project * to install package p with `using` using label 1;
