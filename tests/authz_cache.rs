@@ -200,6 +200,7 @@ fn a_data_statement_after_its_own_pending_grant_is_allowed() {
         now: NOW,
         records: Some(&cache),
         files: &mcsec::exec::LocalFiles,
+        checks: None,
     };
     let select = mcsec::parser::parse_statement("select * from t1", "<test>", 1, 1).unwrap();
     let mut txn = t.catalog.begin();

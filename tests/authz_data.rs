@@ -30,6 +30,7 @@ fn run(t: &Tenant, user: &str, project: &str, stmt: Statement) -> Result<Output>
         now: NOW,
         records: None,
         files: &mcsec::exec::LocalFiles,
+        checks: None,
     };
     let mut txn = t.catalog.begin();
     let out = data::execute(&ctx, &mut txn, &stmt)?;

@@ -58,6 +58,7 @@ fn explain_from(
         now: NOW,
         records: None,
         files: &mcsec::exec::LocalFiles,
+        checks: None,
     };
     let txn = t.catalog.begin();
     explain::execute(&ctx, &txn, &stmt)
@@ -236,6 +237,7 @@ fn explain_never_writes() {
         now: NOW,
         records: None,
         files: &mcsec::exec::LocalFiles,
+        checks: None,
     };
     let drop = ExplainStmt {
         principal: None,

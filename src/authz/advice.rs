@@ -57,6 +57,11 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
             continue;
         }
         match layer.layer {
+            Layer::ProjectStatus => out.push(format!(
+                "would be allowed if project {project} were normal again (its owner: alter project {project} set status normal;)"
+            )),
+            // Data requests have no standing layer.
+            Layer::Standing => {}
             Layer::Network => {
                 if facts.whitelist.is_empty() {
                     out.push(format!(

@@ -37,6 +37,7 @@
 //! every project they act on, not only the current one.
 
 pub mod advice;
+pub mod management;
 pub mod network;
 mod policies;
 pub mod snapshot;
@@ -177,6 +178,8 @@ pub enum DenyCode {
     Protected,
     #[serde(rename = "4031")]
     Label,
+    #[serde(rename = "4093")]
+    ProjectStatus,
 }
 
 impl DenyCode {
@@ -188,6 +191,7 @@ impl DenyCode {
             DenyCode::NoPrivilege => "4019",
             DenyCode::Protected => "4021",
             DenyCode::Label => "4031",
+            DenyCode::ProjectStatus => "4093",
         }
     }
 }
@@ -197,7 +201,10 @@ impl DenyCode {
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
     Network,
+    ProjectStatus,
     Membership,
+    /// Management requests: owner, Super_Administrator, Admin or plain member (§2.3).
+    Standing,
     OwnerOrSuperAdmin,
     PolicyDeny,
     AllowSources,
@@ -210,7 +217,9 @@ impl Layer {
     pub fn title(self) -> &'static str {
         match self {
             Layer::Network => "network",
+            Layer::ProjectStatus => "project status",
             Layer::Membership => "membership",
+            Layer::Standing => "standing",
             Layer::OwnerOrSuperAdmin => "owner/super_administrator",
             Layer::PolicyDeny => "policy deny",
             Layer::AllowSources => "allow sources",
@@ -372,6 +381,14 @@ pub fn check_network(project: &Project, source_ip: &str) -> Result<()> {
     }
 }
 
+/// The project-status gate: a project that is not normal refuses everyone (4093).
+pub fn check_status(project: &Project) -> Result<()> {
+    match management::status_report(project).and_then(|r| r.message) {
+        Some(message) => Err(Error::denied(message)),
+        None => Ok(()),
+    }
+}
+
 /// [`check_project_access`] for a project record already read. Returns the principal's user
 /// record in the project (`None` for the owner and for a member through a tenant role), so that
 /// a caller deciding management standing need not read it again.
@@ -382,6 +399,7 @@ pub fn check_access_to(
     source_ip: &str,
 ) -> Result<Option<User>> {
     check_network(project, source_ip)?;
+    check_status(project)?;
     if project.owner == principal {
         return Ok(None);
     }
@@ -833,6 +851,7 @@ impl<'a> Evaluation<'a> {
 
     fn run(mut self) -> Result<Response> {
         self.network();
+        self.project_status();
         let package = self.package_route()?;
         self.membership(package.as_ref())?;
         let exempt = self.owner_or_super_admin();
@@ -845,35 +864,16 @@ impl<'a> Evaluation<'a> {
     }
 
     fn network(&mut self) {
-        let project = &self.scope.project;
-        match network::gate(project, &self.request.source_ip) {
-            network::Gate::Open => self.report(
-                Layer::Network,
-                Verdict::NotApplicable,
-                "no ip or vpc whitelist is set",
-                vec![],
-            ),
-            network::Gate::Matched(entry) => {
-                self.facts.whitelist = network::ip_entries(project);
-                let detail = format!(
-                    "{} is in the ip white list of project {}",
-                    self.request.source_ip, project.name
-                );
-                let rule = format!("whitelist entry {entry} of project {}", project.name);
-                self.report(Layer::Network, Verdict::Pass, detail, vec![rule]);
-            }
-            network::Gate::Refused(why) => {
-                self.facts.whitelist = network::ip_entries(project);
-                let message = texts::not_whitelisted(&self.request.source_ip, &project.name);
-                let rule = format!("ip white list of project {}", project.name);
-                self.refuse(
-                    Layer::Network,
-                    DenyCode::Whitelist,
-                    message,
-                    why,
-                    vec![rule],
-                );
-            }
+        let (report, whitelist) = network::report(&self.scope.project, &self.request.source_ip);
+        self.facts.whitelist = whitelist;
+        self.layers.push(report);
+    }
+
+    /// Reported only for a project that is not normal, where it refuses (4093): the layer
+    /// list of an ordinary check stays as it was before statuses existed.
+    fn project_status(&mut self) {
+        if let Some(report) = management::status_report(&self.scope.project) {
+            self.layers.push(report);
         }
     }
 

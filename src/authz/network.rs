@@ -117,3 +117,52 @@ mod tests {
         assert!(!entry_contains("10.0.0.1-2001:db8::1", ip("10.0.0.1")));
     }
 }
+
+/// The network layer's report for `source_ip` reaching `project`, and the project's IP
+/// whitelist entries (for advice) when it has any.
+pub fn report(project: &Project, source_ip: &str) -> (super::LayerReport, Vec<String>) {
+    use super::{DenyCode, Layer, LayerReport, Verdict};
+    let passed = |verdict, detail: String, rules| LayerReport {
+        layer: Layer::Network,
+        verdict,
+        detail: detail.into(),
+        rules,
+        code: None,
+        message: None,
+    };
+    match gate(project, source_ip) {
+        Gate::Open => (
+            passed(
+                Verdict::NotApplicable,
+                "no ip or vpc whitelist is set".to_string(),
+                vec![],
+            ),
+            Vec::new(),
+        ),
+        Gate::Matched(entry) => (
+            passed(
+                Verdict::Pass,
+                format!(
+                    "{source_ip} is in the ip white list of project {}",
+                    project.name
+                ),
+                vec![format!(
+                    "whitelist entry {entry} of project {}",
+                    project.name
+                )],
+            ),
+            ip_entries(project),
+        ),
+        Gate::Refused(why) => (
+            LayerReport {
+                layer: Layer::Network,
+                verdict: Verdict::Deny,
+                detail: why.into(),
+                rules: vec![format!("ip white list of project {}", project.name)],
+                code: Some(DenyCode::Whitelist),
+                message: Some(super::texts::not_whitelisted(source_ip, &project.name)),
+            },
+            ip_entries(project),
+        ),
+    }
+}

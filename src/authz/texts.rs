@@ -71,6 +71,21 @@ pub fn not_whitelisted(ip: &str, project: &str) -> String {
     format!("ODPS-0420095: Access Denied - The request IP {ip} is not in the ip white list of project {project}.")
 }
 
+/// §10 step 3, §11.2: a project whose status is not normal (overdue, frozen).
+pub fn all_denied(project: &str) -> String {
+    format!("ODPS-0420095: Access Denied - Authorization Failed [4093], You have NO privilege to do the restricted operation on {{acs:odps:*:projects/{project}}}. Access Mode is AllDenied.")
+}
+
+/// §11.4: a management statement the caller's standing does not allow.
+pub fn no_management_privilege(action: &str, resource: &str) -> String {
+    format!("ODPS-0420095: Access Denied - Authorization Failed [4019], You have NO privilege 'odps:{action}' on {{acs:odps:*:{resource}}}.")
+}
+
+/// §4.4: a management statement matched by an explicit policy deny.
+pub fn management_denied_by_policy(action: &str, resource: &str) -> String {
+    format!("ODPS-0420095: Access Denied - Authorization Failed [4011], You have NO privilege 'odps:{action}' on {{acs:odps:*:{resource}}}. Explicitly denied by policy.")
+}
+
 pub const POLICY_DENY_REASON: &str = "Explicitly denied by policy.";
 pub const DEFAULT_DENY_REASON: &str = "Deny as default for Resource.";
 

@@ -9,39 +9,24 @@
 //! then membership), as `use <p>` would. An explicit policy deny binds everyone but the owner;
 //! a Super_Administrator only by the project policy, not by role policies (§4.4).
 
-use super::{messages, ExecContext};
-use crate::catalog::model::{Project, RoleType, User};
+use super::ExecContext;
+use crate::authz::management::{authorize_management, ManagementRequest};
+use crate::authz::{Response, Snapshot};
+use crate::catalog::model::Project;
 use crate::catalog::Txn;
-use crate::error::Result;
-use crate::policy::{ConditionContext, Effect, PolicyDocument, PolicyKind};
+use crate::error::{Error, Result};
 
-/// The caller's built-in standing in a project, strongest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Standing {
-    Owner,
-    SuperAdministrator,
-    Admin,
-    Member,
-}
-
-/// The weakest standing a statement needs (§2.3 matrix).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    Member,
-    Admin,
-    OwnerOrSuperAdmin,
-    Owner,
-}
+pub use crate::authz::management::{Action, Need, Standing};
 
 /// A management action and the resource path it is checked on (§4.1), relative to
 /// `acs:odps:*:`.
 pub struct Mgmt {
-    pub action: &'static str,
+    pub action: Action,
     pub resource: String,
 }
 
 impl Mgmt {
-    pub fn new(action: &'static str, project: &str, tail: &str) -> Self {
+    pub fn new(action: Action, project: &str, tail: &str) -> Self {
         let resource = if tail.is_empty() {
             format!("projects/{project}/authorization")
         } else {
@@ -51,107 +36,20 @@ impl Mgmt {
     }
 }
 
-pub fn standing(txn: &Txn<'_>, project: &Project, user: &str) -> Result<Standing> {
-    if project.owner == user {
-        return Ok(Standing::Owner);
-    }
-    Ok(standing_of(
-        project,
-        user,
-        txn.user(&project.name, user)?.as_ref(),
-    ))
-}
+/// The management checks a statement made, in order, when it runs to be explained rather
+/// than to take effect.
+pub type Recorder = std::cell::RefCell<Vec<(ManagementRequest, Response)>>;
 
-/// The standing of `user`, given its user record in `project` (if any).
-fn standing_of(project: &Project, user: &str, record: Option<&User>) -> Standing {
-    let roles = record.map_or(&[][..], |u| u.roles.as_slice());
-    if project.owner == user {
-        Standing::Owner
-    } else if roles.iter().any(|r| r == "super_administrator") {
-        Standing::SuperAdministrator
-    } else if roles.iter().any(|r| r == "admin") {
-        Standing::Admin
-    } else {
-        Standing::Member
-    }
-}
-
-fn satisfies(standing: Standing, need: Need) -> bool {
-    match need {
-        Need::Member => true,
-        Need::Admin => standing <= Standing::Admin,
-        Need::OwnerOrSuperAdmin => standing <= Standing::SuperAdministrator,
-        Need::Owner => standing == Standing::Owner,
-    }
-}
-
-/// (allow, deny) of the policies that speak about the caller for a management request: the
-/// project policy's statements naming it, and (when `role_policies`) the role policies of
-/// `roles`, the caller's roles. A deny counts from any role; an allow only from admin-type
-/// roles, the only ones that can carry management permissions (§2.2).
-fn policy_effects(
-    ctx: &ExecContext<'_>,
-    txn: &Txn<'_>,
-    project: &Project,
-    roles: &[String],
-    role_policies: bool,
-    mgmt: &Mgmt,
-) -> Result<(bool, bool)> {
-    if !project.settings.check_permission_using_policy {
-        return Ok((false, false));
-    }
-    let user = ctx.user;
-    let arn = format!("acs:odps:*:{}", mgmt.resource);
-    let cond = ConditionContext {
-        source_ip: ctx.source_ip.parse().ok(),
-        current_time: ctx.now,
-        task_type: "SQL",
-        instance_id: None,
-        secure_transport: true,
-    };
-    let (mut allow, mut deny) = (false, false);
-    let mut consider = |doc: &PolicyDocument, check_principal: bool, may_allow: bool| {
-        for s in &doc.statements {
-            if (!check_principal || s.matches_principal(user))
-                && s.matches(mgmt.action, &arn, &cond)
-            {
-                match s.effect {
-                    Effect::Allow => allow |= may_allow,
-                    Effect::Deny => deny = true,
-                }
-            }
-        }
-    };
-    if let Some(text) = &project.policy {
-        if let Ok(doc) = PolicyDocument::parse(text, PolicyKind::Project) {
-            consider(&doc, true, true);
-        }
-    }
-    if !role_policies {
-        return Ok((allow, deny));
-    }
-    for role in roles {
-        let Some(r) = txn.role(&project.name, role)? else {
-            continue;
-        };
-        if let Some(text) = txn.role_policy(&project.name, role)? {
-            if let Ok(doc) = PolicyDocument::parse(&text, PolicyKind::Role) {
-                consider(&doc, false, r.role_type == RoleType::Admin);
-            }
-        }
-    }
-    Ok((allow, deny))
-}
-
-/// Allows the statement or refuses it.
+/// Allows the statement or refuses it, asking the authorizer
+/// ([`crate::authz::management`]) as the data plane does.
 ///
 /// `project` is the project the statement acts on, which need not be the current one (`grant
 /// ... on table prj1.t`, `add tenant role r to project prj1`), so its gates come first, with
-/// the texts `use <p>` gives: the network whitelist, which binds the owner too, then
-/// membership (4002). Then the standing: the owner passes everything; a Super_Administrator is
-/// exempt from role policies but, as for data statements (§4.4), a project-policy Deny naming
-/// it refuses with the §4.4 text; everyone else is bound by every matching deny and may be
-/// lifted to Admin's rights by a policy allow. Otherwise the §11.4 text.
+/// the texts `use <p>` gives: the network whitelist, which binds the owner too, the project
+/// status, then membership (4002). Then the standing: the owner passes everything; a
+/// Super_Administrator is exempt from role policies but a project-policy Deny naming it
+/// refuses with the §4.4 text; everyone else is bound by every matching deny and may be lifted
+/// to Admin's rights by a policy allow. Otherwise the §11.4 text.
 pub fn require(
     ctx: &ExecContext<'_>,
     txn: &Txn<'_>,
@@ -159,41 +57,32 @@ pub fn require(
     need: Need,
     mgmt: Mgmt,
 ) -> Result<()> {
-    let record = crate::authz::check_access_to(txn, project, ctx.user, ctx.source_ip)?;
-    let roles = record.as_ref().map_or(&[][..], |u| u.roles.as_slice());
-    let standing = standing_of(project, ctx.user, record.as_ref());
-    let refused = || messages::no_management_privilege(mgmt.action, &mgmt.resource);
-    let denied = || messages::management_denied_by_policy(mgmt.action, &mgmt.resource);
-    match standing {
-        Standing::Owner => Ok(()),
-        Standing::SuperAdministrator => {
-            let (_, deny) = policy_effects(ctx, txn, project, roles, false, &mgmt)?;
-            if deny {
-                Err(denied())
-            } else if satisfies(standing, need) {
-                Ok(())
-            } else {
-                Err(refused())
-            }
-        }
-        Standing::Admin | Standing::Member => {
-            let (allow, deny) = policy_effects(ctx, txn, project, roles, true, &mgmt)?;
-            if deny {
-                return Err(denied());
-            }
-            // The owner-only operations cannot be delegated by policy (§2.3).
-            if satisfies(standing, need) || (allow && need == Need::Admin) {
-                Ok(())
-            } else {
-                Err(refused())
-            }
-        }
+    let request = ManagementRequest {
+        principal: ctx.user.to_string(),
+        source_ip: ctx.source_ip.to_string(),
+        project: project.name.clone(),
+        action: mgmt.action,
+        resource: mgmt.resource,
+        need,
+        now: ctx.now,
+    };
+    let snapshot = Snapshot::reusing(txn, ctx.records);
+    let response = authorize_management(&request, &snapshot)?;
+    let refusal = (!response.allowed()).then(|| {
+        Error::Denied(
+            response
+                .message
+                .clone()
+                .unwrap_or_else(|| "Authorization Failed".into()),
+        )
+    });
+    if let Some(recorder) = ctx.checks {
+        recorder.borrow_mut().push((request, response));
     }
-}
-
-/// Whether the caller is at least Admin (owner, Super_Administrator, Admin).
-pub fn is_admin(txn: &Txn<'_>, project: &Project, user: &str) -> Result<bool> {
-    Ok(standing(txn, project, user)? <= Standing::Admin)
+    match refusal {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
 /// The gate of a package's provider project for a statement of the installing project that
@@ -204,6 +93,7 @@ pub fn is_admin(txn: &Txn<'_>, project: &Project, user: &str) -> Result<bool> {
 pub fn reach_provider(ctx: &ExecContext<'_>, txn: &Txn<'_>, source: &str) -> Result<()> {
     let project = txn
         .project(source)?
-        .ok_or_else(|| messages::project_missing(source))?;
-    crate::authz::check_network(&project, ctx.source_ip)
+        .ok_or_else(|| super::messages::project_missing(source))?;
+    crate::authz::check_network(&project, ctx.source_ip)?;
+    crate::authz::check_status(&project)
 }

@@ -12,7 +12,7 @@
 //! another principal's request needs Admin or better in every project it reports on, as
 //! `show grants for <p>` does.
 
-use super::access::{require, Mgmt, Need};
+use super::access::{require, Action, Mgmt, Need};
 use super::data;
 use super::{ExecContext, Output};
 use crate::ast::{ExplainStmt, PrincipalKind};
@@ -98,6 +98,7 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
         now: ctx.now,
         records: ctx.records,
         files: ctx.files,
+        checks: None,
     };
     // Explaining another principal's request shows what `show grants for <p>` would (its
     // membership, roles, grants, labels) and more (the project policy, protection), so it needs
@@ -112,7 +113,7 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
                 txn,
                 &p,
                 Need::Admin,
-                Mgmt::new("ShowGrants", &p.name, "users"),
+                Mgmt::new(Action::ShowGrants, &p.name, "users"),
             ),
             // A missing project is reported by the check itself.
             None => Ok(()),

@@ -10,7 +10,7 @@
 //! `(table sale_detail, user bob)` record. Re-granting an action replaces its entry, so a grant
 //! can be renewed. With `"policy"="true"` the same statement edits the role policy instead.
 
-use super::access::{reach_provider, require, Mgmt, Need};
+use super::access::{reach_provider, require, Action, Mgmt, Need};
 use super::render::{format_time, grant_blocks, sections, GrantBlock, GrantGroup, GrantRow};
 use super::roles::existing_role;
 use super::{
@@ -223,7 +223,7 @@ fn require_grantor(
     ctx: &ExecContext<'_>,
     txn: &Txn<'_>,
     target: &Target,
-    action: &'static str,
+    action: Action,
 ) -> Result<()> {
     let creator_may = target.project.settings.object_creator_has_grant_permission
         && target.creator.as_deref() == Some(ctx.user);
@@ -376,7 +376,7 @@ pub fn grant(
         stmt.object.columns.as_ref(),
         true,
     )?;
-    require_grantor(ctx, txn, &target, "GrantPrivilege")?;
+    require_grantor(ctx, txn, &target, Action::GrantPrivilege)?;
     let expires = expiry(ctx, &stmt.properties)?;
     let conditions = property(&stmt.properties, "conditions").map(str::to_string);
     if let Some(c) = &conditions {
@@ -439,7 +439,7 @@ pub fn revoke(
             .map(|o| o.creator),
     };
     let target = Target { creator, ..target };
-    require_grantor(ctx, txn, &target, "RevokePrivilege")?;
+    require_grantor(ctx, txn, &target, Action::RevokePrivilege)?;
     let wanted = entries_of(&stmt.privileges, &target)?;
     for principal in &stmt.grantees {
         let grantee = grantee_of(principal, ctx.user)?;
@@ -548,7 +548,7 @@ fn policy_grant(
             project,
             need,
             Mgmt::new(
-                "SetRolePolicy",
+                Action::SetRolePolicy,
                 &project.name,
                 &format!("roles/resource/{role_name}"),
             ),
@@ -608,7 +608,7 @@ fn installed_object_grant(
         txn,
         project,
         Need::Admin,
-        Mgmt::new("GrantPrivilege", &project.name, "packages"),
+        Mgmt::new(Action::GrantPrivilege, &project.name, "packages"),
     )?;
     txn.installed(&project.name, &source, &package)?
         .ok_or_else(|| messages::package_not_installed(&source, &package, &project.name))?;
@@ -690,9 +690,9 @@ pub fn super_privileges(
     grant: bool,
 ) -> Result<Output> {
     let action = if grant {
-        "GrantPrivilege"
+        Action::GrantPrivilege
     } else {
-        "RevokePrivilege"
+        Action::RevokePrivilege
     };
     require(
         ctx,
@@ -995,7 +995,7 @@ pub fn show_grants(
             txn,
             project,
             Need::Admin,
-            Mgmt::new("ShowGrants", &project.name, "users"),
+            Mgmt::new(Action::ShowGrants, &project.name, "users"),
         )?;
     }
     let mut filter = Filter {
@@ -1064,7 +1064,7 @@ fn show_installed_object_grants(
         txn,
         project,
         Need::Admin,
-        Mgmt::new("ShowAcl", &project.name, "packages"),
+        Mgmt::new(Action::ShowAcl, &project.name, "packages"),
     )?;
     let source = property(&stmt.properties, "refproject")
         .map(canonical_name)
@@ -1144,7 +1144,7 @@ pub fn show_acl(
             &target.project,
             Need::Admin,
             Mgmt {
-                action: "ShowAcl",
+                action: Action::ShowAcl,
                 resource: object_path(&target.project.name, &target.object),
             },
         )?;
@@ -1219,7 +1219,7 @@ pub fn purge(
         txn,
         project,
         Need::Admin,
-        Mgmt::new("RevokePrivilege", &project.name, "users"),
+        Mgmt::new(Action::RevokePrivilege, &project.name, "users"),
     )?;
     for principal in principals {
         let grantee = grantee_of(principal, ctx.user)?;
@@ -1258,7 +1258,7 @@ pub fn clear_expired(
         txn,
         project,
         Need::Admin,
-        Mgmt::new("ClearExpiredGrants", &project.name, ""),
+        Mgmt::new(Action::ClearExpiredGrants, &project.name, ""),
     )?;
     let now = ctx.now;
     for (object, grantee, mut grants) in txn.all_acl(&project.name)? {

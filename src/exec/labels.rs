@@ -7,7 +7,7 @@
 //! exist, then replaces bob's entry for column `mobile` in the `(t, bob)` label-grant record with
 //! one of level 3 expiring 7 days from the clock (180 days when `with exp` is left out).
 
-use super::access::{reach_provider, require, Mgmt, Need};
+use super::access::{reach_provider, require, Action, Mgmt, Need};
 use super::render::{col, format_time, table, Column};
 use super::roles::existing_role;
 use super::{canonical_name, check_level, days_from, grantee_of, messages, ExecContext, Output};
@@ -22,7 +22,7 @@ use serde_json::json;
 /// §6.2: a label grant without `with exp` lasts 180 days.
 pub const DEFAULT_LABEL_GRANT_DAYS: u64 = 180;
 
-fn label_mgmt(action: &'static str, project: &str) -> Mgmt {
+fn label_mgmt(action: Action, project: &str) -> Mgmt {
     Mgmt::new(action, project, "labels")
 }
 
@@ -106,7 +106,7 @@ pub fn set_label(
         txn,
         project,
         Need::Admin,
-        label_mgmt("SetDataLabel", &project.name),
+        label_mgmt(Action::SetDataLabel, &project.name),
     )?;
     match &stmt.target {
         LabelTarget::User(principal) => {
@@ -159,7 +159,7 @@ pub fn grant_label(
         txn,
         project,
         Need::Admin,
-        label_mgmt("GrantLabel", &project.name),
+        label_mgmt(Action::GrantLabel, &project.name),
     )?;
     let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
@@ -203,7 +203,7 @@ pub fn revoke_label(
         txn,
         project,
         Need::Admin,
-        label_mgmt("RevokeLabel", &project.name),
+        label_mgmt(Action::RevokeLabel, &project.name),
     )?;
     let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
@@ -274,7 +274,7 @@ pub fn show_label_grants(
             txn,
             project,
             Need::Admin,
-            label_mgmt("ShowLabelGrants", &project.name),
+            label_mgmt(Action::ShowLabelGrants, &project.name),
         )?;
     }
     // The package form reads the provider's table (its column labels).

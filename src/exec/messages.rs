@@ -16,13 +16,13 @@ fn denied(detail: impl std::fmt::Display) -> Error {
 
 /// §11.4: a management statement the caller's standing does not allow.
 pub fn no_management_privilege(action: &str, resource: &str) -> Error {
-    denied(format!("Authorization Failed [4019], You have NO privilege 'odps:{action}' on {{acs:odps:*:{resource}}}."))
+    Error::Denied(crate::authz::texts::no_management_privilege(action, resource))
 }
 
 /// §4.4: a management statement matched by an explicit policy deny.
 pub fn management_denied_by_policy(action: &str, resource: &str) -> Error {
-    denied(format!(
-        "Authorization Failed [4011], You have NO privilege 'odps:{action}' on {{acs:odps:*:{resource}}}. Explicitly denied by policy."
+    Error::Denied(crate::authz::texts::management_denied_by_policy(
+        action, resource,
     ))
 }
 

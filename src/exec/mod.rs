@@ -59,6 +59,9 @@ pub struct ExecContext<'a> {
     pub records: Option<&'a crate::authz::RecordCache>,
     /// Where the files a statement names are read and written.
     pub files: &'a dyn Files,
+    /// Set while a statement runs to be explained: every management check is recorded here
+    /// (and the statement's writes are discarded).
+    pub checks: Option<&'a access::Recorder>,
 }
 
 /// What a statement printed: the odpscmd-style text (`OK` when there is nothing to show) and
@@ -236,6 +239,7 @@ impl Session {
             now,
             records: Some(&*records),
             files: self.files.as_ref(),
+            checks: None,
         };
         let catalog = self.engine.catalog();
         // Another session's commit may land while the statement runs; then the statement

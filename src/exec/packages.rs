@@ -8,7 +8,7 @@
 //! and records an [`InstalledPackage`] under `prj2`. Users of `prj2` then need `Read` on the
 //! installed package (an ACL grant on the `prj1.datashare` package object of `prj2`).
 
-use super::access::{reach_provider, require, Mgmt, Need};
+use super::access::{reach_provider, require, Action, Mgmt, Need};
 use super::grants::kind_label;
 use super::render::{format_time, table, Column};
 use super::{
@@ -22,7 +22,7 @@ use crate::catalog::Txn;
 use crate::error::Result;
 use serde_json::json;
 
-fn pkg_mgmt(action: &'static str, project: &str) -> Mgmt {
+fn pkg_mgmt(action: Action, project: &str) -> Mgmt {
     Mgmt::new(action, project, "packages")
 }
 
@@ -42,7 +42,7 @@ pub fn create(
         txn,
         project,
         Need::OwnerOrSuperAdmin,
-        pkg_mgmt("CreatePackage", &project.name),
+        pkg_mgmt(Action::CreatePackage, &project.name),
     )?;
     let name = canonical_name(name);
     if name.is_empty()
@@ -78,7 +78,7 @@ pub fn drop(
         txn,
         project,
         Need::OwnerOrSuperAdmin,
-        pkg_mgmt("DropPackage", &project.name),
+        pkg_mgmt(Action::DropPackage, &project.name),
     )?;
     let name = canonical_name(name);
     existing(txn, &project.name, &name)?;
@@ -110,7 +110,7 @@ pub fn add_object(
         txn,
         project,
         Need::OwnerOrSuperAdmin,
-        pkg_mgmt("AddPackageResource", &project.name),
+        pkg_mgmt(Action::AddPackageResource, &project.name),
     )?;
     let kind = ObjectType::from(stmt.kind);
     if !matches!(
@@ -186,7 +186,7 @@ pub fn remove_object(
         txn,
         project,
         Need::OwnerOrSuperAdmin,
-        pkg_mgmt("RemovePackageResource", &project.name),
+        pkg_mgmt(Action::RemovePackageResource, &project.name),
     )?;
     let name = canonical_name(object);
     let package_name = canonical_name(package);
@@ -217,7 +217,7 @@ pub fn allow(
         txn,
         project,
         Need::OwnerOrSuperAdmin,
-        pkg_mgmt("AllowInstallPackage", &project.name),
+        pkg_mgmt(Action::AllowInstallPackage, &project.name),
     )?;
     let label = stmt.label.map(check_level).transpose()?.unwrap_or(0);
     let target = canonical_name(&stmt.project);
@@ -248,7 +248,7 @@ pub fn disallow(
         txn,
         project,
         Need::OwnerOrSuperAdmin,
-        pkg_mgmt("DisallowInstallPackage", &project.name),
+        pkg_mgmt(Action::DisallowInstallPackage, &project.name),
     )?;
     let target = canonical_name(target);
     let package_name = canonical_name(package);
@@ -270,7 +270,7 @@ pub fn install(
         txn,
         project,
         Need::Admin,
-        pkg_mgmt("InstallPackage", &project.name),
+        pkg_mgmt(Action::InstallPackage, &project.name),
     )?;
     let source = canonical_name(source);
     let package_name = canonical_name(package);
@@ -340,7 +340,7 @@ pub fn uninstall(
         txn,
         project,
         Need::Admin,
-        pkg_mgmt("UninstallPackage", &project.name),
+        pkg_mgmt(Action::UninstallPackage, &project.name),
     )?;
     let source = canonical_name(source);
     let package_name = canonical_name(package);
@@ -365,7 +365,7 @@ pub fn show(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Resu
         txn,
         project,
         Need::OwnerOrSuperAdmin,
-        pkg_mgmt("ShowPackages", &project.name),
+        pkg_mgmt(Action::ShowPackages, &project.name),
     )?;
     let created = txn.packages(&project.name)?;
     let installed = txn.installed_packages(&project.name)?;
@@ -428,7 +428,7 @@ pub fn describe(
         txn,
         project,
         Need::Admin,
-        pkg_mgmt("DescribePackage", &project.name),
+        pkg_mgmt(Action::DescribePackage, &project.name),
     )?;
     let source = source
         .map(canonical_name)
@@ -502,7 +502,7 @@ pub fn items(
         txn,
         project,
         Need::Member,
-        pkg_mgmt("DescribePackage", &project.name),
+        pkg_mgmt(Action::DescribePackage, &project.name),
     )?;
     let source = source.map(canonical_name);
     let mut rows = Vec::new();

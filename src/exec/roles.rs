@@ -6,7 +6,7 @@
 //! role and user must exist; the role is added to the user's sorted role list, which is the one
 //! place role membership is stored (members are derived from it).
 
-use super::access::{require, Mgmt, Need};
+use super::access::{require, Action, Mgmt, Need};
 use super::grants::principal_blocks;
 use super::render::{grant_blocks, sections};
 use super::users::user_name;
@@ -27,7 +27,7 @@ fn valid_role_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn role_mgmt(action: &'static str, project: &str, role: &str) -> Mgmt {
+fn role_mgmt(action: Action, project: &str, role: &str) -> Mgmt {
     Mgmt::new(action, project, &format!("roles/resource/{role}"))
 }
 
@@ -65,7 +65,7 @@ pub fn create(
         txn,
         project,
         need,
-        role_mgmt("CreateRole", &project.name, &name),
+        role_mgmt(Action::CreateRole, &project.name, &name),
     )?;
     if !valid_role_name(&name) {
         return Err(messages::invalid_role_name(&name));
@@ -108,7 +108,7 @@ pub fn drop(
         txn,
         project,
         Need::Admin,
-        role_mgmt("DropRole", &project.name, &name),
+        role_mgmt(Action::DropRole, &project.name, &name),
     )?;
     let role = existing_role(txn, &project.name, &name)?;
     if role.builtin {
@@ -120,7 +120,7 @@ pub fn drop(
             txn,
             project,
             Need::OwnerOrSuperAdmin,
-            role_mgmt("DropRole", &project.name, &name),
+            role_mgmt(Action::DropRole, &project.name, &name),
         )?;
     }
     if !holders(txn, &project.name, &name)?.is_empty() {
@@ -143,7 +143,7 @@ pub fn describe(
         txn,
         project,
         Need::Admin,
-        role_mgmt("DescribeRole", &project.name, &name),
+        role_mgmt(Action::DescribeRole, &project.name, &name),
     )?;
     let role = existing_role(txn, &project.name, &name)?;
     let users = holders(txn, &project.name, &name)?;
@@ -169,7 +169,7 @@ pub fn list(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Resu
         txn,
         project,
         Need::Admin,
-        Mgmt::new("ListRoles", &project.name, "roles"),
+        Mgmt::new(Action::ListRoles, &project.name, "roles"),
     )?;
     let roles: Vec<String> = txn
         .roles(&project.name)?
@@ -186,7 +186,11 @@ pub fn grant(
     stmt: &RoleGrantStmt,
     grant: bool,
 ) -> Result<Output> {
-    let action = if grant { "GrantRole" } else { "RevokeRole" };
+    let action = if grant {
+        Action::GrantRole
+    } else {
+        Action::RevokeRole
+    };
     let roles: Vec<String> = stmt.roles.iter().map(|r| canonical_name(r)).collect();
     for role in &roles {
         // Only the owner grants Admin; Super_Administrator is granted by the owner or an SA.
@@ -247,7 +251,7 @@ pub fn show_principals(
         txn,
         project,
         Need::Admin,
-        role_mgmt("ListRolePrincipals", &project.name, &role),
+        role_mgmt(Action::ListRolePrincipals, &project.name, &role),
     )?;
     existing_role(txn, &project.name, &role)?;
     Ok(Output::list(
@@ -270,7 +274,7 @@ pub fn show_role_grant(
             txn,
             project,
             Need::Admin,
-            Mgmt::new("ListUserRoles", &project.name, "users"),
+            Mgmt::new(Action::ListUserRoles, &project.name, "users"),
         )?;
     }
     if name == project.owner {

@@ -8,7 +8,7 @@
 //! exception file is read relative to the working directory and checked as an exception policy
 //! (Principal required) before the project record is written.
 
-use super::access::{require, Mgmt, Need};
+use super::access::{require, Action, Mgmt, Need};
 use super::roles::existing_role;
 use super::{canonical_name, messages, read_statement_file, ExecContext, Output};
 use crate::ast::SetStmt;
@@ -49,7 +49,7 @@ pub fn is_security_key(key: &str) -> bool {
     security_key(key).is_some()
 }
 
-fn config_mgmt(action: &'static str, project: &str) -> Mgmt {
+fn config_mgmt(action: Action, project: &str) -> Mgmt {
     Mgmt::new(action, project, "configurations/security_configuration")
 }
 
@@ -78,7 +78,7 @@ pub fn set(
         txn,
         project,
         Need::OwnerOrSuperAdmin,
-        config_mgmt("SetSecurityConfiguration", &project.name),
+        config_mgmt(Action::SetSecurityConfiguration, &project.name),
     )?;
     let mut p = project.clone();
     let s = &mut p.settings;
@@ -120,7 +120,7 @@ pub fn show_security_configuration(
         txn,
         project,
         Need::Admin,
-        config_mgmt("GetSecurityConfiguration", &project.name),
+        config_mgmt(Action::GetSecurityConfiguration, &project.name),
     )?;
     let s = &project.settings;
     let download = download_privilege(project);
@@ -271,7 +271,7 @@ pub fn setproject(
             txn,
             project,
             Need::Admin,
-            config_mgmt("GetSecurityConfiguration", &project.name),
+            config_mgmt(Action::GetSecurityConfiguration, &project.name),
         )?;
         let mut all = project.properties.clone();
         for k in [DOWNLOAD_PRIVILEGE, IP_WHITELIST, VPC_WHITELIST] {
@@ -303,7 +303,7 @@ pub fn setproject(
                     txn,
                     project,
                     Need::Owner,
-                    config_mgmt("SetSecurityConfiguration", &project.name),
+                    config_mgmt(Action::SetSecurityConfiguration, &project.name),
                 )?;
                 if !clear {
                     if key == IP_WHITELIST {
@@ -319,7 +319,7 @@ pub fn setproject(
                     txn,
                     project,
                     Need::OwnerOrSuperAdmin,
-                    config_mgmt("SetSecurityConfiguration", &project.name),
+                    config_mgmt(Action::SetSecurityConfiguration, &project.name),
                 )?;
                 if !clear
                     && !value.eq_ignore_ascii_case("true")
@@ -333,7 +333,7 @@ pub fn setproject(
                 txn,
                 project,
                 Need::OwnerOrSuperAdmin,
-                Mgmt::new("SetProjectProperty", &project.name, ""),
+                Mgmt::new(Action::SetProjectProperty, &project.name, ""),
             )?,
         }
         if clear {
@@ -359,9 +359,9 @@ pub fn trusted(
     add: bool,
 ) -> Result<Output> {
     let action = if add {
-        "AddTrustedProject"
+        Action::AddTrustedProject
     } else {
-        "RemoveTrustedProject"
+        Action::RemoveTrustedProject
     };
     require(
         ctx,
@@ -394,7 +394,7 @@ pub fn list_trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project)
         txn,
         project,
         Need::Admin,
-        Mgmt::new("ListTrustedProjects", &project.name, ""),
+        Mgmt::new(Action::ListTrustedProjects, &project.name, ""),
     )?;
     Ok(Output::list(
         "trusted_projects",
@@ -435,7 +435,7 @@ pub fn get_policy(
                 txn,
                 project,
                 Need::Admin,
-                Mgmt::new("GetPolicy", &project.name, "configurations/policy"),
+                Mgmt::new(Action::GetPolicy, &project.name, "configurations/policy"),
             )?;
             Ok(policy_output(project.policy.clone()))
         }
@@ -448,7 +448,7 @@ pub fn get_policy(
                 project,
                 Need::Admin,
                 Mgmt::new(
-                    "GetRolePolicy",
+                    Action::GetRolePolicy,
                     &project.name,
                     &format!("roles/resource/{r}"),
                 ),
@@ -472,7 +472,7 @@ pub fn put_policy(
                 txn,
                 project,
                 Need::OwnerOrSuperAdmin,
-                Mgmt::new("SetPolicy", &project.name, "configurations/policy"),
+                Mgmt::new(Action::SetPolicy, &project.name, "configurations/policy"),
             )?;
             let text = read_statement_file(ctx, file)?;
             PolicyDocument::parse(&text, PolicyKind::Project)?;
@@ -489,7 +489,7 @@ pub fn put_policy(
                 project,
                 need,
                 Mgmt::new(
-                    "SetRolePolicy",
+                    Action::SetRolePolicy,
                     &project.name,
                     &format!("roles/resource/{r}"),
                 ),
@@ -513,7 +513,7 @@ pub fn get_security_policy(
         project,
         Need::Admin,
         Mgmt::new(
-            "GetSecurityPolicy",
+            Action::GetSecurityPolicy,
             &project.name,
             "configurations/security_policy",
         ),
@@ -535,7 +535,7 @@ pub fn put_security_policy(
         project,
         Need::OwnerOrSuperAdmin,
         Mgmt::new(
-            "SetSecurityPolicy",
+            Action::SetSecurityPolicy,
             &project.name,
             "configurations/security_policy",
         ),

@@ -9,7 +9,7 @@
 //! the role's grants; `show grants for tenant role analyst` lists them in the same
 //! `Authorization Type:` layout as project grants.
 
-use super::access::{require, Mgmt, Need};
+use super::access::{require, Action, Mgmt, Need};
 use super::grants::kind_label;
 use super::render::{grant_blocks, sections, GrantBlock, GrantGroup, GrantRow};
 use super::users::user_name;
@@ -331,9 +331,9 @@ pub fn grant_table(
     require_tenant(
         ctx,
         if grant {
-            "GrantPrivilege"
+            Action::GrantPrivilege.name()
         } else {
-            "RevokePrivilege"
+            Action::RevokePrivilege.name()
         },
         "roles",
     )?;
@@ -360,9 +360,9 @@ pub fn grant_table(
             };
             let mgmt = Mgmt {
                 action: if grant {
-                    "GrantPrivilege"
+                    Action::GrantPrivilege
                 } else {
-                    "RevokePrivilege"
+                    Action::RevokePrivilege
                 },
                 resource: super::object_path(&project, &object),
             };
@@ -432,9 +432,9 @@ pub fn role_to_project(
     if ctx.user != TENANT_ACCOUNT && ctx.user != p.owner {
         return Err(messages::no_management_privilege(
             if add {
-                "AddTenantRole"
+                Action::AddTenantRole.name()
             } else {
-                "RemoveTenantRole"
+                Action::RemoveTenantRole.name()
             },
             &format!("projects/{project_name}/authorization/roles"),
         ));
@@ -446,9 +446,9 @@ pub fn role_to_project(
         Need::Admin,
         Mgmt::new(
             if add {
-                "AddTenantRole"
+                Action::AddTenantRole
             } else {
-                "RemoveTenantRole"
+                Action::RemoveTenantRole
             },
             &project_name,
             "roles",
@@ -547,7 +547,11 @@ pub fn project_group(
         project,
         Need::Admin,
         Mgmt::new(
-            if add { "AddGroup" } else { "RemoveGroup" },
+            if add {
+                Action::AddGroup
+            } else {
+                Action::RemoveGroup
+            },
             &project.name,
             "groups",
         ),
@@ -588,7 +592,7 @@ pub fn list_project_groups(
         txn,
         project,
         Need::Admin,
-        Mgmt::new("ListGroups", &project.name, "groups"),
+        Mgmt::new(Action::ListGroups, &project.name, "groups"),
     )?;
     if let Some(u) = user {
         let name = user_name(u, ctx.user)?;

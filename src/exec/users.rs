@@ -7,7 +7,7 @@
 //! [`User`] with label 0 and no roles. Grants made to `RAM$owner:bob` before an earlier
 //! `remove user` live in their own records and so apply again at once (§1.2).
 
-use super::access::{require, Mgmt, Need};
+use super::access::{require, Action, Mgmt, Need};
 use super::{account_of, messages, resolve_user, ExecContext, Output};
 use crate::ast::{Principal, PrincipalKind};
 use crate::catalog::model::{Project, User};
@@ -53,7 +53,7 @@ pub fn add(
         txn,
         project,
         Need::Admin,
-        Mgmt::new("AddUser", &project.name, "users"),
+        Mgmt::new(Action::AddUser, &project.name, "users"),
     )?;
     let name = user_name(principal, ctx.user)?;
     let provider = name.split_once('$').map(|(p, _)| p).unwrap_or("");
@@ -98,7 +98,7 @@ pub fn remove(
         txn,
         project,
         Need::Admin,
-        Mgmt::new("RemoveUser", &project.name, "users"),
+        Mgmt::new(Action::RemoveUser, &project.name, "users"),
     )?;
     let name = user_name(principal, ctx.user)?;
     if name == project.owner {
@@ -121,7 +121,7 @@ pub fn list(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Resu
         txn,
         project,
         Need::Admin,
-        Mgmt::new("ListUsers", &project.name, "users"),
+        Mgmt::new(Action::ListUsers, &project.name, "users"),
     )?;
     let users: Vec<String> = txn
         .users(&project.name)?
@@ -154,9 +154,9 @@ pub fn account_provider(
     add: bool,
 ) -> Result<Output> {
     let action = if add {
-        "AddAccountProvider"
+        Action::AddAccountProvider
     } else {
-        "RemoveAccountProvider"
+        Action::RemoveAccountProvider
     };
     require(
         ctx,
@@ -188,7 +188,7 @@ pub fn list_account_providers(
         txn,
         project,
         Need::Admin,
-        Mgmt::new("ListAccountProviders", &project.name, ""),
+        Mgmt::new(Action::ListAccountProviders, &project.name, ""),
     )?;
     Ok(Output::list(
         "account_providers",

@@ -1,0 +1,666 @@
+//! Management requests: who may run `add user`, `grant`, `set ProjectProtection`, `create
+//! package`, ... (reference §2.3, §4.4, §10).
+//!
+//! `grant Select on table t to user RAM$owner:carol;` run by `RAM$owner:bob` in prj1 reaches
+//! the authorizer as a [`ManagementRequest`]: action [`Action::GrantPrivilege`] on
+//! `projects/prj1/tables/t`, needing [`Need::Admin`]. The layers run in the order of §10, each
+//! leaving a [`LayerReport`] as data requests do:
+//!
+//! 1. network — prj1's IP/VPC whitelist, binding the owner too;
+//! 2. project status — a project that is not `normal` refuses everything, the owner included
+//!    (4093, `Access Mode is AllDenied`);
+//! 3. membership — owner, added user, or a tenant role added to the project (4002);
+//! 4. standing — owner, Super_Administrator, Admin or plain member: the rows of the §2.3
+//!    matrix;
+//! 5. policy deny — the project policy's statements naming bob and the role policies of his
+//!    roles (4011). The owner is bound by none; a Super_Administrator only by the project
+//!    policy;
+//! 6. allow sources — the standing when it is enough for the need, or, for what an Admin may
+//!    do, an Allow of the project policy or of an admin-type role's policy; none → 4019.
+//!
+//! Like [`super::authorize`] this is a function of (request, catalog): it reads through a
+//! [`Snapshot`] and never writes. `explain` renders its [`Response`]; the executor turns a
+//! refusal into the error the statement fails with.
+
+use super::{
+    describe_statement, network, policies, texts, Decision, DenyCode, Detail, Facts, Layer,
+    LayerReport, Response, Snapshot, Verdict,
+};
+use crate::catalog::model::{Project, RoleType, User};
+use crate::error::Result;
+use crate::policy::{ConditionContext, Effect, PolicyKind};
+use serde::Serialize;
+use std::sync::Arc;
+
+macro_rules! management_actions {
+    ($($variant:ident,)*) => {
+        /// The management actions statements are checked as (`odps:<name>`, §4.1).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action { $($variant,)* }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            /// The name after `odps:`.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => stringify!($variant),)* }
+            }
+        }
+    };
+}
+
+management_actions! {
+    AddUser,
+    RemoveUser,
+    ListUsers,
+    AddAccountProvider,
+    RemoveAccountProvider,
+    ListAccountProviders,
+    ShowGrants,
+    CreateRole,
+    DropRole,
+    DescribeRole,
+    ListRoles,
+    GrantRole,
+    RevokeRole,
+    ListRolePrincipals,
+    ListUserRoles,
+    PurgePrivileges,
+    GrantPrivilege,
+    RevokePrivilege,
+    ShowAcl,
+    GetPolicy,
+    SetPolicy,
+    GetRolePolicy,
+    SetRolePolicy,
+    GetSecurityPolicy,
+    SetSecurityPolicy,
+    SetDataLabel,
+    GrantLabel,
+    RevokeLabel,
+    ShowLabelGrants,
+    ClearExpiredGrants,
+    CreatePackage,
+    DropPackage,
+    AddPackageResource,
+    RemovePackageResource,
+    AllowInstallPackage,
+    DisallowInstallPackage,
+    InstallPackage,
+    UninstallPackage,
+    ShowPackages,
+    DescribePackage,
+    SetSecurityConfiguration,
+    GetSecurityConfiguration,
+    SetProjectProperty,
+    AddTrustedProject,
+    RemoveTrustedProject,
+    ListTrustedProjects,
+    AddGroup,
+    RemoveGroup,
+    ListGroups,
+    AddTenantRole,
+    RemoveTenantRole,
+    DropProject,
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The caller's built-in standing in a project, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Owner,
+    SuperAdministrator,
+    Admin,
+    Member,
+}
+
+impl Standing {
+    pub fn words(self) -> &'static str {
+        match self {
+            Standing::Owner => "project owner",
+            Standing::SuperAdministrator => "Super_Administrator",
+            Standing::Admin => "Admin",
+            Standing::Member => "plain member",
+        }
+    }
+}
+
+/// The weakest standing a statement needs (a row of the §2.3 matrix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    Member,
+    Admin,
+    OwnerOrSuperAdmin,
+    Owner,
+}
+
+impl Need {
+    pub fn words(self) -> &'static str {
+        match self {
+            Need::Member => "any member",
+            Need::Admin => "Admin or better",
+            Need::OwnerOrSuperAdmin => "the owner or a Super_Administrator",
+            Need::Owner => "the owner",
+        }
+    }
+
+    pub fn satisfied_by(self, standing: Standing) -> bool {
+        match self {
+            Need::Member => true,
+            Need::Admin => standing <= Standing::Admin,
+            Need::OwnerOrSuperAdmin => standing <= Standing::SuperAdministrator,
+            Need::Owner => standing == Standing::Owner,
+        }
+    }
+}
+
+/// A project's status (`alter project <p> set status <s>`). Anything but `Normal` puts the
+/// project in access mode AllDenied (§10 step 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    Normal,
+    /// Suspended for an overdue payment.
+    Overdue,
+    /// Frozen by the platform.
+    Frozen,
+}
+
+impl ProjectStatus {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ProjectStatus::Normal => "normal",
+            ProjectStatus::Overdue => "overdue",
+            ProjectStatus::Frozen => "frozen",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<Self> {
+        match word.to_ascii_lowercase().as_str() {
+            "normal" => Some(ProjectStatus::Normal),
+            "overdue" => Some(ProjectStatus::Overdue),
+            "frozen" => Some(ProjectStatus::Frozen),
+            _ => None,
+        }
+    }
+}
+
+/// The status key of a project's `properties`: kept with the project record, read by every
+/// check of it.
+pub const STATUS_PROPERTY: &str = "mcsec.project.status";
+
+pub fn status_of(project: &Project) -> ProjectStatus {
+    project
+        .properties
+        .get(STATUS_PROPERTY)
+        .and_then(|s| ProjectStatus::from_keyword(s))
+        .unwrap_or(ProjectStatus::Normal)
+}
+
+/// The project-status layer's report: `None` for a normal project, else the 4093 refusal.
+pub(super) fn status_report(project: &Project) -> Option<LayerReport> {
+    let status = status_of(project);
+    if status == ProjectStatus::Normal {
+        return None;
+    }
+    Some(LayerReport {
+        layer: Layer::ProjectStatus,
+        verdict: Verdict::Deny,
+        detail: format!(
+            "project {} is {}: access mode AllDenied",
+            project.name,
+            status.keyword()
+        )
+        .into(),
+        rules: vec![format!(
+            "status {} of project {}",
+            status.keyword(),
+            project.name
+        )],
+        code: Some(DenyCode::ProjectStatus),
+        message: Some(texts::all_denied(&project.name)),
+    })
+}
+
+/// One management statement's authorization question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManagementRequest {
+    /// Canonical principal (`RAM$owner:bob`).
+    pub principal: String,
+    pub source_ip: String,
+    /// The project acted on: the current one, or another (`grant ... on table prj2.t`).
+    pub project: String,
+    pub action: Action,
+    /// The resource path after `acs:odps:*:` (`projects/prj1/authorization/users`,
+    /// `projects/prj1/tables/t`).
+    pub resource: String,
+    pub need: Need,
+    /// Unix seconds: policy conditions on `acs:CurrentTime`.
+    pub now: i64,
+}
+
+impl ManagementRequest {
+    pub fn arn(&self) -> String {
+        format!("acs:odps:*:{}", self.resource)
+    }
+}
+
+/// What decided a management request, rendered in `explain` as the deciding rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// The owner may run every management statement of its project.
+    Owner { project: String },
+    /// A built-in standing that the statement's row of the matrix admits.
+    Standing { standing: Standing, need: Need },
+    /// A policy Allow lifting a member to what Admin may do.
+    PolicyAllow(String),
+    /// A policy Deny naming the caller.
+    PolicyDeny(String),
+    /// The statement's row of the matrix excludes the caller's standing.
+    Matrix { standing: Standing, need: Need },
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rule::Owner { project } => write!(f, "owner of project {project}"),
+            Rule::Standing { standing, need } => {
+                write!(
+                    f,
+                    "standing {}: the statement needs {}",
+                    standing.words(),
+                    need.words()
+                )
+            }
+            Rule::PolicyAllow(rule) | Rule::PolicyDeny(rule) => f.write_str(rule),
+            Rule::Matrix { standing, need } => write!(
+                f,
+                "the statement needs {}; a {} may not run it",
+                need.words(),
+                standing.words()
+            ),
+        }
+    }
+}
+
+struct Evaluation<'a> {
+    request: &'a ManagementRequest,
+    snapshot: &'a Snapshot<'a, 'a>,
+    project: Arc<Project>,
+    user: Option<Arc<User>>,
+    layers: Vec<LayerReport>,
+    facts: Facts,
+}
+
+/// Decides a management request against the catalog the snapshot reads.
+pub fn authorize_management(
+    request: &ManagementRequest,
+    snapshot: &Snapshot<'_, '_>,
+) -> Result<Response> {
+    let project = snapshot
+        .project(&request.project)?
+        .ok_or_else(|| super::project_not_found(&request.project))?;
+    let user = if project.owner == request.principal {
+        None
+    } else {
+        snapshot.user(&project.name, &request.principal)?
+    };
+    let mut evaluation = Evaluation {
+        request,
+        snapshot,
+        project,
+        user,
+        layers: Vec::with_capacity(6),
+        facts: Facts::default(),
+    };
+    evaluation.run()?;
+    Ok(evaluation.finish())
+}
+
+impl Evaluation<'_> {
+    fn report(
+        &mut self,
+        layer: Layer,
+        verdict: Verdict,
+        detail: impl Into<Detail>,
+        rules: Vec<String>,
+    ) {
+        self.layers.push(LayerReport {
+            layer,
+            verdict,
+            detail: detail.into(),
+            rules,
+            code: None,
+            message: None,
+        });
+    }
+
+    fn refuse(
+        &mut self,
+        layer: Layer,
+        code: DenyCode,
+        message: String,
+        detail: impl Into<Detail>,
+        rules: Vec<String>,
+    ) {
+        self.layers.push(LayerReport {
+            layer,
+            verdict: Verdict::Deny,
+            detail: detail.into(),
+            rules,
+            code: Some(code),
+            message: Some(message),
+        });
+    }
+
+    fn roles(&self) -> &[String] {
+        self.user.as_deref().map_or(&[], |u| u.roles.as_slice())
+    }
+
+    fn standing(&self) -> Standing {
+        let has = |role: &str| self.roles().iter().any(|r| r == role);
+        if self.project.owner == self.request.principal {
+            Standing::Owner
+        } else if has(super::SUPER_ADMINISTRATOR) {
+            Standing::SuperAdministrator
+        } else if has(super::ADMIN) {
+            Standing::Admin
+        } else {
+            Standing::Member
+        }
+    }
+
+    fn run(&mut self) -> Result<()> {
+        let (network, whitelist) = network::report(&self.project, &self.request.source_ip);
+        self.facts.whitelist = whitelist;
+        self.layers.push(network);
+        match status_report(&self.project) {
+            Some(report) => self.layers.push(report),
+            None => self.report(
+                Layer::ProjectStatus,
+                Verdict::Pass,
+                format!("project {} is normal", self.project.name),
+                vec![],
+            ),
+        }
+        self.membership()?;
+        let standing = self.standing();
+        let need = self.request.need;
+        self.report(
+            Layer::Standing,
+            if need.satisfied_by(standing) {
+                Verdict::Allow
+            } else {
+                Verdict::Pass
+            },
+            format!(
+                "{} of project {}; the statement needs {}",
+                standing.words(),
+                self.project.name,
+                need.words()
+            ),
+            vec![],
+        );
+        let deny = self.policy_deny(standing)?;
+        self.allow_sources(standing, deny)
+    }
+
+    fn membership(&mut self) -> Result<()> {
+        let project = self.project.name.clone();
+        if self.project.owner == self.request.principal {
+            self.report(
+                Layer::Membership,
+                Verdict::Pass,
+                "the project owner",
+                vec![],
+            );
+        } else if self.user.is_some() {
+            self.report(
+                Layer::Membership,
+                Verdict::Pass,
+                "an added user of the project",
+                vec![],
+            );
+        } else {
+            let tenant_role = self.snapshot.tenant_roles()?.iter().find_map(|r| {
+                (r.members.iter().any(|m| m == &self.request.principal)
+                    && r.projects.iter().any(|p| p == &project))
+                .then(|| r.name.clone())
+            });
+            match tenant_role {
+                Some(role) => self.report(
+                    Layer::Membership,
+                    Verdict::Pass,
+                    format!("holds tenant role {role}, added to the project"),
+                    vec![format!("tenant role {role} added to project {project}")],
+                ),
+                None => self.refuse(
+                    Layer::Membership,
+                    DenyCode::NotMember,
+                    texts::not_member(&project),
+                    "not the owner, not an added user, no tenant role of the project",
+                    vec![],
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    fn condition_context(&self) -> ConditionContext<'static> {
+        ConditionContext {
+            source_ip: self.request.source_ip.trim().parse().ok(),
+            current_time: self.request.now,
+            task_type: "SQL",
+            instance_id: None,
+            secure_transport: true,
+        }
+    }
+
+    /// The first policy statement of `effect` that speaks about the caller for this request:
+    /// the project policy's statements naming it, then (unless `project_only`) the role
+    /// policies of its roles; for an Allow, only admin-type roles count, the only ones that
+    /// carry management permissions (§2.2).
+    fn policy_match(&self, effect: Effect, project_only: bool) -> Result<Option<String>> {
+        if !self.project.settings.check_permission_using_policy {
+            return Ok(None);
+        }
+        let arn = self.request.arn();
+        let action = self.request.action.name();
+        let ctx = self.condition_context();
+        if let Some(doc) = self
+            .project
+            .policy
+            .as_deref()
+            .and_then(|t| policies::parsed(t, PolicyKind::Project))
+        {
+            for (i, s) in doc.statements.iter().enumerate() {
+                if s.effect == effect
+                    && s.matches_principal(&self.request.principal)
+                    && s.matches(action, &arn, &ctx)
+                {
+                    return Ok(Some(describe_statement("policy project", i, s, &arn)));
+                }
+            }
+        }
+        if project_only {
+            return Ok(None);
+        }
+        for role in self.roles() {
+            let Some(text) = self.snapshot.role_policy(&self.project.name, role)? else {
+                continue;
+            };
+            if effect == Effect::Allow {
+                let admin_type = self
+                    .snapshot
+                    .role(&self.project.name, role)?
+                    .is_some_and(|r| r.role_type == RoleType::Admin);
+                if !admin_type {
+                    continue;
+                }
+            }
+            if let Some(doc) = policies::parsed(&text, PolicyKind::Role) {
+                for (i, s) in doc.statements.iter().enumerate() {
+                    if s.effect == effect && s.matches(action, &arn, &ctx) {
+                        return Ok(Some(describe_statement(
+                            &format!("policy role/{role}"),
+                            i,
+                            s,
+                            &arn,
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether a deny matched.
+    fn policy_deny(&mut self, standing: Standing) -> Result<bool> {
+        if standing == Standing::Owner {
+            self.report(
+                Layer::PolicyDeny,
+                Verdict::Bypassed,
+                "policies do not apply to the project owner",
+                vec![],
+            );
+            return Ok(false);
+        }
+        if !self.project.settings.check_permission_using_policy {
+            self.report(
+                Layer::PolicyDeny,
+                Verdict::NotApplicable,
+                "CheckPermissionUsingPolicy=false",
+                vec![],
+            );
+            return Ok(false);
+        }
+        let project_only = standing == Standing::SuperAdministrator;
+        match self.policy_match(Effect::Deny, project_only)? {
+            Some(rule) => {
+                let message = texts::management_denied_by_policy(
+                    self.request.action.name(),
+                    &self.request.resource,
+                );
+                self.refuse(
+                    Layer::PolicyDeny,
+                    DenyCode::PolicyDeny,
+                    message,
+                    "an explicit policy deny matches",
+                    vec![Rule::PolicyDeny(rule).to_string()],
+                );
+                Ok(true)
+            }
+            None => {
+                self.report(
+                    Layer::PolicyDeny,
+                    Verdict::Pass,
+                    "no policy deny statement matches",
+                    vec![],
+                );
+                Ok(false)
+            }
+        }
+    }
+
+    fn allow_sources(&mut self, standing: Standing, denied: bool) -> Result<()> {
+        let need = self.request.need;
+        let project = self.project.name.clone();
+        if standing == Standing::Owner {
+            let rule = Rule::Owner { project };
+            self.report(
+                Layer::AllowSources,
+                Verdict::Allow,
+                "the owner may run every management statement",
+                vec![rule.to_string()],
+            );
+            return Ok(());
+        }
+        if need.satisfied_by(standing) {
+            let rule = Rule::Standing { standing, need };
+            self.report(
+                Layer::AllowSources,
+                if denied {
+                    Verdict::Pass
+                } else {
+                    Verdict::Allow
+                },
+                format!("{} may run it", standing.words()),
+                vec![rule.to_string()],
+            );
+            return Ok(());
+        }
+        // What only the owner (or a Super_Administrator) may do cannot be delegated by policy.
+        if need == Need::Admin && standing != Standing::SuperAdministrator {
+            if let Some(rule) = self.policy_match(Effect::Allow, false)? {
+                self.report(
+                    Layer::AllowSources,
+                    if denied {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Allow
+                    },
+                    "a policy allow grants what an Admin may do",
+                    vec![Rule::PolicyAllow(rule).to_string()],
+                );
+                return Ok(());
+            }
+        }
+        let rule = Rule::Matrix { standing, need };
+        let message =
+            texts::no_management_privilege(self.request.action.name(), &self.request.resource);
+        self.refuse(
+            Layer::AllowSources,
+            DenyCode::NoPrivilege,
+            message,
+            format!(
+                "{} may not run it and no policy allows it",
+                standing.words()
+            ),
+            vec![rule.to_string()],
+        );
+        Ok(())
+    }
+
+    fn finish(self) -> Response {
+        let deny = self.layers.iter().find(|l| l.verdict == Verdict::Deny);
+        let (decision, code, message, rules) = match deny {
+            Some(layer) => (
+                Decision::Deny,
+                layer.code,
+                layer.message.clone(),
+                layer.rules.clone(),
+            ),
+            None => (
+                Decision::Allow,
+                None,
+                None,
+                self.layers
+                    .iter()
+                    .filter(|l| l.verdict == Verdict::Allow)
+                    .flat_map(|l| l.rules.iter().cloned())
+                    .collect(),
+            ),
+        };
+        Response {
+            decision,
+            code,
+            message,
+            rules,
+            layers: self.layers,
+            facts: self.facts,
+        }
+    }
+}
