@@ -265,6 +265,24 @@ pub struct CreateProjectStmt {
     pub comment: Option<String>,
 }
 
+/// A project status as written in `alter project ... set status <s>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ProjectStatusWord {
+    Normal,
+    Overdue,
+    Frozen,
+}
+
+impl ProjectStatusWord {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ProjectStatusWord::Normal => "normal",
+            ProjectStatusWord::Overdue => "overdue",
+            ProjectStatusWord::Frozen => "frozen",
+        }
+    }
+}
+
 /// `explain [for <principal>] [from <ip>] <data statement>` — see `authz::explain`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExplainStmt {
@@ -470,6 +488,12 @@ pub enum Statement {
         name: String,
     },
     ListProjects,
+    /// `alter project <p> set status normal|overdue|frozen`: the platform's status of a
+    /// project (a sandbox statement; anything but normal refuses every request, 4093).
+    SetProjectStatus {
+        project: String,
+        status: ProjectStatusWord,
+    },
     Use {
         project: String,
     },

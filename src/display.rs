@@ -784,6 +784,12 @@ impl Display for Statement {
             S::ListTrustedProjects => f.write_str("list trustedprojects"),
             S::CreateProject(c) => c.fmt(f),
             S::DropProject { name } => write!(f, "drop project {}", Ident(name)),
+            S::SetProjectStatus { project, status } => write!(
+                f,
+                "alter project {} set status {}",
+                Ident(project),
+                status.keyword()
+            ),
             S::ListProjects => f.write_str("list projects"),
             S::Use { project } => write!(f, "use {}", Ident(project)),
             S::Login { principal } => write!(f, "login {}", PrincipalName(&principal.name)),

@@ -602,6 +602,7 @@ fn on_type(i: Tokens<'_>) -> PResult<'_, ObjectType> {
 const STATEMENT_STARTS: &[Expected] = &[
     Expected::Keyword("add"),
     Expected::Keyword("allow"),
+    Expected::Keyword("alter"),
     Expected::Keyword("clear"),
     Expected::Keyword("create"),
     Expected::Keyword("delete"),
@@ -677,6 +678,7 @@ fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
         })
         .parse(rest),
         "allow" => allow(rest),
+        "alter" => alter(rest),
         "disallow" => disallow(rest),
         "install" | "uninstall" => install(rest, lower == "install"),
         "setproject" => setproject(rest),
@@ -687,6 +689,28 @@ fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
         "tunnel" => tunnel(rest),
         "explain" => explain(rest),
         _ => fail_any(i, STATEMENT_STARTS),
+    }
+}
+
+/// `alter project <p> set status <normal|overdue|frozen>`.
+fn alter(i: Tokens<'_>) -> PResult<'_, Statement> {
+    let (i, (_, project, _, _)) =
+        (kw("project"), ident_as("project"), kw("set"), kw("status")).parse(i)?;
+    let status = match i.first() {
+        Some(t) if t.kind == TokenKind::Word => match i.text(t).to_ascii_lowercase().as_str() {
+            "normal" => Some(ProjectStatusWord::Normal),
+            "overdue" => Some(ProjectStatusWord::Overdue),
+            "frozen" => Some(ProjectStatusWord::Frozen),
+            _ => None,
+        },
+        _ => None,
+    };
+    match status {
+        Some(status) => Ok((
+            i.take_from(1),
+            Statement::SetProjectStatus { project, status },
+        )),
+        None => fail(i, Expected::Class("project status (normal, overdue, frozen)")),
     }
 }
 
@@ -1763,26 +1787,7 @@ fn ip_address(i: Tokens<'_>) -> PResult<'_, String> {
 fn explain(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, principal) = opt(preceded(kw("for"), user_principal)).parse(i)?;
     let (i, source_ip) = opt(preceded(kw("from"), ip_address)).parse(i)?;
-    let (i, statement) = alt((
-        map(
-            preceded(kw("select"), query_after_select),
-            Statement::Select,
-        ),
-        preceded(kw("insert"), insert),
-        preceded(kw("tunnel"), tunnel),
-        map(
-            (
-                kw("create"),
-                kw("table"),
-                object_name,
-                kw("as"),
-                kw("select"),
-                query_after_select,
-            ),
-            |(_, _, table, _, _, query)| Statement::CreateTableAs { table, query },
-        ),
-    ))
-    .parse(i)?;
+    let (i, statement) = statement(i)?;
     Ok((
         i,
         Statement::Explain(ExplainStmt {

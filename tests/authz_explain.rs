@@ -60,8 +60,8 @@ fn explain_from(
         files: &mcsec::exec::LocalFiles,
         checks: None,
     };
-    let txn = t.catalog.begin();
-    explain::execute(&ctx, &txn, &stmt)
+    let mut txn = t.catalog.begin();
+    explain::execute(&ctx, &mut txn, &stmt)
 }
 
 #[test]
@@ -229,7 +229,7 @@ fn explain_of_a_protected_copy_names_the_ways_out() {
 #[test]
 fn explain_never_writes() {
     let t = tenant();
-    let txn = t.catalog.begin();
+    let mut txn = t.catalog.begin();
     let ctx = ExecContext {
         user: OWNER,
         project: Some("prj1"),
@@ -249,7 +249,7 @@ fn explain_never_writes() {
             },
         }),
     };
-    let out = explain::execute(&ctx, &txn, &drop).unwrap();
+    let out = explain::execute(&ctx, &mut txn, &drop).unwrap();
     assert_eq!(out.json["decision"], "allow");
     assert!(!txn.has_writes());
     assert!(txn.table("prj1", "users").unwrap().is_some());
@@ -260,7 +260,7 @@ fn explain_never_writes() {
 }
 
 #[test]
-fn explain_needs_a_user_and_a_data_statement() {
+fn explain_needs_a_user_and_a_statement_of_the_catalog() {
     let t = tenant();
     let for_role = ExplainStmt {
         principal: Some(Principal {
@@ -287,13 +287,31 @@ fn explain_needs_a_user_and_a_data_statement() {
             .to_string(),
         "ODPS-0130131:Table not found - table prj1.nope cannot be resolved"
     );
-    let not_data = ExplainStmt {
+    // A management statement is explained through its management checks.
+    let management = ExplainStmt {
         principal: None,
         source_ip: None,
         statement: Box::new(Statement::ListUsers),
     };
+    let out = explain_as(&t, OWNER, "prj1", management).unwrap();
+    assert!(out.text.contains("\nDecision: ALLOW\n"), "{}", out.text);
+    assert!(
+        out.text.contains(
+            "\nCheck 2: ListUsers on projects/prj1/authorization/users [management, needs Admin or better]: ALLOW\n"
+        ),
+        "{}",
+        out.text
+    );
+    // Session statements are not explained.
+    let session = ExplainStmt {
+        principal: None,
+        source_ip: None,
+        statement: Box::new(Statement::Use {
+            project: "prj1".into(),
+        }),
+    };
     assert_eq!(
-        explain_as(&t, OWNER, "prj1", not_data).unwrap_err().to_string(),
-        "explain needs a data statement (select, insert, create/drop table, tunnel download, functions, resources)"
+        explain_as(&t, OWNER, "prj1", session).unwrap_err().to_string(),
+        "explain takes a statement that runs in the catalog, not `use`"
     );
 }

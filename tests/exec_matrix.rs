@@ -279,3 +279,121 @@ fn an_admin_role_policy_delegates_a_management_action_to_a_member() {
         .to_string()
         .contains("'odps:RemoveUser'"));
 }
+
+/// The matrix again, through `explain for <caller> <statement>` run by the owner, with a
+/// non-member added: each cell's decision, code and deciding rule, and that the decision is
+/// what running the statement as that caller gives.
+#[test]
+fn the_matrix_through_explain_gives_each_standings_decision_code_and_rule() {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let standings = [
+        "project owner",
+        "Super_Administrator",
+        "Admin",
+        "plain member",
+    ];
+    let mut wrong = Vec::new();
+    let mut cells = 0;
+    for (setup, sql, expected) in MATRIX {
+        let callers = CALLERS
+            .iter()
+            .copied()
+            .zip(expected.iter().copied().map(Some))
+            .zip(standings.iter().copied().map(Some))
+            .chain(std::iter::once((("RAM$owner:outsider", None), None)));
+        for ((caller, allowed), standing) in callers {
+            cells += 1;
+            let fresh = || {
+                let mut s = tenant();
+                for extra in setup.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+                    run(&mut s, extra).unwrap_or_else(|e| panic!("setup {extra}: {e}"));
+                }
+                s
+            };
+            let mut s = fresh();
+            let before = dump(&s);
+            let explained = match run(&mut s, &format!("explain for {caller} {sql}")) {
+                Ok(out) => out.json,
+                Err(e) => {
+                    wrong.push(format!("explain for {caller} {sql}: {e}"));
+                    continue;
+                }
+            };
+            if dump(&s) != before {
+                wrong.push(format!("explain for {caller} {sql}: changed the catalog"));
+            }
+            let cell = format!("{sql} as {caller}");
+            let decision = explained["decision"].as_str().unwrap_or_default();
+            let code = explained["code"].as_str();
+            let checks = explained["checks"].as_array().cloned().unwrap_or_default();
+            let management: Vec<&serde_json::Value> = checks
+                .iter()
+                .filter(|c| c["kind"] == "management")
+                .collect();
+            match (allowed, standing) {
+                // The non-member is stopped entering the project.
+                (None, _) => {
+                    if decision != "deny" || code != Some("4002") {
+                        wrong.push(format!("{cell}: {decision} {code:?}, expected deny 4002"));
+                    }
+                }
+                (Some(true), Some(standing)) => {
+                    if decision != "allow" {
+                        wrong.push(format!("{cell}: {decision}, expected allow"));
+                    }
+                    for check in &management {
+                        let rule = check["rules"][0].as_str().unwrap_or_default();
+                        let fits = if standing == "project owner" {
+                            rule == "owner of project prj"
+                        } else {
+                            rule.starts_with(&format!("standing {standing}: "))
+                        };
+                        if !fits {
+                            wrong.push(format!("{cell}: deciding rule {rule:?}"));
+                        }
+                    }
+                    if explained["outcome"] != "would succeed" {
+                        wrong.push(format!("{cell}: outcome {}", explained["outcome"]));
+                    }
+                }
+                (Some(false), Some(standing)) => {
+                    let denying = management.iter().find(|c| c["decision"] == "deny");
+                    let rule = denying
+                        .and_then(|c| c["rules"][0].as_str())
+                        .unwrap_or_default();
+                    if decision != "deny"
+                        || code != Some("4019")
+                        || !rule.starts_with("the statement needs ")
+                        || !rule.ends_with(&format!("a {standing} may not run it"))
+                    {
+                        wrong.push(format!("{cell}: {decision} {code:?} rule {rule:?}"));
+                    }
+                }
+                (Some(_), None) => unreachable!(),
+            }
+            // What explain decided is what running it as the caller does.
+            let mut real = fresh();
+            run(&mut real, &format!("login {caller}")).unwrap();
+            let ran = if allowed.is_some() {
+                run(&mut real, "use prj").and_then(|_| run(&mut real, sql))
+            } else {
+                run(&mut real, "use prj")
+            };
+            match (ran, decision) {
+                (Ok(_), "allow") => {}
+                (Err(e), "deny") if Some(e.to_string().as_str()) == explained["message"].as_str() => {}
+                (ran, _) => wrong.push(format!(
+                    "{cell}: explain said {decision} ({}), running it gave {ran:?}",
+                    explained["message"]
+                )),
+            }
+        }
+    }
+    assert!(cells >= 5 * 56, "{cells} cells");
+    assert!(
+        wrong.is_empty(),
+        "{} explain matrix cells wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}

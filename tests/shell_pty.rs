@@ -208,7 +208,8 @@ fn shell_in_project() -> Tmux {
 #[test]
 fn banner_prompt_and_statement_over_two_lines_recalled_from_history() {
     let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
-    let screen = t.wait_text("Connected!");
+    // The banner is drawn before the prompt: wait for the prompt, not just the banner.
+    let screen = t.wait_text("to leave.\n>");
     assert!(
         screen.starts_with(concat!(
             "mcsec ",

@@ -146,3 +146,70 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
     }
     out
 }
+
+/// Ways to turn a management response around, nearest first per denying layer.
+pub fn advise_management(
+    request: &super::management::ManagementRequest,
+    response: &Response,
+) -> Vec<String> {
+    use super::management::Need;
+    let mut out = Vec::new();
+    let principal = &request.principal;
+    let project = &request.project;
+    for layer in response.layers.iter().filter(|l| l.verdict == Verdict::Deny) {
+        match layer.layer {
+            Layer::Network => out.push(network_way(
+                &response.facts.whitelist,
+                &request.source_ip,
+                project,
+            )),
+            Layer::ProjectStatus => out.push(format!(
+                "would be allowed if project {project} were normal again (its owner: alter project {project} set status normal;)"
+            )),
+            Layer::Membership => out.push(format!(
+                "would be allowed past membership if {principal} were added to project {project} (add user {principal}; in {project})"
+            )),
+            Layer::PolicyDeny => {
+                for rule in &layer.rules {
+                    out.push(format!(
+                        "would be allowed past the policy deny if this statement no longer matched {principal}: {rule}"
+                    ));
+                }
+            }
+            Layer::AllowSources => match request.need {
+                Need::Admin => {
+                    out.push(format!(
+                        "would be allowed if {principal} held role admin (grant admin to {principal}; by the owner of {project})"
+                    ));
+                    out.push(format!(
+                        "would be allowed by a policy of an admin-type role {principal} holds that allows odps:{} on {}",
+                        request.action,
+                        request.arn()
+                    ));
+                }
+                Need::OwnerOrSuperAdmin => out.push(format!(
+                    "would be allowed if {principal} held role super_administrator (grant super_administrator to {principal}; by the owner of {project}); an Admin may not run it"
+                )),
+                Need::Owner => out.push(format!(
+                    "only the owner of project {project} may run it"
+                )),
+                Need::Member => {}
+            },
+            _ => {}
+        }
+    }
+    out
+}
+
+fn network_way(whitelist: &[String], ip: &str, project: &str) -> String {
+    if whitelist.is_empty() {
+        format!(
+            "would be allowed if {ip} were in the ip white list of project {project} (setproject odps.security.ip.whitelist={ip};)"
+        )
+    } else {
+        format!(
+            "would be allowed from an address in the ip white list of project {project} ({}), or if {ip} were added to it",
+            whitelist.join(",")
+        )
+    }
+}

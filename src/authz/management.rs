@@ -305,6 +305,119 @@ struct Evaluation<'a> {
     facts: Facts,
 }
 
+/// The membership layer for `principal` in `project` (`added`: it has a user record there).
+fn membership_report(
+    snapshot: &Snapshot<'_, '_>,
+    project: &Project,
+    principal: &str,
+    added: bool,
+) -> Result<LayerReport> {
+    let report = |verdict, detail: String, rules| LayerReport {
+        layer: Layer::Membership,
+        verdict,
+        detail: detail.into(),
+        rules,
+        code: None,
+        message: None,
+    };
+    if project.owner == principal {
+        return Ok(report(Verdict::Pass, "the project owner".into(), vec![]));
+    }
+    if added {
+        return Ok(report(
+            Verdict::Pass,
+            "an added user of the project".into(),
+            vec![],
+        ));
+    }
+    let tenant_role = snapshot.tenant_roles()?.iter().find_map(|r| {
+        (r.members.iter().any(|m| m == principal) && r.projects.iter().any(|p| p == &project.name))
+            .then(|| r.name.clone())
+    });
+    Ok(match tenant_role {
+        Some(role) => report(
+            Verdict::Pass,
+            format!("holds tenant role {role}, added to the project"),
+            vec![format!("tenant role {role} added to project {}", project.name)],
+        ),
+        None => LayerReport {
+            layer: Layer::Membership,
+            verdict: Verdict::Deny,
+            detail: "not the owner, not an added user, no tenant role of the project".into(),
+            rules: vec![],
+            code: Some(DenyCode::NotMember),
+            message: Some(texts::not_member(&project.name)),
+        },
+    })
+}
+
+/// Whether `principal` may enter `project` from `source_ip` (`use <p>`, and every statement
+/// run in it): the network, project-status and membership layers alone, with the principal's
+/// standing there.
+pub fn authorize_entry(
+    principal: &str,
+    source_ip: &str,
+    project: &str,
+    snapshot: &Snapshot<'_, '_>,
+) -> Result<(Response, Standing)> {
+    let project = snapshot
+        .project(project)?
+        .ok_or_else(|| super::project_not_found(project))?;
+    let user = if project.owner == principal {
+        None
+    } else {
+        snapshot.user(&project.name, principal)?
+    };
+    let (network, whitelist) = network::report(&project, source_ip);
+    let mut layers = vec![network];
+    layers.push(status_report(&project).unwrap_or_else(|| LayerReport {
+        layer: Layer::ProjectStatus,
+        verdict: Verdict::Pass,
+        detail: format!("project {} is normal", project.name).into(),
+        rules: vec![],
+        code: None,
+        message: None,
+    }));
+    layers.push(membership_report(
+        snapshot,
+        &project,
+        principal,
+        user.is_some(),
+    )?);
+    let standing = standing_of(&project, principal, user.as_deref());
+    let deny = layers.iter().find(|l| l.verdict == Verdict::Deny);
+    let response = Response {
+        decision: if deny.is_some() {
+            Decision::Deny
+        } else {
+            Decision::Allow
+        },
+        code: deny.and_then(|l| l.code),
+        message: deny.and_then(|l| l.message.clone()),
+        rules: deny.map(|l| l.rules.clone()).unwrap_or_default(),
+        facts: Facts {
+            whitelist,
+            ..Facts::default()
+        },
+        layers,
+    };
+    Ok((response, standing))
+}
+
+/// The built-in standing of `principal` in `project`, given its user record there.
+pub fn standing_of(project: &Project, principal: &str, user: Option<&User>) -> Standing {
+    let has = |role: &str| user.is_some_and(|u| u.roles.iter().any(|r| r == role));
+    if project.owner == principal {
+        Standing::Owner
+    } else if has(super::SUPER_ADMINISTRATOR) {
+        Standing::SuperAdministrator
+    } else if has(super::ADMIN) {
+        Standing::Admin
+    } else {
+        Standing::Member
+    }
+}
+
 /// Decides a management request against the catalog the snapshot reads.
 pub fn authorize_management(
     request: &ManagementRequest,
@@ -371,16 +484,7 @@ impl Evaluation<'_> {
     }
 
     fn standing(&self) -> Standing {
-        let has = |role: &str| self.roles().iter().any(|r| r == role);
-        if self.project.owner == self.request.principal {
-            Standing::Owner
-        } else if has(super::SUPER_ADMINISTRATOR) {
-            Standing::SuperAdministrator
-        } else if has(super::ADMIN) {
-            Standing::Admin
-        } else {
-            Standing::Member
-        }
+        standing_of(&self.project, &self.request.principal, self.user.as_deref())
     }
 
     fn run(&mut self) -> Result<()> {
@@ -419,43 +523,13 @@ impl Evaluation<'_> {
     }
 
     fn membership(&mut self) -> Result<()> {
-        let project = self.project.name.clone();
-        if self.project.owner == self.request.principal {
-            self.report(
-                Layer::Membership,
-                Verdict::Pass,
-                "the project owner",
-                vec![],
-            );
-        } else if self.user.is_some() {
-            self.report(
-                Layer::Membership,
-                Verdict::Pass,
-                "an added user of the project",
-                vec![],
-            );
-        } else {
-            let tenant_role = self.snapshot.tenant_roles()?.iter().find_map(|r| {
-                (r.members.iter().any(|m| m == &self.request.principal)
-                    && r.projects.iter().any(|p| p == &project))
-                .then(|| r.name.clone())
-            });
-            match tenant_role {
-                Some(role) => self.report(
-                    Layer::Membership,
-                    Verdict::Pass,
-                    format!("holds tenant role {role}, added to the project"),
-                    vec![format!("tenant role {role} added to project {project}")],
-                ),
-                None => self.refuse(
-                    Layer::Membership,
-                    DenyCode::NotMember,
-                    texts::not_member(&project),
-                    "not the owner, not an added user, no tenant role of the project",
-                    vec![],
-                ),
-            }
-        }
+        let report = membership_report(
+            self.snapshot,
+            &self.project,
+            &self.request.principal,
+            self.user.is_some(),
+        )?;
+        self.layers.push(report);
         Ok(())
     }
 

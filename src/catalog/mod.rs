@@ -381,6 +381,12 @@ impl<'a> Txn<'a> {
         Ok(keys.into_iter().collect())
     }
 
+    /// Drops every write the transaction made, as if they had never been made (a statement
+    /// run to be explained). What it read stays recorded.
+    pub fn discard_writes(&mut self) {
+        self.writes.clear();
+    }
+
     pub fn has_writes(&self) -> bool {
         !self.writes.is_empty()
     }

@@ -15,7 +15,8 @@
 use super::access::{require, Action, Mgmt, Need};
 use super::data;
 use super::{ExecContext, Output};
-use crate::ast::{ExplainStmt, PrincipalKind};
+use crate::ast::{ExplainStmt, PrincipalKind, Statement};
+use crate::authz::management::{authorize_entry, ManagementRequest};
 use crate::authz::{self, advice, texts, Decision, Outflow, Request, Response};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
@@ -69,7 +70,45 @@ fn render_check(index: usize, request: &Request, response: &Response, out: &mut 
     }
 }
 
-pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Result<Output> {
+/// Explaining another principal's request shows what `show grants for <p>` would (its
+/// membership, roles, grants, labels) and more (the project policy, protection), so it needs
+/// what `show grants for <p>` needs, with the same refusal: Admin or better — in the current
+/// project and in every project the checks read, as each check reports on its own project.
+/// Explaining one's own request is any member's.
+fn may_show_grants(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &str) -> Result<()> {
+    match txn.project(project)? {
+        Some(p) => require(
+            ctx,
+            txn,
+            &p,
+            Need::Admin,
+            Mgmt::new(Action::ShowGrants, &p.name, "users"),
+        ),
+        // A missing project is reported by the check itself.
+        None => Ok(()),
+    }
+}
+
+/// Statements the data plane plans (`data::plan`); every other statement is explained by
+/// running it with its management checks recorded.
+fn is_data_statement(stmt: &Statement) -> bool {
+    matches!(
+        stmt,
+        Statement::CreateTable { .. }
+            | Statement::CreateTableAs { .. }
+            | Statement::DropTable { .. }
+            | Statement::InsertValues { .. }
+            | Statement::InsertSelect { .. }
+            | Statement::Select(_)
+            | Statement::TunnelDownload { .. }
+            | Statement::CreateFunction { .. }
+            | Statement::DropFunction { .. }
+            | Statement::AddResource { .. }
+            | Statement::DropResource { .. }
+    )
+}
+
+pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &ExplainStmt) -> Result<Output> {
     let principal = match &stmt.principal {
         Some(p) if p.kind == PrincipalKind::User => super::resolve_user(&p.name, ctx.user),
         Some(p) => {
@@ -106,22 +145,13 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
     // current project and in every project the checks read, as each check reports on its own
     // project. Explaining one's own request is any member's.
     let for_other = principal != ctx.user;
-    let may_show_grants = |project: &str| -> Result<()> {
-        match txn.project(project)? {
-            Some(p) => require(
-                ctx,
-                txn,
-                &p,
-                Need::Admin,
-                Mgmt::new(Action::ShowGrants, &p.name, "users"),
-            ),
-            // A missing project is reported by the check itself.
-            None => Ok(()),
-        }
-    };
     if let (true, Some(current)) = (for_other, ctx.project) {
-        may_show_grants(current)?;
+        may_show_grants(ctx, txn, current)?;
     }
+    if !is_data_statement(&stmt.statement) {
+        return explain_management(ctx, &as_principal, txn, stmt);
+    }
+    let txn: &Txn<'_> = txn;
     let plan = data::plan(&as_principal, txn, &stmt.statement)?;
     if for_other {
         let mut seen: Vec<&str> = ctx.project.into_iter().collect();
@@ -129,7 +159,7 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
             let project = request.resource.project.as_str();
             if !seen.contains(&project) {
                 seen.push(project);
-                may_show_grants(project)?;
+                may_show_grants(ctx, txn, project)?;
             }
         }
     }
@@ -198,6 +228,223 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
             "layers": response.layers,
             "advice": advice::advise(request, response),
         })).collect::<Vec<_>>(),
+        "advice": advice_lines,
+    });
+    Ok(Output {
+        text: text.join("\n"),
+        json,
+    })
+}
+
+fn management_check_words(request: &ManagementRequest) -> String {
+    format!(
+        "{} on {} [management, needs {}]",
+        request.action,
+        request.resource,
+        request.need.words()
+    )
+}
+
+fn render_layers(response: &Response, out: &mut Vec<String>) {
+    if let Some(message) = &response.message {
+        out.push(format!("  error: {message}"));
+    }
+    if response.rules.is_empty() {
+        out.push("  deciding rules: none".to_string());
+    } else {
+        out.push("  deciding rules:".to_string());
+        out.extend(response.rules.iter().map(|r| format!("    {r}")));
+    }
+    out.push("  layers:".to_string());
+    for layer in &response.layers {
+        out.push(format!(
+            "    {:<26} {:<9} {}",
+            layer.layer.title(),
+            layer.verdict.word(),
+            layer.detail
+        ));
+    }
+}
+
+/// `explain` of a management (or sandbox) statement: the statement runs as the explained
+/// principal, every management check it makes is recorded, and its writes are dropped. The
+/// first check is entering the current project, as every statement run in it does.
+fn explain_management(
+    ctx: &ExecContext<'_>,
+    as_principal: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &ExplainStmt,
+) -> Result<Output> {
+    let inner = &*stmt.statement;
+    if let Statement::Explain(_) | Statement::Use { .. } | Statement::Login { .. } = inner {
+        return Err(Error::invalid(format!(
+            "explain takes a statement that runs in the catalog, not `{}`",
+            inner.to_string().split(' ').next().unwrap_or_default()
+        )));
+    }
+    let principal = as_principal.user;
+    let source_ip = as_principal.source_ip;
+    let entry = match ctx.project {
+        Some(project) => {
+            let snapshot = authz::Snapshot::new(txn);
+            Some((
+                project,
+                authorize_entry(principal, source_ip, project, &snapshot)?,
+            ))
+        }
+        None => None,
+    };
+    let recorder = super::access::Recorder::default();
+    let outcome = match &entry {
+        Some((_, (response, _))) if !response.allowed() => None,
+        _ => {
+            let recording = ExecContext {
+                records: None,
+                checks: Some(&recorder),
+                ..as_principal.clone()
+            };
+            let outcome = super::dispatch(&recording, txn, inner);
+            txn.discard_writes();
+            Some(outcome)
+        }
+    };
+    let checks = recorder.into_inner();
+    if principal != ctx.user {
+        let mut seen: Vec<&str> = ctx.project.into_iter().collect();
+        for (request, _) in &checks {
+            if !seen.contains(&request.project.as_str()) {
+                seen.push(&request.project);
+                may_show_grants(ctx, txn, &request.project)?;
+            }
+        }
+    }
+    let entry_denied = entry
+        .as_ref()
+        .filter(|(_, (response, _))| !response.allowed())
+        .map(|(_, (response, _))| response);
+    let decisive = entry_denied.or_else(|| {
+        checks
+            .iter()
+            .map(|(_, response)| response)
+            .find(|response| !response.allowed())
+    });
+
+    let mut text = vec![
+        format!("Explain: {inner}"),
+        format!("Principal: {principal}"),
+        format!("Source IP: {source_ip}"),
+        format!("Current project: {}", ctx.project.unwrap_or("(none)")),
+    ];
+    if let Some((project, (_, standing))) = &entry {
+        text.push(format!("Standing: {} of project {project}", standing.words()));
+    }
+    match decisive {
+        Some(response) => {
+            text.push(format!("Decision: {}", decision_words(response)));
+            if let Some(message) = &response.message {
+                text.push(format!("Error: {message}"));
+            }
+        }
+        None => text.push("Decision: ALLOW".to_string()),
+    }
+    let mut advice_lines: Vec<String> = Vec::new();
+    let mut add_advice = |lines: Vec<String>| {
+        for line in lines {
+            if !advice_lines.contains(&line) {
+                advice_lines.push(line);
+            }
+        }
+    };
+    let mut index = 0;
+    if let Some((project, (response, _))) = &entry {
+        index += 1;
+        text.push(String::new());
+        text.push(format!(
+            "Check {index}: access to project {project}: {}",
+            decision_words(response)
+        ));
+        render_layers(response, &mut text);
+        let as_request = ManagementRequest {
+            principal: principal.to_string(),
+            source_ip: source_ip.to_string(),
+            project: project.to_string(),
+            action: crate::authz::management::Action::ListUsers,
+            resource: format!("projects/{project}"),
+            need: crate::authz::management::Need::Member,
+            now: ctx.now,
+        };
+        add_advice(advice::advise_management(&as_request, response));
+    }
+    for (request, response) in &checks {
+        index += 1;
+        text.push(String::new());
+        text.push(format!(
+            "Check {index}: {}: {}",
+            management_check_words(request),
+            decision_words(response)
+        ));
+        render_layers(response, &mut text);
+        add_advice(advice::advise_management(request, response));
+    }
+    if index == 0 {
+        text.push(String::new());
+        text.push("Checks: none (the statement needs no authorization in a project)".to_string());
+    }
+    let outcome_words = match (&outcome, decisive) {
+        (_, Some(_)) | (None, _) => "refused".to_string(),
+        (Some(Ok(_)), None) => "would succeed".to_string(),
+        (Some(Err(e)), None) => format!("would fail: {e}"),
+    };
+    text.push(String::new());
+    text.push(format!("Outcome: {outcome_words}"));
+    text.push(String::new());
+    if advice_lines.is_empty() {
+        text.push("Ways to change the outcome: none needed, every check is allowed".to_string());
+    } else {
+        text.push("Ways to change the outcome:".to_string());
+        text.extend(advice_lines.iter().map(|a| format!("  - {a}")));
+    }
+
+    let check_json = |request: &ManagementRequest, response: &Response| {
+        json!({
+            "kind": "management",
+            "action": request.action,
+            "project": request.project,
+            "resource": request.resource,
+            "need": request.need,
+            "decision": if response.allowed() { "allow" } else { "deny" },
+            "code": response.code,
+            "message": response.message,
+            "rules": response.rules,
+            "layers": response.layers,
+            "advice": advice::advise_management(request, response),
+        })
+    };
+    let mut checks_json = Vec::new();
+    if let Some((project, (response, standing))) = &entry {
+        checks_json.push(json!({
+            "kind": "project_access",
+            "project": project,
+            "standing": standing,
+            "decision": if response.allowed() { "allow" } else { "deny" },
+            "code": response.code,
+            "message": response.message,
+            "rules": response.rules,
+            "layers": response.layers,
+        }));
+    }
+    checks_json.extend(checks.iter().map(|(q, r)| check_json(q, r)));
+    let json = json!({
+        "statement": inner.to_string(),
+        "principal": principal,
+        "source_ip": source_ip,
+        "current_project": ctx.project,
+        "standing": entry.as_ref().map(|(_, (_, standing))| standing),
+        "decision": if decisive.is_some() { "deny" } else { "allow" },
+        "code": decisive.and_then(|r| r.code),
+        "message": decisive.and_then(|r| r.message.clone()),
+        "checks": checks_json,
+        "outcome": outcome_words,
         "advice": advice_lines,
     });
     Ok(Output {

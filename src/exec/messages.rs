@@ -392,3 +392,10 @@ pub fn no_such_table(project: &str, table: &str) -> Error {
         "ODPS-0130131:Table not found - table {project}.{table} cannot be resolved"
     ))
 }
+
+/// [inferred] `setproject` of the key that holds the project status.
+pub fn reserved_property(key: &str) -> Error {
+    Error::Invalid(format!(
+        "{key} is not a project property: the project status is set with alter project <p> set status <normal|overdue|frozen>"
+    ))
+}

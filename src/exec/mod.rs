@@ -341,6 +341,9 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         // statements outside any project
         S::CreateProject(c) => return projects::create(ctx, txn, c),
         S::DropProject { name } => return projects::drop(ctx, txn, name),
+        S::SetProjectStatus { project, status } => {
+            return projects::set_status(ctx, txn, project, *status)
+        }
         S::ListProjects => return projects::list(ctx, txn),
         S::Whoami => return users::whoami(ctx),
         S::AddTenantUser { principal } => return tenant::add_user(ctx, txn, principal),
@@ -498,6 +501,7 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         // Handled before entering a project.
         S::CreateProject(_)
         | S::DropProject { .. }
+        | S::SetProjectStatus { .. }
         | S::ListProjects
         | S::Whoami
         | S::Use { .. }

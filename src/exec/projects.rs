@@ -97,6 +97,44 @@ pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Outp
     Ok(Output::ok())
 }
 
+/// `alter project <p> set status <s>`: the project's owner, as the account the platform bills,
+/// changes its status. It is the one statement a project that is not normal does not refuse
+/// (nothing else could bring it back), and it is checked against neither the whitelist nor
+/// membership: it stands for the console of the owning account, not for a request to the
+/// project.
+pub fn set_status(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    name: &str,
+    status: crate::ast::ProjectStatusWord,
+) -> Result<Output> {
+    use crate::authz::management::{ProjectStatus, STATUS_PROPERTY};
+    let name = canonical_name(name);
+    let mut project = txn
+        .project(&name)?
+        .ok_or_else(|| messages::project_missing(&name))?;
+    if project.owner != ctx.user {
+        return Err(messages::no_management_privilege(
+            "SetProjectStatus",
+            &format!("projects/{name}"),
+        ));
+    }
+    let status = match status {
+        crate::ast::ProjectStatusWord::Normal => ProjectStatus::Normal,
+        crate::ast::ProjectStatusWord::Overdue => ProjectStatus::Overdue,
+        crate::ast::ProjectStatusWord::Frozen => ProjectStatus::Frozen,
+    };
+    if status == ProjectStatus::Normal {
+        project.properties.remove(STATUS_PROPERTY);
+    } else {
+        project
+            .properties
+            .insert(STATUS_PROPERTY.to_string(), status.keyword().to_string());
+    }
+    txn.put_project(&project)?;
+    Ok(Output::ok())
+}
+
 /// `list projects`: every project of the tenant, one per line.
 pub fn list(_ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
     let names: Vec<String> = txn.projects()?.into_iter().map(|p| p.name).collect();

@@ -274,6 +274,8 @@ pub fn setproject(
             config_mgmt(Action::GetSecurityConfiguration, &project.name),
         )?;
         let mut all = project.properties.clone();
+        // The project status is kept beside the properties but is not one of them.
+        all.remove(crate::authz::management::STATUS_PROPERTY);
         for k in [DOWNLOAD_PRIVILEGE, IP_WHITELIST, VPC_WHITELIST] {
             all.entry(k.to_string()).or_insert_with(|| {
                 if k == DOWNLOAD_PRIVILEGE {
@@ -327,6 +329,9 @@ pub fn setproject(
                 {
                     return Err(messages::setproject_not_boolean(&key));
                 }
+            }
+            crate::authz::management::STATUS_PROPERTY => {
+                return Err(messages::reserved_property(&key));
             }
             _ => require(
                 ctx,

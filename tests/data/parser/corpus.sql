@@ -304,3 +304,6 @@ grant `tenant`, `role` on table t to role w;
 grant super `on`, `to` to user RAM$x;
 add table t to package p with privileges `using`, Select;
 allow project * to install package p with `using` using label 1;
+alter project prj1 set status frozen;
+alter project prj1 set status normal;
+explain for RAM$owner:bob grant Select on table t to user RAM$owner:carol;
