@@ -153,22 +153,15 @@ pub fn advise_management(
     response: &Response,
 ) -> Vec<String> {
     use super::management::Need;
-    let mut out = Vec::new();
     let principal = &request.principal;
     let project = &request.project;
-    for layer in response.layers.iter().filter(|l| l.verdict == Verdict::Deny) {
+    let mut out = advise_entry(principal, &request.source_ip, project, response);
+    for layer in response
+        .layers
+        .iter()
+        .filter(|l| l.verdict == Verdict::Deny)
+    {
         match layer.layer {
-            Layer::Network => out.push(network_way(
-                &response.facts.whitelist,
-                &request.source_ip,
-                project,
-            )),
-            Layer::ProjectStatus => out.push(format!(
-                "would be allowed if project {project} were normal again (its owner: alter project {project} set status normal;)"
-            )),
-            Layer::Membership => out.push(format!(
-                "would be allowed past membership if {principal} were added to project {project} (add user {principal}; in {project})"
-            )),
             Layer::PolicyDeny => {
                 for rule in &layer.rules {
                     out.push(format!(
@@ -212,4 +205,35 @@ fn network_way(whitelist: &[String], ip: &str, project: &str) -> String {
             whitelist.join(",")
         )
     }
+}
+
+/// Ways into a project the principal was refused entering.
+pub fn advise_entry(
+    principal: &str,
+    source_ip: &str,
+    project: &str,
+    response: &Response,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for layer in response
+        .layers
+        .iter()
+        .filter(|l| l.verdict == Verdict::Deny)
+    {
+        match layer.layer {
+            Layer::Network => out.push(network_way(
+                &response.facts.whitelist,
+                source_ip,
+                project,
+            )),
+            Layer::ProjectStatus => out.push(format!(
+                "would be allowed if project {project} were normal again (its owner: alter project {project} set status normal;)"
+            )),
+            Layer::Membership => out.push(format!(
+                "would be allowed past membership if {principal} were added to project {project} (add user {principal}; in {project})"
+            )),
+            _ => {}
+        }
+    }
+    out
 }

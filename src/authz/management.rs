@@ -338,7 +338,10 @@ fn membership_report(
         Some(role) => report(
             Verdict::Pass,
             format!("holds tenant role {role}, added to the project"),
-            vec![format!("tenant role {role} added to project {}", project.name)],
+            vec![format!(
+                "tenant role {role} added to project {}",
+                project.name
+            )],
         ),
         None => LayerReport {
             layer: Layer::Membership,

@@ -10,7 +10,7 @@
 //! a Super_Administrator only by the project policy, not by role policies (§4.4).
 
 use super::ExecContext;
-use crate::authz::management::{authorize_management, ManagementRequest};
+use crate::authz::management::{authorize_entry, authorize_management, ManagementRequest};
 use crate::authz::{Response, Snapshot};
 use crate::catalog::model::Project;
 use crate::catalog::Txn;
@@ -36,9 +36,65 @@ impl Mgmt {
     }
 }
 
-/// The management checks a statement made, in order, when it runs to be explained rather
-/// than to take effect.
-pub type Recorder = std::cell::RefCell<Vec<(ManagementRequest, Response)>>;
+/// One authorization check a statement made.
+#[derive(Debug, Clone)]
+pub enum Recorded {
+    /// Entering a project: its network gate, status and membership.
+    Entry {
+        project: String,
+        standing: Standing,
+        response: Response,
+    },
+    Management(ManagementRequest, Response),
+}
+
+impl Recorded {
+    pub fn response(&self) -> &Response {
+        match self {
+            Recorded::Entry { response, .. } | Recorded::Management(_, response) => response,
+        }
+    }
+}
+
+/// The checks a statement made, in order, when it runs to be explained rather than to take
+/// effect.
+pub type Recorder = std::cell::RefCell<Vec<Recorded>>;
+
+/// Lets the caller into `project` (`use <p>`, the current project of a statement, a project a
+/// statement reaches: `grant ... on table prj2.t`) or refuses it: the network whitelist (which
+/// binds the owner too), the project status, then membership (4002). Returns the caller's user
+/// record there (`None` for the owner and a member through a tenant role).
+pub fn enter(
+    ctx: &ExecContext<'_>,
+    txn: &Txn<'_>,
+    project: &Project,
+) -> Result<Option<crate::catalog::model::User>> {
+    let Some(recorder) = ctx.checks else {
+        // Not explaining: the same decision without building the report.
+        return crate::authz::check_access_to(txn, project, ctx.user, ctx.source_ip);
+    };
+    let snapshot = Snapshot::reusing(txn, ctx.records);
+    let (response, standing) = authorize_entry(ctx.user, ctx.source_ip, &project.name, &snapshot)?;
+    let refusal = (!response.allowed()).then(|| {
+        Error::Denied(
+            response
+                .message
+                .clone()
+                .unwrap_or_else(|| "Authorization Failed".into()),
+        )
+    });
+    recorder.borrow_mut().push(Recorded::Entry {
+        project: project.name.clone(),
+        standing,
+        response,
+    });
+    match refusal {
+        Some(error) => Err(error),
+        None => Ok(snapshot
+            .user(&project.name, ctx.user)?
+            .map(|u| (*u).clone())),
+    }
+}
 
 /// Allows the statement or refuses it, asking the authorizer
 /// ([`crate::authz::management`]) as the data plane does.
@@ -77,7 +133,9 @@ pub fn require(
         )
     });
     if let Some(recorder) = ctx.checks {
-        recorder.borrow_mut().push((request, response));
+        recorder
+            .borrow_mut()
+            .push(Recorded::Management(request, response));
     }
     match refusal {
         Some(error) => Err(error),

@@ -12,11 +12,12 @@
 //! another principal's request needs Admin or better in every project it reports on, as
 //! `show grants for <p>` does.
 
+use super::access::Recorded;
 use super::access::{require, Action, Mgmt, Need};
 use super::data;
 use super::{ExecContext, Output};
 use crate::ast::{ExplainStmt, PrincipalKind, Statement};
-use crate::authz::management::{authorize_entry, ManagementRequest};
+use crate::authz::management::ManagementRequest;
 use crate::authz::{self, advice, texts, Decision, Outflow, Request, Response};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
@@ -284,49 +285,37 @@ fn explain_management(
     }
     let principal = as_principal.user;
     let source_ip = as_principal.source_ip;
-    let entry = match ctx.project {
-        Some(project) => {
-            let snapshot = authz::Snapshot::new(txn);
-            Some((
-                project,
-                authorize_entry(principal, source_ip, project, &snapshot)?,
-            ))
-        }
-        None => None,
-    };
     let recorder = super::access::Recorder::default();
-    let outcome = match &entry {
-        Some((_, (response, _))) if !response.allowed() => None,
-        _ => {
-            let recording = ExecContext {
-                records: None,
-                checks: Some(&recorder),
-                ..as_principal.clone()
-            };
-            let outcome = super::dispatch(&recording, txn, inner);
-            txn.discard_writes();
-            Some(outcome)
-        }
+    let recording = ExecContext {
+        records: None,
+        checks: Some(&recorder),
+        ..as_principal.clone()
     };
+    let outcome = super::dispatch(&recording, txn, inner);
+    txn.discard_writes();
     let checks = recorder.into_inner();
     if principal != ctx.user {
         let mut seen: Vec<&str> = ctx.project.into_iter().collect();
-        for (request, _) in &checks {
-            if !seen.contains(&request.project.as_str()) {
-                seen.push(&request.project);
-                may_show_grants(ctx, txn, &request.project)?;
+        for check in &checks {
+            let project = match check {
+                Recorded::Entry { project, .. } => project,
+                Recorded::Management(request, _) => &request.project,
+            };
+            if !seen.contains(&project.as_str()) {
+                seen.push(project);
+                may_show_grants(ctx, txn, project)?;
             }
         }
     }
-    let entry_denied = entry
-        .as_ref()
-        .filter(|(_, (response, _))| !response.allowed())
-        .map(|(_, (response, _))| response);
-    let decisive = entry_denied.or_else(|| {
-        checks
-            .iter()
-            .map(|(_, response)| response)
-            .find(|response| !response.allowed())
+    let decisive = checks
+        .iter()
+        .map(Recorded::response)
+        .find(|response| !response.allowed());
+    let standing = checks.iter().find_map(|c| match c {
+        Recorded::Entry {
+            project, standing, ..
+        } if Some(project.as_str()) == ctx.project => Some(*standing),
+        _ => None,
     });
 
     let mut text = vec![
@@ -335,8 +324,11 @@ fn explain_management(
         format!("Source IP: {source_ip}"),
         format!("Current project: {}", ctx.project.unwrap_or("(none)")),
     ];
-    if let Some((project, (_, standing))) = &entry {
-        text.push(format!("Standing: {} of project {project}", standing.words()));
+    if let (Some(standing), Some(project)) = (standing, ctx.project) {
+        text.push(format!(
+            "Standing: {} of project {project}",
+            standing.words()
+        ));
     }
     match decisive {
         Some(response) => {
@@ -348,52 +340,41 @@ fn explain_management(
         None => text.push("Decision: ALLOW".to_string()),
     }
     let mut advice_lines: Vec<String> = Vec::new();
-    let mut add_advice = |lines: Vec<String>| {
-        for line in lines {
+    for (index, check) in checks.iter().enumerate() {
+        text.push(String::new());
+        let (words, advice) = match check {
+            Recorded::Entry {
+                project, response, ..
+            } => (
+                format!("access to project {project}"),
+                advice::advise_entry(principal, source_ip, project, response),
+            ),
+            Recorded::Management(request, response) => (
+                management_check_words(request),
+                advice::advise_management(request, response),
+            ),
+        };
+        let response = check.response();
+        text.push(format!(
+            "Check {}: {words}: {}",
+            index + 1,
+            decision_words(response)
+        ));
+        render_layers(response, &mut text);
+        for line in advice {
             if !advice_lines.contains(&line) {
                 advice_lines.push(line);
             }
         }
-    };
-    let mut index = 0;
-    if let Some((project, (response, _))) = &entry {
-        index += 1;
-        text.push(String::new());
-        text.push(format!(
-            "Check {index}: access to project {project}: {}",
-            decision_words(response)
-        ));
-        render_layers(response, &mut text);
-        let as_request = ManagementRequest {
-            principal: principal.to_string(),
-            source_ip: source_ip.to_string(),
-            project: project.to_string(),
-            action: crate::authz::management::Action::ListUsers,
-            resource: format!("projects/{project}"),
-            need: crate::authz::management::Need::Member,
-            now: ctx.now,
-        };
-        add_advice(advice::advise_management(&as_request, response));
     }
-    for (request, response) in &checks {
-        index += 1;
-        text.push(String::new());
-        text.push(format!(
-            "Check {index}: {}: {}",
-            management_check_words(request),
-            decision_words(response)
-        ));
-        render_layers(response, &mut text);
-        add_advice(advice::advise_management(request, response));
-    }
-    if index == 0 {
+    if checks.is_empty() {
         text.push(String::new());
         text.push("Checks: none (the statement needs no authorization in a project)".to_string());
     }
     let outcome_words = match (&outcome, decisive) {
-        (_, Some(_)) | (None, _) => "refused".to_string(),
-        (Some(Ok(_)), None) => "would succeed".to_string(),
-        (Some(Err(e)), None) => format!("would fail: {e}"),
+        (_, Some(_)) => "refused".to_string(),
+        (Ok(_), None) => "would succeed".to_string(),
+        (Err(e), None) => format!("would fail: {e}"),
     };
     text.push(String::new());
     text.push(format!("Outcome: {outcome_words}"));
@@ -405,41 +386,45 @@ fn explain_management(
         text.extend(advice_lines.iter().map(|a| format!("  - {a}")));
     }
 
-    let check_json = |request: &ManagementRequest, response: &Response| {
-        json!({
-            "kind": "management",
-            "action": request.action,
-            "project": request.project,
-            "resource": request.resource,
-            "need": request.need,
-            "decision": if response.allowed() { "allow" } else { "deny" },
-            "code": response.code,
-            "message": response.message,
-            "rules": response.rules,
-            "layers": response.layers,
-            "advice": advice::advise_management(request, response),
+    let checks_json: Vec<serde_json::Value> = checks
+        .iter()
+        .map(|check| match check {
+            Recorded::Entry {
+                project,
+                standing,
+                response,
+            } => json!({
+                "kind": "project_access",
+                "project": project,
+                "standing": standing,
+                "decision": if response.allowed() { "allow" } else { "deny" },
+                "code": response.code,
+                "message": response.message,
+                "rules": response.rules,
+                "layers": response.layers,
+                "advice": advice::advise_entry(principal, source_ip, project, response),
+            }),
+            Recorded::Management(request, response) => json!({
+                "kind": "management",
+                "action": request.action,
+                "project": request.project,
+                "resource": request.resource,
+                "need": request.need,
+                "decision": if response.allowed() { "allow" } else { "deny" },
+                "code": response.code,
+                "message": response.message,
+                "rules": response.rules,
+                "layers": response.layers,
+                "advice": advice::advise_management(request, response),
+            }),
         })
-    };
-    let mut checks_json = Vec::new();
-    if let Some((project, (response, standing))) = &entry {
-        checks_json.push(json!({
-            "kind": "project_access",
-            "project": project,
-            "standing": standing,
-            "decision": if response.allowed() { "allow" } else { "deny" },
-            "code": response.code,
-            "message": response.message,
-            "rules": response.rules,
-            "layers": response.layers,
-        }));
-    }
-    checks_json.extend(checks.iter().map(|(q, r)| check_json(q, r)));
+        .collect();
     let json = json!({
         "statement": inner.to_string(),
         "principal": principal,
         "source_ip": source_ip,
         "current_project": ctx.project,
-        "standing": entry.as_ref().map(|(_, (_, standing))| standing),
+        "standing": standing,
         "decision": if decisive.is_some() { "deny" } else { "allow" },
         "code": decisive.and_then(|r| r.code),
         "message": decisive.and_then(|r| r.message.clone()),

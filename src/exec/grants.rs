@@ -171,7 +171,7 @@ pub(crate) fn resolve_target(
         let other = txn
             .project(&project_name)?
             .ok_or_else(|| messages::project_missing(&project_name))?;
-        crate::authz::check_access_to(txn, &other, ctx.user, ctx.source_ip)?;
+        super::access::enter(ctx, txn, &other)?;
         other
     };
     let object = ObjectRef {

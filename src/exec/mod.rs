@@ -328,9 +328,11 @@ impl Session {
 /// The project a statement runs in, after the access check (whitelist, membership).
 pub(crate) fn enter_project(ctx: &ExecContext<'_>, txn: &Txn<'_>) -> Result<Project> {
     let name = ctx.project.ok_or_else(messages::no_project_selected)?;
-    crate::authz::check_project_access(txn, name, ctx.user, ctx.source_ip)?;
-    txn.project(name)?
-        .ok_or_else(|| messages::project_missing(name))
+    let project = txn
+        .project(name)?
+        .ok_or_else(|| crate::authz::project_not_found(name))?;
+    access::enter(ctx, txn, &project)?;
+    Ok(project)
 }
 
 /// Routes a statement to its handler. Statements that need no project (sandbox tenant

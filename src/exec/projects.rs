@@ -85,7 +85,7 @@ pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Outp
         ));
     }
     // The whitelist binds the owner too, whichever project is current.
-    crate::authz::check_access_to(txn, &project, ctx.user, ctx.source_ip)?;
+    super::access::enter(ctx, txn, &project)?;
     for package in txn.packages(&name)? {
         for other in txn.projects()? {
             if txn.installed(&other.name, &name, &package.name)?.is_some() {
