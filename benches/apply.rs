@@ -1,4 +1,4 @@
-//! Batch apply and catalog open, the two figures of issue 4:
+//! Batch apply and catalog open:
 //! - `apply/100k`: 100,000 generated management statements across 100 projects (users, roles,
 //!   role grants, table grants; the tables themselves are catalog records, as the data
 //!   statements belong to another module) applied through `Session::execute` into a fresh sled

@@ -1,4 +1,4 @@
-//! Golden scripts of the authorizer's seed scenarios (issue 5, (a)–(f)): every
+//! Golden scripts of the authorizer's seed scenarios (a)–(f): every
 //! `tests/golden/authz/<name>.sql` runs through the `mcsec` binary with `--keep-going`, so one
 //! file shows a refusal, the change that lifts it, and the success after it; its transcript must
 //! equal `tests/golden/authz/<name>.out` byte for byte. The harness (running, transcript format,

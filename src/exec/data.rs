@@ -1,10 +1,6 @@
 //! Data statements of the sandbox (create/drop table, insert, select, CTAS, insert-select,
 //! tunnel download, functions, resources), each authorized by `authz` before it runs.
-//! Owned by issue 5 (authorizer helper).
-//!
-//! INTERFACE: `execute(ctx, txn, stmt)` is called by `Session::execute` for
-//! `Statement::{CreateTable, CreateTableAs, DropTable, InsertValues, InsertSelect, Select,
-//! TunnelDownload, CreateFunction, DropFunction, AddResource, DropResource}`.
+//! `exec::dispatch` routes exactly these statements to [`execute`].
 //!
 //! Walk `create table prj2.t2 as select name from prj1.t1;` run in prj2: [`plan`] resolves the
 //! source table and lists the checks in the service's order — the statement is a SQL job of

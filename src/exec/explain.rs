@@ -1,7 +1,5 @@
-//! `explain [for <principal>] [from <ip>] <data statement>`: the authorizer's full response,
-//! rendered. Never writes. Owned by issue 5 (authorizer helper).
-//!
-//! INTERFACE: `execute(ctx, txn, stmt)` is called by `Session::execute` for `Statement::Explain`.
+//! `explain [for <principal>] [from <ip>] <statement>`: the authorizer's full responses,
+//! rendered. Never writes.
 //!
 //! `explain for RAM$owner:alice from 10.1.2.3 select phone from prj1.users;` builds the same
 //! plan the statement would run (`data::plan`: `CreateInstance` on the current project, then
@@ -11,6 +9,13 @@
 //! statement itself is not run, so nothing is written and no instance is created. Explaining
 //! another principal's request needs Admin or better in every project it reports on, as
 //! `show grants for <p>` does.
+//!
+//! `explain for RAM$owner:bob grant Select on table t to user RAM$owner:carol;` has no data
+//! plan: the statement runs as bob with every check recorded (`access::Recorded`: entering the
+//! current project, then `GrantPrivilege` on `projects/p/tables/t` needing Admin), and its
+//! writes are dropped. The output shows bob's standing, each check with its layers and deciding
+//! rule, the outcome the statement would have (it may pass every check and still fail, e.g. on a
+//! missing user), and the ways to change it.
 
 use super::access::Recorded;
 use super::access::{require, Action, Mgmt, Need};

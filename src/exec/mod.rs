@@ -1,18 +1,16 @@
 //! The executor: runs one `ast::Statement` for the acting principal against the catalog.
-//! Owned by issue 4 (management statements) and issue 5 (data statements, `explain`).
 //!
-//! INTERFACE (stable, used by the shell and batch runner — keep these signatures):
-//! `Session::new`, `Session::use_project`, `Session::execute`, `Session::flush`,
-//! `Session::user`, `Session::project`, `Session::names`, `Output`.
-//!
+//! A front end opens an [`Engine`] over a catalog and a [`Session`] per client (`engine`).
 //! Walk `grant Select on table t to user RAM$bob;` through it: [`Session::execute`] opens one
-//! catalog transaction, [`dispatch`] sees a project statement, loads the current project and asks
-//! `authz::check_project_access` whether the caller may enter it, then hands the statement to
-//! `grants::grant`. That handler resolves `RAM$bob` to `RAM$owner:bob` ([`resolve_user`]), checks
-//! that the grantor may grant (`access`), that the table and the user exist, and adds the
-//! entries. Only when the handler returns `Ok` is the transaction committed; an error drops it,
-//! so the catalog is as before. Durability comes later, from [`Session::flush`], so that a batch
-//! can commit many statements and flush once.
+//! catalog transaction, [`dispatch`] sees a project statement, loads the current project and lets
+//! the caller in (`access::enter`: whitelist, project status, membership), then hands the
+//! statement to `grants::grant`. That handler resolves `RAM$bob` to `RAM$owner:bob`
+//! ([`resolve_user`]), asks the authorizer whether the grantor may grant (`access::require`, a
+//! management request to `authz::management`), checks that the table and the user exist, and
+//! adds the entries. Only when the handler returns `Ok` is the transaction committed — and only
+//! if no other session's commit since it began wrote what it read, else it runs again; an error
+//! drops it, so the catalog is as before. Durability comes later, from [`Session::flush`], so
+//! that a batch can commit many statements and flush once.
 
 pub mod access;
 pub mod data;

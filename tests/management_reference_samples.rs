@@ -1,7 +1,7 @@
-//! QA regressions for the management families (users, roles, ACL, policy-mode grants,
+//! Regressions for the management families (users, roles, ACL, policy-mode grants,
 //! settings), driven through the real binary exactly as a script would run them: each test
 //! runs `mcsec --catalog :memory: -e "<script>"` and asserts the exact stdout, stderr and exit
-//! code, so a deviation from the reference found in QA cannot come back unnoticed.
+//! code, so a deviation from the reference, once fixed, cannot come back unnoticed.
 
 use std::process::Command;
 

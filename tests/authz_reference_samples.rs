@@ -1,4 +1,4 @@
-//! QA scenarios written from the reference and the contract: each drives the `mcsec` binary on
+//! Authorization scenarios written from the reference and the contract: each drives the `mcsec` binary on
 //! a throw-away catalog and asserts the exact text a learner would see.
 
 use std::process::Command;
