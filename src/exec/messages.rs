@@ -399,3 +399,11 @@ pub fn reserved_property(key: &str) -> Error {
         "{key} is not a project property: the project status is set with alter project <p> set status <normal|overdue|frozen>"
     ))
 }
+
+/// A statement that reached a handler meant for other statements: a mistake in the executor's
+/// routing, reported rather than answered with `OK`.
+pub fn misrouted(stmt: &crate::ast::Statement) -> Error {
+    Error::Invalid(format!(
+        "internal error: `{stmt}` reached the wrong part of the executor; please report it"
+    ))
+}

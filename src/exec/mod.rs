@@ -401,7 +401,8 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         {
             return tenant::show_grants(ctx, txn, p)
         }
-        S::Use { .. } | S::Login { .. } => return Ok(Output::ok()),
+        // The session runs these itself (`Session::execute`): they change it, not the catalog.
+        S::Use { .. } | S::Login { .. } => return Err(messages::misrouted(stmt)),
         _ => {}
     }
     let project = enter_project(ctx, txn)?;
@@ -498,7 +499,7 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         | S::DropFunction { .. }
         | S::AddResource { .. }
         | S::DropResource { .. } => data::execute(ctx, txn, stmt),
-        // Handled before entering a project.
+        // Routed before entering a project: reaching here is a routing mistake, and says so.
         S::CreateProject(_)
         | S::DropProject { .. }
         | S::SetProjectStatus { .. }
@@ -510,7 +511,7 @@ pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> R
         | S::RemoveTenantUser { .. }
         | S::ListTenantUsers
         | S::AddTenantRoleToProject { .. }
-        | S::RemoveTenantRoleFromProject { .. } => Ok(Output::ok()),
+        | S::RemoveTenantRoleFromProject { .. } => Err(messages::misrouted(stmt)),
     }
 }
 
