@@ -102,6 +102,22 @@ management_actions! {
     AddTenantRole,
     RemoveTenantRole,
     DropProject,
+    AddTenantUser,
+    RemoveTenantUser,
+    GrantTenantRole,
+    RevokeTenantRole,
+    ListTenantUsers,
+    CreateTenantRole,
+    DropTenantRole,
+    DescribeTenantRole,
+    ListTenantRoles,
+    ListTenantRolePrincipals,
+    GetTenantRolePolicy,
+    SetTenantRolePolicy,
+    ShowTenantGrants,
+    AddTenantGroup,
+    RemoveTenantGroup,
+    ListTenantGroups,
 }
 
 impl Serialize for Action {
@@ -418,6 +434,60 @@ pub fn standing_of(project: &Project, principal: &str, user: Option<&User>) -> S
         Standing::Admin
     } else {
         Standing::Member
+    }
+}
+
+/// A tenant-level statement's question (§2.4): tenant users, tenant roles and their grants and
+/// policies belong to the tenant's Alibaba Cloud account, whose own powers they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenantRequest {
+    pub principal: String,
+    /// The tenant's account (`ALIYUN$owner`).
+    pub account: String,
+    pub action: Action,
+    /// The resource path after `acs:odps:*:` (`tenants/owner/authorization/users`).
+    pub resource: String,
+}
+
+/// Decides a tenant-level request: one standing layer, the tenant account or not.
+pub fn authorize_tenant(request: &TenantRequest) -> Response {
+    let allowed = request.principal == request.account;
+    let layer = if allowed {
+        LayerReport {
+            layer: Layer::Standing,
+            verdict: Verdict::Allow,
+            detail: "the tenant's account".into(),
+            rules: vec![format!("tenant account {}", request.account)],
+            code: None,
+            message: None,
+        }
+    } else {
+        LayerReport {
+            layer: Layer::Standing,
+            verdict: Verdict::Deny,
+            detail: format!("only the tenant's account {} may run it", request.account).into(),
+            rules: vec![format!(
+                "tenant statements are the tenant account {}'s",
+                request.account
+            )],
+            code: Some(DenyCode::NoPrivilege),
+            message: Some(texts::no_management_privilege(
+                request.action.name(),
+                &request.resource,
+            )),
+        }
+    };
+    Response {
+        decision: if allowed {
+            Decision::Allow
+        } else {
+            Decision::Deny
+        },
+        code: layer.code,
+        message: layer.message.clone(),
+        rules: layer.rules.clone(),
+        layers: vec![layer],
+        facts: Facts::default(),
     }
 }
 

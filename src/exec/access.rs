@@ -10,7 +10,9 @@
 //! a Super_Administrator only by the project policy, not by role policies (§4.4).
 
 use super::ExecContext;
-use crate::authz::management::{authorize_entry, authorize_management, ManagementRequest};
+use crate::authz::management::{
+    authorize_entry, authorize_management, authorize_tenant, ManagementRequest, TenantRequest,
+};
 use crate::authz::{Response, Snapshot};
 use crate::catalog::model::Project;
 use crate::catalog::Txn;
@@ -46,12 +48,15 @@ pub enum Recorded {
         response: Response,
     },
     Management(ManagementRequest, Response),
+    Tenant(TenantRequest, Response),
 }
 
 impl Recorded {
     pub fn response(&self) -> &Response {
         match self {
-            Recorded::Entry { response, .. } | Recorded::Management(_, response) => response,
+            Recorded::Entry { response, .. }
+            | Recorded::Management(_, response)
+            | Recorded::Tenant(_, response) => response,
         }
     }
 }
@@ -136,6 +141,38 @@ pub fn require(
         recorder
             .borrow_mut()
             .push(Recorded::Management(request, response));
+    }
+    match refusal {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// Allows a tenant-level statement (§2.4) or refuses it, asking the authorizer.
+pub fn require_tenant(ctx: &ExecContext<'_>, action: Action, tail: &str) -> Result<()> {
+    let account = super::TENANT_ACCOUNT;
+    let request = TenantRequest {
+        principal: ctx.user.to_string(),
+        account: account.to_string(),
+        action,
+        resource: format!(
+            "tenants/{}/authorization/{tail}",
+            super::account_of(account)
+        ),
+    };
+    let response = authorize_tenant(&request);
+    let refusal = (!response.allowed()).then(|| {
+        Error::Denied(
+            response
+                .message
+                .clone()
+                .unwrap_or_else(|| "Authorization Failed".into()),
+        )
+    });
+    if let Some(recorder) = ctx.checks {
+        recorder
+            .borrow_mut()
+            .push(Recorded::Tenant(request, response));
     }
     match refusal {
         Some(error) => Err(error),

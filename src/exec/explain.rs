@@ -305,6 +305,7 @@ fn explain_management(
             let project = match check {
                 Recorded::Entry { project, .. } => project,
                 Recorded::Management(request, _) => &request.project,
+                Recorded::Tenant(..) => continue,
             };
             if !seen.contains(&project.as_str()) {
                 seen.push(project);
@@ -358,6 +359,20 @@ fn explain_management(
                 management_check_words(request),
                 advice::advise_management(request, response),
             ),
+            Recorded::Tenant(request, response) => (
+                format!(
+                    "{} on {} [tenant, needs the tenant account {}]",
+                    request.action, request.resource, request.account
+                ),
+                if response.allowed() {
+                    Vec::new()
+                } else {
+                    vec![format!(
+                        "would be allowed run as the tenant's account (login {};)",
+                        request.account
+                    )]
+                },
+            ),
         };
         let response = check.response();
         text.push(format!(
@@ -384,7 +399,9 @@ fn explain_management(
     text.push(String::new());
     text.push(format!("Outcome: {outcome_words}"));
     text.push(String::new());
-    if advice_lines.is_empty() {
+    if advice_lines.is_empty() && decisive.is_some() {
+        text.push("Ways to change the outcome: none found".to_string());
+    } else if advice_lines.is_empty() {
         text.push("Ways to change the outcome: none needed, every check is allowed".to_string());
     } else {
         text.push("Ways to change the outcome:".to_string());
@@ -421,6 +438,17 @@ fn explain_management(
                 "rules": response.rules,
                 "layers": response.layers,
                 "advice": advice::advise_management(request, response),
+            }),
+            Recorded::Tenant(request, response) => json!({
+                "kind": "tenant",
+                "action": request.action,
+                "resource": request.resource,
+                "account": request.account,
+                "decision": if response.allowed() { "allow" } else { "deny" },
+                "code": response.code,
+                "message": response.message,
+                "rules": response.rules,
+                "layers": response.layers,
             }),
         })
         .collect();

@@ -16,7 +16,9 @@ fn denied(detail: impl std::fmt::Display) -> Error {
 
 /// §11.4: a management statement the caller's standing does not allow.
 pub fn no_management_privilege(action: &str, resource: &str) -> Error {
-    Error::Denied(crate::authz::texts::no_management_privilege(action, resource))
+    Error::Denied(crate::authz::texts::no_management_privilege(
+        action, resource,
+    ))
 }
 
 /// §4.4: a management statement matched by an explicit policy deny.

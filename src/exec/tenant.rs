@@ -9,7 +9,7 @@
 //! the role's grants; `show grants for tenant role analyst` lists them in the same
 //! `Authorization Type:` layout as project grants.
 
-use super::access::{require, Action, Mgmt, Need};
+use super::access::{require, require_tenant, Action, Mgmt, Need};
 use super::grants::kind_label;
 use super::render::{grant_blocks, sections, GrantBlock, GrantGroup, GrantRow};
 use super::users::user_name;
@@ -21,32 +21,13 @@ use crate::error::Result;
 use crate::policy::{PolicyDocument, PolicyKind};
 use serde_json::json;
 
-fn tenant_resource(tail: &str) -> String {
-    format!(
-        "tenants/{}/authorization/{tail}",
-        super::account_of(TENANT_ACCOUNT)
-    )
-}
-
-/// Tenant statements are the tenant account's (§2.4: the account's own powers).
-fn require_tenant(ctx: &ExecContext<'_>, action: &str, tail: &str) -> Result<()> {
-    if ctx.user == TENANT_ACCOUNT {
-        Ok(())
-    } else {
-        Err(messages::no_management_privilege(
-            action,
-            &tenant_resource(tail),
-        ))
-    }
-}
-
 fn existing_role(txn: &Txn<'_>, name: &str) -> Result<TenantRole> {
     txn.tenant_role(name)?
         .ok_or_else(|| messages::tenant_role_missing(name))
 }
 
 pub fn add_user(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Principal) -> Result<Output> {
-    require_tenant(ctx, "AddTenantUser", "users")?;
+    require_tenant(ctx, Action::AddTenantUser, "users")?;
     let name = user_name(
         &Principal {
             kind: PrincipalKind::User,
@@ -86,7 +67,7 @@ pub fn remove_user(
     txn: &mut Txn<'_>,
     principal: &Principal,
 ) -> Result<Output> {
-    require_tenant(ctx, "RemoveTenantUser", "users")?;
+    require_tenant(ctx, Action::RemoveTenantUser, "users")?;
     let name = user_name(
         &Principal {
             kind: PrincipalKind::User,
@@ -105,7 +86,7 @@ pub fn remove_user(
 }
 
 pub fn list_users(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
-    require_tenant(ctx, "ListTenantUsers", "users")?;
+    require_tenant(ctx, Action::ListTenantUsers, "users")?;
     Ok(Output::list(
         "tenant_users",
         txn.tenant_users()?
@@ -116,7 +97,7 @@ pub fn list_users(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
 }
 
 pub fn create_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
-    require_tenant(ctx, "CreateTenantRole", "roles")?;
+    require_tenant(ctx, Action::CreateTenantRole, "roles")?;
     let name = canonical_name(name);
     if name.is_empty()
         || name.len() > 64
@@ -139,7 +120,7 @@ pub fn create_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Resu
 }
 
 pub fn drop_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
-    require_tenant(ctx, "DropTenantRole", "roles")?;
+    require_tenant(ctx, Action::DropTenantRole, "roles")?;
     let name = canonical_name(name);
     let role = existing_role(txn, &name)?;
     if !role.members.is_empty() {
@@ -150,7 +131,7 @@ pub fn drop_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result
 }
 
 pub fn list_roles(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
-    require_tenant(ctx, "ListTenantRoles", "roles")?;
+    require_tenant(ctx, Action::ListTenantRoles, "roles")?;
     Ok(Output::list(
         "tenant_roles",
         txn.tenant_roles()?.into_iter().map(|r| r.name).collect(),
@@ -200,7 +181,7 @@ fn role_blocks(role: &TenantRole, subject: bool) -> Vec<GrantBlock> {
 }
 
 pub fn describe_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
-    require_tenant(ctx, "DescribeTenantRole", "roles")?;
+    require_tenant(ctx, Action::DescribeTenantRole, "roles")?;
     let role = existing_role(txn, &canonical_name(name))?;
     let blocks = role_blocks(&role, false);
     let mut users = vec!["[users]".to_string()];
@@ -227,9 +208,9 @@ pub fn grant_roles(
     require_tenant(
         ctx,
         if grant {
-            "GrantTenantRole"
+            Action::GrantTenantRole
         } else {
-            "RevokeTenantRole"
+            Action::RevokeTenantRole
         },
         "roles",
     )?;
@@ -257,7 +238,7 @@ pub fn grant_roles(
 }
 
 pub fn show_principals(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str) -> Result<Output> {
-    require_tenant(ctx, "ListTenantRolePrincipals", "roles")?;
+    require_tenant(ctx, Action::ListTenantRolePrincipals, "roles")?;
     let role = existing_role(txn, &canonical_name(role))?;
     Ok(Output::list("principals", role.members))
 }
@@ -268,7 +249,7 @@ pub fn show_grants(
     txn: &mut Txn<'_>,
     principal: &Principal,
 ) -> Result<Output> {
-    require_tenant(ctx, "ShowTenantGrants", "roles")?;
+    require_tenant(ctx, Action::ShowTenantGrants, "roles")?;
     if principal.kind == PrincipalKind::TenantRole {
         let role = existing_role(txn, &canonical_name(&principal.name))?;
         let blocks = role_blocks(&role, true);
@@ -331,9 +312,9 @@ pub fn grant_table(
     require_tenant(
         ctx,
         if grant {
-            Action::GrantPrivilege.name()
+            Action::GrantPrivilege
         } else {
-            Action::RevokePrivilege.name()
+            Action::RevokePrivilege
         },
         "roles",
     )?;
@@ -464,7 +445,7 @@ pub fn role_to_project(
 }
 
 pub fn get_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str) -> Result<Output> {
-    require_tenant(ctx, "GetTenantRolePolicy", "roles")?;
+    require_tenant(ctx, Action::GetTenantRolePolicy, "roles")?;
     let role = existing_role(txn, &canonical_name(role))?;
     let text = role
         .policy
@@ -480,7 +461,7 @@ pub fn put_policy(
     file: &str,
     role: &str,
 ) -> Result<Output> {
-    require_tenant(ctx, "SetTenantRolePolicy", "roles")?;
+    require_tenant(ctx, Action::SetTenantRolePolicy, "roles")?;
     let mut role = existing_role(txn, &canonical_name(role))?;
     let text = read_statement_file(ctx, file)?;
     PolicyDocument::parse(&text, PolicyKind::Role)?;
@@ -490,7 +471,7 @@ pub fn put_policy(
 }
 
 pub fn add_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
-    require_tenant(ctx, "AddTenantGroup", "groups")?;
+    require_tenant(ctx, Action::AddTenantGroup, "groups")?;
     let name = canonical_name(name);
     if !super::valid_object_name(&name) {
         return Err(messages::invalid_object_name("group", &name));
@@ -506,7 +487,7 @@ pub fn add_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result
 }
 
 pub fn remove_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
-    require_tenant(ctx, "RemoveTenantGroup", "groups")?;
+    require_tenant(ctx, Action::RemoveTenantGroup, "groups")?;
     let name = canonical_name(name);
     txn.tenant_group(&name)?
         .ok_or_else(|| messages::group_missing(&name))?;
@@ -521,7 +502,7 @@ pub fn list_groups(
     txn: &mut Txn<'_>,
     user: Option<&Principal>,
 ) -> Result<Output> {
-    require_tenant(ctx, "ListTenantGroups", "groups")?;
+    require_tenant(ctx, Action::ListTenantGroups, "groups")?;
     if let Some(u) = user {
         let name = user_name(u, ctx.user)?;
         txn.tenant_user(&name)?
