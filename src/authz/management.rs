@@ -140,6 +140,8 @@ pub enum Standing {
     SuperAdministrator,
     Admin,
     Member,
+    /// Not a member of the project at all (only entering it reports this).
+    NonMember,
 }
 
 impl Standing {
@@ -149,6 +151,18 @@ impl Standing {
             Standing::SuperAdministrator => "Super_Administrator",
             Standing::Admin => "Admin",
             Standing::Member => "plain member",
+            Standing::NonMember => "non-member",
+        }
+    }
+
+    /// The words with their article, as a sentence's subject.
+    pub fn subject(self) -> &'static str {
+        match self {
+            Standing::Owner => "the project owner",
+            Standing::SuperAdministrator => "a Super_Administrator",
+            Standing::Admin => "an Admin",
+            Standing::Member => "a plain member",
+            Standing::NonMember => "a non-member",
         }
     }
 }
@@ -175,7 +189,7 @@ impl Need {
 
     pub fn satisfied_by(self, standing: Standing) -> bool {
         match self {
-            Need::Member => true,
+            Need::Member => standing != Standing::NonMember,
             Need::Admin => standing <= Standing::Admin,
             Need::OwnerOrSuperAdmin => standing <= Standing::SuperAdministrator,
             Need::Owner => standing == Standing::Owner,
@@ -304,9 +318,9 @@ impl std::fmt::Display for Rule {
             Rule::PolicyAllow(rule) | Rule::PolicyDeny(rule) => f.write_str(rule),
             Rule::Matrix { standing, need } => write!(
                 f,
-                "the statement needs {}; a {} may not run it",
+                "the statement needs {}; {} may not run it",
                 need.words(),
-                standing.words()
+                standing.subject()
             ),
         }
     }
@@ -403,7 +417,14 @@ pub fn authorize_entry(
         principal,
         user.is_some(),
     )?);
-    let standing = standing_of(&project, principal, user.as_deref());
+    let member = layers
+        .iter()
+        .any(|l| l.layer == Layer::Membership && l.verdict != Verdict::Deny);
+    let standing = if member {
+        standing_of(&project, principal, user.as_deref())
+    } else {
+        Standing::NonMember
+    };
     let deny = layers.iter().find(|l| l.verdict == Verdict::Deny);
     let response = Response {
         decision: if deny.is_some() {

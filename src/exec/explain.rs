@@ -368,7 +368,7 @@ fn explain_management(
                     Vec::new()
                 } else {
                     vec![format!(
-                        "would be allowed run as the tenant's account (login {};)",
+                        "would be allowed if run as the tenant's account (login {};)",
                         request.account
                     )]
                 },
