@@ -105,6 +105,26 @@ struct JsonRecord<'a> {
     index: usize,
 }
 
+/// One line of `--format json` for a failed statement: the fields of every record, the error's
+/// text, and what the error is — its kind, error code and authorization sub-code (null when it
+/// has none), and its message and position apart (the position only for a syntax error), so
+/// that a script can act on a refusal without reading its sentence.
+#[derive(Serialize)]
+struct JsonFailure<'a> {
+    statement: &'a str,
+    ok: bool,
+    error: String,
+    kind: crate::error::ErrorKind,
+    code: Option<crate::error::Code>,
+    auth_code: Option<crate::error::DenyCode>,
+    message: String,
+    position: Option<&'a crate::error::Position>,
+    file: &'a str,
+    line: u32,
+    col: u32,
+    index: usize,
+}
+
 /// Where an error points: the offending token for syntax errors, the statement otherwise.
 fn error_position(stmt: &ScriptStatement<'_>, error: &Error) -> (u32, u32) {
     match error {
@@ -121,8 +141,8 @@ pub fn failure_text(stmt: &ScriptStatement<'_>, error: &Error) -> String {
     )
 }
 
-fn json_line(record: &JsonRecord<'_>) -> String {
-    // A record of strings, numbers and an already-valid JSON value always serialises.
+fn json_line(record: &impl Serialize) -> String {
+    // A record of strings, numbers, field-less enums and a result value always serialises.
     let mut line = serde_json::to_string(record).unwrap_or_else(|e| {
         format!(
             "{{\"ok\":false,\"error\":{}}}",
@@ -287,7 +307,7 @@ fn perform_batch(session: &mut Session, prepared: Prepared) -> Result<Step, Erro
         Prepared::Client(ClientCommand::Quit) => Ok(Step::Quit),
         Prepared::Client(ClientCommand::Help(keyword)) => client::help_text(keyword.as_deref())
             .map(|text| Step::Printed(text_output(text), false)),
-        Prepared::Client(ClientCommand::History) => Err(Error::invalid(
+        Prepared::Client(ClientCommand::History) => Err(Error::usage(
             "history is available in the interactive shell only",
         )),
         Prepared::Statement(statement) => session
@@ -307,12 +327,15 @@ pub fn text_output(text: String) -> Output {
 /// The `--format json` line of a failed statement.
 pub(crate) fn failure_json(stmt: &ScriptStatement<'_>, label: &str, error: &Error) -> String {
     let (line, col) = error_position(stmt, error);
-    json_line(&JsonRecord {
+    json_line(&JsonFailure {
         statement: label,
         ok: false,
-        result: None,
-        text: None,
-        error: Some(error.to_string()),
+        error: error.to_string(),
+        kind: error.kind(),
+        code: error.code(),
+        auth_code: error.auth_code(),
+        message: error.message(),
+        position: error.position(),
         file: stmt.file,
         line,
         col,

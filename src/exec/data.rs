@@ -126,15 +126,11 @@ fn record_instance(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, detail: String) -> 
 }
 
 fn table_not_found(project: &str, table: &str) -> Error {
-    Error::invalid(format!(
-        "ODPS-0130131:Table not found - table {project}.{table} cannot be resolved"
-    ))
+    super::messages::no_such_table(project, table)
 }
 
 fn semantic(message: String) -> Error {
-    Error::invalid(format!(
-        "ODPS-0130071:Semantic analysis exception - {message}"
-    ))
+    super::messages::semantic_analysis(message)
 }
 
 fn existing_project(txn: &Txn<'_>, project: &str) -> Result<()> {

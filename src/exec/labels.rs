@@ -44,10 +44,10 @@ fn table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table
 fn own_table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
     if let Some(p) = name.project.as_deref().map(canonical_name) {
         if p != project.name {
-            return Err(crate::error::Error::denied(format!(
-                "ODPS-0420095: Access Denied - Table {p}.{} belongs to project {p}: set its labels and label grants from that project (use {p};).",
-                canonical_name(&name.name)
-            )));
+            return Err(messages::label_table_elsewhere(
+                &p,
+                &canonical_name(&name.name),
+            ));
         }
     }
     table_of(txn, project, name)

@@ -124,9 +124,7 @@ pub fn add_object(
     // `prj1.table_test`); resource names keep their dots (`udtf.jar`).
     if kind == ObjectType::Table {
         if let Some((_, bare)) = name.split_once('.') {
-            return Err(crate::error::Error::denied(format!(
-                "ODPS-0420095: Access Denied - Object names in a package are unqualified: use '{bare}', not '{name}'."
-            )));
+            return Err(messages::package_object_qualified(bare, &name));
         }
     }
     let exists = match kind {
