@@ -11,7 +11,7 @@ const NOW: i64 = 1_767_225_600;
 const OWNER: &str = "ALIYUN$owner";
 const CALLERS: [&str; 4] = [OWNER, "RAM$owner:sa", "RAM$owner:adm", "RAM$owner:mem"];
 
-fn run(session: &mut Session, sql: &str) -> mcsec::Result<mcsec::exec::Output> {
+fn run(session: &mut Session, sql: &str) -> mcsec::Result<mcsec::exec::StatementResult> {
     let stmt = mcsec::parser::parse_statement(sql, "<test>", 1, 1)?;
     session.execute(&stmt)
 }
@@ -204,7 +204,7 @@ fn admin_cannot_grant_admin_but_owner_can_and_sa_grants_sa() {
     assert_eq!(
         run(&mut s, "show role grant RAM$owner:target")
             .unwrap()
-            .text,
+            .text(),
         "super_administrator"
     );
     let err = run(&mut s, "add trustedproject prj2")
@@ -272,7 +272,7 @@ fn an_admin_role_policy_delegates_a_management_action_to_a_member() {
     run(&mut s, "add user RAM$owner:zed").unwrap();
     assert!(run(&mut s, "list users")
         .unwrap()
-        .text
+        .text()
         .contains("RAM$owner:zed"));
     assert!(run(&mut s, "remove user RAM$owner:zed")
         .unwrap_err()

@@ -1,12 +1,12 @@
-//! `explain [for <principal>] [from <ip>] <data statement>`: the authorizer's full response,
-//! rendered. Never writes. Owned by issue 5 (authorizer helper).
+//! `explain [for <principal>] [from <ip>] <data statement>`: the authorizer's full response, as
+//! a `StatementResult::Explain` (rendered by `render`). Never writes.
 //!
 //! INTERFACE: `execute(ctx, txn, stmt)` is called by `Session::execute` for `Statement::Explain`.
 //!
 //! `explain for RAM$owner:alice from 10.1.2.3 select phone from prj1.users;` builds the same
 //! plan the statement would run (`data::plan`: `CreateInstance` on the current project, then
 //! `Select` on the table with column `phone`), authorizes each check as alice from 10.1.2.3,
-//! and prints the overall decision, then per check its decision, the deciding rules and every
+//! and reports the overall decision, then per check its decision, the deciding rules and every
 //! layer's verdict, and finally the nearest ways to change the outcome (`authz::advice`). The
 //! statement itself is not run, so nothing is written and no instance is created. Explaining
 //! another principal's request needs Admin or better in every project it reports on, as
@@ -14,62 +14,18 @@
 
 use super::access::{require, Mgmt, Need};
 use super::data;
-use super::{ExecContext, Output};
+use super::result::{DataFlow, Explain, ExplainCheck, ExplainLayer, Outcome};
+use super::{ExecContext, StatementResult};
 use crate::ast::{ExplainStmt, PrincipalKind};
-use crate::authz::{self, advice, texts, Decision, Outflow, Request, Response};
+use crate::authz::{self, advice, texts, Decision, Request, Response};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
-use serde_json::json;
 
-fn describe_check(request: &Request) -> String {
-    let mut s = format!("{} on {}", request.action, texts::path(&request.resource));
-    if let Some(columns) = &request.resource.columns {
-        s.push_str(&format!(" ({})", columns.join(", ")));
-    }
-    s.push_str(&format!(" [{}]", request.task_type.code()));
-    match &request.outflow {
-        Some(Outflow::Project(p)) => s.push_str(&format!(", data flows to project {p}")),
-        Some(Outflow::Client) => s.push_str(", data flows to the client"),
-        None => {}
-    }
-    s
-}
-
-fn decision_words(response: &Response) -> String {
-    match (response.decision, response.code) {
-        (Decision::Allow, _) => "ALLOW".to_string(),
-        (Decision::Deny, Some(code)) => format!("DENY [{}]", code.number()),
-        (Decision::Deny, None) => "DENY".to_string(),
-    }
-}
-
-fn render_check(index: usize, request: &Request, response: &Response, out: &mut Vec<String>) {
-    out.push(format!(
-        "Check {index}: {}: {}",
-        describe_check(request),
-        decision_words(response)
-    ));
-    if let Some(message) = &response.message {
-        out.push(format!("  error: {message}"));
-    }
-    if response.rules.is_empty() {
-        out.push("  deciding rules: none".to_string());
-    } else {
-        out.push("  deciding rules:".to_string());
-        out.extend(response.rules.iter().map(|r| format!("    {r}")));
-    }
-    out.push("  layers:".to_string());
-    for layer in &response.layers {
-        out.push(format!(
-            "    {:<26} {:<9} {}",
-            layer.layer.title(),
-            layer.verdict.word(),
-            layer.detail
-        ));
-    }
-}
-
-pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Result<Output> {
+pub fn execute(
+    ctx: &ExecContext<'_>,
+    txn: &Txn<'_>,
+    stmt: &ExplainStmt,
+) -> Result<StatementResult> {
     let principal = match &stmt.principal {
         Some(p) if p.kind == PrincipalKind::User => super::resolve_user(&p.name, ctx.user),
         Some(p) => {
@@ -143,64 +99,45 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &ExplainStmt) -> Resu
         .collect::<Result<_>>()?;
     let decisive = checks.iter().find(|(_, r)| r.decision == Decision::Deny);
 
-    let mut text = vec![
-        format!("Explain: {}", stmt.statement),
-        format!("Principal: {principal}"),
-        format!("Source IP: {source_ip}"),
-        format!("Current project: {}", ctx.project.unwrap_or("(none)")),
-    ];
-    match decisive {
-        Some((_, response)) => {
-            text.push(format!("Decision: {}", decision_words(response)));
-            if let Some(message) = &response.message {
-                text.push(format!("Error: {message}"));
-            }
+    let outcome = |response: &Response| {
+        if response.allowed() {
+            Outcome::Allow
+        } else {
+            Outcome::Deny
         }
-        None => text.push("Decision: ALLOW".to_string()),
-    }
+    };
     let mut advice_lines = Vec::new();
-    for (i, (request, response)) in checks.iter().enumerate() {
-        text.push(String::new());
-        render_check(i + 1, request, response, &mut text);
-        for line in advice::advise(request, response) {
-            if !advice_lines.contains(&line) {
-                advice_lines.push(line);
+    let mut shown = Vec::with_capacity(checks.len());
+    for (request, response) in &checks {
+        let advice = advice::advise(request, response);
+        for line in &advice {
+            if !advice_lines.contains(line) {
+                advice_lines.push(line.clone());
             }
         }
+        shown.push(ExplainCheck {
+            action: request.action.clone(),
+            resource: texts::path(&request.resource),
+            columns: request.resource.columns.clone(),
+            task_type: request.task_type,
+            outflow: request.outflow.as_ref().map(DataFlow::from),
+            decision: outcome(response),
+            code: response.code,
+            message: response.message.clone(),
+            rules: response.rules.clone(),
+            layers: response.layers.iter().map(ExplainLayer::from).collect(),
+            advice,
+        });
     }
-    text.push(String::new());
-    if advice_lines.is_empty() {
-        text.push("Ways to change the outcome: none needed, every check is allowed".to_string());
-    } else {
-        text.push("Ways to change the outcome:".to_string());
-        text.extend(advice_lines.iter().map(|a| format!("  - {a}")));
-    }
-
-    let json = json!({
-        "statement": stmt.statement.to_string(),
-        "principal": principal,
-        "source_ip": source_ip,
-        "current_project": ctx.project,
-        "decision": if decisive.is_some() { "deny" } else { "allow" },
-        "code": decisive.and_then(|(_, r)| r.code),
-        "message": decisive.and_then(|(_, r)| r.message.clone()),
-        "checks": checks.iter().map(|(request, response)| json!({
-            "action": request.action,
-            "resource": texts::path(&request.resource),
-            "columns": request.resource.columns,
-            "task_type": request.task_type,
-            "outflow": request.outflow,
-            "decision": if response.allowed() { "allow" } else { "deny" },
-            "code": response.code,
-            "message": response.message,
-            "rules": response.rules,
-            "layers": response.layers,
-            "advice": advice::advise(request, response),
-        })).collect::<Vec<_>>(),
-        "advice": advice_lines,
-    });
-    Ok(Output {
-        text: text.join("\n"),
-        json,
-    })
+    Ok(StatementResult::Explain(Explain {
+        statement: stmt.statement.to_string(),
+        principal,
+        source_ip,
+        current_project: ctx.project.map(str::to_string),
+        decision: decisive.map_or(Outcome::Allow, |(_, r)| outcome(r)),
+        code: decisive.and_then(|(_, r)| r.code),
+        message: decisive.and_then(|(_, r)| r.message.clone()),
+        checks: shown,
+        advice: advice_lines,
+    }))
 }
