@@ -402,3 +402,48 @@ impl From<&LayerReport> for ExplainLayer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cells_are_json_numbers_only_when_they_read_as_one() {
+        let row = vec![
+            Cell::Null,
+            Cell::Bool(true),
+            Cell::Number("42".into()),
+            Cell::Number("1.5".into()),
+            Cell::Number("007".into()),
+            Cell::String("42".into()),
+        ];
+        assert_eq!(
+            serde_json::to_value(&row).ok(),
+            Some(json!([null, true, 42, 1.5, "007", "42"]))
+        );
+        let shown: Vec<String> = row.iter().map(Cell::to_string).collect();
+        assert_eq!(shown, ["NULL", "true", "42", "1.5", "007", "42"]);
+    }
+
+    #[test]
+    fn results_are_tagged_by_type_and_policies_are_documents() {
+        assert_eq!(StatementResult::Ok.json(), json!({ "type": "ok" }));
+        let policy = StatementResult::Policy {
+            policy: "{\n  \"Version\": \"1\",\n  \"Statement\": []\n}".into(),
+        };
+        assert_eq!(
+            policy.json(),
+            json!({ "type": "policy", "policy": { "Version": "1", "Statement": [] } })
+        );
+        assert_eq!(
+            policy.text(),
+            "{\n  \"Version\": \"1\",\n  \"Statement\": []\n}"
+        );
+        assert_eq!(
+            StatementResult::names(NameList::TrustedProjects, vec![]).json(),
+            json!({ "type": "names", "of": "trusted_projects", "names": [] })
+        );
+        assert_eq!(StatementResult::names(NameList::Users, vec![]).text(), "OK");
+    }
+}
