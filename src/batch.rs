@@ -11,8 +11,9 @@
 //! for a statement a crash could lose. The first failure flushes what ran before it, prints the
 //! queued results, then `FAILED: <message>` and a second line naming the statement's number and
 //! position, and stops: exit 1. `--format json` prints one object per statement instead of the
-//! text, failures included; a successful statement's object carries, besides its `result`, the
-//! exact `text` the text mode would have printed.
+//! text, failures included; a successful statement's object carries, besides its `result` (the
+//! session's typed `StatementResult`, serialised), the exact `text` the text mode would have
+//! printed (the same value rendered as odpscmd text).
 //!
 //! With `--keep-going` ([`BatchOptions::keep_going`]) a failure is reported the same way but the
 //! run goes on with the next statement — a syntax error too, since each statement is parsed on
@@ -22,7 +23,7 @@
 use crate::ast::Statement;
 use crate::cli::Format;
 use crate::error::Error;
-use crate::exec::{Output, Session};
+use crate::exec::{Session, StatementResult};
 use crate::lexer;
 use crate::parser;
 use crate::shell::client::{self, ClientCommand};
@@ -86,22 +87,38 @@ pub fn statement_label(prepared: Option<&Prepared>, raw: &str) -> String {
     }
 }
 
-/// One line of `--format json`.
+/// One line of `--format json` for a statement that succeeded.
 #[derive(Serialize)]
 struct JsonRecord<'a> {
     statement: &'a str,
     ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    result: Option<&'a serde_json::Value>,
+    result: &'a StatementResult,
     /// What the text mode prints for a successful statement (odpscmd's rendering).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
+    text: &'a str,
     file: &'a str,
     line: u32,
     col: u32,
     /// The statement's number, as `-k` counts.
+    index: usize,
+}
+
+/// One line of `--format json` for a failed statement: the fields of every record, the error's
+/// text, and what the error is — its kind, error code and authorization sub-code (null when it
+/// has none), and its message and position apart (the position only for a syntax error), so
+/// that a script can act on a refusal without reading its sentence.
+#[derive(Serialize)]
+struct JsonFailure<'a> {
+    statement: &'a str,
+    ok: bool,
+    error: String,
+    kind: crate::error::ErrorKind,
+    code: Option<crate::error::Code>,
+    auth_code: Option<crate::error::DenyCode>,
+    message: String,
+    position: Option<&'a crate::error::Position>,
+    file: &'a str,
+    line: u32,
+    col: u32,
     index: usize,
 }
 
@@ -121,8 +138,8 @@ pub fn failure_text(stmt: &ScriptStatement<'_>, error: &Error) -> String {
     )
 }
 
-fn json_line(record: &JsonRecord<'_>) -> String {
-    // A record of strings, numbers and an already-valid JSON value always serialises.
+fn json_line(record: &impl Serialize) -> String {
+    // A record of strings, numbers, field-less enums and a result value always serialises.
     let mut line = serde_json::to_string(record).unwrap_or_else(|e| {
         format!(
             "{{\"ok\":false,\"error\":{}}}",
@@ -137,9 +154,9 @@ pub(crate) fn success_text(
     format: Format,
     stmt: &ScriptStatement<'_>,
     label: &str,
-    output: &Output,
+    result: &StatementResult,
 ) -> String {
-    let mut text = output.text.clone();
+    let mut text = result.text();
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
@@ -148,9 +165,8 @@ pub(crate) fn success_text(
         Format::Json => json_line(&JsonRecord {
             statement: label,
             ok: true,
-            result: Some(&output.json),
-            text: Some(&text),
-            error: None,
+            result,
+            text: &text,
             file: stmt.file,
             line: stmt.line,
             col: stmt.col,
@@ -239,9 +255,9 @@ pub fn run(
         let (error, ends_run) = match outcome {
             Ok(Step::Nothing) => continue,
             Ok(Step::Quit) => break,
-            Ok(Step::Printed(output, executed)) => {
+            Ok(Step::Printed(result, executed)) => {
                 pending.push(
-                    &success_text(options.format, &stmt, &label, &output),
+                    &success_text(options.format, &stmt, &label, &result),
                     executed,
                 );
                 if pending.statements < GROUP_COMMIT_STATEMENTS {
@@ -277,8 +293,8 @@ pub fn run(
 enum Step {
     Nothing,
     Quit,
-    /// The output, and whether a statement was executed (and so needs a flush).
-    Printed(Output, bool),
+    /// The result, and whether a statement was executed (and so needs a flush).
+    Printed(StatementResult, bool),
 }
 
 fn perform_batch(session: &mut Session, prepared: Prepared) -> Result<Step, Error> {
@@ -287,32 +303,32 @@ fn perform_batch(session: &mut Session, prepared: Prepared) -> Result<Step, Erro
         Prepared::Client(ClientCommand::Quit) => Ok(Step::Quit),
         Prepared::Client(ClientCommand::Help(keyword)) => client::help_text(keyword.as_deref())
             .map(|text| Step::Printed(text_output(text), false)),
-        Prepared::Client(ClientCommand::History) => Err(Error::invalid(
+        Prepared::Client(ClientCommand::History) => Err(Error::usage(
             "history is available in the interactive shell only",
         )),
         Prepared::Statement(statement) => session
             .execute(&statement)
-            .map(|output| Step::Printed(output, true)),
+            .map(|result| Step::Printed(result, true)),
     }
 }
 
-/// A client command's text as an [`Output`]; its JSON `result` is the same text.
-pub fn text_output(text: String) -> Output {
-    Output {
-        json: serde_json::Value::String(text.clone()),
-        text,
-    }
+/// A client command's text as a result: printed as it is, `{"type": "message", ...}` in JSON.
+pub fn text_output(text: String) -> StatementResult {
+    StatementResult::Message { message: text }
 }
 
 /// The `--format json` line of a failed statement.
 pub(crate) fn failure_json(stmt: &ScriptStatement<'_>, label: &str, error: &Error) -> String {
     let (line, col) = error_position(stmt, error);
-    json_line(&JsonRecord {
+    json_line(&JsonFailure {
         statement: label,
         ok: false,
-        result: None,
-        text: None,
-        error: Some(error.to_string()),
+        error: error.to_string(),
+        kind: error.kind(),
+        code: error.code(),
+        auth_code: error.auth_code(),
+        message: error.message(),
+        position: error.position(),
         file: stmt.file,
         line,
         col,

@@ -9,7 +9,7 @@ use authz_support::*;
 use mcsec::authz::{authorize_in, RecordCache, Request, Resource, Snapshot, TaskType};
 use mcsec::catalog::model::{AclGrants, Grantee, ObjectRef, ObjectType};
 use mcsec::catalog::{Catalog, Txn};
-use mcsec::exec::{data, ExecContext, Output, Session, SessionOptions};
+use mcsec::exec::{data, ExecContext, StatementResult, Session, SessionOptions};
 
 const SELECT_REFUSED: &str = "ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:Select' on {acs:odps:*:projects/prj1/tables/t1}. Deny as default for Resource.";
 const CREATE_INSTANCE_REFUSED: &str = "ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:CreateInstance' on {acs:odps:*:projects/prj1}. Deny as default for Resource.";
@@ -27,18 +27,18 @@ fn grant_select_to_alice(txn: &mut Txn<'_>) {
         .unwrap();
 }
 
-fn run(session: &mut Session, sql: &str) -> mcsec::Result<Output> {
+fn run(session: &mut Session, sql: &str) -> mcsec::Result<StatementResult> {
     let stmt = mcsec::parser::parse_statement(sql, "<test>", 1, 1)?;
     session.execute(&stmt)
 }
 
-fn ok(session: &mut Session, sql: &str) -> Output {
+fn ok(session: &mut Session, sql: &str) -> StatementResult {
     run(session, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 fn refusal(session: &mut Session, sql: &str) -> String {
     match run(session, sql) {
-        Ok(out) => panic!("{sql} was allowed: {}", out.text),
+        Ok(out) => panic!("{sql} was allowed: {}", out.text()),
         Err(e) => e.to_string(),
     }
 }
@@ -81,7 +81,7 @@ fn a_grant_then_a_revoke_between_statements_decide_the_next_select() {
     // The refusal cached the missing ACL record of (t1, alice); the grant must evict it.
     as_owner(&mut s, "grant Select on table t1 to user RAM$alice");
     let out = ok(&mut s, "select * from t1");
-    assert_eq!(out.json["rows"], serde_json::json!([[1]]));
+    assert_eq!(out.json()["rows"], serde_json::json!([[1]]));
     as_owner(&mut s, "revoke Select on table t1 from user RAM$alice");
     assert_eq!(refusal(&mut s, "select * from t1"), SELECT_REFUSED);
 }
@@ -99,11 +99,11 @@ fn a_switched_off_acl_and_a_removed_user_take_effect_at_once() {
     // Membership, seen by the owner explaining for alice: her user record was cached.
     ok(&mut s, "login ALIYUN$owner");
     let explain = "explain for RAM$alice select * from t1";
-    assert_eq!(ok(&mut s, explain).json["decision"], "allow");
+    assert_eq!(ok(&mut s, explain).json()["decision"], "allow");
     ok(&mut s, "remove user RAM$alice");
     let out = ok(&mut s, explain);
-    assert_eq!(out.json["decision"], "deny");
-    assert_eq!(out.json["code"], "4002");
+    assert_eq!(out.json()["decision"], "deny");
+    assert_eq!(out.json()["code"], "4002");
 }
 
 #[test]
@@ -120,12 +120,12 @@ fn a_grant_committed_straight_into_the_catalog_is_seen_by_the_next_statement() {
 fn explain_reads_through_the_session_cache_and_sees_a_new_grant() {
     let mut s = session();
     let before = ok(&mut s, "explain select * from t1");
-    assert_eq!(before.json["decision"], "deny");
+    assert_eq!(before.json()["decision"], "deny");
     as_owner(&mut s, "grant Select on table t1 to user RAM$alice");
     let after = ok(&mut s, "explain select * from t1");
-    assert_eq!(after.json["decision"], "allow");
+    assert_eq!(after.json()["decision"], "allow");
     assert_eq!(
-        after.json["checks"][1]["rules"],
+        after.json()["checks"][1]["rules"],
         serde_json::json!(["ACL user/RAM$owner:alice: Select on projects/prj1/tables/t1"])
     );
 }
@@ -211,7 +211,7 @@ fn a_data_statement_after_its_own_pending_grant_is_allowed() {
     let mut txn = t.catalog.begin();
     grant_select_to_alice(&mut txn);
     let out = data::execute(&ctx, &mut txn, &select).unwrap();
-    assert_eq!(out.json["columns"], serde_json::json!(["id"]));
+    assert_eq!(out.json()["columns"], serde_json::json!(["id"]));
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod authz_support;
 use authz_support::*;
 use mcsec::ast::{ColumnDef, Literal, ObjectName, Query, ResourceKind, Statement};
 use mcsec::catalog::model::{ObjectType, Value};
-use mcsec::exec::{data, ExecContext, Output};
+use mcsec::exec::{data, ExecContext, StatementResult};
 use mcsec::Result;
 
 fn name(s: &str) -> ObjectName {
@@ -22,7 +22,7 @@ fn name(s: &str) -> ObjectName {
     }
 }
 
-fn run(t: &Tenant, user: &str, project: &str, stmt: Statement) -> Result<Output> {
+fn run(t: &Tenant, user: &str, project: &str, stmt: Statement) -> Result<StatementResult> {
     let ctx = ExecContext {
         user,
         project: Some(project),
@@ -80,7 +80,7 @@ fn owner_creates_inserts_and_selects_in_odpscmd_layout() {
     assert_eq!(
         run(&t, OWNER, "prj1", create("users", &["name", "Phone"]))
             .unwrap()
-            .text,
+            .text(),
         "OK"
     );
     run(
@@ -92,14 +92,14 @@ fn owner_creates_inserts_and_selects_in_odpscmd_layout() {
     .unwrap();
     let out = run(&t, OWNER, "prj1", select(None, "users")).unwrap();
     assert_eq!(
-        out.text,
+        out.text(),
         "+-------+----------+\n| name  | phone    |\n+-------+----------+\n| bob   | 555-1234 |\n| alice | 1        |\n+-------+----------+"
     );
-    assert_eq!(out.json["columns"], serde_json::json!(["name", "phone"]));
-    assert_eq!(out.json["rows"][0], serde_json::json!(["bob", "555-1234"]));
+    assert_eq!(out.json()["columns"], serde_json::json!(["name", "phone"]));
+    assert_eq!(out.json()["rows"][0], serde_json::json!(["bob", "555-1234"]));
     let out = run(&t, OWNER, "prj1", select(Some(&["PHONE"]), "prj1.users")).unwrap();
     assert_eq!(
-        out.text,
+        out.text(),
         "+----------+\n| phone    |\n+----------+\n| 555-1234 |\n| 1        |\n+----------+"
     );
     let txn = t.catalog.begin();
@@ -128,7 +128,7 @@ fn empty_select_prints_header_only() {
     let t = tenant();
     run(&t, OWNER, "prj1", create("t", &["a"])).unwrap();
     assert_eq!(
-        run(&t, OWNER, "prj1", select(None, "t")).unwrap().text,
+        run(&t, OWNER, "prj1", select(None, "t")).unwrap().text(),
         "+---+\n| a |\n+---+\n+---+"
     );
 }
@@ -263,10 +263,10 @@ fn insert_checks_arity_and_types() {
     );
     let out = run(&t, OWNER, "prj1", select(None, "n")).unwrap();
     assert_eq!(
-        out.text,
+        out.text(),
         "+----+------+\n| id | ok   |\n+----+------+\n| 7  | NULL |\n+----+------+"
     );
-    assert_eq!(out.json["rows"][0], serde_json::json!([7, null]));
+    assert_eq!(out.json()["rows"][0], serde_json::json!([7, null]));
 }
 
 #[test]
@@ -403,7 +403,7 @@ fn tunnel_download_writes_csv_with_header() {
     )
     .unwrap();
     assert_eq!(
-        out.text,
+        out.text(),
         format!("2 records downloaded to {path}\ndownload OK")
     );
     assert_eq!(
@@ -462,7 +462,7 @@ fn functions_and_resources() {
         },
     )
     .unwrap();
-    assert_eq!(out.text, "OK: Resource 'udf.jar' have been created.");
+    assert_eq!(out.text(), "OK: Resource 'udf.jar' have been created.");
     let f = Statement::CreateFunction {
         name: name("my_lower"),
         class: "com.x.Lower".into(),

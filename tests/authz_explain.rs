@@ -39,7 +39,7 @@ fn explain_as(
     user: &str,
     project: &str,
     stmt: ExplainStmt,
-) -> mcsec::Result<mcsec::exec::Output> {
+) -> mcsec::Result<mcsec::exec::StatementResult> {
     explain_from(t, user, "127.0.0.1", project, stmt)
 }
 
@@ -50,7 +50,7 @@ fn explain_from(
     source_ip: &str,
     project: &str,
     stmt: ExplainStmt,
-) -> mcsec::Result<mcsec::exec::Output> {
+) -> mcsec::Result<mcsec::exec::StatementResult> {
     let ctx = ExecContext {
         user,
         project: Some(project),
@@ -116,20 +116,20 @@ Check 2: Select on projects/prj1/tables/users (name, phone) [SQL]: DENY [4031]
 Ways to change the outcome:
   - needs label grant >= 2 on column phone (effective label is 0; grant label 2 on table prj1.users(phone) to user RAM$owner:alice;)
   - or a user label >= the highest sensitivity (set label <n> to user RAM$owner:alice; in prj1)";
-    assert_eq!(out.text, expected);
-    assert_eq!(out.json["decision"], "deny");
-    assert_eq!(out.json["code"], "4031");
+    assert_eq!(out.text(), expected);
+    assert_eq!(out.json()["decision"], "deny");
+    assert_eq!(out.json()["code"], "4031");
     assert_eq!(
-        out.json["checks"][1]["layers"][5]["layer"],
+        out.json()["checks"][1]["layers"][5]["layer"],
         "label_security"
     );
-    assert_eq!(out.json["checks"][1]["layers"][5]["verdict"], "deny");
+    assert_eq!(out.json()["checks"][1]["layers"][5]["verdict"], "deny");
     assert_eq!(
-        out.json["checks"][1]["rules"][0],
+        out.json()["checks"][1]["rules"][0],
         "column phone: sensitivity 2 > effective label 0 (user label 0)"
     );
-    assert_eq!(out.json["checks"][0]["decision"], "allow");
-    assert_eq!(out.json["advice"].as_array().map(Vec::len), Some(2));
+    assert_eq!(out.json()["checks"][0]["decision"], "allow");
+    assert_eq!(out.json()["advice"].as_array().map(Vec::len), Some(2));
 }
 
 #[test]
@@ -151,24 +151,24 @@ fn explain_for_another_principal_from_another_address() {
         statement: select(&["name"], "prj1.users"),
     };
     let out = explain_as(&t, OWNER, "prj1", stmt.clone()).unwrap();
-    assert_eq!(out.json["statement"], "select name from prj1.`users`");
-    assert!(out.text.starts_with("Explain: select name from prj1.`users`\nPrincipal: RAM$owner:alice\nSource IP: 10.1.2.3\nCurrent project: prj1\nDecision: ALLOW\n"), "{}", out.text);
-    assert!(out.text.contains("    network                    pass      10.1.2.3 is in the ip white list of project prj1\n"));
+    assert_eq!(out.json()["statement"], "select name from prj1.`users`");
+    assert!(out.text().starts_with("Explain: select name from prj1.`users`\nPrincipal: RAM$owner:alice\nSource IP: 10.1.2.3\nCurrent project: prj1\nDecision: ALLOW\n"), "{}", out.text());
+    assert!(out.text().contains("    network                    pass      10.1.2.3 is in the ip white list of project prj1\n"));
     assert!(out
-        .text
+        .text()
         .ends_with("Ways to change the outcome: none needed, every check is allowed"));
     let from_outside = ExplainStmt {
         source_ip: Some("172.16.0.1".into()),
         ..stmt
     };
     let out = explain_as(&t, OWNER, "prj1", from_outside).unwrap();
-    assert_eq!(out.json["code"], "whitelist");
+    assert_eq!(out.json()["code"], "whitelist");
     assert_eq!(
-        out.json["message"],
+        out.json()["message"],
         "ODPS-0420095: Access Denied - The request IP 172.16.0.1 is not in the ip white list of project prj1."
     );
     assert_eq!(
-        out.json["advice"][0],
+        out.json()["advice"][0],
         "would be allowed from an address in the ip white list of project prj1 (10.0.0.0/8), or if 172.16.0.1 were added to it"
     );
 }
@@ -214,10 +214,10 @@ fn explain_of_a_protected_copy_names_the_ways_out() {
         },
     )
     .unwrap();
-    assert_eq!(out.json["code"], "4021");
-    assert_eq!(out.json["checks"].as_array().map(Vec::len), Some(3));
+    assert_eq!(out.json()["code"], "4021");
+    assert_eq!(out.json()["checks"].as_array().map(Vec::len), Some(3));
     assert_eq!(
-        out.json["advice"],
+        out.json()["advice"],
         serde_json::json!([
             "would be allowed if prj2 were a trusted project of prj1 (add trustedproject prj2; in prj1)",
             "or with an exception policy of prj1 allowing RAM$owner:alice odps:Select on acs:odps:*:projects/prj1/tables/users (set ProjectProtection=true with exception <file>;)",
@@ -250,7 +250,7 @@ fn explain_never_writes() {
         }),
     };
     let out = explain::execute(&ctx, &mut txn, &drop).unwrap();
-    assert_eq!(out.json["decision"], "allow");
+    assert_eq!(out.json()["decision"], "allow");
     assert!(!txn.has_writes());
     assert!(txn.table("prj1", "users").unwrap().is_some());
     assert!(txn
@@ -294,13 +294,13 @@ fn explain_needs_a_user_and_a_statement_of_the_catalog() {
         statement: Box::new(Statement::ListUsers),
     };
     let out = explain_as(&t, OWNER, "prj1", management).unwrap();
-    assert!(out.text.contains("\nDecision: ALLOW\n"), "{}", out.text);
+    assert!(out.text().contains("\nDecision: ALLOW\n"), "{}", out.text());
     assert!(
-        out.text.contains(
+        out.text().contains(
             "\nCheck 2: ListUsers on projects/prj1/authorization/users [management, needs Admin or better]: ALLOW\n"
         ),
         "{}",
-        out.text
+        out.text()
     );
     // Session statements are not explained.
     let session = ExplainStmt {

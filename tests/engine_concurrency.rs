@@ -27,7 +27,7 @@ fn options(user: &str) -> SessionOptions {
 
 fn run(session: &mut Session, sql: &str) -> mcsec::Result<String> {
     let stmt = mcsec::parser::parse_statement(sql, "<test>", 1, 1)?;
-    session.execute(&stmt).map(|out| out.text)
+    session.execute(&stmt).map(|out| out.text())
 }
 
 fn run_ok(session: &mut Session, sql: &str) -> String {

@@ -28,7 +28,7 @@ fn run(s: &mut Session, sql: &str) -> String {
     let stmt = mcsec::parser::parse_statement(sql, "<test>", 1, 1).unwrap();
     s.execute(&stmt)
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .text
+        .text()
 }
 
 fn seed_table(s: &Session, project: &str, name: &str) {

@@ -21,11 +21,11 @@ fn session_at(now: i64, catalog: Catalog) -> Session {
     )
 }
 
-fn run(s: &mut Session, sql: &str) -> mcsec::Result<mcsec::exec::Output> {
+fn run(s: &mut Session, sql: &str) -> mcsec::Result<mcsec::exec::StatementResult> {
     s.execute(&mcsec::parser::parse_statement(sql, "<test>", 1, 1)?)
 }
 
-fn ok(s: &mut Session, sql: &str) -> mcsec::exec::Output {
+fn ok(s: &mut Session, sql: &str) -> mcsec::exec::StatementResult {
     run(s, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
@@ -66,14 +66,14 @@ fn a_statement_failing_half_way_changes_nothing() {
         err.to_string(),
         "ODPS-0420095: Access Denied - Principal RAM$owner:nobody does not exist in project prj."
     );
-    assert_eq!(ok(&mut s, "show role grant RAM$bob").text, "OK");
+    assert_eq!(ok(&mut s, "show role grant RAM$bob").text(), "OK");
     let err = run(
         &mut s,
         "grant Select on table t to user RAM$bob, user RAM$nobody",
     )
     .unwrap_err();
     assert!(err.to_string().contains("RAM$owner:nobody"));
-    assert_eq!(ok(&mut s, "show grants for RAM$bob").text, "[roles]");
+    assert_eq!(ok(&mut s, "show grants for RAM$bob").text(), "[roles]");
 }
 
 #[test]
@@ -146,16 +146,16 @@ fn expired_grants_are_shown_with_their_date_and_cleared_by_the_clock() {
     );
     ok(&mut s, "use prj");
     assert_eq!(
-        ok(&mut s, "show grants for RAM$bob").text,
+        ok(&mut s, "show grants for RAM$bob").text(),
         "[roles]\n\nAuthorization Type: ACL\n[user/RAM$owner:bob]\nA       projects/prj/tables/t: Select\tExpires:2026-01-02T00:00:00+0000\nA       projects/prj/tables/t: Describe"
     );
     ok(&mut s, "clear expired grants");
     assert_eq!(
-        ok(&mut s, "show grants for RAM$bob").text,
+        ok(&mut s, "show grants for RAM$bob").text(),
         "[roles]\n\nAuthorization Type: ACL\n[user/RAM$owner:bob]\nA       projects/prj/tables/t: Describe"
     );
     assert!(ok(&mut s, "show label grants for user RAM$bob")
-        .text
+        .text()
         .ends_with(
             "| TableName | GrantedLabel | Expires |\n+-----------+--------------+---------+"
         ));
@@ -228,16 +228,18 @@ fn results_are_also_json_with_stable_fields() {
     ok(&mut s, "grant worker to RAM$bob");
     ok(&mut s, "grant Select on table t to role worker");
     assert_eq!(
-        ok(&mut s, "list users").json,
-        json!({ "users": ["RAM$owner:amy", "RAM$owner:bob"] })
+        ok(&mut s, "list users").json(),
+        json!({ "type": "names", "of": "users", "names": ["RAM$owner:amy", "RAM$owner:bob"] })
     );
     assert_eq!(
-        ok(&mut s, "list roles").json,
-        json!({ "roles": ["admin", "super_administrator", "worker"] })
+        ok(&mut s, "list roles").json(),
+        json!({ "type": "names", "of": "roles", "names": ["admin", "super_administrator", "worker"] })
     );
-    assert_eq!(ok(&mut s, "add user RAM$zed").json, serde_json::Value::Null);
-    let grants = ok(&mut s, "show grants for RAM$bob").json;
+    assert_eq!(ok(&mut s, "add user RAM$zed").json(), json!({ "type": "ok" }));
+    let grants = ok(&mut s, "show grants for RAM$bob").json();
+    assert_eq!(grants["type"], "grants");
     assert_eq!(grants["principal"], "RAM$owner:bob");
+    assert_eq!(grants["principal_type"], "user");
     assert_eq!(grants["roles"], json!(["worker"]));
     assert_eq!(
         grants["blocks"][0],
@@ -245,16 +247,20 @@ fn results_are_also_json_with_stable_fields() {
             "kind": "ACL",
             "groups": [
                 { "subject": "user/RAM$owner:bob", "rows": [] },
-                { "subject": "role/worker", "rows": [ { "flags": "A", "resource": "projects/prj/tables/t", "actions": ["Select"] } ] }
+                { "subject": "role/worker", "rows": [ {
+                    "flags": "A", "grantee": null, "resource": "projects/prj/tables/t",
+                    "actions": ["Select"], "expires": null, "conditions": null
+                } ] }
             ]
         })
     );
-    let config = ok(&mut s, "show SecurityConfiguration").json;
+    let config = ok(&mut s, "show SecurityConfiguration").json();
+    assert_eq!(config["type"], "security_configuration");
     assert_eq!(config["CheckPermissionUsingAcl"], true);
     assert_eq!(config["LabelSecurity"], false);
     assert_eq!(
-        ok(&mut s, "whoami").json,
-        json!({ "DisplayName": "ALIYUN$owner", "SourceIP": "127.0.0.1", "Project": "prj" })
+        ok(&mut s, "whoami").json(),
+        json!({ "type": "whoami", "DisplayName": "ALIYUN$owner", "SourceIP": "127.0.0.1", "Project": "prj" })
     );
 }
 

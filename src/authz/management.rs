@@ -27,7 +27,7 @@ use super::{
     LayerReport, Response, Snapshot, Verdict,
 };
 use crate::catalog::model::{Project, RoleType, User};
-use crate::error::Result;
+use crate::error::{Code, Result};
 use crate::policy::{ConditionContext, Effect, PolicyKind};
 use serde::Serialize;
 use std::sync::Arc;
@@ -427,6 +427,7 @@ pub fn authorize_entry(
     };
     let deny = layers.iter().find(|l| l.verdict == Verdict::Deny);
     let response = Response {
+        odps_code: deny.map(|_| Code::AccessDenied),
         decision: if deny.is_some() {
             Decision::Deny
         } else {
@@ -499,6 +500,7 @@ pub fn authorize_tenant(request: &TenantRequest) -> Response {
         }
     };
     Response {
+        odps_code: (!allowed).then_some(Code::AccessDenied),
         decision: if allowed {
             Decision::Allow
         } else {
@@ -823,6 +825,7 @@ impl Evaluation<'_> {
             ),
         };
         Response {
+            odps_code: (decision == Decision::Deny).then_some(Code::AccessDenied),
             decision,
             code,
             message,

@@ -49,7 +49,7 @@ use crate::catalog::model::{
     AclEntry, Grantee, ObjectRef, ObjectType, Project, Table, TenantRole, User,
 };
 use crate::catalog::Txn;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Failure, Result};
 use crate::policy::{
     parse_condition_expr, ConditionContext, Effect, PolicyDocument, PolicyKind, PolicyStatement,
 };
@@ -289,6 +289,8 @@ pub struct Facts {
 pub struct Response {
     pub decision: Decision,
     pub code: Option<DenyCode>,
+    /// The error code the refusal text opens with (`texts::odps_code`).
+    pub odps_code: Option<Code>,
     /// The refusal text (what follows `FAILED: `).
     pub message: Option<String>,
     /// The rules that decided: on allow, every layer's allowing rules; on deny, the denying
@@ -303,14 +305,21 @@ impl Response {
         self.decision == Decision::Allow
     }
 
-    /// `Ok` when allowed, else the refusal as [`Error::Denied`].
+    /// `Ok` when allowed, else the refusal as [`Error::Denied`], with its codes.
     pub fn into_result(self) -> Result<()> {
+        debug_assert!(self.odps_code.is_none_or(|c| self
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with(c.prefix()))));
         match self.decision {
             Decision::Allow => Ok(()),
-            Decision::Deny => Err(Error::Denied(
-                self.message
+            Decision::Deny => Err(Error::Denied(Failure {
+                code: self.odps_code,
+                auth_code: self.code,
+                message: self
+                    .message
                     .unwrap_or_else(|| "Authorization Failed".into()),
-            )),
+            })),
         }
     }
 
@@ -321,7 +330,8 @@ impl Response {
     fn unavailable(error: &Error) -> Self {
         Response {
             decision: Decision::Deny,
-            code: None,
+            code: error.auth_code(),
+            odps_code: error.code(),
             message: Some(error.to_string()),
             rules: Vec::new(),
             layers: Vec::new(),
@@ -354,7 +364,7 @@ pub fn try_authorize_in(request: &Request, snapshot: &Snapshot<'_, '_>) -> Resul
 }
 
 pub fn project_not_found(project: &str) -> Error {
-    Error::invalid(format!("ODPS-0420111: Project not found - '{project}'."))
+    Error::semantic(Code::ProjectNotFound, format!("'{project}'."))
 }
 
 /// Network gate then membership for `principal` entering `project` from `source_ip`.
@@ -373,10 +383,11 @@ pub fn check_project_access(
 /// The network gate alone: `project`'s IP/VPC whitelist, which binds every principal.
 pub fn check_network(project: &Project, source_ip: &str) -> Result<()> {
     match network::gate(project, source_ip) {
-        network::Gate::Refused(_) => Err(Error::denied(texts::not_whitelisted(
-            source_ip,
-            &project.name,
-        ))),
+        network::Gate::Refused(_) => Err(texts::refusal(
+            DenyCode::Whitelist,
+            TaskType::Sql,
+            texts::not_whitelisted(source_ip, &project.name),
+        )),
         network::Gate::Open | network::Gate::Matched(_) => Ok(()),
     }
 }
@@ -412,7 +423,11 @@ pub fn check_access_to(
     if via_tenant_role {
         Ok(None)
     } else {
-        Err(Error::denied(texts::not_member(&project.name)))
+        Err(texts::refusal(
+            DenyCode::NotMember,
+            TaskType::Sql,
+            texts::not_member(&project.name),
+        ))
     }
 }
 
@@ -1672,6 +1687,9 @@ impl<'a> Evaluation<'a> {
                 Response {
                     decision: Decision::Deny,
                     code: first.code,
+                    odps_code: first
+                        .code
+                        .map(|c| texts::odps_code(c, self.request.task_type)),
                     message: first.message.clone(),
                     rules: first.rules.clone(),
                     layers: self.layers,
@@ -1691,6 +1709,7 @@ impl<'a> Evaluation<'a> {
                 Response {
                     decision: Decision::Allow,
                     code: None,
+                    odps_code: None,
                     message: None,
                     rules,
                     layers: self.layers,

@@ -5,9 +5,12 @@
 //! `ODPS-0130013:Authorization exception - Authorization Failed [4031], You have NO privilege
 //! 'odps:Select' on {acs:odps:*:projects/prj1/tables/users}. CheckLabelSecurity failed. ...`:
 //! [`arn`] builds the braces, [`denial`] the sentence, and the task type picks the prefix.
+//! [`odps_code`] is that choice of prefix as a value, and [`refusal`] makes the error that
+//! carries it beside the sub-code, so a refusal's codes are known without reading its text.
 
 use super::{DenyCode, Resource, TaskType};
 use crate::catalog::model::ObjectType;
+use crate::error::{Code, Error, Failure};
 
 /// The collection segment of a resource path (`tables`, `registration/functions`, ...).
 pub fn collection(kind: ObjectType) -> &'static str {
@@ -51,8 +54,39 @@ pub fn column_arn(resource: &Resource, column: &str) -> String {
     format!("acs:odps:*:{}/{}", path(resource), column)
 }
 
+/// The error code an authorizer refusal opens with. The project gates (whitelist, membership)
+/// refuse at the API level (`ODPS-0420095`); every other layer the way the request's path
+/// reports it: SQL jobs as the compiler's authorization exception (`ODPS-0130013`), Tunnel
+/// requests with the Tunnel's `NoPermission`.
+pub fn odps_code(code: DenyCode, task: TaskType) -> Code {
+    match code {
+        DenyCode::Whitelist | DenyCode::NotMember | DenyCode::ProjectStatus => Code::AccessDenied,
+        DenyCode::PolicyDeny | DenyCode::NoPrivilege | DenyCode::Protected | DenyCode::Label => {
+            match task {
+                TaskType::Sql => Code::AuthorizationException,
+                TaskType::Tunnel => Code::NoPermission,
+            }
+        }
+    }
+}
+
+/// The error of a refusal with sub-code `code`, whose text `message` this module wrote for a
+/// request of `task`.
+pub fn refusal(code: DenyCode, task: TaskType, message: String) -> Error {
+    let odps = odps_code(code, task);
+    debug_assert!(message.starts_with(odps.prefix()), "{message}");
+    Error::Denied(Failure {
+        code: Some(odps),
+        auth_code: Some(code),
+        message,
+    })
+}
+
 pub fn not_member(project: &str) -> String {
-    format!("ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project {project}.")
+    Code::AccessDenied.message(format!(
+        "Authorization Failed [{}], You don't exist in project {project}.",
+        DenyCode::NotMember.number()
+    ))
 }
 
 /// 4002 for a non-member whose current project has installed a package holding the object but
@@ -68,7 +102,9 @@ pub fn not_member_package_unread(project: &str, packages: &[String]) -> String {
 
 /// §9.3/§11.4 simulator text for an address outside the whitelist.
 pub fn not_whitelisted(ip: &str, project: &str) -> String {
-    format!("ODPS-0420095: Access Denied - The request IP {ip} is not in the ip white list of project {project}.")
+    Code::AccessDenied.message(format!(
+        "The request IP {ip} is not in the ip white list of project {project}."
+    ))
 }
 
 /// §10 step 3, §11.2: a project whose status is not normal (overdue, frozen).
@@ -115,8 +151,5 @@ pub fn denial(code: DenyCode, task: TaskType, action: &str, arn: &str, reason: &
         "Authorization Failed [{}], You have NO privilege 'odps:{action}' on {{{arn}}}. {reason}",
         code.number()
     );
-    match task {
-        TaskType::Sql => format!("ODPS-0130013:Authorization exception - {body}"),
-        TaskType::Tunnel => format!("ErrorCode=NoPermission, ErrorMessage={body}"),
-    }
+    odps_code(code, task).message(body)
 }

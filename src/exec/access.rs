@@ -16,7 +16,7 @@ use crate::authz::management::{
 use crate::authz::{Response, Snapshot};
 use crate::catalog::model::Project;
 use crate::catalog::Txn;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub use crate::authz::management::{Action, Need, Standing};
 
@@ -80,14 +80,11 @@ pub fn enter(
     };
     let snapshot = Snapshot::reusing(txn, ctx.records);
     let (response, standing) = authorize_entry(ctx.user, ctx.source_ip, &project.name, &snapshot)?;
-    let refusal = (!response.allowed()).then(|| {
-        Error::Denied(
-            response
-                .message
-                .clone()
-                .unwrap_or_else(|| "Authorization Failed".into()),
-        )
-    });
+    let refusal = if response.allowed() {
+        None
+    } else {
+        response.clone().into_result().err()
+    };
     recorder.borrow_mut().push(Recorded::Entry {
         project: project.name.clone(),
         standing,
@@ -129,14 +126,11 @@ pub fn require(
     };
     let snapshot = Snapshot::reusing(txn, ctx.records);
     let response = authorize_management(&request, &snapshot)?;
-    let refusal = (!response.allowed()).then(|| {
-        Error::Denied(
-            response
-                .message
-                .clone()
-                .unwrap_or_else(|| "Authorization Failed".into()),
-        )
-    });
+    let refusal = if response.allowed() {
+        None
+    } else {
+        response.clone().into_result().err()
+    };
     if let Some(recorder) = ctx.checks {
         recorder
             .borrow_mut()
@@ -161,14 +155,11 @@ pub fn require_tenant(ctx: &ExecContext<'_>, action: Action, tail: &str) -> Resu
         ),
     };
     let response = authorize_tenant(&request);
-    let refusal = (!response.allowed()).then(|| {
-        Error::Denied(
-            response
-                .message
-                .clone()
-                .unwrap_or_else(|| "Authorization Failed".into()),
-        )
-    });
+    let refusal = if response.allowed() {
+        None
+    } else {
+        response.clone().into_result().err()
+    };
     if let Some(recorder) = ctx.checks {
         recorder
             .borrow_mut()

@@ -11,15 +11,19 @@
 //! the catalog untouched. `explain` authorizes the same plan and writes nothing. `tunnel download` is a Tunnel (DT)
 //! request: no instance, download control applies, and the rows go to a CSV file.
 
-use super::{ExecContext, Output};
+use super::result::Cell;
+use super::{ExecContext, StatementResult};
 use crate::ast::{ColumnDef, Literal, ObjectName, Query, ResourceKind, Statement};
 use crate::authz::{self, Outflow, Request, Resource, TaskType};
 use crate::catalog::model::{Column, NamedObject, ObjectRef, ObjectType, Rows, Table, Value};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
-use serde_json::json;
 
-pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+pub fn execute(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+) -> Result<StatementResult> {
     match stmt {
         Statement::CreateTable { columns, .. } => create_table(ctx, txn, stmt, columns),
         Statement::DropTable { .. } => drop_table(ctx, txn, stmt),
@@ -122,15 +126,11 @@ fn record_instance(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, detail: String) -> 
 }
 
 fn table_not_found(project: &str, table: &str) -> Error {
-    Error::invalid(format!(
-        "ODPS-0130131:Table not found - table {project}.{table} cannot be resolved"
-    ))
+    super::messages::no_such_table(project, table)
 }
 
 fn semantic(message: String) -> Error {
-    Error::invalid(format!(
-        "ODPS-0130071:Semantic analysis exception - {message}"
-    ))
+    super::messages::semantic_analysis(message)
 }
 
 fn existing_project(txn: &Txn<'_>, project: &str) -> Result<()> {
@@ -336,7 +336,7 @@ fn create_table(
     txn: &mut Txn<'_>,
     stmt: &Statement,
     columns: &[ColumnDef],
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     check_new_table(txn, project, table)?;
@@ -370,10 +370,14 @@ fn create_table(
     };
     txn.put_table(project, &record)?;
     record_instance(ctx, txn, format!("create table {project}.{table}"))?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
-fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+fn drop_table(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     existing_table(txn, project, table)?;
@@ -388,7 +392,7 @@ fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Res
         },
     )?;
     record_instance(ctx, txn, format!("drop table {project}.{table}"))?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// The value a literal stores as in a column of `data_type`, or why it cannot.
@@ -421,7 +425,7 @@ fn insert_values(
     txn: &mut Txn<'_>,
     stmt: &Statement,
     rows: &[Vec<Literal>],
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     let record = existing_table(txn, project, table)?;
@@ -446,7 +450,7 @@ fn insert_values(
     stored.rows.extend(new_rows);
     txn.put_rows(project, table, &stored)?;
     record_instance(ctx, txn, format!("insert into {project}.{table}"))?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 fn selected_rows(txn: &Txn<'_>, source: &Source) -> Result<Vec<Vec<Value>>> {
@@ -464,64 +468,17 @@ fn selected_rows(txn: &Txn<'_>, source: &Source) -> Result<Vec<Vec<Value>>> {
         .collect())
 }
 
-fn display(value: &Value) -> String {
+/// A stored value as the result table holds it.
+fn result_cell(value: &Value) -> Cell {
     match value {
-        Value::Null => "NULL".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) | Value::String(n) => n.clone(),
+        Value::Null => Cell::Null,
+        Value::Bool(b) => Cell::Bool(*b),
+        Value::Number(n) => Cell::Number(n.clone()),
+        Value::String(s) => Cell::String(s.clone()),
     }
 }
 
-fn json_value(value: &Value) -> serde_json::Value {
-    match value {
-        Value::Null => serde_json::Value::Null,
-        Value::Bool(b) => json!(b),
-        Value::Number(n) => serde_json::from_str::<serde_json::Number>(n)
-            .map(serde_json::Value::Number)
-            .unwrap_or_else(|_| json!(n)),
-        Value::String(s) => json!(s),
-    }
-}
-
-/// odpscmd's result layout: a `+---+` rule, the header, a rule, the rows, a closing rule.
-pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            rows.iter()
-                .map(|r| r.get(i).map_or(0, |v| v.chars().count()))
-                .max()
-                .unwrap_or(0)
-                .max(c.chars().count())
-        })
-        .collect();
-    let rule = widths
-        .iter()
-        .fold(String::from("+"), |acc, w| acc + &"-".repeat(w + 2) + "+");
-    let line = |cells: &mut dyn Iterator<Item = &str>| {
-        let mut s = String::from("|");
-        for (cell, w) in cells.zip(&widths) {
-            s.push(' ');
-            s.push_str(cell);
-            s.push_str(&" ".repeat(w - cell.chars().count() + 1));
-            s.push('|');
-        }
-        s
-    };
-    let mut out = vec![
-        rule.clone(),
-        line(&mut columns.iter().map(String::as_str)),
-        rule.clone(),
-    ];
-    for row in rows {
-        out.push(line(&mut row.iter().map(String::as_str)));
-    }
-    out.push(rule);
-    out.join("\n")
-}
-
-fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     plan.authorize(ctx, txn)?;
     let source = plan.source()?;
@@ -531,21 +488,21 @@ fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<
         txn,
         format!("select from {}.{}", source.project, source.table.name),
     )?;
-    let shown: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(display).collect())
-        .collect();
-    Ok(Output {
-        text: result_table(&source.columns, &shown),
-        json: json!({
-            "instance": instance,
-            "columns": source.columns,
-            "rows": rows.iter().map(|r| r.iter().map(json_value).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        }),
+    Ok(StatementResult::Table {
+        instance,
+        columns: source.columns.clone(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(result_cell).collect())
+            .collect(),
     })
 }
 
-fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+fn create_table_as(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     check_new_table(txn, project, table)?;
@@ -578,7 +535,7 @@ fn create_table_as(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -
             source.project, source.table.name
         ),
     )?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 fn insert_select(
@@ -586,7 +543,7 @@ fn insert_select(
     txn: &mut Txn<'_>,
     stmt: &Statement,
     overwrite: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     let target = existing_table(txn, project, table)?;
@@ -620,7 +577,7 @@ fn insert_select(
             source.project, source.table.name
         ),
     )?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 fn csv_field(value: &Value) -> String {
@@ -641,7 +598,7 @@ fn tunnel_download(
     txn: &mut Txn<'_>,
     stmt: &Statement,
     path: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     plan.authorize(ctx, txn)?;
     let source = plan.source()?;
@@ -653,9 +610,10 @@ fn tunnel_download(
         csv.push('\n');
     }
     ctx.files.write(path, csv.as_bytes())?;
-    Ok(Output {
-        text: format!("{} records downloaded to {path}\ndownload OK", rows.len()),
-        json: json!({ "table": format!("{}.{}", source.project, source.table.name), "path": path, "records": rows.len() }),
+    Ok(StatementResult::Download {
+        table: format!("{}.{}", source.project, source.table.name),
+        path: path.to_string(),
+        records: rows.len(),
     })
 }
 
@@ -674,7 +632,7 @@ fn create_function(
     stmt: &Statement,
     class: &str,
     resources: &[String],
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, function) = plan.target()?;
     if !super::valid_object_name(function) {
@@ -710,7 +668,7 @@ fn create_function(
         detail: format!("class {class} using {}", names.join(",")),
     };
     txn.put_object(project, &record)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 fn add_resource(
@@ -719,7 +677,7 @@ fn add_resource(
     stmt: &Statement,
     kind: ResourceKind,
     comment: Option<&str>,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, name) = plan.target()?;
     if !super::valid_resource_name(name) {
@@ -747,9 +705,8 @@ fn add_resource(
         detail,
     };
     txn.put_object(project, &record)?;
-    Ok(Output {
-        text: format!("OK: Resource '{name}' have been created."),
-        json: json!({ "resource": name }),
+    Ok(StatementResult::ResourceCreated {
+        resource: name.to_string(),
     })
 }
 
@@ -758,7 +715,7 @@ fn drop_named(
     txn: &mut Txn<'_>,
     stmt: &Statement,
     kind: ObjectType,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let plan = plan(ctx, txn, stmt)?;
     let (project, object) = plan.target()?;
     if txn.object(project, kind, object)?.is_none() {
@@ -782,5 +739,5 @@ fn drop_named(
             name: object.to_string(),
         },
     )?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }

@@ -1,5 +1,6 @@
-//! `explain [for <principal>] [from <ip>] <statement>`: the authorizer's full responses,
-//! rendered. Never writes.
+//! `explain [for <principal>] [from <ip>] <statement>`: the authorizer's full responses, as a
+//! `StatementResult::Explain` (data statements) or `StatementResult::ExplainStatement` (every
+//! other statement), rendered by `render`. Never writes.
 //!
 //! `explain for RAM$owner:alice from 10.1.2.3 select phone from prj1.users;` builds the same
 //! plan the statement would run (`data::plan`: `CreateInstance` on the current project, then
@@ -20,59 +21,21 @@
 use super::access::Recorded;
 use super::access::{require, Action, Mgmt, Need};
 use super::data;
-use super::{ExecContext, Output};
+use super::result::{
+    DataFlow, Explain, ExplainCheck, ExplainLayer, ExplainStatement, Outcome, Prediction,
+    StatementCheck,
+};
+use super::{ExecContext, StatementResult};
 use crate::ast::{ExplainStmt, PrincipalKind, Statement};
-use crate::authz::management::ManagementRequest;
-use crate::authz::{self, advice, texts, Decision, Outflow, Request, Response};
+use crate::authz::{self, advice, texts, Decision, Request, Response};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
-use serde_json::json;
 
-fn describe_check(request: &Request) -> String {
-    let mut s = format!("{} on {}", request.action, texts::path(&request.resource));
-    if let Some(columns) = &request.resource.columns {
-        s.push_str(&format!(" ({})", columns.join(", ")));
-    }
-    s.push_str(&format!(" [{}]", request.task_type.code()));
-    match &request.outflow {
-        Some(Outflow::Project(p)) => s.push_str(&format!(", data flows to project {p}")),
-        Some(Outflow::Client) => s.push_str(", data flows to the client"),
-        None => {}
-    }
-    s
-}
-
-fn decision_words(response: &Response) -> String {
-    match (response.decision, response.code) {
-        (Decision::Allow, _) => "ALLOW".to_string(),
-        (Decision::Deny, Some(code)) => format!("DENY [{}]", code.number()),
-        (Decision::Deny, None) => "DENY".to_string(),
-    }
-}
-
-fn render_check(index: usize, request: &Request, response: &Response, out: &mut Vec<String>) {
-    out.push(format!(
-        "Check {index}: {}: {}",
-        describe_check(request),
-        decision_words(response)
-    ));
-    if let Some(message) = &response.message {
-        out.push(format!("  error: {message}"));
-    }
-    if response.rules.is_empty() {
-        out.push("  deciding rules: none".to_string());
+fn outcome(response: &Response) -> Outcome {
+    if response.allowed() {
+        Outcome::Allow
     } else {
-        out.push("  deciding rules:".to_string());
-        out.extend(response.rules.iter().map(|r| format!("    {r}")));
-    }
-    out.push("  layers:".to_string());
-    for layer in &response.layers {
-        out.push(format!(
-            "    {:<26} {:<9} {}",
-            layer.layer.title(),
-            layer.verdict.word(),
-            layer.detail
-        ));
+        Outcome::Deny
     }
 }
 
@@ -114,7 +77,11 @@ fn is_data_statement(stmt: &Statement) -> bool {
     )
 }
 
-pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &ExplainStmt) -> Result<Output> {
+pub fn execute(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &ExplainStmt,
+) -> Result<StatementResult> {
     let principal = match &stmt.principal {
         Some(p) if p.kind == PrincipalKind::User => super::resolve_user(&p.name, ctx.user),
         Some(p) => {
@@ -180,96 +147,40 @@ pub fn execute(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &ExplainStmt) -> 
         .collect::<Result<_>>()?;
     let decisive = checks.iter().find(|(_, r)| r.decision == Decision::Deny);
 
-    let mut text = vec![
-        format!("Explain: {}", stmt.statement),
-        format!("Principal: {principal}"),
-        format!("Source IP: {source_ip}"),
-        format!("Current project: {}", ctx.project.unwrap_or("(none)")),
-    ];
-    match decisive {
-        Some((_, response)) => {
-            text.push(format!("Decision: {}", decision_words(response)));
-            if let Some(message) = &response.message {
-                text.push(format!("Error: {message}"));
-            }
-        }
-        None => text.push("Decision: ALLOW".to_string()),
-    }
     let mut advice_lines = Vec::new();
-    for (i, (request, response)) in checks.iter().enumerate() {
-        text.push(String::new());
-        render_check(i + 1, request, response, &mut text);
-        for line in advice::advise(request, response) {
-            if !advice_lines.contains(&line) {
-                advice_lines.push(line);
+    let mut shown = Vec::with_capacity(checks.len());
+    for (request, response) in &checks {
+        let advice = advice::advise(request, response);
+        for line in &advice {
+            if !advice_lines.contains(line) {
+                advice_lines.push(line.clone());
             }
         }
+        shown.push(ExplainCheck {
+            action: request.action.clone(),
+            resource: texts::path(&request.resource),
+            columns: request.resource.columns.clone(),
+            task_type: request.task_type,
+            outflow: request.outflow.as_ref().map(DataFlow::from),
+            decision: outcome(response),
+            code: response.code,
+            message: response.message.clone(),
+            rules: response.rules.clone(),
+            layers: response.layers.iter().map(ExplainLayer::from).collect(),
+            advice,
+        });
     }
-    text.push(String::new());
-    if advice_lines.is_empty() {
-        text.push("Ways to change the outcome: none needed, every check is allowed".to_string());
-    } else {
-        text.push("Ways to change the outcome:".to_string());
-        text.extend(advice_lines.iter().map(|a| format!("  - {a}")));
-    }
-
-    let json = json!({
-        "statement": stmt.statement.to_string(),
-        "principal": principal,
-        "source_ip": source_ip,
-        "current_project": ctx.project,
-        "decision": if decisive.is_some() { "deny" } else { "allow" },
-        "code": decisive.and_then(|(_, r)| r.code),
-        "message": decisive.and_then(|(_, r)| r.message.clone()),
-        "checks": checks.iter().map(|(request, response)| json!({
-            "action": request.action,
-            "resource": texts::path(&request.resource),
-            "columns": request.resource.columns,
-            "task_type": request.task_type,
-            "outflow": request.outflow,
-            "decision": if response.allowed() { "allow" } else { "deny" },
-            "code": response.code,
-            "message": response.message,
-            "rules": response.rules,
-            "layers": response.layers,
-            "advice": advice::advise(request, response),
-        })).collect::<Vec<_>>(),
-        "advice": advice_lines,
-    });
-    Ok(Output {
-        text: text.join("\n"),
-        json,
-    })
-}
-
-fn management_check_words(request: &ManagementRequest) -> String {
-    format!(
-        "{} on {} [management, needs {}]",
-        request.action,
-        request.resource,
-        request.need.words()
-    )
-}
-
-fn render_layers(response: &Response, out: &mut Vec<String>) {
-    if let Some(message) = &response.message {
-        out.push(format!("  error: {message}"));
-    }
-    if response.rules.is_empty() {
-        out.push("  deciding rules: none".to_string());
-    } else {
-        out.push("  deciding rules:".to_string());
-        out.extend(response.rules.iter().map(|r| format!("    {r}")));
-    }
-    out.push("  layers:".to_string());
-    for layer in &response.layers {
-        out.push(format!(
-            "    {:<26} {:<9} {}",
-            layer.layer.title(),
-            layer.verdict.word(),
-            layer.detail
-        ));
-    }
+    Ok(StatementResult::Explain(Explain {
+        statement: stmt.statement.to_string(),
+        principal,
+        source_ip,
+        current_project: ctx.project.map(str::to_string),
+        decision: decisive.map_or(Outcome::Allow, |(_, r)| outcome(r)),
+        code: decisive.and_then(|(_, r)| r.code),
+        message: decisive.and_then(|(_, r)| r.message.clone()),
+        checks: shown,
+        advice: advice_lines,
+    }))
 }
 
 /// `explain` of a management (or sandbox) statement: the statement runs as the explained
@@ -280,7 +191,7 @@ fn explain_management(
     as_principal: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     stmt: &ExplainStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let inner = &*stmt.statement;
     if let Statement::Explain(_) | Statement::Use { .. } | Statement::Login { .. } = inner {
         return Err(Error::invalid(format!(
@@ -296,7 +207,7 @@ fn explain_management(
         checks: Some(&recorder),
         ..as_principal.clone()
     };
-    let outcome = super::dispatch(&recording, txn, inner);
+    let outcome_of = super::dispatch(&recording, txn, inner);
     txn.discard_writes();
     let checks = recorder.into_inner();
     if principal != ctx.user {
@@ -324,149 +235,49 @@ fn explain_management(
         _ => None,
     });
 
-    let mut text = vec![
-        format!("Explain: {inner}"),
-        format!("Principal: {principal}"),
-        format!("Source IP: {source_ip}"),
-        format!("Current project: {}", ctx.project.unwrap_or("(none)")),
-    ];
-    if let (Some(standing), Some(project)) = (standing, ctx.project) {
-        text.push(format!(
-            "Standing: {} of project {project}",
-            standing.words()
-        ));
-    }
-    match decisive {
-        Some(response) => {
-            text.push(format!("Decision: {}", decision_words(response)));
-            if let Some(message) = &response.message {
-                text.push(format!("Error: {message}"));
-            }
-        }
-        None => text.push("Decision: ALLOW".to_string()),
-    }
     let mut advice_lines: Vec<String> = Vec::new();
-    for (index, check) in checks.iter().enumerate() {
-        text.push(String::new());
-        let (words, advice) = match check {
-            Recorded::Entry {
-                project, response, ..
-            } => (
-                format!("access to project {project}"),
-                advice::advise_entry(principal, source_ip, project, response),
-            ),
-            Recorded::Management(request, response) => (
-                management_check_words(request),
-                advice::advise_management(request, response),
-            ),
-            Recorded::Tenant(request, response) => (
-                format!(
-                    "{} on {} [tenant, needs the tenant account {}]",
-                    request.action, request.resource, request.account
-                ),
-                if response.allowed() {
-                    Vec::new()
-                } else {
-                    vec![format!(
-                        "would be allowed if run as the tenant's account (login {};)",
-                        request.account
-                    )]
-                },
-            ),
-        };
-        let response = check.response();
-        text.push(format!(
-            "Check {}: {words}: {}",
-            index + 1,
-            decision_words(response)
-        ));
-        render_layers(response, &mut text);
-        for line in advice {
-            if !advice_lines.contains(&line) {
-                advice_lines.push(line);
-            }
-        }
-    }
-    if checks.is_empty() {
-        text.push(String::new());
-        text.push("Checks: none (the statement needs no authorization in a project)".to_string());
-    }
-    let outcome_words = match (&outcome, decisive) {
-        (_, Some(_)) => "refused".to_string(),
-        (Ok(_), None) => "would succeed".to_string(),
-        (Err(e), None) => format!("would fail: {e}"),
-    };
-    text.push(String::new());
-    text.push(format!("Outcome: {outcome_words}"));
-    text.push(String::new());
-    if advice_lines.is_empty() && decisive.is_some() {
-        text.push("Ways to change the outcome: none found".to_string());
-    } else if advice_lines.is_empty() {
-        text.push("Ways to change the outcome: none needed, every check is allowed".to_string());
-    } else {
-        text.push("Ways to change the outcome:".to_string());
-        text.extend(advice_lines.iter().map(|a| format!("  - {a}")));
-    }
-
-    let checks_json: Vec<serde_json::Value> = checks
+    let shown: Vec<StatementCheck> = checks
         .iter()
-        .map(|check| match check {
-            Recorded::Entry {
-                project,
-                standing,
-                response,
-            } => json!({
-                "kind": "project_access",
-                "project": project,
-                "standing": standing,
-                "decision": if response.allowed() { "allow" } else { "deny" },
-                "code": response.code,
-                "message": response.message,
-                "rules": response.rules,
-                "layers": response.layers,
-                "advice": advice::advise_entry(principal, source_ip, project, response),
-            }),
-            Recorded::Management(request, response) => json!({
-                "kind": "management",
-                "action": request.action,
-                "project": request.project,
-                "resource": request.resource,
-                "need": request.need,
-                "decision": if response.allowed() { "allow" } else { "deny" },
-                "code": response.code,
-                "message": response.message,
-                "rules": response.rules,
-                "layers": response.layers,
-                "advice": advice::advise_management(request, response),
-            }),
-            Recorded::Tenant(request, response) => json!({
-                "kind": "tenant",
-                "action": request.action,
-                "resource": request.resource,
-                "account": request.account,
-                "decision": if response.allowed() { "allow" } else { "deny" },
-                "code": response.code,
-                "message": response.message,
-                "rules": response.rules,
-                "layers": response.layers,
-            }),
+        .map(|check| {
+            let advice = match check {
+                Recorded::Entry {
+                    project, response, ..
+                } => advice::advise_entry(principal, source_ip, project, response),
+                Recorded::Management(request, response) => {
+                    advice::advise_management(request, response)
+                }
+                Recorded::Tenant(request, response) if !response.allowed() => vec![format!(
+                    "would be allowed if run as the tenant's account (login {};)",
+                    request.account
+                )],
+                Recorded::Tenant(..) => Vec::new(),
+            };
+            for line in &advice {
+                if !advice_lines.contains(line) {
+                    advice_lines.push(line.clone());
+                }
+            }
+            StatementCheck::from_recorded(check, advice)
         })
         .collect();
-    let json = json!({
-        "statement": inner.to_string(),
-        "principal": principal,
-        "source_ip": source_ip,
-        "current_project": ctx.project,
-        "standing": standing,
-        "decision": if decisive.is_some() { "deny" } else { "allow" },
-        "code": decisive.and_then(|r| r.code),
-        "message": decisive.and_then(|r| r.message.clone()),
-        "checks": checks_json,
-        "outcome": outcome_words,
-        "advice": advice_lines,
-    });
-    Ok(Output {
-        text: text.join("\n"),
-        json,
-    })
+    let prediction = match (outcome_of, decisive) {
+        (_, Some(_)) => Prediction::Refused,
+        (Ok(_), None) => Prediction::WouldSucceed,
+        (Err(e), None) => Prediction::WouldFail {
+            error: e.to_string(),
+        },
+    };
+    Ok(StatementResult::ExplainStatement(ExplainStatement {
+        statement: inner.to_string(),
+        principal: principal.to_string(),
+        source_ip: source_ip.to_string(),
+        current_project: ctx.project.map(str::to_string),
+        standing,
+        decision: decisive.map_or(Outcome::Allow, outcome),
+        code: decisive.and_then(|r| r.code),
+        message: decisive.and_then(|r| r.message.clone()),
+        checks: shown,
+        outcome: prediction,
+        advice: advice_lines,
+    }))
 }

@@ -11,10 +11,12 @@
 //! can be renewed. With `"policy"="true"` the same statement edits the role policy instead.
 
 use super::access::{reach_provider, require, Action, Mgmt, Need};
-use super::render::{format_time, grant_blocks, sections, GrantBlock, GrantGroup, GrantRow};
+use super::render::{format_time, GrantBlock, GrantGroup, GrantRow};
+use super::result::PrincipalType;
 use super::roles::existing_role;
 use super::{
-    canonical_name, days_from, grantee_of, messages, object_path, resolve_user, ExecContext, Output,
+    canonical_name, days_from, grantee_of, messages, object_path, resolve_user, ExecContext,
+    StatementResult,
 };
 use crate::ast::{
     GrantObject, GrantStmt, ObjectName, Principal, PrincipalKind, Privilege, Properties,
@@ -26,7 +28,6 @@ use crate::catalog::model::{
 use crate::catalog::Txn;
 use crate::error::Result;
 use crate::policy::{self, Effect, PolicyDocument, PolicyKind, PolicyStatement};
-use serde_json::json;
 
 /// The order actions are listed in (the samples list project creation rights as
 /// `CreateTable | CreateResource | CreateInstance | CreateFunction | List` and table rights as
@@ -333,7 +334,7 @@ fn other_route(
     project: &Project,
     (privileges, object, grantees, props): (&[Privilege], &GrantObject, &[Principal], &Properties),
     grant: bool,
-) -> Result<Option<Output>> {
+) -> Result<Option<StatementResult>> {
     if flag(props, "policy")? == Some(true) {
         return policy_grant(
             ctx, txn, project, privileges, object, grantees, props, grant,
@@ -354,7 +355,7 @@ pub fn grant(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &GrantStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     if stmt.with_grant_option {
         return Err(messages::grant_option_unsupported());
     }
@@ -401,7 +402,7 @@ pub fn grant(
         }
         txn.put_acl(&target.project.name, &target.object, &grantee, &grants)?;
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn revoke(
@@ -409,7 +410,7 @@ pub fn revoke(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &RevokeStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let route = (
         stmt.privileges.as_slice(),
         &stmt.object,
@@ -452,7 +453,7 @@ pub fn revoke(
         }
         txn.put_acl(&target.project.name, &target.object, &grantee, &grants)?;
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// The ARN a policy-mode grant names (`acs:odps:*:projects/p/tables/tb_*`).
@@ -503,7 +504,7 @@ fn policy_grant(
     grantees: &[Principal],
     props: &Properties,
     grant: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let allow = match (flag(props, "allow")?, flag(props, "deny")?) {
         (Some(a), _) => a,
         (None, Some(d)) => !d,
@@ -580,7 +581,7 @@ fn policy_grant(
         }
         txn.put_role_policy(&project.name, &role_name, Some(&doc.to_pretty_string()))?;
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `grant <actions> on <type> <obj> to ... privilegeproperties("refobject"="true",
@@ -596,7 +597,7 @@ fn installed_object_grant(
     grantees: &[Principal],
     props: &Properties,
     grant: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let source = property(props, "refproject")
         .map(canonical_name)
         .ok_or_else(|| messages::bad_property("refproject", ""))?;
@@ -676,7 +677,7 @@ fn installed_object_grant(
         }
         txn.put_acl(&project.name, &target.object, &grantee, &grants)?;
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `grant super <priv>, ... to <principal>`: project-wide privileges, stored as ACL entries on
@@ -688,7 +689,7 @@ pub fn super_privileges(
     privileges: &[String],
     grantees: &[Principal],
     grant: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let action = if grant {
         Action::GrantPrivilege
     } else {
@@ -740,7 +741,7 @@ pub fn super_privileges(
         }
         txn.put_acl(&project.name, &object, &grantee, &grants)?;
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// What a listing is restricted to: `on type <t>` or `on <type> <object>`.
@@ -981,7 +982,7 @@ pub fn show_grants(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &ShowGrantsStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     if flag(&stmt.properties, "refobject")? == Some(true) {
         return show_installed_object_grants(ctx, txn, project, stmt);
     }
@@ -1008,11 +1009,10 @@ pub fn show_grants(
     }
     match &grantee {
         Grantee::User(u) if u == &project.owner => {
-            let text = format!("[{u}]\nprojects/{}: Project Owner", project.name);
-            return Ok(Output::new(
-                text,
-                json!({ "principal": u, "project_owner": true, "roles": [], "blocks": [] }),
-            ));
+            return Ok(StatementResult::OwnerGrants {
+                principal: u.clone(),
+                project: project.name.clone(),
+            });
         }
         Grantee::User(u) => {
             if txn.user(&project.name, u)?.is_none()
@@ -1033,23 +1033,16 @@ pub fn show_grants(
             .unwrap_or_default(),
         Grantee::Role(_) => Vec::new(),
     };
-    let head = match &grantee {
-        Grantee::User(_) if !roles.is_empty() => format!("[roles]\n{}", roles.join(", ")),
-        Grantee::User(_) => "[roles]".to_string(),
-        Grantee::Role(_) => String::new(),
+    let (principal, principal_type) = match grantee {
+        Grantee::User(u) => (u, PrincipalType::User),
+        Grantee::Role(r) => (r, PrincipalType::Role),
     };
-    let body = grant_blocks(&blocks);
-    let text = match sections(vec![head, body]) {
-        t if t.is_empty() => "OK".to_string(),
-        t => t,
-    };
-    let principal = match &grantee {
-        Grantee::User(u) | Grantee::Role(u) => u.clone(),
-    };
-    Ok(Output::new(
-        text,
-        json!({ "principal": principal, "project_owner": false, "roles": roles, "blocks": blocks }),
-    ))
+    Ok(StatementResult::Grants {
+        principal,
+        principal_type,
+        roles,
+        blocks,
+    })
 }
 
 /// `show grants on <type> <obj> privilegeproperties("refobject"="true", ...)` (§7.3 layout).
@@ -1058,7 +1051,7 @@ fn show_installed_object_grants(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &ShowGrantsStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -1107,11 +1100,10 @@ fn show_installed_object_grants(
             rows,
         }],
     };
-    let blocks = vec![implicit, installed];
-    Ok(Output::new(
-        grant_blocks(&blocks),
-        json!({ "blocks": blocks }),
-    ))
+    Ok(StatementResult::Acl {
+        object: shown,
+        blocks: vec![implicit, installed],
+    })
 }
 
 fn implicit_row(kind: &str, who: &str) -> GrantRow {
@@ -1132,7 +1124,7 @@ pub fn show_acl(
     project: &Project,
     object: &ObjectName,
     on_type: Option<ObjectType>,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let kind = on_type.unwrap_or(ObjectType::Table);
     let target = resolve_target(ctx, txn, project, kind, object, None, true)?;
     let creator_may = target.project.settings.object_creator_has_access_permission
@@ -1200,10 +1192,10 @@ pub fn show_acl(
             }],
         },
     ];
-    Ok(Output::new(
-        grant_blocks(&blocks),
-        json!({ "object": object_path(&p.name, &target.object), "blocks": blocks }),
-    ))
+    Ok(StatementResult::Acl {
+        object: object_path(&p.name, &target.object),
+        blocks,
+    })
 }
 
 /// `purge privs from <principal>`: deletes the ACL entries, label grants and policy of a
@@ -1213,7 +1205,7 @@ pub fn purge(
     txn: &mut Txn<'_>,
     project: &Project,
     principals: &[Principal],
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -1243,7 +1235,7 @@ pub fn purge(
             txn.put_label_grants(&project.name, &table, &grantee, &Default::default())?;
         }
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `clear expired grants`: deletes expired ACL entries, label grants and expired policy-mode
@@ -1252,7 +1244,7 @@ pub fn clear_expired(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -1289,7 +1281,7 @@ pub fn clear_expired(
             txn.put_role_policy(&project.name, &role.name, Some(&doc.to_pretty_string()))?;
         }
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// A user principal of a label or grant statement, resolved.

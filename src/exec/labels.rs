@@ -8,16 +8,18 @@
 //! one of level 3 expiring 7 days from the clock (180 days when `with exp` is left out).
 
 use super::access::{reach_provider, require, Action, Mgmt, Need};
-use super::render::{col, format_time, table, Column};
+use super::render::format_time;
+use super::result::{ColumnDescription, LabelGrantItem, LabelGrants, TableDescription};
 use super::roles::existing_role;
-use super::{canonical_name, check_level, days_from, grantee_of, messages, ExecContext, Output};
+use super::{
+    canonical_name, check_level, days_from, grantee_of, messages, ExecContext, StatementResult,
+};
 use crate::ast::{
     GrantLabelStmt, LabelTarget, ObjectName, RevokeLabelStmt, SetLabelStmt, ShowLabelGrantsStmt,
 };
 use crate::catalog::model::{Grantee, LabelGrant, Project, Table};
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde_json::json;
 
 /// §6.2: a label grant without `with exp` lasts 180 days.
 pub const DEFAULT_LABEL_GRANT_DAYS: u64 = 180;
@@ -44,10 +46,10 @@ fn table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table
 fn own_table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
     if let Some(p) = name.project.as_deref().map(canonical_name) {
         if p != project.name {
-            return Err(crate::error::Error::denied(format!(
-                "ODPS-0420095: Access Denied - Table {p}.{} belongs to project {p}: set its labels and label grants from that project (use {p};).",
-                canonical_name(&name.name)
-            )));
+            return Err(messages::label_table_elsewhere(
+                &p,
+                &canonical_name(&name.name),
+            ));
         }
     }
     table_of(txn, project, name)
@@ -95,7 +97,7 @@ pub fn set_label(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &SetLabelStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let level = match (stmt.unset, stmt.level) {
         (true, _) => 0,
         (false, Some(l)) => check_level(l)?,
@@ -144,7 +146,7 @@ pub fn set_label(
             txn.put_table(&p, &t)?;
         }
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn grant_label(
@@ -152,7 +154,7 @@ pub fn grant_label(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &GrantLabelStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let level = check_level(stmt.level)?;
     require(
         ctx,
@@ -189,7 +191,7 @@ pub fn grant_label(
         });
     }
     txn.put_label_grants(&project.name, &t.name, &grantee, &grants)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn revoke_label(
@@ -197,7 +199,7 @@ pub fn revoke_label(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &RevokeLabelStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -218,11 +220,17 @@ pub fn revoke_label(
             .retain(|e| e.column.as_ref().is_none_or(|c| !columns.contains(c)));
     }
     txn.put_label_grants(&project.name, &t.name, &grantee, &grants)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
-fn grant_json(name: &str, column: Option<&str>, g: &LabelGrant, now: i64) -> serde_json::Value {
-    json!({ "name": name, "column": column, "label": g.level, "expires": format_time(g.expires), "expired": g.expires <= now })
+fn grant_item(name: &str, g: &LabelGrant, now: i64) -> LabelGrantItem {
+    LabelGrantItem {
+        name: name.to_string(),
+        column: g.column.clone(),
+        label: g.level,
+        expires: format_time(g.expires),
+        expired: g.expires <= now,
+    }
 }
 
 /// The user's own access level (0 for the owner, who has no user record).
@@ -235,7 +243,7 @@ pub fn show_label_grants(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &ShowLabelGrantsStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let level = stmt.level.map(check_level).transpose()?;
     let keep = |g: &LabelGrant| level.is_none_or(|l| g.level == l);
     let user = stmt
@@ -289,35 +297,21 @@ pub fn show_label_grants(
         (None, user) => {
             let user = user.unwrap_or_else(|| ctx.user.to_string());
             let own = user_label(txn, project, &user)?;
-            let mut rows = Vec::new();
             let mut items = Vec::new();
             for (t, grants) in
                 txn.label_grants_of_grantee(&project.name, &Grantee::User(user.clone()))?
             {
                 for g in grants.entries.iter().filter(|g| keep(g)) {
-                    let name = match &g.column {
-                        Some(c) => format!("{t}({c})"),
-                        None => t.clone(),
-                    };
-                    rows.push(vec![
-                        name.clone(),
-                        g.level.to_string(),
-                        format_time(g.expires),
-                    ]);
-                    items.push(grant_json(&t, g.column.as_deref(), g, now));
+                    items.push(grant_item(&t, g, now));
                 }
             }
-            let text = format!(
-                "User Label: {own}\n\n{}",
-                table(
-                    &[col("TableName"), col("GrantedLabel"), col("Expires")],
-                    &rows
-                )
-            );
-            Ok(Output::new(
-                text,
-                json!({ "user": user, "user_label": own, "grants": items }),
-            ))
+            Ok(StatementResult::LabelGrants(LabelGrants {
+                user: Some(user),
+                user_label: Some(own),
+                table: None,
+                label_range: None,
+                grants: items,
+            }))
         }
         (Some(name), None) => {
             let t = table_of(txn, project, &name)?;
@@ -327,61 +321,42 @@ pub fn show_label_grants(
                 .map(|c| c.label.unwrap_or(t.label))
                 .chain(std::iter::once(t.label));
             let (lo, hi) = labels.fold((u8::MAX, 0u8), |(lo, hi), l| (lo.min(l), hi.max(l)));
-            let mut rows = Vec::new();
             let mut items = Vec::new();
             for (grantee, grants) in txn.label_grants_on_table(&project.name, &t.name)? {
                 let who = match &grantee {
                     Grantee::User(u) | Grantee::Role(u) => u.clone(),
                 };
                 for g in grants.entries.iter().filter(|g| keep(g)) {
-                    let shown = match &g.column {
-                        Some(c) => format!("{who}({c})"),
-                        None => who.clone(),
-                    };
-                    rows.push(vec![shown, g.level.to_string(), format_time(g.expires)]);
-                    items.push(grant_json(&who, g.column.as_deref(), g, now));
+                    items.push(grant_item(&who, g, now));
                 }
             }
-            let text = format!(
-                "Sensitive Label Range: [{lo}, {hi}]\n\n{}",
-                table(
-                    &[col("UserName"), col("GrantedLabel"), col("Expires")],
-                    &rows
-                )
-            );
-            Ok(Output::new(
-                text,
-                json!({ "table": t.name, "label_range": [lo, hi], "grants": items }),
-            ))
+            Ok(StatementResult::LabelGrants(LabelGrants {
+                user: None,
+                user_label: None,
+                table: Some(t.name),
+                label_range: Some((lo, hi)),
+                grants: items,
+            }))
         }
         (Some(name), Some(user)) => {
             let t = table_of(txn, project, &name)?;
             let own = user_label(txn, project, &user)?;
             let grants = txn.label_grants(&project.name, &t.name, &Grantee::User(user.clone()))?;
-            let mut rows = Vec::new();
-            let mut items = Vec::new();
-            for g in grants.entries.iter().filter(|g| keep(g)) {
-                rows.push(vec![
-                    g.column.clone().unwrap_or_else(|| "*".into()),
-                    g.level.to_string(),
-                    format_time(g.expires),
-                ]);
-                items.push(grant_json(&t.name, g.column.as_deref(), g, now));
-            }
-            let text = format!(
-                "User Label: {own}\n{}",
-                table(&[col("Column"), col("GrantedLabel"), col("Expires")], &rows)
-            );
-            Ok(Output::new(
-                text,
-                json!({ "user": user, "user_label": own, "table": t.name, "grants": items }),
-            ))
+            let items = grants
+                .entries
+                .iter()
+                .filter(|g| keep(g))
+                .map(|g| grant_item(&t.name, g, now))
+                .collect();
+            Ok(StatementResult::LabelGrants(LabelGrants {
+                user: Some(user),
+                user_label: Some(own),
+                table: Some(t.name),
+                label_range: None,
+                grants: items,
+            }))
         }
     }
-}
-
-fn boxed(key: &str, value: &str) -> String {
-    format!("| {:<25} {:<56} |", key, value)
 }
 
 /// `describe <table>`: odpscmd's boxed layout with the label block of §6.3.
@@ -390,7 +365,7 @@ pub fn describe_table(
     txn: &mut Txn<'_>,
     project: &Project,
     name: &ObjectName,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let p = name
         .project
         .as_deref()
@@ -412,61 +387,21 @@ pub fn describe_table(
         .chain(std::iter::once(t.label))
         .max()
         .unwrap_or(0);
-    let rule = format!("+{}+", "-".repeat(84));
-    let lines = [
-        rule.clone(),
-        boxed("Owner:", &t.creator),
-        boxed("Project:", &p),
-        boxed("TableComment:", ""),
-        rule.clone(),
-        boxed("CreateTime:", &format_time(t.created_at)),
-        rule.clone(),
-        boxed("TableLabel:", &t.label.to_string()),
-        boxed("MaxLabel:", &format!("L{max_label}")),
-        rule.clone(),
-        format!("| {:<82} |", "Native Columns:"),
-    ];
-    let rows: Vec<Vec<String>> = t
-        .columns
-        .iter()
-        .map(|c| {
-            vec![
-                c.name.clone(),
-                c.data_type.clone(),
-                c.label.map(|l| l.to_string()).unwrap_or_default(),
-                String::new(),
-            ]
-        })
-        .collect();
-    let columns = table(
-        &[
-            Column {
-                header: "Field",
-                min_width: 15,
-            },
-            Column {
-                header: "Type",
-                min_width: 10,
-            },
-            Column {
-                header: "Label",
-                min_width: 5,
-            },
-            Column {
-                header: "Comment",
-                min_width: 43,
-            },
-        ],
-        &rows,
-    );
-    let text = format!("{}\n{}", lines.join("\n"), columns);
-    let cols: Vec<_> = t
-        .columns
-        .iter()
-        .map(|c| json!({ "name": c.name, "type": c.data_type, "label": c.label }))
-        .collect();
-    Ok(Output::new(
-        text,
-        json!({ "owner": t.creator, "project": p, "table": t.name, "create_time": format_time(t.created_at), "table_label": t.label, "max_label": max_label, "columns": cols }),
-    ))
+    Ok(StatementResult::TableDescription(TableDescription {
+        owner: t.creator,
+        project: p,
+        table: t.name,
+        create_time: format_time(t.created_at),
+        table_label: t.label,
+        max_label,
+        columns: t
+            .columns
+            .into_iter()
+            .map(|c| ColumnDescription {
+                name: c.name,
+                data_type: c.data_type,
+                label: c.label,
+            })
+            .collect(),
+    }))
 }

@@ -5,27 +5,46 @@
 //! [inferred], mcsec's own choices in the same style. Keeping them here means a real capture can
 //! correct a message without touching any handler. `add user RAM$owner:bob;` run twice ends in
 //! [`user_exists`], whose string is exactly the §11.4 row.
+//!
+//! Each constructor also says what the failure is (`Error::Invalid` for a statement that cannot
+//! run, `Error::Denied` for a refusal, `Error::Usage`, `Error::Io`), and the error code and
+//! authorization sub-code its text carries; the text is written from those same values, so
+//! they never need to be read back out of it.
 
-use crate::error::Error;
+use crate::authz::DenyCode;
+use crate::error::{Code, Error};
 
-const DENIED: &str = "ODPS-0420095: Access Denied - ";
-
+/// The §11.4 style of a statement that cannot run: `ODPS-0420095: Access Denied - <detail>`.
 fn denied(detail: impl std::fmt::Display) -> Error {
-    Error::Denied(format!("{DENIED}{detail}"))
+    Error::semantic(Code::AccessDenied, detail)
+}
+
+/// A management refusal with sub-code `code`: `ODPS-0420095: Access Denied - Authorization
+/// Failed [<code>], You have NO privilege 'odps:<action>' on {acs:odps:*:<resource>}.<reason>`.
+fn management_refusal(code: DenyCode, action: &str, resource: &str, reason: &str) -> Error {
+    Error::Denied(
+        Code::AccessDenied
+            .failure(format!(
+                "Authorization Failed [{}], You have NO privilege 'odps:{action}' on {{acs:odps:*:{resource}}}.{reason}",
+                code.number()
+            ))
+            .with_auth_code(code),
+    )
 }
 
 /// §11.4: a management statement the caller's standing does not allow.
 pub fn no_management_privilege(action: &str, resource: &str) -> Error {
-    Error::Denied(crate::authz::texts::no_management_privilege(
-        action, resource,
-    ))
+    management_refusal(DenyCode::NoPrivilege, action, resource, "")
 }
 
 /// §4.4: a management statement matched by an explicit policy deny.
 pub fn management_denied_by_policy(action: &str, resource: &str) -> Error {
-    Error::Denied(crate::authz::texts::management_denied_by_policy(
-        action, resource,
-    ))
+    management_refusal(
+        DenyCode::PolicyDeny,
+        action,
+        resource,
+        " Explicitly denied by policy.",
+    )
 }
 
 /// §11.4
@@ -42,7 +61,7 @@ pub fn invalid_account(principal: &str) -> Error {
 
 /// Documented: `FAILED: lack of account provider, principalName xxxxxx`.
 pub fn lack_of_account_provider(principal: &str) -> Error {
-    Error::Denied(format!(
+    Error::invalid(format!(
         "lack of account provider, principalName {principal}"
     ))
 }
@@ -83,34 +102,31 @@ pub fn principal_missing(name: &str, project: &str) -> Error {
 
 /// Documented (§2.1, §11.3): purge on a principal that still exists.
 pub fn principal_still_exists(name: &str) -> Error {
-    Error::Denied(format!("Principal {name} still exist in the project"))
+    Error::invalid(format!("Principal {name} still exist in the project"))
 }
 
 /// §11.4: no ODPS code is known for it.
 pub fn invalid_label(level: u64) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "Invalid label {level}: the label must be an integer from 0 to 9."
     ))
 }
 
-/// Documented (§7.2, §11.3).
+/// Documented (§7.2, §11.3). A refusal: the provider's allow list does not name the project.
 pub fn package_not_allowed() -> Error {
-    Error::Denied(
-        "ODPS-0110061: Failed to run ddltask - Your project is not allowed to install the package"
-            .into(),
-    )
+    Error::Denied(Code::DdlTaskFailed.failure("Your project is not allowed to install the package"))
 }
 
 /// odpscmd's `set` client error (§9.2), trailing space included.
 pub fn set_not_boolean(key: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "{key} must be boolean String(set XXX=true|false) Bad Command, Type \"help;\"(--help) or \"h;\"(-h) for help. "
     ))
 }
 
 /// odpscmd's `set ExternalResourceAccessControl=false with locations ...` error (§9.2).
 pub fn locations_need_control() -> Error {
-    Error::Invalid("External resource locations can only be set when external resource access control is enabled".into())
+    Error::invalid("External resource locations can only be set when external resource access control is enabled")
 }
 
 /// The contract's project-not-found text (the authorizer owns the wording).
@@ -132,8 +148,9 @@ pub fn invalid_vpc_whitelist(entry: &str) -> Error {
 
 // ---- [inferred] texts for situations the reference does not cover ----
 
+/// A usage error: the client has no current project yet.
 pub fn no_project_selected() -> Error {
-    Error::Invalid("no project selected: run 'use <project>;' first".into())
+    Error::usage("no project selected: run 'use <project>;' first")
 }
 
 pub fn project_exists(project: &str) -> Error {
@@ -141,7 +158,7 @@ pub fn project_exists(project: &str) -> Error {
 }
 
 pub fn invalid_project_name(name: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "Invalid project name '{name}': a project name starts with a letter, has only letters, digits and underscores, and is 3 to 28 characters long."
     ))
 }
@@ -149,19 +166,19 @@ pub fn invalid_project_name(name: &str) -> Error {
 /// A table, function or group name outside [`super::valid_object_name`]; `kind` is `table`,
 /// `function` or `group`.
 pub fn invalid_object_name(kind: &str, name: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "Invalid {kind} name '{name}': a {kind} name starts with a letter, has only letters, digits and underscores, and is at most 128 bytes long."
     ))
 }
 
 pub fn invalid_column_name(name: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "Invalid column name '{name}': a column name has only letters (Chinese characters included), digits and underscores, and is 1 to 128 bytes long."
     ))
 }
 
 pub fn invalid_resource_name(name: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "Invalid resource name '{name}': a resource name starts with a letter, digit or underscore, has only letters, digits, underscores, dots and hyphens, and is at most 128 bytes long."
     ))
 }
@@ -183,7 +200,7 @@ pub fn role_exists(role: &str, project: &str) -> Error {
 }
 
 pub fn invalid_role_name(name: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "Invalid role name '{name}': a role name starts with a letter, has only letters, digits and underscores, and is 1 to 64 characters long."
     ))
 }
@@ -199,7 +216,7 @@ pub fn admin_role_takes_no_acl(role: &str) -> Error {
 }
 
 pub fn role_not_grantable_to(kind: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "roles can be granted to users only, not to a {kind}"
     ))
 }
@@ -243,7 +260,7 @@ pub fn cross_account_grant(grantor: &str, grantee: &str) -> Error {
 }
 
 pub fn bad_property(key: &str, value: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "invalid privilegeproperties value \"{key}\"=\"{value}\""
     ))
 }
@@ -253,11 +270,11 @@ pub fn read_file(path: &str, err: impl std::fmt::Display) -> Error {
 }
 
 pub fn exception_needs_protection() -> Error {
-    Error::Invalid("with exception can only be used with ProjectProtection=true".into())
+    Error::invalid("with exception can only be used with ProjectProtection=true")
 }
 
 pub fn setproject_not_boolean(key: &str) -> Error {
-    Error::Invalid(format!("{key} must be true or false"))
+    Error::invalid(format!("{key} must be true or false"))
 }
 
 pub fn package_exists(package: &str, project: &str) -> Error {
@@ -271,13 +288,13 @@ pub fn package_missing(project: &str, package: &str) -> Error {
 }
 
 pub fn invalid_package_name(name: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "Invalid package name '{name}': at most 128 letters, digits and underscores."
     ))
 }
 
 pub fn package_object_kind(kind: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "objects of type {kind} cannot be added to a package (table, instance, function, resource)"
     ))
 }
@@ -319,7 +336,7 @@ pub fn package_not_installed(source: &str, package: &str, project: &str) -> Erro
 }
 
 pub fn own_package(project: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "a package of project {project} cannot be installed into the project itself"
     ))
 }
@@ -374,11 +391,11 @@ pub fn group_missing(group: &str) -> Error {
 }
 
 pub fn tenant_grant_kind() -> Error {
-    Error::Invalid("tenant roles take table grants only: grant <actions> on table <project>.<table> to tenant role <r>".into())
+    Error::invalid("tenant roles take table grants only: grant <actions> on table <project>.<table> to tenant role <r>")
 }
 
 pub fn unsupported_grantee(kind: &str) -> Error {
-    Error::Invalid(format!("a {kind} cannot receive this grant"))
+    Error::invalid(format!("a {kind} cannot receive this grant"))
 }
 
 pub fn invalid_super_privilege(privilege: &str) -> Error {
@@ -386,18 +403,38 @@ pub fn invalid_super_privilege(privilege: &str) -> Error {
 }
 
 pub fn not_a_user_principal(name: &str) -> Error {
-    Error::Invalid(format!("{name} is not a user"))
+    Error::invalid(format!("{name} is not a user"))
 }
 
 pub fn no_such_table(project: &str, table: &str) -> Error {
-    Error::Invalid(format!(
-        "ODPS-0130131:Table not found - table {project}.{table} cannot be resolved"
+    Error::semantic(
+        Code::TableNotFound,
+        format!("table {project}.{table} cannot be resolved"),
+    )
+}
+
+/// The SQL compiler's semantic failure of a data statement.
+pub fn semantic_analysis(detail: impl std::fmt::Display) -> Error {
+    Error::semantic(Code::SemanticAnalysisException, detail)
+}
+
+/// [inferred] `set label` and label grants on a table of another project.
+pub fn label_table_elsewhere(project: &str, table: &str) -> Error {
+    denied(format!(
+        "Table {project}.{table} belongs to project {project}: set its labels and label grants from that project (use {project};)."
+    ))
+}
+
+/// [inferred] A qualified object name in a package statement.
+pub fn package_object_qualified(bare: &str, name: &str) -> Error {
+    denied(format!(
+        "Object names in a package are unqualified: use '{bare}', not '{name}'."
     ))
 }
 
 /// [inferred] `setproject` of the key that holds the project status.
 pub fn reserved_property(key: &str) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "{key} is not a project property: the project status is set with alter project <p> set status <normal|overdue|frozen>"
     ))
 }
@@ -405,7 +442,7 @@ pub fn reserved_property(key: &str) -> Error {
 /// A statement that reached a handler meant for other statements: a mistake in the executor's
 /// routing, reported rather than answered with `OK`.
 pub fn misrouted(stmt: &crate::ast::Statement) -> Error {
-    Error::Invalid(format!(
+    Error::invalid(format!(
         "internal error: `{stmt}` reached the wrong part of the executor; please report it"
     ))
 }

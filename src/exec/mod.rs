@@ -1,4 +1,6 @@
-//! The executor: runs one `ast::Statement` for the acting principal against the catalog.
+//! The executor: runs one `ast::Statement` for the acting principal against the catalog and
+//! returns what it produced as a typed [`StatementResult`], which the client renders (`result`,
+//! `render`).
 //!
 //! A front end opens an [`Engine`] over a catalog and a [`Session`] per client (`engine`).
 //! Walk `grant Select on table t to user RAM$bob;` through it: [`Session::execute`] opens one
@@ -7,7 +9,8 @@
 //! statement to `grants::grant`. That handler resolves `RAM$bob` to `RAM$owner:bob`
 //! ([`resolve_user`]), asks the authorizer whether the grantor may grant (`access::require`, a
 //! management request to `authz::management`), checks that the table and the user exist, and
-//! adds the entries. Only when the handler returns `Ok` is the transaction committed — and only
+//! adds the entries, returning `StatementResult::Ok` (rendered `OK`, or `{"type": "ok"}` in
+//! JSON). Only when the handler returns `Ok` is the transaction committed — and only
 //! if no other session's commit since it began wrote what it read, else it runs again; an error
 //! drops it, so the catalog is as before. Durability comes later, from [`Session::flush`], so
 //! that a batch can commit many statements and flush once.
@@ -22,6 +25,7 @@ pub mod messages;
 pub mod packages;
 pub mod projects;
 pub mod render;
+pub mod result;
 pub mod roles;
 pub mod settings;
 pub mod tenant;
@@ -35,6 +39,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use engine::{Engine, Files, LocalFiles};
+pub use result::{NameList, StatementResult};
 
 impl std::fmt::Debug for dyn Files + '_ {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,38 +65,6 @@ pub struct ExecContext<'a> {
     /// Set while a statement runs to be explained: every management check is recorded here
     /// (and the statement's writes are discarded).
     pub checks: Option<&'a access::Recorder>,
-}
-
-/// What a statement printed: the odpscmd-style text (`OK` when there is nothing to show) and
-/// the same result as JSON (the `result` field of `--format json`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Output {
-    pub text: String,
-    pub json: serde_json::Value,
-}
-
-impl Output {
-    pub fn ok() -> Self {
-        Output {
-            text: "OK".into(),
-            json: serde_json::Value::Null,
-        }
-    }
-
-    pub fn new(text: impl Into<String>, json: serde_json::Value) -> Self {
-        Output {
-            text: text.into(),
-            json,
-        }
-    }
-
-    /// One item per line (`OK` when empty) and `{"<field>": [...]}`.
-    pub fn list(field: &str, items: Vec<String>) -> Self {
-        Output {
-            text: render::lines_or_ok(&items),
-            json: serde_json::json!({ field: items }),
-        }
-    }
 }
 
 /// Kinds of catalog names the shell completes.
@@ -212,16 +185,16 @@ impl Session {
 
     /// Runs one statement. Its writes are applied atomically when it succeeds (and not at all
     /// when it fails) but are durable only after [`Session::flush`].
-    pub fn execute(&mut self, stmt: &Statement) -> Result<Output> {
+    pub fn execute(&mut self, stmt: &Statement) -> Result<StatementResult> {
         match stmt {
             Statement::Use { project } => {
                 self.use_project(project)?;
-                return Ok(Output::ok());
+                return Ok(StatementResult::Ok);
             }
             Statement::Login { principal } => return self.login(principal),
             Statement::Set(set) if !settings::is_security_key(&set.key) => {
                 self.flags.insert(set.key.clone(), set.value.clone());
-                return Ok(Output::ok());
+                return Ok(StatementResult::Ok);
             }
             _ => {}
         }
@@ -271,7 +244,7 @@ impl Session {
     /// `login <principal>`: switch the acting principal, like re-connecting. The current project
     /// is kept when the new principal may enter it and left otherwise (as odpscmd starts without
     /// a project it cannot access), so a script can always go on with `use`.
-    fn login(&mut self, principal: &crate::ast::Principal) -> Result<Output> {
+    fn login(&mut self, principal: &crate::ast::Principal) -> Result<StatementResult> {
         if principal.kind != PrincipalKind::User {
             return Err(messages::not_a_user_principal(&principal.name));
         }
@@ -290,7 +263,7 @@ impl Session {
             }
         }
         self.options.user = user;
-        Ok(Output::ok())
+        Ok(StatementResult::Ok)
     }
 
     pub fn flush(&self) -> Result<()> {
@@ -335,7 +308,11 @@ pub(crate) fn enter_project(ctx: &ExecContext<'_>, txn: &Txn<'_>) -> Result<Proj
 
 /// Routes a statement to its handler. Statements that need no project (sandbox tenant
 /// statements, `whoami`, tenant-level ones) do not enter one.
-pub fn dispatch(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<Output> {
+pub fn dispatch(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &Statement,
+) -> Result<StatementResult> {
     use Statement as S;
     match stmt {
         // statements outside any project

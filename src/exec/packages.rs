@@ -10,9 +10,11 @@
 
 use super::access::{reach_provider, require, Action, Mgmt, Need};
 use super::grants::kind_label;
-use super::render::{format_time, table, Column};
+use super::render::format_time;
+use super::result as shown;
 use super::{
-    canonical_name, check_level, days_from, messages, revoke_all_on_object, ExecContext, Output,
+    canonical_name, check_level, days_from, messages, revoke_all_on_object, ExecContext,
+    StatementResult,
 };
 use crate::ast::{AddToPackageStmt, AllowInstallStmt};
 use crate::catalog::model::{
@@ -20,7 +22,6 @@ use crate::catalog::model::{
 };
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde_json::json;
 
 fn pkg_mgmt(action: Action, project: &str) -> Mgmt {
     Mgmt::new(action, project, "packages")
@@ -36,7 +37,7 @@ pub fn create(
     txn: &mut Txn<'_>,
     project: &Project,
     name: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -63,7 +64,7 @@ pub fn create(
             allowed: Vec::new(),
         },
     )?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// Deleting a package also uninstalls it everywhere (its installations have nothing to point to).
@@ -72,7 +73,7 @@ pub fn drop(
     txn: &mut Txn<'_>,
     project: &Project,
     name: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -88,7 +89,7 @@ pub fn drop(
             uninstall_records(txn, &p.name, &project.name, &name)?;
         }
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// Default privileges of an object added without `with privileges` (§7.1: read-only).
@@ -104,7 +105,7 @@ pub fn add_object(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &AddToPackageStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -124,9 +125,7 @@ pub fn add_object(
     // `prj1.table_test`); resource names keep their dots (`udtf.jar`).
     if kind == ObjectType::Table {
         if let Some((_, bare)) = name.split_once('.') {
-            return Err(crate::error::Error::denied(format!(
-                "ODPS-0420095: Access Denied - Object names in a package are unqualified: use '{bare}', not '{name}'."
-            )));
+            return Err(messages::package_object_qualified(bare, &name));
         }
     }
     let exists = match kind {
@@ -170,7 +169,7 @@ pub fn add_object(
         privileges,
     });
     txn.put_package(&project.name, &package)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn remove_object(
@@ -180,7 +179,7 @@ pub fn remove_object(
     kind: ObjectType,
     object: &str,
     package: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -203,7 +202,7 @@ pub fn remove_object(
         ));
     }
     txn.put_package(&project.name, &package)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn allow(
@@ -211,7 +210,7 @@ pub fn allow(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &AllowInstallStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -233,7 +232,7 @@ pub fn allow(
         expires: stmt.exp_days.map(|d| days_from(ctx.now, d)),
     });
     txn.put_package(&project.name, &package)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn disallow(
@@ -242,7 +241,7 @@ pub fn disallow(
     project: &Project,
     target: &str,
     package: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -255,7 +254,7 @@ pub fn disallow(
     let mut package = existing(txn, &project.name, &package_name)?;
     package.allowed.retain(|a| a.project != target);
     txn.put_package(&project.name, &package)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn install(
@@ -264,7 +263,7 @@ pub fn install(
     project: &Project,
     source: &str,
     package: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -303,7 +302,7 @@ pub fn install(
             installed_at: ctx.now,
         },
     )?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// Removes an installation and every grant made on it in the installing project (the package
@@ -334,7 +333,7 @@ pub fn uninstall(
     project: &Project,
     source: &str,
     package: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -355,11 +354,15 @@ pub fn uninstall(
         ));
     }
     uninstall_records(txn, &project.name, &source, &package_name)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `show packages` (§7.3 [inferred] layout): created packages, then installed ones.
-pub fn show(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
+pub fn show(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -369,45 +372,24 @@ pub fn show(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Resu
     )?;
     let created = txn.packages(&project.name)?;
     let installed = txn.installed_packages(&project.name)?;
-    let created_rows: Vec<Vec<String>> = created
-        .iter()
-        .map(|p| vec![p.name.clone(), format_time(p.created_at)])
-        .collect();
-    let installed_rows: Vec<Vec<String>> = installed
-        .iter()
-        .map(|i| {
-            vec![
-                i.source_project.clone(),
-                i.package.clone(),
-                format_time(i.installed_at),
-                "OK".into(),
-            ]
-        })
-        .collect();
-    let c = |h| Column {
-        header: h,
-        min_width: 0,
-    };
-    let text = format!(
-        "Created Packages\n{}\n\nInstalled Packages\n{}",
-        table(&[c("PackageName"), c("CreateTime")], &created_rows),
-        table(
-            &[
-                c("SourceProject"),
-                c("PackageName"),
-                c("InstallTime"),
-                c("Status")
-            ],
-            &installed_rows
-        )
-    );
-    Ok(Output::new(
-        text,
-        json!({
-            "createdPackages": created.iter().map(|p| json!({"name": p.name, "createTime": format_time(p.created_at)})).collect::<Vec<_>>(),
-            "installedPackages": installed.iter().map(|i| json!({"name": i.package, "sourceProject": i.source_project, "status": "OK", "installTime": format_time(i.installed_at)})).collect::<Vec<_>>(),
-        }),
-    ))
+    Ok(StatementResult::Packages {
+        created: created
+            .iter()
+            .map(|p| shown::CreatedPackage {
+                name: p.name.clone(),
+                create_time: format_time(p.created_at),
+            })
+            .collect(),
+        installed: installed
+            .iter()
+            .map(|i| shown::InstalledPackage {
+                source_project: i.source_project.clone(),
+                name: i.package.clone(),
+                install_time: format_time(i.installed_at),
+                status: "OK".into(),
+            })
+            .collect(),
+    })
 }
 
 fn object_type_upper(kind: ObjectType) -> String {
@@ -422,7 +404,7 @@ pub fn describe(
     project: &Project,
     source: Option<&str>,
     name: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -445,47 +427,29 @@ pub fn describe(
         reach_provider(ctx, txn, &source)?;
     }
     let pkg = existing(txn, &source, &name)?;
-    let objects: Vec<Vec<String>> = pkg
-        .objects
-        .iter()
-        .map(|o| {
-            vec![
-                object_type_upper(o.kind),
-                o.name.clone(),
-                o.privileges.join(","),
-            ]
-        })
-        .collect();
-    let allowed: Vec<Vec<String>> = pkg
-        .allowed
-        .iter()
-        .map(|a| vec![a.project.clone(), a.label.to_string()])
-        .collect();
-    let text = format!(
-        "CreateTime:         {}\nPackageName:        {}\nSourceProject:      {}\n\nObject List\n{}\n\nAllowed Project List\n{}",
-        format_time(pkg.created_at),
-        pkg.name,
-        source,
-        table(
-            &[
-                Column { header: "ObjectType", min_width: 12 },
-                Column { header: "ObjectName", min_width: 40 },
-                Column { header: "ObjectPrivileges", min_width: 16 },
-            ],
-            &objects
-        ),
-        table(&[Column { header: "ProjectName", min_width: 15 }, Column { header: "UserLabel", min_width: 9 }], &allowed)
-    );
-    Ok(Output::new(
-        text,
-        json!({
-            "CreateTime": format_time(pkg.created_at),
-            "PackageName": pkg.name,
-            "SourceProject": source,
-            "Objects": pkg.objects.iter().map(|o| json!({"ObjectType": object_type_upper(o.kind), "ObjectName": o.name, "ObjectPrivileges": o.privileges})).collect::<Vec<_>>(),
-            "AllowedProjects": pkg.allowed.iter().map(|a| json!({"ProjectName": a.project, "UserLabel": a.label, "Expires": a.expires.map(format_time)})).collect::<Vec<_>>(),
-        }),
-    ))
+    Ok(StatementResult::Package(shown::PackageDescription {
+        name: pkg.name,
+        source_project: source,
+        create_time: format_time(pkg.created_at),
+        objects: pkg
+            .objects
+            .iter()
+            .map(|o| shown::PackageObject {
+                object_type: object_type_upper(o.kind),
+                name: o.name.clone(),
+                privileges: o.privileges.clone(),
+            })
+            .collect(),
+        allowed_projects: pkg
+            .allowed
+            .iter()
+            .map(|a| shown::AllowedProject {
+                project: a.project.clone(),
+                label: a.label,
+                expires: a.expires.map(format_time),
+            })
+            .collect(),
+    }))
 }
 
 /// `show package items [from <prj>] [on type <t>]`: the objects the current project can use
@@ -496,7 +460,7 @@ pub fn items(
     project: &Project,
     source: Option<&str>,
     on_type: Option<ObjectType>,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -505,7 +469,6 @@ pub fn items(
         pkg_mgmt(Action::DescribePackage, &project.name),
     )?;
     let source = source.map(canonical_name);
-    let mut rows = Vec::new();
     let mut items = Vec::new();
     for inst in txn.installed_packages(&project.name)? {
         if source.as_ref().is_some_and(|s| s != &inst.source_project) {
@@ -525,29 +488,14 @@ pub fn items(
             .iter()
             .filter(|o| on_type.is_none_or(|k| k == o.kind))
         {
-            rows.push(vec![
-                object_type_upper(o.kind),
-                o.name.clone(),
-                o.privileges.join(","),
-                inst.source_project.clone(),
-                inst.package.clone(),
-            ]);
-            items.push(json!({"ObjectType": object_type_upper(o.kind), "ObjectName": o.name, "ObjectPrivileges": o.privileges, "SourceProject": inst.source_project, "PackageName": inst.package}));
+            items.push(shown::PackageItem {
+                object_type: object_type_upper(o.kind),
+                name: o.name.clone(),
+                privileges: o.privileges.clone(),
+                source_project: inst.source_project.clone(),
+                package: inst.package.clone(),
+            });
         }
     }
-    let c = |h| Column {
-        header: h,
-        min_width: 0,
-    };
-    let text = table(
-        &[
-            c("ObjectType"),
-            c("ObjectName"),
-            c("ObjectPrivileges"),
-            c("SourceProject"),
-            c("PackageName"),
-        ],
-        &rows,
-    );
-    Ok(Output::new(text, json!({ "items": items })))
+    Ok(StatementResult::PackageItems { items })
 }

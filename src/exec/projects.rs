@@ -6,7 +6,7 @@
 //! project), then writes the project with MaxCompute's default security settings, the `ALIYUN`
 //! and `RAM` account providers, and the two built-in roles `admin` and `super_administrator`.
 
-use super::{canonical_name, messages, resolve_user, ExecContext, Output};
+use super::{canonical_name, messages, resolve_user, ExecContext, NameList, StatementResult};
 use crate::ast::{CreateProjectStmt, PrincipalKind};
 use crate::catalog::model::{Project, Role, RoleType, SecuritySettings};
 use crate::catalog::Txn;
@@ -23,7 +23,7 @@ pub fn create(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     stmt: &CreateProjectStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let name = canonical_name(&stmt.name);
     if !valid_project_name(&name) {
         return Err(messages::invalid_project_name(&stmt.name));
@@ -68,12 +68,12 @@ pub fn create(
             },
         )?;
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// Only the project's owner drops it, from an address its whitelist admits. Every record of the project goes, and so do other
 /// projects' installations of its packages.
-pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
+pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
     let name = canonical_name(name);
     let project = txn
         .project(&name)?
@@ -94,7 +94,7 @@ pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Outp
         }
     }
     txn.delete_project_records(&name)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `alter project <p> set status <s>`: the project's owner, as the account the platform bills,
@@ -107,7 +107,7 @@ pub fn set_status(
     txn: &mut Txn<'_>,
     name: &str,
     status: crate::ast::ProjectStatusWord,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     use crate::authz::management::{ProjectStatus, STATUS_PROPERTY};
     let name = canonical_name(name);
     let mut project = txn
@@ -132,11 +132,11 @@ pub fn set_status(
             .insert(STATUS_PROPERTY.to_string(), status.keyword().to_string());
     }
     txn.put_project(&project)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `list projects`: every project of the tenant, one per line.
-pub fn list(_ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
+pub fn list(_ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<StatementResult> {
     let names: Vec<String> = txn.projects()?.into_iter().map(|p| p.name).collect();
-    Ok(Output::list("projects", names))
+    Ok(StatementResult::names(NameList::Projects, names))
 }

@@ -8,14 +8,13 @@
 
 use super::access::{require, Action, Mgmt, Need};
 use super::grants::principal_blocks;
-use super::render::{grant_blocks, sections};
+use super::result;
 use super::users::user_name;
-use super::{canonical_name, messages, ExecContext, Output};
+use super::{canonical_name, messages, ExecContext, NameList, StatementResult};
 use crate::ast::{Principal, PrincipalKind, Properties, RoleGrantStmt};
 use crate::catalog::model::{Grantee, Project, Role, RoleType};
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde_json::json;
 
 pub const ADMIN: &str = "admin";
 pub const SUPER_ADMINISTRATOR: &str = "super_administrator";
@@ -42,7 +41,7 @@ pub fn create(
     project: &Project,
     name: &str,
     properties: &Properties,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let name = canonical_name(name);
     let mut role_type = RoleType::Resource;
     for (k, v) in properties {
@@ -83,7 +82,7 @@ pub fn create(
             builtin: false,
         },
     )?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// Users holding `role`, in key order.
@@ -101,7 +100,7 @@ pub fn drop(
     txn: &mut Txn<'_>,
     project: &Project,
     name: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let name = canonical_name(name);
     require(
         ctx,
@@ -128,7 +127,7 @@ pub fn drop(
     }
     // Grants, label grants and the role policy stay until `purge privs` (§2.1).
     txn.delete_role(&project.name, &name);
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn describe(
@@ -136,7 +135,7 @@ pub fn describe(
     txn: &mut Txn<'_>,
     project: &Project,
     name: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let name = canonical_name(name);
     require(
         ctx,
@@ -148,22 +147,23 @@ pub fn describe(
     let role = existing_role(txn, &project.name, &name)?;
     let users = holders(txn, &project.name, &name)?;
     let blocks = principal_blocks(ctx, txn, project, &Grantee::Role(name.clone()), false, None)?;
-    let mut head = vec!["[users]".to_string()];
-    head.extend(users.iter().cloned());
-    let text = sections(vec![head.join("\n"), grant_blocks(&blocks)]);
-    Ok(Output::new(
-        text,
-        json!({
-            "role": name,
-            "type": if role.role_type == RoleType::Admin { "admin" } else { "resource" },
-            "label": role.label,
-            "users": users,
-            "blocks": blocks,
-        }),
-    ))
+    Ok(StatementResult::Role {
+        role: name,
+        role_type: match role.role_type {
+            RoleType::Admin => result::RoleType::Admin,
+            RoleType::Resource => result::RoleType::Resource,
+        },
+        label: role.label,
+        users,
+        blocks,
+    })
 }
 
-pub fn list(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
+pub fn list(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -176,7 +176,7 @@ pub fn list(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Resu
         .into_iter()
         .map(|r| r.name)
         .collect();
-    Ok(Output::list("roles", roles))
+    Ok(StatementResult::names(NameList::Roles, roles))
 }
 
 pub fn grant(
@@ -185,7 +185,7 @@ pub fn grant(
     project: &Project,
     stmt: &RoleGrantStmt,
     grant: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let action = if grant {
         Action::GrantRole
     } else {
@@ -225,7 +225,7 @@ pub fn grant(
         user.roles.sort();
         txn.put_user(&project.name, &user)?;
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 fn kind_word(kind: PrincipalKind) -> &'static str {
@@ -244,7 +244,7 @@ pub fn show_principals(
     txn: &mut Txn<'_>,
     project: &Project,
     role: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let role = canonical_name(role);
     require(
         ctx,
@@ -254,8 +254,8 @@ pub fn show_principals(
         role_mgmt(Action::ListRolePrincipals, &project.name, &role),
     )?;
     existing_role(txn, &project.name, &role)?;
-    Ok(Output::list(
-        "principals",
+    Ok(StatementResult::names(
+        NameList::Principals,
         holders(txn, &project.name, &role)?,
     ))
 }
@@ -266,7 +266,7 @@ pub fn show_role_grant(
     txn: &mut Txn<'_>,
     project: &Project,
     principal: &Principal,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let name = user_name(principal, ctx.user)?;
     if name != ctx.user {
         require(
@@ -279,10 +279,10 @@ pub fn show_role_grant(
     }
     if name == project.owner {
         // The owner is a member by ownership and holds no roles.
-        return Ok(Output::list("roles", Vec::new()));
+        return Ok(StatementResult::names(NameList::Roles, Vec::new()));
     }
     let user = txn
         .user(&project.name, &name)?
         .ok_or_else(|| messages::principal_missing(&name, &project.name))?;
-    Ok(Output::list("roles", user.roles))
+    Ok(StatementResult::names(NameList::Roles, user.roles))
 }

@@ -9,15 +9,17 @@
 //! (Principal required) before the project record is written.
 
 use super::access::{require, Action, Mgmt, Need};
+use super::result::SecurityConfiguration;
 use super::roles::existing_role;
-use super::{canonical_name, messages, read_statement_file, ExecContext, Output};
+use super::{
+    canonical_name, messages, read_statement_file, ExecContext, NameList, StatementResult,
+};
 use crate::ast::SetStmt;
 use crate::catalog::model::{Project, RoleType};
 use crate::catalog::Txn;
 use crate::error::Result;
 use crate::policy::{PolicyDocument, PolicyKind};
 use ipnet::IpNet;
-use serde_json::json;
 use std::net::IpAddr;
 
 /// The keys odpscmd's `set` treats as security switches (§9.2), upper-cased.
@@ -58,9 +60,9 @@ pub fn set(
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &SetStmt,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let Some(key) = security_key(&stmt.key) else {
-        return Ok(Output::ok());
+        return Ok(StatementResult::Ok);
     };
     let value = match stmt.value.trim() {
         v if v.eq_ignore_ascii_case("true") => true,
@@ -106,7 +108,7 @@ pub fn set(
         }
     }
     txn.put_project(&p)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `show SecurityConfiguration` — the exact lines odpscmd builds (§9.1).
@@ -114,7 +116,7 @@ pub fn show_security_configuration(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -123,52 +125,23 @@ pub fn show_security_configuration(
         config_mgmt(Action::GetSecurityConfiguration, &project.name),
     )?;
     let s = &project.settings;
-    let download = download_privilege(project);
-    let mut lines = vec![
-        format!("CheckPermissionUsingAcl={}", s.check_permission_using_acl),
-        format!(
-            "CheckPermissionUsingPolicy={}",
-            s.check_permission_using_policy
-        ),
-        format!(
-            "ObjectCreatorHasAccessPermission={}",
-            s.object_creator_has_access_permission
-        ),
-        format!(
-            "ObjectCreatorHasGrantPermission={}",
-            s.object_creator_has_grant_permission
-        ),
-        format!("LabelSecurity={}", s.label_security),
-        format!("ProjectProtection={}", s.project_protection),
-    ];
-    if let (true, Some(e)) = (s.project_protection, &s.protection_exception) {
-        lines.push(format!("ProjectProtection with Exception:{}", e.trim_end()));
-    }
-    lines.push(format!(
-        "ExternalResourceAccessControl={}",
-        s.external_resource_access_control
-    ));
-    if s.external_resource_access_control {
-        lines.push(format!(
-            "ExternalResourceLocations: {}",
-            s.external_resource_locations.as_deref().unwrap_or("")
-        ));
-    }
-    lines.push(format!("EnableDownloadPrivilege={download}"));
-    Ok(Output::new(
-        lines.join("\n"),
-        json!({
-            "CheckPermissionUsingAcl": s.check_permission_using_acl,
-            "CheckPermissionUsingPolicy": s.check_permission_using_policy,
-            "ObjectCreatorHasAccessPermission": s.object_creator_has_access_permission,
-            "ObjectCreatorHasGrantPermission": s.object_creator_has_grant_permission,
-            "LabelSecurity": s.label_security,
-            "ProjectProtection": s.project_protection,
-            "ProjectProtectionException": if s.project_protection { s.protection_exception.clone() } else { None },
-            "ExternalResourceAccessControl": s.external_resource_access_control,
-            "ExternalResourceLocations": s.external_resource_locations,
-            "EnableDownloadPrivilege": download,
-        }),
+    Ok(StatementResult::SecurityConfiguration(
+        SecurityConfiguration {
+            check_permission_using_acl: s.check_permission_using_acl,
+            check_permission_using_policy: s.check_permission_using_policy,
+            object_creator_has_access_permission: s.object_creator_has_access_permission,
+            object_creator_has_grant_permission: s.object_creator_has_grant_permission,
+            label_security: s.label_security,
+            project_protection: s.project_protection,
+            project_protection_exception: if s.project_protection {
+                s.protection_exception.clone()
+            } else {
+                None
+            },
+            external_resource_access_control: s.external_resource_access_control,
+            external_resource_locations: s.external_resource_locations.clone(),
+            enable_download_privilege: download_privilege(project),
+        },
     ))
 }
 
@@ -262,7 +235,7 @@ pub fn setproject(
     txn: &mut Txn<'_>,
     project: &Project,
     pairs: &[(String, String)],
-) -> Result<Output> {
+) -> Result<StatementResult> {
     if pairs.is_empty() {
         // The listing carries the security properties (IP/VPC whitelist, download control),
         // so it is read like `show SecurityConfiguration`: Admin or better, with its refusal.
@@ -285,13 +258,7 @@ pub fn setproject(
                 }
             });
         }
-        // §9.2: the properties as `key=value` lines, then `OK`.
-        let mut lines = all
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>();
-        lines.push("OK".into());
-        return Ok(Output::new(lines.join("\n"), json!({ "properties": all })));
+        return Ok(StatementResult::Properties { properties: all });
     }
     let mut p = project.clone();
     for (key, value) in pairs {
@@ -353,7 +320,7 @@ pub fn setproject(
         }
     }
     txn.put_project(&p)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn trusted(
@@ -362,7 +329,7 @@ pub fn trusted(
     project: &Project,
     other: &str,
     add: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let action = if add {
         Action::AddTrustedProject
     } else {
@@ -389,11 +356,15 @@ pub fn trusted(
         (false, true) => p.trusted_projects.retain(|t| t != &other),
     }
     txn.put_project(&p)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `list trustedprojects`: one name per line, `OK` when none (§8 [inferred]).
-pub fn list_trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
+pub fn list_trusted(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -401,18 +372,19 @@ pub fn list_trusted(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project)
         Need::Admin,
         Mgmt::new(Action::ListTrustedProjects, &project.name, ""),
     )?;
-    Ok(Output::list(
-        "trusted_projects",
+    Ok(StatementResult::names(
+        NameList::TrustedProjects,
         project.trusted_projects.clone(),
     ))
 }
 
-fn policy_output(text: Option<String>) -> Output {
-    let text = text
-        .map(|t| t.trim_end().to_string())
-        .unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
-    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
-    Output::new(text, json)
+/// A stored policy as `get policy` shows it; the empty document when none is stored.
+pub(crate) fn policy_output(text: Option<String>) -> StatementResult {
+    StatementResult::Policy {
+        policy: text
+            .map(|t| t.trim_end().to_string())
+            .unwrap_or_else(|| PolicyDocument::empty().to_pretty_string()),
+    }
 }
 
 /// The policy-management resource of a role (§4.1) and the standing it needs: admin-type role
@@ -432,7 +404,7 @@ pub fn get_policy(
     txn: &mut Txn<'_>,
     project: &Project,
     role: Option<&str>,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     match role {
         None => {
             require(
@@ -469,7 +441,7 @@ pub fn put_policy(
     project: &Project,
     file: &str,
     role: Option<&str>,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     match role {
         None => {
             require(
@@ -504,14 +476,14 @@ pub fn put_policy(
             txn.put_role_policy(&project.name, &r, Some(&text))?;
         }
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn get_security_policy(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -533,7 +505,7 @@ pub fn put_security_policy(
     txn: &mut Txn<'_>,
     project: &Project,
     file: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -550,5 +522,5 @@ pub fn put_security_policy(
     let mut p = project.clone();
     p.security_policy = Some(text);
     txn.put_project(&p)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }

@@ -11,22 +11,29 @@
 
 use super::access::{require, require_tenant, Action, Mgmt, Need};
 use super::grants::kind_label;
-use super::render::{grant_blocks, sections, GrantBlock, GrantGroup, GrantRow};
+use super::render::{GrantBlock, GrantGroup, GrantRow};
+use super::result::PrincipalType;
 use super::users::user_name;
-use super::{canonical_name, messages, read_statement_file, ExecContext, Output, TENANT_ACCOUNT};
+use super::{
+    canonical_name, messages, read_statement_file, ExecContext, NameList, StatementResult,
+    TENANT_ACCOUNT,
+};
 use crate::ast::{GrantObject, ObjectType, Principal, PrincipalKind, Privilege, RoleGrantStmt};
 use crate::catalog::model::{Group, Project, TenantRole, TenantUser};
 use crate::catalog::Txn;
 use crate::error::Result;
 use crate::policy::{PolicyDocument, PolicyKind};
-use serde_json::json;
 
 fn existing_role(txn: &Txn<'_>, name: &str) -> Result<TenantRole> {
     txn.tenant_role(name)?
         .ok_or_else(|| messages::tenant_role_missing(name))
 }
 
-pub fn add_user(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Principal) -> Result<Output> {
+pub fn add_user(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    principal: &Principal,
+) -> Result<StatementResult> {
     require_tenant(ctx, Action::AddTenantUser, "users")?;
     let name = user_name(
         &Principal {
@@ -50,7 +57,7 @@ pub fn add_user(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, principal: &Principal)
         principal: name,
         added_at: ctx.now,
     })?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 fn roles_of(txn: &Txn<'_>, user: &str) -> Result<Vec<String>> {
@@ -66,7 +73,7 @@ pub fn remove_user(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     principal: &Principal,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require_tenant(ctx, Action::RemoveTenantUser, "users")?;
     let name = user_name(
         &Principal {
@@ -82,13 +89,13 @@ pub fn remove_user(
         return Err(messages::tenant_user_holds_roles(&name, &roles));
     }
     txn.delete_tenant_user(&name);
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
-pub fn list_users(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
+pub fn list_users(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<StatementResult> {
     require_tenant(ctx, Action::ListTenantUsers, "users")?;
-    Ok(Output::list(
-        "tenant_users",
+    Ok(StatementResult::names(
+        NameList::TenantUsers,
         txn.tenant_users()?
             .into_iter()
             .map(|u| u.principal)
@@ -96,7 +103,11 @@ pub fn list_users(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
     ))
 }
 
-pub fn create_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
+pub fn create_role(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    name: &str,
+) -> Result<StatementResult> {
     require_tenant(ctx, Action::CreateTenantRole, "roles")?;
     let name = canonical_name(name);
     if name.is_empty()
@@ -116,10 +127,10 @@ pub fn create_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Resu
         policy: None,
         grants: Vec::new(),
     })?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
-pub fn drop_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
+pub fn drop_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
     require_tenant(ctx, Action::DropTenantRole, "roles")?;
     let name = canonical_name(name);
     let role = existing_role(txn, &name)?;
@@ -127,13 +138,13 @@ pub fn drop_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result
         return Err(messages::tenant_role_in_use(&name));
     }
     txn.delete_tenant_role(&name);
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
-pub fn list_roles(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<Output> {
+pub fn list_roles(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<StatementResult> {
     require_tenant(ctx, Action::ListTenantRoles, "roles")?;
-    Ok(Output::list(
-        "tenant_roles",
+    Ok(StatementResult::names(
+        NameList::TenantRoles,
         txn.tenant_roles()?.into_iter().map(|r| r.name).collect(),
     ))
 }
@@ -180,23 +191,20 @@ fn role_blocks(role: &TenantRole, subject: bool) -> Vec<GrantBlock> {
     ]
 }
 
-pub fn describe_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
+pub fn describe_role(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    name: &str,
+) -> Result<StatementResult> {
     require_tenant(ctx, Action::DescribeTenantRole, "roles")?;
     let role = existing_role(txn, &canonical_name(name))?;
     let blocks = role_blocks(&role, false);
-    let mut users = vec!["[users]".to_string()];
-    users.extend(role.members.iter().cloned());
-    let mut projects = vec!["[projects]".to_string()];
-    projects.extend(role.projects.iter().cloned());
-    let text = sections(vec![
-        users.join("\n"),
-        projects.join("\n"),
-        grant_blocks(&blocks),
-    ]);
-    Ok(Output::new(
-        text,
-        json!({ "role": role.name, "users": role.members, "projects": role.projects, "blocks": blocks }),
-    ))
+    Ok(StatementResult::TenantRole {
+        role: role.name,
+        users: role.members,
+        projects: role.projects,
+        blocks,
+    })
 }
 
 pub fn grant_roles(
@@ -204,7 +212,7 @@ pub fn grant_roles(
     txn: &mut Txn<'_>,
     stmt: &RoleGrantStmt,
     grant: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require_tenant(
         ctx,
         if grant {
@@ -234,13 +242,17 @@ pub fn grant_roles(
         role.members.sort();
         txn.put_tenant_role(&role)?;
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
-pub fn show_principals(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str) -> Result<Output> {
+pub fn show_principals(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    role: &str,
+) -> Result<StatementResult> {
     require_tenant(ctx, Action::ListTenantRolePrincipals, "roles")?;
     let role = existing_role(txn, &canonical_name(role))?;
-    Ok(Output::list("principals", role.members))
+    Ok(StatementResult::names(NameList::Principals, role.members))
 }
 
 /// `show grants for tenant role <r>` / `for tenant user <u>`.
@@ -248,19 +260,17 @@ pub fn show_grants(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     principal: &Principal,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require_tenant(ctx, Action::ShowTenantGrants, "roles")?;
     if principal.kind == PrincipalKind::TenantRole {
         let role = existing_role(txn, &canonical_name(&principal.name))?;
         let blocks = role_blocks(&role, true);
-        let text = match grant_blocks(&blocks) {
-            t if t.is_empty() => "OK".to_string(),
-            t => t,
-        };
-        return Ok(Output::new(
-            text,
-            json!({ "principal": role.name, "blocks": blocks }),
-        ));
+        return Ok(StatementResult::Grants {
+            principal: role.name,
+            principal_type: PrincipalType::TenantRole,
+            roles: Vec::new(),
+            blocks,
+        });
     }
     let user = user_name(
         &Principal {
@@ -288,16 +298,12 @@ pub fn show_grants(
             blocks[i].groups.extend(b.groups);
         }
     }
-    let head = if roles.is_empty() {
-        "[roles]".to_string()
-    } else {
-        format!("[roles]\n{}", roles.join(", "))
-    };
-    let text = sections(vec![head, grant_blocks(&blocks)]);
-    Ok(Output::new(
-        text,
-        json!({ "principal": user, "roles": roles, "blocks": blocks }),
-    ))
+    Ok(StatementResult::Grants {
+        principal: user,
+        principal_type: PrincipalType::TenantUser,
+        roles,
+        blocks,
+    })
 }
 
 /// `grant|revoke <actions> on table <p>.<t> to|from tenant role <r>`.
@@ -308,7 +314,7 @@ pub fn grant_table(
     object: &GrantObject,
     grantees: &[Principal],
     grant: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require_tenant(
         ctx,
         if grant {
@@ -393,7 +399,7 @@ pub fn grant_table(
         }
         txn.put_tenant_role(&role)?;
     }
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `add|remove tenant role <r> to|from project <p>`: the project owner or the tenant account,
@@ -405,7 +411,7 @@ pub fn role_to_project(
     role: &str,
     project: &str,
     add: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let project_name = canonical_name(project);
     let p = txn
         .project(&project_name)?
@@ -441,18 +447,13 @@ pub fn role_to_project(
         r.projects.push(project_name);
     }
     txn.put_tenant_role(&r)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
-pub fn get_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str) -> Result<Output> {
+pub fn get_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str) -> Result<StatementResult> {
     require_tenant(ctx, Action::GetTenantRolePolicy, "roles")?;
     let role = existing_role(txn, &canonical_name(role))?;
-    let text = role
-        .policy
-        .map(|t| t.trim_end().to_string())
-        .unwrap_or_else(|| PolicyDocument::empty().to_pretty_string());
-    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.clone()));
-    Ok(Output::new(text, json))
+    Ok(super::settings::policy_output(role.policy))
 }
 
 pub fn put_policy(
@@ -460,17 +461,17 @@ pub fn put_policy(
     txn: &mut Txn<'_>,
     file: &str,
     role: &str,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require_tenant(ctx, Action::SetTenantRolePolicy, "roles")?;
     let mut role = existing_role(txn, &canonical_name(role))?;
     let text = read_statement_file(ctx, file)?;
     PolicyDocument::parse(&text, PolicyKind::Role)?;
     role.policy = Some(text);
     txn.put_tenant_role(&role)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
-pub fn add_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
+pub fn add_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
     require_tenant(ctx, Action::AddTenantGroup, "groups")?;
     let name = canonical_name(name);
     if !super::valid_object_name(&name) {
@@ -483,16 +484,20 @@ pub fn add_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result
         name,
         created_at: ctx.now,
     })?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
-pub fn remove_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Output> {
+pub fn remove_group(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    name: &str,
+) -> Result<StatementResult> {
     require_tenant(ctx, Action::RemoveTenantGroup, "groups")?;
     let name = canonical_name(name);
     txn.tenant_group(&name)?
         .ok_or_else(|| messages::group_missing(&name))?;
     txn.delete_tenant_group(&name);
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// `list tenant groups [for user <u>]`: groups have no member statements, so a user belongs to
@@ -501,16 +506,16 @@ pub fn list_groups(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     user: Option<&Principal>,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require_tenant(ctx, Action::ListTenantGroups, "groups")?;
     if let Some(u) = user {
         let name = user_name(u, ctx.user)?;
         txn.tenant_user(&name)?
             .ok_or_else(|| messages::tenant_user_missing(&name))?;
-        return Ok(Output::list("groups", Vec::new()));
+        return Ok(StatementResult::names(NameList::Groups, Vec::new()));
     }
-    Ok(Output::list(
-        "groups",
+    Ok(StatementResult::names(
+        NameList::Groups,
         txn.tenant_groups()?.into_iter().map(|g| g.name).collect(),
     ))
 }
@@ -521,7 +526,7 @@ pub fn project_group(
     project: &Project,
     name: &str,
     add: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -553,11 +558,11 @@ pub fn project_group(
                     created_at: ctx.now,
                 },
             )?;
-            Ok(Output::ok())
+            Ok(StatementResult::Ok)
         }
         (false, true) => {
             txn.delete_group(&project.name, &name);
-            Ok(Output::ok())
+            Ok(StatementResult::Ok)
         }
     }
 }
@@ -567,7 +572,7 @@ pub fn list_project_groups(
     txn: &mut Txn<'_>,
     project: &Project,
     user: Option<&Principal>,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -579,10 +584,10 @@ pub fn list_project_groups(
         let name = user_name(u, ctx.user)?;
         txn.user(&project.name, &name)?
             .ok_or_else(|| messages::principal_missing(&name, &project.name))?;
-        return Ok(Output::list("groups", Vec::new()));
+        return Ok(StatementResult::names(NameList::Groups, Vec::new()));
     }
-    Ok(Output::list(
-        "groups",
+    Ok(StatementResult::names(
+        NameList::Groups,
         txn.groups(&project.name)?
             .into_iter()
             .map(|g| g.name)

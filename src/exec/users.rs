@@ -8,12 +8,11 @@
 //! `remove user` live in their own records and so apply again at once (§1.2).
 
 use super::access::{require, Action, Mgmt, Need};
-use super::{account_of, messages, resolve_user, ExecContext, Output};
+use super::{account_of, messages, resolve_user, ExecContext, NameList, StatementResult};
 use crate::ast::{Principal, PrincipalKind};
 use crate::catalog::model::{Project, User};
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde_json::json;
 
 /// A user principal of a statement, resolved against the caller.
 pub(crate) fn user_name(principal: &Principal, caller: &str) -> Result<String> {
@@ -47,7 +46,7 @@ pub fn add(
     project: &Project,
     principal: &Principal,
     comment: Option<&str>,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -84,7 +83,7 @@ pub fn add(
             added_at: ctx.now,
         },
     )?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn remove(
@@ -92,7 +91,7 @@ pub fn remove(
     txn: &mut Txn<'_>,
     project: &Project,
     principal: &Principal,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -111,11 +110,15 @@ pub fn remove(
         return Err(messages::user_holds_roles(&name, &user.roles));
     }
     txn.delete_user(&project.name, &name);
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 /// Added users, one per line; the owner is not listed (§1.2).
-pub fn list(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Result<Output> {
+pub fn list(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    project: &Project,
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -128,22 +131,16 @@ pub fn list(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, project: &Project) -> Resu
         .into_iter()
         .map(|u| u.principal)
         .collect();
-    Ok(Output::list("users", users))
+    Ok(StatementResult::names(NameList::Users, users))
 }
 
 /// `whoami`: odpscmd's lines (§1.3) for the fields mcsec knows.
-pub fn whoami(ctx: &ExecContext<'_>) -> Result<Output> {
-    let mut lines = vec![
-        format!("Name: {}", ctx.user),
-        format!("Source IP: {}", ctx.source_ip),
-    ];
-    if let Some(p) = ctx.project {
-        lines.push(format!("Project: {p}"));
-    }
-    Ok(Output::new(
-        lines.join("\n"),
-        json!({ "DisplayName": ctx.user, "SourceIP": ctx.source_ip, "Project": ctx.project }),
-    ))
+pub fn whoami(ctx: &ExecContext<'_>) -> Result<StatementResult> {
+    Ok(StatementResult::Whoami {
+        name: ctx.user.to_string(),
+        source_ip: ctx.source_ip.to_string(),
+        project: ctx.project.map(str::to_string),
+    })
 }
 
 pub fn account_provider(
@@ -152,7 +149,7 @@ pub fn account_provider(
     project: &Project,
     provider: &str,
     add: bool,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     let action = if add {
         Action::AddAccountProvider
     } else {
@@ -175,14 +172,14 @@ pub fn account_provider(
         p.account_providers.push(provider);
     }
     txn.put_project(&p)?;
-    Ok(Output::ok())
+    Ok(StatementResult::Ok)
 }
 
 pub fn list_account_providers(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-) -> Result<Output> {
+) -> Result<StatementResult> {
     require(
         ctx,
         txn,
@@ -190,8 +187,8 @@ pub fn list_account_providers(
         Need::Admin,
         Mgmt::new(Action::ListAccountProviders, &project.name, ""),
     )?;
-    Ok(Output::list(
-        "account_providers",
+    Ok(StatementResult::names(
+        NameList::AccountProviders,
         project.account_providers.clone(),
     ))
 }

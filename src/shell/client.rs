@@ -48,7 +48,7 @@ pub fn help_text(keyword: Option<&str>) -> Result<String> {
             Ok(text)
         }
         Some(keyword) => grammar::help(keyword).ok_or_else(|| {
-            Error::invalid(format!(
+            Error::usage(format!(
                 "no statement starts with '{keyword}'; type \"help;\" for the list"
             ))
         }),
