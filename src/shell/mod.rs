@@ -10,15 +10,15 @@
 //! session flushes the catalog, and only then is `OK` printed. Ctrl-C drops an unfinished buffer;
 //! Ctrl-D or `quit;` leaves.
 
-pub mod client;
 pub mod helper;
 
 use crate::ast::Statement;
-use crate::batch::{self, Prepared, ScriptStatement};
-use crate::cli::{access_failure, Settings};
+use crate::cli::Settings;
+use crate::console::client::{self, ClientCommand};
+use crate::console::render::{self, access_failure};
+use crate::console::statement::{self, Prepared, ScriptStatement};
 use crate::exec::Session;
 use crate::lexer;
-use client::ClientCommand;
 use helper::ShellHelper;
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
@@ -69,7 +69,7 @@ struct Shell {
     session: Rc<RefCell<Session>>,
     editor: Editor<ShellHelper, FileHistory>,
     color: bool,
-    format: crate::cli::Format,
+    format: crate::console::Format,
 }
 
 enum Flow {
@@ -111,8 +111,8 @@ impl Shell {
 
     /// `FAILED: <message>` on stderr; with `--format json` also the statement's record on stdout.
     fn print_failure(&self, stmt: &ScriptStatement<'_>, label: &str, error: &crate::Error) {
-        if self.format == crate::cli::Format::Json {
-            self.print_out(&batch::failure_json(stmt, label, error));
+        if self.format == crate::console::Format::Json {
+            self.print_out(&render::failure_json(stmt, label, error));
         }
         let mut err = std::io::stderr().lock();
         let _ = if self.color && err.is_terminal() {
@@ -164,14 +164,14 @@ impl Shell {
     }
 
     fn run_statement(&mut self, stmt: &ScriptStatement<'_>) -> Flow {
-        let prepared = match batch::prepare(stmt) {
+        let prepared = match statement::prepare(stmt) {
             Ok(prepared) => prepared,
             Err(error) => {
                 self.print_failure(stmt, stmt.text.trim(), &error);
                 return Flow::Stop;
             }
         };
-        let label = batch::statement_label(Some(&prepared), stmt.text);
+        let label = statement::statement_label(Some(&prepared), stmt.text);
         let result = match prepared {
             Prepared::Empty => return Flow::Continue,
             Prepared::Client(ClientCommand::Quit) => return Flow::Quit,
@@ -185,10 +185,10 @@ impl Shell {
                         format!("{:>5}  {}\n", i + 1, entry.replace('\n', "\n       "))
                     })
                     .collect();
-                Ok(batch::text_output(listing))
+                Ok(render::text_output(listing))
             }
             Prepared::Client(ClientCommand::Help(keyword)) => {
-                client::help_text(keyword.as_deref()).map(batch::text_output)
+                client::help_text(keyword.as_deref()).map(render::text_output)
             }
             Prepared::Statement(statement) => {
                 if let Some(question) = confirmation_question(stmt.text, &statement) {
@@ -206,7 +206,7 @@ impl Shell {
         };
         match result {
             Ok(output) => {
-                self.print_out(&batch::success_text(self.format, stmt, &label, &output));
+                self.print_out(&render::success_text(self.format, stmt, &label, &output));
                 Flow::Continue
             }
             Err(error) => {
