@@ -17,6 +17,7 @@ use crate::batch::{self, BatchOptions, CMDLINE_FILE, STDIN_FILE};
 use crate::catalog::Catalog;
 use crate::console::{self, Format, Input};
 use crate::exec::{Session, SessionOptions};
+use crate::shell::{self, ShellOptions};
 use clap::builder::PossibleValue;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -418,8 +419,12 @@ pub fn main() -> i32 {
             )
         }
         None => {
-            let color = use_color(settings.color, stdout.is_terminal(), &process_env);
-            crate::shell::run(session, &settings, color)
+            let options = ShellOptions {
+                project: settings.project.clone(),
+                format: settings.format,
+                color: use_color(settings.color, stdout.is_terminal(), &process_env),
+            };
+            shell::run(session, &options)
         }
     }
 }
