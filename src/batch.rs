@@ -1,5 +1,5 @@
 //! The batch runner: `-e "<stmts>"`, `-f <file>` and a script piped on stdin, run statement by
-//! statement as odpscmd runs them, by the [`console`](crate::console).
+//! statement as odpscmd runs them, by the [`console`].
 //!
 //! Walk `mcsec --project prj -f setup.sql -k 2` through it: the command line has read the script
 //! and opened the session; [`run`] first enters `prj` (a project the user may not enter is

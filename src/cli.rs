@@ -11,7 +11,7 @@
 //! error is exit 1) and runs the text. Without `-e`/`-f`, a terminal on stdin gets the shell
 //! front end ([`crate::shell::run`]; it prints an access error and starts with no project),
 //! anything else is read as a script named `<stdin>`. The front ends share one runner, the
-//! [`console`](crate::console); this module is the only one that knows both.
+//! [`console`]; this module is the only one that knows both.
 
 use crate::batch::{self, BatchOptions, CMDLINE_FILE, STDIN_FILE};
 use crate::catalog::Catalog;

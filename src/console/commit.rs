@@ -2,8 +2,8 @@
 //!
 //! A statement that succeeds is applied to the catalog at once but written to disk only by
 //! [`Session::flush`](crate::exec::Session::flush). With [`Commit::Group`], the text of each
-//! result is queued in [`Pending`] instead of printed; when the group is full, before a failure
-//! is reported and at the end of the input, [`Pending::release`] flushes the catalog and only
+//! result is queued in `Pending` instead of printed; when the group is full, before a failure
+//! is reported and at the end of the input, `Pending::release` flushes the catalog and only
 //! then prints the queue, so an `OK` on screen is never a statement a crash could lose, while a
 //! script pays one flush per group instead of one per statement. If the flush fails, the queue
 //! is dropped unprinted: those statements are not known to be durable. [`Commit::EveryStatement`]

@@ -5,7 +5,7 @@
 //! `drop role` ⏎ — the lexer sees no terminating `;`, so the line is kept and the continuation
 //! prompt asks for more; `analyst;` ⏎ completes the buffer, which becomes one history entry
 //! (saved to `$HOME/.mcsec/history` on exit, searchable with Ctrl-R). The buffer goes to the
-//! [`console`](crate::console), set up the shell way: positions name `<stdin>` and count from the
+//! [`console`], set up the shell way: positions name `<stdin>` and count from the
 //! buffer, statements run in order and the first failure skips the rest of the buffer (its
 //! `FAILED:` line alone, red with colour), and every statement is flushed and printed before the
 //! next runs. Before `drop role analyst` runs, the console asks the shell ([`Frontend::confirm`]):
