@@ -5,15 +5,20 @@
 //! flags into [`Cli`] (both `--opt value` and `--opt=value`; a bad flag is clap's usage error,
 //! exit 2); [`Settings::resolve`] layers the sources — command-line flag, then the config file's
 //! `project_name` / `catalog` / `user`, then `$MCSEC_CATALOG` / `$MCSEC_USER`, then the built-in
-//! defaults — and reads `MCSEC_NOW`; [`main`] opens the catalog (a catalog another process holds
-//! is one `FAILED:` line, exit 1), makes `p` current (batch: an access error is exit 1; the shell
-//! prints it and starts with no project), and hands the `-e` text to [`crate::batch::run`] as the
-//! file `<cmdline>`. Without `-e`/`-f`, a terminal on stdin gets the shell, anything else is read
-//! as a script named `<stdin>`.
+//! defaults — and reads `MCSEC_NOW`; [`main`] reads the script, opens the catalog (a catalog
+//! another process holds is one `FAILED:` line, exit 1) and hands the session and the `-e` text,
+//! named `<cmdline>`, to the batch front end ([`crate::batch::run`]), which enters `p` (an access
+//! error is exit 1) and runs the text. Without `-e`/`-f`, a terminal on stdin gets the shell
+//! front end ([`crate::shell::run`]; it prints an access error and starts with no project),
+//! anything else is read as a script named `<stdin>`. The front ends share one runner, the
+//! [`console`]; this module is the only one that knows both.
 
-use crate::batch::{self, BatchOptions, Script};
+use crate::batch::{self, BatchOptions, CMDLINE_FILE, STDIN_FILE};
 use crate::catalog::Catalog;
+use crate::console::{self, Format, Input};
 use crate::exec::{Session, SessionOptions};
+use crate::shell::{self, ShellOptions};
+use clap::builder::PossibleValue;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
@@ -23,9 +28,6 @@ use std::path::{Path, PathBuf};
 /// The tenant account statements run as when neither `--user`, `user=` nor `$MCSEC_USER` says.
 pub const DEFAULT_USER: &str = "ALIYUN$owner";
 pub const DEFAULT_SOURCE_IP: &str = "127.0.0.1";
-/// The file name syntax errors name for `-e` input (the contract's spelling).
-pub const CMDLINE_FILE: &str = "<cmdline>";
-pub const STDIN_FILE: &str = "<stdin>";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -97,10 +99,18 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
+/// `--format text|json` names the console's output formats.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Format::Text, Format::Json]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            Format::Text => "text",
+            Format::Json => "json",
+        }))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -374,11 +384,13 @@ pub fn main() -> i32 {
     let catalog = match Catalog::open(&settings.catalog) {
         Ok(catalog) => catalog,
         Err(e) => {
-            let _ = writeln!(stderr.lock(), "FAILED: {e}");
+            let _ = stderr
+                .lock()
+                .write_all(console::failed_line(&e, false).as_bytes());
             return 1;
         }
     };
-    let mut session = Session::new(
+    let session = Session::new(
         catalog,
         SessionOptions {
             user: settings.user.clone(),
@@ -388,61 +400,33 @@ pub fn main() -> i32 {
     );
 
     match script {
-        Some((source, file)) => {
-            if let Some(project) = &settings.project {
-                if let Err(e) = session.use_project(project) {
-                    let _ = writeln!(stderr.lock(), "FAILED: {}", access_failure(project, &e));
-                    return 1;
-                }
-            }
+        Some((text, file)) => {
             let options = BatchOptions {
                 format: settings.format,
+                project: settings.project.clone(),
                 start_at: settings.start_at,
                 keep_going: settings.keep_going,
             };
-            let code = batch::run(
-                &mut session,
-                &Script {
-                    source: &source,
+            batch::run(
+                session,
+                &Input {
+                    text: &text,
                     file: &file,
                 },
                 &options,
                 &mut stdout.lock(),
                 &mut stderr.lock(),
-            );
-            leave_without_store_shutdown(session, code)
+            )
         }
         None => {
-            let color = use_color(settings.color, stdout.is_terminal(), &process_env);
-            crate::shell::run(session, &settings, color)
+            let options = ShellOptions {
+                project: settings.project.clone(),
+                format: settings.format,
+                color: use_color(settings.color, stdout.is_terminal(), &process_env),
+            };
+            shell::run(session, &options)
         }
     }
-}
-
-/// Ends a batch run. Everything the runner reported is already durable (it flushes before
-/// printing); one more flush covers what opening the catalog itself wrote. The store's own
-/// shutdown — joining its flusher thread and flushing again — would then only add time (over
-/// 10 ms on a 100k-grant catalog, more than the rest of a `mcsec -e "whoami;"`), and the process
-/// exits right after this, so the session is deliberately not dropped.
-fn leave_without_store_shutdown(session: Session, code: i32) -> i32 {
-    match session.flush() {
-        Ok(()) => {
-            std::mem::forget(session);
-            code
-        }
-        // A run that failed has reported its failure; when that was the catalog's, this flush
-        // fails the same way and would only say it again.
-        Err(_) if code != 0 => code,
-        Err(e) => {
-            let _ = writeln!(std::io::stderr(), "FAILED: {e}");
-            1
-        }
-    }
-}
-
-/// odpscmd's start-up wording for a project the user may not enter.
-pub fn access_failure(project: &str, error: &crate::Error) -> String {
-    format!("Accessing project '{project}' failed: {error}")
 }
 
 #[cfg(test)]

@@ -1,17 +1,19 @@
 //! mcsec — a MaxCompute project-security sandbox.
 //!
-//! One statement's journey: the shell or batch runner (`shell`, `batch`) reads text; the lexer
-//! (`lexer`) cuts it into statements on `;` outside quotes and comments, keeping each one's line
-//! and column; the parser (`parser`) turns each into an `ast::Statement`; the executor
-//! (`exec::Session`) runs it against the catalog (`catalog`), asking the authorizer (`authz`) —
-//! a pure function of (request, catalog) — whether the acting principal may; the result is
-//! rendered as odpscmd-style text or JSON (`exec::Output`) and printed by the front end.
+//! One statement's journey: a front end (`shell`, `batch`, chosen by `cli`) reads text and hands
+//! it to the console (`console`), the one runner they share; the lexer (`lexer`) cuts it into
+//! statements on `;` outside quotes and comments, keeping each one's line and column; the parser
+//! (`parser`) turns each into an `ast::Statement`; the executor (`exec::Session`) runs it against
+//! the catalog (`catalog`), asking the authorizer (`authz`) — a pure function of (request,
+//! catalog) — whether the acting principal may; the result (`exec::Output`) is rendered by the
+//! console as odpscmd-style text or JSON and printed once the statement is durable.
 
 pub mod ast;
 pub mod authz;
 pub mod batch;
 pub mod catalog;
 pub mod cli;
+pub mod console;
 pub mod display;
 pub mod error;
 pub mod exec;

@@ -4,34 +4,45 @@
 //! `Connected!` go to stderr; the prompt is `p> ` (bold green with colour). The user types
 //! `drop role` ⏎ — the lexer sees no terminating `;`, so the line is kept and the continuation
 //! prompt asks for more; `analyst;` ⏎ completes the buffer, which becomes one history entry
-//! (saved to `$HOME/.mcsec/history` on exit, searchable with Ctrl-R). The buffer is split into
-//! statements and run in order, stopping at the first failure. `drop role analyst` starts with
-//! DROP, so odpscmd's `Confirm to "drop role analyst" (yes/no)? ` is asked; `yes` runs it, the
-//! session flushes the catalog, and only then is `OK` printed. Ctrl-C drops an unfinished buffer;
-//! Ctrl-D or `quit;` leaves.
+//! (saved to `$HOME/.mcsec/history` on exit, searchable with Ctrl-R). The buffer goes to the
+//! [`console`], set up the shell way: positions name `<stdin>` and count from the
+//! buffer, statements run in order and the first failure skips the rest of the buffer (its
+//! `FAILED:` line alone, red with colour), and every statement is flushed and printed before the
+//! next runs. Before `drop role analyst` runs, the console asks the shell ([`Frontend::confirm`]):
+//! it starts with DROP, so odpscmd's `Confirm to "drop role analyst" (yes/no)? ` is asked; `yes`
+//! runs it, the session flushes the catalog, and only then is `OK` printed. `history;` lists the
+//! editor's history ([`Frontend::history`]). Ctrl-C drops an unfinished buffer; Ctrl-D or `quit;`
+//! leaves.
 
-pub mod client;
 pub mod helper;
 
 use crate::ast::Statement;
-use crate::batch::{self, Prepared, ScriptStatement};
-use crate::cli::{access_failure, Settings};
+use crate::console::{self, Commit, Console, Format, Frontend, Input};
 use crate::exec::Session;
-use crate::lexer;
-use client::ClientCommand;
 use helper::ShellHelper;
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::Editor;
 use std::cell::RefCell;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Stderr, Stdout, Write};
+use std::ops::DerefMut;
 use std::path::PathBuf;
 use std::rc::Rc;
 
 /// Positions in shell input name this file (the statement's own line and column).
 pub const SHELL_FILE: &str = "<stdin>";
 const HISTORY_SIZE: usize = 10_000;
+
+/// What the command line decided for the shell.
+#[derive(Debug, Clone)]
+pub struct ShellOptions {
+    /// `--project`: entered at start; one the user may not enter is reported and left.
+    pub project: Option<String>,
+    pub format: Format,
+    /// Colour the prompt, the input and `FAILED:`.
+    pub color: bool,
+}
 
 /// `$HOME/.mcsec/history`, when there is a home.
 pub fn history_path() -> Option<PathBuf> {
@@ -69,14 +80,36 @@ struct Shell {
     session: Rc<RefCell<Session>>,
     editor: Editor<ShellHelper, FileHistory>,
     color: bool,
-    format: crate::cli::Format,
+    /// Runs each buffer; flushes and prints every statement before the next runs.
+    console: Console<Stdout, Stderr>,
 }
 
-enum Flow {
-    Continue,
-    /// A statement failed: the rest of the line is not run.
-    Stop,
-    Quit,
+/// What the console borrows from the shell while it runs one buffer.
+struct Lent<'a> {
+    session: &'a RefCell<Session>,
+    editor: &'a mut Editor<ShellHelper, FileHistory>,
+}
+
+impl Frontend for Lent<'_> {
+    /// Borrowed only while a statement executes or flushes, so completion (which reads the
+    /// session) keeps working at a confirmation question.
+    fn session(&mut self) -> impl DerefMut<Target = Session> + '_ {
+        self.session.borrow_mut()
+    }
+
+    fn confirm(&mut self, text: &str, statement: &Statement) -> bool {
+        let Some(question) = confirmation_question(text, statement) else {
+            return true;
+        };
+        match self.editor.readline(&question) {
+            Ok(answer) => is_yes(&answer),
+            Err(_) => false,
+        }
+    }
+
+    fn history(&self) -> Option<Vec<String>> {
+        Some(self.editor.history().iter().cloned().collect())
+    }
 }
 
 impl Shell {
@@ -100,28 +133,6 @@ impl Shell {
         }
     }
 
-    fn print_out(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        if !text.is_empty() && !text.ends_with('\n') {
-            let _ = out.write_all(b"\n");
-        }
-        let _ = out.flush();
-    }
-
-    /// `FAILED: <message>` on stderr; with `--format json` also the statement's record on stdout.
-    fn print_failure(&self, stmt: &ScriptStatement<'_>, label: &str, error: &crate::Error) {
-        if self.format == crate::cli::Format::Json {
-            self.print_out(&batch::failure_json(stmt, label, error));
-        }
-        let mut err = std::io::stderr().lock();
-        let _ = if self.color && err.is_terminal() {
-            writeln!(err, "\x1b[31mFAILED:\x1b[0m {error}")
-        } else {
-            writeln!(err, "FAILED: {error}")
-        };
-    }
-
     /// Reads one complete buffer (one or more statements); `None` at Ctrl-D.
     fn read_buffer(&mut self) -> Result<Option<String>, ReadlineError> {
         let mut buffer = String::new();
@@ -142,10 +153,10 @@ impl Shell {
                         buffer.push('\n');
                     }
                     buffer.push_str(&line);
-                    if lexer::split(&buffer).next().is_none() {
+                    if crate::lexer::split(&buffer).next().is_none() {
                         // Blank lines and lines holding only comments are ignored, as odpscmd does.
                         buffer.clear();
-                    } else if lexer::is_complete(&buffer) {
+                    } else if crate::lexer::is_complete(&buffer) {
                         return Ok(Some(buffer));
                     }
                 }
@@ -156,86 +167,22 @@ impl Shell {
         }
     }
 
-    fn confirm(&mut self, question: &str) -> bool {
-        match self.editor.readline(question) {
-            Ok(answer) => is_yes(&answer),
-            Err(_) => false,
-        }
-    }
-
-    fn run_statement(&mut self, stmt: &ScriptStatement<'_>) -> Flow {
-        let prepared = match batch::prepare(stmt) {
-            Ok(prepared) => prepared,
-            Err(error) => {
-                self.print_failure(stmt, stmt.text.trim(), &error);
-                return Flow::Stop;
-            }
+    /// Runs the statements of one buffer in order; a failure skips the rest of the buffer.
+    /// `false` when one of them was `quit;`.
+    fn run_buffer(&mut self, buffer: &str) -> bool {
+        let mut lent = Lent {
+            session: &self.session,
+            editor: &mut self.editor,
         };
-        let label = batch::statement_label(Some(&prepared), stmt.text);
-        let result = match prepared {
-            Prepared::Empty => return Flow::Continue,
-            Prepared::Client(ClientCommand::Quit) => return Flow::Quit,
-            Prepared::Client(ClientCommand::History) => {
-                let listing: String = self
-                    .editor
-                    .history()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, entry)| {
-                        format!("{:>5}  {}\n", i + 1, entry.replace('\n', "\n       "))
-                    })
-                    .collect();
-                Ok(batch::text_output(listing))
-            }
-            Prepared::Client(ClientCommand::Help(keyword)) => {
-                client::help_text(keyword.as_deref()).map(batch::text_output)
-            }
-            Prepared::Statement(statement) => {
-                if let Some(question) = confirmation_question(stmt.text, &statement) {
-                    if !self.confirm(&question) {
-                        let _ = writeln!(std::io::stderr(), "Cancelled.");
-                        return Flow::Continue;
-                    }
-                }
-                let mut session = self.session.borrow_mut();
-                // Flushed before printing: an `OK` on screen is a durable statement.
-                session
-                    .execute(&statement)
-                    .and_then(|output| session.flush().map(|()| output))
-            }
+        let input = Input {
+            text: buffer,
+            file: SHELL_FILE,
         };
-        match result {
-            Ok(output) => {
-                self.print_out(&batch::success_text(self.format, stmt, &label, &output));
-                Flow::Continue
-            }
-            Err(error) => {
-                self.print_failure(stmt, &label, &error);
-                Flow::Stop
-            }
-        }
-    }
-
-    fn run_buffer(&mut self, buffer: &str) -> Flow {
-        for piece in lexer::split(buffer) {
-            let stmt = ScriptStatement {
-                text: piece.text,
-                file: SHELL_FILE,
-                line: piece.line,
-                col: piece.col,
-                index: piece.index,
-            };
-            match self.run_statement(&stmt) {
-                Flow::Continue => {}
-                Flow::Stop => return Flow::Continue,
-                Flow::Quit => return Flow::Quit,
-            }
-        }
-        Flow::Continue
+        !self.console.run(&mut lent, &input).quit
     }
 }
 
-fn banner(session: &mut Session, settings: &Settings) {
+fn banner(session: &mut Session, options: &ShellOptions) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(
         err,
@@ -244,7 +191,7 @@ fn banner(session: &mut Session, settings: &Settings) {
     );
     let location = session.catalog().location().to_string();
     let _ = writeln!(err, "User: {}", session.user());
-    match &settings.project {
+    match &options.project {
         Some(project) => {
             let _ = writeln!(err, "Connecting to {location}, project: {project}");
             match session.use_project(project) {
@@ -252,7 +199,7 @@ fn banner(session: &mut Session, settings: &Settings) {
                     let _ = writeln!(err, "Connected!");
                 }
                 Err(e) => {
-                    let _ = writeln!(err, "{}", access_failure(project, &e));
+                    let _ = writeln!(err, "{}", console::access_failure(project, &e));
                 }
             }
         }
@@ -265,8 +212,9 @@ fn banner(session: &mut Session, settings: &Settings) {
 }
 
 /// Runs the REPL until Ctrl-D or `quit;`; returns the exit code.
-pub fn run(mut session: Session, settings: &Settings, color: bool) -> i32 {
-    banner(&mut session, settings);
+pub fn run(mut session: Session, options: &ShellOptions) -> i32 {
+    banner(&mut session, options);
+    let color = options.color;
     let config = Config::builder()
         .auto_add_history(false)
         .completion_type(CompletionType::List)
@@ -287,18 +235,24 @@ pub fn run(mut session: Session, settings: &Settings, color: bool) -> i32 {
     let editor = match editor {
         Ok(editor) => editor,
         Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "FAILED: cannot start the line editor: {e}"
-            );
+            let line = console::failed_line(format!("cannot start the line editor: {e}"), false);
+            let _ = std::io::stderr().write_all(line.as_bytes());
             return 1;
         }
+    };
+    let console_options = console::Options {
+        format: options.format,
+        commit: Commit::EveryStatement,
+        start_at: None,
+        keep_going: false,
+        locate_failures: false,
+        color: color && std::io::stderr().is_terminal(),
     };
     let mut shell = Shell {
         session,
         editor,
         color,
-        format: settings.format,
+        console: Console::new(console_options, std::io::stdout(), std::io::stderr()),
     };
     let history = history_path();
     if let Some(path) = &history {
@@ -310,13 +264,14 @@ pub fn run(mut session: Session, settings: &Settings, color: bool) -> i32 {
         match shell.read_buffer() {
             Ok(Some(buffer)) => {
                 let _ = shell.editor.add_history_entry(buffer.trim());
-                if let Flow::Quit = shell.run_buffer(&buffer) {
+                if !shell.run_buffer(&buffer) {
                     break 0;
                 }
             }
             Ok(None) => break 0,
             Err(e) => {
-                let _ = writeln!(std::io::stderr(), "FAILED: cannot read input: {e}");
+                let line = console::failed_line(format!("cannot read input: {e}"), false);
+                let _ = std::io::stderr().write_all(line.as_bytes());
                 break 1;
             }
         }

@@ -1,10 +1,11 @@
-//! Client commands: statements the shell and the batch runner answer themselves, as odpscmd's
-//! console does, because they are not part of the security language: `help;` / `h;`,
-//! `help <keyword>;`, `history;`, and `quit;` / `q;` / `exit;`.
+//! Client commands: statements the console answers itself, as odpscmd's console does, because
+//! they are not part of the security language: `help;` / `h;`, `help <keyword>;`, `history;`,
+//! and `quit;` / `q;` / `exit;`.
 //!
 //! `help grant;` is recognised here as `Help(Some("grant"))`, and [`help_text`] answers it with
 //! the syntax the grammar module holds for statements starting with `grant` — the same source
-//! the parser is checked against, so help never drifts from what parses.
+//! the parser is checked against, so help never drifts from what parses. `history;` lists what
+//! the front end remembers ([`super::Frontend::history`]) through [`history_listing`].
 
 use crate::error::{Error, Result};
 use crate::grammar;
@@ -55,6 +56,16 @@ pub fn help_text(keyword: Option<&str>) -> Result<String> {
     }
 }
 
+/// `history;`: the entries oldest first, numbered from 1; a multi-line entry's later lines are
+/// indented under its first.
+pub fn history_listing(entries: &[String]) -> String {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| format!("{:>5}  {}\n", i + 1, entry.replace('\n', "\n       ")))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +85,15 @@ mod tests {
         assert_eq!(recognise("quit now"), None);
         assert_eq!(recognise("list users"), None);
         assert_eq!(recognise(""), None);
+    }
+
+    #[test]
+    fn history_lists_entries_numbered_with_continuation_lines_indented() {
+        let entries = vec!["list users;".to_string(), "drop role\nr;".to_string()];
+        assert_eq!(
+            history_listing(&entries),
+            "    1  list users;\n    2  drop role\n       r;\n"
+        );
+        assert_eq!(history_listing(&[]), "");
     }
 }

@@ -1,0 +1,273 @@
+//! The console: the one runner from input text to printed results and an exit code, shared by
+//! every front end — the shell, the batch runner, and anything else that drives a session. A
+//! front end only reads input, says how it wants it run ([`Options`]) and lends what only it has
+//! ([`Frontend`]): the session, a yes/no question to the user, its history.
+//!
+//! Walk statement 3 of `s.sql`, `list usrs;` on line 5 after a comment, through [`Console::run`]
+//! with the batch runner's options:
+//!
+//! 1. **Split** ([`statement::statements`]): the lexer's splitter cuts the input at each `;`
+//!    outside quotes and comments; the piece is `list usrs` at `s.sql:5:1`, number 3 (empty
+//!    statements count, as odpscmd counts them). With `-k 3` ([`Options::start_at`]) the two
+//!    before it are skipped without being parsed; a `-k` past the end is odpscmd's
+//!    `[Error] invalid NUM for option k, ...` and exit code 2.
+//! 2. **Prepare** ([`statement::prepare`]): a client command (`help`, `history`, `quit`;
+//!    [`client`]) is recognised first; anything else is parsed with its position, so this piece
+//!    fails with `s.sql:5:6: expected one of USERS, ...`. Had it been `drop role r`, the
+//!    front end would first be asked to confirm it ([`Frontend::confirm`]; the shell asks
+//!    odpscmd's question, a script never does), then the statement would run on the front end's
+//!    session ([`Frontend::session`], `exec::Session::execute`).
+//! 3. **Render** ([`render`]): a success is its text, or with [`Format::Json`] one JSON object
+//!    carrying the same text; it is queued until its statement is durable ([`commit`]): with
+//!    [`Commit::Group`] one flush covers up to [`GROUP_COMMIT_STATEMENTS`] statements, with
+//!    [`Commit::EveryStatement`] every statement is flushed and printed before the next runs.
+//! 4. **Fail**: the failure first flushes and prints what ran before it (it stays applied),
+//!    then goes to stderr as `FAILED: s.sql:5:6: expected one of ...` and, with
+//!    [`Options::locate_failures`], `  in statement 3 at s.sql:5:1`; in JSON mode its record goes
+//!    to stdout too. Without [`Options::keep_going`] the run ends there. With it the run goes on
+//!    with statement 4, since each statement is parsed on its own — except when the flush
+//!    itself failed: nothing after it could be made durable.
+//! 5. **End**: a last flush and print, and the [`Outcome`]: exit code 0 when every statement ran,
+//!    1 when one failed; `quit;` ends the input early, and the outcome says so, so a shell
+//!    stops reading.
+
+pub mod client;
+pub mod commit;
+pub mod render;
+pub mod statement;
+
+pub use client::ClientCommand;
+pub use commit::{Commit, GROUP_COMMIT_STATEMENTS};
+pub use render::{access_failure, failed_line, Format};
+pub use statement::{prepare, Prepared, ScriptStatement};
+
+use crate::ast::Statement;
+use crate::error::Error;
+use crate::exec::{Session, StatementResult};
+use commit::Pending;
+use std::io::Write;
+use std::ops::DerefMut;
+
+/// Text to run and the file name its positions use: a path, `<cmdline>`, `<stdin>`.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub text: &'a str,
+    pub file: &'a str,
+}
+
+/// How a front end wants its input run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub format: Format,
+    pub commit: Commit,
+    /// `-k`: the 1-based number of the first statement to run.
+    pub start_at: Option<usize>,
+    /// `--keep-going`: run every statement even after a failure.
+    pub keep_going: bool,
+    /// Follow each `FAILED:` line with `  in statement <n> at <file>:<line>:<col>`.
+    pub locate_failures: bool,
+    /// `FAILED:` in red.
+    pub color: bool,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// 0 every statement ran, 1 a statement failed, 2 `-k` past the end.
+    pub exit_code: i32,
+    /// `quit;` (`q;`, `exit;`) ended the input: a front end reading more input stops.
+    pub quit: bool,
+}
+
+/// What only the front end has. The console calls one of these at a time and holds nothing
+/// it returned across calls, so a front end may keep its session where other parts of it read
+/// it between calls (the shell's completion does).
+pub trait Frontend {
+    /// The session statements run on and flush through.
+    fn session(&mut self) -> impl DerefMut<Target = Session> + '_;
+
+    /// Asked before `statement` (typed as `text`) runs; `false` skips it, and the console
+    /// prints `Cancelled.`. Front ends that cannot ask run everything.
+    fn confirm(&mut self, text: &str, statement: &Statement) -> bool {
+        let _ = (text, statement);
+        true
+    }
+
+    /// `history;`: the input remembered, oldest first; `None` where nothing is remembered, and
+    /// then `history;` fails.
+    fn history(&self) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// A bare session is a front end that asks nothing and keeps no history.
+impl Frontend for Session {
+    fn session(&mut self) -> impl DerefMut<Target = Session> + '_ {
+        self
+    }
+}
+
+/// What one prepared statement came to.
+enum Step {
+    Nothing,
+    Quit,
+    /// The output, and whether a statement was executed (and so needs a flush).
+    Printed(StatementResult, bool),
+}
+
+/// The runner: options, the two output streams, and results waiting for their flush.
+pub struct Console<O: Write, E: Write> {
+    options: Options,
+    stdout: O,
+    stderr: E,
+    pending: Pending,
+}
+
+impl<O: Write, E: Write> Console<O, E> {
+    pub fn new(options: Options, stdout: O, stderr: E) -> Self {
+        Console {
+            options,
+            stdout,
+            stderr,
+            pending: Pending::default(),
+        }
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The output streams, once the runs are over (a test reads its buffers back).
+    pub fn into_writers(self) -> (O, E) {
+        (self.stdout, self.stderr)
+    }
+
+    /// Runs every statement of `input` on `frontend`'s session; without
+    /// [`Options::keep_going`] the first failure ends the run. Everything printed for a
+    /// statement that ran is durable when this returns.
+    pub fn run<F: Frontend>(&mut self, frontend: &mut F, input: &Input<'_>) -> Outcome {
+        let first = match render::check_start(self.options.start_at, self.total(input)) {
+            Ok(first) => first,
+            Err(message) => {
+                let _ = writeln!(self.stderr, "{message}");
+                return Outcome {
+                    exit_code: 2,
+                    quit: false,
+                };
+            }
+        };
+        let mut failed = false;
+        let mut quit = false;
+        for stmt in statement::statements(input).filter(|stmt| stmt.index >= first) {
+            let prepared = prepare(&stmt);
+            let label = statement::statement_label(prepared.as_ref().ok(), stmt.text);
+            let step = prepared.and_then(|prepared| self.perform(frontend, &stmt, prepared));
+            let (error, ends_run) = match step {
+                Ok(Step::Nothing) => continue,
+                Ok(Step::Quit) => {
+                    quit = true;
+                    break;
+                }
+                Ok(Step::Printed(output, executed)) => {
+                    let text = render::success_text(self.options.format, &stmt, &label, &output);
+                    self.pending.push(&text, executed);
+                    if !self.pending.due(self.options.commit) {
+                        continue;
+                    }
+                    match self.release(frontend) {
+                        Ok(()) => continue,
+                        Err(flush_error) => (flush_error, true),
+                    }
+                }
+                // What ran before the failure stays applied: make it durable and show it first.
+                // If that flush fails, its error is the one to report, and the run cannot go on.
+                Err(error) => match self.release(frontend) {
+                    Ok(()) => (error, !self.options.keep_going),
+                    Err(flush_error) => (flush_error, true),
+                },
+            };
+            self.report_failure(&stmt, &label, &error);
+            failed = true;
+            if ends_run {
+                return Outcome {
+                    exit_code: 1,
+                    quit: false,
+                };
+            }
+        }
+        match self.release(frontend) {
+            Ok(()) => Outcome {
+                exit_code: i32::from(failed),
+                quit,
+            },
+            Err(error) => {
+                let line = failed_line(&error, self.options.color);
+                let _ = self.stderr.write_all(line.as_bytes());
+                let _ = self.stderr.flush();
+                Outcome { exit_code: 1, quit }
+            }
+        }
+    }
+
+    /// The statement count `-k` is checked against; only counted when `-k` is given.
+    fn total(&self, input: &Input<'_>) -> usize {
+        match self.options.start_at {
+            Some(_) => crate::lexer::count_statements(input.text),
+            None => 0,
+        }
+    }
+
+    fn perform<F: Frontend>(
+        &mut self,
+        frontend: &mut F,
+        stmt: &ScriptStatement<'_>,
+        prepared: Prepared,
+    ) -> Result<Step, Error> {
+        match prepared {
+            Prepared::Empty => Ok(Step::Nothing),
+            Prepared::Client(ClientCommand::Quit) => Ok(Step::Quit),
+            Prepared::Client(ClientCommand::Help(keyword)) => client::help_text(keyword.as_deref())
+                .map(|text| Step::Printed(render::text_output(text), false)),
+            Prepared::Client(ClientCommand::History) => match frontend.history() {
+                Some(entries) => Ok(Step::Printed(
+                    render::text_output(client::history_listing(&entries)),
+                    false,
+                )),
+                None => Err(Error::usage(
+                    "history is available in the interactive shell only",
+                )),
+            },
+            Prepared::Statement(statement) => {
+                if !frontend.confirm(stmt.text, &statement) {
+                    let _ = writeln!(self.stderr, "Cancelled.");
+                    return Ok(Step::Nothing);
+                }
+                let mut session = frontend.session();
+                session
+                    .execute(&statement)
+                    .map(|output| Step::Printed(output, true))
+            }
+        }
+    }
+
+    fn release<F: Frontend>(&mut self, frontend: &mut F) -> Result<(), Error> {
+        let session = frontend.session();
+        self.pending.release(&session, &mut self.stdout)
+    }
+
+    fn report_failure(&mut self, stmt: &ScriptStatement<'_>, label: &str, error: &Error) {
+        if self.options.format == Format::Json {
+            let line = render::failure_json(stmt, label, error);
+            let _ = self.stdout.write_all(line.as_bytes());
+            let _ = self.stdout.flush();
+        }
+        let text = render::failure_text(
+            stmt,
+            error,
+            self.options.locate_failures,
+            self.options.color,
+        );
+        let _ = self.stderr.write_all(text.as_bytes());
+        let _ = self.stderr.flush();
+    }
+}
