@@ -11,7 +11,8 @@
 //! can be renewed. With `"policy"="true"` the same statement edits the role policy instead.
 
 use super::access::{reach_provider, require, Action, Mgmt, Need};
-use super::render::{format_time, GrantBlock, GrantGroup, GrantRow};
+use super::render::format_time;
+use super::result::{GrantBlock, GrantGroup, GrantRow};
 use super::result::PrincipalType;
 use super::roles::existing_role;
 use super::{

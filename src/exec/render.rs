@@ -8,11 +8,10 @@
 //! [`text`] writes `[roles]` and [`grant_blocks`], [`json`] serialises the same blocks.
 
 use super::result::{
-    Cell, Explain, ExplainCheck, LabelGrants, Outcome, PackageDescription, SecurityConfiguration,
-    StatementResult, TableDescription,
+    Cell, Explain, ExplainCheck, GrantBlock, GrantRow, LabelGrants, Outcome, PackageDescription,
+    SecurityConfiguration, StatementResult, TableDescription,
 };
 use crate::authz::DenyCode;
-use serde::Serialize;
 use std::fmt::Write;
 
 /// The odpscmd text of a result, without a final newline (`OK` when there is nothing to show).
@@ -150,6 +149,18 @@ pub fn text(result: &StatementResult) -> String {
 
 /// The `result` field of `--format json`: the value as serde writes it. Every variant is plain
 /// data (strings, numbers, maps), so serialisation cannot fail.
+impl StatementResult {
+    /// The odpscmd text, exactly what the shell and `-e`/`-f` print (without the final newline).
+    pub fn text(&self) -> String {
+        text(self)
+    }
+
+    /// The value as the `result` field of `--format json` writes it.
+    pub fn json(&self) -> serde_json::Value {
+        json(self)
+    }
+}
+
 pub fn json(result: &StatementResult) -> serde_json::Value {
     serde_json::to_value(result).unwrap_or(serde_json::Value::Null)
 }
@@ -411,7 +422,10 @@ fn explain_statement(e: &super::result::ExplainStatement) -> String {
         ),
     ];
     if let (Some(standing), Some(project)) = (e.standing, &e.current_project) {
-        text.push(format!("Standing: {} of project {project}", standing.words()));
+        text.push(format!(
+            "Standing: {} of project {project}",
+            standing.words()
+        ));
     }
     text.push(format!("Decision: {}", decision_words(e.decision, e.code)));
     if let Some(message) = &e.message {
@@ -581,20 +595,6 @@ pub fn table(columns: &[Column<'_>], rows: &[Vec<String>]) -> String {
     out.join("\n")
 }
 
-/// One row of an `Authorization Type:` block.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GrantRow {
-    /// `A`, `D`, `AC`, `AG`, ...
-    pub flags: String,
-    /// `project_owner/ALIYUN$x`, `user/RAM$x:y`, `role/r` — only in `show acl`, where the
-    /// resource is then written in parentheses after it.
-    pub grantee: Option<String>,
-    pub resource: String,
-    pub actions: Vec<String>,
-    pub expires: Option<String>,
-    pub conditions: Option<String>,
-}
-
 impl GrantRow {
     pub fn text(&self) -> String {
         let mut s = format!("{:<8}", self.flags);
@@ -613,21 +613,6 @@ impl GrantRow {
         }
         s
     }
-}
-
-/// The rows of one subject (`[role/worker]`) inside a block; `subject` is `None` where the
-/// layout has no subject line (`describe role`, `show acl`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GrantGroup {
-    pub subject: Option<String>,
-    pub rows: Vec<GrantRow>,
-}
-
-/// `Authorization Type: <kind>` and its groups.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GrantBlock {
-    pub kind: String,
-    pub groups: Vec<GrantGroup>,
 }
 
 impl GrantBlock {

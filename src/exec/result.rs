@@ -9,7 +9,6 @@
 //! parsing odpscmd's tables. The JSON form is internally tagged by `type`, and its field names
 //! are part of the interface (README, "JSON schema"; `tests/json_schema.rs` checks them).
 
-use super::render::GrantBlock;
 use crate::authz::management::{Action, Need, Standing};
 use crate::authz::{DenyCode, Layer, LayerReport, Outflow, TaskType, Verdict};
 use serde::{Serialize, Serializer};
@@ -115,16 +114,6 @@ impl StatementResult {
     /// One name per line, as the list statements print them.
     pub fn names(of: NameList, names: Vec<String>) -> Self {
         StatementResult::Names { of, names }
-    }
-
-    /// The odpscmd text, exactly what the shell and `-e`/`-f` print (without the final newline).
-    pub fn text(&self) -> String {
-        super::render::text(self)
-    }
-
-    /// The value as the `result` field of `--format json` writes it.
-    pub fn json(&self) -> serde_json::Value {
-        super::render::json(self)
     }
 }
 
@@ -391,7 +380,9 @@ pub enum Prediction {
     Refused,
     WouldSucceed,
     /// Every check allowed it, and it would still fail: a missing object, a bad value.
-    WouldFail { error: String },
+    WouldFail {
+        error: String,
+    },
 }
 
 impl Prediction {
@@ -542,6 +533,35 @@ impl From<&LayerReport> for ExplainLayer {
             message: report.message.clone(),
         }
     }
+}
+
+/// One row of an `Authorization Type:` block.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantRow {
+    /// `A`, `D`, `AC`, `AG`, ...
+    pub flags: String,
+    /// `project_owner/ALIYUN$x`, `user/RAM$x:y`, `role/r` — only in `show acl`, where the
+    /// resource is then written in parentheses after it.
+    pub grantee: Option<String>,
+    pub resource: String,
+    pub actions: Vec<String>,
+    pub expires: Option<String>,
+    pub conditions: Option<String>,
+}
+
+/// The rows of one subject (`[role/worker]`) inside a block; `subject` is `None` where the
+/// layout has no subject line (`describe role`, `show acl`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantGroup {
+    pub subject: Option<String>,
+    pub rows: Vec<GrantRow>,
+}
+
+/// `Authorization Type: <kind>` and its groups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantBlock {
+    pub kind: String,
+    pub groups: Vec<GrantGroup>,
 }
 
 #[cfg(test)]

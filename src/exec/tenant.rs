@@ -11,7 +11,7 @@
 
 use super::access::{require, require_tenant, Action, Mgmt, Need};
 use super::grants::kind_label;
-use super::render::{GrantBlock, GrantGroup, GrantRow};
+use super::result::{GrantBlock, GrantGroup, GrantRow};
 use super::result::PrincipalType;
 use super::users::user_name;
 use super::{
