@@ -305,18 +305,26 @@ fn tab_completes_a_table_name() {
     let t = shell_in_project();
     t.line("create table sales_2024 (shop string, amount bigint);");
     t.wait_count("OK", 3);
+    // Each key goes once the shell has shown what came before it: a Tab that overtook its text
+    // would complete something else.
     t.type_text("desc SAL");
+    t.wait_text("prj> desc SAL");
     t.keys(&["Tab"]);
     t.wait_text("prj> desc sales_2024");
     t.keys(&["C-c"]);
+    t.wait_for("a fresh prompt", |s| s.trim_end().ends_with("prj>"));
     // Keywords complete too, in the case being typed.
     t.type_text("WHOA");
+    t.wait_text("prj> WHOA");
     t.keys(&["Tab"]);
     t.wait_text("prj> WHOAMI");
     t.keys(&["C-c"]);
+    t.wait_for("a fresh prompt", |s| s.trim_end().ends_with("prj>"));
     // On a continuation line the statement's first words, typed earlier, decide what completes.
     t.line("select shop");
+    t.wait_text("prj> select shop\n");
     t.type_text("from sal");
+    t.wait_text("> from sal");
     t.keys(&["Tab"]);
     t.wait_text("> from sales_2024");
 }
