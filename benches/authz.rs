@@ -116,7 +116,7 @@ fn requests(side: usize) -> Vec<Request> {
                 principal: principal(u),
                 source_ip: "10.0.0.1".into(),
                 current_project: Some("prj1".into()),
-                action: "Select".into(),
+                action: mcsec::authz::Action::Select,
                 resource: Resource::table_columns(
                     "prj1",
                     &format!("t{t}"),

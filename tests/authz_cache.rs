@@ -135,7 +135,7 @@ fn select_t1() -> Request {
         principal: ALICE.into(),
         source_ip: "127.0.0.1".into(),
         current_project: Some("prj1".into()),
-        action: "Select".into(),
+        action: mcsec::authz::Action::Select,
         resource: Resource::table_columns("prj1", "t1", vec!["id".into()]),
         task_type: TaskType::Sql,
         outflow: None,

@@ -234,7 +234,7 @@ fn request(ask: &Ask, principal: &str) -> Request {
         principal: principal.into(),
         source_ip: "10.0.0.7".into(),
         current_project: Some("prj1".into()),
-        action: "Select".into(),
+        action: mcsec::authz::Action::Select,
         resource: Resource::table_columns(
             "prj1",
             TABLES[ask.table],

@@ -42,7 +42,7 @@ fn select(user: &str, table: &str, columns: &[&str]) -> Request {
         principal: user.into(),
         source_ip: "127.0.0.1".into(),
         current_project: Some("prj1".into()),
-        action: "Select".into(),
+        action: mcsec::authz::Action::Select,
         resource: Resource::table_columns(
             "prj1",
             table,
@@ -56,7 +56,7 @@ fn select(user: &str, table: &str, columns: &[&str]) -> Request {
 
 fn on(user: &str, action: &str, resource: Resource) -> Request {
     Request {
-        action: action.into(),
+        action: mcsec::authz::Action::from_name(action).expect("a known action"),
         resource,
         ..select(user, "users", &[])
     }

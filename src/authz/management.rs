@@ -22,6 +22,7 @@
 //! [`Snapshot`] and never writes. `explain` renders its [`Response`]; the executor turns a
 //! refusal into the error the statement fails with.
 
+pub use super::action::Action;
 use super::{
     describe_statement, network, policies, texts, Decision, DenyCode, Detail, Facts, Layer,
     LayerReport, Response, Snapshot, Verdict,
@@ -31,106 +32,6 @@ use crate::error::{Code, Result};
 use crate::policy::{ConditionContext, Effect, PolicyKind};
 use serde::Serialize;
 use std::sync::Arc;
-
-macro_rules! management_actions {
-    ($($variant:ident,)*) => {
-        /// The management actions statements are checked as (`odps:<name>`, §4.1).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Action { $($variant,)* }
-
-        impl Action {
-            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
-
-            /// The name after `odps:`.
-            pub fn name(self) -> &'static str {
-                match self { $(Action::$variant => stringify!($variant),)* }
-            }
-        }
-    };
-}
-
-management_actions! {
-    AddUser,
-    RemoveUser,
-    ListUsers,
-    AddAccountProvider,
-    RemoveAccountProvider,
-    ListAccountProviders,
-    ShowGrants,
-    CreateRole,
-    DropRole,
-    DescribeRole,
-    ListRoles,
-    GrantRole,
-    RevokeRole,
-    ListRolePrincipals,
-    ListUserRoles,
-    PurgePrivileges,
-    GrantPrivilege,
-    RevokePrivilege,
-    ShowAcl,
-    GetPolicy,
-    SetPolicy,
-    GetRolePolicy,
-    SetRolePolicy,
-    GetSecurityPolicy,
-    SetSecurityPolicy,
-    SetDataLabel,
-    GrantLabel,
-    RevokeLabel,
-    ShowLabelGrants,
-    ClearExpiredGrants,
-    CreatePackage,
-    DropPackage,
-    AddPackageResource,
-    RemovePackageResource,
-    AllowInstallPackage,
-    DisallowInstallPackage,
-    InstallPackage,
-    UninstallPackage,
-    ShowPackages,
-    DescribePackage,
-    SetSecurityConfiguration,
-    GetSecurityConfiguration,
-    SetProjectProperty,
-    AddTrustedProject,
-    RemoveTrustedProject,
-    ListTrustedProjects,
-    AddGroup,
-    RemoveGroup,
-    ListGroups,
-    AddTenantRole,
-    RemoveTenantRole,
-    DropProject,
-    AddTenantUser,
-    RemoveTenantUser,
-    GrantTenantRole,
-    RevokeTenantRole,
-    ListTenantUsers,
-    CreateTenantRole,
-    DropTenantRole,
-    DescribeTenantRole,
-    ListTenantRoles,
-    ListTenantRolePrincipals,
-    GetTenantRolePolicy,
-    SetTenantRolePolicy,
-    ShowTenantGrants,
-    AddTenantGroup,
-    RemoveTenantGroup,
-    ListTenantGroups,
-}
-
-impl Serialize for Action {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.name())
-    }
-}
-
-impl std::fmt::Display for Action {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// The caller's built-in standing in a project, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -36,6 +36,7 @@
 //! statement that runs in a project; management statements pass it (`check_access_to`) for
 //! every project they act on, not only the current one.
 
+pub mod action;
 pub mod advice;
 pub mod management;
 pub mod network;
@@ -43,6 +44,7 @@ mod policies;
 pub mod snapshot;
 pub mod texts;
 
+pub use action::Action;
 pub use snapshot::{RecordCache, Snapshot};
 
 use crate::catalog::model::{
@@ -148,8 +150,8 @@ pub struct Request {
     pub principal: String,
     pub source_ip: String,
     pub current_project: Option<String>,
-    /// Canonical action name (`Select`, `CreateTable`, `Read`, ...).
-    pub action: String,
+    /// A data action (`Select`, `CreateTable`, `Read`, ...).
+    pub action: Action,
     pub resource: Resource,
     pub task_type: TaskType,
     pub outflow: Option<Outflow>,
@@ -1013,7 +1015,7 @@ impl<'a> Evaluation<'a> {
         let only_project = self.scope.super_admin();
         match self.scope.policy_match(
             Effect::Deny,
-            &self.request.action,
+            self.request.action.name(),
             &arns,
             &self.ctx,
             only_project,
@@ -1021,7 +1023,7 @@ impl<'a> Evaluation<'a> {
             Some(rule) => {
                 let message = self.denial(
                     DenyCode::PolicyDeny,
-                    &self.request.action,
+                    self.request.action.name(),
                     texts::POLICY_DENY_REASON,
                 );
                 self.refuse(
@@ -1052,7 +1054,7 @@ impl<'a> Evaluation<'a> {
             );
             return Ok(());
         }
-        let action = self.request.action.as_str();
+        let action = self.request.action.name();
         if self.scope.member() && self.scope.has_role(ADMIN) {
             let rule = format!(
                 "implicit admin/{}: All on projects/{}",
@@ -1220,7 +1222,7 @@ impl<'a> Evaluation<'a> {
         let (Some(table), ObjectType::Table) = (&r.name, r.kind) else {
             return Ok(None);
         };
-        let action = self.request.action.as_str();
+        let action = self.request.action.name();
         for role in self.scope.tenant_roles()? {
             let granted = role.grants.iter().find(|(p, t, a)| {
                 p == &r.project
@@ -1251,7 +1253,7 @@ impl<'a> Evaluation<'a> {
             return Ok(());
         }
         if r.kind != ObjectType::Table
-            || !matches!(self.request.action.as_str(), "Select" | "Download")
+            || !matches!(self.request.action.name(), "Select" | "Download")
         {
             self.report(
                 Layer::LabelSecurity,
@@ -1353,7 +1355,7 @@ impl<'a> Evaluation<'a> {
         match shortfalls.first() {
             Some((column, sensitivity, effective)) => {
                 let reason = texts::label_reason(column, *sensitivity, *effective);
-                let message = self.denial(DenyCode::Label, &self.request.action, &reason);
+                let message = self.denial(DenyCode::Label, self.request.action.name(), &reason);
                 let detail = format!(
                     "column {column} has sensitivity {sensitivity}, effective label is {effective}"
                 );
@@ -1518,7 +1520,7 @@ impl<'a> Evaluation<'a> {
                 let hit = doc.statements.iter().enumerate().find(|(_, s)| {
                     s.effect == Effect::Allow
                         && s.matches_principal(&self.request.principal)
-                        && s.matches(&self.request.action, arn, &self.ctx)
+                        && s.matches(self.request.action.name(), arn, &self.ctx)
                 });
                 if let Some((i, s)) = hit {
                     let rule = describe_statement("exception policy", i, s, arn);
@@ -1544,7 +1546,7 @@ impl<'a> Evaluation<'a> {
         }
         let message = self.denial(
             DenyCode::Protected,
-            &self.request.action,
+            self.request.action.name(),
             &texts::protected_reason(&project),
         );
         let detail = format!("project {project} is protected and data would flow to {target}");
@@ -1595,7 +1597,7 @@ impl<'a> Evaluation<'a> {
             if !object
                 .privileges
                 .iter()
-                .any(|p| *p == self.request.action || p == "All")
+                .any(|p| p == self.request.action.name() || p == "All")
             {
                 continue;
             }
@@ -1652,7 +1654,7 @@ impl<'a> Evaluation<'a> {
                                 let installed =
                                     Resource::object(current, r.kind, &format!("{package}/{name}"));
                                 consumer
-                                    .acl(&self.request.action, &installed, &self.ctx)?
+                                    .acl(self.request.action.name(), &installed, &self.ctx)?
                                     .whole
                             }
                         },

@@ -14,7 +14,7 @@
 use super::result::Cell;
 use super::{ExecContext, StatementResult};
 use crate::ast::{ColumnDef, Literal, ObjectName, Query, ResourceKind, Statement};
-use crate::authz::{self, Outflow, Request, Resource, TaskType};
+use crate::authz::{self, Action, Outflow, Request, Resource, TaskType};
 use crate::catalog::model::{Column, NamedObject, ObjectRef, ObjectType, Rows, Table, Value};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
@@ -62,7 +62,7 @@ fn resolve(ctx: &ExecContext<'_>, name: &ObjectName) -> Result<(String, String)>
 /// A request of the acting principal from its address at the statement's time.
 pub fn request(
     ctx: &ExecContext<'_>,
-    action: &str,
+    action: Action,
     resource: Resource,
     task_type: TaskType,
     outflow: Option<Outflow>,
@@ -71,7 +71,7 @@ pub fn request(
         principal: ctx.user.to_string(),
         source_ip: ctx.source_ip.to_string(),
         current_project: ctx.project.map(str::to_string),
-        action: action.to_string(),
+        action,
         resource,
         task_type,
         outflow,
@@ -255,17 +255,17 @@ fn read_request(
 ) -> Request {
     let resource =
         Resource::table_columns(&source.project, &source.table.name, source.columns.clone());
-    request(ctx, "Select", resource, task, flow)
+    request(ctx, Action::Select, resource, task, flow)
 }
 
 /// The checks a data statement needs. Fails, like the statement would, when a table it reads
 /// does not exist or no project is selected.
 pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Plan> {
     let sql =
-        |action: &str, resource: Resource| request(ctx, action, resource, TaskType::Sql, None);
+        |action: Action, resource: Resource| request(ctx, action, resource, TaskType::Sql, None);
     let job = || -> Result<Request> {
         Ok(sql(
-            "CreateInstance",
+            Action::CreateInstance,
             Resource::project(current_project(ctx)?),
         ))
     };
@@ -274,11 +274,11 @@ pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Pl
         Statement::CreateTable { table: name, .. } => {
             let (p, t) = resolve(ctx, name)?;
             existing_project(txn, &p)?;
-            Plan { requests: vec![job()?, sql("CreateTable", Resource::project(&p))], target: Some((p, t)), source: None }
+            Plan { requests: vec![job()?, sql(Action::CreateTable, Resource::project(&p))], target: Some((p, t)), source: None }
         }
         Statement::DropTable { table: name } | Statement::InsertValues { table: name, .. } => {
             let (p, t) = resolve(ctx, name)?;
-            let action = if matches!(stmt, Statement::DropTable { .. }) { "Drop" } else { "Update" };
+            let action = if matches!(stmt, Statement::DropTable { .. }) { Action::Drop } else { Action::Update };
             Plan { requests: vec![job()?, sql(action, table(&p, &t))], target: Some((p, t)), source: None }
         }
         Statement::Select(query) => {
@@ -292,8 +292,8 @@ pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Pl
             let source = resolve_query(ctx, txn, query)?;
             let read = read_request(ctx, &source, TaskType::Sql, outflow(&source.project, Some(&p), ctx.project));
             let write = match stmt {
-                Statement::CreateTableAs { .. } => sql("CreateTable", Resource::project(&p)),
-                _ => sql("Update", table(&p, &t)),
+                Statement::CreateTableAs { .. } => sql(Action::CreateTable, Resource::project(&p)),
+                _ => sql(Action::Update, table(&p, &t)),
             };
             Plan { requests: vec![job()?, read, write], target: Some((p, t)), source: Some(source) }
         }
@@ -305,21 +305,21 @@ pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Pl
         Statement::CreateFunction { name, .. } => {
             let (p, f) = resolve(ctx, name)?;
             existing_project(txn, &p)?;
-            Plan { requests: vec![sql("CreateFunction", Resource::project(&p))], target: Some((p, f)), source: None }
+            Plan { requests: vec![sql(Action::CreateFunction, Resource::project(&p))], target: Some((p, f)), source: None }
         }
         Statement::AddResource { name, .. } => {
             let p = current_project(ctx)?.to_string();
-            Plan { requests: vec![sql("CreateResource", Resource::project(&p))], target: Some((p, resource_name(name))), source: None }
+            Plan { requests: vec![sql(Action::CreateResource, Resource::project(&p))], target: Some((p, resource_name(name))), source: None }
         }
         Statement::DropFunction { name } => {
             let (p, f) = resolve(ctx, name)?;
             existing_project(txn, &p)?;
-            let delete = sql("Delete", Resource::object(&p, ObjectType::Function, &f));
+            let delete = sql(Action::Delete, Resource::object(&p, ObjectType::Function, &f));
             Plan { requests: vec![delete], target: Some((p, f)), source: None }
         }
         Statement::DropResource { name } => {
             let (p, r) = (current_project(ctx)?.to_string(), resource_name(name));
-            let delete = sql("Delete", Resource::object(&p, ObjectType::Resource, &r));
+            let delete = sql(Action::Delete, Resource::object(&p, ObjectType::Resource, &r));
             Plan { requests: vec![delete], target: Some((p, r)), source: None }
         }
         _ => {

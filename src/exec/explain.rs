@@ -157,7 +157,7 @@ pub fn execute(
             }
         }
         shown.push(ExplainCheck {
-            action: request.action.clone(),
+            action: request.action.name().to_string(),
             resource: texts::path(&request.resource),
             columns: request.resource.columns.clone(),
             task_type: request.task_type,

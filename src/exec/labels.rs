@@ -377,7 +377,7 @@ pub fn describe_table(
     let describe =
         crate::authz::Resource::object(&p, crate::catalog::model::ObjectType::Table, &t.name);
     let request =
-        super::data::request(ctx, "Describe", describe, crate::authz::TaskType::Sql, None);
+        super::data::request(ctx, crate::authz::Action::Describe, describe, crate::authz::TaskType::Sql, None);
     let snapshot = crate::authz::Snapshot::reusing(txn, ctx.records);
     crate::authz::try_authorize_in(&request, &snapshot)?.into_result()?;
     let max_label = t
