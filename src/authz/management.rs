@@ -448,14 +448,8 @@ impl Evaluation<'_> {
         detail: impl Into<Detail>,
         rules: Vec<String>,
     ) {
-        self.layers.push(LayerReport {
-            layer,
-            verdict,
-            detail: detail.into(),
-            rules,
-            code: None,
-            message: None,
-        });
+        self.layers
+            .push(LayerReport::new(layer, verdict, detail, rules));
     }
 
     fn refuse(
@@ -466,14 +460,8 @@ impl Evaluation<'_> {
         detail: impl Into<Detail>,
         rules: Vec<String>,
     ) {
-        self.layers.push(LayerReport {
-            layer,
-            verdict: Verdict::Deny,
-            detail: detail.into(),
-            rules,
-            code: Some(code),
-            message: Some(message),
-        });
+        self.layers
+            .push(LayerReport::refusal(layer, code, message, detail, rules));
     }
 
     fn roles(&self) -> &[String] {

@@ -272,6 +272,43 @@ pub struct LayerReport {
     pub message: Option<String>,
 }
 
+impl LayerReport {
+    /// A layer that did not refuse.
+    pub fn new(
+        layer: Layer,
+        verdict: Verdict,
+        detail: impl Into<Detail>,
+        rules: Vec<String>,
+    ) -> Self {
+        LayerReport {
+            layer,
+            verdict,
+            detail: detail.into(),
+            rules,
+            code: None,
+            message: None,
+        }
+    }
+
+    /// A layer that refused, with the sub-code and the full refusal text.
+    pub fn refusal(
+        layer: Layer,
+        code: DenyCode,
+        message: String,
+        detail: impl Into<Detail>,
+        rules: Vec<String>,
+    ) -> Self {
+        LayerReport {
+            layer,
+            verdict: Verdict::Deny,
+            detail: detail.into(),
+            rules,
+            code: Some(code),
+            message: Some(message),
+        }
+    }
+}
+
 /// Facts gathered on the way that `explain` turns into advice.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Facts {
@@ -805,14 +842,8 @@ impl<'a> Evaluation<'a> {
         detail: impl Into<Detail>,
         rules: Vec<String>,
     ) {
-        self.layers.push(LayerReport {
-            layer,
-            verdict,
-            detail: detail.into(),
-            rules,
-            code: None,
-            message: None,
-        });
+        self.layers
+            .push(LayerReport::new(layer, verdict, detail, rules));
     }
 
     fn refuse(
@@ -823,14 +854,8 @@ impl<'a> Evaluation<'a> {
         detail: impl Into<Detail>,
         rules: Vec<String>,
     ) {
-        self.layers.push(LayerReport {
-            layer,
-            verdict: Verdict::Deny,
-            detail: detail.into(),
-            rules,
-            code: Some(code),
-            message: Some(message),
-        });
+        self.layers
+            .push(LayerReport::refusal(layer, code, message, detail, rules));
     }
 
     fn denial(&self, code: DenyCode, action: &str, reason: &str) -> String {

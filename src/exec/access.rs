@@ -80,22 +80,16 @@ pub fn enter(
     };
     let snapshot = Snapshot::reusing(txn, ctx.records);
     let (response, standing) = authorize_entry(ctx.user, ctx.source_ip, &project.name, &snapshot)?;
-    let refusal = if response.allowed() {
-        None
-    } else {
-        response.clone().into_result().err()
-    };
+    let refusal = refusal_of(&response);
     recorder.borrow_mut().push(Recorded::Entry {
         project: project.name.clone(),
         standing,
         response,
     });
-    match refusal {
-        Some(error) => Err(error),
-        None => Ok(snapshot
-            .user(&project.name, ctx.user)?
-            .map(|u| (*u).clone())),
-    }
+    refusal?;
+    Ok(snapshot
+        .user(&project.name, ctx.user)?
+        .map(|u| (*u).clone()))
 }
 
 /// Allows the statement or refuses it, asking the authorizer
@@ -126,19 +120,24 @@ pub fn require(
     };
     let snapshot = Snapshot::reusing(txn, ctx.records);
     let response = authorize_management(&request, &snapshot)?;
-    let refusal = if response.allowed() {
-        None
+    let refusal = refusal_of(&response);
+    record(ctx, || Recorded::Management(request, response));
+    refusal
+}
+
+/// The error a refused response fails the statement with.
+fn refusal_of(response: &Response) -> Result<()> {
+    if response.allowed() {
+        Ok(())
     } else {
-        response.clone().into_result().err()
-    };
-    if let Some(recorder) = ctx.checks {
-        recorder
-            .borrow_mut()
-            .push(Recorded::Management(request, response));
+        response.clone().into_result()
     }
-    match refusal {
-        Some(error) => Err(error),
-        None => Ok(()),
+}
+
+/// Keeps the check for `explain` when the statement runs to be explained.
+fn record(ctx: &ExecContext<'_>, check: impl FnOnce() -> Recorded) {
+    if let Some(recorder) = ctx.checks {
+        recorder.borrow_mut().push(check());
     }
 }
 
@@ -155,20 +154,9 @@ pub fn require_tenant(ctx: &ExecContext<'_>, action: Action, tail: &str) -> Resu
         ),
     };
     let response = authorize_tenant(&request);
-    let refusal = if response.allowed() {
-        None
-    } else {
-        response.clone().into_result().err()
-    };
-    if let Some(recorder) = ctx.checks {
-        recorder
-            .borrow_mut()
-            .push(Recorded::Tenant(request, response));
-    }
-    match refusal {
-        Some(error) => Err(error),
-        None => Ok(()),
-    }
+    let refusal = refusal_of(&response);
+    record(ctx, || Recorded::Tenant(request, response));
+    refusal
 }
 
 /// The gate of a package's provider project for a statement of the installing project that
