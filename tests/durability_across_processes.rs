@@ -6,14 +6,14 @@
 //! partitions the processes wrote, whether they ended cleanly or were killed, and whether a
 //! killed batch was resumed with `-k`.
 //!
-//! - [`every_process_keeps_its_statements_when_a_later_one_compacts`] runs the real binary: five
+//! - `every_process_keeps_its_statements_when_a_later_one_compacts` runs the real binary: five
 //!   processes write five projects, a sixth crosses the compaction threshold in a sixth, and
 //!   every statement of every process must still be there.
-//! - [`interleaved_opens_match_an_in_memory_model`] is a property test at the storage layer:
+//! - `interleaved_opens_match_an_in_memory_model` is a property test at the storage layer:
 //!   random sequences of opens, batches over many partitions, flushes and compactions (with a
 //!   low threshold, so that most runs compact several times), each open a fresh view of the
 //!   disk exactly as a new process has, compared with a `BTreeMap` after every open.
-//! - [`a_killed_batch_resumed_with_k_keeps_everything`] kills `mcsec -f` several times on one
+//! - `a_killed_batch_resumed_with_k_keeps_everything` kills `mcsec -f` several times on one
 //!   catalog and resumes it each time with `-k`, across compactions.
 
 use mcsec::catalog::storage::{SledStorage, Storage, WriteBatch, COMPACTION_BYTES};

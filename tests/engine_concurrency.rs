@@ -1,12 +1,12 @@
 //! Many sessions on one engine: no statement's effect is lost, races end as a serial order
 //! would end them, and nothing deadlocks.
 //!
-//! - [`eight_sessions_of_a_thousand_statements_keep_every_effect`]: 8 threads, one session each,
+//! - `eight_sessions_of_a_thousand_statements_keep_every_effect`: 8 threads, one session each,
 //!   1,000 mixed statements each over two shared projects (writes to shared records included:
 //!   the same table's ACL, the project's instance counter), then every effect is checked.
-//! - [`two_sessions_creating_one_role_one_wins_and_the_other_gets_the_documented_error`]: the
+//! - `two_sessions_creating_one_role_one_wins_and_the_other_gets_the_documented_error`: the
 //!   same `create role r1` raced 200 times.
-//! - [`any_interleaving_of_two_sessions_ends_in_a_serial_state`]: a property test. Two sessions
+//! - `any_interleaving_of_two_sessions_ends_in_a_serial_state`: a property test. Two sessions
 //!   run short statement lists over the same few names at once; the catalog they leave (every
 //!   stored byte) must equal what one of the serial interleavings of the two lists leaves.
 

@@ -88,36 +88,6 @@ pub fn gate(project: &Project, source_ip: &str) -> Gate {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn entries_cover_single_range_and_cidr_in_both_families() {
-        assert!(entry_contains("10.32.180.8", ip("10.32.180.8")));
-        assert!(!entry_contains("10.32.180.8", ip("10.32.180.9")));
-        assert!(entry_contains(
-            "10.32.180.8-10.32.180.12",
-            ip("10.32.180.12")
-        ));
-        assert!(!entry_contains(
-            "10.32.180.8-10.32.180.12",
-            ip("10.32.180.13")
-        ));
-        assert!(entry_contains("10.32.180.0/23", ip("10.32.181.255")));
-        assert!(!entry_contains("10.32.180.0/23", ip("10.32.182.0")));
-        assert!(entry_contains("2001:db8::/32", ip("2001:db8::1")));
-        assert!(entry_contains("2001:db8::1-2001:db8::9", ip("2001:db8::5")));
-        assert!(!entry_contains("2001:db8::/32", ip("10.0.0.1")));
-        assert!(!entry_contains("garbage", ip("10.0.0.1")));
-        assert!(!entry_contains("10.0.0.1-2001:db8::1", ip("10.0.0.1")));
-    }
-}
-
 /// The network layer's report for `source_ip` reaching `project`, and the project's IP
 /// whitelist entries (for advice) when it has any.
 pub fn report(project: &Project, source_ip: &str) -> (super::LayerReport, Vec<String>) {
@@ -164,5 +134,35 @@ pub fn report(project: &Project, source_ip: &str) -> (super::LayerReport, Vec<St
             },
             ip_entries(project),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn entries_cover_single_range_and_cidr_in_both_families() {
+        assert!(entry_contains("10.32.180.8", ip("10.32.180.8")));
+        assert!(!entry_contains("10.32.180.8", ip("10.32.180.9")));
+        assert!(entry_contains(
+            "10.32.180.8-10.32.180.12",
+            ip("10.32.180.12")
+        ));
+        assert!(!entry_contains(
+            "10.32.180.8-10.32.180.12",
+            ip("10.32.180.13")
+        ));
+        assert!(entry_contains("10.32.180.0/23", ip("10.32.181.255")));
+        assert!(!entry_contains("10.32.180.0/23", ip("10.32.182.0")));
+        assert!(entry_contains("2001:db8::/32", ip("2001:db8::1")));
+        assert!(entry_contains("2001:db8::1-2001:db8::9", ip("2001:db8::5")));
+        assert!(!entry_contains("2001:db8::/32", ip("10.0.0.1")));
+        assert!(!entry_contains("garbage", ip("10.0.0.1")));
+        assert!(!entry_contains("10.0.0.1-2001:db8::1", ip("10.0.0.1")));
     }
 }

@@ -252,7 +252,7 @@ struct Reads {
 
 fn key_hash(key: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x6d63_7365_63).hash_one(key)
+    foldhash::fast::FixedState::with_seed(0x006d_6373_6563).hash_one(key)
 }
 
 impl Reads {

@@ -112,7 +112,7 @@ enum Step {
     Nothing,
     Quit,
     /// The output, and whether a statement was executed (and so needs a flush).
-    Printed(StatementResult, bool),
+    Printed(Box<StatementResult>, bool),
 }
 
 /// The runner: options, the two output streams, and results waiting for their flush.
@@ -227,10 +227,10 @@ impl<O: Write, E: Write> Console<O, E> {
             Prepared::Empty => Ok(Step::Nothing),
             Prepared::Client(ClientCommand::Quit) => Ok(Step::Quit),
             Prepared::Client(ClientCommand::Help(keyword)) => client::help_text(keyword.as_deref())
-                .map(|text| Step::Printed(render::text_output(text), false)),
+                .map(|text| Step::Printed(Box::new(render::text_output(text)), false)),
             Prepared::Client(ClientCommand::History) => match frontend.history() {
                 Some(entries) => Ok(Step::Printed(
-                    render::text_output(client::history_listing(&entries)),
+                    Box::new(render::text_output(client::history_listing(&entries))),
                     false,
                 )),
                 None => Err(Error::usage(
@@ -245,7 +245,7 @@ impl<O: Write, E: Write> Console<O, E> {
                 let mut session = frontend.session();
                 session
                     .execute(&statement)
-                    .map(|output| Step::Printed(output, true))
+                    .map(|output| Step::Printed(Box::new(output), true))
             }
         }
     }
