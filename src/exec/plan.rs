@@ -1651,3 +1651,140 @@ pub(crate) fn show_grants_check(project: &str) -> Check {
         mgmt: Mgmt::new(Action::ShowGrants, project, "users"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::exec::{LocalFiles, Session, SessionOptions};
+
+    fn tenant() -> Session {
+        let mut s = Session::new(
+            Catalog::memory(),
+            SessionOptions {
+                user: "ALIYUN$owner".into(),
+                source_ip: "127.0.0.1".into(),
+                now: Some(1_767_225_600),
+            },
+        );
+        for sql in [
+            "create project prj1",
+            "create project prj2",
+            "use prj2",
+            "create table t (c string)",
+            "use prj1",
+        ] {
+            let stmt = crate::parser::parse_statement(sql, "<test>", 1, 1).expect(sql);
+            s.execute(&stmt).expect(sql);
+        }
+        s
+    }
+
+    /// The checks `sql` binds to, run in prj1 by `RAM$owner:alice` (binding authorizes nothing,
+    /// so she need not be a member), and whether its route bound.
+    fn checks_of(s: &Session, sql: &str) -> (Vec<String>, bool) {
+        let stmt = crate::parser::parse_statement(sql, "<test>", 1, 1).expect(sql);
+        let ctx = ExecContext {
+            user: "RAM$owner:alice",
+            project: s.project(),
+            source_ip: "127.0.0.1",
+            now: 1_767_225_600,
+            records: None,
+            files: &LocalFiles,
+            checks: None,
+        };
+        let txn = s.catalog().begin();
+        let plan = bind(&ctx, &txn, &stmt);
+        let shown = plan
+            .checks
+            .iter()
+            .map(|c| match c {
+                Check::Enter(p) => format!("enter {}", p.name),
+                Check::Management { need, mgmt, .. } => {
+                    format!(
+                        "{} on {} needing {need:?}",
+                        mgmt.action.name(),
+                        mgmt.resource
+                    )
+                }
+                Check::Tenant { action, .. } => format!("tenant {}", action.name()),
+                Check::Provider(p) => format!("provider {}", p.name),
+                Check::Object(r) => format!("object {}", r.action),
+            })
+            .collect();
+        (shown, plan.route.is_ok())
+    }
+
+    #[test]
+    fn a_grant_on_another_projects_table_enters_it_before_the_grantor_check() {
+        let s = tenant();
+        let (checks, bound) = checks_of(&s, "grant Select on table prj2.t to user RAM$bob");
+        assert_eq!(
+            checks,
+            [
+                "enter prj1",
+                "enter prj2",
+                "GrantPrivilege on projects/prj2/tables/t needing Admin",
+            ]
+        );
+        assert!(bound);
+    }
+
+    #[test]
+    fn the_creator_may_grant_without_a_check_while_creators_may_grant() {
+        // The owner created prj2.t, and ObjectCreatorHasGrantPermission is on by default.
+        let s = tenant();
+        let stmt = crate::parser::parse_statement(
+            "grant Select on table prj2.t to user RAM$bob",
+            "<test>",
+            1,
+            1,
+        )
+        .expect("grant");
+        let ctx = ExecContext {
+            user: s.user(),
+            project: s.project(),
+            source_ip: "127.0.0.1",
+            now: 1_767_225_600,
+            records: None,
+            files: &LocalFiles,
+            checks: None,
+        };
+        let txn = s.catalog().begin();
+        let plan = bind(&ctx, &txn, &stmt);
+        assert_eq!(plan.checks.len(), 2, "{:?}", plan.checks);
+        assert!(plan.route.is_ok());
+    }
+
+    #[test]
+    fn a_missing_object_ends_binding_after_the_checks_before_it() {
+        let s = tenant();
+        let (checks, bound) = checks_of(&s, "grant Select on table prj2.nope to user RAM$bob");
+        assert_eq!(checks, ["enter prj1", "enter prj2"]);
+        assert!(!bound);
+    }
+
+    #[test]
+    fn role_grants_need_what_the_role_is() {
+        let s = tenant();
+        let (checks, bound) = checks_of(&s, "grant admin, super_administrator to RAM$bob");
+        assert_eq!(
+            checks,
+            [
+                "enter prj1",
+                "GrantRole on projects/prj1/authorization/roles/resource/admin needing Owner",
+                "GrantRole on projects/prj1/authorization/roles/resource/super_administrator \
+                 needing OwnerOrSuperAdmin",
+            ]
+        );
+        assert!(bound);
+    }
+
+    #[test]
+    fn use_and_login_are_misrouted_here() {
+        let s = tenant();
+        let (checks, bound) = checks_of(&s, "use prj2");
+        assert!(checks.is_empty());
+        assert!(!bound);
+    }
+}
