@@ -1,7 +1,8 @@
 //! Who may run a management statement (reference §2.3, §1.2, §3.1, §4.4).
 //!
-//! `add trustedproject p2;` run by a user holding `admin` arrives here as
-//! `require(ctx, txn, project, Need::OwnerOrSuperAdmin, Mgmt::ADD_TRUSTED_PROJECT)`: the caller's
+//! `add trustedproject p2;` run by a user holding `admin` is bound (`plan`) to two checks:
+//! entering the current project, then [`Check::Management`] `AddTrustedProject` needing
+//! [`Need::OwnerOrSuperAdmin`], which [`authorize`] asks the authorizer about: the caller's
 //! [`Standing`] is `Admin`, which the owner-only row of the matrix excludes, so no built-in power
 //! allows it; neither does any admin-role or project policy, so the statement is refused with the
 //! §11.4 text naming `odps:AddTrustedProject` on `projects/<p>/authorization`. Before any of
@@ -9,6 +10,7 @@
 //! then membership), as `use <p>` would. An explicit policy deny binds everyone but the owner;
 //! a Super_Administrator only by the project policy, not by role policies (§4.4).
 
+use super::plan::Check;
 use super::ExecContext;
 use crate::authz::management::{
     authorize_entry, authorize_management, authorize_tenant, ManagementRequest, TenantRequest,
@@ -22,6 +24,7 @@ pub use crate::authz::management::{Action, Need, Standing};
 
 /// A management action and the resource path it is checked on (§4.1), relative to
 /// `acs:odps:*:`.
+#[derive(Debug, Clone)]
 pub struct Mgmt {
     pub action: Action,
     pub resource: String,
@@ -65,11 +68,34 @@ impl Recorded {
 /// effect.
 pub type Recorder = std::cell::RefCell<Vec<Recorded>>;
 
+/// Authorizes one check of a plan, recording it while `explain` runs the statement (entries,
+/// management and tenant requests; a provider's gate and an object action are not management
+/// checks and are not listed). A refusal is the statement's error.
+pub fn authorize(ctx: &ExecContext<'_>, txn: &Txn<'_>, check: &Check) -> Result<()> {
+    match check {
+        Check::Enter(project) => enter(ctx, txn, project).map(|_| ()),
+        Check::Management {
+            project,
+            need,
+            mgmt,
+        } => require(ctx, txn, project, *need, mgmt.clone()),
+        Check::Tenant { action, tail } => require_tenant(ctx, *action, tail),
+        Check::Provider(project) => {
+            crate::authz::check_network(project, ctx.source_ip)?;
+            crate::authz::check_status(project)
+        }
+        Check::Object(request) => {
+            let snapshot = Snapshot::reusing(txn, ctx.records);
+            crate::authz::try_authorize_in(request, &snapshot)?.into_result()
+        }
+    }
+}
+
 /// Lets the caller into `project` (`use <p>`, the current project of a statement, a project a
 /// statement reaches: `grant ... on table prj2.t`) or refuses it: the network whitelist (which
 /// binds the owner too), the project status, then membership (4002). Returns the caller's user
 /// record there (`None` for the owner and a member through a tenant role).
-pub fn enter(
+fn enter(
     ctx: &ExecContext<'_>,
     txn: &Txn<'_>,
     project: &Project,
@@ -102,17 +128,17 @@ pub fn enter(
 /// Super_Administrator is exempt from role policies but a project-policy Deny naming it
 /// refuses with the §4.4 text; everyone else is bound by every matching deny and may be lifted
 /// to Admin's rights by a policy allow. Otherwise the §11.4 text.
-pub fn require(
+fn require(
     ctx: &ExecContext<'_>,
     txn: &Txn<'_>,
-    project: &Project,
+    project: &str,
     need: Need,
     mgmt: Mgmt,
 ) -> Result<()> {
     let request = ManagementRequest {
         principal: ctx.user.to_string(),
         source_ip: ctx.source_ip.to_string(),
-        project: project.name.clone(),
+        project: project.to_string(),
         action: mgmt.action,
         resource: mgmt.resource,
         need,
@@ -142,7 +168,7 @@ fn record(ctx: &ExecContext<'_>, check: impl FnOnce() -> Recorded) {
 }
 
 /// Allows a tenant-level statement (§2.4) or refuses it, asking the authorizer.
-pub fn require_tenant(ctx: &ExecContext<'_>, action: Action, tail: &str) -> Result<()> {
+fn require_tenant(ctx: &ExecContext<'_>, action: Action, tail: &str) -> Result<()> {
     let account = super::TENANT_ACCOUNT;
     let request = TenantRequest {
         principal: ctx.user.to_string(),
@@ -157,17 +183,4 @@ pub fn require_tenant(ctx: &ExecContext<'_>, action: Action, tail: &str) -> Resu
     let refusal = refusal_of(&response);
     record(ctx, || Recorded::Tenant(request, response));
     refusal
-}
-
-/// The gate of a package's provider project for a statement of the installing project that
-/// reads the provider's records (`install package`, `describe package <src>.<pkg>`, `show
-/// package items`, object grants inside an installed package): the provider is reached the way
-/// data reads through the package reach it (authz layer 1). Its network whitelist binds; its
-/// membership does not, since the package's allow list and installation stand in for it (§7.2).
-pub fn reach_provider(ctx: &ExecContext<'_>, txn: &Txn<'_>, source: &str) -> Result<()> {
-    let project = txn
-        .project(source)?
-        .ok_or_else(|| super::messages::project_missing(source))?;
-    crate::authz::check_network(&project, ctx.source_ip)?;
-    crate::authz::check_status(&project)
 }

@@ -12,21 +12,20 @@
 //! `show grants for <p>` does.
 //!
 //! `explain for RAM$owner:bob grant Select on table t to user RAM$owner:carol;` has no data
-//! plan: the statement runs as bob with every check recorded (`access::Recorded`: entering the
-//! current project, then `GrantPrivilege` on `projects/p/tables/t` needing Admin), and its
-//! writes are dropped. The output shows bob's standing, each check with its layers and deciding
-//! rule, the outcome the statement would have (it may pass every check and still fail, e.g. on a
-//! missing user), and the ways to change it.
+//! plan: the statement is bound and run as bob with every check of its plan recorded
+//! (`access::Recorded`: entering the current project, then `GrantPrivilege` on
+//! `projects/p/tables/t` needing Admin), and its writes are dropped. The output shows bob's
+//! standing, each check with its layers and deciding rule, the outcome the statement would have
+//! (it may pass every check and still fail, e.g. on a missing user), and the ways to change it.
 
 use super::access::Recorded;
-use super::access::{require, Action, Mgmt, Need};
 use super::data;
 use super::result::{
     DataFlow, Explain, ExplainCheck, ExplainLayer, ExplainStatement, Outcome, Prediction,
     StatementCheck,
 };
 use super::{ExecContext, StatementResult};
-use crate::ast::{ExplainStmt, PrincipalKind, Statement};
+use crate::ast::{ExplainStmt, Statement};
 use crate::authz::{self, advice, texts, Decision, Request, Response};
 use crate::catalog::Txn;
 use crate::error::{Error, Result};
@@ -44,15 +43,13 @@ fn outcome(response: &Response) -> Outcome {
 /// what `show grants for <p>` needs, with the same refusal: Admin or better — in the current
 /// project and in every project the checks read, as each check reports on its own project.
 /// Explaining one's own request is any member's.
+///
+/// The current project's check is in the explain statement's own plan; the other projects are
+/// known only once the explained statement is planned or run, so they are checked here, through
+/// the same authorization as a plan's checks.
 fn may_show_grants(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &str) -> Result<()> {
     match txn.project(project)? {
-        Some(p) => require(
-            ctx,
-            txn,
-            &p,
-            Need::Admin,
-            Mgmt::new(Action::ShowGrants, &p.name, "users"),
-        ),
+        Some(p) => super::access::authorize(ctx, txn, &super::plan::show_grants_check(&p.name)),
         // A missing project is reported by the check itself.
         None => Ok(()),
     }
@@ -77,28 +74,29 @@ fn is_data_statement(stmt: &Statement) -> bool {
     )
 }
 
+/// Explains `stmt` in the current project, which the caller has entered: binds the explain
+/// statement (`plan::bind_explain`), authorizes its checks, then explains. `dispatch` does the
+/// same through the statement's full plan and calls [`run`].
 pub fn execute(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     stmt: &ExplainStmt,
 ) -> Result<StatementResult> {
-    let principal = match &stmt.principal {
-        Some(p) if p.kind == PrincipalKind::User => super::resolve_user(&p.name, ctx.user),
-        Some(p) => {
-            let kind = match p.kind {
-                PrincipalKind::Role => "role",
-                PrincipalKind::TenantRole => "tenant role",
-                PrincipalKind::TenantUser => "tenant user",
-                PrincipalKind::Group | PrincipalKind::TenantGroup => "group",
-                PrincipalKind::User => "user",
-            };
-            return Err(Error::invalid(format!(
-                "explain for needs a user principal, not {kind} {}",
-                p.name
-            )));
-        }
-        None => ctx.user.to_string(),
-    };
+    let (checks, principal) = super::plan::bind_explain(ctx, txn, stmt);
+    for check in &checks {
+        super::access::authorize(ctx, txn, check)?;
+    }
+    run(ctx, txn, stmt, principal?)
+}
+
+/// Explains `stmt` as `principal`, which the plan resolved (and, when it is not the caller,
+/// checked in the current project).
+pub fn run(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &ExplainStmt,
+    principal: String,
+) -> Result<StatementResult> {
     let source_ip = stmt
         .source_ip
         .clone()
@@ -112,15 +110,9 @@ pub fn execute(
         files: ctx.files,
         checks: None,
     };
-    // Explaining another principal's request shows what `show grants for <p>` would (its
-    // membership, roles, grants, labels) and more (the project policy, protection), so it needs
-    // what `show grants for <p>` needs, with the same refusal: Admin or better — here in the
-    // current project and in every project the checks read, as each check reports on its own
-    // project. Explaining one's own request is any member's.
+    // Explaining another principal's request needs Admin or better in every project the checks
+    // read; the current project's check was the plan's.
     let for_other = principal != ctx.user;
-    if let (true, Some(current)) = (for_other, ctx.project) {
-        may_show_grants(ctx, txn, current)?;
-    }
     if !is_data_statement(&stmt.statement) {
         return explain_management(ctx, &as_principal, txn, stmt);
     }

@@ -3,14 +3,13 @@
 //! `show acl`, `purge privs` and `clear expired grants`.
 //!
 //! `grant Describe, Select on table sale_detail (shop_name) to user RAM$owner:bob
-//! privilegeproperties("expires"="30");` resolves the object in its project, checks the grantor
-//! may grant on it (owner, Super_Administrator, Admin, or its creator when
-//! `ObjectCreatorHasGrantPermission=true`), that the table, its column and the user exist, then
-//! merges two [`AclEntry`]s (one per action, for column `shop_name`, expiring in 30 days) into the
+//! privilegeproperties("expires"="30");` is bound (`plan`): the object resolved in its project
+//! (the table and its column must exist) and the grantor checked (owner, Super_Administrator,
+//! Admin, or its creator when `ObjectCreatorHasGrantPermission=true`). The handler then checks
+//! the user exists and merges two [`AclEntry`]s (one per action, for column `shop_name`, expiring in 30 days) into the
 //! `(table sale_detail, user bob)` record. Re-granting an action replaces its entry, so a grant
 //! can be renewed. With `"policy"="true"` the same statement edits the role policy instead.
 
-use super::access::{reach_provider, require, Action, Mgmt, Need};
 use super::render::format_time;
 use super::result::{GrantBlock, GrantGroup, GrantRow};
 use super::result::PrincipalType;
@@ -19,10 +18,7 @@ use super::{
     canonical_name, days_from, grantee_of, messages, object_path, resolve_user, ExecContext,
     StatementResult,
 };
-use crate::ast::{
-    GrantObject, GrantStmt, ObjectName, Principal, PrincipalKind, Privilege, Properties,
-    RevokeStmt, ShowGrantsStmt,
-};
+use crate::ast::{GrantObject, GrantStmt, Principal, Privilege, Properties, RevokeStmt};
 use crate::catalog::model::{
     AclEntry, AclGrants, Grantee, ObjectRef, ObjectType, Project, RoleType,
 };
@@ -118,7 +114,7 @@ fn canonical_privilege(p: &Privilege, kind: ObjectType) -> Result<String> {
 }
 
 /// An ACL target resolved to its project and catalog reference.
-pub(crate) struct Target {
+pub struct Target {
     pub project: Project,
     pub object: ObjectRef,
     pub columns: Option<Vec<String>>,
@@ -131,122 +127,14 @@ impl Target {
     }
 }
 
-/// Resolves `on <type> [<p>.]<name>` against the current project. Packages are installed
-/// objects of the current project named `<src>.<pkg>`.
-///
-/// An object of another project (`prj1.t`, `on project prj1`) is reached only through that
-/// project's gates (whitelist, then membership; `dispatch` has passed the current project's),
-/// checked before the object is looked up so that a refused caller learns nothing about it.
-pub(crate) fn resolve_target(
-    ctx: &ExecContext<'_>,
-    txn: &Txn<'_>,
-    current: &Project,
-    kind: ObjectType,
-    name: &ObjectName,
-    columns: Option<&Vec<String>>,
-    must_exist: bool,
-) -> Result<Target> {
-    let (project_name, object_name) = match kind {
-        ObjectType::Project => (canonical_name(&name.name), canonical_name(&name.name)),
-        ObjectType::Package => {
-            let src = name
-                .project
-                .as_deref()
-                .map(canonical_name)
-                .unwrap_or_else(|| current.name.clone());
-            (
-                current.name.clone(),
-                format!("{src}.{}", canonical_name(&name.name)),
-            )
-        }
-        _ => (
-            name.project
-                .as_deref()
-                .map(canonical_name)
-                .unwrap_or_else(|| current.name.clone()),
-            canonical_name(&name.name),
-        ),
-    };
-    let project = if project_name == current.name {
-        current.clone()
-    } else {
-        let other = txn
-            .project(&project_name)?
-            .ok_or_else(|| messages::project_missing(&project_name))?;
-        super::access::enter(ctx, txn, &other)?;
-        other
-    };
-    let object = ObjectRef {
-        kind,
-        name: object_name.clone(),
-    };
-    let columns = columns.map(|cs| cs.iter().map(|c| canonical_name(c)).collect::<Vec<_>>());
-    let missing = || messages::object_missing(kind_label(kind), &project.name, &object_name);
-    let mut creator = None;
-    if must_exist && !object_name.contains('*') {
-        match kind {
-            ObjectType::Project => {}
-            ObjectType::Table => {
-                let table = txn
-                    .table(&project.name, &object_name)?
-                    .ok_or_else(missing)?;
-                for c in columns.iter().flatten() {
-                    if !table.columns.iter().any(|tc| &tc.name == c) {
-                        return Err(messages::column_missing(c, &project.name, &object_name));
-                    }
-                }
-                creator = Some(table.creator);
-            }
-            ObjectType::Package => {
-                let (src, pkg) = object_name.split_once('.').unwrap_or(("", &object_name));
-                txn.installed(&project.name, src, pkg)?
-                    .ok_or_else(|| messages::package_not_installed(src, pkg, &project.name))?;
-            }
-            other => {
-                creator = Some(
-                    txn.object(&project.name, other, &object_name)?
-                        .ok_or_else(missing)?
-                        .creator,
-                )
-            }
-        }
-    }
-    Ok(Target {
-        project,
-        object,
-        columns,
-        creator,
-    })
-}
-
-/// The grantor rule of §3.1: owner, Super_Administrator, Admin, or the object's creator while
-/// `ObjectCreatorHasGrantPermission=true`.
-fn require_grantor(
-    ctx: &ExecContext<'_>,
-    txn: &Txn<'_>,
-    target: &Target,
-    action: Action,
-) -> Result<()> {
-    let creator_may = target.project.settings.object_creator_has_grant_permission
-        && target.creator.as_deref() == Some(ctx.user);
-    if creator_may {
-        return Ok(());
-    }
-    let mgmt = Mgmt {
-        action,
-        resource: object_path(&target.project.name, &target.object),
-    };
-    require(ctx, txn, &target.project, Need::Admin, mgmt)
-}
-
-fn property<'a>(props: &'a Properties, key: &str) -> Option<&'a str> {
+pub(crate) fn property<'a>(props: &'a Properties, key: &str) -> Option<&'a str> {
     props
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(key))
         .map(|(_, v)| v.as_str())
 }
 
-fn flag(props: &Properties, key: &str) -> Result<Option<bool>> {
+pub(crate) fn flag(props: &Properties, key: &str) -> Result<Option<bool>> {
     match property(props, key) {
         None => Ok(None),
         Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
@@ -255,7 +143,7 @@ fn flag(props: &Properties, key: &str) -> Result<Option<bool>> {
     }
 }
 
-fn expiry(ctx: &ExecContext<'_>, props: &Properties) -> Result<Option<i64>> {
+pub(crate) fn expiry(ctx: &ExecContext<'_>, props: &Properties) -> Result<Option<i64>> {
     match property(props, "expires") {
         None => Ok(None),
         Some(v) => v
@@ -327,66 +215,21 @@ fn entries_of(privileges: &[Privilege], target: &Target) -> Result<Vec<(String, 
     Ok(out)
 }
 
-/// Grants and revokes that are not plain ACL: policy-mode (`"policy"="true"`, §4.3) and
-/// object grants inside an installed package (`"refobject"="true"`, §7.2). `None` = plain ACL.
-fn other_route(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-    (privileges, object, grantees, props): (&[Privilege], &GrantObject, &[Principal], &Properties),
-    grant: bool,
-) -> Result<Option<StatementResult>> {
-    if flag(props, "policy")? == Some(true) {
-        return policy_grant(
-            ctx, txn, project, privileges, object, grantees, props, grant,
-        )
-        .map(Some);
-    }
-    if flag(props, "refobject")? == Some(true) {
-        return installed_object_grant(
-            ctx, txn, project, privileges, object, grantees, props, grant,
-        )
-        .map(Some);
-    }
-    Ok(None)
-}
-
+/// A plain ACL grant on the target its plan resolved and checked.
 pub fn grant(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    project: &Project,
+    target: &Target,
     stmt: &GrantStmt,
 ) -> Result<StatementResult> {
-    if stmt.with_grant_option {
-        return Err(messages::grant_option_unsupported());
-    }
-    let route = (
-        stmt.privileges.as_slice(),
-        &stmt.object,
-        stmt.grantees.as_slice(),
-        &stmt.properties,
-    );
-    if let Some(done) = other_route(ctx, txn, project, route, true)? {
-        return Ok(done);
-    }
-    let target = resolve_target(
-        ctx,
-        txn,
-        project,
-        ObjectType::from(stmt.object.kind),
-        &stmt.object.name,
-        stmt.object.columns.as_ref(),
-        true,
-    )?;
-    require_grantor(ctx, txn, &target, Action::GrantPrivilege)?;
     let expires = expiry(ctx, &stmt.properties)?;
     let conditions = property(&stmt.properties, "conditions").map(str::to_string);
     if let Some(c) = &conditions {
         policy::parse_condition_expr(c)?;
     }
-    let wanted = entries_of(&stmt.privileges, &target)?;
+    let wanted = entries_of(&stmt.privileges, target)?;
     for principal in &stmt.grantees {
-        let grantee = acl_grantee(ctx, txn, &target, principal, true)?;
+        let grantee = acl_grantee(ctx, txn, target, principal, true)?;
         let mut grants = txn.acl(&target.project.name, &target.object, &grantee)?;
         for (action, column) in &wanted {
             grants
@@ -406,43 +249,14 @@ pub fn grant(
     Ok(StatementResult::Ok)
 }
 
+/// A plain ACL revoke on the target its plan resolved and checked.
 pub fn revoke(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    project: &Project,
+    target: &Target,
     stmt: &RevokeStmt,
 ) -> Result<StatementResult> {
-    let route = (
-        stmt.privileges.as_slice(),
-        &stmt.object,
-        stmt.grantees.as_slice(),
-        &stmt.properties,
-    );
-    if let Some(done) = other_route(ctx, txn, project, route, false)? {
-        return Ok(done);
-    }
-    // Revoking works on dropped objects' leftovers too, so the object need not exist.
-    let target = resolve_target(
-        ctx,
-        txn,
-        project,
-        ObjectType::from(stmt.object.kind),
-        &stmt.object.name,
-        stmt.object.columns.as_ref(),
-        false,
-    )?;
-    let creator = match target.object.kind {
-        ObjectType::Table => txn
-            .table(&target.project.name, &target.object.name)?
-            .map(|t| t.creator),
-        ObjectType::Project | ObjectType::Package => None,
-        k => txn
-            .object(&target.project.name, k, &target.object.name)?
-            .map(|o| o.creator),
-    };
-    let target = Target { creator, ..target };
-    require_grantor(ctx, txn, &target, Action::RevokePrivilege)?;
-    let wanted = entries_of(&stmt.privileges, &target)?;
+    let wanted = entries_of(&stmt.privileges, target)?;
     for principal in &stmt.grantees {
         let grantee = grantee_of(principal, ctx.user)?;
         let mut grants = txn.acl(&target.project.name, &target.object, &grantee)?;
@@ -458,7 +272,7 @@ pub fn revoke(
 }
 
 /// The ARN a policy-mode grant names (`acs:odps:*:projects/p/tables/tb_*`).
-fn policy_resource(project: &Project, object: &GrantObject) -> String {
+pub(crate) fn policy_resource(project: &Project, object: &GrantObject) -> String {
     let kind = ObjectType::from(object.kind);
     let project_name = match kind {
         ObjectType::Project => canonical_name(&object.name.name),
@@ -493,86 +307,45 @@ fn policy_resource(project: &Project, object: &GrantObject) -> String {
     }
 }
 
+/// A bound policy-mode grant or revoke: what each role's policy gains or loses.
+pub struct PolicyGrant {
+    /// The grantee roles, each found to exist and checked.
+    pub roles: Vec<String>,
+    pub effect: Effect,
+    pub actions: Vec<String>,
+    /// The ARN the statement names.
+    pub resource: String,
+    pub conditions: Vec<policy::Condition>,
+    pub expires: Option<i64>,
+    pub grant: bool,
+}
+
 /// §4.3: `privilegeproperties("policy"="true", "allow"=...)` adds (or, on revoke, removes) a
-/// statement of the role policy. Roles only; objects need not exist (wildcards are allowed).
-#[allow(clippy::too_many_arguments)]
-fn policy_grant(
-    ctx: &ExecContext<'_>,
+/// statement of each role's policy.
+pub fn policy_grant(
     txn: &mut Txn<'_>,
     project: &Project,
-    privileges: &[Privilege],
-    object: &GrantObject,
-    grantees: &[Principal],
-    props: &Properties,
-    grant: bool,
+    bound: &PolicyGrant,
 ) -> Result<StatementResult> {
-    let allow = match (flag(props, "allow")?, flag(props, "deny")?) {
-        (Some(a), _) => a,
-        (None, Some(d)) => !d,
-        (None, None) => true,
-    };
-    let effect = if allow { Effect::Allow } else { Effect::Deny };
-    let actions: Vec<String> = privileges
-        .iter()
-        .map(|p| {
-            policy::canonical_action(&p.name)
-                .map(str::to_string)
-                .ok_or_else(|| {
-                    messages::invalid_privilege(&p.name, kind_label(ObjectType::from(object.kind)))
-                })
-        })
-        .collect::<Result<_>>()?;
-    let resource = policy_resource(project, object);
-    let conditions = match property(props, "conditions") {
-        Some(c) => policy::parse_condition_expr(c)?,
-        None => Vec::new(),
-    };
-    let expires = expiry(ctx, props)?;
-    for principal in grantees {
-        if principal.kind != PrincipalKind::Role {
-            return Err(messages::policy_grant_needs_role());
-        }
-        let role_name = canonical_name(&principal.name);
-        let role = existing_role(txn, &project.name, &role_name)?;
-        // §2.2: an admin role cannot receive resource permissions, and every object a grant
-        // statement can name is a resource; revoking stays possible so leftovers can be cleaned.
-        if grant && role.role_type == RoleType::Admin {
-            return Err(messages::admin_role_takes_no_acl(&role_name));
-        }
-        let need = if role.role_type == RoleType::Admin {
-            Need::OwnerOrSuperAdmin
-        } else {
-            Need::Admin
-        };
-        require(
-            ctx,
-            txn,
-            project,
-            need,
-            Mgmt::new(
-                Action::SetRolePolicy,
-                &project.name,
-                &format!("roles/resource/{role_name}"),
-            ),
-        )?;
-        let mut doc = match txn.role_policy(&project.name, &role_name)? {
+    let wanted: Vec<String> = bound.actions.iter().map(|a| format!("odps:{a}")).collect();
+    for role_name in &bound.roles {
+        let mut doc = match txn.role_policy(&project.name, role_name)? {
             Some(text) => PolicyDocument::parse(&text, PolicyKind::Role)?,
             None => PolicyDocument::empty(),
         };
-        let wanted: Vec<String> = actions.iter().map(|a| format!("odps:{a}")).collect();
-        if grant {
+        if bound.grant {
             doc.statements.push(PolicyStatement::from_grant(
-                effect,
-                &actions,
-                &resource,
-                conditions.clone(),
-                expires,
+                bound.effect,
+                &bound.actions,
+                &bound.resource,
+                bound.conditions.clone(),
+                bound.expires,
             ));
         } else {
             for s in doc.statements.iter_mut() {
-                if s.effect == effect
+                if s.effect == bound.effect
                     && s.resources.len() == 1
-                    && s.resources[0].eq_ignore_ascii_case(&resource)
+                    && s.resources[0].eq_ignore_ascii_case(&bound.resource)
                 {
                     s.actions
                         .retain(|a| !wanted.iter().any(|w| w.eq_ignore_ascii_case(a)));
@@ -580,7 +353,7 @@ fn policy_grant(
             }
             doc.statements.retain(|s| !s.actions.is_empty());
         }
-        txn.put_role_policy(&project.name, &role_name, Some(&doc.to_pretty_string()))?;
+        txn.put_role_policy(&project.name, role_name, Some(&doc.to_pretty_string()))?;
     }
     Ok(StatementResult::Ok)
 }
@@ -588,56 +361,44 @@ fn policy_grant(
 /// `grant <actions> on <type> <obj> to ... privilegeproperties("refobject"="true",
 /// "refproject"="<src>", "package"="<pkg>")`: object-level ACL inside an installed package,
 /// stored in the installing project under [`super::installed_object_ref`].
-#[allow(clippy::too_many_arguments)]
-fn installed_object_grant(
+/// A bound grant or revoke on an object of an installed package: the installation exists and
+/// the provider has been reached.
+pub struct InstalledGrant<'s> {
+    pub source: String,
+    pub package: String,
+    pub kind: ObjectType,
+    pub object: String,
+    pub privileges: &'s [Privilege],
+    pub grantees: &'s [Principal],
+    pub grant: bool,
+}
+
+pub fn installed_object_grant(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-    privileges: &[Privilege],
-    object: &GrantObject,
-    grantees: &[Principal],
-    props: &Properties,
-    grant: bool,
+    bound: &InstalledGrant<'_>,
 ) -> Result<StatementResult> {
-    let source = property(props, "refproject")
-        .map(canonical_name)
-        .ok_or_else(|| messages::bad_property("refproject", ""))?;
-    let package = property(props, "package")
-        .map(canonical_name)
-        .ok_or_else(|| messages::bad_property("package", ""))?;
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::GrantPrivilege, &project.name, "packages"),
-    )?;
-    txn.installed(&project.name, &source, &package)?
-        .ok_or_else(|| messages::package_not_installed(&source, &package, &project.name))?;
-    let object_name = canonical_name(&object.name.name);
-    reach_provider(ctx, txn, &source)?;
+    let (source, package, object_name) = (&bound.source, &bound.package, &bound.object);
+    let (privileges, grantees, grant) = (bound.privileges, bound.grantees, bound.grant);
+    let kind = bound.kind;
     let pkg = txn
-        .package(&source, &package)?
-        .ok_or_else(|| messages::package_missing(&source, &package))?;
+        .package(source, package)?
+        .ok_or_else(|| messages::package_missing(source, package))?;
     let Some(shared) = pkg
         .objects
         .iter()
-        .find(|o| o.kind == ObjectType::from(object.kind) && o.name == object_name)
+        .find(|o| o.kind == kind && &o.name == object_name)
     else {
         return Err(messages::package_lacks_object(
-            kind_label(ObjectType::from(object.kind)),
-            &object_name,
-            &package,
+            kind_label(kind),
+            object_name,
+            package,
         ));
     };
     let target = Target {
         project: project.clone(),
-        object: super::installed_object_ref(
-            &source,
-            &package,
-            ObjectType::from(object.kind),
-            &object_name,
-        ),
+        object: super::installed_object_ref(source, package, kind, object_name),
         columns: None,
         creator: None,
     };
@@ -649,11 +410,11 @@ fn installed_object_grant(
     if grant && !shared.privileges.iter().any(|p| p == "All") {
         if let Some((action, _)) = wanted.iter().find(|(a, _)| !shared.privileges.contains(a)) {
             return Err(messages::package_lacks_privilege(
-                &source,
-                &package,
+                source,
+                package,
                 action,
-                kind_label(ObjectType::from(object.kind)),
-                &object_name,
+                kind_label(kind),
+                object_name,
                 &shared.privileges,
             ));
         }
@@ -691,18 +452,6 @@ pub fn super_privileges(
     grantees: &[Principal],
     grant: bool,
 ) -> Result<StatementResult> {
-    let action = if grant {
-        Action::GrantPrivilege
-    } else {
-        Action::RevokePrivilege
-    };
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        Mgmt::new(action, &project.name, ""),
-    )?;
     let object = ObjectRef {
         kind: ObjectType::Project,
         name: project.name.clone(),
@@ -747,7 +496,7 @@ pub fn super_privileges(
 
 /// What a listing is restricted to: `on type <t>` or `on <type> <object>`.
 #[derive(Default, Clone)]
-pub(crate) struct Filter {
+pub struct Filter {
     pub kind: Option<ObjectType>,
     pub object: Option<(String, ObjectRef)>,
 }
@@ -978,36 +727,15 @@ pub(crate) fn principal_blocks(
     Ok(vec![acl, pol])
 }
 
+/// `show grants` of the grantee its plan resolved (and checked when not the caller), filtered
+/// as the plan resolved.
 pub fn show_grants(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-    stmt: &ShowGrantsStmt,
+    grantee: Grantee,
+    filter: &Filter,
 ) -> Result<StatementResult> {
-    if flag(&stmt.properties, "refobject")? == Some(true) {
-        return show_installed_object_grants(ctx, txn, project, stmt);
-    }
-    let grantee = match &stmt.principal {
-        None => Grantee::User(ctx.user.to_string()),
-        Some(p) => grantee_of(p, ctx.user)?,
-    };
-    if grantee != Grantee::User(ctx.user.to_string()) {
-        require(
-            ctx,
-            txn,
-            project,
-            Need::Admin,
-            Mgmt::new(Action::ShowGrants, &project.name, "users"),
-        )?;
-    }
-    let mut filter = Filter {
-        kind: stmt.on_type.map(ObjectType::from),
-        object: None,
-    };
-    if let Some(o) = &stmt.on_object {
-        let t = resolve_target(ctx, txn, project, ObjectType::from(o.kind), &o.name, None, false)?;
-        filter.object = Some((t.project.name.clone(), t.object));
-    }
     match &grantee {
         Grantee::User(u) if u == &project.owner => {
             return Ok(StatementResult::OwnerGrants {
@@ -1026,7 +754,7 @@ pub fn show_grants(
             existing_role(txn, &project.name, r)?;
         }
     }
-    let blocks = principal_blocks(ctx, txn, project, &grantee, true, Some(&filter))?;
+    let blocks = principal_blocks(ctx, txn, project, &grantee, true, Some(filter))?;
     let roles = match &grantee {
         Grantee::User(u) => txn
             .user(&project.name, u)?
@@ -1047,39 +775,16 @@ pub fn show_grants(
 }
 
 /// `show grants on <type> <obj> privilegeproperties("refobject"="true", ...)` (§7.3 layout).
-fn show_installed_object_grants(
-    ctx: &ExecContext<'_>,
+pub fn show_installed_object_grants(
     txn: &mut Txn<'_>,
     project: &Project,
-    stmt: &ShowGrantsStmt,
+    source: &str,
+    package: &str,
+    kind: ObjectType,
+    name: String,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::ShowAcl, &project.name, "packages"),
-    )?;
-    let source = property(&stmt.properties, "refproject")
-        .map(canonical_name)
-        .ok_or_else(|| messages::bad_property("refproject", ""))?;
-    let package = property(&stmt.properties, "package")
-        .map(canonical_name)
-        .ok_or_else(|| messages::bad_property("package", ""))?;
-    let object = stmt
-        .on_object
-        .as_ref()
-        .ok_or_else(|| messages::bad_property("refobject", "true"))?;
-    let name = canonical_name(&object.name.name);
-    let stored =
-        super::installed_object_ref(&source, &package, ObjectType::from(object.kind), &name);
-    let shown = object_path(
-        &source,
-        &ObjectRef {
-            kind: ObjectType::from(object.kind),
-            name,
-        },
-    );
+    let stored = super::installed_object_ref(source, package, kind, &name);
+    let shown = object_path(source, &ObjectRef { kind, name });
     let implicit = GrantBlock {
         kind: "Implicit".into(),
         groups: vec![GrantGroup {
@@ -1097,7 +802,7 @@ fn show_installed_object_grants(
     let installed = GrantBlock {
         kind: "InstalledObjecACL".into(),
         groups: vec![GrantGroup {
-            subject: Some(package.clone()),
+            subject: Some(package.to_string()),
             rows,
         }],
     };
@@ -1119,29 +824,7 @@ fn implicit_row(kind: &str, who: &str) -> GrantRow {
 }
 
 /// `show acl for <object> [on type <t>]` (§3.3): the implicit rights, then every ACL row.
-pub fn show_acl(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-    object: &ObjectName,
-    on_type: Option<ObjectType>,
-) -> Result<StatementResult> {
-    let kind = on_type.unwrap_or(ObjectType::Table);
-    let target = resolve_target(ctx, txn, project, kind, object, None, true)?;
-    let creator_may = target.project.settings.object_creator_has_access_permission
-        && target.creator.as_deref() == Some(ctx.user);
-    if !creator_may {
-        require(
-            ctx,
-            txn,
-            &target.project,
-            Need::Admin,
-            Mgmt {
-                action: Action::ShowAcl,
-                resource: object_path(&target.project.name, &target.object),
-            },
-        )?;
-    }
+pub fn show_acl(txn: &mut Txn<'_>, target: &Target) -> Result<StatementResult> {
     let p = &target.project;
     let mut implicit = vec![
         implicit_row("project_owner", &p.owner),
@@ -1207,13 +890,6 @@ pub fn purge(
     project: &Project,
     principals: &[Principal],
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::RevokePrivilege, &project.name, "users"),
-    )?;
     for principal in principals {
         let grantee = grantee_of(principal, ctx.user)?;
         match &grantee {
@@ -1246,13 +922,6 @@ pub fn clear_expired(
     txn: &mut Txn<'_>,
     project: &Project,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::ClearExpiredGrants, &project.name, ""),
-    )?;
     let now = ctx.now;
     for (object, grantee, mut grants) in txn.all_acl(&project.name)? {
         let before = grants.entries.len();

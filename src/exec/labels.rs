@@ -2,21 +2,16 @@
 //! and columns, `grant label`/`revoke label`, `show label grants` in all its forms, and
 //! `describe <table>` with its label lines.
 //!
-//! `grant label 3 on table t (mobile) to user RAM$owner:bob with exp 7;` checks the level is
-//! 0–9 (else the §11.4 text), that the caller is owner/SA/Admin, that the table, column and user
-//! exist, then replaces bob's entry for column `mobile` in the `(t, bob)` label-grant record with
+//! `grant label 3 on table t (mobile) to user RAM$owner:bob with exp 7;` is bound (`plan`) to
+//! the level, checked to be 0–9 (else the §11.4 text), and the check that the caller is
+//! owner/SA/Admin; the handler then checks that the table, column and user exist, then replaces bob's entry for column `mobile` in the `(t, bob)` label-grant record with
 //! one of level 3 expiring 7 days from the clock (180 days when `with exp` is left out).
 
-use super::access::{reach_provider, require, Action, Mgmt, Need};
 use super::render::format_time;
 use super::result::{ColumnDescription, LabelGrantItem, LabelGrants, TableDescription};
 use super::roles::existing_role;
-use super::{
-    canonical_name, check_level, days_from, grantee_of, messages, ExecContext, StatementResult,
-};
-use crate::ast::{
-    GrantLabelStmt, LabelTarget, ObjectName, RevokeLabelStmt, SetLabelStmt, ShowLabelGrantsStmt,
-};
+use super::{canonical_name, days_from, grantee_of, messages, ExecContext, StatementResult};
+use crate::ast::{GrantLabelStmt, LabelTarget, ObjectName, RevokeLabelStmt, SetLabelStmt};
 use crate::catalog::model::{Grantee, LabelGrant, Project, Table};
 use crate::catalog::Txn;
 use crate::error::Result;
@@ -24,12 +19,8 @@ use crate::error::Result;
 /// §6.2: a label grant without `with exp` lasts 180 days.
 pub const DEFAULT_LABEL_GRANT_DAYS: u64 = 180;
 
-fn label_mgmt(action: Action, project: &str) -> Mgmt {
-    Mgmt::new(action, project, "labels")
-}
-
 /// A table of the current project (labels are set in the project that owns the data).
-fn table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
+pub(crate) fn table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
     let p = name
         .project
         .as_deref()
@@ -43,7 +34,7 @@ fn table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table
 /// The table a label-changing statement names, which must belong to the current project: the
 /// caller's rights (owner/SA/Admin) and the label grants are those of the current project, so a
 /// label of another project's table is set from inside that project.
-fn own_table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
+pub(crate) fn own_table_of(txn: &Txn<'_>, project: &Project, name: &ObjectName) -> Result<Table> {
     if let Some(p) = name.project.as_deref().map(canonical_name) {
         if p != project.name {
             return Err(messages::label_table_elsewhere(
@@ -96,20 +87,9 @@ pub fn set_label(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
+    level: u8,
     stmt: &SetLabelStmt,
 ) -> Result<StatementResult> {
-    let level = match (stmt.unset, stmt.level) {
-        (true, _) => 0,
-        (false, Some(l)) => check_level(l)?,
-        (false, None) => return Err(messages::invalid_label(0)),
-    };
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        label_mgmt(Action::SetDataLabel, &project.name),
-    )?;
     match &stmt.target {
         LabelTarget::User(principal) => {
             let name = super::users::user_name(principal, ctx.user)?;
@@ -153,16 +133,9 @@ pub fn grant_label(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
+    level: u8,
     stmt: &GrantLabelStmt,
 ) -> Result<StatementResult> {
-    let level = check_level(stmt.level)?;
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        label_mgmt(Action::GrantLabel, &project.name),
-    )?;
     let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
     let grantee = label_grantee(ctx, txn, project, &stmt.grantee)?;
@@ -200,13 +173,6 @@ pub fn revoke_label(
     project: &Project,
     stmt: &RevokeLabelStmt,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        label_mgmt(Action::RevokeLabel, &project.name),
-    )?;
     let t = own_table_of(txn, project, &stmt.table)?;
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
     let grantee = grantee_of(&stmt.grantee, ctx.user)?;
@@ -238,60 +204,17 @@ fn user_label(txn: &Txn<'_>, project: &Project, user: &str) -> Result<u8> {
     Ok(txn.user(&project.name, user)?.map(|u| u.label).unwrap_or(0))
 }
 
+/// `show label grants` with the level, user and table its plan bound (and the checks it made:
+/// Admin for anything about others, the provider's gate for the package form).
 pub fn show_label_grants(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-    stmt: &ShowLabelGrantsStmt,
+    level: Option<u8>,
+    user: Option<String>,
+    table_name: Option<ObjectName>,
 ) -> Result<StatementResult> {
-    let level = stmt.level.map(check_level).transpose()?;
     let keep = |g: &LabelGrant| level.is_none_or(|l| g.level == l);
-    let user = stmt
-        .principal
-        .as_ref()
-        .map(|p| super::grants::user_of(p, ctx.user));
-    let table_name = match &stmt.table {
-        Some(t) if stmt.properties.is_empty() => {
-            // Without the package properties the grants listed are this project's own.
-            own_table_of(txn, project, t)?;
-            Some(t.clone())
-        }
-        Some(t) => {
-            let mut t = t.clone();
-            if t.project.is_none() {
-                if let Some((_, p)) = stmt
-                    .properties
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case("refproject"))
-                {
-                    t.project = Some(p.clone());
-                }
-            }
-            Some(t)
-        }
-        None => None,
-    };
-    // A member may see its own label grants; anything about others needs Admin.
-    let about_others = match &user {
-        Some(u) => u != ctx.user,
-        None => table_name.is_some(),
-    };
-    if about_others {
-        require(
-            ctx,
-            txn,
-            project,
-            Need::Admin,
-            label_mgmt(Action::ShowLabelGrants, &project.name),
-        )?;
-    }
-    // The package form reads the provider's table (its column labels).
-    if let Some(source) = table_name.as_ref().and_then(|t| t.project.as_deref()) {
-        let source = canonical_name(source);
-        if source != project.name {
-            reach_provider(ctx, txn, &source)?;
-        }
-    }
     let now = ctx.now;
     match (table_name, user) {
         (None, user) => {
@@ -360,26 +283,7 @@ pub fn show_label_grants(
 }
 
 /// `describe <table>`: odpscmd's boxed layout with the label block of §6.3.
-pub fn describe_table(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-    name: &ObjectName,
-) -> Result<StatementResult> {
-    let p = name
-        .project
-        .as_deref()
-        .map(canonical_name)
-        .unwrap_or_else(|| project.name.clone());
-    let t = table_of(txn, project, name)
-        .map_err(|_| messages::no_such_table(&p, &canonical_name(&name.name)))?;
-    // Reading a table's metadata is the object action Describe (§3.1), authorized like any other.
-    let describe =
-        crate::authz::Resource::object(&p, crate::catalog::model::ObjectType::Table, &t.name);
-    let request =
-        super::data::request(ctx, crate::authz::Action::Describe, describe, crate::authz::TaskType::Sql, None);
-    let snapshot = crate::authz::Snapshot::reusing(txn, ctx.records);
-    crate::authz::try_authorize_in(&request, &snapshot)?.into_result()?;
+pub fn describe_table(p: String, t: Table) -> Result<StatementResult> {
     let max_label = t
         .columns
         .iter()

@@ -4,16 +4,19 @@
 //!
 //! A front end opens an [`Engine`] over a catalog and a [`Session`] per client (`engine`).
 //! Walk `grant Select on table t to user RAM$bob;` through it: [`Session::execute`] opens one
-//! catalog transaction, [`dispatch`] sees a project statement, loads the current project and lets
-//! the caller in (`access::enter`: whitelist, project status, membership), then hands the
-//! statement to `grants::grant`. That handler resolves `RAM$bob` to `RAM$owner:bob`
-//! ([`resolve_user`]), asks the authorizer whether the grantor may grant (`access::require`, a
-//! management request to `authz::management`), checks that the table and the user exist, and
-//! adds the entries, returning `StatementResult::Ok` (rendered `OK`, or `{"type": "ok"}` in
-//! JSON). Only when the handler returns `Ok` is the transaction committed — and only
-//! if no other session's commit since it began wrote what it read, else it runs again; an error
-//! drops it, so the catalog is as before. Durability comes later, from [`Session::flush`], so
-//! that a batch can commit many statements and flush once.
+//! catalog transaction and hands the statement to [`dispatch`], which plans, authorizes, then
+//! runs it. [`plan::bind`] loads the current project and lists the checks: entering it
+//! (whitelist, project status, membership), then — the statement taking the plain ACL route, on
+//! a table that must exist — `GrantPrivilege` on `projects/p/tables/t` needing Admin.
+//! `access::authorize` asks the authorizer about each check in order (a management request to
+//! `authz::management`), and only when all pass does `grants::grant` run: it resolves
+//! `RAM$bob` to `RAM$owner:bob` ([`resolve_user`]), checks that the user exists, and adds the
+//! entries, returning `StatementResult::Ok` (rendered `OK`, or `{"type": "ok"}` in JSON).
+//! Only when the handler returns `Ok` is the transaction committed — and only if no other
+//! session's commit since it began wrote what it read (binding's reads included), else the
+//! statement is bound and run again; an error drops it, so the catalog is as before. Durability
+//! comes later, from [`Session::flush`], so that a batch can commit many statements and flush
+//! once.
 
 pub mod access;
 pub mod data;
@@ -23,6 +26,7 @@ pub mod grants;
 pub mod labels;
 pub mod messages;
 pub mod packages;
+pub mod plan;
 pub mod projects;
 pub mod render;
 pub mod result;
@@ -296,199 +300,154 @@ impl Session {
     }
 }
 
-/// The project a statement runs in, after the access check (whitelist, membership).
-pub(crate) fn enter_project(ctx: &ExecContext<'_>, txn: &Txn<'_>) -> Result<Project> {
-    let name = ctx.project.ok_or_else(messages::no_project_selected)?;
-    let project = txn
-        .project(name)?
-        .ok_or_else(|| crate::authz::project_not_found(name))?;
-    access::enter(ctx, txn, &project)?;
-    Ok(project)
-}
-
-/// Routes a statement to its handler. Statements that need no project (sandbox tenant
-/// statements, `whoami`, tenant-level ones) do not enter one.
+/// Runs a statement in three steps: [`plan::bind`] turns it into a plan (canonical names, the
+/// route, the ordered checks), every check is authorized in order (`access::authorize`, which
+/// records it while `explain` runs the statement), and only then does the route's handler run.
+/// The first refusal is the statement's error; an error binding stopped at is raised only once
+/// the checks listed before it have passed.
 pub fn dispatch(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     stmt: &Statement,
 ) -> Result<StatementResult> {
-    use Statement as S;
-    match stmt {
-        // statements outside any project
-        S::CreateProject(c) => return projects::create(ctx, txn, c),
-        S::DropProject { name } => return projects::drop(ctx, txn, name),
-        S::SetProjectStatus { project, status } => {
-            return projects::set_status(ctx, txn, project, *status)
-        }
-        S::ListProjects => return projects::list(ctx, txn),
-        S::Whoami => return users::whoami(ctx),
-        S::AddTenantUser { principal } => return tenant::add_user(ctx, txn, principal),
-        S::RemoveTenantUser { principal } => return tenant::remove_user(ctx, txn, principal),
-        S::ListTenantUsers => return tenant::list_users(ctx, txn),
-        S::CreateRole {
-            tenant: true, name, ..
-        } => return tenant::create_role(ctx, txn, name),
-        S::DropRole { tenant: true, name } => return tenant::drop_role(ctx, txn, name),
-        S::DescribeRole { tenant: true, name } => return tenant::describe_role(ctx, txn, name),
-        S::ListRoles { tenant: true } => return tenant::list_roles(ctx, txn),
-        S::GrantRoles(g) if g.tenant => return tenant::grant_roles(ctx, txn, g, true),
-        S::RevokeRoles(g) if g.tenant => return tenant::grant_roles(ctx, txn, g, false),
-        S::ShowPrincipals { tenant: true, role } => return tenant::show_principals(ctx, txn, role),
-        S::AddGroup { tenant: true, name } => return tenant::add_group(ctx, txn, name),
-        S::RemoveGroup { tenant: true, name } => return tenant::remove_group(ctx, txn, name),
-        S::ListGroups { tenant: true, user } => {
-            return tenant::list_groups(ctx, txn, user.as_ref())
-        }
-        S::GetPolicy {
-            role: Some(r),
-            tenant_role: true,
-        } => return tenant::get_policy(ctx, txn, r),
-        S::PutPolicy {
-            file,
-            role: Some(r),
-            tenant_role: true,
-        } => return tenant::put_policy(ctx, txn, file, r),
-        S::AddTenantRoleToProject { role, project } => {
-            return tenant::role_to_project(ctx, txn, role, project, true)
-        }
-        S::RemoveTenantRoleFromProject { role, project } => {
-            return tenant::role_to_project(ctx, txn, role, project, false)
-        }
-        S::Grant(g)
-            if g.grantees
-                .iter()
-                .any(|p| p.kind == PrincipalKind::TenantRole) =>
-        {
-            return tenant::grant_table(ctx, txn, &g.privileges, &g.object, &g.grantees, true)
-        }
-        S::Revoke(r)
-            if r.grantees
-                .iter()
-                .any(|p| p.kind == PrincipalKind::TenantRole) =>
-        {
-            return tenant::grant_table(ctx, txn, &r.privileges, &r.object, &r.grantees, false)
-        }
-        S::ShowGrants(crate::ast::ShowGrantsStmt {
-            principal: Some(p), ..
-        }) if matches!(
-            p.kind,
-            PrincipalKind::TenantRole | PrincipalKind::TenantUser
-        ) =>
-        {
-            return tenant::show_grants(ctx, txn, p)
-        }
-        // The session runs these itself (`Session::execute`): they change it, not the catalog.
-        S::Use { .. } | S::Login { .. } => return Err(messages::misrouted(stmt)),
-        _ => {}
+    let plan = plan::bind(ctx, txn, stmt);
+    for check in &plan.checks {
+        access::authorize(ctx, txn, check)?;
     }
-    let project = enter_project(ctx, txn)?;
-    let p = &project;
-    match stmt {
-        S::AddUser { principal, comment } => users::add(ctx, txn, p, principal, comment.as_deref()),
-        S::RemoveUser { principal } => users::remove(ctx, txn, p, principal),
-        S::ListUsers => users::list(ctx, txn, p),
-        S::AddAccountProvider { provider } => users::account_provider(ctx, txn, p, provider, true),
-        S::RemoveAccountProvider { provider } => {
-            users::account_provider(ctx, txn, p, provider, false)
+    run(ctx, txn, plan.route?)
+}
+
+/// Hands a bound route to its family's handler.
+fn run(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    route: plan::Route<'_>,
+) -> Result<StatementResult> {
+    use plan::Route as R;
+    match route {
+        R::CreateProject(c) => projects::create(ctx, txn, c),
+        R::DropProject(p) => projects::drop(txn, &p),
+        R::SetProjectStatus(p, status) => projects::set_status(txn, p, status),
+        R::ListProjects => projects::list(txn),
+        R::Whoami => users::whoami(ctx),
+        R::AddTenantUser(name) => tenant::add_user(ctx, txn, name),
+        R::RemoveTenantUser(name) => tenant::remove_user(txn, &name),
+        R::ListTenantUsers => tenant::list_users(txn),
+        R::CreateTenantRole(name) => tenant::create_role(txn, name),
+        R::DropTenantRole(name) => tenant::drop_role(txn, &name),
+        R::DescribeTenantRole(name) => tenant::describe_role(txn, &name),
+        R::ListTenantRoles => tenant::list_roles(txn),
+        R::GrantTenantRoles {
+            roles,
+            users,
+            grant,
+        } => tenant::grant_roles(txn, &roles, &users, grant),
+        R::ShowTenantPrincipals(role) => tenant::show_principals(txn, &role),
+        R::AddTenantGroup(name) => tenant::add_group(ctx, txn, name),
+        R::RemoveTenantGroup(name) => tenant::remove_group(txn, &name),
+        R::ListTenantGroups(user) => tenant::list_groups(txn, user.as_deref()),
+        R::GetTenantRolePolicy(role) => tenant::get_policy(txn, &role),
+        R::PutTenantRolePolicy { file, role } => tenant::put_policy(ctx, txn, file, &role),
+        R::TenantRoleToProject { role, project, add } => {
+            tenant::role_to_project(txn, &role, project, add)
         }
-        S::ListAccountProviders => users::list_account_providers(ctx, txn, p),
-        S::ShowGrants(s) => grants::show_grants(ctx, txn, p, s),
-        S::CreateRole {
-            name, properties, ..
-        } => roles::create(ctx, txn, p, name, properties),
-        S::DropRole { name, .. } => roles::drop(ctx, txn, p, name),
-        S::DescribeRole { name, .. } => roles::describe(ctx, txn, p, name),
-        S::ListRoles { .. } => roles::list(ctx, txn, p),
-        S::GrantRoles(g) => roles::grant(ctx, txn, p, g, true),
-        S::RevokeRoles(g) => roles::grant(ctx, txn, p, g, false),
-        S::PurgePrivs { principals } => grants::purge(ctx, txn, p, principals),
-        S::ShowPrincipals { role, .. } => roles::show_principals(ctx, txn, p, role),
-        S::ShowRoleGrant { principal } => roles::show_role_grant(ctx, txn, p, principal),
-        S::AddGroup { name, .. } => tenant::project_group(ctx, txn, p, name, true),
-        S::RemoveGroup { name, .. } => tenant::project_group(ctx, txn, p, name, false),
-        S::ListGroups { user, .. } => tenant::list_project_groups(ctx, txn, p, user.as_ref()),
-        S::Grant(g) => grants::grant(ctx, txn, p, g),
-        S::Revoke(r) => grants::revoke(ctx, txn, p, r),
-        S::GrantSuper {
+        R::TenantTableGrant {
+            privileges,
+            project,
+            table,
+            roles,
+            grant,
+        } => tenant::grant_table(txn, privileges, &project, &table, &roles, grant),
+        R::ShowTenantRoleGrants(role) => tenant::show_role_grants(txn, &role),
+        R::ShowTenantUserGrants(user) => tenant::show_user_grants(txn, user),
+        R::InProject(project, route) => run_in_project(ctx, txn, &project, route),
+    }
+}
+
+/// Hands a bound route of a project statement to its handler, with the entered project.
+fn run_in_project(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    p: &Project,
+    route: plan::InProject<'_>,
+) -> Result<StatementResult> {
+    use plan::InProject as R;
+    match route {
+        R::AddUser { name, comment } => users::add(ctx, txn, p, name, comment),
+        R::RemoveUser(name) => users::remove(txn, p, &name),
+        R::ListUsers => users::list(txn, p),
+        R::AccountProvider { provider, add } => users::account_provider(txn, p, provider, add),
+        R::ListAccountProviders => users::list_account_providers(p),
+        R::CreateRole { name, role_type } => roles::create(txn, p, name, role_type),
+        R::DropRole(name) => roles::drop(txn, p, &name),
+        R::DescribeRole(name) => roles::describe(ctx, txn, p, name),
+        R::ListRoles => roles::list(txn, p),
+        R::GrantRoles {
+            roles,
+            principals,
+            grant,
+        } => roles::grant(ctx, txn, p, &roles, principals, grant),
+        R::ShowPrincipals(role) => roles::show_principals(txn, p, &role),
+        R::ShowRoleGrant(user) => roles::show_role_grant(txn, p, &user),
+        R::AddGroup(name) => tenant::project_group(ctx, txn, p, name, true),
+        R::RemoveGroup(name) => tenant::project_group(ctx, txn, p, name, false),
+        R::ListGroups(user) => tenant::list_project_groups(txn, p, user.as_deref()),
+        R::ShowGrants { grantee, filter } => grants::show_grants(ctx, txn, p, grantee, &filter),
+        R::ShowInstalledObjectGrants {
+            source,
+            package,
+            kind,
+            name,
+        } => grants::show_installed_object_grants(txn, p, &source, &package, kind, name),
+        R::Grant(target, g) => grants::grant(ctx, txn, &target, g),
+        R::Revoke(target, r) => grants::revoke(ctx, txn, &target, r),
+        R::PolicyGrant(g) => grants::policy_grant(txn, p, &g),
+        R::InstalledObjectGrant(g) => grants::installed_object_grant(ctx, txn, p, &g),
+        R::SuperPrivileges {
             privileges,
             grantees,
-        } => grants::super_privileges(ctx, txn, p, privileges, grantees, true),
-        S::RevokeSuper {
-            privileges,
-            grantees,
-        } => grants::super_privileges(ctx, txn, p, privileges, grantees, false),
-        S::ShowAcl { object, on_type } => {
-            grants::show_acl(ctx, txn, p, object, on_type.map(ObjectType::from))
+            grant,
+        } => grants::super_privileges(ctx, txn, p, privileges, grantees, grant),
+        R::ShowAcl(target) => grants::show_acl(txn, &target),
+        R::PurgePrivs(principals) => grants::purge(ctx, txn, p, principals),
+        R::ClearExpiredGrants => grants::clear_expired(ctx, txn, p),
+        R::GetPolicy(role) => settings::get_policy(txn, p, role.as_deref()),
+        R::PutPolicy { file, role } => settings::put_policy(ctx, txn, p, file, role.as_deref()),
+        R::GetSecurityPolicy => settings::get_security_policy(p),
+        R::PutSecurityPolicy(file) => settings::put_security_policy(ctx, txn, p, file),
+        R::SetLabel(level, s) => labels::set_label(ctx, txn, p, level, s),
+        R::GrantLabel(level, g) => labels::grant_label(ctx, txn, p, level, g),
+        R::RevokeLabel(r) => labels::revoke_label(ctx, txn, p, r),
+        R::ShowLabelGrants { level, user, table } => {
+            labels::show_label_grants(ctx, txn, p, level, user, table)
         }
-        S::GetPolicy { role, .. } => settings::get_policy(ctx, txn, p, role.as_deref()),
-        S::PutPolicy { file, role, .. } => settings::put_policy(ctx, txn, p, file, role.as_deref()),
-        S::GetSecurityPolicy => settings::get_security_policy(ctx, txn, p),
-        S::PutSecurityPolicy { file } => settings::put_security_policy(ctx, txn, p, file),
-        S::SetLabel(s) => labels::set_label(ctx, txn, p, s),
-        S::GrantLabel(g) => labels::grant_label(ctx, txn, p, g),
-        S::RevokeLabel(r) => labels::revoke_label(ctx, txn, p, r),
-        S::ClearExpiredGrants => grants::clear_expired(ctx, txn, p),
-        S::ShowLabelGrants(s) => labels::show_label_grants(ctx, txn, p, s),
-        S::DescribeTable { table } => labels::describe_table(ctx, txn, p, table),
-        S::CreatePackage { name } => packages::create(ctx, txn, p, name),
-        S::DropPackage { name } => packages::drop(ctx, txn, p, name),
-        S::AddToPackage(a) => packages::add_object(ctx, txn, p, a),
-        S::RemoveFromPackage {
+        R::DescribeTable { project, table } => labels::describe_table(project, table),
+        R::CreatePackage(name) => packages::create(ctx, txn, p, name),
+        R::DropPackage(name) => packages::drop(txn, p, name),
+        R::AddToPackage(a) => packages::add_object(txn, p, a),
+        R::RemoveFromPackage {
             kind,
             object,
             package,
-        } => packages::remove_object(ctx, txn, p, ObjectType::from(*kind), object, package),
-        S::AllowInstall(a) => packages::allow(ctx, txn, p, a),
-        S::DisallowInstall { project, package } => {
-            packages::disallow(ctx, txn, p, project, package)
+        } => packages::remove_object(txn, p, kind, object, package),
+        R::AllowInstall(a) => packages::allow(ctx, txn, p, a),
+        R::DisallowInstall { project, package } => packages::disallow(txn, p, project, package),
+        R::InstallPackage { source, package } => packages::install(ctx, txn, p, source, package),
+        R::UninstallPackage { source, package } => packages::uninstall(txn, p, source, package),
+        R::ShowPackages => packages::show(txn, p),
+        R::DescribePackage { source, name } => packages::describe(txn, source, &name),
+        R::ShowPackageItems { source, on_type } => {
+            packages::items(txn, p, source.as_deref(), on_type)
         }
-        S::InstallPackage { project, package } => packages::install(ctx, txn, p, project, package),
-        S::UninstallPackage { project, package } => {
-            packages::uninstall(ctx, txn, p, project, package)
-        }
-        S::ShowPackages { .. } => packages::show(ctx, txn, p),
-        S::DescribePackage { project, name } => {
-            packages::describe(ctx, txn, p, project.as_deref(), name)
-        }
-        S::ShowPackageItems { project, on_type } => packages::items(
-            ctx,
-            txn,
-            p,
-            project.as_deref(),
-            on_type.map(ObjectType::from),
-        ),
-        S::Set(s) => settings::set(ctx, txn, p, s),
-        S::SetProject { pairs } => settings::setproject(ctx, txn, p, pairs),
-        S::ShowSecurityConfiguration => settings::show_security_configuration(ctx, txn, p),
-        S::AddTrustedProject { project } => settings::trusted(ctx, txn, p, project, true),
-        S::RemoveTrustedProject { project } => settings::trusted(ctx, txn, p, project, false),
-        S::ListTrustedProjects => settings::list_trusted(ctx, txn, p),
-        S::Explain(e) => explain::execute(ctx, txn, e),
-        S::CreateTable { .. }
-        | S::CreateTableAs { .. }
-        | S::DropTable { .. }
-        | S::InsertValues { .. }
-        | S::InsertSelect { .. }
-        | S::Select(_)
-        | S::TunnelDownload { .. }
-        | S::CreateFunction { .. }
-        | S::DropFunction { .. }
-        | S::AddResource { .. }
-        | S::DropResource { .. } => data::execute(ctx, txn, stmt),
-        // Routed before entering a project: reaching here is a routing mistake, and says so.
-        S::CreateProject(_)
-        | S::DropProject { .. }
-        | S::SetProjectStatus { .. }
-        | S::ListProjects
-        | S::Whoami
-        | S::Use { .. }
-        | S::Login { .. }
-        | S::AddTenantUser { .. }
-        | S::RemoveTenantUser { .. }
-        | S::ListTenantUsers
-        | S::AddTenantRoleToProject { .. }
-        | S::RemoveTenantRoleFromProject { .. } => Err(messages::misrouted(stmt)),
+        R::SetSecurity { key, value, stmt } => settings::set(ctx, txn, p, &key, value, stmt),
+        R::SetFlag => Ok(StatementResult::Ok),
+        R::ListProperties => settings::list_properties(p),
+        R::SetProperties(pairs) => settings::setproject(txn, p, pairs),
+        R::ShowSecurityConfiguration => settings::show_security_configuration(p),
+        R::Trusted { project, add } => settings::trusted(txn, p, project, add),
+        R::ListTrusted => settings::list_trusted(p),
+        R::Explain { stmt, principal } => explain::run(ctx, txn, stmt, principal),
+        R::Data(stmt) => data::execute(ctx, txn, stmt),
     }
 }
 

@@ -2,13 +2,13 @@
 //! `allow project ... to install package`, `show packages`, `describe package`) and the consumer
 //! side (`install package`, `uninstall package`, `show package items`).
 //!
-//! `install package prj1.datashare;` run in `prj2` finds the package in `prj1`, checks that
+//! `install package prj1.datashare;` run in `prj2` is bound (`plan`) to the Admin check in
+//! `prj2` and the gate of `prj1`; the handler then finds the package in `prj1`, checks that
 //! `prj2` (or `*`) is on its allowed list and that the entry has not expired — otherwise
 //! `ODPS-0110061: Failed to run ddltask - Your project is not allowed to install the package` —
 //! and records an [`InstalledPackage`] under `prj2`. Users of `prj2` then need `Read` on the
 //! installed package (an ACL grant on the `prj1.datashare` package object of `prj2`).
 
-use super::access::{reach_provider, require, Action, Mgmt, Need};
 use super::grants::kind_label;
 use super::render::format_time;
 use super::result as shown;
@@ -23,10 +23,6 @@ use crate::catalog::model::{
 use crate::catalog::Txn;
 use crate::error::Result;
 
-fn pkg_mgmt(action: Action, project: &str) -> Mgmt {
-    Mgmt::new(action, project, "packages")
-}
-
 fn existing(txn: &Txn<'_>, project: &str, name: &str) -> Result<Package> {
     txn.package(project, name)?
         .ok_or_else(|| messages::package_missing(project, name))
@@ -38,13 +34,6 @@ pub fn create(
     project: &Project,
     name: &str,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        pkg_mgmt(Action::CreatePackage, &project.name),
-    )?;
     let name = canonical_name(name);
     if name.is_empty()
         || name.len() > 128
@@ -68,19 +57,7 @@ pub fn create(
 }
 
 /// Deleting a package also uninstalls it everywhere (its installations have nothing to point to).
-pub fn drop(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-    name: &str,
-) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        pkg_mgmt(Action::DropPackage, &project.name),
-    )?;
+pub fn drop(txn: &mut Txn<'_>, project: &Project, name: &str) -> Result<StatementResult> {
     let name = canonical_name(name);
     existing(txn, &project.name, &name)?;
     txn.delete_package(&project.name, &name);
@@ -101,18 +78,10 @@ fn default_privileges(kind: ObjectType) -> Vec<String> {
 }
 
 pub fn add_object(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
     stmt: &AddToPackageStmt,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        pkg_mgmt(Action::AddPackageResource, &project.name),
-    )?;
     let kind = ObjectType::from(stmt.kind);
     if !matches!(
         kind,
@@ -173,20 +142,12 @@ pub fn add_object(
 }
 
 pub fn remove_object(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
     kind: ObjectType,
     object: &str,
     package: &str,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        pkg_mgmt(Action::RemovePackageResource, &project.name),
-    )?;
     let name = canonical_name(object);
     let package_name = canonical_name(package);
     let mut package = existing(txn, &project.name, &package_name)?;
@@ -211,13 +172,6 @@ pub fn allow(
     project: &Project,
     stmt: &AllowInstallStmt,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        pkg_mgmt(Action::AllowInstallPackage, &project.name),
-    )?;
     let label = stmt.label.map(check_level).transpose()?.unwrap_or(0);
     let target = canonical_name(&stmt.project);
     if target != "*" && txn.project(&target)?.is_none() {
@@ -236,19 +190,11 @@ pub fn allow(
 }
 
 pub fn disallow(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
     target: &str,
     package: &str,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        pkg_mgmt(Action::DisallowInstallPackage, &project.name),
-    )?;
     let target = canonical_name(target);
     let package_name = canonical_name(package);
     let mut package = existing(txn, &project.name, &package_name)?;
@@ -257,26 +203,14 @@ pub fn disallow(
     Ok(StatementResult::Ok)
 }
 
+/// Installs a package of `source`, whose gate the plan has passed.
 pub fn install(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-    source: &str,
-    package: &str,
+    source: String,
+    package_name: String,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        pkg_mgmt(Action::InstallPackage, &project.name),
-    )?;
-    let source = canonical_name(source);
-    let package_name = canonical_name(package);
-    if source == project.name {
-        return Err(messages::own_package(&project.name));
-    }
-    reach_provider(ctx, txn, &source)?;
     let pkg = existing(txn, &source, &package_name)?;
     let allowed = pkg.allowed.iter().any(|a| {
         (a.project == project.name || a.project == "*") && a.expires.is_none_or(|t| t > ctx.now)
@@ -328,19 +262,11 @@ fn uninstall_records(txn: &mut Txn<'_>, project: &str, source: &str, package: &s
 }
 
 pub fn uninstall(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
     source: &str,
     package: &str,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        pkg_mgmt(Action::UninstallPackage, &project.name),
-    )?;
     let source = canonical_name(source);
     let package_name = canonical_name(package);
     if txn
@@ -358,18 +284,7 @@ pub fn uninstall(
 }
 
 /// `show packages` (§7.3 [inferred] layout): created packages, then installed ones.
-pub fn show(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        pkg_mgmt(Action::ShowPackages, &project.name),
-    )?;
+pub fn show(txn: &mut Txn<'_>, project: &Project) -> Result<StatementResult> {
     let created = txn.packages(&project.name)?;
     let installed = txn.installed_packages(&project.name)?;
     Ok(StatementResult::Packages {
@@ -397,36 +312,10 @@ fn object_type_upper(kind: ObjectType) -> String {
 }
 
 /// `describe package [<project>.]<pkg>` (§7.3 layout). A package of another project can be
-/// described from a project that installed it.
-pub fn describe(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-    source: Option<&str>,
-    name: &str,
-) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        pkg_mgmt(Action::DescribePackage, &project.name),
-    )?;
-    let source = source
-        .map(canonical_name)
-        .unwrap_or_else(|| project.name.clone());
-    let name = canonical_name(name);
-    if source != project.name && txn.installed(&project.name, &source, &name)?.is_none() {
-        return Err(messages::package_not_installed(
-            &source,
-            &name,
-            &project.name,
-        ));
-    }
-    if source != project.name {
-        reach_provider(ctx, txn, &source)?;
-    }
-    let pkg = existing(txn, &source, &name)?;
+/// described from a project that installed it (its plan has checked the installation and
+/// passed the provider's gate).
+pub fn describe(txn: &mut Txn<'_>, source: String, name: &str) -> Result<StatementResult> {
+    let pkg = existing(txn, &source, name)?;
     Ok(StatementResult::Package(shown::PackageDescription {
         name: pkg.name,
         source_project: source,
@@ -455,31 +344,21 @@ pub fn describe(
 /// `show package items [from <prj>] [on type <t>]`: the objects the current project can use
 /// through its installed packages ([inferred] layout in the `describe package` table style).
 pub fn items(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
     source: Option<&str>,
     on_type: Option<ObjectType>,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Member,
-        pkg_mgmt(Action::DescribePackage, &project.name),
-    )?;
-    let source = source.map(canonical_name);
     let mut items = Vec::new();
     for inst in txn.installed_packages(&project.name)? {
-        if source.as_ref().is_some_and(|s| s != &inst.source_project) {
+        if source.is_some_and(|s| s != inst.source_project) {
             continue;
         }
         // An installation left behind by a dropped provider lists nothing (as a dropped
-        // package does, below), so only an existing provider is gated.
+        // package does, below); the plan passed every existing provider's gate.
         if txn.project(&inst.source_project)?.is_none() {
             continue;
         }
-        reach_provider(ctx, txn, &inst.source_project)?;
         let Some(pkg) = txn.package(&inst.source_project, &inst.package)? else {
             continue;
         };

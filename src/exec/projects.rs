@@ -71,29 +71,19 @@ pub fn create(
     Ok(StatementResult::Ok)
 }
 
-/// Only the project's owner drops it, from an address its whitelist admits. Every record of the project goes, and so do other
-/// projects' installations of its packages.
-pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
-    let name = canonical_name(name);
-    let project = txn
-        .project(&name)?
-        .ok_or_else(|| messages::project_missing(&name))?;
-    if project.owner != ctx.user {
-        return Err(messages::no_management_privilege(
-            "DeleteProject",
-            &format!("projects/{name}"),
-        ));
-    }
-    // The whitelist binds the owner too, whichever project is current.
-    super::access::enter(ctx, txn, &project)?;
-    for package in txn.packages(&name)? {
+/// Only the project's owner drops it, from an address its whitelist admits (both settled by
+/// its plan). Every record of the project goes, and so do other projects' installations of its
+/// packages.
+pub fn drop(txn: &mut Txn<'_>, project: &Project) -> Result<StatementResult> {
+    let name = &project.name;
+    for package in txn.packages(name)? {
         for other in txn.projects()? {
-            if txn.installed(&other.name, &name, &package.name)?.is_some() {
-                txn.delete_installed(&other.name, &name, &package.name);
+            if txn.installed(&other.name, name, &package.name)?.is_some() {
+                txn.delete_installed(&other.name, name, &package.name);
             }
         }
     }
-    txn.delete_project_records(&name)?;
+    txn.delete_project_records(name)?;
     Ok(StatementResult::Ok)
 }
 
@@ -101,24 +91,13 @@ pub fn drop(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<Stat
 /// changes its status. It is the one statement a project that is not normal does not refuse
 /// (nothing else could bring it back), and it is checked against neither the whitelist nor
 /// membership: it stands for the console of the owning account, not for a request to the
-/// project.
+/// project. Its plan has established the owner.
 pub fn set_status(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    name: &str,
+    mut project: Project,
     status: crate::ast::ProjectStatusWord,
 ) -> Result<StatementResult> {
     use crate::authz::management::{ProjectStatus, STATUS_PROPERTY};
-    let name = canonical_name(name);
-    let mut project = txn
-        .project(&name)?
-        .ok_or_else(|| messages::project_missing(&name))?;
-    if project.owner != ctx.user {
-        return Err(messages::no_management_privilege(
-            "SetProjectStatus",
-            &format!("projects/{name}"),
-        ));
-    }
     let status = match status {
         crate::ast::ProjectStatusWord::Normal => ProjectStatus::Normal,
         crate::ast::ProjectStatusWord::Overdue => ProjectStatus::Overdue,
@@ -136,7 +115,7 @@ pub fn set_status(
 }
 
 /// `list projects`: every project of the tenant, one per line.
-pub fn list(_ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<StatementResult> {
+pub fn list(txn: &mut Txn<'_>) -> Result<StatementResult> {
     let names: Vec<String> = txn.projects()?.into_iter().map(|p| p.name).collect();
     Ok(StatementResult::names(NameList::Projects, names))
 }

@@ -4,18 +4,16 @@
 //!
 //! `set ProjectProtection=true with exception exc.json;` is recognised as a security key (the
 //! seven keys odpscmd's `SetCommand` intercepts, matched case-insensitively), checked as a
-//! boolean with odpscmd's exact error, allowed for the owner and Super_Administrator only; the
-//! exception file is read relative to the working directory and checked as an exception policy
+//! boolean with odpscmd's exact error, allowed for the owner and Super_Administrator only (all
+//! bound by `plan` before the handler runs); the exception file is read relative to the working directory and checked as an exception policy
 //! (Principal required) before the project record is written.
 
-use super::access::{require, Action, Mgmt, Need};
 use super::result::SecurityConfiguration;
-use super::roles::existing_role;
 use super::{
     canonical_name, messages, read_statement_file, ExecContext, NameList, StatementResult,
 };
 use crate::ast::SetStmt;
-use crate::catalog::model::{Project, RoleType};
+use crate::catalog::model::Project;
 use crate::catalog::Txn;
 use crate::error::Result;
 use crate::policy::{PolicyDocument, PolicyKind};
@@ -38,7 +36,7 @@ pub const IP_WHITELIST: &str = "odps.security.ip.whitelist";
 pub const VPC_WHITELIST: &str = "odps.security.vpc.whitelist";
 
 /// The key without the legacy `security.` prefix, upper-cased, if it is a security switch.
-fn security_key(key: &str) -> Option<String> {
+pub(crate) fn security_key(key: &str) -> Option<String> {
     let upper = key.to_ascii_uppercase();
     let bare = upper
         .strip_prefix("SECURITY.")
@@ -51,40 +49,18 @@ pub fn is_security_key(key: &str) -> bool {
     security_key(key).is_some()
 }
 
-fn config_mgmt(action: Action, project: &str) -> Mgmt {
-    Mgmt::new(action, project, "configurations/security_configuration")
-}
-
+/// `set <security key>=<value>`, the key and value bound and checked by the plan.
 pub fn set(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
+    key: &str,
+    value: bool,
     stmt: &SetStmt,
 ) -> Result<StatementResult> {
-    let Some(key) = security_key(&stmt.key) else {
-        return Ok(StatementResult::Ok);
-    };
-    let value = match stmt.value.trim() {
-        v if v.eq_ignore_ascii_case("true") => true,
-        v if v.eq_ignore_ascii_case("false") => false,
-        _ => return Err(messages::set_not_boolean(&stmt.key)),
-    };
-    if stmt.locations.is_some() && !(key == "EXTERNALRESOURCEACCESSCONTROL" && value) {
-        return Err(messages::locations_need_control());
-    }
-    if stmt.exception_file.is_some() && !(key == "PROJECTPROTECTION" && value) {
-        return Err(messages::exception_needs_protection());
-    }
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        config_mgmt(Action::SetSecurityConfiguration, &project.name),
-    )?;
     let mut p = project.clone();
     let s = &mut p.settings;
-    match key.as_str() {
+    match key {
         "OBJECTCREATORHASACCESSPERMISSION" => s.object_creator_has_access_permission = value,
         "OBJECTCREATORHASGRANTPERMISSION" => s.object_creator_has_grant_permission = value,
         "CHECKPERMISSIONUSINGACL" => s.check_permission_using_acl = value,
@@ -112,18 +88,7 @@ pub fn set(
 }
 
 /// `show SecurityConfiguration` — the exact lines odpscmd builds (§9.1).
-pub fn show_security_configuration(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        config_mgmt(Action::GetSecurityConfiguration, &project.name),
-    )?;
+pub fn show_security_configuration(project: &Project) -> Result<StatementResult> {
     let s = &project.settings;
     Ok(StatementResult::SecurityConfiguration(
         SecurityConfiguration {
@@ -229,85 +194,35 @@ pub fn check_vpc_whitelist(value: &str) -> Result<()> {
     Ok(())
 }
 
-/// `setproject [k=v ...]`; bare, prints every property (defaults included) as `key=value`, then `OK`.
+/// Bare `setproject`: every property (defaults included) as `key=value`, then `OK`. The listing
+/// carries the security properties (IP/VPC whitelist, download control), so its plan checks it
+/// like `show SecurityConfiguration`.
+pub fn list_properties(project: &Project) -> Result<StatementResult> {
+    let mut all = project.properties.clone();
+    // The project status is kept beside the properties but is not one of them.
+    all.remove(crate::authz::management::STATUS_PROPERTY);
+    for k in [DOWNLOAD_PRIVILEGE, IP_WHITELIST, VPC_WHITELIST] {
+        all.entry(k.to_string()).or_insert_with(|| {
+            if k == DOWNLOAD_PRIVILEGE {
+                "false".into()
+            } else {
+                String::new()
+            }
+        });
+    }
+    Ok(StatementResult::Properties { properties: all })
+}
+
+/// `setproject k=v ...`: the pairs as its plan bound them (keys lower-cased, values unquoted,
+/// each checked and validated), applied in order; an empty value or `\N` clears a key.
 pub fn setproject(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-    pairs: &[(String, String)],
+    pairs: Vec<(String, String)>,
 ) -> Result<StatementResult> {
-    if pairs.is_empty() {
-        // The listing carries the security properties (IP/VPC whitelist, download control),
-        // so it is read like `show SecurityConfiguration`: Admin or better, with its refusal.
-        require(
-            ctx,
-            txn,
-            project,
-            Need::Admin,
-            config_mgmt(Action::GetSecurityConfiguration, &project.name),
-        )?;
-        let mut all = project.properties.clone();
-        // The project status is kept beside the properties but is not one of them.
-        all.remove(crate::authz::management::STATUS_PROPERTY);
-        for k in [DOWNLOAD_PRIVILEGE, IP_WHITELIST, VPC_WHITELIST] {
-            all.entry(k.to_string()).or_insert_with(|| {
-                if k == DOWNLOAD_PRIVILEGE {
-                    "false".into()
-                } else {
-                    String::new()
-                }
-            });
-        }
-        return Ok(StatementResult::Properties { properties: all });
-    }
     let mut p = project.clone();
     for (key, value) in pairs {
-        let key = key.trim().to_ascii_lowercase();
-        let value = value.trim().trim_matches('"').to_string();
         let clear = value.is_empty() || value == "\\N";
-        match key.as_str() {
-            IP_WHITELIST | VPC_WHITELIST => {
-                require(
-                    ctx,
-                    txn,
-                    project,
-                    Need::Owner,
-                    config_mgmt(Action::SetSecurityConfiguration, &project.name),
-                )?;
-                if !clear {
-                    if key == IP_WHITELIST {
-                        check_ip_whitelist(&value)?;
-                    } else {
-                        check_vpc_whitelist(&value)?;
-                    }
-                }
-            }
-            DOWNLOAD_PRIVILEGE => {
-                require(
-                    ctx,
-                    txn,
-                    project,
-                    Need::OwnerOrSuperAdmin,
-                    config_mgmt(Action::SetSecurityConfiguration, &project.name),
-                )?;
-                if !clear
-                    && !value.eq_ignore_ascii_case("true")
-                    && !value.eq_ignore_ascii_case("false")
-                {
-                    return Err(messages::setproject_not_boolean(&key));
-                }
-            }
-            crate::authz::management::STATUS_PROPERTY => {
-                return Err(messages::reserved_property(&key));
-            }
-            _ => require(
-                ctx,
-                txn,
-                project,
-                Need::OwnerOrSuperAdmin,
-                Mgmt::new(Action::SetProjectProperty, &project.name, ""),
-            )?,
-        }
         if clear {
             p.properties.remove(&key);
         } else {
@@ -324,24 +239,11 @@ pub fn setproject(
 }
 
 pub fn trusted(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
     other: &str,
     add: bool,
 ) -> Result<StatementResult> {
-    let action = if add {
-        Action::AddTrustedProject
-    } else {
-        Action::RemoveTrustedProject
-    };
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        Mgmt::new(action, &project.name, ""),
-    )?;
     let other = canonical_name(other);
     let mut p = project.clone();
     let present = p.trusted_projects.contains(&other);
@@ -360,18 +262,7 @@ pub fn trusted(
 }
 
 /// `list trustedprojects`: one name per line, `OK` when none (§8 [inferred]).
-pub fn list_trusted(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::ListTrustedProjects, &project.name, ""),
-    )?;
+pub fn list_trusted(project: &Project) -> Result<StatementResult> {
     Ok(StatementResult::names(
         NameList::TrustedProjects,
         project.trusted_projects.clone(),
@@ -387,54 +278,20 @@ pub(crate) fn policy_output(text: Option<String>) -> StatementResult {
     }
 }
 
-/// The policy-management resource of a role (§4.1) and the standing it needs: admin-type role
-/// policies are owner/SA business (§2.3, item 4).
-fn role_policy_need(txn: &Txn<'_>, project: &Project, role: &str) -> Result<Need> {
-    Ok(
-        if existing_role(txn, &project.name, role)?.role_type == RoleType::Admin {
-            Need::OwnerOrSuperAdmin
-        } else {
-            Need::Admin
-        },
-    )
-}
-
+/// `get policy [on role <r>]`; the plan found the role and checked the caller.
 pub fn get_policy(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
     role: Option<&str>,
 ) -> Result<StatementResult> {
     match role {
-        None => {
-            require(
-                ctx,
-                txn,
-                project,
-                Need::Admin,
-                Mgmt::new(Action::GetPolicy, &project.name, "configurations/policy"),
-            )?;
-            Ok(policy_output(project.policy.clone()))
-        }
-        Some(r) => {
-            let r = canonical_name(r);
-            existing_role(txn, &project.name, &r)?;
-            require(
-                ctx,
-                txn,
-                project,
-                Need::Admin,
-                Mgmt::new(
-                    Action::GetRolePolicy,
-                    &project.name,
-                    &format!("roles/resource/{r}"),
-                ),
-            )?;
-            Ok(policy_output(txn.role_policy(&project.name, &r)?))
-        }
+        None => Ok(policy_output(project.policy.clone())),
+        Some(r) => Ok(policy_output(txn.role_policy(&project.name, r)?)),
     }
 }
 
+/// `put policy <file> [on role <r>]`; the plan found the role and checked the caller (an
+/// admin-type role's policy needs the owner or a Super_Administrator).
 pub fn put_policy(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
@@ -444,13 +301,6 @@ pub fn put_policy(
 ) -> Result<StatementResult> {
     match role {
         None => {
-            require(
-                ctx,
-                txn,
-                project,
-                Need::OwnerOrSuperAdmin,
-                Mgmt::new(Action::SetPolicy, &project.name, "configurations/policy"),
-            )?;
             let text = read_statement_file(ctx, file)?;
             PolicyDocument::parse(&text, PolicyKind::Project)?;
             let mut p = project.clone();
@@ -458,43 +308,15 @@ pub fn put_policy(
             txn.put_project(&p)?;
         }
         Some(r) => {
-            let r = canonical_name(r);
-            let need = role_policy_need(txn, project, &r)?;
-            require(
-                ctx,
-                txn,
-                project,
-                need,
-                Mgmt::new(
-                    Action::SetRolePolicy,
-                    &project.name,
-                    &format!("roles/resource/{r}"),
-                ),
-            )?;
             let text = read_statement_file(ctx, file)?;
             PolicyDocument::parse(&text, PolicyKind::Role)?;
-            txn.put_role_policy(&project.name, &r, Some(&text))?;
+            txn.put_role_policy(&project.name, r, Some(&text))?;
         }
     }
     Ok(StatementResult::Ok)
 }
 
-pub fn get_security_policy(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(
-            Action::GetSecurityPolicy,
-            &project.name,
-            "configurations/security_policy",
-        ),
-    )?;
+pub fn get_security_policy(project: &Project) -> Result<StatementResult> {
     Ok(policy_output(project.security_policy.clone()))
 }
 
@@ -506,17 +328,6 @@ pub fn put_security_policy(
     project: &Project,
     file: &str,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        Mgmt::new(
-            Action::SetSecurityPolicy,
-            &project.name,
-            "configurations/security_policy",
-        ),
-    )?;
     let text = read_statement_file(ctx, file)?;
     PolicyDocument::parse(&text, PolicyKind::Project)?;
     let mut p = project.clone();

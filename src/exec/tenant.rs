@@ -2,23 +2,18 @@
 //! their table grants and policies, adding tenant roles to projects, and group principals.
 //!
 //! The tenant is administered by its Alibaba Cloud account ([`super::TENANT_ACCOUNT`]).
-//! `grant select on table sales.orders to tenant role analyst;` checks the caller is that
-//! account, that it may grant on `sales.orders` in `sales` (the gates of `sales`, then Admin or
-//! better there: a project of another account is not the tenant's), that the tenant role and
-//! the table exist, and appends `(sales, orders, Select)` to
+//! `grant select on table sales.orders to tenant role analyst;` is bound (`plan`) to two checks:
+//! the caller is that account, and it may grant on `sales.orders` in `sales` (the gates of
+//! `sales`, then Admin or better there: a project of another account is not the tenant's). The
+//! handler then checks that the table and the tenant role exist, and appends `(sales, orders, Select)` to
 //! the role's grants; `show grants for tenant role analyst` lists them in the same
 //! `Authorization Type:` layout as project grants.
 
-use super::access::{require, require_tenant, Action, Mgmt, Need};
 use super::grants::kind_label;
 use super::result::{GrantBlock, GrantGroup, GrantRow};
 use super::result::PrincipalType;
-use super::users::user_name;
-use super::{
-    canonical_name, messages, read_statement_file, ExecContext, NameList, StatementResult,
-    TENANT_ACCOUNT,
-};
-use crate::ast::{GrantObject, ObjectType, Principal, PrincipalKind, Privilege, RoleGrantStmt};
+use super::{messages, read_statement_file, ExecContext, NameList, StatementResult};
+use crate::ast::Privilege;
 use crate::catalog::model::{Group, Project, TenantRole, TenantUser};
 use crate::catalog::Txn;
 use crate::error::Result;
@@ -29,19 +24,7 @@ fn existing_role(txn: &Txn<'_>, name: &str) -> Result<TenantRole> {
         .ok_or_else(|| messages::tenant_role_missing(name))
 }
 
-pub fn add_user(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    principal: &Principal,
-) -> Result<StatementResult> {
-    require_tenant(ctx, Action::AddTenantUser, "users")?;
-    let name = user_name(
-        &Principal {
-            kind: PrincipalKind::User,
-            name: principal.name.clone(),
-        },
-        ctx.user,
-    )?;
+pub fn add_user(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: String) -> Result<StatementResult> {
     if !super::users::well_formed(&name) {
         return Err(messages::invalid_account(&name));
     }
@@ -69,31 +52,18 @@ fn roles_of(txn: &Txn<'_>, user: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-pub fn remove_user(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    principal: &Principal,
-) -> Result<StatementResult> {
-    require_tenant(ctx, Action::RemoveTenantUser, "users")?;
-    let name = user_name(
-        &Principal {
-            kind: PrincipalKind::User,
-            name: principal.name.clone(),
-        },
-        ctx.user,
-    )?;
-    txn.tenant_user(&name)?
-        .ok_or_else(|| messages::tenant_user_missing(&name))?;
-    let roles = roles_of(txn, &name)?;
+pub fn remove_user(txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
+    txn.tenant_user(name)?
+        .ok_or_else(|| messages::tenant_user_missing(name))?;
+    let roles = roles_of(txn, name)?;
     if !roles.is_empty() {
-        return Err(messages::tenant_user_holds_roles(&name, &roles));
+        return Err(messages::tenant_user_holds_roles(name, &roles));
     }
-    txn.delete_tenant_user(&name);
+    txn.delete_tenant_user(name);
     Ok(StatementResult::Ok)
 }
 
-pub fn list_users(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<StatementResult> {
-    require_tenant(ctx, Action::ListTenantUsers, "users")?;
+pub fn list_users(txn: &mut Txn<'_>) -> Result<StatementResult> {
     Ok(StatementResult::names(
         NameList::TenantUsers,
         txn.tenant_users()?
@@ -103,13 +73,7 @@ pub fn list_users(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<StatementR
     ))
 }
 
-pub fn create_role(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    name: &str,
-) -> Result<StatementResult> {
-    require_tenant(ctx, Action::CreateTenantRole, "roles")?;
-    let name = canonical_name(name);
+pub fn create_role(txn: &mut Txn<'_>, name: String) -> Result<StatementResult> {
     if name.is_empty()
         || name.len() > 64
         || !name.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -130,19 +94,16 @@ pub fn create_role(
     Ok(StatementResult::Ok)
 }
 
-pub fn drop_role(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
-    require_tenant(ctx, Action::DropTenantRole, "roles")?;
-    let name = canonical_name(name);
-    let role = existing_role(txn, &name)?;
+pub fn drop_role(txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
+    let role = existing_role(txn, name)?;
     if !role.members.is_empty() {
-        return Err(messages::tenant_role_in_use(&name));
+        return Err(messages::tenant_role_in_use(name));
     }
-    txn.delete_tenant_role(&name);
+    txn.delete_tenant_role(name);
     Ok(StatementResult::Ok)
 }
 
-pub fn list_roles(ctx: &ExecContext<'_>, txn: &mut Txn<'_>) -> Result<StatementResult> {
-    require_tenant(ctx, Action::ListTenantRoles, "roles")?;
+pub fn list_roles(txn: &mut Txn<'_>) -> Result<StatementResult> {
     Ok(StatementResult::names(
         NameList::TenantRoles,
         txn.tenant_roles()?.into_iter().map(|r| r.name).collect(),
@@ -191,13 +152,8 @@ fn role_blocks(role: &TenantRole, subject: bool) -> Vec<GrantBlock> {
     ]
 }
 
-pub fn describe_role(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    name: &str,
-) -> Result<StatementResult> {
-    require_tenant(ctx, Action::DescribeTenantRole, "roles")?;
-    let role = existing_role(txn, &canonical_name(name))?;
+pub fn describe_role(txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
+    let role = existing_role(txn, name)?;
     let blocks = role_blocks(&role, false);
     Ok(StatementResult::TenantRole {
         role: role.name,
@@ -207,36 +163,21 @@ pub fn describe_role(
     })
 }
 
+/// Grants or revokes tenant roles to or from tenant users, each of which must exist.
 pub fn grant_roles(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    stmt: &RoleGrantStmt,
+    roles: &[String],
+    users: &[String],
     grant: bool,
 ) -> Result<StatementResult> {
-    require_tenant(
-        ctx,
-        if grant {
-            Action::GrantTenantRole
-        } else {
-            Action::RevokeTenantRole
-        },
-        "roles",
-    )?;
-    for role_name in &stmt.roles {
-        let mut role = existing_role(txn, &canonical_name(role_name))?;
-        for p in &stmt.principals {
-            let user = user_name(
-                &Principal {
-                    kind: PrincipalKind::User,
-                    name: p.name.clone(),
-                },
-                ctx.user,
-            )?;
-            txn.tenant_user(&user)?
-                .ok_or_else(|| messages::tenant_user_missing(&user))?;
-            role.members.retain(|m| m != &user);
+    for role_name in roles {
+        let mut role = existing_role(txn, role_name)?;
+        for user in users {
+            txn.tenant_user(user)?
+                .ok_or_else(|| messages::tenant_user_missing(user))?;
+            role.members.retain(|m| m != user);
             if grant {
-                role.members.push(user);
+                role.members.push(user.clone());
             }
         }
         role.members.sort();
@@ -245,40 +186,25 @@ pub fn grant_roles(
     Ok(StatementResult::Ok)
 }
 
-pub fn show_principals(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    role: &str,
-) -> Result<StatementResult> {
-    require_tenant(ctx, Action::ListTenantRolePrincipals, "roles")?;
-    let role = existing_role(txn, &canonical_name(role))?;
+pub fn show_principals(txn: &mut Txn<'_>, role: &str) -> Result<StatementResult> {
+    let role = existing_role(txn, role)?;
     Ok(StatementResult::names(NameList::Principals, role.members))
 }
 
-/// `show grants for tenant role <r>` / `for tenant user <u>`.
-pub fn show_grants(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    principal: &Principal,
-) -> Result<StatementResult> {
-    require_tenant(ctx, Action::ShowTenantGrants, "roles")?;
-    if principal.kind == PrincipalKind::TenantRole {
-        let role = existing_role(txn, &canonical_name(&principal.name))?;
-        let blocks = role_blocks(&role, true);
-        return Ok(StatementResult::Grants {
-            principal: role.name,
-            principal_type: PrincipalType::TenantRole,
-            roles: Vec::new(),
-            blocks,
-        });
-    }
-    let user = user_name(
-        &Principal {
-            kind: PrincipalKind::User,
-            name: principal.name.clone(),
-        },
-        ctx.user,
-    )?;
+/// `show grants for tenant role <r>`.
+pub fn show_role_grants(txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
+    let role = existing_role(txn, name)?;
+    let blocks = role_blocks(&role, true);
+    Ok(StatementResult::Grants {
+        principal: role.name,
+        principal_type: PrincipalType::TenantRole,
+        roles: Vec::new(),
+        blocks,
+    })
+}
+
+/// `show grants for tenant user <u>`: the blocks of every tenant role it holds.
+pub fn show_user_grants(txn: &mut Txn<'_>, user: String) -> Result<StatementResult> {
     txn.tenant_user(&user)?
         .ok_or_else(|| messages::tenant_user_missing(&user))?;
     let mut blocks: Vec<GrantBlock> = vec![
@@ -306,60 +232,18 @@ pub fn show_grants(
     })
 }
 
-/// `grant|revoke <actions> on table <p>.<t> to|from tenant role <r>`.
+/// `grant|revoke <actions> on table <p>.<t> to|from tenant role <r>`, checked by its plan in
+/// the tenant and in the table's project.
 pub fn grant_table(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     privileges: &[Privilege],
-    object: &GrantObject,
-    grantees: &[Principal],
+    project: &str,
+    table: &str,
+    roles: &[String],
     grant: bool,
 ) -> Result<StatementResult> {
-    require_tenant(
-        ctx,
-        if grant {
-            Action::GrantPrivilege
-        } else {
-            Action::RevokePrivilege
-        },
-        "roles",
-    )?;
-    if object.kind != ObjectType::Table
-        || grantees.iter().any(|g| g.kind != PrincipalKind::TenantRole)
-    {
-        return Err(messages::tenant_grant_kind());
-    }
-    let project = match (&object.name.project, ctx.project) {
-        (Some(p), _) => canonical_name(p),
-        (None, Some(p)) => p.to_string(),
-        (None, None) => return Err(messages::no_project_selected()),
-    };
-    let table = canonical_name(&object.name.name);
-    // A tenant role's grant reaches the table's project like a project-level grant on it, so
-    // it is authorized there as one: that project's gates, then the grantor rule (Admin or
-    // better) — the tenant account has no standing in a project of another account by itself.
-    // A revoke of a grant on a project that no longer exists only cleans up the role.
-    match txn.project(&project)? {
-        Some(p) => {
-            let object = crate::catalog::model::ObjectRef {
-                kind: crate::catalog::model::ObjectType::Table,
-                name: table.clone(),
-            };
-            let mgmt = Mgmt {
-                action: if grant {
-                    Action::GrantPrivilege
-                } else {
-                    Action::RevokePrivilege
-                },
-                resource: super::object_path(&project, &object),
-            };
-            require(ctx, txn, &p, Need::Admin, mgmt)?;
-        }
-        None if grant => return Err(messages::object_missing("table", &project, &table)),
-        None => {}
-    }
-    if grant && txn.table(&project, &table)?.is_none() {
-        return Err(messages::object_missing("table", &project, &table));
+    if grant && txn.table(project, table)?.is_none() {
+        return Err(messages::object_missing("table", project, table));
     }
     let actions: Vec<String> = privileges
         .iter()
@@ -387,14 +271,14 @@ pub fn grant_table(
                 })
         })
         .collect::<Result<_>>()?;
-    for g in grantees {
-        let mut role = existing_role(txn, &canonical_name(&g.name))?;
+    for name in roles {
+        let mut role = existing_role(txn, name)?;
         for a in &actions {
             role.grants
-                .retain(|(p, t, x)| !(p == &project && t == &table && x == a));
+                .retain(|(p, t, x)| !(p == project && t == table && x == a));
             if grant {
                 role.grants
-                    .push((project.clone(), table.clone(), a.clone()));
+                    .push((project.to_string(), table.to_string(), a.clone()));
             }
         }
         txn.put_tenant_role(&role)?;
@@ -402,46 +286,16 @@ pub fn grant_table(
     Ok(StatementResult::Ok)
 }
 
-/// `add|remove tenant role <r> to|from project <p>`: the project owner or the tenant account,
-/// and either way someone who may add users to `p` — its gates, then Admin or better there —
-/// since every holder of the role becomes a member of `p`.
+/// `add|remove tenant role <r> to|from project <p>`: its plan established the caller is the
+/// project owner or the tenant account and checked it may add users to `p` (Admin or better
+/// there, its gates included), since every holder of the role becomes a member of `p`.
 pub fn role_to_project(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     role: &str,
-    project: &str,
+    project_name: String,
     add: bool,
 ) -> Result<StatementResult> {
-    let project_name = canonical_name(project);
-    let p = txn
-        .project(&project_name)?
-        .ok_or_else(|| messages::project_missing(&project_name))?;
-    if ctx.user != TENANT_ACCOUNT && ctx.user != p.owner {
-        return Err(messages::no_management_privilege(
-            if add {
-                Action::AddTenantRole.name()
-            } else {
-                Action::RemoveTenantRole.name()
-            },
-            &format!("projects/{project_name}/authorization/roles"),
-        ));
-    }
-    require(
-        ctx,
-        txn,
-        &p,
-        Need::Admin,
-        Mgmt::new(
-            if add {
-                Action::AddTenantRole
-            } else {
-                Action::RemoveTenantRole
-            },
-            &project_name,
-            "roles",
-        ),
-    )?;
-    let mut r = existing_role(txn, &canonical_name(role))?;
+    let mut r = existing_role(txn, role)?;
     r.projects.retain(|x| x != &project_name);
     if add {
         r.projects.push(project_name);
@@ -450,9 +304,8 @@ pub fn role_to_project(
     Ok(StatementResult::Ok)
 }
 
-pub fn get_policy(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, role: &str) -> Result<StatementResult> {
-    require_tenant(ctx, Action::GetTenantRolePolicy, "roles")?;
-    let role = existing_role(txn, &canonical_name(role))?;
+pub fn get_policy(txn: &mut Txn<'_>, role: &str) -> Result<StatementResult> {
+    let role = existing_role(txn, role)?;
     Ok(super::settings::policy_output(role.policy))
 }
 
@@ -462,8 +315,7 @@ pub fn put_policy(
     file: &str,
     role: &str,
 ) -> Result<StatementResult> {
-    require_tenant(ctx, Action::SetTenantRolePolicy, "roles")?;
-    let mut role = existing_role(txn, &canonical_name(role))?;
+    let mut role = existing_role(txn, role)?;
     let text = read_statement_file(ctx, file)?;
     PolicyDocument::parse(&text, PolicyKind::Role)?;
     role.policy = Some(text);
@@ -471,9 +323,11 @@ pub fn put_policy(
     Ok(StatementResult::Ok)
 }
 
-pub fn add_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
-    require_tenant(ctx, Action::AddTenantGroup, "groups")?;
-    let name = canonical_name(name);
+pub fn add_group(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    name: String,
+) -> Result<StatementResult> {
     if !super::valid_object_name(&name) {
         return Err(messages::invalid_object_name("group", &name));
     }
@@ -487,31 +341,19 @@ pub fn add_group(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, name: &str) -> Result
     Ok(StatementResult::Ok)
 }
 
-pub fn remove_group(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    name: &str,
-) -> Result<StatementResult> {
-    require_tenant(ctx, Action::RemoveTenantGroup, "groups")?;
-    let name = canonical_name(name);
-    txn.tenant_group(&name)?
-        .ok_or_else(|| messages::group_missing(&name))?;
-    txn.delete_tenant_group(&name);
+pub fn remove_group(txn: &mut Txn<'_>, name: &str) -> Result<StatementResult> {
+    txn.tenant_group(name)?
+        .ok_or_else(|| messages::group_missing(name))?;
+    txn.delete_tenant_group(name);
     Ok(StatementResult::Ok)
 }
 
 /// `list tenant groups [for user <u>]`: groups have no member statements, so a user belongs to
 /// none and the `for user` form lists nothing once the user is known to exist.
-pub fn list_groups(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    user: Option<&Principal>,
-) -> Result<StatementResult> {
-    require_tenant(ctx, Action::ListTenantGroups, "groups")?;
-    if let Some(u) = user {
-        let name = user_name(u, ctx.user)?;
-        txn.tenant_user(&name)?
-            .ok_or_else(|| messages::tenant_user_missing(&name))?;
+pub fn list_groups(txn: &mut Txn<'_>, user: Option<&str>) -> Result<StatementResult> {
+    if let Some(name) = user {
+        txn.tenant_user(name)?
+            .ok_or_else(|| messages::tenant_user_missing(name))?;
         return Ok(StatementResult::names(NameList::Groups, Vec::new()));
     }
     Ok(StatementResult::names(
@@ -524,25 +366,9 @@ pub fn project_group(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-    name: &str,
+    name: String,
     add: bool,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(
-            if add {
-                Action::AddGroup
-            } else {
-                Action::RemoveGroup
-            },
-            &project.name,
-            "groups",
-        ),
-    )?;
-    let name = canonical_name(name);
     if add && !super::valid_object_name(&name) {
         return Err(messages::invalid_object_name("group", &name));
     }
@@ -568,22 +394,13 @@ pub fn project_group(
 }
 
 pub fn list_project_groups(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-    user: Option<&Principal>,
+    user: Option<&str>,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::ListGroups, &project.name, "groups"),
-    )?;
-    if let Some(u) = user {
-        let name = user_name(u, ctx.user)?;
-        txn.user(&project.name, &name)?
-            .ok_or_else(|| messages::principal_missing(&name, &project.name))?;
+    if let Some(name) = user {
+        txn.user(&project.name, name)?
+            .ok_or_else(|| messages::principal_missing(name, &project.name))?;
         return Ok(StatementResult::names(NameList::Groups, Vec::new()));
     }
     Ok(StatementResult::names(

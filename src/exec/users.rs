@@ -1,13 +1,13 @@
 //! Users of a project (reference §1): `add user`, `remove user`, `list users`, `whoami`, and
 //! account providers.
 //!
-//! `add user RAM$bob;` run by `ALIYUN$owner` resolves the name to `RAM$owner:bob`, checks the
-//! caller may manage users (owner/SA/Admin), that `RAM` is an enabled account provider, that the
+//! `add user RAM$bob;` run by `ALIYUN$owner` is bound (`plan`) to the check that the caller may
+//! manage users (owner/SA/Admin) and the name `RAM$owner:bob`; once the check has passed, the
+//! handler checks that `RAM` is an enabled account provider, that the
 //! RAM user belongs to the caller's own account and is not a member already, then stores a
 //! [`User`] with label 0 and no roles. Grants made to `RAM$owner:bob` before an earlier
 //! `remove user` live in their own records and so apply again at once (§1.2).
 
-use super::access::{require, Action, Mgmt, Need};
 use super::{account_of, messages, resolve_user, ExecContext, NameList, StatementResult};
 use crate::ast::{Principal, PrincipalKind};
 use crate::catalog::model::{Project, User};
@@ -44,17 +44,9 @@ pub fn add(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
-    principal: &Principal,
+    name: String,
     comment: Option<&str>,
 ) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::AddUser, &project.name, "users"),
-    )?;
-    let name = user_name(principal, ctx.user)?;
     let provider = name.split_once('$').map(|(p, _)| p).unwrap_or("");
     if !name.contains('$') || !["ALIYUN", "RAM"].contains(&provider) {
         return Err(messages::invalid_account(&name));
@@ -86,46 +78,22 @@ pub fn add(
     Ok(StatementResult::Ok)
 }
 
-pub fn remove(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-    principal: &Principal,
-) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::RemoveUser, &project.name, "users"),
-    )?;
-    let name = user_name(principal, ctx.user)?;
+pub fn remove(txn: &mut Txn<'_>, project: &Project, name: &str) -> Result<StatementResult> {
     if name == project.owner {
-        return Err(messages::owner_cannot_be_removed(&name, &project.name));
+        return Err(messages::owner_cannot_be_removed(name, &project.name));
     }
     let user = txn
-        .user(&project.name, &name)?
-        .ok_or_else(|| messages::principal_missing(&name, &project.name))?;
+        .user(&project.name, name)?
+        .ok_or_else(|| messages::principal_missing(name, &project.name))?;
     if !user.roles.is_empty() {
-        return Err(messages::user_holds_roles(&name, &user.roles));
+        return Err(messages::user_holds_roles(name, &user.roles));
     }
-    txn.delete_user(&project.name, &name);
+    txn.delete_user(&project.name, name);
     Ok(StatementResult::Ok)
 }
 
 /// Added users, one per line; the owner is not listed (§1.2).
-pub fn list(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::ListUsers, &project.name, "users"),
-    )?;
+pub fn list(txn: &mut Txn<'_>, project: &Project) -> Result<StatementResult> {
     let users: Vec<String> = txn
         .users(&project.name)?
         .into_iter()
@@ -144,24 +112,11 @@ pub fn whoami(ctx: &ExecContext<'_>) -> Result<StatementResult> {
 }
 
 pub fn account_provider(
-    ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
     project: &Project,
     provider: &str,
     add: bool,
 ) -> Result<StatementResult> {
-    let action = if add {
-        Action::AddAccountProvider
-    } else {
-        Action::RemoveAccountProvider
-    };
-    require(
-        ctx,
-        txn,
-        project,
-        Need::OwnerOrSuperAdmin,
-        Mgmt::new(action, &project.name, ""),
-    )?;
     let provider = provider.to_ascii_uppercase();
     if !["ALIYUN", "RAM", "TAOBAO"].contains(&provider.as_str()) {
         return Err(messages::unknown_account_provider(&provider));
@@ -175,18 +130,7 @@ pub fn account_provider(
     Ok(StatementResult::Ok)
 }
 
-pub fn list_account_providers(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    project: &Project,
-) -> Result<StatementResult> {
-    require(
-        ctx,
-        txn,
-        project,
-        Need::Admin,
-        Mgmt::new(Action::ListAccountProviders, &project.name, ""),
-    )?;
+pub fn list_account_providers(project: &Project) -> Result<StatementResult> {
     Ok(StatementResult::names(
         NameList::AccountProviders,
         project.account_providers.clone(),
