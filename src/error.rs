@@ -23,7 +23,6 @@
 //! `\n`), the same form the parser uses for the token a syntax error names. The stored strings
 //! stay as they are; only their display is escaped, in this one place.
 
-pub use crate::authz::DenyCode;
 use serde::Serialize;
 use std::fmt::{self, Write};
 
@@ -40,6 +39,39 @@ pub struct Position {
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+/// Why a request was refused: the `Authorization Failed [nnnn]` sub-code, or the whitelist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DenyCode {
+    #[serde(rename = "whitelist")]
+    Whitelist,
+    #[serde(rename = "4002")]
+    NotMember,
+    #[serde(rename = "4011")]
+    PolicyDeny,
+    #[serde(rename = "4019")]
+    NoPrivilege,
+    #[serde(rename = "4021")]
+    Protected,
+    #[serde(rename = "4031")]
+    Label,
+    #[serde(rename = "4093")]
+    ProjectStatus,
+}
+
+impl DenyCode {
+    pub fn number(self) -> &'static str {
+        match self {
+            DenyCode::Whitelist => "whitelist",
+            DenyCode::NotMember => "4002",
+            DenyCode::PolicyDeny => "4011",
+            DenyCode::NoPrivilege => "4019",
+            DenyCode::Protected => "4021",
+            DenyCode::Label => "4031",
+            DenyCode::ProjectStatus => "4093",
+        }
     }
 }
 

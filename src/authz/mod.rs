@@ -165,38 +165,7 @@ pub enum Decision {
     Deny,
 }
 
-/// Why a request was refused: the `Authorization Failed [nnnn]` sub-code, or the whitelist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum DenyCode {
-    #[serde(rename = "whitelist")]
-    Whitelist,
-    #[serde(rename = "4002")]
-    NotMember,
-    #[serde(rename = "4011")]
-    PolicyDeny,
-    #[serde(rename = "4019")]
-    NoPrivilege,
-    #[serde(rename = "4021")]
-    Protected,
-    #[serde(rename = "4031")]
-    Label,
-    #[serde(rename = "4093")]
-    ProjectStatus,
-}
-
-impl DenyCode {
-    pub fn number(self) -> &'static str {
-        match self {
-            DenyCode::Whitelist => "whitelist",
-            DenyCode::NotMember => "4002",
-            DenyCode::PolicyDeny => "4011",
-            DenyCode::NoPrivilege => "4019",
-            DenyCode::Protected => "4021",
-            DenyCode::Label => "4031",
-            DenyCode::ProjectStatus => "4093",
-        }
-    }
-}
+pub use crate::error::DenyCode;
 
 /// The layers of §10, in evaluation order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

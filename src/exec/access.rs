@@ -10,7 +10,6 @@
 //! then membership), as `use <p>` would. An explicit policy deny binds everyone but the owner;
 //! a Super_Administrator only by the project policy, not by role policies (§4.4).
 
-use super::plan::Check;
 use super::ExecContext;
 use crate::authz::management::{
     authorize_entry, authorize_management, authorize_tenant, ManagementRequest, TenantRequest,
@@ -39,6 +38,28 @@ impl Mgmt {
         };
         Mgmt { action, resource }
     }
+}
+
+/// One authorization check of a plan.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// Entering a project: its network gate, status, then membership (recorded for explain).
+    Enter(Project),
+    /// A management request on a project (recorded for explain).
+    Management {
+        project: String,
+        need: Need,
+        mgmt: Mgmt,
+    },
+    /// A tenant-level request (recorded for explain).
+    Tenant { action: Action, tail: &'static str },
+    /// A package provider reached through an installation: its network gate and status, not
+    /// its membership (the allow list and installation stand in for it). Not a management
+    /// request, so explain does not list it.
+    Provider(Project),
+    /// An object action authorized as the data plane does (`describe <table>` is `Describe`
+    /// on the table). Not a management request, so explain does not list it.
+    Object(Box<crate::authz::Request>),
 }
 
 /// One authorization check a statement made.

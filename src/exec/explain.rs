@@ -21,8 +21,8 @@
 use super::access::Recorded;
 use super::data;
 use super::result::{
-    DataFlow, Explain, ExplainCheck, ExplainLayer, ExplainStatement, Outcome, Prediction,
-    StatementCheck,
+    CheckKind, DataFlow, Explain, ExplainCheck, ExplainLayer, ExplainStatement, Outcome,
+    Prediction, StatementCheck,
 };
 use super::{ExecContext, StatementResult};
 use crate::ast::{ExplainStmt, Statement};
@@ -249,7 +249,7 @@ fn explain_management(
                     advice_lines.push(line.clone());
                 }
             }
-            StatementCheck::from_recorded(check, advice)
+            statement_check(check, advice)
         })
         .collect();
     let prediction = match (outcome_of, decisive) {
@@ -272,4 +272,50 @@ fn explain_management(
         outcome: prediction,
         advice: advice_lines,
     }))
+}
+
+/// A recorded check as the explained statement's result shows it.
+fn statement_check(check: &Recorded, advice: Vec<String>) -> StatementCheck {
+    let response = check.response();
+    let mut shown = StatementCheck {
+        kind: CheckKind::ProjectAccess,
+        project: None,
+        standing: None,
+        action: None,
+        resource: None,
+        need: None,
+        account: None,
+        decision: if response.allowed() {
+            Outcome::Allow
+        } else {
+            Outcome::Deny
+        },
+        code: response.code,
+        message: response.message.clone(),
+        rules: response.rules.clone(),
+        layers: response.layers.iter().map(ExplainLayer::from).collect(),
+        advice,
+    };
+    match check {
+        Recorded::Entry {
+            project, standing, ..
+        } => {
+            shown.project = Some(project.clone());
+            shown.standing = Some(*standing);
+        }
+        Recorded::Management(request, _) => {
+            shown.kind = CheckKind::Management;
+            shown.project = Some(request.project.clone());
+            shown.action = Some(request.action);
+            shown.resource = Some(request.resource.clone());
+            shown.need = Some(request.need);
+        }
+        Recorded::Tenant(request, _) => {
+            shown.kind = CheckKind::Tenant;
+            shown.action = Some(request.action);
+            shown.resource = Some(request.resource.clone());
+            shown.account = Some(request.account.clone());
+        }
+    }
+    shown
 }

@@ -13,7 +13,7 @@
 use super::render::format_time;
 use super::result::{GrantBlock, GrantGroup, GrantRow};
 use super::result::PrincipalType;
-use super::roles::existing_role;
+use super::existing_role;
 use super::{
     canonical_name, days_from, grantee_of, messages, object_path, resolve_user, ExecContext,
     StatementResult,
@@ -833,11 +833,11 @@ pub fn show_acl(txn: &mut Txn<'_>, target: &Target) -> Result<StatementResult> {
     for u in txn.users(&p.name)? {
         if u.roles
             .iter()
-            .any(|r| r == super::roles::SUPER_ADMINISTRATOR)
+            .any(|r| r == super::SUPER_ADMINISTRATOR)
         {
             implicit.push(implicit_row("super_administrator", &u.principal));
         }
-        if u.roles.iter().any(|r| r == super::roles::ADMIN) {
+        if u.roles.iter().any(|r| r == super::ADMIN) {
             implicit.push(implicit_row("admin", &u.principal));
         }
     }

@@ -9,7 +9,7 @@
 
 use super::render::format_time;
 use super::result::{ColumnDescription, LabelGrantItem, LabelGrants, TableDescription};
-use super::roles::existing_role;
+use super::existing_role;
 use super::{canonical_name, days_from, grantee_of, messages, ExecContext, StatementResult};
 use crate::ast::{GrantLabelStmt, LabelTarget, ObjectName, RevokeLabelStmt, SetLabelStmt};
 use crate::catalog::model::{Grantee, LabelGrant, Project, Table};

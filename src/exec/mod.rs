@@ -472,6 +472,16 @@ impl From<crate::ast::ObjectType> for ObjectType {
     }
 }
 
+/// The built-in roles every project has (§2.1).
+pub const ADMIN: &str = "admin";
+pub const SUPER_ADMINISTRATOR: &str = "super_administrator";
+
+/// The role `name` of `project`, or the §11.4 error for a principal that does not exist.
+pub(crate) fn existing_role(txn: &Txn<'_>, project: &str, name: &str) -> Result<crate::catalog::model::Role> {
+    txn.role(project, name)?
+        .ok_or_else(|| messages::principal_missing(name, project))
+}
+
 /// The Alibaba Cloud account a principal belongs to: `owner` for `ALIYUN$owner` and
 /// `RAM$owner:alice`.
 pub fn account_of(principal: &str) -> &str {

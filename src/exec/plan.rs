@@ -26,7 +26,7 @@
 //! only through the statement's transaction, so its reads take part in conflict detection and
 //! a statement run again after a conflict binds again.
 
-use super::access::{Action, Mgmt, Need};
+use super::access::{Action, Check, Mgmt, Need};
 use super::grants::{self, Target};
 use super::users::user_name;
 use super::{canonical_name, check_level, grantee_of, messages, ExecContext};
@@ -36,7 +36,6 @@ use crate::ast::{
     RevokeLabelStmt, RevokeStmt, RoleGrantStmt, SetLabelStmt, SetStmt, ShowGrantsStmt,
     ShowLabelGrantsStmt, Statement,
 };
-use crate::authz::Request;
 use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project, RoleType, Table};
 use crate::catalog::Txn;
 use crate::error::Result;
@@ -48,28 +47,6 @@ pub struct Plan<'s> {
     /// The route, or the error binding stopped at (raised only once every check before it
     /// has passed).
     pub route: Result<Route<'s>>,
-}
-
-/// One authorization check of a plan.
-#[derive(Debug, Clone)]
-pub enum Check {
-    /// Entering a project: its network gate, status, then membership (recorded for explain).
-    Enter(Project),
-    /// A management request on a project (recorded for explain).
-    Management {
-        project: String,
-        need: Need,
-        mgmt: Mgmt,
-    },
-    /// A tenant-level request (recorded for explain).
-    Tenant { action: Action, tail: &'static str },
-    /// A package provider reached through an installation: its network gate and status, not
-    /// its membership (the allow list and installation stand in for it). Not a management
-    /// request, so explain does not list it.
-    Provider(Project),
-    /// An object action authorized as the data plane does (`describe <table>` is `Describe`
-    /// on the table). Not a management request, so explain does not list it.
-    Object(Box<Request>),
 }
 
 /// Statements outside any project, and the project statements under [`Route::InProject`].
@@ -661,7 +638,7 @@ impl Binder<'_, '_, '_> {
                 let role = canonical_name(role);
                 self.require(p, Need::Admin, role_mgmt(Action::DropRole, name, &role));
                 // The role's type decides whether a second, stricter check follows.
-                let stored = super::roles::existing_role(txn, name, &role)?;
+                let stored = super::existing_role(txn, name, &role)?;
                 if stored.builtin {
                     return Err(messages::builtin_role(&role));
                 }
@@ -799,7 +776,7 @@ impl Binder<'_, '_, '_> {
             }
             S::GetPolicy { role: Some(r), .. } => {
                 let r = canonical_name(r);
-                super::roles::existing_role(txn, name, &r)?;
+                super::existing_role(txn, name, &r)?;
                 self.require(p, Need::Admin, role_mgmt(Action::GetRolePolicy, name, &r));
                 R::GetPolicy(Some(r))
             }
@@ -820,7 +797,7 @@ impl Binder<'_, '_, '_> {
             } => {
                 let r = canonical_name(r);
                 // Admin-type role policies are owner/SA business (§2.3, item 4).
-                let need = match super::roles::existing_role(txn, name, &r)?.role_type {
+                let need = match super::existing_role(txn, name, &r)?.role_type {
                     RoleType::Admin => Need::OwnerOrSuperAdmin,
                     RoleType::Resource => Need::Admin,
                 };
@@ -1095,12 +1072,12 @@ impl Binder<'_, '_, '_> {
         let roles: Vec<String> = g.roles.iter().map(|r| canonical_name(r)).collect();
         for role in &roles {
             let need = match role.as_str() {
-                super::roles::ADMIN => Need::Owner,
-                super::roles::SUPER_ADMINISTRATOR => Need::OwnerOrSuperAdmin,
+                super::ADMIN => Need::Owner,
+                super::SUPER_ADMINISTRATOR => Need::OwnerOrSuperAdmin,
                 _ => Need::Admin,
             };
             self.require(p, need, role_mgmt(action, &p.name, role));
-            super::roles::existing_role(self.txn, &p.name, role)?;
+            super::existing_role(self.txn, &p.name, role)?;
         }
         Ok(InProject::GrantRoles {
             roles,
@@ -1335,7 +1312,7 @@ impl Binder<'_, '_, '_> {
                 return Err(messages::policy_grant_needs_role());
             }
             let role_name = canonical_name(&principal.name);
-            let role = super::roles::existing_role(self.txn, &p.name, &role_name)?;
+            let role = super::existing_role(self.txn, &p.name, &role_name)?;
             // §2.2: an admin role cannot receive resource permissions, and every object a
             // grant statement can name is a resource; revoking stays possible so leftovers can
             // be cleaned.

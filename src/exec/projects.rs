@@ -56,7 +56,7 @@ pub fn create(
         policy: None,
         security_policy: None,
     })?;
-    for builtin in [super::roles::ADMIN, super::roles::SUPER_ADMINISTRATOR] {
+    for builtin in [super::ADMIN, super::SUPER_ADMINISTRATOR] {
         txn.put_role(
             &name,
             &Role {

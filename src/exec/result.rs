@@ -425,52 +425,6 @@ pub enum CheckKind {
 }
 
 impl StatementCheck {
-    pub fn from_recorded(check: &super::access::Recorded, advice: Vec<String>) -> Self {
-        use super::access::Recorded;
-        let response = check.response();
-        let mut shown = StatementCheck {
-            kind: CheckKind::ProjectAccess,
-            project: None,
-            standing: None,
-            action: None,
-            resource: None,
-            need: None,
-            account: None,
-            decision: if response.allowed() {
-                Outcome::Allow
-            } else {
-                Outcome::Deny
-            },
-            code: response.code,
-            message: response.message.clone(),
-            rules: response.rules.clone(),
-            layers: response.layers.iter().map(ExplainLayer::from).collect(),
-            advice,
-        };
-        match check {
-            Recorded::Entry {
-                project, standing, ..
-            } => {
-                shown.project = Some(project.clone());
-                shown.standing = Some(*standing);
-            }
-            Recorded::Management(request, _) => {
-                shown.kind = CheckKind::Management;
-                shown.project = Some(request.project.clone());
-                shown.action = Some(request.action);
-                shown.resource = Some(request.resource.clone());
-                shown.need = Some(request.need);
-            }
-            Recorded::Tenant(request, _) => {
-                shown.kind = CheckKind::Tenant;
-                shown.action = Some(request.action);
-                shown.resource = Some(request.resource.clone());
-                shown.account = Some(request.account.clone());
-            }
-        }
-        shown
-    }
-
     /// The check's heading in text mode.
     pub fn words(&self) -> String {
         let action = self.action.map(|a| a.name()).unwrap_or_default();

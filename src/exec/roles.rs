@@ -10,14 +10,12 @@
 use super::grants::principal_blocks;
 use super::result;
 use super::users::user_name;
-use super::{messages, ExecContext, NameList, StatementResult};
+use super::{existing_role, messages, ExecContext, NameList, StatementResult};
 use crate::ast::{Principal, PrincipalKind};
 use crate::catalog::model::{Grantee, Project, Role, RoleType};
 use crate::catalog::Txn;
 use crate::error::Result;
 
-pub const ADMIN: &str = "admin";
-pub const SUPER_ADMINISTRATOR: &str = "super_administrator";
 
 fn valid_role_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -26,10 +24,6 @@ fn valid_role_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-pub(crate) fn existing_role(txn: &Txn<'_>, project: &str, name: &str) -> Result<Role> {
-    txn.role(project, name)?
-        .ok_or_else(|| messages::principal_missing(name, project))
-}
 
 /// Creates a role of the type its plan read from the properties (and checked the need of).
 pub fn create(
