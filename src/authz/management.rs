@@ -234,6 +234,8 @@ struct Evaluation<'a> {
     user: Option<Arc<User>>,
     layers: Vec<LayerReport>,
     facts: Facts,
+    /// Whether the layers' details and rules are written (for explain) or only the decision.
+    explained: bool,
 }
 
 /// The membership layer for `principal` in `project` (`added`: it has a user record there).
@@ -420,6 +422,24 @@ pub fn authorize_management(
     request: &ManagementRequest,
     snapshot: &Snapshot<'_, '_>,
 ) -> Result<Response> {
+    evaluate(request, snapshot, true)
+}
+
+/// [`authorize_management`] for a statement that runs rather than is explained: the same
+/// decision, code and refusal text, without the layers' details and rules (formatting them
+/// would cost a statement of a long batch more than deciding it).
+pub fn decide_management(
+    request: &ManagementRequest,
+    snapshot: &Snapshot<'_, '_>,
+) -> Result<Response> {
+    evaluate(request, snapshot, false)
+}
+
+fn evaluate(
+    request: &ManagementRequest,
+    snapshot: &Snapshot<'_, '_>,
+    explained: bool,
+) -> Result<Response> {
     let project = snapshot
         .project(&request.project)?
         .ok_or_else(|| super::project_not_found(&request.project))?;
@@ -435,12 +455,31 @@ pub fn authorize_management(
         user,
         layers: Vec::with_capacity(6),
         facts: Facts::default(),
+        explained,
     };
     evaluation.run()?;
     Ok(evaluation.finish())
 }
 
 impl Evaluation<'_> {
+    /// A layer's detail, written only when the response is explained.
+    fn detail(&self, text: impl FnOnce() -> String) -> Detail {
+        if self.explained {
+            Detail::Owned(text())
+        } else {
+            Detail::Borrowed("")
+        }
+    }
+
+    /// A layer's rules, written only when the response is explained.
+    fn rules(&self, rules: impl FnOnce() -> Vec<String>) -> Vec<String> {
+        if self.explained {
+            rules()
+        } else {
+            Vec::new()
+        }
+    }
+
     fn report(
         &mut self,
         layer: Layer,
@@ -473,21 +512,34 @@ impl Evaluation<'_> {
     }
 
     fn run(&mut self) -> Result<()> {
-        let (network, whitelist) = network::report(&self.project, &self.request.source_ip);
-        self.facts.whitelist = whitelist;
-        self.layers.push(network);
+        if self.explained {
+            let (network, whitelist) = network::report(&self.project, &self.request.source_ip);
+            self.facts.whitelist = whitelist;
+            self.layers.push(network);
+        } else if let network::Gate::Refused(_) =
+            network::gate(&self.project, &self.request.source_ip)
+        {
+            let message = texts::not_whitelisted(&self.request.source_ip, &self.project.name);
+            self.refuse(Layer::Network, DenyCode::Whitelist, message, "", vec![]);
+        }
         match status_report(&self.project) {
             Some(report) => self.layers.push(report),
-            None => self.report(
-                Layer::ProjectStatus,
-                Verdict::Pass,
-                format!("project {} is normal", self.project.name),
-                vec![],
-            ),
+            None => {
+                let detail = self.detail(|| format!("project {} is normal", self.project.name));
+                self.report(Layer::ProjectStatus, Verdict::Pass, detail, vec![]);
+            }
         }
         self.membership()?;
         let standing = self.standing();
         let need = self.request.need;
+        let detail = self.detail(|| {
+            format!(
+                "{} of project {}; the statement needs {}",
+                standing.words(),
+                self.project.name,
+                need.words()
+            )
+        });
         self.report(
             Layer::Standing,
             if need.satisfied_by(standing) {
@@ -495,12 +547,7 @@ impl Evaluation<'_> {
             } else {
                 Verdict::Pass
             },
-            format!(
-                "{} of project {}; the statement needs {}",
-                standing.words(),
-                self.project.name,
-                need.words()
-            ),
+            detail,
             vec![],
         );
         let deny = self.policy_deny(standing)?;
@@ -613,12 +660,13 @@ impl Evaluation<'_> {
                     self.request.action.name(),
                     &self.request.resource,
                 );
+                let rules = self.rules(|| vec![Rule::PolicyDeny(rule).to_string()]);
                 self.refuse(
                     Layer::PolicyDeny,
                     DenyCode::PolicyDeny,
                     message,
                     "an explicit policy deny matches",
-                    vec![Rule::PolicyDeny(rule).to_string()],
+                    rules,
                 );
                 Ok(true)
             }
@@ -638,17 +686,18 @@ impl Evaluation<'_> {
         let need = self.request.need;
         let project = self.project.name.clone();
         if standing == Standing::Owner {
-            let rule = Rule::Owner { project };
+            let rules = self.rules(|| vec![Rule::Owner { project }.to_string()]);
             self.report(
                 Layer::AllowSources,
                 Verdict::Allow,
                 "the owner may run every management statement",
-                vec![rule.to_string()],
+                rules,
             );
             return Ok(());
         }
         if need.satisfied_by(standing) {
-            let rule = Rule::Standing { standing, need };
+            let rules = self.rules(|| vec![Rule::Standing { standing, need }.to_string()]);
+            let detail = self.detail(|| format!("{} may run it", standing.words()));
             self.report(
                 Layer::AllowSources,
                 if denied {
@@ -656,8 +705,8 @@ impl Evaluation<'_> {
                 } else {
                     Verdict::Allow
                 },
-                format!("{} may run it", standing.words()),
-                vec![rule.to_string()],
+                detail,
+                rules,
             );
             return Ok(());
         }
@@ -677,18 +726,21 @@ impl Evaluation<'_> {
                 return Ok(());
             }
         }
-        let rule = Rule::Matrix { standing, need };
+        let rules = self.rules(|| vec![Rule::Matrix { standing, need }.to_string()]);
         let message =
             texts::no_management_privilege(self.request.action.name(), &self.request.resource);
+        let detail = self.detail(|| {
+            format!(
+                "{} may not run it and no policy allows it",
+                standing.words()
+            )
+        });
         self.refuse(
             Layer::AllowSources,
             DenyCode::NoPrivilege,
             message,
-            format!(
-                "{} may not run it and no policy allows it",
-                standing.words()
-            ),
-            vec![rule.to_string()],
+            detail,
+            rules,
         );
         Ok(())
     }

@@ -12,7 +12,8 @@
 
 use super::ExecContext;
 use crate::authz::management::{
-    authorize_entry, authorize_management, authorize_tenant, ManagementRequest, TenantRequest,
+    authorize_entry, authorize_management, authorize_tenant, decide_management, ManagementRequest,
+    TenantRequest,
 };
 use crate::authz::{Response, Snapshot};
 use crate::catalog::model::Project;
@@ -44,7 +45,7 @@ impl Mgmt {
 #[derive(Debug, Clone)]
 pub enum Check {
     /// Entering a project: its network gate, status, then membership (recorded for explain).
-    Enter(Project),
+    Enter(std::sync::Arc<Project>),
     /// A management request on a project (recorded for explain).
     Management {
         project: String,
@@ -56,7 +57,7 @@ pub enum Check {
     /// A package provider reached through an installation: its network gate and status, not
     /// its membership (the allow list and installation stand in for it). Not a management
     /// request, so explain does not list it.
-    Provider(Project),
+    Provider(Box<Project>),
     /// An object action authorized as the data plane does (`describe <table>` is `Describe`
     /// on the table). Not a management request, so explain does not list it.
     Object(Box<crate::authz::Request>),
@@ -166,7 +167,11 @@ fn require(
         now: ctx.now,
     };
     let snapshot = Snapshot::reusing(txn, ctx.records);
-    let response = authorize_management(&request, &snapshot)?;
+    let response = if ctx.checks.is_some() {
+        authorize_management(&request, &snapshot)?
+    } else {
+        decide_management(&request, &snapshot)?
+    };
     let refusal = refusal_of(&response);
     record(ctx, || Recorded::Management(request, response));
     refusal

@@ -97,7 +97,7 @@ pub enum Route<'s> {
     ShowTenantRoleGrants(String),
     ShowTenantUserGrants(String),
     /// A statement of the current project, which its plan has entered.
-    InProject(Project, InProject<'s>),
+    InProject(std::sync::Arc<Project>, InProject<'s>),
 }
 
 /// Routes of statements that run in the current project.
@@ -237,7 +237,7 @@ pub fn bind<'s>(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &'s Statement) -> Pl
     let mut binder = Binder {
         ctx,
         txn,
-        checks: Vec::new(),
+        checks: Vec::with_capacity(4),
     };
     let route = binder.statement(stmt);
     Plan {
@@ -282,7 +282,7 @@ fn tenant_user_name(principal: &Principal, caller: &str) -> Result<String> {
 
 impl Binder<'_, '_, '_> {
     fn enter(&mut self, project: Project) {
-        self.checks.push(Check::Enter(project));
+        self.checks.push(Check::Enter(std::sync::Arc::new(project)));
     }
 
     fn require(&mut self, project: &Project, need: Need, mgmt: Mgmt) {
@@ -303,7 +303,7 @@ impl Binder<'_, '_, '_> {
             .txn
             .project(source)?
             .ok_or_else(|| messages::project_missing(source))?;
-        self.checks.push(Check::Provider(project));
+        self.checks.push(Check::Provider(Box::new(project)));
         Ok(())
     }
 
@@ -468,10 +468,13 @@ impl Binder<'_, '_, '_> {
             S::Use { .. } | S::Login { .. } => return Err(messages::misrouted(stmt)),
             _ => {
                 let name = ctx.project.ok_or_else(messages::no_project_selected)?;
-                let project = txn
+                // Through the session's record cache: every statement of a session enters
+                // its current project, and decoding the record each time would cost more
+                // than the rest of binding.
+                let project = crate::authz::Snapshot::reusing(txn, ctx.records)
                     .project(name)?
                     .ok_or_else(|| crate::authz::project_not_found(name))?;
-                self.enter(project.clone());
+                self.checks.push(Check::Enter(project.clone()));
                 let route = self.in_project(&project, stmt)?;
                 Route::InProject(project, route)
             }
@@ -991,7 +994,7 @@ impl Binder<'_, '_, '_> {
                         continue;
                     }
                     if let Some(provider) = txn.project(&inst.source_project)? {
-                        self.checks.push(Check::Provider(provider));
+                        self.checks.push(Check::Provider(Box::new(provider)));
                     }
                 }
                 R::ShowPackageItems {
@@ -1611,7 +1614,7 @@ pub fn bind_explain(
     let mut binder = Binder {
         ctx,
         txn,
-        checks: Vec::new(),
+        checks: Vec::with_capacity(4),
     };
     let principal = binder.explain(e).and_then(|route| match route {
         InProject::Explain { principal, .. } => Ok(principal),
