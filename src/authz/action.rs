@@ -154,6 +154,54 @@ actions! {
     ListTenantGroups: Tenant, Tenant;
 }
 
+/// The resource a management request on a project's security is checked on — the one table of
+/// those paths, each under `acs:odps:*:` (§4.1). A management request on one object (a grant on
+/// a table, `show acl`) is checked on the object's own path instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Managed<'a> {
+    /// `projects/<p>/authorization`: the project's whole security (trusted projects, account
+    /// providers, `grant super`, clearing expired grants).
+    Authorization,
+    /// `.../users`: users, their roles and grants.
+    Users,
+    /// `.../roles`: the project's roles.
+    Roles,
+    /// `.../roles/resource/<role>`: one role.
+    Role(&'a str),
+    /// `.../groups`.
+    Groups,
+    /// `.../packages`.
+    Packages,
+    /// `.../labels`.
+    Labels,
+    /// `.../configurations/security_configuration`: the security switches and properties.
+    SecurityConfiguration,
+    /// `.../configurations/policy`: the project policy.
+    Policy,
+    /// `.../configurations/security_policy`.
+    SecurityPolicy,
+}
+
+impl Managed<'_> {
+    pub fn path(self, project: &str) -> String {
+        let tail = match self {
+            Managed::Authorization => return format!("projects/{project}/authorization"),
+            Managed::Users => "users",
+            Managed::Roles => "roles",
+            Managed::Role(role) => {
+                return format!("projects/{project}/authorization/roles/resource/{role}")
+            }
+            Managed::Groups => "groups",
+            Managed::Packages => "packages",
+            Managed::Labels => "labels",
+            Managed::SecurityConfiguration => "configurations/security_configuration",
+            Managed::Policy => "configurations/policy",
+            Managed::SecurityPolicy => "configurations/security_policy",
+        };
+        format!("projects/{project}/authorization/{tail}")
+    }
+}
+
 impl Serialize for Action {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.name())

@@ -20,6 +20,7 @@ use crate::catalog::model::Project;
 use crate::catalog::Txn;
 use crate::error::Result;
 
+pub use crate::authz::action::Managed;
 pub use crate::authz::management::{Action, Need, Standing};
 
 /// A management action and the resource path it is checked on (§4.1), relative to
@@ -31,13 +32,11 @@ pub struct Mgmt {
 }
 
 impl Mgmt {
-    pub fn new(action: Action, project: &str, tail: &str) -> Self {
-        let resource = if tail.is_empty() {
-            format!("projects/{project}/authorization")
-        } else {
-            format!("projects/{project}/authorization/{tail}")
-        };
-        Mgmt { action, resource }
+    pub fn new(action: Action, project: &str, on: Managed<'_>) -> Self {
+        Mgmt {
+            action,
+            resource: on.path(project),
+        }
     }
 }
 

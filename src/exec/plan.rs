@@ -26,7 +26,7 @@
 //! only through the statement's transaction, so its reads take part in conflict detection and
 //! a statement run again after a conflict binds again.
 
-use super::access::{Action, Check, Mgmt, Need};
+use super::access::{Action, Check, Managed, Mgmt, Need};
 use super::grants::{self, Target};
 use super::users::user_name;
 use super::{canonical_name, check_level, grantee_of, messages, ExecContext};
@@ -254,19 +254,19 @@ pub(crate) struct Binder<'x, 'a, 't> {
 }
 
 fn role_mgmt(action: Action, project: &str, role: &str) -> Mgmt {
-    Mgmt::new(action, project, &format!("roles/resource/{role}"))
+    Mgmt::new(action, project, Managed::Role(role))
 }
 
 fn config_mgmt(action: Action, project: &str) -> Mgmt {
-    Mgmt::new(action, project, "configurations/security_configuration")
+    Mgmt::new(action, project, Managed::SecurityConfiguration)
 }
 
 fn pkg_mgmt(action: Action, project: &str) -> Mgmt {
-    Mgmt::new(action, project, "packages")
+    Mgmt::new(action, project, Managed::Packages)
 }
 
 fn label_mgmt(action: Action, project: &str) -> Mgmt {
-    Mgmt::new(action, project, "labels")
+    Mgmt::new(action, project, Managed::Labels)
 }
 
 /// A principal of a tenant statement, read as a user whatever its kind.
@@ -504,10 +504,14 @@ impl Binder<'_, '_, '_> {
         if ctx.user != super::TENANT_ACCOUNT && ctx.user != p.owner {
             return Err(messages::no_management_privilege(
                 action.name(),
-                &format!("projects/{project_name}/authorization/roles"),
+                &Managed::Roles.path(&project_name),
             ));
         }
-        self.require(&p, Need::Admin, Mgmt::new(action, &project_name, "roles"));
+        self.require(
+            &p,
+            Need::Admin,
+            Mgmt::new(action, &project_name, Managed::Roles),
+        );
         Ok(Route::TenantRoleToProject {
             role: canonical_name(role),
             project: project_name,
@@ -576,18 +580,30 @@ impl Binder<'_, '_, '_> {
         Ok(match stmt {
             // users
             S::AddUser { principal, comment } => {
-                self.require(p, Need::Admin, Mgmt::new(Action::AddUser, name, "users"));
+                self.require(
+                    p,
+                    Need::Admin,
+                    Mgmt::new(Action::AddUser, name, Managed::Users),
+                );
                 R::AddUser {
                     name: user_name(principal, ctx.user)?,
                     comment: comment.as_deref(),
                 }
             }
             S::RemoveUser { principal } => {
-                self.require(p, Need::Admin, Mgmt::new(Action::RemoveUser, name, "users"));
+                self.require(
+                    p,
+                    Need::Admin,
+                    Mgmt::new(Action::RemoveUser, name, Managed::Users),
+                );
                 R::RemoveUser(user_name(principal, ctx.user)?)
             }
             S::ListUsers => {
-                self.require(p, Need::Admin, Mgmt::new(Action::ListUsers, name, "users"));
+                self.require(
+                    p,
+                    Need::Admin,
+                    Mgmt::new(Action::ListUsers, name, Managed::Users),
+                );
                 R::ListUsers
             }
             S::AddAccountProvider { provider } | S::RemoveAccountProvider { provider } => {
@@ -597,14 +613,18 @@ impl Binder<'_, '_, '_> {
                 } else {
                     Action::RemoveAccountProvider
                 };
-                self.require(p, Need::OwnerOrSuperAdmin, Mgmt::new(action, name, ""));
+                self.require(
+                    p,
+                    Need::OwnerOrSuperAdmin,
+                    Mgmt::new(action, name, Managed::Authorization),
+                );
                 R::AccountProvider { provider, add }
             }
             S::ListAccountProviders => {
                 self.require(
                     p,
                     Need::Admin,
-                    Mgmt::new(Action::ListAccountProviders, name, ""),
+                    Mgmt::new(Action::ListAccountProviders, name, Managed::Authorization),
                 );
                 R::ListAccountProviders
             }
@@ -660,7 +680,11 @@ impl Binder<'_, '_, '_> {
                 R::DescribeRole(role)
             }
             S::ListRoles { .. } => {
-                self.require(p, Need::Admin, Mgmt::new(Action::ListRoles, name, "roles"));
+                self.require(
+                    p,
+                    Need::Admin,
+                    Mgmt::new(Action::ListRoles, name, Managed::Roles),
+                );
                 R::ListRoles
             }
             S::GrantRoles(g) => self.role_grant(p, g, true)?,
@@ -680,7 +704,7 @@ impl Binder<'_, '_, '_> {
                     self.require(
                         p,
                         Need::Admin,
-                        Mgmt::new(Action::ListUserRoles, name, "users"),
+                        Mgmt::new(Action::ListUserRoles, name, Managed::Users),
                     );
                 }
                 R::ShowRoleGrant(user)
@@ -693,7 +717,7 @@ impl Binder<'_, '_, '_> {
                 } else {
                     Action::RemoveGroup
                 };
-                self.require(p, Need::Admin, Mgmt::new(action, name, "groups"));
+                self.require(p, Need::Admin, Mgmt::new(action, name, Managed::Groups));
                 let group = canonical_name(group);
                 if add {
                     R::AddGroup(group)
@@ -705,7 +729,7 @@ impl Binder<'_, '_, '_> {
                 self.require(
                     p,
                     Need::Admin,
-                    Mgmt::new(Action::ListGroups, name, "groups"),
+                    Mgmt::new(Action::ListGroups, name, Managed::Groups),
                 );
                 R::ListGroups(user.as_ref().map(|u| user_name(u, ctx.user)).transpose()?)
             }
@@ -727,7 +751,11 @@ impl Binder<'_, '_, '_> {
                 } else {
                     Action::RevokePrivilege
                 };
-                self.require(p, Need::OwnerOrSuperAdmin, Mgmt::new(action, name, ""));
+                self.require(
+                    p,
+                    Need::OwnerOrSuperAdmin,
+                    Mgmt::new(action, name, Managed::Authorization),
+                );
                 R::SuperPrivileges {
                     privileges,
                     grantees,
@@ -756,7 +784,7 @@ impl Binder<'_, '_, '_> {
                 self.require(
                     p,
                     Need::Admin,
-                    Mgmt::new(Action::RevokePrivilege, name, "users"),
+                    Mgmt::new(Action::RevokePrivilege, name, Managed::Users),
                 );
                 R::PurgePrivs(principals)
             }
@@ -764,7 +792,7 @@ impl Binder<'_, '_, '_> {
                 self.require(
                     p,
                     Need::Admin,
-                    Mgmt::new(Action::ClearExpiredGrants, name, ""),
+                    Mgmt::new(Action::ClearExpiredGrants, name, Managed::Authorization),
                 );
                 R::ClearExpiredGrants
             }
@@ -773,7 +801,7 @@ impl Binder<'_, '_, '_> {
                 self.require(
                     p,
                     Need::Admin,
-                    Mgmt::new(Action::GetPolicy, name, "configurations/policy"),
+                    Mgmt::new(Action::GetPolicy, name, Managed::Policy),
                 );
                 R::GetPolicy(None)
             }
@@ -789,7 +817,7 @@ impl Binder<'_, '_, '_> {
                 self.require(
                     p,
                     Need::OwnerOrSuperAdmin,
-                    Mgmt::new(Action::SetPolicy, name, "configurations/policy"),
+                    Mgmt::new(Action::SetPolicy, name, Managed::Policy),
                 );
                 R::PutPolicy { file, role: None }
             }
@@ -814,11 +842,7 @@ impl Binder<'_, '_, '_> {
                 self.require(
                     p,
                     Need::Admin,
-                    Mgmt::new(
-                        Action::GetSecurityPolicy,
-                        name,
-                        "configurations/security_policy",
-                    ),
+                    Mgmt::new(Action::GetSecurityPolicy, name, Managed::SecurityPolicy),
                 );
                 R::GetSecurityPolicy
             }
@@ -826,11 +850,7 @@ impl Binder<'_, '_, '_> {
                 self.require(
                     p,
                     Need::OwnerOrSuperAdmin,
-                    Mgmt::new(
-                        Action::SetSecurityPolicy,
-                        name,
-                        "configurations/security_policy",
-                    ),
+                    Mgmt::new(Action::SetSecurityPolicy, name, Managed::SecurityPolicy),
                 );
                 R::PutSecurityPolicy(file)
             }
@@ -1020,14 +1040,18 @@ impl Binder<'_, '_, '_> {
                 } else {
                     Action::RemoveTrustedProject
                 };
-                self.require(p, Need::OwnerOrSuperAdmin, Mgmt::new(action, name, ""));
+                self.require(
+                    p,
+                    Need::OwnerOrSuperAdmin,
+                    Mgmt::new(action, name, Managed::Authorization),
+                );
                 R::Trusted { project, add }
             }
             S::ListTrustedProjects => {
                 self.require(
                     p,
                     Need::Admin,
-                    Mgmt::new(Action::ListTrustedProjects, name, ""),
+                    Mgmt::new(Action::ListTrustedProjects, name, Managed::Authorization),
                 );
                 R::ListTrusted
             }
@@ -1367,7 +1391,7 @@ impl Binder<'_, '_, '_> {
         self.require(
             p,
             Need::Admin,
-            Mgmt::new(Action::GrantPrivilege, &p.name, "packages"),
+            Mgmt::new(Action::GrantPrivilege, &p.name, Managed::Packages),
         );
         self.txn
             .installed(&p.name, &source, &package)?
@@ -1393,7 +1417,7 @@ impl Binder<'_, '_, '_> {
             self.require(
                 p,
                 Need::Admin,
-                Mgmt::new(Action::ShowAcl, &p.name, "packages"),
+                Mgmt::new(Action::ShowAcl, &p.name, Managed::Packages),
             );
             let source = grants::property(&s.properties, "refproject")
                 .map(canonical_name)
@@ -1420,7 +1444,7 @@ impl Binder<'_, '_, '_> {
             self.require(
                 p,
                 Need::Admin,
-                Mgmt::new(Action::ShowGrants, &p.name, "users"),
+                Mgmt::new(Action::ShowGrants, &p.name, Managed::Users),
             );
         }
         let mut filter = grants::Filter {
@@ -1563,7 +1587,7 @@ impl Binder<'_, '_, '_> {
                 _ => self.require(
                     p,
                     Need::OwnerOrSuperAdmin,
-                    Mgmt::new(Action::SetProjectProperty, name, ""),
+                    Mgmt::new(Action::SetProjectProperty, name, Managed::Authorization),
                 ),
             }
             bound.push((key, value));
@@ -1628,7 +1652,7 @@ pub(crate) fn show_grants_check(project: &str) -> Check {
     Check::Management {
         project: project.to_string(),
         need: Need::Admin,
-        mgmt: Mgmt::new(Action::ShowGrants, project, "users"),
+        mgmt: Mgmt::new(Action::ShowGrants, project, Managed::Users),
     }
 }
 
