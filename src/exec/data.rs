@@ -6,9 +6,11 @@
 //! source table and lists the checks in the service's order — the statement is a SQL job of
 //! the current project, so `CreateInstance` on prj2; the read, `Select` on
 //! `projects/prj1/tables/t1` (column `name`, outflow to prj2, so prj1's protection is
-//! consulted); then `CreateTable` on prj2. Only when all three pass are the table, its rows and
-//! the job's instance record written — into the statement's transaction, so a refusal leaves
-//! the catalog untouched. `explain` authorizes the same plan and writes nothing. `tunnel download` is a Tunnel (DT)
+//! consulted); then `CreateTable` on prj2. [`execute`] checks what the statement needs of the
+//! catalog first (prj2.t2 must not exist yet), then authorizes the plan, and only when all three
+//! checks pass hands the plan to the statement's runner, which writes the table, its rows and
+//! the job's instance record — into the statement's transaction, so a refusal leaves the
+//! catalog untouched. No runner checks access itself. `explain` authorizes the same plan and writes nothing. `tunnel download` is a Tunnel (DT)
 //! request: no instance, download control applies, and the rows go to a CSV file.
 
 use super::result::Cell;
@@ -24,25 +26,83 @@ pub fn execute(
     txn: &mut Txn<'_>,
     stmt: &Statement,
 ) -> Result<StatementResult> {
+    // Plan, then authorize, then run: a statement that cannot run here (its table missing or
+    // already there, a bad name) fails so before its checks, as the service answers it.
+    let plan = plan(ctx, txn, stmt)?;
+    precheck(txn, &plan, stmt)?;
+    plan.authorize(ctx, txn)?;
     match stmt {
-        Statement::CreateTable { columns, .. } => create_table(ctx, txn, stmt, columns),
-        Statement::DropTable { .. } => drop_table(ctx, txn, stmt),
-        Statement::InsertValues { rows, .. } => insert_values(ctx, txn, stmt, rows),
-        Statement::Select(_) => select(ctx, txn, stmt),
-        Statement::CreateTableAs { .. } => create_table_as(ctx, txn, stmt),
-        Statement::InsertSelect { overwrite, .. } => insert_select(ctx, txn, stmt, *overwrite),
-        Statement::TunnelDownload { path, .. } => tunnel_download(ctx, txn, stmt, path),
+        Statement::CreateTable { columns, .. } => create_table(ctx, txn, plan, columns),
+        Statement::DropTable { .. } => drop_table(ctx, txn, plan),
+        Statement::InsertValues { rows, .. } => insert_values(ctx, txn, plan, rows),
+        Statement::Select(_) => select(ctx, txn, plan),
+        Statement::CreateTableAs { .. } => create_table_as(ctx, txn, plan),
+        Statement::InsertSelect { overwrite, .. } => insert_select(ctx, txn, plan, *overwrite),
+        Statement::TunnelDownload { path, .. } => tunnel_download(ctx, txn, plan, path),
         Statement::CreateFunction {
             class, resources, ..
-        } => create_function(ctx, txn, stmt, class, resources),
-        Statement::DropFunction { .. } => drop_named(ctx, txn, stmt, ObjectType::Function),
+        } => create_function(ctx, txn, plan, class, resources),
+        Statement::DropFunction { .. } => drop_named(txn, plan, ObjectType::Function),
         Statement::AddResource { kind, comment, .. } => {
-            add_resource(ctx, txn, stmt, *kind, comment.as_deref())
+            add_resource(ctx, txn, plan, *kind, comment.as_deref())
         }
-        Statement::DropResource { .. } => drop_named(ctx, txn, stmt, ObjectType::Resource),
-        _ => Err(Error::invalid(
-            "exec::data::execute runs data statements only",
-        )),
+        Statement::DropResource { .. } => drop_named(txn, plan, ObjectType::Resource),
+        _ => Err(super::messages::misrouted(stmt)),
+    }
+}
+
+/// What a data statement needs of the catalog before it is authorized: a table it creates
+/// must not exist, one it writes or drops must; a function or resource it creates needs a valid
+/// name; one it drops must exist.
+fn precheck(txn: &Txn<'_>, plan: &Plan, stmt: &Statement) -> Result<()> {
+    match stmt {
+        Statement::CreateTable { .. } | Statement::CreateTableAs { .. } => {
+            let (project, table) = plan.target()?;
+            check_new_table(txn, project, table)
+        }
+        Statement::DropTable { .. }
+        | Statement::InsertValues { .. }
+        | Statement::InsertSelect { .. } => {
+            let (project, table) = plan.target()?;
+            existing_table(txn, project, table).map(|_| ())
+        }
+        Statement::CreateFunction { .. } => {
+            let (_, function) = plan.target()?;
+            if super::valid_object_name(function) {
+                Ok(())
+            } else {
+                Err(super::messages::invalid_object_name("function", function))
+            }
+        }
+        Statement::AddResource { .. } => {
+            let (_, name) = plan.target()?;
+            if super::valid_resource_name(name) {
+                Ok(())
+            } else {
+                Err(super::messages::invalid_resource_name(name))
+            }
+        }
+        Statement::DropFunction { .. } | Statement::DropResource { .. } => {
+            let kind = if matches!(stmt, Statement::DropFunction { .. }) {
+                ObjectType::Function
+            } else {
+                ObjectType::Resource
+            };
+            let (project, object) = plan.target()?;
+            if txn.object(project, kind, object)?.is_some() {
+                return Ok(());
+            }
+            let what = if kind == ObjectType::Function {
+                "Function"
+            } else {
+                "Resource"
+            };
+            Err(Error::invalid(format!(
+                "{what} not found - '{project}/{}/{object}'",
+                authz::texts::collection(kind)
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -334,13 +394,10 @@ pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Pl
 fn create_table(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    stmt: &Statement,
+    plan: Plan,
     columns: &[ColumnDef],
 ) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
-    check_new_table(txn, project, table)?;
-    plan.authorize(ctx, txn)?;
     let mut seen: Vec<String> = Vec::new();
     for c in columns {
         if !super::valid_column_name(&c.name) {
@@ -373,15 +430,8 @@ fn create_table(
     Ok(StatementResult::Ok)
 }
 
-fn drop_table(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    stmt: &Statement,
-) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
+fn drop_table(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, plan: Plan) -> Result<StatementResult> {
     let (project, table) = plan.target()?;
-    existing_table(txn, project, table)?;
-    plan.authorize(ctx, txn)?;
     txn.delete_table(project, table);
     super::revoke_all_on_object(
         txn,
@@ -423,13 +473,11 @@ fn cell(literal: &Literal, column: &Column) -> Result<Value> {
 fn insert_values(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    stmt: &Statement,
+    plan: Plan,
     rows: &[Vec<Literal>],
 ) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     let record = existing_table(txn, project, table)?;
-    plan.authorize(ctx, txn)?;
     let mut new_rows = Vec::with_capacity(rows.len());
     for row in rows {
         if row.len() != record.columns.len() {
@@ -478,9 +526,7 @@ fn result_cell(value: &Value) -> Cell {
     }
 }
 
-fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
-    plan.authorize(ctx, txn)?;
+fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, plan: Plan) -> Result<StatementResult> {
     let source = plan.source()?;
     let rows = selected_rows(txn, source)?;
     let instance = record_instance(
@@ -501,12 +547,9 @@ fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<
 fn create_table_as(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    stmt: &Statement,
+    plan: Plan,
 ) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
-    check_new_table(txn, project, table)?;
-    plan.authorize(ctx, txn)?;
     let source = plan.source()?;
     let record = Table {
         name: table.to_string(),
@@ -541,13 +584,11 @@ fn create_table_as(
 fn insert_select(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    stmt: &Statement,
+    plan: Plan,
     overwrite: bool,
 ) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
     let (project, table) = plan.target()?;
     let target = existing_table(txn, project, table)?;
-    plan.authorize(ctx, txn)?;
     let source = plan.source()?;
     if source.columns.len() != target.columns.len() {
         return Err(semantic(format!(
@@ -596,11 +637,9 @@ fn csv_field(value: &Value) -> String {
 fn tunnel_download(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    stmt: &Statement,
+    plan: Plan,
     path: &str,
 ) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
-    plan.authorize(ctx, txn)?;
     let source = plan.source()?;
     let rows = selected_rows(txn, source)?;
     let mut csv = source.columns.join(",");
@@ -629,16 +668,11 @@ fn resource_name(written: &str) -> String {
 fn create_function(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    stmt: &Statement,
+    plan: Plan,
     class: &str,
     resources: &[String],
 ) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
     let (project, function) = plan.target()?;
-    if !super::valid_object_name(function) {
-        return Err(super::messages::invalid_object_name("function", function));
-    }
-    plan.authorize(ctx, txn)?;
     if txn
         .object(project, ObjectType::Function, function)?
         .is_some()
@@ -674,16 +708,11 @@ fn create_function(
 fn add_resource(
     ctx: &ExecContext<'_>,
     txn: &mut Txn<'_>,
-    stmt: &Statement,
+    plan: Plan,
     kind: ResourceKind,
     comment: Option<&str>,
 ) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
     let (project, name) = plan.target()?;
-    if !super::valid_resource_name(name) {
-        return Err(super::messages::invalid_resource_name(name));
-    }
-    plan.authorize(ctx, txn)?;
     if txn.object(project, ObjectType::Resource, name)?.is_some() {
         return Err(Error::invalid(format!("Resource already exists: {name}")));
     }
@@ -710,26 +739,8 @@ fn add_resource(
     })
 }
 
-fn drop_named(
-    ctx: &ExecContext<'_>,
-    txn: &mut Txn<'_>,
-    stmt: &Statement,
-    kind: ObjectType,
-) -> Result<StatementResult> {
-    let plan = plan(ctx, txn, stmt)?;
+fn drop_named(txn: &mut Txn<'_>, plan: Plan, kind: ObjectType) -> Result<StatementResult> {
     let (project, object) = plan.target()?;
-    if txn.object(project, kind, object)?.is_none() {
-        let what = if kind == ObjectType::Function {
-            "Function"
-        } else {
-            "Resource"
-        };
-        return Err(Error::invalid(format!(
-            "{what} not found - '{project}/{}/{object}'",
-            authz::texts::collection(kind)
-        )));
-    }
-    plan.authorize(ctx, txn)?;
     txn.delete_object(project, kind, object);
     super::revoke_all_on_object(
         txn,
