@@ -176,7 +176,7 @@ fn a_pending_grant_decides_its_own_transaction_and_never_reaches_the_shared_cach
         let response = authorize_in(&select_t1(), &snapshot);
         assert!(response.allowed(), "{:?}", response.message);
         assert_eq!(
-            response.rules,
+            response.rules().iter().map(ToString::to_string).collect::<Vec<_>>(),
             vec!["ACL user/RAM$owner:alice: Select on projects/prj1/tables/t1"]
         );
     }

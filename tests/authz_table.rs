@@ -1150,7 +1150,7 @@ fn authorizer_table() {
         let txn = tenant.catalog.begin();
         let response = authorize(&case.request, &txn);
         let code = response.code.map(|c| c.number()).unwrap_or("");
-        let rules = response.rules.join(" | ");
+        let rules = response.rules().iter().map(ToString::to_string).collect::<Vec<_>>().join(" | ");
         let mut problems = Vec::new();
         if response.decision != case.decision {
             problems.push(format!(

@@ -156,11 +156,10 @@ pub(super) fn status_report(project: &Project) -> Option<LayerReport> {
             status.keyword()
         )
         .into(),
-        rules: vec![format!(
-            "status {} of project {}",
-            status.keyword(),
-            project.name
-        )],
+        rules: vec![super::rules::Rule::ProjectStatus {
+            status: status.keyword(),
+            project: project.name.clone(),
+        }],
         code: Some(DenyCode::ProjectStatus),
         message: Some(texts::all_denied(&project.name)),
     })
@@ -197,9 +196,9 @@ pub enum Rule {
     /// A built-in standing that the statement's row of the matrix admits.
     Standing { standing: Standing, need: Need },
     /// A policy Allow lifting a member to what Admin may do.
-    PolicyAllow(String),
+    PolicyAllow(Box<super::rules::Rule>),
     /// A policy Deny naming the caller.
-    PolicyDeny(String),
+    PolicyDeny(Box<super::rules::Rule>),
     /// The statement's row of the matrix excludes the caller's standing.
     Matrix { standing: Standing, need: Need },
 }
@@ -216,7 +215,7 @@ impl std::fmt::Display for Rule {
                     need.words()
                 )
             }
-            Rule::PolicyAllow(rule) | Rule::PolicyDeny(rule) => f.write_str(rule),
+            Rule::PolicyAllow(rule) | Rule::PolicyDeny(rule) => rule.fmt(f),
             Rule::Matrix { standing, need } => write!(
                 f,
                 "the statement needs {}; {} may not run it",
@@ -271,10 +270,10 @@ fn membership_report(
         Some(role) => report(
             Verdict::Pass,
             format!("holds tenant role {role}, added to the project"),
-            vec![format!(
-                "tenant role {role} added to project {}",
-                project.name
-            )],
+            vec![super::rules::Rule::TenantRole {
+                role,
+                project: project.name.clone(),
+            }],
         ),
         None => LayerReport {
             layer: Layer::Membership,
@@ -338,7 +337,7 @@ pub fn authorize_entry(
         },
         code: deny.and_then(|l| l.code),
         message: deny.and_then(|l| l.message.clone()),
-        rules: deny.map(|l| l.rules.clone()).unwrap_or_default(),
+        deciding: super::Deciding { passing: false },
         facts: Facts {
             whitelist,
             ..Facts::default()
@@ -382,7 +381,10 @@ pub fn authorize_tenant(request: &TenantRequest) -> Response {
             layer: Layer::Standing,
             verdict: Verdict::Allow,
             detail: "the tenant's account".into(),
-            rules: vec![format!("tenant account {}", request.account)],
+            rules: vec![super::rules::Rule::TenantAccount {
+                account: request.account.clone(),
+                held: true,
+            }],
             code: None,
             message: None,
         }
@@ -391,10 +393,10 @@ pub fn authorize_tenant(request: &TenantRequest) -> Response {
             layer: Layer::Standing,
             verdict: Verdict::Deny,
             detail: format!("only the tenant's account {} may run it", request.account).into(),
-            rules: vec![format!(
-                "tenant statements are the tenant account {}'s",
-                request.account
-            )],
+            rules: vec![super::rules::Rule::TenantAccount {
+                account: request.account.clone(),
+                held: false,
+            }],
             code: Some(DenyCode::NoPrivilege),
             message: Some(texts::no_management_privilege(
                 request.action.name(),
@@ -411,7 +413,7 @@ pub fn authorize_tenant(request: &TenantRequest) -> Response {
         },
         code: layer.code,
         message: layer.message.clone(),
-        rules: layer.rules.clone(),
+        deciding: super::Deciding { passing: false },
         layers: vec![layer],
         facts: Facts::default(),
     }
@@ -472,7 +474,7 @@ impl Evaluation<'_> {
     }
 
     /// A layer's rules, written only when the response is explained.
-    fn rules(&self, rules: impl FnOnce() -> Vec<String>) -> Vec<String> {
+    fn rules(&self, rules: impl FnOnce() -> Vec<super::rules::Rule>) -> Vec<super::rules::Rule> {
         if self.explained {
             rules()
         } else {
@@ -485,7 +487,7 @@ impl Evaluation<'_> {
         layer: Layer,
         verdict: Verdict,
         detail: impl Into<Detail>,
-        rules: Vec<String>,
+        rules: Vec<super::rules::Rule>,
     ) {
         self.layers
             .push(LayerReport::new(layer, verdict, detail, rules));
@@ -497,7 +499,7 @@ impl Evaluation<'_> {
         code: DenyCode,
         message: String,
         detail: impl Into<Detail>,
-        rules: Vec<String>,
+        rules: Vec<super::rules::Rule>,
     ) {
         self.layers
             .push(LayerReport::refusal(layer, code, message, detail, rules));
@@ -579,7 +581,11 @@ impl Evaluation<'_> {
     /// the project policy's statements naming it, then (unless `project_only`) the role
     /// policies of its roles; for an Allow, only admin-type roles count, the only ones that
     /// carry management permissions (§2.2).
-    fn policy_match(&self, effect: Effect, project_only: bool) -> Result<Option<String>> {
+    fn policy_match(
+        &self,
+        effect: Effect,
+        project_only: bool,
+    ) -> Result<Option<super::rules::Rule>> {
         if !self.project.settings.check_permission_using_policy {
             return Ok(None);
         }
@@ -660,7 +666,7 @@ impl Evaluation<'_> {
                     self.request.action.name(),
                     &self.request.resource,
                 );
-                let rules = self.rules(|| vec![Rule::PolicyDeny(rule).to_string()]);
+                let rules = self.rules(|| vec![Rule::PolicyDeny(Box::new(rule)).into()]);
                 self.refuse(
                     Layer::PolicyDeny,
                     DenyCode::PolicyDeny,
@@ -686,7 +692,7 @@ impl Evaluation<'_> {
         let need = self.request.need;
         let project = self.project.name.clone();
         if standing == Standing::Owner {
-            let rules = self.rules(|| vec![Rule::Owner { project }.to_string()]);
+            let rules = self.rules(|| vec![Rule::Owner { project }.into()]);
             self.report(
                 Layer::AllowSources,
                 Verdict::Allow,
@@ -696,7 +702,7 @@ impl Evaluation<'_> {
             return Ok(());
         }
         if need.satisfied_by(standing) {
-            let rules = self.rules(|| vec![Rule::Standing { standing, need }.to_string()]);
+            let rules = self.rules(|| vec![Rule::Standing { standing, need }.into()]);
             let detail = self.detail(|| format!("{} may run it", standing.words()));
             self.report(
                 Layer::AllowSources,
@@ -721,12 +727,12 @@ impl Evaluation<'_> {
                         Verdict::Allow
                     },
                     "a policy allow grants what an Admin may do",
-                    vec![Rule::PolicyAllow(rule).to_string()],
+                    vec![Rule::PolicyAllow(Box::new(rule)).into()],
                 );
                 return Ok(());
             }
         }
-        let rules = self.rules(|| vec![Rule::Matrix { standing, need }.to_string()]);
+        let rules = self.rules(|| vec![Rule::Matrix { standing, need }.into()]);
         let message =
             texts::no_management_privilege(self.request.action.name(), &self.request.resource);
         let detail = self.detail(|| {
@@ -747,30 +753,16 @@ impl Evaluation<'_> {
 
     fn finish(self) -> Response {
         let deny = self.layers.iter().find(|l| l.verdict == Verdict::Deny);
-        let (decision, code, message, rules) = match deny {
-            Some(layer) => (
-                Decision::Deny,
-                layer.code,
-                layer.message.clone(),
-                layer.rules.clone(),
-            ),
-            None => (
-                Decision::Allow,
-                None,
-                None,
-                self.layers
-                    .iter()
-                    .filter(|l| l.verdict == Verdict::Allow)
-                    .flat_map(|l| l.rules.iter().cloned())
-                    .collect(),
-            ),
+        let (decision, code, message) = match deny {
+            Some(layer) => (Decision::Deny, layer.code, layer.message.clone()),
+            None => (Decision::Allow, None, None),
         };
         Response {
             odps_code: (decision == Decision::Deny).then_some(Code::AccessDenied),
             decision,
             code,
             message,
-            rules,
+            deciding: super::Deciding { passing: false },
             layers: self.layers,
             facts: self.facts,
         }

@@ -41,10 +41,12 @@ pub mod advice;
 pub mod management;
 pub mod network;
 mod policies;
+pub mod rules;
 pub mod snapshot;
 pub mod texts;
 
 pub use action::Action;
+pub use rules::Rule;
 pub use snapshot::{RecordCache, Snapshot};
 
 use crate::catalog::model::{
@@ -233,7 +235,7 @@ pub struct LayerReport {
     pub verdict: Verdict,
     pub detail: Cow<'static, str>,
     /// The rules behind the verdict, e.g. `ACL user/RAM$owner:alice: Select on projects/p/tables/t`.
-    pub rules: Vec<String>,
+    pub rules: Vec<Rule>,
     /// For a denying layer: the sub-code and the full refusal text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<DenyCode>,
@@ -247,7 +249,7 @@ impl LayerReport {
         layer: Layer,
         verdict: Verdict,
         detail: impl Into<Detail>,
-        rules: Vec<String>,
+        rules: Vec<Rule>,
     ) -> Self {
         LayerReport {
             layer,
@@ -265,7 +267,7 @@ impl LayerReport {
         code: DenyCode,
         message: String,
         detail: impl Into<Detail>,
-        rules: Vec<String>,
+        rules: Vec<Rule>,
     ) -> Self {
         LayerReport {
             layer,
@@ -301,16 +303,46 @@ pub struct Response {
     pub odps_code: Option<Code>,
     /// The refusal text (what follows `FAILED: `).
     pub message: Option<String>,
-    /// The rules that decided: on allow, every layer's allowing rules; on deny, the denying
-    /// layer's rules.
-    pub rules: Vec<String>,
+    /// Which layers' rules decided ([`Response::rules`]); the rules stay in the layers.
+    #[serde(skip)]
+    pub deciding: Deciding,
     pub layers: Vec<LayerReport>,
     pub facts: Facts,
+}
+
+/// Which layers' rules decide an allowed response: those of the layers that allowed, and with
+/// `passing` those of the layers that let it pass too (not the network's). A refused response
+/// is decided by its denying layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deciding {
+    pub passing: bool,
 }
 
 impl Response {
     pub fn allowed(&self) -> bool {
         self.decision == Decision::Allow
+    }
+
+    /// The rules that decided: on deny, the denying layer's; on allow, every allowing layer's.
+    pub fn rules(&self) -> Vec<&Rule> {
+        if self.decision == Decision::Deny {
+            return self
+                .layers
+                .iter()
+                .find(|l| l.verdict == Verdict::Deny)
+                .map(|l| l.rules.iter().collect())
+                .unwrap_or_default();
+        }
+        self.layers
+            .iter()
+            .filter(|l| {
+                l.verdict == Verdict::Allow
+                    || (self.deciding.passing
+                        && l.verdict == Verdict::Pass
+                        && l.layer != Layer::Network)
+            })
+            .flat_map(|l| l.rules.iter())
+            .collect()
     }
 
     /// `Ok` when allowed, else the refusal as [`Error::Denied`], with its codes.
@@ -341,7 +373,7 @@ impl Response {
             code: error.auth_code(),
             odps_code: error.code(),
             message: Some(error.to_string()),
-            rules: Vec::new(),
+            deciding: Deciding { passing: false },
             layers: Vec::new(),
             facts: Facts::default(),
         }
@@ -443,32 +475,22 @@ fn is_expired(expires: Option<i64>, now: i64) -> bool {
     expires.is_some_and(|at| now >= at)
 }
 
-/// `ACL user/<u>: <Action> on projects/<p>/<kind>/<name>`, built in one allocation: it is the
-/// deciding rule of most allowed checks.
-fn acl_rule(grantee: &Grantee, action: &str, resource: &Resource) -> String {
-    use std::fmt::Write;
-    let (kind, who) = match grantee {
-        Grantee::User(u) => ("user", u),
-        Grantee::Role(r) => ("role", r),
+/// `ACL user/<u>: <Action> on projects/<p>/<kind>/<name>`: the deciding rule of most allowed
+/// checks.
+fn acl_rule(grantee: &Grantee, action: &str, resource: &Resource) -> Rule {
+    let path = match (&resource.name, resource.kind) {
+        (Some(name), kind) if kind != ObjectType::Project => format!(
+            "projects/{}/{}/{name}",
+            resource.project,
+            texts::collection(kind)
+        ),
+        _ => format!("projects/{}", resource.project),
     };
-    let mut rule = String::with_capacity(64);
-    let _ = write!(
-        rule,
-        "ACL {kind}/{who}: {action} on projects/{}",
-        resource.project
-    );
-    if let (Some(name), kind) = (&resource.name, resource.kind) {
-        if kind != ObjectType::Project {
-            let _ = write!(rule, "/{}/{name}", texts::collection(kind));
-        }
-    }
-    rule
-}
-
-fn grantee_words(grantee: &Grantee) -> String {
-    match grantee {
-        Grantee::User(u) => format!("user/{u}"),
-        Grantee::Role(r) => format!("role/{r}"),
+    Rule::Acl {
+        grantee: grantee.clone(),
+        action: Rule::action_name(action),
+        path,
+        columns: None,
     }
 }
 
@@ -581,7 +603,7 @@ impl<'a> Scope<'a> {
         arns: &[String],
         ctx: &ConditionContext<'_>,
         project_policy_only: bool,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<Rule>> {
         for (source, doc) in self.policies()? {
             let is_project = source == "project";
             if project_policy_only && !is_project {
@@ -648,11 +670,12 @@ impl<'a> Scope<'a> {
             }
             if !granted_columns.is_empty() {
                 let path = texts::path(resource);
-                outcome.rules.push(format!(
-                    "ACL {}: {action} on {path} ({})",
-                    grantee_words(&grantee),
-                    granted_columns.join(", ")
-                ));
+                outcome.rules.push(Rule::Acl {
+                    grantee: grantee.clone(),
+                    action: Rule::action_name(action),
+                    path,
+                    columns: Some(granted_columns),
+                });
             }
         }
         Ok(outcome)
@@ -666,7 +689,7 @@ impl<'a> Scope<'a> {
         action: &str,
         resource: &Resource,
         ctx: &ConditionContext<'_>,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<Rule>> {
         let (Some(name), kind) = (&resource.name, resource.kind) else {
             return Ok(None);
         };
@@ -695,7 +718,12 @@ impl<'a> Scope<'a> {
                         texts::collection(kind),
                         object.name
                     );
-                    return Ok(Some(format!("ACL role/{role}: {} on {path}", entry.action)));
+                    return Ok(Some(Rule::Acl {
+                        grantee: Grantee::Role(role.clone()),
+                        action: Rule::action_name(&entry.action),
+                        path,
+                        columns: None,
+                    }));
                 }
             }
         }
@@ -720,34 +748,20 @@ fn entry_applies(entry: &AclEntry, action: &str, ctx: &ConditionContext<'_>) -> 
 
 #[derive(Default)]
 struct AclOutcome {
-    whole: Option<String>,
+    whole: Option<Rule>,
     columns: Vec<String>,
-    rules: Vec<String>,
+    rules: Vec<Rule>,
 }
 
-fn describe_statement(source: &str, index: usize, s: &PolicyStatement, arn: &str) -> String {
-    let effect = if s.effect == Effect::Allow {
-        "Allow"
-    } else {
-        "Deny"
-    };
-    let conditions = if s.conditions.is_empty() {
-        ""
-    } else {
-        " (with conditions)"
-    };
-    format!(
-        "{source} statement {}: {effect} {} on {arn}{conditions}",
-        index + 1,
-        s.actions.join(", ")
-    )
+fn describe_statement(source: &str, index: usize, s: &PolicyStatement, arn: &str) -> Rule {
+    Rule::policy(source, index, s, arn)
 }
 
 /// How the object is reached through an installed package.
 struct PackageRoute {
     package: String,
     label: u8,
-    rules: Vec<String>,
+    rules: Vec<Rule>,
 }
 
 struct Evaluation<'a> {
@@ -809,7 +823,7 @@ impl<'a> Evaluation<'a> {
         layer: Layer,
         verdict: Verdict,
         detail: impl Into<Detail>,
-        rules: Vec<String>,
+        rules: Vec<Rule>,
     ) {
         self.layers
             .push(LayerReport::new(layer, verdict, detail, rules));
@@ -821,7 +835,7 @@ impl<'a> Evaluation<'a> {
         code: DenyCode,
         message: String,
         detail: impl Into<Detail>,
-        rules: Vec<String>,
+        rules: Vec<Rule>,
     ) {
         self.layers
             .push(LayerReport::refusal(layer, code, message, detail, rules));
@@ -926,7 +940,9 @@ impl<'a> Evaluation<'a> {
                 "{} is not a user of project {project}",
                 self.request.principal
             );
-            let rule = format!("not a user of project {project}");
+            let rule = Rule::NotAUser {
+                project: project.to_string(),
+            };
             self.refuse(
                 Layer::Membership,
                 DenyCode::NotMember,
@@ -941,10 +957,11 @@ impl<'a> Evaluation<'a> {
     fn owner_or_super_admin(&mut self) -> bool {
         let project = &self.scope.project.name;
         if self.scope.owner {
-            let rule = format!(
-                "implicit project_owner/{}: All on projects/{project}",
-                self.request.principal
-            );
+            let rule = Rule::Implicit {
+                who: "project_owner",
+                principal: self.request.principal.clone(),
+                on: format!("projects/{project}"),
+            };
             self.report(
                 Layer::OwnerOrSuperAdmin,
                 Verdict::Allow,
@@ -953,10 +970,11 @@ impl<'a> Evaluation<'a> {
             );
             true
         } else if self.scope.super_admin() {
-            let rule = format!(
-                "implicit super_administrator/{}: All on projects/{project}",
-                self.request.principal
-            );
+            let rule = Rule::Implicit {
+                who: "super_administrator",
+                principal: self.request.principal.clone(),
+                on: format!("projects/{project}"),
+            };
             let detail = "Super_Administrator is not subject to ACL, role policies or labels (the project policy still applies)";
             self.report(Layer::OwnerOrSuperAdmin, Verdict::Allow, detail, vec![rule]);
             true
@@ -1050,10 +1068,11 @@ impl<'a> Evaluation<'a> {
         }
         let action = self.request.action.name();
         if self.scope.member() && self.scope.has_role(ADMIN) {
-            let rule = format!(
-                "implicit admin/{}: All on projects/{}",
-                self.request.principal, self.scope.project.name
-            );
+            let rule = Rule::Implicit {
+                who: "admin",
+                principal: self.request.principal.clone(),
+                on: format!("projects/{}", self.scope.project.name),
+            };
             self.report(
                 Layer::AllowSources,
                 Verdict::Allow,
@@ -1079,11 +1098,11 @@ impl<'a> Evaluation<'a> {
             .object_creator_has_access_permission
             && self.creator_is_principal()?
         {
-            let rule = format!(
-                "implicit object_creator/{}: All on {}",
-                self.request.principal,
-                texts::path(&self.request.resource)
-            );
+            let rule = Rule::Implicit {
+                who: "object_creator",
+                principal: self.request.principal.clone(),
+                on: texts::path(&self.request.resource),
+            };
             self.report(
                 Layer::AllowSources,
                 Verdict::Allow,
@@ -1172,7 +1191,11 @@ impl<'a> Evaluation<'a> {
         let mut reason = texts::DEFAULT_DENY_REASON.to_string();
         let path = texts::path(&self.request.resource);
         let detail: Detail = if covered.is_empty() {
-            rules.push(format!("default deny: nothing grants {action} on {path}"));
+            rules.push(Rule::DefaultDeny {
+                action: action.to_string(),
+                path: path.clone(),
+                columns: None,
+            });
             "no implicit right, ACL grant, policy allow or installed package grants it".into()
         } else {
             let missing: Vec<String> = requested
@@ -1190,10 +1213,11 @@ impl<'a> Evaluation<'a> {
                 &self.request.principal,
                 &missing,
             ));
-            rules.push(format!(
-                "default deny: nothing grants {action} on {path} ({})",
-                missing.join(", ")
-            ));
+            rules.push(Rule::DefaultDeny {
+                action: action.to_string(),
+                path: path.clone(),
+                columns: Some(missing.clone()),
+            });
             let detail = format!("no permission on column(s) {}", missing.join(", "));
             self.facts.missing_columns = missing;
             detail.into()
@@ -1211,7 +1235,7 @@ impl<'a> Evaluation<'a> {
 
     /// `grant select on table p.t to tenant role r` (§2.4), for a holder of `r` when `r` was
     /// added to the project.
-    fn tenant_role_grant(&self) -> Result<Option<String>> {
+    fn tenant_role_grant(&self) -> Result<Option<Rule>> {
         let r = &self.request.resource;
         let (Some(table), ObjectType::Table) = (&r.name, r.kind) else {
             return Ok(None);
@@ -1224,11 +1248,11 @@ impl<'a> Evaluation<'a> {
                     && (a.eq_ignore_ascii_case(action) || a.eq_ignore_ascii_case("All"))
             });
             if let Some((_, _, a)) = granted {
-                return Ok(Some(format!(
-                    "tenant role {}: {a} on {}",
-                    role.name,
-                    texts::path(r)
-                )));
+                return Ok(Some(Rule::TenantRoleGrant {
+                    role: role.name.clone(),
+                    action: a.clone(),
+                    path: texts::path(r),
+                }));
             }
         }
         Ok(None)
@@ -1281,19 +1305,25 @@ impl<'a> Evaluation<'a> {
         };
         // Levels that hold for every column: the user's and its roles' own labels, the package's.
         let mut base = self.scope.label();
-        let mut base_rule = format!("user label {base}");
+        let mut base_rule = rules::LabelSource::User(base);
         for role in self.scope.roles() {
             if let Some(record) = self.scope.snapshot.role(&self.scope.project.name, role)? {
                 if record.label > base {
                     base = record.label;
-                    base_rule = format!("role/{role} label {}", record.label);
+                    base_rule = rules::LabelSource::Role {
+                        role: role.clone(),
+                        level: record.label,
+                    };
                 }
             }
         }
         if let Some(route) = package {
             if route.label > base {
                 base = route.label;
-                base_rule = format!("package {} using label {}", route.package, route.label);
+                base_rule = rules::LabelSource::Package {
+                    package: route.package.clone(),
+                    level: route.label,
+                };
             }
         }
         let mut grants = Vec::new();
@@ -1336,14 +1366,29 @@ impl<'a> Evaluation<'a> {
                     });
                 if let Some(level) = level.filter(|l| *l > effective) {
                     effective = level;
-                    why = format!("label grant {level} to {}", grantee_words(grantee));
+                    why = rules::LabelSource::Grant {
+                        level,
+                        grantee: grantee.clone(),
+                    };
                 }
             }
             if sensitivity > effective {
-                denials.push(format!("column {column}: sensitivity {sensitivity} > effective label {effective} ({why})"));
+                denials.push(Rule::Label {
+                    column: column.clone(),
+                    sensitivity,
+                    effective,
+                    source: why,
+                    within: false,
+                });
                 shortfalls.push((column.clone(), sensitivity, effective));
             } else if sensitivity > 0 {
-                rules.push(format!("column {column}: sensitivity {sensitivity} <= effective label {effective} ({why})"));
+                rules.push(Rule::Label {
+                    column: column.clone(),
+                    sensitivity,
+                    effective,
+                    source: why,
+                    within: true,
+                });
             }
         }
         match shortfalls.first() {
@@ -1450,11 +1495,10 @@ impl<'a> Evaluation<'a> {
                     texts::DEFAULT_DENY_REASON,
                 );
                 let detail = "download control is on and no Download grant applies";
-                let rule = format!(
-                    "download control of {}: nothing grants Download on {}",
-                    self.scope.project.name,
-                    texts::path(&resource)
-                );
+                let rule = Rule::DownloadControl {
+                    project: self.scope.project.name.clone(),
+                    path: texts::path(&resource),
+                };
                 self.refuse(
                     Layer::DownloadControl,
                     DenyCode::NoPrivilege,
@@ -1498,7 +1542,10 @@ impl<'a> Evaluation<'a> {
         }
         if let Outflow::Project(p) = &destination {
             if self.scope.project.trusted_projects.iter().any(|t| t == p) {
-                let rule = format!("trusted project {p} of {project}");
+                let rule = Rule::TrustedProject {
+                    trusted: p.clone(),
+                    project: project.clone(),
+                };
                 self.report(
                     Layer::ProjectProtection,
                     Verdict::Pass,
@@ -1529,7 +1576,9 @@ impl<'a> Evaluation<'a> {
             }
         }
         if let Some(route) = package {
-            let rule = format!("package {} shares the object", route.package);
+            let rule = Rule::PackageShares {
+                package: route.package.clone(),
+            };
             self.report(
                 Layer::ProjectProtection,
                 Verdict::Pass,
@@ -1549,7 +1598,9 @@ impl<'a> Evaluation<'a> {
             DenyCode::Protected,
             message,
             detail,
-            vec![format!("ProjectProtection of {project}")],
+            vec![Rule::Protection {
+                project: project.clone(),
+            }],
         );
         Ok(())
     }
@@ -1615,15 +1666,17 @@ impl<'a> Evaluation<'a> {
         for (package, label, privileges) in candidates {
             let resource = Resource::object(current, ObjectType::Package, &package);
             let read = if consumer.owner {
-                Some(format!(
-                    "implicit project_owner/{}: All on projects/{current}",
-                    self.request.principal
-                ))
+                Some(Rule::Implicit {
+                    who: "project_owner",
+                    principal: self.request.principal.clone(),
+                    on: format!("projects/{current}"),
+                })
             } else if consumer.super_admin() || consumer.has_role(ADMIN) {
-                Some(format!(
-                    "implicit admin/{}: All on projects/{current}",
-                    self.request.principal
-                ))
+                Some(Rule::Implicit {
+                    who: "admin",
+                    principal: self.request.principal.clone(),
+                    on: format!("projects/{current}"),
+                })
             } else {
                 let arns = [texts::arn(&resource)];
                 if consumer
@@ -1658,11 +1711,13 @@ impl<'a> Evaluation<'a> {
             match read {
                 Some(read_rule) => {
                     self.facts.package = Some(package.clone());
-                    let object_rule = format!(
-                        "package {package} installed in {current}: {} on {} ({privileges})",
-                        self.request.action,
-                        texts::path(r)
-                    );
+                    let object_rule = Rule::InstalledPackage {
+                        package: package.clone(),
+                        current: current.to_string(),
+                        action: self.request.action.name().to_string(),
+                        path: texts::path(r),
+                        privileges: privileges.clone(),
+                    };
                     return Ok(Some(PackageRoute {
                         package,
                         label,
@@ -1687,31 +1742,20 @@ impl<'a> Evaluation<'a> {
                         .code
                         .map(|c| texts::odps_code(c, self.request.task_type)),
                     message: first.message.clone(),
-                    rules: first.rules.clone(),
+                    deciding: Deciding { passing: true },
                     layers: self.layers,
                     facts: self.facts,
                 }
             }
-            None => {
-                let rules = self
-                    .layers
-                    .iter()
-                    .filter(|l| {
-                        l.verdict == Verdict::Allow
-                            || (l.verdict == Verdict::Pass && l.layer != Layer::Network)
-                    })
-                    .flat_map(|l| l.rules.iter().cloned())
-                    .collect();
-                Response {
-                    decision: Decision::Allow,
-                    code: None,
-                    odps_code: None,
-                    message: None,
-                    rules,
-                    layers: self.layers,
-                    facts: self.facts,
-                }
-            }
+            None => Response {
+                decision: Decision::Allow,
+                code: None,
+                odps_code: None,
+                message: None,
+                deciding: Deciding { passing: true },
+                layers: self.layers,
+                facts: self.facts,
+            },
         }
     }
 }

@@ -116,10 +116,10 @@ pub fn report(project: &Project, source_ip: &str) -> (super::LayerReport, Vec<St
                     "{source_ip} is in the ip white list of project {}",
                     project.name
                 ),
-                vec![format!(
-                    "whitelist entry {entry} of project {}",
-                    project.name
-                )],
+                vec![super::Rule::Whitelist {
+                    entry: Some(entry.to_string()),
+                    project: project.name.clone(),
+                }],
             ),
             ip_entries(project),
         ),
@@ -128,7 +128,10 @@ pub fn report(project: &Project, source_ip: &str) -> (super::LayerReport, Vec<St
                 layer: Layer::Network,
                 verdict: Verdict::Deny,
                 detail: why.into(),
-                rules: vec![format!("ip white list of project {}", project.name)],
+                rules: vec![super::Rule::Whitelist {
+                    entry: None,
+                    project: project.name.clone(),
+                }],
                 code: Some(DenyCode::Whitelist),
                 message: Some(super::texts::not_whitelisted(source_ip, &project.name)),
             },

@@ -157,7 +157,7 @@ pub fn run(
             decision: outcome(response),
             code: response.code,
             message: response.message.clone(),
-            rules: response.rules.clone(),
+            rules: response.rules().iter().map(ToString::to_string).collect(),
             layers: response.layers.iter().map(ExplainLayer::from).collect(),
             advice,
         });
@@ -292,7 +292,7 @@ fn statement_check(check: &Recorded, advice: Vec<String>) -> StatementCheck {
         },
         code: response.code,
         message: response.message.clone(),
-        rules: response.rules.clone(),
+        rules: response.rules().iter().map(ToString::to_string).collect(),
         layers: response.layers.iter().map(ExplainLayer::from).collect(),
         advice,
     };

@@ -482,7 +482,7 @@ impl From<&LayerReport> for ExplainLayer {
             layer: report.layer,
             verdict: report.verdict,
             detail: report.detail.to_string(),
-            rules: report.rules.clone(),
+            rules: report.rules.iter().map(ToString::to_string).collect(),
             code: report.code,
             message: report.message.clone(),
         }
