@@ -94,7 +94,7 @@ pub type Recorder = std::cell::RefCell<Vec<Recorded>>;
 /// checks and are not listed). A refusal is the statement's error.
 pub fn authorize(ctx: &ExecContext<'_>, txn: &Txn<'_>, check: &Check) -> Result<()> {
     match check {
-        Check::Enter(project) => enter(ctx, txn, project).map(|_| ()),
+        Check::Enter(project) => enter(ctx, txn, project),
         Check::Management {
             project,
             need,
@@ -114,16 +114,11 @@ pub fn authorize(ctx: &ExecContext<'_>, txn: &Txn<'_>, check: &Check) -> Result<
 
 /// Lets the caller into `project` (`use <p>`, the current project of a statement, a project a
 /// statement reaches: `grant ... on table prj2.t`) or refuses it: the network whitelist (which
-/// binds the owner too), the project status, then membership (4002). Returns the caller's user
-/// record there (`None` for the owner and a member through a tenant role).
-fn enter(
-    ctx: &ExecContext<'_>,
-    txn: &Txn<'_>,
-    project: &Project,
-) -> Result<Option<crate::catalog::model::User>> {
+/// binds the owner too), the project status, then membership (4002).
+fn enter(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project) -> Result<()> {
     let Some(recorder) = ctx.checks else {
         // Not explaining: the same decision without building the report.
-        return crate::authz::check_access_to(txn, project, ctx.user, ctx.source_ip);
+        return crate::authz::check_access_to(txn, project, ctx.user, ctx.source_ip).map(|_| ());
     };
     let snapshot = Snapshot::reusing(txn, ctx.records);
     let (response, standing) = authorize_entry(ctx.user, ctx.source_ip, &project.name, &snapshot)?;
@@ -133,10 +128,7 @@ fn enter(
         standing,
         response,
     });
-    refusal?;
-    Ok(snapshot
-        .user(&project.name, ctx.user)?
-        .map(|u| (*u).clone()))
+    refusal
 }
 
 /// Allows the statement or refuses it, asking the authorizer
