@@ -329,6 +329,7 @@ fn run(
         R::DropProject(p) => projects::drop(txn, &p),
         R::SetProjectStatus(p, status) => projects::set_status(txn, p, status),
         R::ListProjects => projects::list(txn),
+        R::Explain { stmt, principal } => explain::run(ctx, txn, stmt, principal),
         R::Whoami => users::whoami(ctx),
         R::AddTenantUser(name) => tenant::add_user(ctx, txn, name),
         R::RemoveTenantUser(name) => tenant::remove_user(txn, &name),

@@ -60,6 +60,12 @@ pub enum Route<'s> {
     SetProjectStatus(Project, ProjectStatusWord),
     ListProjects,
     Whoami,
+    /// `explain` with no current project: the explained statement is one that runs outside any
+    /// project (`create project`, tenant statements), or fails as it would for want of one.
+    Explain {
+        stmt: &'s ExplainStmt,
+        principal: String,
+    },
     AddTenantUser(String),
     RemoveTenantUser(String),
     ListTenantUsers,
@@ -466,6 +472,10 @@ impl Binder<'_, '_, '_> {
             // The session runs these itself (`Session::execute`): they change it, not the
             // catalog.
             S::Use { .. } | S::Login { .. } => return Err(messages::misrouted(stmt)),
+            S::Explain(e) if ctx.project.is_none() => match self.explain(e)? {
+                InProject::Explain { stmt, principal } => Route::Explain { stmt, principal },
+                _ => return Err(messages::misrouted(stmt)),
+            },
             _ => {
                 let name = ctx.project.ok_or_else(messages::no_project_selected)?;
                 // Through the session's record cache: every statement of a session enters
