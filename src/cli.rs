@@ -332,6 +332,13 @@ fn process_env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
+/// A script that is not UTF-8 runs no statement: `FAILED: <file>:<line>:<col>: ...`, exit 1
+/// as for a syntax error.
+fn undecodable(file: &str, e: &crate::input::InvalidUtf8) -> i32 {
+    let _ = writeln!(std::io::stderr(), "FAILED: {file}:{e}");
+    1
+}
+
 fn usage_error(message: &str) -> i32 {
     let err = Cli::command().error(ErrorKind::ValueValidation, message);
     // Printing the usage error can only fail when stderr is gone; the exit code still tells.
@@ -367,17 +374,26 @@ pub fn main() -> i32 {
     // must not touch (or lock) the catalog.
     let script = match &settings.mode {
         Mode::Shell => None,
-        Mode::Execute(text) => Some((text.clone(), CMDLINE_FILE.to_string())),
-        Mode::File(path) => match std::fs::read_to_string(path) {
-            Ok(text) => Some((text, path.display().to_string())),
+        Mode::Execute(text) => Some((
+            crate::input::strip_bom(text).to_string(),
+            CMDLINE_FILE.to_string(),
+        )),
+        Mode::File(path) => match std::fs::read(path) {
+            Ok(bytes) => match crate::input::decode(&bytes) {
+                Ok(text) => Some((text, path.display().to_string())),
+                Err(e) => return undecodable(&path.display().to_string(), &e),
+            },
             Err(e) => return usage_error(&format!("cannot read -f {}: {e}", path.display())),
         },
         Mode::Stdin => {
-            let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            let mut bytes = Vec::new();
+            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
                 return usage_error(&format!("cannot read the script from stdin: {e}"));
             }
-            Some((text, STDIN_FILE.to_string()))
+            match crate::input::decode(&bytes) {
+                Ok(text) => Some((text, STDIN_FILE.to_string())),
+                Err(e) => return undecodable(STDIN_FILE, &e),
+            }
         }
     };
 

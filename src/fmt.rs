@@ -24,8 +24,14 @@ pub fn run(paths: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 return 1;
             }
         };
-        // Junk bytes become U+FFFD and then a positioned syntax error, never a panic.
-        let text = String::from_utf8_lossy(&bytes);
+        let text = match crate::input::decode(&bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let _ = out.flush();
+                let _ = writeln!(err, "FAILED: {path}:{e}");
+                return 1;
+            }
+        };
         for stmt in parse_script(&text, path) {
             match stmt {
                 Ok(located) => {

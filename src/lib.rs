@@ -19,9 +19,11 @@ pub mod error;
 pub mod exec;
 pub mod fmt;
 pub mod grammar;
+pub mod input;
 pub mod lexer;
 pub mod parser;
 pub mod policy;
 pub mod shell;
+pub mod suggest;
 
 pub use error::{Error, Result};

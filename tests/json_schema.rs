@@ -433,6 +433,7 @@ revoke label on table t(phone) from user RAM$bob;
 clear expired grants;
 describe t;
 setproject odps.security.enabledownloadprivilege=false;
+setproject odps.sql.allow.fullscan=true;
 setproject;
 show SecurityConfiguration;
 set odps.sql.type.system.odps2=true;

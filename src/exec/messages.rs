@@ -124,6 +124,48 @@ pub fn set_not_boolean(key: &str) -> Error {
     ))
 }
 
+/// The security switches, as a refusal lists them when no one is near.
+const SWITCHES: &str = "ObjectCreatorHasAccessPermission, ObjectCreatorHasGrantPermission, CheckPermissionUsingACL, CheckPermissionUsingPolicy, ProjectProtection, LabelSecurity, ExternalResourceAccessControl";
+
+fn nearest_or(near: Option<&str>, otherwise: &str) -> String {
+    match near {
+        Some(name) => format!("did you mean '{name}'?"),
+        None => otherwise.to_string(),
+    }
+}
+
+/// [inferred] `set <word>=...` of a word that is neither a security switch nor a dotted
+/// session flag: it would have secured nothing.
+pub fn unknown_security_switch(key: &str, near: Option<&str>) -> Error {
+    Error::invalid(format!(
+        "'{key}' is not a security switch; {}",
+        nearest_or(
+            near,
+            &format!("the switches are {SWITCHES}, and session flags have dotted names such as odps.sql.allow.fullscan")
+        )
+    ))
+}
+
+/// [inferred] `set odps.security.<...>=...`: a project property, set with `setproject`.
+pub fn property_given_to_set(key: &str, near: Option<&str>) -> Error {
+    let name = near.unwrap_or(key);
+    Error::invalid(format!(
+        "'{key}' is a project property, not a session flag: use setproject {name}=<value>;"
+    ))
+}
+
+/// [inferred] `setproject <key>=...` of an unknown `odps.security.` property or a near miss of
+/// a known one.
+pub fn unknown_security_property(key: &str, near: Option<&str>) -> Error {
+    Error::invalid(format!(
+        "'{key}' is not a security property; {}",
+        nearest_or(
+            near,
+            "the security properties are odps.security.ip.whitelist, odps.security.vpc.whitelist and odps.security.enabledownloadprivilege"
+        )
+    ))
+}
+
 /// odpscmd's `set ExternalResourceAccessControl=false with locations ...` error (§9.2).
 pub fn locations_need_control() -> Error {
     Error::invalid("External resource locations can only be set when external resource access control is enabled")

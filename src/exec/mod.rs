@@ -196,9 +196,14 @@ impl Session {
                 return Ok(StatementResult::Ok);
             }
             Statement::Login { principal } => return self.login(principal),
-            Statement::Set(set) if !settings::is_security_key(&set.key) => {
-                self.flags.insert(set.key.clone(), set.value.clone());
-                return Ok(StatementResult::Ok);
+            Statement::Set(set) => {
+                if settings::classify_set_key(&set.key)? == settings::SetKey::SessionFlag {
+                    self.flags.insert(set.key.clone(), set.value.clone());
+                    return Ok(StatementResult::SessionFlag {
+                        key: set.key.clone(),
+                        value: set.value.clone(),
+                    });
+                }
             }
             _ => {}
         }

@@ -1518,8 +1518,9 @@ impl Binder<'_, '_, '_> {
     /// `set <key>=<value>`: a security switch is checked as a boolean (odpscmd's text), its
     /// clauses against the key, then the owner/SA check; any other key is a session flag.
     fn set<'s>(&mut self, p: &Project, s: &'s SetStmt) -> Result<InProject<'s>> {
-        let Some(key) = super::settings::security_key(&s.key) else {
-            return Ok(InProject::SetFlag);
+        let key = match super::settings::classify_set_key(&s.key)? {
+            super::settings::SetKey::Security(key) => key,
+            super::settings::SetKey::SessionFlag => return Ok(InProject::SetFlag),
         };
         let value = match s.value.trim() {
             v if v.eq_ignore_ascii_case("true") => true,
@@ -1594,11 +1595,14 @@ impl Binder<'_, '_, '_> {
                 crate::authz::management::STATUS_PROPERTY => {
                     return Err(messages::reserved_property(&key));
                 }
-                _ => self.require(
-                    p,
-                    Need::OwnerOrSuperAdmin,
-                    Mgmt::new(Action::SetProjectProperty, name, Managed::Authorization),
-                ),
+                _ => {
+                    super::settings::check_general_property(&key)?;
+                    self.require(
+                        p,
+                        Need::OwnerOrSuperAdmin,
+                        Mgmt::new(Action::SetProjectProperty, name, Managed::Authorization),
+                    )
+                }
             }
             bound.push((key, value));
         }

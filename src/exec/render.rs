@@ -31,6 +31,15 @@ pub fn text(result: &StatementResult) -> String {
         R::Download { path, records, .. } => {
             format!("{records} records downloaded to {path}\ndownload OK")
         }
+        R::SessionFlag { key, value } => {
+            format!("OK: session flag {key}={value} (no security setting changed)")
+        }
+        R::UnmodelledProperties { keys } => format!(
+            "OK: project {} {} stored (mcsec does not model {})",
+            if keys.len() == 1 { "property" } else { "properties" },
+            keys.join(", "),
+            if keys.len() == 1 { "it" } else { "them" }
+        ),
         R::ResourceCreated { resource } => format!("OK: Resource '{resource}' have been created."),
         R::Whoami {
             name,
@@ -486,6 +495,12 @@ fn check_body(
     }
 }
 
+/// The columns a terminal gives `text`: two for a CJK character or an emoji, none for a
+/// combining mark, so that tables of Chinese names line up.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
 /// odpscmd's `select` layout: a `+---+` rule, the header, a rule, the rows, a closing rule.
 pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = columns
@@ -493,10 +508,10 @@ pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
         .enumerate()
         .map(|(i, c)| {
             rows.iter()
-                .map(|r| r.get(i).map_or(0, |v| v.chars().count()))
+                .map(|r| r.get(i).map_or(0, |v| display_width(v)))
                 .max()
                 .unwrap_or(0)
-                .max(c.chars().count())
+                .max(display_width(c))
         })
         .collect();
     let rule = widths
@@ -507,7 +522,7 @@ pub fn result_table(columns: &[String], rows: &[Vec<String>]) -> String {
         for (cell, w) in cells.zip(&widths) {
             s.push(' ');
             s.push_str(cell);
-            s.push_str(&" ".repeat(w - cell.chars().count() + 1));
+            s.push_str(&" ".repeat(w - display_width(cell).min(*w) + 1));
             s.push('|');
         }
         s
@@ -558,10 +573,10 @@ pub fn table(columns: &[Column<'_>], rows: &[Vec<String>]) -> String {
             let longest = rows
                 .iter()
                 .filter_map(|r| r.get(i))
-                .map(|v| v.chars().count())
+                .map(|v| display_width(v))
                 .max()
                 .unwrap_or(0);
-            c.header.chars().count().max(c.min_width).max(longest)
+            display_width(c.header).max(c.min_width).max(longest)
         })
         .collect();
     let separator: String = {
@@ -575,7 +590,7 @@ pub fn table(columns: &[Column<'_>], rows: &[Vec<String>]) -> String {
     let line = |cells: Vec<&str>| -> String {
         let mut s = String::from("|");
         for (cell, w) in cells.iter().zip(&widths) {
-            let pad = w - cell.chars().count().min(*w);
+            let pad = w - display_width(cell).min(*w);
             s.push(' ');
             s.push_str(cell);
             s.push_str(&" ".repeat(pad + 1));

@@ -35,6 +35,12 @@ pub enum StatementResult {
         path: String,
         records: usize,
     },
+    /// `set <k>=<v>` of a session flag: `OK: session flag <k>=<v> (no security setting changed)`,
+    /// so that a script sees it secured nothing.
+    SessionFlag { key: String, value: String },
+    /// `setproject` of properties mcsec stores without modelling (anything but the security
+    /// properties): `OK: project property <k> stored (mcsec does not model it)`.
+    UnmodelledProperties { keys: Vec<String> },
     /// `add jar|file|archive|py`: `OK: Resource '<name>' have been created.`
     ResourceCreated { resource: String },
     /// `whoami`. The field names are those of the service's JSON answer, which clients (PyODPS)

@@ -45,8 +45,65 @@ pub(crate) fn security_key(key: &str) -> Option<String> {
     SECURITY_KEYS.contains(&bare.as_str()).then_some(bare)
 }
 
-pub fn is_security_key(key: &str) -> bool {
-    security_key(key).is_some()
+/// The security switches as the reference spells them, for suggestions.
+const SECURITY_KEY_NAMES: &[&str] = &[
+    "ObjectCreatorHasAccessPermission",
+    "ObjectCreatorHasGrantPermission",
+    "CheckPermissionUsingACL",
+    "CheckPermissionUsingPolicy",
+    "ProjectProtection",
+    "LabelSecurity",
+    "ExternalResourceAccessControl",
+];
+
+/// The project properties mcsec models: the security properties of `setproject`.
+pub const SECURITY_PROPERTIES: &[&str] = &[IP_WHITELIST, VPC_WHITELIST, DOWNLOAD_PRIVILEGE];
+
+/// What the key of `set <key>=<value>` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetKey {
+    /// A security switch, upper-cased without the legacy `security.` prefix.
+    Security(String),
+    /// A session flag (a dotted name such as `odps.sql.allow.fullscan`): kept for the session,
+    /// changing no security setting.
+    SessionFlag,
+}
+
+/// Sorts the key of a `set`. odpscmd sends any key that is not a security switch to the
+/// session as a flag, so a misspelt switch (`LabelSecurty`) used to secure nothing without a
+/// word; here only dotted names are flags, and a bare word that is not a switch, a legacy
+/// `security.` key that is not one, or a `setproject` property given to `set` is refused, with
+/// the nearest name.
+pub fn classify_set_key(key: &str) -> Result<SetKey> {
+    if let Some(bare) = security_key(key) {
+        return Ok(SetKey::Security(bare));
+    }
+    let lower = key.to_ascii_lowercase();
+    if lower.starts_with("odps.security.") {
+        return Err(messages::property_given_to_set(
+            key,
+            crate::suggest::nearest(key, SECURITY_PROPERTIES.iter().copied()),
+        ));
+    }
+    let word = lower.strip_prefix("security.").unwrap_or(&lower);
+    if word.contains('.') {
+        return Ok(SetKey::SessionFlag);
+    }
+    Err(messages::unknown_security_switch(
+        key,
+        crate::suggest::nearest(word, SECURITY_KEY_NAMES.iter().copied()),
+    ))
+}
+
+/// `setproject <key>=...` of a key that is not one of [`SECURITY_PROPERTIES`]: refused when it
+/// is under `odps.security.` or a near miss of one of them (it would secure nothing), else a
+/// general project property mcsec stores without modelling.
+pub fn check_general_property(key: &str) -> Result<()> {
+    let near = crate::suggest::nearest(key, SECURITY_PROPERTIES.iter().copied());
+    if key.starts_with("odps.security.") || near.is_some() {
+        return Err(messages::unknown_security_property(key, near));
+    }
+    Ok(())
 }
 
 /// `set <security key>=<value>`, the key and value bound and checked by the plan.
@@ -221,6 +278,12 @@ pub fn setproject(
     pairs: Vec<(String, String)>,
 ) -> Result<StatementResult> {
     let mut p = project.clone();
+    let unmodelled: Vec<String> = pairs
+        .iter()
+        .map(|(key, _)| key)
+        .filter(|key| !SECURITY_PROPERTIES.contains(&key.as_str()))
+        .cloned()
+        .collect();
     for (key, value) in pairs {
         let clear = value.is_empty() || value == "\\N";
         if clear {
@@ -235,7 +298,11 @@ pub fn setproject(
         }
     }
     txn.put_project(&p)?;
-    Ok(StatementResult::Ok)
+    if unmodelled.is_empty() {
+        Ok(StatementResult::Ok)
+    } else {
+        Ok(StatementResult::UnmodelledProperties { keys: unmodelled })
+    }
 }
 
 pub fn trusted(

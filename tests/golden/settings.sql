@@ -14,10 +14,21 @@ show SecurityConfiguration;
 set ProjectProtection=true with exception tests/golden/files/role_policy.json;
 set ProjectProtection=false;
 set odps.sql.allow.fullscan=true;
+-- a misspelt switch, a legacy key and a property given to set are refused, not taken as flags
+set LabelSecurty=true;
+set security.ProjectProtecton=true;
+set Frobnicate=1;
+set odps.security.ip.whitelist=10.0.0.0/8;
+set security.LabelSecurity=true;
 show SecurityConfiguration;
 setproject;
 setproject odps.security.enabledownloadprivilege=true;
 setproject odps.security.enabledownloadprivilege=maybe;
+-- a misspelt security property secures nothing: refused; other properties are stored
+setproject odps.security.enabledownloadprivilge=true;
+setproject odps.security.ip.whitelst=10.0.0.0/8;
+setproject odps.security.frobnicate=1;
+setproject odps.sql.allow.fullscan=true odps.table.drop.ignorenonexistent=true;
 setproject odps.security.ip.whitelist=127.0.0.1,101.132.236.134,100.116.0.0/16,101.132.236.134-101.132.236.144,2001:db8::/32;
 setproject odps.security.ip.whitelist=10.0.0.300;
 setproject odps.security.ip.whitelist=10.0.0.9-10.0.0.1;

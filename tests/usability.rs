@@ -1,0 +1,116 @@
+//! What a new user runs into, through the real binary: input decoding, table alignment, the
+//! refusals that replace silent no-ops, batch habits, and the consistency rules of README
+//! ("Usability rules"). Each test states the exact output.
+
+use std::path::Path;
+use std::process::Command;
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// `mcsec <args>` in `dir` with none of the MCSEC_* variables set.
+fn mcsec(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_mcsec"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env_remove("MCSEC_CATALOG")
+        .env_remove("MCSEC_USER")
+        .env_remove("MCSEC_NOW")
+        .output()
+        .expect("run mcsec");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    }
+}
+
+fn memory(dir: &Path, args: &[&str]) -> Run {
+    mcsec(dir, &[&["--catalog", ":memory:"], args].concat())
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("bom.sql"), b"\xEF\xBB\xBFcreate project prj;\n").unwrap();
+    let run = memory(dir.path(), &["-f", "bom.sql"]);
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (Some(0), "OK\n", ""));
+}
+
+#[test]
+fn invalid_utf8_is_refused_with_its_byte_offset_before_anything_runs() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("bad.sql"), b"create project prj;\nuse \xFFprj;\n").unwrap();
+    let catalog = dir.path().join("cat");
+    let cat = catalog.to_str().unwrap();
+    let run = mcsec(dir.path(), &["--catalog", cat, "-f", "bad.sql"]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "FAILED: bad.sql:2:5: invalid UTF-8 at byte offset 24\n");
+    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "list projects;"]);
+    assert_eq!(run.stdout, "OK\n", "nothing ran");
+    // The formatter reads files the same way.
+    let run = mcsec(dir.path(), &["fmt", "bad.sql"]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.stderr, "FAILED: bad.sql:2:5: invalid UTF-8 at byte offset 24\n");
+}
+
+#[test]
+fn tables_align_chinese_text_and_emoji_by_display_width() {
+    let dir = tempdir();
+    let run = memory(
+        dir.path(),
+        &["-e", "create project prj; use prj; create table customers (name string, city string); \
+                 insert into customers values ('张三', '北京'), ('bob', 'NYC 🙂'); select * from customers;"],
+    );
+    assert_eq!(run.stderr, "");
+    let table = run.stdout.lines().skip(4).collect::<Vec<_>>().join("\n");
+    assert_eq!(
+        table,
+        "+------+--------+\n\
+         | name | city   |\n\
+         +------+--------+\n\
+         | 张三 | 北京   |\n\
+         | bob  | NYC 🙂 |\n\
+         +------+--------+"
+    );
+}
+
+#[test]
+fn misspelt_security_switches_and_properties_are_refused_with_the_nearest_name() {
+    let dir = tempdir();
+    let setup = "create project prj; use prj;";
+    for (stmt, error) in [
+        (
+            "set LabelSecurty=true;",
+            "FAILED: 'LabelSecurty' is not a security switch; did you mean 'LabelSecurity'?",
+        ),
+        (
+            "setproject odps.security.ip.whitelst=10.0.0.0/8;",
+            "FAILED: 'odps.security.ip.whitelst' is not a security property; did you mean 'odps.security.ip.whitelist'?",
+        ),
+        (
+            "setproject odps.security.enabledownloadprivilge=true;",
+            "FAILED: 'odps.security.enabledownloadprivilge' is not a security property; did you mean 'odps.security.enabledownloadprivilege'?",
+        ),
+    ] {
+        let run = memory(dir.path(), &["-e", &format!("{setup} {stmt} show SecurityConfiguration;")]);
+        assert_eq!(run.code, Some(1), "{stmt}");
+        assert_eq!(run.stderr.lines().next(), Some(error), "{stmt}");
+        assert_eq!(run.stdout, "OK\nOK\n", "{stmt}: nothing after it ran");
+    }
+    let run = memory(dir.path(), &["-e", &format!("{setup} set odps.sql.allow.fullscan=true;")]);
+    assert_eq!(run.code, Some(0));
+    assert_eq!(
+        run.stdout,
+        "OK\nOK\nOK: session flag odps.sql.allow.fullscan=true (no security setting changed)\n"
+    );
+}
