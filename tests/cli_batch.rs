@@ -152,7 +152,11 @@ fn k_resumes_without_parsing_earlier_statements() {
     let r = in_memory(h.path(), &["-f", path, "-k", "3"]);
     assert_eq!(
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
-        ("OK\nprj\n", "", 0)
+        (
+            "OK\nprj\n",
+            "-k 3: replayed no session statement; 1 statement before it not run\n",
+            0
+        )
     );
 
     let r = in_memory(h.path(), &["-f", path, "-k=5"]);

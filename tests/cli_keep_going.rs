@@ -48,10 +48,11 @@ fn records(stdout: &str) -> Vec<serde_json::Value> {
 }
 
 /// Two failures (a semantic one, a syntax error) between statements that succeed.
-const SCRIPT: &str = "create project prj;\nuse prj;\nuse nosuch;\nadd user RAM$alice;\nlist usrs;\n  add user RAM$bob;\nlist users;\n";
+const SCRIPT: &str = "create project prj;\nuse prj;\ndrop role nosuch;\nadd user RAM$alice;\nlist usrs;\n  add user RAM$bob;\nlist users;\n";
 
-const FAILURES: &str = "FAILED: ODPS-0420111: Project not found - 'nosuch'.\n  in statement 3 at s.sql:3:1\n\
-FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'\n  in statement 5 at s.sql:5:1\n";
+const FAILURES: &str = "FAILED: ODPS-0420095: Access Denied - Principal nosuch does not exist in project prj.\n  in statement 3 at s.sql:3:1\n\
+FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'\n  in statement 5 at s.sql:5:1\n\
+7 statements, 2 failed\n";
 
 fn script_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -75,7 +76,7 @@ fn without_keep_going_the_first_failure_stops_the_run() {
     assert_eq!(r.stdout, "OK\nOK\n");
     assert_eq!(
         r.stderr,
-        "FAILED: ODPS-0420111: Project not found - 'nosuch'.\n  in statement 3 at s.sql:3:1\n"
+        "FAILED: ODPS-0420095: Access Denied - Principal nosuch does not exist in project prj.\n  in statement 3 at s.sql:3:1\n"
     );
     assert_eq!(r.code, Some(1));
 }
@@ -86,7 +87,7 @@ fn keep_going_exits_zero_when_nothing_failed() {
     let r = keep_going(dir.path(), &["-e", "create project prj; use prj;"]);
     assert_eq!(
         (r.stdout.as_str(), r.stderr.as_str(), r.code),
-        ("OK\nOK\n", "", Some(0))
+        ("OK\nOK\n", "2 statements, 0 failed\n", Some(0))
     );
 }
 
@@ -96,7 +97,12 @@ fn keep_going_with_json_prints_a_record_for_every_statement() {
     let r = keep_going(dir.path(), &["--format=json", "-f", "s.sql"]);
     assert_eq!(r.code, Some(1));
     assert_eq!(r.stderr, FAILURES);
-    let records = records(&r.stdout);
+    let mut records = records(&r.stdout);
+    // The last line sums the run up.
+    assert_eq!(
+        records.pop(),
+        Some(serde_json::json!({"type": "summary", "statements": 7, "failed": 2}))
+    );
     let summary: Vec<(u64, bool)> = records
         .iter()
         .map(|rec| {
@@ -135,15 +141,20 @@ fn keep_going_with_json_prints_a_record_for_every_statement() {
 fn keep_going_composes_with_start_at() {
     let dir = script_dir();
     let r = keep_going(dir.path(), &["-f", "s.sql", "-k", "3"]);
-    // Without `create project` and `use`, every statement needing a project fails too.
+    // `use prj` is replayed and fails (the project was never created): every statement
+    // needing a project fails too, and says why no project is current.
     assert_eq!(r.stdout, "");
+    let lost = "  no project is current: statement 2 (use prj) failed\n";
     assert_eq!(
         r.stderr,
-        "FAILED: ODPS-0420111: Project not found - 'nosuch'.\n  in statement 3 at s.sql:3:1\n\
-FAILED: no project selected: run 'use <project>;' first\n  in statement 4 at s.sql:4:1\n\
+        format!("-k 3: replayed statement 2 (use prj); 1 statement before it not run\n\
+FAILED: ODPS-0420111: Project not found - 'prj'.\n  in statement 2 at s.sql:2:1\n\
+FAILED: no project selected: run 'use <project>;' first\n  in statement 3 at s.sql:3:1\n{lost}\
+FAILED: no project selected: run 'use <project>;' first\n  in statement 4 at s.sql:4:1\n{lost}\
 FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'\n  in statement 5 at s.sql:5:1\n\
-FAILED: no project selected: run 'use <project>;' first\n  in statement 6 at s.sql:6:3\n\
-FAILED: no project selected: run 'use <project>;' first\n  in statement 7 at s.sql:7:1\n"
+FAILED: no project selected: run 'use <project>;' first\n  in statement 6 at s.sql:6:3\n{lost}\
+FAILED: no project selected: run 'use <project>;' first\n  in statement 7 at s.sql:7:1\n{lost}\
+6 statements, 6 failed\n")
     );
     assert_eq!(r.code, Some(1));
 }
@@ -179,7 +190,7 @@ fn an_unterminated_quote_ends_the_script_even_when_keeping_going() {
     assert_eq!(r.stdout, "OK\n");
     assert_eq!(
         r.stderr,
-        "FAILED: <cmdline>:1:30: expected \"'\" closing the string, found end of input\n  in statement 2 at <cmdline>:1:21\n"
+        "FAILED: <cmdline>:1:30: expected \"'\" closing the string, found end of input\n  in statement 2 at <cmdline>:1:21\n2 statements, 1 failed\n"
     );
     assert_eq!(r.code, Some(1));
 }

@@ -100,18 +100,19 @@ fn keep_going_runs_the_rest_and_reports_every_failure() {
             keep_going: true,
             ..batch()
         },
-        &format!("{SETUP}use nosuch;\nadd user RAM$alice;\nbogus;\nlist users;\n"),
+        &format!("{SETUP}drop role nosuch;\nadd user RAM$alice;\nbogus;\nlist users;\n"),
     );
     assert_eq!(r.stdout, "OK\nOK\nOK\nRAM$owner:alice\n");
     let lines: Vec<&str> = r.stderr.lines().collect();
-    assert_eq!(lines.len(), 4, "{}", r.stderr);
+    assert_eq!(lines.len(), 5, "{}", r.stderr);
     assert_eq!(
         lines[0],
-        "FAILED: ODPS-0420111: Project not found - 'nosuch'."
+        "FAILED: ODPS-0420095: Access Denied - Principal nosuch does not exist in project prj."
     );
     assert_eq!(lines[1], "  in statement 3 at s.sql:3:1");
     assert!(lines[2].starts_with("FAILED: s.sql:5:1: expected one of "));
     assert_eq!(lines[3], "  in statement 5 at s.sql:5:1");
+    assert_eq!(lines[4], "6 statements, 2 failed");
     assert_eq!(r.outcome.exit_code, 1);
 }
 
@@ -129,7 +130,11 @@ fn json_mode_prints_one_record_per_statement_failures_included() {
         .lines()
         .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
         .collect();
-    assert_eq!(records.len(), 6);
+    assert_eq!(records.len(), 7);
+    assert_eq!(
+        records[6],
+        serde_json::json!({"type": "summary", "statements": 6, "failed": 1})
+    );
     assert_eq!(records[2]["statement"], "add user RAM$alice");
     assert_eq!(records[2]["ok"], true);
     assert_eq!(records[2]["text"], "OK\n");
@@ -176,7 +181,7 @@ fn json_mode_prints_one_record_per_statement_failures_included() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.ends_with("  in statement 4 at s.sql:4:1\n"));
+    assert!(r.stderr.ends_with("  in statement 4 at s.sql:4:1\n6 statements, 1 failed\n"));
 }
 
 #[test]

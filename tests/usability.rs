@@ -114,3 +114,87 @@ fn misspelt_security_switches_and_properties_are_refused_with_the_nearest_name()
         "OK\nOK\nOK: session flag odps.sql.allow.fullscan=true (no security setting changed)\n"
     );
 }
+
+const DEPLOY: &str = "create project prod;
+create project analytics;
+use analytics;
+set odps.sql.allow.fullscan=true;
+use prodpjr;
+create table t (a string);
+add user RAM$owner:bob;
+use prod;
+create table t (a string);
+";
+
+#[test]
+fn a_failed_use_under_keep_going_leaves_no_project_current() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("deploy.sql"), DEPLOY).unwrap();
+    let catalog = dir.path().join("cat");
+    let cat = catalog.to_str().unwrap();
+    let run = mcsec(dir.path(), &["--catalog", cat, "--keep-going", "-f", "deploy.sql"]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr,
+        "FAILED: ODPS-0420111: Project not found - 'prodpjr'.
+  in statement 5 at deploy.sql:5:1
+FAILED: no project selected: run 'use <project>;' first
+  in statement 6 at deploy.sql:6:1
+  no project is current: statement 5 (use prodpjr) failed
+FAILED: no project selected: run 'use <project>;' first
+  in statement 7 at deploy.sql:7:1
+  no project is current: statement 5 (use prodpjr) failed
+9 statements, 3 failed
+"
+    );
+    // Nothing landed in analytics; the table went to prod, after the good `use`.
+    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "use analytics; list users;"]);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("OK\nOK\n", ""));
+    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "use analytics; desc t;"]);
+    assert_eq!(run.code, Some(1), "no table t in analytics");
+    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "use prod; desc t;"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+}
+
+#[test]
+fn the_json_stream_of_keep_going_ends_with_a_summary_object() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("deploy.sql"), DEPLOY).unwrap();
+    let run = memory(
+        dir.path(),
+        &["--keep-going", "--format", "json", "-f", "deploy.sql"],
+    );
+    let last = run.stdout.lines().last().unwrap();
+    assert_eq!(last, r#"{"type":"summary","statements":9,"failed":3}"#);
+    assert_eq!(run.stdout.lines().count(), 10);
+}
+
+#[test]
+fn k_replays_the_session_statements_before_it_and_says_so() {
+    let dir = tempdir();
+    let script = "create project prod;
+create project analytics;
+use analytics;
+set odps.sql.allow.fullscan=true;
+create table t (a string);
+add user RAM$owner:bob;
+";
+    std::fs::write(dir.path().join("s.sql"), script).unwrap();
+    let catalog = dir.path().join("cat");
+    let cat = catalog.to_str().unwrap();
+    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "create project analytics;"]);
+    assert_eq!(run.code, Some(0));
+    let run = mcsec(dir.path(), &["--catalog", cat, "-f", "s.sql", "-k", "5"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            Some(0),
+            "OK\nOK\n",
+            "-k 5: replayed statements 3 (use analytics), 4 (set odps.sql.allow.fullscan=true); 2 statements before it not run\n"
+        )
+    );
+    let run = mcsec(dir.path(), &["--catalog", cat, "--project", "analytics", "-e", "list users;"]);
+    assert_eq!(run.stdout, "RAM$owner:bob\n");
+    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "list projects;"]);
+    assert_eq!(run.stdout, "analytics\n", "statements 1 and 2 did not run");
+}

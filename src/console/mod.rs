@@ -33,6 +33,7 @@
 
 pub mod client;
 pub mod commit;
+pub mod habits;
 pub mod render;
 pub mod statement;
 
@@ -158,10 +159,44 @@ impl<O: Write, E: Write> Console<O, E> {
         };
         let mut failed = false;
         let mut quit = false;
-        for stmt in statement::statements(input).filter(|stmt| stmt.index >= first) {
+        let mut replay = habits::Replay::default();
+        let mut lost: Option<habits::LostProject> = None;
+        let mut summary = habits::Summary::default();
+        for stmt in statement::statements(input) {
+            if stmt.index < first {
+                // A replayed statement that fails is a failure of the run, as if it had run.
+                if let Err(error) = self.replay(frontend, &stmt, &mut replay) {
+                    if let Some(note) = replay.note(first) {
+                        let _ = self.stderr.write_all(note.as_bytes());
+                    }
+                    replay = habits::Replay::default();
+                    let label = stmt.text.trim().to_string();
+                    self.report_failure(&stmt, &label, &error, None);
+                    failed = true;
+                    summary.statements += 1;
+                    summary.failed += 1;
+                    if !self.options.keep_going {
+                        return Outcome {
+                            exit_code: 1,
+                            quit: false,
+                        };
+                    }
+                    frontend.session().leave_project();
+                    lost = Some(habits::LostProject::of(&stmt));
+                }
+                continue;
+            }
+            if stmt.index == first {
+                if let Some(note) = replay.note(first) {
+                    let _ = self.stderr.write_all(note.as_bytes());
+                }
+            }
             let prepared = prepare(&stmt);
             let label = statement::statement_label(prepared.as_ref().ok(), stmt.text);
             let step = prepared.and_then(|prepared| self.perform(frontend, &stmt, prepared));
+            if !matches!(step, Ok(Step::Nothing) | Ok(Step::Quit)) {
+                summary.statements += 1;
+            }
             let (error, ends_run) = match step {
                 Ok(Step::Nothing) => continue,
                 Ok(Step::Quit) => {
@@ -169,6 +204,11 @@ impl<O: Write, E: Write> Console<O, E> {
                     break;
                 }
                 Ok(Step::Printed(output, executed)) => {
+                    if habits::session_statement(stmt.text)
+                        .is_some_and(|s| s != habits::SessionStatement::Set)
+                    {
+                        lost = None;
+                    }
                     let text = render::success_text(self.options.format, &stmt, &label, &output);
                     self.pending.push(&text, executed);
                     if !self.pending.due(self.options.commit) {
@@ -186,8 +226,15 @@ impl<O: Write, E: Write> Console<O, E> {
                     Err(flush_error) => (flush_error, true),
                 },
             };
-            self.report_failure(&stmt, &label, &error);
+            self.report_failure(&stmt, &label, &error, lost.as_ref());
             failed = true;
+            summary.failed += 1;
+            if self.options.keep_going
+                && habits::session_statement(stmt.text).is_some_and(|s| s != habits::SessionStatement::Set)
+            {
+                frontend.session().leave_project();
+                lost = Some(habits::LostProject::of(&stmt));
+            }
             if ends_run {
                 return Outcome {
                     exit_code: 1,
@@ -196,10 +243,20 @@ impl<O: Write, E: Write> Console<O, E> {
             }
         }
         match self.release(frontend) {
-            Ok(()) => Outcome {
-                exit_code: i32::from(failed),
-                quit,
-            },
+            Ok(()) => {
+                if self.options.keep_going {
+                    if self.options.format == Format::Json {
+                        let _ = self.stdout.write_all(summary.json().as_bytes());
+                        let _ = self.stdout.flush();
+                    }
+                    let _ = self.stderr.write_all(summary.text().as_bytes());
+                    let _ = self.stderr.flush();
+                }
+                Outcome {
+                    exit_code: i32::from(failed),
+                    quit,
+                }
+            }
             Err(error) => {
                 let line = failed_line(&error, self.options.color);
                 let _ = self.stderr.write_all(line.as_bytes());
@@ -255,7 +312,37 @@ impl<O: Write, E: Write> Console<O, E> {
         self.pending.release(&session, &mut self.stdout)
     }
 
-    fn report_failure(&mut self, stmt: &ScriptStatement<'_>, label: &str, error: &Error) {
+    /// A statement before `-k`'s first: a session statement is run without printing its
+    /// result, anything else only counted.
+    fn replay<F: Frontend>(
+        &mut self,
+        frontend: &mut F,
+        stmt: &ScriptStatement<'_>,
+        replay: &mut habits::Replay,
+    ) -> Result<(), Error> {
+        if stmt.text.trim().is_empty() {
+            return Ok(());
+        }
+        if habits::session_statement(stmt.text).is_some() {
+            if let Ok(Prepared::Statement(statement)) = prepare(stmt) {
+                if habits::replays(&statement) {
+                    replay.replayed.push((stmt.index, statement.to_string()));
+                    frontend.session().execute(&statement)?;
+                    return Ok(());
+                }
+            }
+        }
+        replay.not_run += 1;
+        Ok(())
+    }
+
+    fn report_failure(
+        &mut self,
+        stmt: &ScriptStatement<'_>,
+        label: &str,
+        error: &Error,
+        lost: Option<&habits::LostProject>,
+    ) {
         if self.options.format == Format::Json {
             let line = render::failure_json(stmt, label, error);
             let _ = self.stdout.write_all(line.as_bytes());
@@ -268,6 +355,9 @@ impl<O: Write, E: Write> Console<O, E> {
             self.options.color,
         );
         let _ = self.stderr.write_all(text.as_bytes());
+        if let Some(lost) = lost.filter(|_| crate::exec::messages::is_no_project_selected(error)) {
+            let _ = self.stderr.write_all(lost.explanation().as_bytes());
+        }
         let _ = self.stderr.flush();
     }
 }

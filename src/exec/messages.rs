@@ -192,7 +192,15 @@ pub fn invalid_vpc_whitelist(entry: &str) -> Error {
 
 /// A usage error: the client has no current project yet.
 pub fn no_project_selected() -> Error {
-    Error::usage("no project selected: run 'use <project>;' first")
+    Error::usage(NO_PROJECT_SELECTED)
+}
+
+const NO_PROJECT_SELECTED: &str = "no project selected: run 'use <project>;' first";
+
+/// Whether `error` is [`no_project_selected`]: a runner that knows why no project is current
+/// explains it.
+pub fn is_no_project_selected(error: &Error) -> bool {
+    matches!(error, Error::Usage(text) if text == NO_PROJECT_SELECTED)
 }
 
 pub fn project_exists(project: &str) -> Error {

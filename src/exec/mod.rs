@@ -187,6 +187,12 @@ impl Session {
         Ok(())
     }
 
+    /// Leaves the current project, if any: after a failed `use` in a script that goes on, the
+    /// statements after it must not land in the project entered before.
+    pub fn leave_project(&mut self) {
+        self.project = None;
+    }
+
     /// Runs one statement. Its writes are applied atomically when it succeeds (and not at all
     /// when it fails) but are durable only after [`Session::flush`].
     pub fn execute(&mut self, stmt: &Statement) -> Result<StatementResult> {
