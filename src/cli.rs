@@ -247,8 +247,19 @@ impl Settings {
             .unwrap_or_else(|| DEFAULT_USER.to_string());
         let user = crate::exec::resolve_user(&user, DEFAULT_USER);
         if !crate::exec::users::well_formed(&user) {
+            // `--user RAM$alice` unquoted in a POSIX shell arrives as `RAM`: `$alice` was
+            // expanded (to nothing) before mcsec saw it.
+            let expanded = ["RAM", "ALIYUN"]
+                .iter()
+                .any(|kind| user.eq_ignore_ascii_case(kind) || user.eq_ignore_ascii_case(&format!("{kind}$")))
+                || user.ends_with(':');
+            let hint = if expanded {
+                " (did your shell expand '$...'? quote the principal: --user 'RAM$alice')"
+            } else {
+                ""
+            };
             return Err(UsageError(format!(
-                "invalid principal '{user}' for --user: expected ALIYUN$<account>, RAM$<account>:<user> or RAM$<user>"
+                "invalid principal '{user}' for --user: expected ALIYUN$<account>, RAM$<account>:<user> or RAM$<user>{hint}"
             )));
         }
         let project = cli
@@ -332,6 +343,26 @@ fn process_env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
+/// Whether `--catalog` can be a catalog at all, before anything opens it: a regular file or a
+/// directory that cannot be created is a command-line mistake (exit 2); an existing directory
+/// mcsec may not write is opened read-only (`Ok(true)`).
+fn check_catalog_location(location: &str) -> Result<bool, UsageError> {
+    if location == ":memory:" {
+        return Ok(false);
+    }
+    let path = Path::new(location);
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_dir() => Err(UsageError(format!(
+            "--catalog {location} is a file, not a directory: give a directory (created on first use) or :memory:"
+        ))),
+        Ok(_) => Ok(!crate::catalog::read_only::writable(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(path)
+            .map(|()| false)
+            .map_err(|e| UsageError(format!("cannot create --catalog {location}: {e}"))),
+        Err(e) => Err(UsageError(format!("cannot use --catalog {location}: {e}"))),
+    }
+}
+
 /// A script that is not UTF-8 runs no statement: `FAILED: <file>:<line>:<col>: ...`, exit 1
 /// as for a syntax error.
 fn undecodable(file: &str, e: &crate::input::InvalidUtf8) -> i32 {
@@ -397,7 +428,21 @@ pub fn main() -> i32 {
         }
     };
 
-    let catalog = match Catalog::open(&settings.catalog) {
+    let read_only = match check_catalog_location(&settings.catalog) {
+        Ok(read_only) => read_only,
+        Err(UsageError(message)) => return usage_error(&message),
+    };
+    let opened = if read_only {
+        let _ = writeln!(
+            stderr.lock(),
+            "warning: catalog {} is read-only: statements that would change it fail",
+            settings.catalog
+        );
+        Catalog::open_read_only(&settings.catalog)
+    } else {
+        Catalog::open(&settings.catalog)
+    };
+    let catalog = match opened {
         Ok(catalog) => catalog,
         Err(e) => {
             let _ = stderr

@@ -53,7 +53,14 @@ fn budget(len: usize) -> usize {
 mod tests {
     use super::*;
 
-    const WORDS: &[&str] = &["grant", "revoke", "select", "table", "user", "LabelSecurity"];
+    const WORDS: &[&str] = &[
+        "grant",
+        "revoke",
+        "select",
+        "table",
+        "user",
+        "LabelSecurity",
+    ];
 
     #[test]
     fn misspellings_find_their_word() {

@@ -181,7 +181,9 @@ fn json_mode_prints_one_record_per_statement_failures_included() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.ends_with("  in statement 4 at s.sql:4:1\n6 statements, 1 failed\n"));
+    assert!(r
+        .stderr
+        .ends_with("  in statement 4 at s.sql:4:1\n6 statements, 1 failed\n"));
 }
 
 #[test]

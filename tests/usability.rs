@@ -40,27 +40,44 @@ fn tempdir() -> tempfile::TempDir {
 #[test]
 fn a_byte_order_mark_is_skipped() {
     let dir = tempdir();
-    std::fs::write(dir.path().join("bom.sql"), b"\xEF\xBB\xBFcreate project prj;\n").unwrap();
+    std::fs::write(
+        dir.path().join("bom.sql"),
+        b"\xEF\xBB\xBFcreate project prj;\n",
+    )
+    .unwrap();
     let run = memory(dir.path(), &["-f", "bom.sql"]);
-    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (Some(0), "OK\n", ""));
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (Some(0), "OK\n", "")
+    );
 }
 
 #[test]
 fn invalid_utf8_is_refused_with_its_byte_offset_before_anything_runs() {
     let dir = tempdir();
-    std::fs::write(dir.path().join("bad.sql"), b"create project prj;\nuse \xFFprj;\n").unwrap();
+    std::fs::write(
+        dir.path().join("bad.sql"),
+        b"create project prj;\nuse \xFFprj;\n",
+    )
+    .unwrap();
     let catalog = dir.path().join("cat");
     let cat = catalog.to_str().unwrap();
     let run = mcsec(dir.path(), &["--catalog", cat, "-f", "bad.sql"]);
     assert_eq!(run.code, Some(1));
     assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr, "FAILED: bad.sql:2:5: invalid UTF-8 at byte offset 24\n");
+    assert_eq!(
+        run.stderr,
+        "FAILED: bad.sql:2:5: invalid UTF-8 at byte offset 24\n"
+    );
     let run = mcsec(dir.path(), &["--catalog", cat, "-e", "list projects;"]);
     assert_eq!(run.stdout, "OK\n", "nothing ran");
     // The formatter reads files the same way.
     let run = mcsec(dir.path(), &["fmt", "bad.sql"]);
     assert_eq!(run.code, Some(1));
-    assert_eq!(run.stderr, "FAILED: bad.sql:2:5: invalid UTF-8 at byte offset 24\n");
+    assert_eq!(
+        run.stderr,
+        "FAILED: bad.sql:2:5: invalid UTF-8 at byte offset 24\n"
+    );
 }
 
 #[test]
@@ -107,7 +124,10 @@ fn misspelt_security_switches_and_properties_are_refused_with_the_nearest_name()
         assert_eq!(run.stderr.lines().next(), Some(error), "{stmt}");
         assert_eq!(run.stdout, "OK\nOK\n", "{stmt}: nothing after it ran");
     }
-    let run = memory(dir.path(), &["-e", &format!("{setup} set odps.sql.allow.fullscan=true;")]);
+    let run = memory(
+        dir.path(),
+        &["-e", &format!("{setup} set odps.sql.allow.fullscan=true;")],
+    );
     assert_eq!(run.code, Some(0));
     assert_eq!(
         run.stdout,
@@ -132,7 +152,10 @@ fn a_failed_use_under_keep_going_leaves_no_project_current() {
     std::fs::write(dir.path().join("deploy.sql"), DEPLOY).unwrap();
     let catalog = dir.path().join("cat");
     let cat = catalog.to_str().unwrap();
-    let run = mcsec(dir.path(), &["--catalog", cat, "--keep-going", "-f", "deploy.sql"]);
+    let run = mcsec(
+        dir.path(),
+        &["--catalog", cat, "--keep-going", "-f", "deploy.sql"],
+    );
     assert_eq!(run.code, Some(1));
     assert_eq!(
         run.stderr,
@@ -148,9 +171,15 @@ FAILED: no project selected: run 'use <project>;' first
 "
     );
     // Nothing landed in analytics; the table went to prod, after the good `use`.
-    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "use analytics; list users;"]);
+    let run = mcsec(
+        dir.path(),
+        &["--catalog", cat, "-e", "use analytics; list users;"],
+    );
     assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("OK\nOK\n", ""));
-    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "use analytics; desc t;"]);
+    let run = mcsec(
+        dir.path(),
+        &["--catalog", cat, "-e", "use analytics; desc t;"],
+    );
     assert_eq!(run.code, Some(1), "no table t in analytics");
     let run = mcsec(dir.path(), &["--catalog", cat, "-e", "use prod; desc t;"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
@@ -182,7 +211,10 @@ add user RAM$owner:bob;
     std::fs::write(dir.path().join("s.sql"), script).unwrap();
     let catalog = dir.path().join("cat");
     let cat = catalog.to_str().unwrap();
-    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "create project analytics;"]);
+    let run = mcsec(
+        dir.path(),
+        &["--catalog", cat, "-e", "create project analytics;"],
+    );
     assert_eq!(run.code, Some(0));
     let run = mcsec(dir.path(), &["--catalog", cat, "-f", "s.sql", "-k", "5"]);
     assert_eq!(
@@ -193,8 +225,148 @@ add user RAM$owner:bob;
             "-k 5: replayed statements 3 (use analytics), 4 (set odps.sql.allow.fullscan=true); 2 statements before it not run\n"
         )
     );
-    let run = mcsec(dir.path(), &["--catalog", cat, "--project", "analytics", "-e", "list users;"]);
+    let run = mcsec(
+        dir.path(),
+        &[
+            "--catalog",
+            cat,
+            "--project",
+            "analytics",
+            "-e",
+            "list users;",
+        ],
+    );
     assert_eq!(run.stdout, "RAM$owner:bob\n");
     let run = mcsec(dir.path(), &["--catalog", cat, "-e", "list projects;"]);
     assert_eq!(run.stdout, "analytics\n", "statements 1 and 2 did not run");
+}
+
+fn usage_line(run: &Run) -> &str {
+    run.stderr.lines().next().unwrap_or("")
+}
+
+#[test]
+fn a_file_or_an_uncreatable_path_as_catalog_is_a_usage_error() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("afile"), "").unwrap();
+    let run = mcsec(dir.path(), &["--catalog", "afile", "-e", "list projects;"]);
+    assert_eq!(run.code, Some(2));
+    assert_eq!(
+        usage_line(&run),
+        "error: --catalog afile is a file, not a directory: give a directory (created on first use) or :memory:"
+    );
+    let run = mcsec(dir.path(), &["--catalog", "afile/cat", "-e", "list projects;"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        usage_line(&run).starts_with("error: cannot use --catalog afile/cat: "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unquoted_dollar_in_user_gets_a_hint_to_quote() {
+    let dir = tempdir();
+    // What bash passes for `--user RAM$alice` when $alice is unset.
+    let run = memory(dir.path(), &["--user", "RAM", "-e", "whoami;"]);
+    assert_eq!(run.code, Some(2));
+    assert_eq!(
+        usage_line(&run),
+        "error: invalid principal 'RAM' for --user: expected ALIYUN$<account>, RAM$<account>:<user> or RAM$<user> (did your shell expand '$...'? quote the principal: --user 'RAM$alice')"
+    );
+    let run = memory(dir.path(), &["--user", "bob", "-e", "whoami;"]);
+    assert_eq!(
+        usage_line(&run),
+        "error: invalid principal 'bob' for --user: expected ALIYUN$<account>, RAM$<account>:<user> or RAM$<user>"
+    );
+}
+
+#[test]
+fn revoking_from_a_principal_that_does_not_exist_fails_like_grant() {
+    let dir = tempdir();
+    let setup = "create project prj; use prj; create table t (a string); create role r1;";
+    for stmt in [
+        "revoke Select on table t from user RAM$owner:ghost;",
+        "revoke Select on table t from role ghost;",
+        "revoke r1 from RAM$owner:ghost;",
+        "revoke label on table t from user RAM$owner:ghost;",
+    ] {
+        let run = memory(dir.path(), &["-e", &format!("{setup} {stmt}")]);
+        assert_eq!(run.code, Some(1), "{stmt}");
+        let first = run.stderr.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("FAILED: ODPS-0420095: Access Denied - Principal")
+                && first.ends_with("does not exist in project prj."),
+            "{stmt}: {}",
+            run.stderr
+        );
+    }
+    // A removed user who still holds a grant can be revoked from: that is how it is cleaned up.
+    let run = memory(
+        dir.path(),
+        &["-e", &format!("{setup} add user RAM$owner:bob; grant Select on table t to user RAM$owner:bob; \
+                          remove user RAM$owner:bob; revoke Select on table t from user RAM$owner:bob;")],
+    );
+    assert_eq!((run.code, run.stderr.as_str()), (Some(0), ""));
+}
+
+/// A small tmpfs, mounted for the test and unmounted when dropped (root only).
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    fn mount() -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().ok()?;
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        status.success().then_some(Tmpfs { dir })
+    }
+
+    fn read_only(&self) {
+        let status = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(self.dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn a_read_only_catalog_answers_reads_and_refuses_changes() {
+    let Some(fs) = Tmpfs::mount() else {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let dir = tempdir();
+    let catalog = fs.dir.path().join("cat");
+    let cat = catalog.to_str().unwrap();
+    let run = mcsec(dir.path(), &["--catalog", cat, "-e", "create project prj; use prj; add user RAM$owner:bob;"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    fs.read_only();
+    let run = mcsec(
+        dir.path(),
+        &["--catalog", cat, "--keep-going", "-e", "use prj; list users; add user RAM$owner:amy; list users;"],
+    );
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.stdout, "OK\nRAM$owner:bob\nRAM$owner:bob\n");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: catalog {cat} is read-only: statements that would change it fail\n\
+             FAILED: catalog error: catalog {cat} is read-only: this statement would change it\n  \
+             in statement 3 at <cmdline>:1:22\n4 statements, 1 failed\n"
+        )
+    );
 }

@@ -18,6 +18,7 @@
 pub mod commits;
 pub mod keys;
 pub mod model;
+pub mod read_only;
 pub mod storage;
 
 use crate::error::{Error, Result};
@@ -65,11 +66,16 @@ impl Catalog {
     }
 
     pub fn memory() -> Self {
+        Catalog::over(Box::new(MemStorage::default()), ":memory:")
+    }
+
+    /// A catalog over `storage`, named `location` in messages.
+    fn over(storage: Box<dyn Storage>, location: &str) -> Self {
         Catalog {
-            storage: Box::new(MemStorage::default()),
+            storage,
             commit_lock: Default::default(),
             commits: Default::default(),
-            location: ":memory:".into(),
+            location: location.to_string(),
         }
     }
 

@@ -130,7 +130,10 @@ impl Summary {
     /// `7 statements, 2 failed`.
     pub fn text(&self) -> String {
         let plural = if self.statements == 1 { "" } else { "s" };
-        format!("{} statement{plural}, {} failed\n", self.statements, self.failed)
+        format!(
+            "{} statement{plural}, {} failed\n",
+            self.statements, self.failed
+        )
     }
 
     /// `{"type":"summary","statements":7,"failed":2}`, the last line of a JSON run.
@@ -164,8 +167,14 @@ mod tests {
 
     #[test]
     fn session_statements_are_known_by_their_first_word() {
-        assert_eq!(session_statement("  -- c\n USE prodpjr"), Some(SessionStatement::Use));
-        assert_eq!(session_statement("login RAM$x"), Some(SessionStatement::Login));
+        assert_eq!(
+            session_statement("  -- c\n USE prodpjr"),
+            Some(SessionStatement::Use)
+        );
+        assert_eq!(
+            session_statement("login RAM$x"),
+            Some(SessionStatement::Login)
+        );
         assert_eq!(session_statement("set a.b=1"), Some(SessionStatement::Set));
         assert_eq!(session_statement("setproject a=1"), None);
         assert_eq!(session_statement("user"), None);
@@ -188,6 +197,9 @@ mod tests {
             failed: 2,
         };
         assert_eq!(summary.text(), "7 statements, 2 failed\n");
-        assert_eq!(summary.json(), "{\"type\":\"summary\",\"statements\":7,\"failed\":2}\n");
+        assert_eq!(
+            summary.json(),
+            "{\"type\":\"summary\",\"statements\":7,\"failed\":2}\n"
+        );
     }
 }

@@ -230,7 +230,8 @@ impl<O: Write, E: Write> Console<O, E> {
             failed = true;
             summary.failed += 1;
             if self.options.keep_going
-                && habits::session_statement(stmt.text).is_some_and(|s| s != habits::SessionStatement::Set)
+                && habits::session_statement(stmt.text)
+                    .is_some_and(|s| s != habits::SessionStatement::Set)
             {
                 frontend.session().leave_project();
                 lost = Some(habits::LostProject::of(&stmt));

@@ -10,10 +10,10 @@
 //! `(table sale_detail, user bob)` record. Re-granting an action replaces its entry, so a grant
 //! can be renewed. With `"policy"="true"` the same statement edits the role policy instead.
 
-use super::render::format_time;
-use super::result::{GrantBlock, GrantGroup, GrantRow};
-use super::result::PrincipalType;
 use super::existing_role;
+use super::render::format_time;
+use super::result::PrincipalType;
+use super::result::{GrantBlock, GrantGroup, GrantRow};
 use super::{
     canonical_name, days_from, grantee_of, messages, object_path, resolve_user, ExecContext,
     StatementResult,
@@ -260,6 +260,12 @@ pub fn revoke(
     for principal in &stmt.grantees {
         let grantee = grantee_of(principal, ctx.user)?;
         let mut grants = txn.acl(&target.project.name, &target.object, &grantee)?;
+        // Revoking from a name that is neither a principal of the project nor a holder of
+        // grants on the object is a mistake (a typo), refused as `grant` refuses it; a removed
+        // user who still holds grants can still be revoked from.
+        if grants.entries.is_empty() {
+            acl_grantee(ctx, txn, target, principal, true)?;
+        }
         for (action, column) in &wanted {
             // A table-level revoke also takes back the column-level entries of that action.
             grants
@@ -831,10 +837,7 @@ pub fn show_acl(txn: &mut Txn<'_>, target: &Target) -> Result<StatementResult> {
         implicit_row("admin", &p.owner),
     ];
     for u in txn.users(&p.name)? {
-        if u.roles
-            .iter()
-            .any(|r| r == super::SUPER_ADMINISTRATOR)
-        {
+        if u.roles.iter().any(|r| r == super::SUPER_ADMINISTRATOR) {
             implicit.push(implicit_row("super_administrator", &u.principal));
         }
         if u.roles.iter().any(|r| r == super::ADMIN) {

@@ -7,9 +7,9 @@
 //! owner/SA/Admin; the handler then checks that the table, column and user exist, then replaces bob's entry for column `mobile` in the `(t, bob)` label-grant record with
 //! one of level 3 expiring 7 days from the clock (180 days when `with exp` is left out).
 
+use super::existing_role;
 use super::render::format_time;
 use super::result::{ColumnDescription, LabelGrantItem, LabelGrants, TableDescription};
-use super::existing_role;
 use super::{canonical_name, days_from, grantee_of, messages, ExecContext, StatementResult};
 use crate::ast::{GrantLabelStmt, LabelTarget, ObjectName, RevokeLabelStmt, SetLabelStmt};
 use crate::catalog::model::{Grantee, LabelGrant, Project, Table};
@@ -177,6 +177,10 @@ pub fn revoke_label(
     let columns = checked_columns(&t, &project.name, stmt.columns.as_ref())?;
     let grantee = grantee_of(&stmt.grantee, ctx.user)?;
     let mut grants = txn.label_grants(&project.name, &t.name, &grantee)?;
+    // As for ACL revokes: a name that is no principal and holds nothing here is a mistake.
+    if grants.entries.is_empty() {
+        label_grantee(ctx, txn, project, &stmt.grantee)?;
+    }
     if columns.is_empty() {
         // Revoking the table-level grant also revokes the column-level ones (§6.2).
         grants.entries.clear();

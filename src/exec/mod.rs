@@ -187,6 +187,38 @@ impl Session {
         Ok(())
     }
 
+    /// Whether `stmt` would succeed now: it runs on a transaction that is dropped, never
+    /// committed. The shell asks its confirmation question only for a statement that would
+    /// run (`remove user RAM$ghost` fails at once instead of asking first).
+    pub fn rehearse(&mut self, stmt: &Statement) -> Result<()> {
+        if matches!(stmt, Statement::Use { .. } | Statement::Login { .. }) {
+            return Ok(());
+        }
+        self.in_context(|ctx, catalog| {
+            let mut txn = catalog.begin();
+            dispatch(ctx, &mut txn, stmt).map(|_| ())
+        })
+    }
+
+    /// Calls `f` with the context statements run in (who, where, when) and the catalog.
+    fn in_context<R>(&mut self, f: impl FnOnce(&ExecContext<'_>, &Catalog) -> R) -> R {
+        let now = self.now();
+        let records = self
+            .records
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ctx = ExecContext {
+            user: &self.options.user,
+            project: self.project.as_deref(),
+            source_ip: &self.options.source_ip,
+            now,
+            records: Some(&*records),
+            files: self.files.as_ref(),
+            checks: None,
+        };
+        f(&ctx, self.engine.catalog())
+    }
+
     /// Leaves the current project, if any: after a failed `use` in a script that goes on, the
     /// statements after it must not land in the project entered before.
     pub fn leave_project(&mut self) {
@@ -213,42 +245,29 @@ impl Session {
             }
             _ => {}
         }
-        let now = self.now();
-        let records = self
-            .records
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let ctx = ExecContext {
-            user: &self.options.user,
-            project: self.project.as_deref(),
-            source_ip: &self.options.source_ip,
-            now,
-            records: Some(&*records),
-            files: self.files.as_ref(),
-            checks: None,
-        };
-        let catalog = self.engine.catalog();
         // Another session's commit may land while the statement runs; then the statement
         // runs again on the newer catalog (see `engine`), its outcome — success or error —
         // being the one a serial run after that commit gives.
-        let mut attempt = 0;
-        let out = loop {
-            attempt += 1;
-            let mut txn = if attempt > OPTIMISTIC_ATTEMPTS {
-                catalog.begin_exclusive()
-            } else {
-                catalog.begin()
-            };
-            match dispatch(&ctx, &mut txn, stmt) {
-                Ok(out) => match catalog.commit(txn) {
-                    Ok(()) => break out,
-                    Err(crate::Error::Conflict) => continue,
+        let out = self.in_context(|ctx, catalog| {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let mut txn = if attempt > OPTIMISTIC_ATTEMPTS {
+                    catalog.begin_exclusive()
+                } else {
+                    catalog.begin()
+                };
+                match dispatch(ctx, &mut txn, stmt) {
+                    Ok(out) => match catalog.commit(txn) {
+                        Ok(()) => return Ok(out),
+                        Err(crate::Error::Conflict) => continue,
+                        Err(e) => return Err(e),
+                    },
+                    Err(_) if txn.conflicts() => continue,
                     Err(e) => return Err(e),
-                },
-                Err(_) if txn.conflicts() => continue,
-                Err(e) => return Err(e),
+                }
             }
-        };
+        })?;
         let dropped_current = matches!(stmt, Statement::DropProject { name } if self.project.as_deref() == Some(name.to_ascii_lowercase().as_str()));
         if dropped_current {
             self.project = None;
@@ -489,7 +508,11 @@ pub const ADMIN: &str = "admin";
 pub const SUPER_ADMINISTRATOR: &str = "super_administrator";
 
 /// The role `name` of `project`, or the §11.4 error for a principal that does not exist.
-pub(crate) fn existing_role(txn: &Txn<'_>, project: &str, name: &str) -> Result<crate::catalog::model::Role> {
+pub(crate) fn existing_role(
+    txn: &Txn<'_>,
+    project: &str,
+    name: &str,
+) -> Result<crate::catalog::model::Role> {
     txn.role(project, name)?
         .ok_or_else(|| messages::principal_missing(name, project))
 }

@@ -36,7 +36,11 @@ pub fn text(result: &StatementResult) -> String {
         }
         R::UnmodelledProperties { keys } => format!(
             "OK: project {} {} stored (mcsec does not model {})",
-            if keys.len() == 1 { "property" } else { "properties" },
+            if keys.len() == 1 {
+                "property"
+            } else {
+                "properties"
+            },
             keys.join(", "),
             if keys.len() == 1 { "it" } else { "them" }
         ),

@@ -101,6 +101,10 @@ impl Frontend for Lent<'_> {
         let Some(question) = confirmation_question(text, statement) else {
             return true;
         };
+        // A statement that would fail runs without the question, and fails as it would.
+        if self.session.borrow_mut().rehearse(statement).is_err() {
+            return true;
+        }
         match self.editor.readline(&question) {
             Ok(answer) => is_yes(&answer),
             Err(_) => false,
