@@ -94,6 +94,12 @@ pub struct Cli {
 pub enum Command {
     /// Parse scripts without running them; print each statement in canonical form.
     Fmt {
+        /// Change nothing; print a diff of each file that is not in canonical form (exit 1).
+        #[arg(long, conflicts_with = "write")]
+        check: bool,
+        /// Rewrite each file that is not in canonical form, in place.
+        #[arg(long)]
+        write: bool,
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
     },
@@ -388,8 +394,18 @@ pub fn main() -> i32 {
     };
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    if let Some(Command::Fmt { files }) = &cli.command {
-        return crate::fmt::run(files, &mut stdout.lock(), &mut stderr.lock());
+    if let Some(Command::Fmt {
+        files,
+        check,
+        write,
+    }) = &cli.command
+    {
+        let mode = match (check, write) {
+            (true, _) => crate::fmt::Mode::Check,
+            (_, true) => crate::fmt::Mode::Write,
+            _ => crate::fmt::Mode::Print,
+        };
+        return crate::fmt::run(files, mode, &mut stdout.lock(), &mut stderr.lock());
     }
     let settings = match Settings::resolve(&cli, &process_env) {
         Ok(settings) => settings,

@@ -1884,6 +1884,19 @@ pub fn parse_statement(text: &str, file: &str, line: u32, col: u32) -> Result<St
     parse_tokens(&toks, text, &Tracker::new(), file, end_pos)
 }
 
+/// A lexer error (an unterminated quote or comment) as the parser reports it, positioned in
+/// `file`.
+pub fn lex_error_at(e: crate::lexer::LexError, file: &str) -> Error {
+    lex_error(e, file)
+}
+
+/// Parses one statement from tokens a caller already lexed out of `src` (without its `;`);
+/// `end_pos` is where the statement ends, for "found end of statement" errors. The formatter
+/// lexes a file once, keeping the comments between tokens, and parses from those tokens.
+pub fn parse_lexed(toks: &[Token], src: &str, file: &str, end_pos: (u32, u32)) -> Result<Statement> {
+    parse_tokens(toks, src, &Tracker::new(), file, end_pos)
+}
+
 /// Parse a whole script, one statement at a time: each `next()` lexes up to the next `;` and
 /// parses that statement, so memory stays that of one statement. Empty statements are skipped.
 /// After an unterminated quote or comment the iterator yields that error and stops.

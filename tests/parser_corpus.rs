@@ -5,7 +5,7 @@ use mcsec::ast::*;
 use mcsec::lexer::split;
 use mcsec::parser::{parse_script, parse_statement};
 
-const CORPUS: &str = include_str!("data/parser/corpus.sql");
+const CORPUS: &str = include_str!("data/parser/corpus.txt");
 const FILE: &str = "corpus.sql";
 
 fn parse(text: &str) -> Statement {
@@ -238,7 +238,7 @@ fn fmt_prints_canonical_text_and_is_idempotent() {
     std::fs::write(&first, CORPUS).expect("write");
     let run = |path: &std::path::Path| {
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = mcsec::fmt::run(&[path.display().to_string()], &mut out, &mut err);
+        let code = mcsec::fmt::run(&[path.display().to_string()], mcsec::fmt::Mode::Print, &mut out, &mut err);
         (
             code,
             String::from_utf8_lossy(&out).into_owned(),
@@ -247,8 +247,9 @@ fn fmt_prints_canonical_text_and_is_idempotent() {
     };
     let (code, once, err) = run(&first);
     assert_eq!((code, err.as_str()), (0, ""));
-    assert!(once.starts_with(
-        "add user ALIYUN$odps_test_user@aliyun.com;\nadd user ALIYUN$5527xxxxxxxx5788;\n"
+    assert!(once.starts_with("-- Kept as written in the reference"));
+    assert!(once.contains(
+        "\n-- §1 users\nadd user ALIYUN$odps_test_user@aliyun.com;\nadd user ALIYUN$5527xxxxxxxx5788;\n"
     ));
     let second = dir.path().join("once.sql");
     std::fs::write(&second, &once).expect("write");
@@ -258,7 +259,7 @@ fn fmt_prints_canonical_text_and_is_idempotent() {
 }
 
 #[test]
-fn fmt_stops_at_the_first_error_with_its_position() {
+fn fmt_reports_the_first_error_with_its_position_and_prints_nothing_of_that_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bad.sql");
     let mut src = String::new();
@@ -269,9 +270,9 @@ fn fmt_stops_at_the_first_error_with_its_position() {
     std::fs::write(&path, &src).expect("write");
     let p = path.display().to_string();
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = mcsec::fmt::run(std::slice::from_ref(&p), &mut out, &mut err);
+    let code = mcsec::fmt::run(std::slice::from_ref(&p), mcsec::fmt::Mode::Print, &mut out, &mut err);
     assert_eq!(code, 1);
-    assert_eq!(String::from_utf8_lossy(&out).lines().count(), 39);
+    assert_eq!(String::from_utf8_lossy(&out), "");
     assert_eq!(
         String::from_utf8_lossy(&err),
         format!("FAILED: {p}:40:25: expected one of '.', '(', PARTITION, TO, found 'too'\n")
@@ -281,9 +282,9 @@ fn fmt_stops_at_the_first_error_with_its_position() {
 #[test]
 fn fmt_reports_a_missing_file() {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = mcsec::fmt::run(&["/nonexistent/x.sql".to_string()], &mut out, &mut err);
-    assert_eq!(code, 1);
-    assert!(String::from_utf8_lossy(&err).starts_with("FAILED: /nonexistent/x.sql: "));
+    let code = mcsec::fmt::run(&["/nonexistent/x.sql".to_string()], mcsec::fmt::Mode::Print, &mut out, &mut err);
+    assert_eq!(code, 2);
+    assert!(String::from_utf8_lossy(&err).starts_with("error: cannot read /nonexistent/x.sql: "));
 }
 
 /// Found by the proptest: qualified names whose parts fuse when printed bare (`123.456x` lexes

@@ -6,7 +6,7 @@ use mcsec::grammar::{families, help, parsed_families, statement_variants, varian
 use mcsec::lexer::{keywords, split};
 use mcsec::parser::{parse_statement, statement_keywords};
 
-const CORPUS: &str = include_str!("data/parser/corpus.sql");
+const CORPUS: &str = include_str!("data/parser/corpus.txt");
 
 #[test]
 fn every_statement_variant_is_named_by_exactly_one_family() {

@@ -7,7 +7,7 @@ use mcsec::lexer::{count_statements, highlight_tokens, is_complete, keywords, sp
 use mcsec::parser::{parse_script, parse_statement};
 use proptest::prelude::*;
 
-const CORPUS: &str = include_str!("data/parser/corpus.sql");
+const CORPUS: &str = include_str!("data/parser/corpus.txt");
 
 fn corpus_statements() -> Vec<String> {
     split(CORPUS)

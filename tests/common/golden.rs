@@ -138,7 +138,15 @@ pub fn transcript(script: &Path) -> String {
         let _ = std::fs::remove_file(&path);
     }
 
-    let run = run_binary(script);
+    let mut run = run_binary(script);
+    // A --keep-going run ends with its summary, which counts the records before it.
+    let summary = run.records.pop().unwrap_or_default();
+    let failures = run.records.iter().filter(|r| r["ok"] == false).count();
+    assert_eq!(
+        summary,
+        serde_json::json!({"type": "summary", "statements": run.records.len(), "failed": failures}),
+        "{name}: the last record sums the run up"
+    );
     let by_index: HashMap<u64, &serde_json::Value> = run
         .records
         .iter()
@@ -179,6 +187,11 @@ pub fn transcript(script: &Path) -> String {
     for directive in pending_directives {
         echo_cat(directive, &mut out);
     }
+    let plural = if run.records.len() == 1 { "" } else { "s" };
+    expected_stderr.push_str(&format!(
+        "{} statement{plural}, {failures} failed\n",
+        run.records.len()
+    ));
 
     let any_failed = run.records.iter().any(|record| record["ok"] == false);
     assert_eq!(

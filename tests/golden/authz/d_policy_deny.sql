@@ -7,7 +7,7 @@ insert into t1 values (1);
 add user RAM$alice;
 add user RAM$bob;
 create role worker;
-grant worker to RAM$bob;
+grant worker to user RAM$bob;
 grant CreateInstance on project prj1 to role worker;
 grant CreateInstance on project prj1 to user RAM$alice;
 grant Select on table t1 to user RAM$alice;

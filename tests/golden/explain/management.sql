@@ -7,23 +7,23 @@ create table t (a string);
 add user RAM$bob;
 add user RAM$carol;
 -- bob, a plain member, may not grant
-explain for RAM$owner:bob grant Select on table t to user RAM$owner:carol;
+explain for user RAM$owner:bob grant Select on table t to user RAM$owner:carol;
 -- as an Admin he may; the explained grant was not made
-grant admin to RAM$bob;
-explain for RAM$owner:bob grant Select on table t to user RAM$owner:carol;
-show grants for RAM$owner:carol;
+grant admin to user RAM$bob;
+explain for user RAM$owner:bob grant Select on table t to user RAM$owner:carol;
+show grants for user RAM$owner:carol;
 -- every check passes and the statement would still fail
 explain grant Select on table t to user RAM$owner:nobody;
 -- owner-only and Super_Administrator rows of the matrix
-explain for RAM$owner:bob set ProjectProtection=true;
-explain for RAM$owner:bob setproject odps.security.ip.whitelist=10.0.0.1;
+explain for user RAM$owner:bob set ProjectProtection=true;
+explain for user RAM$owner:bob setproject odps.security.ip.whitelist=10.0.0.1;
 -- a policy deny binds an Admin
 put policy tests/golden/files/deny_add_user.json;
-explain for RAM$owner:bob add user RAM$dave;
+explain for user RAM$owner:bob add user RAM$dave;
 -- a non-member is stopped entering the project
-explain for RAM$owner:stranger list users;
+explain for user RAM$owner:stranger list users;
 -- tenant statements are the tenant account's
-explain for RAM$owner:bob add tenant user RAM$zed;
+explain for user RAM$owner:bob add tenant user RAM$zed;
 explain add tenant user RAM$zed;
 list tenant users;
 -- session statements are not explained
