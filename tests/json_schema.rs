@@ -645,6 +645,8 @@ fn failures_say_their_kind_code_and_authorization_sub_code() {
             "use nosuch".into(),
             Some(("semantic", Some("ODPS-0420111"), None)),
         ),
+        // A failed `use` under --keep-going leaves no project current.
+        ("use prj1".into(), None),
         (
             "describe nosuch".into(),
             Some(("semantic", Some("ODPS-0130131"), None)),
@@ -684,6 +686,7 @@ fn failures_say_their_kind_code_and_authorization_sub_code() {
             Some(("authorization", Some("ODPS-0420095"), Some("4002"))),
         ),
         ("login ALIYUN$owner".into(), None),
+        ("use prj1".into(), None),
         ("set ProjectProtection=true".into(), None),
         ("use prj2".into(), None),
         (
@@ -720,7 +723,16 @@ fn failures_say_their_kind_code_and_authorization_sub_code() {
         &file.display().to_string(),
     ]);
     assert_eq!(out.status.code(), Some(1));
-    let records = lines(&out);
+    let mut records = lines(&out);
+    let summary = records.pop().expect("a summary line");
+    schema
+        .check(&Ty::Named("summary".into()), &summary, "summary")
+        .unwrap_or_else(|e| panic!("{e}\n{summary}"));
+    assert_eq!(summary["statements"], steps.len());
+    assert_eq!(
+        summary["failed"],
+        steps.iter().filter(|(_, expect)| expect.is_some()).count()
+    );
     assert_eq!(records.len(), steps.len(), "{records:#?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     for (record, (statement, expect)) in records.iter().zip(&steps) {
