@@ -176,6 +176,7 @@ impl Code {
             code: Some(self),
             auth_code: None,
             message: self.message(detail),
+            subject: None,
         }
     }
 }
@@ -188,6 +189,29 @@ pub struct Failure {
     /// The `Authorization Failed [nnnn]` sub-code of a refusal, or the IP whitelist.
     pub auth_code: Option<DenyCode>,
     pub message: String,
+    /// The name the failure is about (`orderz` of `Object 'table prj.orderz' does not exist.`),
+    /// when it is about one: a runner points at it and suggests the nearest real name.
+    pub subject: Option<Box<Subject>>,
+}
+
+/// A name a statement used that turned out not to exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    /// As the failure names it (`orderz`, `RAM$owner:alicee`).
+    pub name: String,
+    /// The project it was looked up in, for the kinds that live in one.
+    pub project: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectKind {
+    Project,
+    Table,
+    /// A user or a role of a project.
+    Principal,
+    Role,
+    Package,
 }
 
 impl Failure {
@@ -197,6 +221,19 @@ impl Failure {
             code: None,
             auth_code: None,
             message: message.into(),
+            subject: None,
+        }
+    }
+
+    /// The same failure, about `subject`.
+    pub fn about(self, kind: SubjectKind, name: &str, project: Option<&str>) -> Self {
+        Failure {
+            subject: Some(Box::new(Subject {
+                kind,
+                name: name.to_string(),
+                project: project.map(str::to_string),
+            })),
+            ..self
         }
     }
 
@@ -343,6 +380,30 @@ impl Error {
 
     /// The text without the position: what a syntax error expected, otherwise the whole
     /// `Display` (control characters escaped, as there).
+    /// The name the failure is about, if any.
+    pub fn subject(&self) -> Option<&Subject> {
+        match self {
+            Error::Denied(f) | Error::Invalid(f) => f.subject.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The same error, its message completed by `text` (a suggestion).
+    pub fn with_suggestion(self, text: &str) -> Self {
+        let complete = |f: Failure| {
+            let joiner = if f.message.ends_with('.') { " Did" } else { "; did" };
+            Failure {
+                message: format!("{}{joiner} you mean '{text}'?", f.message),
+                ..f
+            }
+        };
+        match self {
+            Error::Denied(f) => Error::Denied(complete(f)),
+            Error::Invalid(f) => Error::Invalid(complete(f)),
+            other => other,
+        }
+    }
+
     pub fn message(&self) -> String {
         match self {
             Error::Syntax { message, .. } => Escaped(message).to_string(),

@@ -1839,9 +1839,51 @@ fn parse_tokens(
         (st.0.min(toks.len()), st.1.clone())
     };
     let index = toks.len() - remaining;
+    if let Some((at, message)) = misspelt_object_type(toks, index, src) {
+        return Err(Error::Syntax {
+            position: Position {
+                file: file.to_string(),
+                line: at.line,
+                col: at.col,
+            },
+            message,
+        });
+    }
     let found = toks.get(index);
     let (line, col) = found.map_or(end_pos, |t| (t.line, t.col));
+    let suggestion = found
+        .filter(|t| t.kind == TokenKind::Word)
+        .and_then(|t| {
+            let mut words: Vec<&str> = Vec::new();
+            for e in &expected {
+                match e {
+                    Expected::Keyword(k) => words.push(k),
+                    Expected::Class("object type") => {
+                        words.extend(OBJECT_TYPES.iter().map(|(k, _)| *k))
+                    }
+                    _ => {}
+                }
+            }
+            crate::suggest::nearest(t.text(src), words)
+        });
     let list: Vec<String> = expected.iter().map(Expected::render).collect();
+    if let (Some(word), 0) = (suggestion, index) {
+        // At the start of a statement the list would be every statement keyword.
+        return Err(Error::Syntax {
+            position: Position {
+                file: file.to_string(),
+                line,
+                col,
+            },
+            message: format!(
+                "expected a statement, found {}; did you mean '{word}'?",
+                describe_found(found, src)
+            ),
+        });
+    }
+    let suggestion = suggestion
+        .map(|word| format!("; did you mean '{word}'?"))
+        .unwrap_or_default();
     let message = match list.len() {
         0 => format!("unexpected {}", describe_found(found, src)),
         1 => format!("expected {}, found {}", list[0], describe_found(found, src)),
@@ -1850,7 +1892,7 @@ fn parse_tokens(
             list.join(", "),
             describe_found(found, src)
         ),
-    };
+    } + &suggestion;
     Err(Error::Syntax {
         position: Position {
             file: file.to_string(),
@@ -1859,6 +1901,36 @@ fn parse_tokens(
         },
         message,
     })
+}
+
+/// `on tabel t1`: a misspelt object type is read as the object's name, and the error would
+/// blame the real name after it. When the word after `on` (or `on type`) is a near miss of an
+/// object type and the parse failed just after it, the error is about that word.
+fn misspelt_object_type(toks: &[Token], failed_at: usize, src: &str) -> Option<(Token, String)> {
+    let word = *toks.get(failed_at.checked_sub(1)?)?;
+    let before = toks.get(failed_at.checked_sub(2)?)?;
+    let before_text = before.text(src);
+    if word.kind != TokenKind::Word
+        || !["on", "type", "to", "from"]
+            .iter()
+            .any(|k| before_text.eq_ignore_ascii_case(k))
+    {
+        return None;
+    }
+    let text = word.text(src);
+    if before_text.eq_ignore_ascii_case("to") || before_text.eq_ignore_ascii_case("from") {
+        // `to usr RAM$x`: the kind keyword of a principal, misspelt.
+        let kind = crate::suggest::nearest(text, ["user", "role"])?;
+        return Some((
+            word,
+            format!("expected USER or ROLE, found '{text}'; did you mean '{kind}'?"),
+        ));
+    }
+    let kind = crate::suggest::nearest(text, OBJECT_TYPES.iter().map(|(k, _)| *k))?;
+    Some((
+        word,
+        format!("expected an object type, found '{text}'; did you mean '{kind}'?"),
+    ))
 }
 
 fn lex_error(err: lexer::LexError, file: &str) -> Error {

@@ -166,6 +166,11 @@ fn format_error(detail: impl std::fmt::Display) -> Error {
     Error::invalid(format!("failed to check policy format: {detail}"))
 }
 
+/// Every action name, in its documented spelling.
+pub fn actions() -> &'static [&'static str] {
+    ACTIONS
+}
+
 /// The documented spelling of an action name (`select` → `Select`), if it is one.
 pub fn canonical_action(name: &str) -> Option<&'static str> {
     ACTIONS

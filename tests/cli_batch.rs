@@ -248,7 +248,7 @@ fn json_format_prints_one_object_per_statement_failures_included() {
     let error = failed["error"].as_str().expect("error text");
     assert_eq!(
         r.stderr,
-        format!("FAILED: {error}\n  in statement 4 at <cmdline>:3:1\n")
+        format!("FAILED: {error}\n  in statement 4 at <cmdline>:3:1 ('nosuch' at <cmdline>:3:5)\n")
     );
 }
 

@@ -85,7 +85,7 @@ fn a_failure_is_reported_with_its_position_and_ends_the_run() {
     assert_eq!(r.stdout, "OK\nOK\nOK\n");
     assert_eq!(
         r.stderr,
-        "FAILED: s.sql:4:8: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'\n  in statement 4 at s.sql:4:3\n"
+        "FAILED: s.sql:4:8: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'; did you mean 'users'?\n  in statement 4 at s.sql:4:3\n"
     );
     assert_eq!(r.outcome.exit_code, 1);
     // Statements before the failure stay applied, the one after it never ran.
@@ -109,7 +109,7 @@ fn keep_going_runs_the_rest_and_reports_every_failure() {
         lines[0],
         "FAILED: ODPS-0420095: Access Denied - Principal nosuch does not exist in project prj."
     );
-    assert_eq!(lines[1], "  in statement 3 at s.sql:3:1");
+    assert_eq!(lines[1], "  in statement 3 at s.sql:3:1 ('nosuch' at s.sql:3:11)");
     assert!(lines[2].starts_with("FAILED: s.sql:5:1: expected one of "));
     assert_eq!(lines[3], "  in statement 5 at s.sql:5:1");
     assert_eq!(lines[4], "6 statements, 2 failed");

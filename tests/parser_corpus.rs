@@ -275,7 +275,7 @@ fn fmt_reports_the_first_error_with_its_position_and_prints_nothing_of_that_file
     assert_eq!(String::from_utf8_lossy(&out), "");
     assert_eq!(
         String::from_utf8_lossy(&err),
-        format!("FAILED: {p}:40:25: expected one of '.', '(', PARTITION, TO, found 'too'\n")
+        format!("FAILED: {p}:40:25: expected one of '.', '(', PARTITION, TO, found 'too'; did you mean 'to'?\n")
     );
 }
 

@@ -9,7 +9,7 @@ const CASES: &[(&str, &str)] = &[
         ("frobnicate users", "t.sql:3:5: expected one of ADD, ALLOW, ALTER, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found \'frobnicate\'"),
         ("", "t.sql:3:5: expected one of ADD, ALLOW, ALTER, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found end of statement"),
         ("list", "t.sql:3:9: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found end of statement"),
-        ("list user", "t.sql:3:10: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found \'user\'"),
+        ("list user", "t.sql:3:10: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found \'user\'; did you mean \'users\'?"),
         ("add", "t.sql:3:8: expected one of USER, ACCOUNTPROVIDER, TENANT, GROUP, TRUSTEDPROJECT, JAR, FILE, ARCHIVE, PY, <object type>, found end of statement"),
         ("add user", "t.sql:3:13: expected <principal>, found end of statement"),
         ("add user ALIYUN$x comment", "t.sql:3:30: expected <string>, found end of statement"),

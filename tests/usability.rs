@@ -160,7 +160,7 @@ fn a_failed_use_under_keep_going_leaves_no_project_current() {
     assert_eq!(
         run.stderr,
         "FAILED: ODPS-0420111: Project not found - 'prodpjr'.
-  in statement 5 at deploy.sql:5:1
+  in statement 5 at deploy.sql:5:1 ('prodpjr' at deploy.sql:5:5)
 FAILED: no project selected: run 'use <project>;' first
   in statement 6 at deploy.sql:6:1
   no project is current: statement 5 (use prodpjr) failed

@@ -359,6 +359,7 @@ impl Response {
                 message: self
                     .message
                     .unwrap_or_else(|| "Authorization Failed".into()),
+                subject: None,
             })),
         }
     }
@@ -404,7 +405,11 @@ pub fn try_authorize_in(request: &Request, snapshot: &Snapshot<'_, '_>) -> Resul
 }
 
 pub fn project_not_found(project: &str) -> Error {
-    Error::semantic(Code::ProjectNotFound, format!("'{project}'."))
+    Error::Invalid(
+        Code::ProjectNotFound
+            .failure(format!("'{project}'."))
+            .about(crate::error::SubjectKind::Project, project, None),
+    )
 }
 
 /// Network gate then membership for `principal` entering `project` from `source_ip`.

@@ -53,6 +53,8 @@ struct JsonFailure<'a> {
     auth_code: Option<crate::error::DenyCode>,
     message: String,
     position: Option<&'a crate::error::Position>,
+    /// The name the error is about when it is about one (`orderz`), else null.
+    subject: Option<&'a str>,
     file: &'a str,
     line: u32,
     col: u32,
@@ -102,17 +104,48 @@ pub fn success_text(
     }
 }
 
-/// Where an error points: the offending token for syntax errors, the statement otherwise.
+/// Where an error points: the offending token for syntax errors, the name it is about for an
+/// error about a name (written in the statement), the statement otherwise.
 fn error_position(stmt: &ScriptStatement<'_>, error: &Error) -> (u32, u32) {
     match error {
         Error::Syntax { position, .. } => (position.line, position.col),
-        _ => (stmt.line, stmt.col),
+        _ => subject_position(stmt, error).unwrap_or((stmt.line, stmt.col)),
     }
+}
+
+/// Where the name a failure is about (`orderz` of `Object 'table prj.orderz' does not
+/// exist.`) is written in the statement: its first token spelling it, as a word or a quoted
+/// name; a principal may be written short (`RAM$alicee` for `RAM$owner:alicee`).
+pub fn subject_position(stmt: &ScriptStatement<'_>, error: &Error) -> Option<(u32, u32)> {
+    let subject = error.subject()?;
+    let name = subject.name.as_str();
+    let short = name
+        .split_once('$')
+        .and_then(|(kind, rest)| rest.split_once(':').map(|(_, user)| format!("{kind}${user}")));
+    crate::lexer::Lexer::at(stmt.text, stmt.line, stmt.col)
+        .map_while(Result::ok)
+        .find(|tok| {
+            let text = match tok.kind {
+                crate::lexer::TokenKind::Word => tok.text(stmt.text).to_string(),
+                crate::lexer::TokenKind::QuotedIdent => {
+                    crate::lexer::unescape_quoted_ident(tok.text(stmt.text))
+                }
+                _ => return false,
+            };
+            text.eq_ignore_ascii_case(name)
+                || short.as_deref().is_some_and(|s| text.eq_ignore_ascii_case(s))
+        })
+        .map(|tok| (tok.line, tok.col))
 }
 
 /// The `--format json` line of a failed statement.
 pub fn failure_json(stmt: &ScriptStatement<'_>, label: &str, error: &Error) -> String {
     let (line, col) = error_position(stmt, error);
+    let subject_at = subject_position(stmt, error).map(|(line, col)| crate::error::Position {
+        file: stmt.file.to_string(),
+        line,
+        col,
+    });
     json_line(&JsonFailure {
         statement: label,
         ok: false,
@@ -121,7 +154,8 @@ pub fn failure_json(stmt: &ScriptStatement<'_>, label: &str, error: &Error) -> S
         code: error.code(),
         auth_code: error.auth_code(),
         message: error.message(),
-        position: error.position(),
+        position: error.position().or(subject_at.as_ref()),
+        subject: error.subject().map(|s| s.name.as_str()),
         file: stmt.file,
         line,
         col,
@@ -149,9 +183,19 @@ pub fn failure_text(
     let mut text = failed_line(error, color);
     if located {
         text.push_str(&format!(
-            "  in statement {} at {}:{}:{}\n",
+            "  in statement {} at {}:{}:{}",
             stmt.index, stmt.file, stmt.line, stmt.col
         ));
+        // An error about a name also says where the name is written (the message keeps the
+        // service's exact words).
+        if let (Some((line, col)), Some(subject)) = (subject_position(stmt, error), error.subject()) {
+            text.push_str(&format!(
+                " ('{}' at {}:{line}:{col})",
+                crate::error::Escaped(&subject.name),
+                stmt.file
+            ));
+        }
+        text.push('\n');
     }
     text
 }

@@ -12,7 +12,7 @@
 //! they never need to be read back out of it.
 
 use crate::authz::DenyCode;
-use crate::error::{Code, Error};
+use crate::error::{Code, Error, SubjectKind};
 
 /// The §11.4 style of a statement that cannot run: `ODPS-0420095: Access Denied - <detail>`.
 fn denied(detail: impl std::fmt::Display) -> Error {
@@ -90,14 +90,33 @@ pub fn role_still_granted(role: &str) -> Error {
 
 /// §11.4
 pub fn object_missing(kind: &str, project: &str, name: &str) -> Error {
-    denied(format!("Object '{kind} {project}.{name}' does not exist."))
+    let error = denied(format!("Object '{kind} {project}.{name}' does not exist."));
+    match kind {
+        "table" => about(error, SubjectKind::Table, name, Some(project)),
+        "package" => about(error, SubjectKind::Package, name, Some(project)),
+        _ => error,
+    }
+}
+
+/// `error`, marked as being about the name `name` of kind `kind`.
+fn about(error: Error, kind: SubjectKind, name: &str, project: Option<&str>) -> Error {
+    match error {
+        Error::Denied(f) => Error::Denied(f.about(kind, name, project)),
+        Error::Invalid(f) => Error::Invalid(f.about(kind, name, project)),
+        other => other,
+    }
 }
 
 /// §11.4
 pub fn principal_missing(name: &str, project: &str) -> Error {
-    denied(format!(
-        "Principal {name} does not exist in project {project}."
-    ))
+    about(
+        denied(format!(
+            "Principal {name} does not exist in project {project}."
+        )),
+        SubjectKind::Principal,
+        name,
+        Some(project),
+    )
 }
 
 /// Documented (§2.1, §11.3): purge on a principal that still exists.
@@ -272,9 +291,14 @@ pub fn role_not_grantable_to(kind: &str) -> Error {
 }
 
 pub fn invalid_privilege(privilege: &str, kind: &str) -> Error {
-    denied(format!(
+    let error = denied(format!(
         "Invalid privilege '{privilege}' for object type {kind}."
-    ))
+    ));
+    // Not a name in the catalog: any user may be told the spelling of an action.
+    match crate::suggest::nearest(privilege, crate::policy::actions().iter().copied()) {
+        Some(action) => error.with_suggestion(action),
+        None => error,
+    }
 }
 
 pub fn privilege_not_open(privilege: &str) -> Error {
@@ -457,9 +481,14 @@ pub fn not_a_user_principal(name: &str) -> Error {
 }
 
 pub fn no_such_table(project: &str, table: &str) -> Error {
-    Error::semantic(
-        Code::TableNotFound,
-        format!("table {project}.{table} cannot be resolved"),
+    about(
+        Error::semantic(
+            Code::TableNotFound,
+            format!("table {project}.{table} cannot be resolved"),
+        ),
+        SubjectKind::Table,
+        table,
+        Some(project),
     )
 }
 

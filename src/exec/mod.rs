@@ -32,6 +32,7 @@ pub mod render;
 pub mod result;
 pub mod roles;
 pub mod settings;
+mod suggestions;
 pub mod tenant;
 pub mod users;
 
@@ -226,8 +227,14 @@ impl Session {
     }
 
     /// Runs one statement. Its writes are applied atomically when it succeeds (and not at all
-    /// when it fails) but are durable only after [`Session::flush`].
+    /// when it fails) but are durable only after [`Session::flush`]. A failure about a name
+    /// that does not exist suggests the nearest one that does (`suggestions`).
     pub fn execute(&mut self, stmt: &Statement) -> Result<StatementResult> {
+        self.run_statement(stmt)
+            .map_err(|e| suggestions::complete(self, e))
+    }
+
+    fn run_statement(&mut self, stmt: &Statement) -> Result<StatementResult> {
         match stmt {
             Statement::Use { project } => {
                 self.use_project(project)?;

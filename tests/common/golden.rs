@@ -179,9 +179,18 @@ pub fn transcript(script: &Path) -> String {
             let error = field(record, "error");
             out.push_str(&format!("FAILED: {error}\n"));
             expected_stderr.push_str(&format!(
-                "FAILED: {error}\n  in statement {} at {name}:{}:{}\n",
+                "FAILED: {error}\n  in statement {} at {name}:{}:{}",
                 piece.index, piece.line, piece.col
             ));
+            if let (Some(subject), false) =
+                (record["subject"].as_str(), record["position"].is_null())
+            {
+                expected_stderr.push_str(&format!(
+                    " ('{subject}' at {name}:{}:{})",
+                    record["line"], record["col"]
+                ));
+            }
+            expected_stderr.push('\n');
         }
     }
     for directive in pending_directives {
