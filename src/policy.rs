@@ -418,6 +418,15 @@ impl PolicyStatement {
     }
 
     /// Whether any Resource pattern covers `arn` (full `acs:odps:*:projects/...` form).
+    /// The first resource pattern of the statement that matches `arn`, as written
+    /// (`acs:odps:*:projects/prj/tables/t*`).
+    pub fn matching_resource(&self, arn: &str) -> Option<&str> {
+        self.resources
+            .iter()
+            .find(|pattern| glob_match(pattern, arn))
+            .map(String::as_str)
+    }
+
     pub fn matches_resource(&self, arn: &str) -> bool {
         self.resources
             .iter()

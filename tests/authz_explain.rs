@@ -114,8 +114,8 @@ Check 2: Select on projects/prj1/tables/users (name, phone) [SQL]: DENY [4031]
     project protection         n/a       no data leaves the project
 
 Ways to change the outcome:
-  - needs label grant >= 2 on column phone (effective label is 0; grant label 2 on table prj1.users(phone) to user RAM$owner:alice;)
-  - or a user label >= the highest sensitivity (set label <n> to user RAM$owner:alice; in prj1)";
+  - needs label grant >= 2 on column phone (effective label is 0; grant label 2 on table prj1.users(phone) to user RAM$owner:alice; in prj1, by the owner or an Admin of prj1)
+  - or a user label >= 2, the highest sensitivity (set label 2 to user RAM$owner:alice; in prj1, by the owner or an Admin of prj1)";
     assert_eq!(out.text(), expected);
     assert_eq!(out.json()["decision"], "deny");
     assert_eq!(out.json()["code"], "4031");
@@ -219,8 +219,8 @@ fn explain_of_a_protected_copy_names_the_ways_out() {
     assert_eq!(
         out.json()["advice"],
         serde_json::json!([
-            "would be allowed if prj2 were a trusted project of prj1 (add trustedproject prj2; in prj1)",
-            "or with an exception policy of prj1 allowing RAM$owner:alice odps:Select on acs:odps:*:projects/prj1/tables/users (set ProjectProtection=true with exception <file>;)",
+            "would be allowed if prj2 were a trusted project of prj1 (add trustedproject prj2; in prj1, by the owner or a Super_Administrator of prj1)",
+            "or with an exception policy of prj1 allowing RAM$owner:alice odps:Select on acs:odps:*:projects/prj1/tables/users (write {\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"RAM$owner:alice\",\"Action\":[\"odps:Select\"],\"Resource\":\"acs:odps:*:projects/prj1/tables/users\",\"Condition\":{\"StringEquals\":{\"odps:TaskType\":[\"SQL\"]}}}]} to exception.json, then: set ProjectProtection=true with exception exception.json; in prj1, by the owner or a Super_Administrator of prj1)",
             "or by sharing table prj1.users through a package installed in prj2",
         ])
     );

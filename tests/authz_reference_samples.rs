@@ -247,6 +247,6 @@ explain select customer_id from test_project_a.sale_detail;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("Decision: DENY [4031]\n"), "{}", r.stdout);
     assert!(r.stdout.ends_with(
-        "Ways to change the outcome:\n  - needs package label >= 3 (allow project test_project_b to install package datashare using label 3; in test_project_a)\n"
+        "Ways to change the outcome:\n  - needs package label >= 3 (allow project test_project_b to install package datashare using label 3; in test_project_a, by the owner or a Super_Administrator of test_project_a)\n"
     ), "{}", r.stdout);
 }

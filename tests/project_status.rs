@@ -218,7 +218,7 @@ fn explain_of_a_management_statement_on_a_frozen_project_names_the_status_layer(
         "{explained}"
     );
     assert!(
-        explained.contains("would be allowed if project prj were normal again (its owner: alter project prj set status normal;)"),
+        explained.contains("would be allowed if project prj were normal again (alter project prj set status normal; in prj, by the owner of prj)"),
         "{explained}"
     );
 }

@@ -370,3 +370,95 @@ fn a_read_only_catalog_answers_reads_and_refuses_changes() {
         )
     );
 }
+
+const PROTECTED: &str = "create project prj1;
+create project prj2;
+use prj1;
+create table t1 (a string);
+add user RAM$owner:alice;
+grant Select on table t1 to user RAM$owner:alice;
+set ProjectProtection=true;
+use prj2;
+add user RAM$owner:alice;
+grant CreateInstance, CreateTable on project prj2 to user RAM$owner:alice;
+";
+
+#[test]
+fn explain_suggests_runnable_fixes_and_who_may_run_them() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("setup.sql"), PROTECTED).unwrap();
+    let catalog = dir.path().join("cat");
+    let cat = catalog.to_str().unwrap();
+    assert_eq!(mcsec(dir.path(), &["--catalog", cat, "-f", "setup.sql"]).code, Some(0));
+    let alice = ["--catalog", cat, "--user", "RAM$owner:alice", "--project", "prj2"];
+    let flow = "create table t2 as select a from prj1.t1;";
+    let run = mcsec(dir.path(), &[&alice[..], &["-e", &format!("explain {flow}")]].concat());
+    assert!(run.stdout.contains(
+        "  - would be allowed if prj2 were a trusted project of prj1 (add trustedproject prj2; in prj1, by the owner or a Super_Administrator of prj1)\n"
+    ), "{}", run.stdout);
+    assert!(!run.stdout.contains("<file>") && !run.stdout.contains("<n>"), "{}", run.stdout);
+    // The exception-policy way is runnable as printed: write the policy, run the statement.
+    let way = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("exception.json"))
+        .expect("an exception-policy way");
+    let policy = way
+        .split_once("(write ")
+        .and_then(|(_, rest)| rest.split_once(" to exception.json, then: "))
+        .map(|(policy, _)| policy)
+        .expect("the policy text");
+    std::fs::write(dir.path().join("exception.json"), policy).unwrap();
+    assert!(way.ends_with(
+        "then: set ProjectProtection=true with exception exception.json; in prj1, by the owner or a Super_Administrator of prj1)"
+    ), "{way}");
+    let run = mcsec(dir.path(), &["--catalog", cat, "--project", "prj1", "-e",
+        "set ProjectProtection=true with exception exception.json;"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let run = mcsec(dir.path(), &[&alice[..], &["-e", flow]].concat());
+    assert_eq!((run.code, run.stdout.as_str()), (Some(0), "OK\n"), "{}", run.stderr);
+}
+
+#[test]
+fn explain_names_the_policy_pattern_that_matched() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("deny.json"),
+        r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Principal": ["RAM$owner:bob"],
+            "Action": ["odps:Select"], "Resource": ["acs:odps:*:projects/prj/tables/t*"]}]}"#,
+    )
+    .unwrap();
+    let run = memory(
+        dir.path(),
+        &["-e", "create project prj; use prj; create table t1 (a string); add user RAM$owner:bob; \
+                 grant Select on table t1 to user RAM$owner:bob; put policy deny.json; \
+                 explain for RAM$owner:bob select a from t1;"],
+    );
+    assert!(run.stdout.contains(
+        "    policy project statement 1: Deny odps:Select on acs:odps:*:projects/prj/tables/t*\n"
+    ), "{}", run.stdout);
+}
+
+#[test]
+fn explaining_another_principal_outside_a_project_needs_the_tenant_grants_view() {
+    let dir = tempdir();
+    let run = memory(
+        dir.path(),
+        &["-e", "create project prj; use prj; add user RAM$owner:bob; add user RAM$owner:alice; \
+                 login RAM$owner:alice; explain for RAM$owner:bob show grants for RAM$owner:bob;"],
+    );
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.starts_with(
+        "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4019], You have NO privilege 'odps:ShowGrants'"
+    ), "{}", run.stderr);
+    // Outside any project alice still may not look into bob's rights; the tenant account may.
+    let script = "create project prj; use prj; add user RAM$owner:bob; add user RAM$owner:alice; \
+                  drop project prj; login RAM$owner:alice; explain for RAM$owner:bob list projects;";
+    let run = memory(dir.path(), &["-e", script]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.starts_with(
+        "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4019], You have NO privilege 'odps:ShowTenantGrants'"
+    ), "{}", run.stderr);
+    let run = memory(dir.path(), &["-e", "explain for RAM$owner:bob list projects;"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+}

@@ -4,10 +4,62 @@
 //! "would be allowed if prj2 were a trusted project of prj1 (add trustedproject prj2; in prj1)"
 //! and the exception-policy and package alternatives; a label refusal yields
 //! "needs label grant >= 2 on column phone (...)". Each denying layer contributes its own ways out, each naming the
-//! statement that would do it, so a learner can try it and re-run `explain`.
+//! statement that would do it — runnable as printed, with no placeholder — and who may run it
+//! (`in prj1, by the owner or an Admin of prj1`), so a learner can try it and re-run `explain`.
 
-use super::{texts, Layer, Outflow, Request, Response, Verdict};
+use super::{texts, Layer, Outflow, Request, Response, TaskType, Verdict};
 use crate::catalog::model::ObjectType;
+
+/// Who may run a statement in `project`, as the management checks decide it.
+fn by_admin(project: &str) -> String {
+    format!("in {project}, by the owner or an Admin of {project}")
+}
+
+fn by_owner_or_super_administrator(project: &str) -> String {
+    format!("in {project}, by the owner or a Super_Administrator of {project}")
+}
+
+fn by_owner(project: &str) -> String {
+    format!("in {project}, by the owner of {project}")
+}
+
+/// How the policy holding a deny statement is changed: read with `get policy`, replaced with
+/// `put policy` (the role's, for a role policy), and by whom.
+fn policy_edit(rule: &super::rules::Rule, project: &str) -> String {
+    let role = match rule {
+        super::rules::Rule::Policy { source, .. } => source.strip_prefix("policy role/"),
+        _ => None,
+    };
+    match role {
+        Some(role) => format!(
+            "read it with get policy on role {role}; and replace it with put policy on role {role}, {}",
+            by_admin(project)
+        ),
+        None => format!(
+            "read it with get policy; and replace it with put policy, {}",
+            by_owner_or_super_administrator(project)
+        ),
+    }
+}
+
+/// An exception policy letting `principal` do `action` on `arn` for `task`, on one line, and
+/// the statement that installs it from a file of that name.
+fn exception_way(principal: &str, action: &str, arn: &str, task: TaskType, project: &str) -> String {
+    let policy = serde_json::json!({
+        "Version": "1",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": [format!("odps:{action}")],
+            "Resource": arn,
+            "Condition": {"StringEquals": {"odps:TaskType": [task.code()]}}
+        }]
+    });
+    format!(
+        "write {policy} to exception.json, then: set ProjectProtection=true with exception exception.json; {}",
+        by_owner_or_super_administrator(project)
+    )
+}
 
 fn object_words(request: &Request) -> String {
     let r = &request.resource;
@@ -40,7 +92,8 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
     let via_package = !facts.unreadable_packages.is_empty();
     for package in &facts.unreadable_packages {
         out.push(format!(
-            "would be allowed through installed package {package}: needs Read on it (grant Read on package {package} to user {principal}; in {current})"
+            "would be allowed through installed package {package}: needs Read on it (grant Read on package {package} to user {principal}; {})",
+            by_admin(current)
         ));
     }
     for layer in response
@@ -58,15 +111,18 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
         }
         match layer.layer {
             Layer::ProjectStatus => out.push(format!(
-                "would be allowed if project {project} were normal again (its owner: alter project {project} set status normal;)"
+                "would be allowed if project {project} were normal again (alter project {project} set status normal; {})",
+                by_owner(project)
             )),
             // Data requests have no standing layer.
             Layer::Standing => {}
             Layer::Network => {
                 if facts.whitelist.is_empty() {
                     out.push(format!(
-                        "would be allowed if {} were in the ip white list of project {project} (setproject odps.security.ip.whitelist={};)",
-                        request.source_ip, request.source_ip
+                        "would be allowed if {} were in the ip white list of project {project} (setproject odps.security.ip.whitelist={}; {})",
+                        request.source_ip,
+                        request.source_ip,
+                        by_owner(project)
                     ));
                 } else {
                     out.push(format!(
@@ -77,22 +133,30 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
                 }
             }
             Layer::Membership => {
-                out.push(format!("would be allowed past membership if {principal} were added to project {project} (add user {principal}; in {project})"));
+                out.push(format!(
+                    "would be allowed past membership if {principal} were added to project {project} (add user {principal}; {})",
+                    by_admin(project)
+                ));
             }
             Layer::PolicyDeny => {
                 for rule in &layer.rules {
-                    out.push(format!("would be allowed without the deny statement {rule} (an explicit deny beats every allow)"));
+                    out.push(format!(
+                        "would be allowed without the deny statement {rule} (an explicit deny beats every allow; {})",
+                        policy_edit(rule, project)
+                    ));
                 }
             }
             Layer::AllowSources => {
                 if facts.missing_columns.is_empty() {
                     out.push(format!(
-                        "needs {action} on {object} via ACL or policy (grant {action} on {object} to user {principal}; in {project})"
+                        "needs {action} on {object} via ACL or policy (grant {action} on {object} to user {principal}; {})",
+                        by_admin(project)
                     ));
                 } else {
                     let columns = facts.missing_columns.join(", ");
                     out.push(format!(
-                        "needs {action} on column(s) {columns} of {object} via ACL or policy (grant {action} on {object} ({columns}) to user {principal}; in {project})"
+                        "needs {action} on column(s) {columns} of {object} via ACL or policy (grant {action} on {object} ({columns}) to user {principal}; {})",
+                        by_admin(project)
                     ));
                 }
             }
@@ -109,35 +173,52 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
                     let name = package.split_once('.').map_or(package.as_str(), |(_, n)| n);
                     let current = request.current_project.as_deref().unwrap_or_default();
                     out.push(format!(
-                        "needs package label >= {highest} (allow project {current} to install package {name} using label {highest}; in {project})"
+                        "needs package label >= {highest} (allow project {current} to install package {name} using label {highest}; {})",
+                        by_owner_or_super_administrator(project)
                     ));
                 } else {
                     for (column, sensitivity, effective) in &facts.label_shortfalls {
                         out.push(format!(
-                            "needs label grant >= {sensitivity} on column {column} (effective label is {effective}; grant label {sensitivity} on table {project}.{table}({column}) to user {principal};)"
+                            "needs label grant >= {sensitivity} on column {column} (effective label is {effective}; grant label {sensitivity} on table {project}.{table}({column}) to user {principal}; {})",
+                            by_admin(project)
                         ));
                     }
-                    out.push(format!("or a user label >= the highest sensitivity (set label <n> to user {principal}; in {project})"));
+                    let highest = facts
+                        .label_shortfalls
+                        .iter()
+                        .map(|s| s.1)
+                        .max()
+                        .unwrap_or(0);
+                    out.push(format!(
+                        "or a user label >= {highest}, the highest sensitivity (set label {highest} to user {principal}; {})",
+                        by_admin(project)
+                    ));
                 }
             }
             Layer::DownloadControl => {
-                out.push(format!("needs Download on {object} (grant Download on {object} to user {principal}; in {project})"));
+                out.push(format!(
+                    "needs Download on {object} (grant Download on {object} to user {principal}; {})",
+                    by_admin(project)
+                ));
             }
             Layer::ProjectProtection => {
                 let arn = texts::arn(&request.resource);
                 if let Some(Outflow::Project(destination)) = &request.outflow {
                     out.push(format!(
-                        "would be allowed if {destination} were a trusted project of {project} (add trustedproject {destination}; in {project})"
+                        "would be allowed if {destination} were a trusted project of {project} (add trustedproject {destination}; {})",
+                        by_owner_or_super_administrator(project)
                     ));
                     out.push(format!(
-                        "or with an exception policy of {project} allowing {principal} odps:{action} on {arn} (set ProjectProtection=true with exception <file>;)"
+                        "or with an exception policy of {project} allowing {principal} odps:{action} on {arn} ({})",
+                        exception_way(principal, action.name(), &arn, request.task_type, project)
                     ));
                     out.push(format!(
                         "or by sharing {object} through a package installed in {destination}"
                     ));
                 } else {
                     out.push(format!(
-                        "would be allowed with an exception policy of {project} allowing {principal} odps:{action} on {arn} for odps:TaskType DT (set ProjectProtection=true with exception <file>;)"
+                        "would be allowed with an exception policy of {project} allowing {principal} odps:{action} on {arn} for odps:TaskType DT ({})",
+                        exception_way(principal, action.name(), &arn, TaskType::Tunnel, project)
                     ));
                 }
             }
@@ -172,7 +253,8 @@ pub fn advise_management(
             Layer::AllowSources => match request.need {
                 Need::Admin => {
                     out.push(format!(
-                        "would be allowed if {principal} held role admin (grant admin to {principal}; by the owner of {project})"
+                        "would be allowed if {principal} held role admin (grant admin to {principal}; {})",
+                        by_owner(project)
                     ));
                     out.push(format!(
                         "would be allowed by a policy of an admin-type role {principal} holds that allows odps:{} on {}",
@@ -181,7 +263,8 @@ pub fn advise_management(
                     ));
                 }
                 Need::OwnerOrSuperAdmin => out.push(format!(
-                    "would be allowed if {principal} held role super_administrator (grant super_administrator to {principal}; by the owner of {project}); an Admin may not run it"
+                    "would be allowed if {principal} held role super_administrator (grant super_administrator to {principal}; {}); an Admin may not run it",
+                    by_owner(project)
                 )),
                 Need::Owner => out.push(format!(
                     "only the owner of project {project} may run it"
@@ -197,7 +280,8 @@ pub fn advise_management(
 fn network_way(whitelist: &[String], ip: &str, project: &str) -> String {
     if whitelist.is_empty() {
         format!(
-            "would be allowed if {ip} were in the ip white list of project {project} (setproject odps.security.ip.whitelist={ip};)"
+            "would be allowed if {ip} were in the ip white list of project {project} (setproject odps.security.ip.whitelist={ip}; {})",
+            by_owner(project)
         )
     } else {
         format!(
@@ -227,10 +311,12 @@ pub fn advise_entry(
                 project,
             )),
             Layer::ProjectStatus => out.push(format!(
-                "would be allowed if project {project} were normal again (its owner: alter project {project} set status normal;)"
+                "would be allowed if project {project} were normal again (alter project {project} set status normal; {})",
+                by_owner(project)
             )),
             Layer::Membership => out.push(format!(
-                "would be allowed past membership if {principal} were added to project {project} (add user {principal}; in {project})"
+                "would be allowed past membership if {principal} were added to project {project} (add user {principal}; {})",
+                by_admin(project)
             )),
             _ => {}
         }

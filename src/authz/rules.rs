@@ -50,6 +50,7 @@ pub enum Rule {
         index: usize,
         effect: Effect,
         actions: Vec<String>,
+        /// The statement's resource pattern that matched.
         arn: String,
         conditions: bool,
     },
@@ -142,14 +143,15 @@ impl Rule {
         }
     }
 
-    /// The rule a matching policy statement gives (`index` counts from 0).
+    /// The rule a matching policy statement gives (`index` counts from 0), naming the
+    /// statement's resource pattern that matched `arn` (`tables/t*`, not the table asked for).
     pub fn policy(source: &str, index: usize, statement: &PolicyStatement, arn: &str) -> Rule {
         Rule::Policy {
             source: source.to_string(),
             index,
             effect: statement.effect,
             actions: statement.actions.clone(),
-            arn: arn.to_string(),
+            arn: statement.matching_resource(arn).unwrap_or(arn).to_string(),
             conditions: !statement.conditions.is_empty(),
         }
     }

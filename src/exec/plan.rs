@@ -1632,11 +1632,17 @@ impl Binder<'_, '_, '_> {
             }
             None => ctx.user.to_string(),
         };
-        if let (true, Some(current)) = (principal != ctx.user, ctx.project) {
-            // A missing project is reported by the explained statement's own checks.
-            if self.txn.project(current)?.is_some() {
-                self.checks.push(show_grants_check(current));
+        match (principal != ctx.user, ctx.project) {
+            (true, Some(current)) => {
+                // A missing project is reported by the explained statement's own checks.
+                if self.txn.project(current)?.is_some() {
+                    self.checks.push(show_grants_check(current));
+                }
             }
+            // Outside any project, what another principal may do is the tenant's business:
+            // what `show grants for tenant user <p>` needs.
+            (true, None) => self.tenant(Action::ShowTenantGrants, "roles"),
+            (false, _) => {}
         }
         Ok(InProject::Explain { stmt: e, principal })
     }
