@@ -22,6 +22,8 @@ pub mod grammar;
 pub mod lexer;
 pub mod parser;
 pub mod policy;
+pub mod scripted;
 pub mod shell;
+pub mod slt;
 
 pub use error::{Error, Result};

@@ -33,6 +33,7 @@
 
 pub mod client;
 pub mod commit;
+pub mod echo;
 pub mod render;
 pub mod statement;
 
@@ -121,6 +122,8 @@ pub struct Console<O: Write, E: Write> {
     stdout: O,
     stderr: E,
     pending: Pending,
+    /// `-a`/`--echo`: each statement's text before its result (`echo`).
+    echo: bool,
 }
 
 impl<O: Write, E: Write> Console<O, E> {
@@ -130,7 +133,15 @@ impl<O: Write, E: Write> Console<O, E> {
             stdout,
             stderr,
             pending: Pending::default(),
+            echo: false,
         }
+    }
+
+    /// With `echo`, text output shows each statement, as `> <statement>;`, before its result
+    /// (psql's `-a`), so that a script's output reads as a transcript.
+    pub fn with_echo(mut self, echo: bool) -> Self {
+        self.echo = echo;
+        self
     }
 
     pub fn options(&self) -> &Options {
@@ -159,6 +170,11 @@ impl<O: Write, E: Write> Console<O, E> {
         let mut failed = false;
         let mut quit = false;
         for stmt in statement::statements(input).filter(|stmt| stmt.index >= first) {
+            if self.echo && self.options.format == Format::Text {
+                if let Some(line) = echo::line(&stmt) {
+                    self.pending.push(&line, false);
+                }
+            }
             let prepared = prepare(&stmt);
             let label = statement::statement_label(prepared.as_ref().ok(), stmt.text);
             let step = prepared.and_then(|prepared| self.perform(frontend, &stmt, prepared));
