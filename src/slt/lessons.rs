@@ -56,5 +56,22 @@ macro_rules! side_files {
     };
 }
 
-lessons!();
-side_files!();
+lessons!(
+    "01_members",
+    "02_roles",
+    "03_acl",
+    "04_policies",
+    "05_labels",
+    "06_packages",
+    "07_protection",
+    "08_trusted_exception",
+    "09_whitelist_download",
+    "10_explain",
+    "11_project_status",
+);
+side_files!(
+    "files/alice_exception.json",
+    "files/alice_exception_dated.json",
+    "files/allow_bob_reports.json",
+    "files/deny_alice_orders.json",
+);
