@@ -70,6 +70,9 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
 pub fn text_line(report: &FileReport) -> String {
     match &report.failure {
         None => format!("PASS {} ({} records)\n", report.file, report.records),
+        Some(failure) if failure.file != report.file => {
+            format!("FAIL {}: in {failure}\n", report.file)
+        }
         Some(failure) => format!("FAIL {failure}\n"),
     }
 }
