@@ -64,15 +64,19 @@ fn every_lesson_passes() {
 
 #[test]
 fn the_shipped_lessons_are_the_files_in_scripts_lessons() {
-    let embedded: Vec<&str> = mcsec::slt::lessons::LESSONS.iter().map(|l| l.name).collect();
+    let embedded: Vec<&str> = mcsec::slt::lessons::LESSONS
+        .iter()
+        .map(|l| l.name)
+        .collect();
     let on_disk: Vec<String> = lesson_files()
         .iter()
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(embedded, on_disk);
     for lesson in mcsec::slt::lessons::LESSONS {
-        let on_disk = std::fs::read_to_string(root().join(format!("scripts/lessons/{}.slt", lesson.name)))
-            .unwrap();
+        let on_disk =
+            std::fs::read_to_string(root().join(format!("scripts/lessons/{}.slt", lesson.name)))
+                .unwrap();
         assert_eq!(lesson.text, on_disk, "{}", lesson.name);
     }
     let mut side: Vec<String> = std::fs::read_dir(root().join("scripts/lessons/files"))
@@ -148,7 +152,12 @@ fn completing_lessons_without_their_expected_blocks_gives_them_back_byte_for_byt
     let copy_arg = copy.display().to_string();
     let (code, stdout, _) = mcsec(&["test", "--complete", &copy_arg]);
     assert_eq!(code, Some(0), "{stdout}");
-    assert!(stdout.lines().all(|l| l.starts_with("UPDATED ") || l.ends_with(" failed")), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with("UPDATED ") || l.ends_with(" failed")),
+        "{stdout}"
+    );
     for (target, original) in &originals {
         let completed = std::fs::read_to_string(target).unwrap();
         assert!(
@@ -160,7 +169,12 @@ fn completing_lessons_without_their_expected_blocks_gives_them_back_byte_for_byt
     // Completing a complete file changes nothing.
     let (code, stdout, _) = mcsec(&["test", "--complete", &copy_arg]);
     assert_eq!(code, Some(0));
-    assert!(stdout.lines().all(|l| l.starts_with("UNCHANGED ") || l.ends_with(" failed")), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with("UNCHANGED ") || l.ends_with(" failed")),
+        "{stdout}"
+    );
 }
 
 /// Each failing file, and exactly what `mcsec test` says about it.
@@ -250,7 +264,10 @@ fn failing_and_malformed_files_fail_with_exact_messages_and_positions() {
         for entry in std::fs::read_dir(root().join(dir)).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "slt") {
-                corpus.push(format!("{dir}/{}", path.file_name().unwrap().to_string_lossy()));
+                corpus.push(format!(
+                    "{dir}/{}",
+                    path.file_name().unwrap().to_string_lossy()
+                ));
             }
         }
     }

@@ -30,7 +30,10 @@ mod tests {
             col: 1,
             index: 1,
         };
-        assert_eq!(line(&stmt("list users")).as_deref(), Some("> list users;\n"));
+        assert_eq!(
+            line(&stmt("list users")).as_deref(),
+            Some("> list users;\n")
+        );
         assert_eq!(
             line(&stmt("grant Select\n  on table t to user RAM$a")).as_deref(),
             Some("> grant Select\n  on table t to user RAM$a;\n")

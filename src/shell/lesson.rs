@@ -82,13 +82,13 @@ pub fn steps(records: Records) -> (Vec<Step>, Vec<String>) {
     let mut teaching: Vec<String> = Vec::new();
     for record in records {
         match record {
-            Record::Comment(lines) => teaching.extend(lines.into_iter().map(|l| {
-                l.strip_prefix(' ').map(str::to_string).unwrap_or(l)
-            })),
-            Record::Newline => {
-                if teaching.last().is_some_and(|l| !l.is_empty()) {
-                    teaching.push(String::new());
-                }
+            Record::Comment(lines) => teaching.extend(
+                lines
+                    .into_iter()
+                    .map(|l| l.strip_prefix(' ').map(str::to_string).unwrap_or(l)),
+            ),
+            Record::Newline if teaching.last().is_some_and(|l| !l.is_empty()) => {
+                teaching.push(String::new());
             }
             record @ (Record::Statement { .. } | Record::Query { .. }) => {
                 while teaching.last().is_some_and(String::is_empty) {
@@ -131,7 +131,11 @@ fn step_count(lesson: &Lesson) -> usize {
 fn list(options: &LessonOptions, out: &mut dyn Write) -> i32 {
     let progress = load_progress(options.progress.as_ref());
     let mine = progress.get(&options.learner);
-    let _ = writeln!(out, "Lessons (mcsec lesson <name>; progress of {}):", options.learner);
+    let _ = writeln!(
+        out,
+        "Lessons (mcsec lesson <name>; progress of {}):",
+        options.learner
+    );
     for lesson in lessons::LESSONS {
         let total = step_count(lesson);
         let done = mine.and_then(|m| m.get(lesson.name)).copied().unwrap_or(0);
@@ -140,19 +144,23 @@ fn list(options: &LessonOptions, out: &mut dyn Write) -> i32 {
             d if d >= total => "done".to_string(),
             d => format!("{d}/{total} steps"),
         };
-        let _ = writeln!(out, "  {:<24} {:<58} [{status}]", lesson.name, lesson.title());
+        let _ = writeln!(
+            out,
+            "  {:<24} {:<58} [{status}]",
+            lesson.name,
+            lesson.title()
+        );
     }
     0
 }
 
 fn connection_of(record: &Record<Column>) -> String {
     match record {
-        Record::Statement { connection, .. } | Record::Query { connection, .. } => {
-            match connection {
-                sqllogictest::Connection::Default => "default".into(),
-                sqllogictest::Connection::Named(name) => name.clone(),
-            }
-        }
+        Record::Statement { connection, .. } | Record::Query { connection, .. } => match connection
+        {
+            sqllogictest::Connection::Default => "default".into(),
+            sqllogictest::Connection::Named(name) => name.clone(),
+        },
         _ => "default".into(),
     }
 }
@@ -170,6 +178,37 @@ fn with_sql(record: &Record<Column>, text: &str) -> Record<Column> {
         *sql = text.to_string();
     }
     record
+}
+
+/// The first statement of `sql`, parsed.
+fn first_statement(sql: &str) -> Option<crate::ast::Statement> {
+    let input = console::Input {
+        text: sql,
+        file: "<lesson>",
+    };
+    let first = console::statement::statements(&input).find(|s| !s.text.trim().is_empty())?;
+    match console::prepare(&first) {
+        Ok(console::Prepared::Statement(statement)) => Some(statement),
+        _ => None,
+    }
+}
+
+/// When the learner's statement is another kind than the lesson's (a `select` where the step
+/// puts a policy), the words the lesson's statement starts with: a success of the wrong
+/// statement must not pass a step that only asks for success.
+fn other_kind(lesson_sql: &str, typed: &str) -> Option<String> {
+    let lesson = first_statement(lesson_sql)?;
+    let typed = first_statement(typed)?;
+    if std::mem::discriminant(&lesson) == std::mem::discriminant(&typed) {
+        return None;
+    }
+    let words: Vec<String> = lesson
+        .to_string()
+        .split_whitespace()
+        .take(2)
+        .map(str::to_string)
+        .collect();
+    Some(words.join(" "))
 }
 
 /// What the learner typed for one step.
@@ -199,7 +238,11 @@ fn read_answer(editor: &mut DefaultEditor, prompt: &str) -> Answer {
                 buffer.push_str(&line);
                 if crate::lexer::is_complete(&buffer) {
                     let _ = editor.add_history_entry(buffer.trim());
-                    let word = buffer.trim().trim_end_matches(';').trim().to_ascii_lowercase();
+                    let word = buffer
+                        .trim()
+                        .trim_end_matches(';')
+                        .trim()
+                        .to_ascii_lowercase();
                     if matches!(word.as_str(), "quit" | "q" | "exit") {
                         return Answer::Leave;
                     }
@@ -310,6 +353,16 @@ fn walk(lesson: &'static Lesson, options: &LessonOptions) -> i32 {
             };
             if from_lesson {
                 let _ = writeln!(out, "> {}", sql.trim());
+            } else if let Some(wanted) = other_kind(sql_of(&step.record), &sql) {
+                let _ = writeln!(out, "✗ Not what the lesson expected: this step wants a statement starting with `{wanted}`.");
+                let hint = format!("explain {}", sql.trim());
+                let _ = writeln!(out, "Hint: {hint}");
+                show(&mut out, &run_as(&shared, &connection, &hint));
+                let _ = writeln!(
+                    out,
+                    "Try again, or press Enter to run the lesson's statement."
+                );
+                continue;
             }
             let attempt = with_sql(&step.record, &sql);
             slt::aim(&shared, &attempt);

@@ -102,7 +102,7 @@ struct Span {
     terminated: bool,
 }
 
-fn content<'a>(line: &'a str) -> &'a str {
+fn content(line: &str) -> &str {
     line.trim_end_matches('\n').trim_end_matches('\r')
 }
 
@@ -111,7 +111,8 @@ fn content<'a>(line: &'a str) -> &'a str {
 fn span(lines: &[&str], header: u32) -> Span {
     let n = lines.len();
     let start = header as usize - 1;
-    let is_query = content(lines[start]).starts_with("query") && !content(lines[start]).starts_with("query error");
+    let is_query = content(lines[start]).starts_with("query")
+        && !content(lines[start]).starts_with("query error");
     let mut i = start + 2; // the header and the first SQL line
     let mut has_delimiter = false;
     let mut terminated = false;

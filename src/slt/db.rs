@@ -235,7 +235,11 @@ fn clock_directive(sql: &str) -> Result<Option<i64>, StatementError> {
     let value = value.trim();
     time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
         .map(|t| Some(t.unix_timestamp()))
-        .map_err(|e| StatementError(format!("{CLOCK_KEY}='{value}' is not an RFC 3339 time ({e})")))
+        .map_err(|e| {
+            StatementError(format!(
+                "{CLOCK_KEY}='{value}' is not an RFC 3339 time ({e})"
+            ))
+        })
 }
 
 /// The runner's handle on a file's shared state; the runner opens one per connection name it

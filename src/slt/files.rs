@@ -79,10 +79,7 @@ impl Files for MemoryFiles {
         }
         let key = path.trim_start_matches("./");
         self.files.get(key).cloned().ok_or_else(|| {
-            crate::exec::messages::read_file(
-                path,
-                std::io::Error::from_raw_os_error(2),
-            )
+            crate::exec::messages::read_file(path, std::io::Error::from_raw_os_error(2))
         })
     }
 

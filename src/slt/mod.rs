@@ -113,7 +113,8 @@ fn load_at(text: &str, name: &str, dir: Option<&Path>, depth: usize) -> Result<R
             let paths = include_paths(dir, filename).map_err(at)?;
             records.push(record.clone());
             for path in paths {
-                let source = read_source(&path).map_err(|f| at(format!("include {filename}: {}", f.message)))?;
+                let source = read_source(&path)
+                    .map_err(|f| at(format!("include {filename}: {}", f.message)))?;
                 let included_dir = path.parent().map(Path::to_path_buf);
                 records.extend(load_at(
                     &source,
@@ -141,7 +142,10 @@ fn include_paths(dir: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
         return if full.is_file() {
             Ok(vec![full])
         } else {
-            Err(format!("include {pattern}: no such file {}", full.display()))
+            Err(format!(
+                "include {pattern}: no such file {}",
+                full.display()
+            ))
         };
     }
     let parent = full.parent().unwrap_or(dir);
@@ -191,7 +195,8 @@ pub fn sandbox(files: Arc<dyn Files>, name: &str) -> Arc<Mutex<Shared>> {
 }
 
 /// The sqllogictest runner over a sandbox, set up the way every mcsec file runs.
-pub type SltRunner = Runner<Connection, Box<dyn FnMut() -> std::future::Ready<Result<Connection, StatementError>>>>;
+pub type SltRunner =
+    Runner<Connection, Box<dyn FnMut() -> std::future::Ready<Result<Connection, StatementError>>>>;
 
 pub fn runner(shared: &Arc<Mutex<Shared>>) -> SltRunner {
     let shared = shared.clone();
@@ -310,12 +315,7 @@ pub fn complete_file(path: &Path) -> Result<bool, Failure> {
     let text = read_source(path)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let records = load(&text, &name, Some(&dir))?;
-    let completed = complete::complete(
-        &text,
-        &name,
-        records,
-        Arc::new(files::DirFiles::new(dir)),
-    )?;
+    let completed = complete::complete(&text, &name, records, Arc::new(files::DirFiles::new(dir)))?;
     if completed == text {
         return Ok(false);
     }

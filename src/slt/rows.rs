@@ -9,11 +9,11 @@
 //! record for it. The mapping of each family is the table in README ("Scripted tests").
 
 use super::db::Column;
+use crate::exec::render;
 use crate::exec::result::{
     Cell, ExplainStatement, GrantBlock, LabelGrants, Outcome, PackageDescription,
     SecurityConfiguration, StatementResult, TableDescription,
 };
-use crate::exec::render;
 
 const NULL: &str = "NULL";
 
@@ -46,7 +46,11 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
             project,
         } => (
             vec![Column::Text; 3],
-            vec![vec![name.clone(), source_ip.clone(), or_null(project.as_deref())]],
+            vec![vec![
+                name.clone(),
+                source_ip.clone(),
+                or_null(project.as_deref()),
+            ]],
         ),
         R::SecurityConfiguration(c) => (vec![Column::Text; 2], security_rows(c)),
         R::Properties { properties } => (
@@ -168,7 +172,12 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
                 if let Some(columns) = &check.columns {
                     what.push_str(&format!(" ({})", columns.join(", ")));
                 }
-                out.push(explain_row("check", &what, check.decision, check.code.as_ref()));
+                out.push(explain_row(
+                    "check",
+                    &what,
+                    check.decision,
+                    check.code.as_ref(),
+                ));
             }
             out.extend(e.advice.iter().map(|a| advice_row(a)));
             (vec![Column::Text; 4], out)
@@ -241,7 +250,10 @@ fn security_rows(c: &SecurityConfiguration) -> Vec<Vec<String>> {
     let pair = |k: &str, v: bool| vec![k.to_string(), v.to_string()];
     let mut out = vec![
         pair("CheckPermissionUsingAcl", c.check_permission_using_acl),
-        pair("CheckPermissionUsingPolicy", c.check_permission_using_policy),
+        pair(
+            "CheckPermissionUsingPolicy",
+            c.check_permission_using_policy,
+        ),
         pair(
             "ObjectCreatorHasAccessPermission",
             c.object_creator_has_access_permission,
@@ -470,11 +482,21 @@ fn explain_row(
     outcome: Outcome,
     code: Option<&crate::error::DenyCode>,
 ) -> Vec<String> {
-    vec![kind.into(), value_text(what), verdict(outcome), code_text(code)]
+    vec![
+        kind.into(),
+        value_text(what),
+        verdict(outcome),
+        code_text(code),
+    ]
 }
 
 fn advice_row(advice: &str) -> Vec<String> {
-    vec!["advice".into(), value_text(advice), NULL.into(), NULL.into()]
+    vec![
+        "advice".into(),
+        value_text(advice),
+        NULL.into(),
+        NULL.into(),
+    ]
 }
 
 /// `explain` of a management or sandbox statement: the decision, the standing, each check, the
