@@ -336,3 +336,28 @@ fn the_projects_own_slt_tests_pass() {
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stdout.ends_with(" passed, 0 failed\n"), "{stdout}");
 }
+
+#[test]
+fn the_readme_example_passes_as_printed() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("A complete example (`grants.slt`):\n\n```\n")
+        .expect("README example");
+    let body = &readme[start..];
+    let body = &body[body.find("```\n").unwrap() + 4..];
+    let example = &body[..body.find("```\n").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("grants.slt"), example).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_mcsec"))
+        .args(["test", "grants.slt"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let shown = body[body.find("$ mcsec test grants.slt\n").unwrap() + 24..]
+        .split("```")
+        .next()
+        .unwrap();
+    assert_eq!(stdout, shown);
+    assert_eq!(output.status.code(), Some(0));
+}
