@@ -146,7 +146,7 @@ fn list(options: &LessonOptions, out: &mut dyn Write) -> i32 {
         };
         let _ = writeln!(
             out,
-            "  {:<24} {:<58} [{status}]",
+            "  {:<24} {:<62} [{status}]",
             lesson.name,
             lesson.title()
         );
