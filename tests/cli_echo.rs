@@ -67,7 +67,15 @@ fn echo_adds_nothing_to_json() {
 
 #[test]
 fn an_echoed_golden_script_prints_its_transcript() {
-    for script in ["tests/golden/users.sql", "tests/golden/roles.sql"] {
+    let mut scripts: Vec<String> = std::fs::read_dir(root().join("tests/golden"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| format!("tests/golden/{}", e.file_name().to_string_lossy()))
+        .filter(|p| p.ends_with(".sql"))
+        .collect();
+    scripts.sort();
+    assert!(scripts.len() >= 8, "{scripts:?}");
+    for script in scripts.iter().map(String::as_str) {
         let (_, stdout, _) = mcsec(&["--catalog", ":memory:", "-a", "--keep-going", "-f", script]);
         let golden = std::fs::read_to_string(root().join(script).with_extension("out")).unwrap();
         let without_failures: String = golden
