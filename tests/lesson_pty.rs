@@ -178,7 +178,7 @@ fn shell_quote(s: &str) -> String {
 #[test]
 fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
     let t = Tmux::start(&["lesson", "01"]);
-    t.wait_text("[1/14 ALIYUN$owner]>");
+    t.wait_text("[1/15 ALIYUN$owner]>");
     let screen = t.screen();
     assert!(
         screen.starts_with("Lesson 01_members — Members and account kinds\n"),
@@ -215,24 +215,24 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
 
     // The right answer passes the step.
     t.line("create project sales;");
-    t.wait_text("✓ step 1 of 14");
+    t.wait_text("✓ step 1 of 15");
     // Enter runs the lesson's own statement, echoed first.
     t.keys(&["Enter"]);
-    let screen = t.wait_text("✓ step 2 of 14");
+    let screen = t.wait_text("✓ step 2 of 15");
     assert!(
-        screen.contains("> use sales;\nOK\n✓ step 2 of 14"),
+        screen.contains("> use sales;\nOK\n✓ step 2 of 15"),
         "{screen}"
     );
-    t.wait_text("[3/14 ALIYUN$owner]>");
+    t.wait_text("[3/15 ALIYUN$owner]>");
     t.line("whoami;");
-    let screen = t.wait_text("✓ step 3 of 14");
+    let screen = t.wait_text("✓ step 3 of 15");
     assert!(
-        screen.contains("Name: ALIYUN$owner\nSource IP: 127.0.0.1\nProject: sales\n✓ step 3 of 14"),
+        screen.contains("Name: ALIYUN$owner\nSource IP: 127.0.0.1\nProject: sales\n✓ step 3 of 15"),
         "{screen}"
     );
-    t.wait_text("[4/14 ALIYUN$owner]>");
+    t.wait_text("[4/15 ALIYUN$owner]>");
     t.line("quit;");
-    t.wait_text("Left at step 4 of 14; progress kept.");
+    t.wait_text("Left at step 4 of 15; progress kept.");
     t.wait_exit();
     let home = t.into_home();
     let progress = std::fs::read_to_string(home.path().join(".mcsec/lessons.json")).unwrap();
@@ -252,7 +252,7 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
         "{listed}"
     );
     let line = listed.lines().find(|l| l.contains("01_members")).unwrap();
-    assert!(line.ends_with("[3/14 steps]"), "{line}");
+    assert!(line.ends_with("[3/15 steps]"), "{line}");
     assert!(line.contains("Members and account kinds"), "{line}");
     let other = Command::new(env!("CARGO_BIN_EXE_mcsec"))
         .args(["lesson", "--user", "RAM$trainee"])
@@ -269,8 +269,8 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
 
     // Resuming replays the three steps and opens the fourth, as the owner again.
     let t = Tmux::start_in(home, &["lesson", "01_members"], &[]);
-    let screen = t.wait_text("[4/14 ALIYUN$owner]>");
-    assert!(screen.contains("Resuming after step 3 of 14."), "{screen}");
+    let screen = t.wait_text("[4/15 ALIYUN$owner]>");
+    assert!(screen.contains("Resuming after step 3 of 15."), "{screen}");
     // Step 4 adds alice. A statement of another kind does not pass it, even though it
     // would succeed, and is not run.
     t.line("list users;");
@@ -282,9 +282,9 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
     // Enter runs the lesson's own: the state of steps 1-3 (the project, the current project)
     // is back, or adding a user would fail.
     t.keys(&["Enter"]);
-    t.wait_text("✓ step 4 of 14");
+    t.wait_text("✓ step 4 of 15");
     t.keys(&["C-d"]);
-    t.wait_text("Left at step 5 of 14; progress kept.");
+    t.wait_text("Left at step 5 of 15; progress kept.");
     t.wait_exit();
 }
 

@@ -9,7 +9,6 @@
 //! record for it. The mapping of each family is the table in README ("Scripted tests").
 
 use super::db::Column;
-use crate::exec::render;
 use crate::exec::result::{
     Cell, ExplainStatement, GrantBlock, LabelGrants, Outcome, PackageDescription,
     SecurityConfiguration, StatementResult, TableDescription,
@@ -532,11 +531,6 @@ fn explain_statement_rows(e: &ExplainStatement) -> Vec<Vec<String>> {
     ]);
     out.extend(e.advice.iter().map(|a| advice_row(a)));
     out
-}
-
-/// The odpscmd text of a result, for messages that show what a statement printed.
-pub fn text(result: &StatementResult) -> String {
-    render::text(result)
 }
 
 #[cfg(test)]
