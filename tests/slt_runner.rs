@@ -328,6 +328,48 @@ fn a_run_counts_passes_and_failures_and_json_reports_each_file() {
         })
     );
     assert_eq!(lines[2], serde_json::json!({ "passed": 1, "failed": 1 }));
+
+    // A directory without tests is a failure, not a pass.
+    let (code, stdout, _) = mcsec(&["test", "tests/slt/pass/parts"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        stdout,
+        "FAIL tests/slt/pass/parts: no .slt files in this directory\n0 passed, 1 failed\n"
+    );
+
+    // --complete reports in JSON too, and a malformed file is not rewritten.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.slt");
+    let text = std::fs::read_to_string(root().join("tests/slt/malformed/bad_type.slt")).unwrap();
+    std::fs::write(&bad, &text).unwrap();
+    let good = dir.path().join("good.slt");
+    std::fs::write(
+        &good,
+        "statement ok\ncreate project prj1;\n\nquery T\nlist projects;\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = mcsec(&[
+        "test",
+        "--complete",
+        "--format",
+        "json",
+        &good.display().to_string(),
+        &bad.display().to_string(),
+    ]);
+    assert_eq!(code, Some(1));
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["updated"], true);
+    assert_eq!(lines[1]["ok"], false);
+    assert_eq!(lines[1]["failure"]["line"], 4);
+    assert_eq!(lines[2], serde_json::json!({ "passed": 1, "failed": 1 }));
+    assert_eq!(std::fs::read_to_string(&bad).unwrap(), text);
+    assert_eq!(
+        std::fs::read_to_string(&good).unwrap(),
+        "statement ok\ncreate project prj1;\n\nquery T\nlist projects;\n----\nprj1\n"
+    );
 }
 
 #[test]
