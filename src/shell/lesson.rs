@@ -109,9 +109,18 @@ pub fn steps(records: Records) -> (Vec<Step>, Vec<String>) {
 }
 
 fn find(name: &str) -> Option<&'static Lesson> {
+    // `3` and `03` both name `03_acl`.
+    let numbered = name.parse::<u32>().ok().map(|n| format!("{n:02}_"));
     lessons::LESSONS
         .iter()
         .find(|l| l.name == name)
+        .or_else(|| {
+            numbered.and_then(|prefix| {
+                lessons::LESSONS
+                    .iter()
+                    .find(|l| l.name.starts_with(&prefix))
+            })
+        })
         .or_else(|| {
             let matching: Vec<&Lesson> = lessons::LESSONS
                 .iter()
@@ -447,6 +456,9 @@ mod tests {
             assert!(!lesson.title().is_empty(), "{}", lesson.name);
         }
         assert_eq!(find("01").map(|l| l.name), Some(lessons::LESSONS[0].name));
+        assert_eq!(find("1").map(|l| l.name), Some(lessons::LESSONS[0].name));
+        assert_eq!(find("10").map(|l| l.name), Some("10_explain"));
+        assert_eq!(find("03_acl").map(|l| l.name), Some("03_acl"));
         assert!(find("nope").is_none());
     }
 }
