@@ -33,6 +33,8 @@ pub struct BatchOptions {
     pub start_at: Option<usize>,
     /// `--keep-going`: run every statement even after a failure.
     pub keep_going: bool,
+    /// `-a`/`--echo`: print each statement before its result.
+    pub echo: bool,
 }
 
 impl BatchOptions {
@@ -67,6 +69,7 @@ pub fn run(
         }
     }
     let code = Console::new(options.console_options(), &mut *stdout, &mut *stderr)
+        .with_echo(options.echo)
         .run(&mut session, script)
         .exit_code;
     leave_without_store_shutdown(session, code, stderr)

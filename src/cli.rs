@@ -61,6 +61,11 @@ pub struct Cli {
     #[arg(long = "keep-going")]
     pub keep_going: bool,
 
+    /// Print each statement (`> <statement>;`) before its result, as psql -a, so that the
+    /// output reads as a transcript.
+    #[arg(short = 'a', long = "echo")]
+    pub echo: bool,
+
     /// Catalog directory, or :memory: for a throw-away one [default: $MCSEC_CATALOG, else $HOME/.mcsec/catalog].
     #[arg(long, value_name = "DIR")]
     pub catalog: Option<String>,
@@ -103,6 +108,30 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
     },
+    /// Run sqllogictest (.slt) files, each on a fresh in-memory catalog; directories are
+    /// searched for *.slt. Prints `N passed, M failed`; exit 1 on any failure.
+    Test {
+        #[arg(required = true, value_name = "FILE|DIR")]
+        paths: Vec<std::path::PathBuf>,
+        /// Rewrite each file's expected output in place with what its records did.
+        #[arg(long)]
+        complete: bool,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List the lessons that ship with mcsec, or walk through one in the shell.
+    Lesson {
+        /// The lesson's name (as listed), or its number.
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+        /// Start the lesson from its beginning, forgetting the progress kept.
+        #[arg(long)]
+        restart: bool,
+        /// The learner whose progress is kept [default: $MCSEC_USER, else ALIYUN$owner].
+        #[arg(long, value_name = "PRINCIPAL")]
+        user: Option<String>,
+    },
 }
 
 /// `--format text|json` names the console's output formats.
@@ -141,6 +170,8 @@ pub struct Settings {
     pub mode: Mode,
     pub start_at: Option<usize>,
     pub keep_going: bool,
+    /// `-a`/`--echo`.
+    pub echo: bool,
     pub catalog: String,
     pub user: String,
     pub project: Option<String>,
@@ -289,6 +320,11 @@ impl Settings {
                 "-k needs a script: -f <file>, -e or piped stdin".to_string(),
             ));
         }
+        if mode == Mode::Shell && cli.echo {
+            return Err(UsageError(
+                "-a/--echo needs a script: -f <file>, -e or piped stdin".to_string(),
+            ));
+        }
         if mode == Mode::Shell && cli.keep_going {
             return Err(UsageError(
                 "--keep-going needs a script: -f <file>, -e or piped stdin".to_string(),
@@ -305,6 +341,7 @@ impl Settings {
             mode,
             start_at,
             keep_going: cli.keep_going,
+            echo: cli.echo,
             catalog,
             user,
             project,
@@ -394,18 +431,49 @@ pub fn main() -> i32 {
     };
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    if let Some(Command::Fmt {
-        files,
-        check,
-        write,
-    }) = &cli.command
-    {
-        let mode = match (check, write) {
-            (true, _) => crate::fmt::Mode::Check,
-            (_, true) => crate::fmt::Mode::Write,
-            _ => crate::fmt::Mode::Print,
-        };
-        return crate::fmt::run(files, mode, &mut stdout.lock(), &mut stderr.lock());
+    match &cli.command {
+        Some(Command::Fmt {
+            files,
+            check,
+            write,
+        }) => {
+            let mode = match (check, write) {
+                (true, _) => crate::fmt::Mode::Check,
+                (_, true) => crate::fmt::Mode::Write,
+                _ => crate::fmt::Mode::Print,
+            };
+            return crate::fmt::run(files, mode, &mut stdout.lock(), &mut stderr.lock());
+        }
+        Some(Command::Test {
+            paths,
+            complete,
+            format,
+        }) => {
+            let options = crate::scripted::TestOptions {
+                paths: paths.clone(),
+                complete: *complete,
+                format: *format,
+            };
+            return crate::scripted::run(&options, &mut stdout.lock());
+        }
+        Some(Command::Lesson {
+            name,
+            restart,
+            user,
+        }) => {
+            let learner = user
+                .clone()
+                .or_else(|| process_env("MCSEC_USER").filter(|u| !u.is_empty()))
+                .unwrap_or_else(|| DEFAULT_USER.to_string());
+            let options = crate::shell::lesson::LessonOptions {
+                name: name.clone(),
+                restart: *restart,
+                learner: crate::exec::resolve_user(&learner, DEFAULT_USER),
+                progress: crate::shell::lesson::progress_path(),
+            };
+            return crate::shell::lesson::run(&options);
+        }
+        None => {}
     }
     let settings = match Settings::resolve(&cli, &process_env) {
         Ok(settings) => settings,
@@ -483,6 +551,7 @@ pub fn main() -> i32 {
                 project: settings.project.clone(),
                 start_at: settings.start_at,
                 keep_going: settings.keep_going,
+                echo: settings.echo,
             };
             batch::run(
                 session,

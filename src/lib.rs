@@ -23,7 +23,9 @@ pub mod input;
 pub mod lexer;
 pub mod parser;
 pub mod policy;
+pub mod scripted;
 pub mod shell;
 pub mod suggest;
+pub mod slt;
 
 pub use error::{Error, Result};

@@ -68,3 +68,19 @@ fn no_front_end_uses_another() {
     assert_eq!(uses("shell", &["batch", "cli"]), Vec::<String>::new());
     assert_eq!(uses("batch", &["shell", "cli"]), Vec::<String>::new());
 }
+
+#[test]
+fn scripted_tests_sit_below_the_front_ends() {
+    // `slt` (the .slt runner the lessons and `mcsec test` share) is a library for front ends:
+    // it uses none of them; `mcsec test` (`scripted`) is a front end like the others.
+    assert_eq!(
+        uses("slt", &["shell", "batch", "cli", "scripted"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        uses("scripted", &["shell", "batch", "cli"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(uses("shell", &["scripted"]), Vec::<String>::new());
+    assert_eq!(uses("batch", &["scripted", "slt"]), Vec::<String>::new());
+}

@@ -33,6 +33,7 @@
 
 pub mod client;
 pub mod commit;
+pub mod echo;
 pub mod habits;
 pub mod render;
 pub mod statement;
@@ -122,6 +123,8 @@ pub struct Console<O: Write, E: Write> {
     stdout: O,
     stderr: E,
     pending: Pending,
+    /// `-a`/`--echo`: each statement's text before its result (`echo`).
+    echo: bool,
 }
 
 impl<O: Write, E: Write> Console<O, E> {
@@ -131,7 +134,15 @@ impl<O: Write, E: Write> Console<O, E> {
             stdout,
             stderr,
             pending: Pending::default(),
+            echo: false,
         }
+    }
+
+    /// With `echo`, text output shows each statement, as `> <statement>;`, before its result
+    /// (psql's `-a`), so that a script's output reads as a transcript.
+    pub fn with_echo(mut self, echo: bool) -> Self {
+        self.echo = echo;
+        self
     }
 
     pub fn options(&self) -> &Options {
@@ -189,6 +200,11 @@ impl<O: Write, E: Write> Console<O, E> {
             if stmt.index == first {
                 if let Some(note) = replay.note(first) {
                     let _ = self.stderr.write_all(note.as_bytes());
+                }
+            }
+            if self.echo && self.options.format == Format::Text {
+                if let Some(line) = echo::line(&stmt) {
+                    self.pending.push(&line, false);
                 }
             }
             let prepared = prepare(&stmt);

@@ -172,6 +172,12 @@ impl Session {
         })
     }
 
+    /// Moves the session's clock (`None`: the real clock), as a scripted test does when it
+    /// lets time pass so that a grant expires.
+    pub fn set_now(&mut self, now: Option<i64>) {
+        self.options.now = now;
+    }
+
     /// Makes `project` current, as `use <p>;` and `--project` do: fails with the access error
     /// (4002 not a member, IP whitelist) when the acting user may not enter it.
     pub fn use_project(&mut self, project: &str) -> Result<()> {

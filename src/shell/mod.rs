@@ -15,6 +15,7 @@
 //! leaves.
 
 pub mod helper;
+pub mod lesson;
 
 use crate::ast::Statement;
 use crate::console::{self, Commit, Console, Format, Frontend, Input};
