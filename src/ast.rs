@@ -497,8 +497,11 @@ pub enum Statement {
     Use {
         project: String,
     },
+    /// `login <principal> [from <ip>]`: a new acting principal, and with `from` a new source
+    /// address (the sandbox's way to act from another address).
     Login {
         principal: Principal,
+        source_ip: Option<String>,
     },
 
     // sandbox: objects and data

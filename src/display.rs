@@ -792,7 +792,16 @@ impl Display for Statement {
             ),
             S::ListProjects => f.write_str("list projects"),
             S::Use { project } => write!(f, "use {}", Ident(project)),
-            S::Login { principal } => write!(f, "login {}", PrincipalName(&principal.name)),
+            S::Login {
+                principal,
+                source_ip,
+            } => {
+                write!(f, "login {}", PrincipalName(&principal.name))?;
+                if let Some(ip) = source_ip {
+                    write!(f, " from {}", PathText(ip))?;
+                }
+                Ok(())
+            }
             S::CreateTable {
                 table,
                 columns: cols,

@@ -683,7 +683,14 @@ fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
         "install" | "uninstall" => install(rest, lower == "install"),
         "setproject" => setproject(rest),
         "use" => map(ident_as("project"), |project| Statement::Use { project }).parse(rest),
-        "login" => map(user_principal, |principal| Statement::Login { principal }).parse(rest),
+        "login" => map(
+            (user_principal, opt(preceded(kw("from"), ip_address))),
+            |(principal, source_ip)| Statement::Login {
+                principal,
+                source_ip,
+            },
+        )
+        .parse(rest),
         "insert" => insert(rest),
         "select" => map(query_after_select, Statement::Select).parse(rest),
         "tunnel" => tunnel(rest),
@@ -1954,6 +1961,32 @@ pub fn parse_statement(text: &str, file: &str, line: u32, col: u32) -> Result<St
     }
     let end_pos = lexer.position();
     parse_tokens(&toks, text, &Tracker::new(), file, end_pos)
+}
+
+/// The words the grammar allows right after `text` (an unfinished statement): the keywords,
+/// and the object types where a type may come. Empty when `text` already has a mistake
+/// before its end. The shell completes from this, so `use pol<Tab>` offers no keyword.
+pub fn expected_words(text: &str) -> Vec<&'static str> {
+    let Ok(toks) = Lexer::new(text).collect::<std::result::Result<Vec<Token>, _>>() else {
+        return Vec::new();
+    };
+    let track = Tracker::new();
+    let _ = parse_tokens(&toks, text, &track, "", (0, 0));
+    let state = track.state.borrow();
+    if state.0 != 0 {
+        return Vec::new();
+    }
+    let mut out: Vec<&'static str> = Vec::new();
+    for expected in &state.1 {
+        match expected {
+            Expected::Keyword(k) => out.push(k),
+            Expected::Class("object type") => out.extend(OBJECT_TYPES.iter().map(|(k, _)| *k)),
+            _ => {}
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// A lexer error (an unterminated quote or comment) as the parser reports it, positioned in

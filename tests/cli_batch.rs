@@ -273,7 +273,7 @@ fn help_runs_in_batch_too() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
-            .starts_with("Statements (type \"help <keyword>;\" for the syntax):\n"),
+            .starts_with("Statements (type \"help <keyword>;\" for an explanation, an example and the syntax):\n"),
         "{}",
         r.stdout
     );

@@ -156,7 +156,7 @@ fn json_mode_prints_one_record_per_statement_failures_included() {
     assert!(records[4]["text"]
         .as_str()
         .unwrap()
-        .starts_with("Statements (type \"help <keyword>;\" for the syntax):\n"));
+        .starts_with("Statements (type \"help <keyword>;\" for an explanation, an example and the syntax):\n"));
     assert_eq!(records[5]["result"]["type"], "names");
     assert_eq!(records[5]["result"]["names"][0], "RAM$owner:alice");
     assert_eq!(records[3]["kind"], "syntax");

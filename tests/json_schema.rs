@@ -500,7 +500,8 @@ drop tenant role tr;
 remove tenant user RAM$carol;
 login RAM$bob;
 whoami;
-login ALIYUN$owner;
+login RAM$nobody from 10.1.2.3;
+login ALIYUN$owner from 127.0.0.1;
 drop project prj2;
 "#;
 

@@ -227,13 +227,13 @@ fn banner_prompt_and_statement_over_two_lines_recalled_from_history() {
     t.line("help");
     t.wait_text("\n->");
     t.line(";");
-    t.wait_count("Statements (type \"help <keyword>;\" for the syntax):", 1);
+    t.wait_count("Statements (type \"help <keyword>;\" for an explanation, an example and the syntax):", 1);
 
     // Up recalls the whole two-line statement as one entry; Enter runs it again.
     t.keys(&["Up"]);
     t.wait_count("help", 3);
     t.keys(&["Enter"]);
-    t.wait_count("Statements (type \"help <keyword>;\" for the syntax):", 2);
+    t.wait_count("Statements (type \"help <keyword>;\" for an explanation, an example and the syntax):", 2);
 
     t.line("history;");
     let screen = t.wait_text("    1  help\n       ;\n    2  history;\n");
@@ -252,7 +252,7 @@ fn history_persists_across_sessions_and_ctrl_r_searches_it() {
     let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
     t.wait_text("Connected!");
     t.line("help grant;");
-    t.wait_text("-- ");
+    t.wait_text("role_grants: ");
     t.line("exit;");
     t.wait_exit();
     let home = t.into_home();
@@ -266,7 +266,7 @@ fn history_persists_across_sessions_and_ctrl_r_searches_it() {
     t.type_text("gran");
     t.wait_text("help grant;");
     t.keys(&["Enter"]);
-    t.wait_text("-- ");
+    t.wait_text("role_grants: ");
 }
 
 #[test]
@@ -468,4 +468,69 @@ fn lines_typed_ahead_all_run_in_order() {
         "{screen}"
     );
     assert!(!screen.contains("FAILED"), "{screen}");
+}
+
+#[test]
+fn login_keeps_the_project_when_it_may_says_why_when_not_and_restores_it() {
+    let t = shell_in_project();
+    t.line("add user RAM$owner:alice;");
+    t.wait_count("OK", 3);
+    t.line("login RAM$owner:alice;");
+    t.wait_text("prj> ");
+    t.line("login RAM$nobody;");
+    // The pane wraps long lines: wait for the start of the sentence that says why.
+    t.wait_text("OK: logged in as RAM$owner:nobody, who may not enter project prj (ODPS-0420095");
+    t.wait_for("a prompt without a project", |s| s.trim_end().ends_with("\n>"));
+    t.line("login ALIYUN$owner;");
+    t.wait_for("the project back", |s| s.trim_end().ends_with("prj>"));
+}
+
+#[test]
+fn login_from_another_address_gets_past_a_whitelist_that_shut_the_shell_out() {
+    let t = shell_in_project();
+    t.line("setproject odps.security.ip.whitelist=10.0.0.5;");
+    t.wait_count("OK", 3);
+    t.line("list users;");
+    t.wait_text("is not in the ip white list of project prj");
+    t.line("login ALIYUN$owner from 10.0.0.5;");
+    t.line("whoami;");
+    t.wait_text("Source IP: 10.0.0.5");
+    t.line("setproject odps.security.ip.whitelist=;");
+    t.wait_count("OK", 5);
+}
+
+#[test]
+fn quit_and_exit_without_a_semicolon_leave() {
+    for word in ["quit", "exit", "Q"] {
+        let t = Tmux::start(&["--catalog", ":memory:", "--color", "never"]);
+        t.wait_text("Connected!");
+        t.line(word);
+        t.wait_exit();
+    }
+}
+
+#[test]
+fn completion_offers_only_what_the_grammar_allows() {
+    let t = shell_in_project();
+    t.line("create project policies;");
+    t.wait_count("OK", 3);
+    t.type_text("use pol");
+    t.wait_text("prj> use pol");
+    t.keys(&["Tab"]);
+    t.wait_text("prj> use policies");
+}
+
+#[test]
+fn a_statement_that_would_fail_is_not_confirmed_first() {
+    let t = shell_in_project();
+    t.line("remove user RAM$ghost;");
+    t.wait_text("FAILED: ODPS-0420095: Access Denied - Principal RAM$owner:ghost does not exist in project prj.");
+    assert!(!t.screen().contains("Confirm to"), "{}", t.screen());
+}
+
+#[test]
+fn help_on_a_keyword_explains_and_gives_an_example_first() {
+    let t = shell_in_project();
+    t.line("help use;");
+    t.wait_text("projects: create, drop and list projects; choose the current project and the acting user\n  Sandbox statements: make projects, choose the current one, act as another principal (and from another address).\n  Example:\n    create project prj3; use prj3; login RAM$owner:bob from 10.0.0.5; whoami;\n  Syntax:");
 }

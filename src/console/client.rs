@@ -35,7 +35,9 @@ pub fn recognise(text: &str) -> Option<ClientCommand> {
 pub fn help_text(keyword: Option<&str>) -> Result<String> {
     match keyword {
         None => {
-            let mut text = String::from("Statements (type \"help <keyword>;\" for the syntax):\n");
+            let mut text = String::from(
+                "Statements (type \"help <keyword>;\" for an explanation, an example and the syntax):\n",
+            );
             let families = grammar::families();
             let width = families
                 .iter()
@@ -48,7 +50,7 @@ pub fn help_text(keyword: Option<&str>) -> Result<String> {
             text.push_str("Shell: help [<keyword>]; history; quit; (also q; exit;)\n");
             Ok(text)
         }
-        Some(keyword) => grammar::help(keyword).ok_or_else(|| {
+        Some(keyword) => super::help::topic_text(keyword).ok_or_else(|| {
             Error::usage(format!(
                 "no statement starts with '{keyword}'; type \"help;\" for the list"
             ))

@@ -35,6 +35,7 @@ pub mod client;
 pub mod commit;
 pub mod echo;
 pub mod habits;
+pub mod help;
 pub mod render;
 pub mod statement;
 

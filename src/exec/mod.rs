@@ -115,6 +115,9 @@ pub struct Session {
     files: Arc<dyn Files>,
     options: SessionOptions,
     project: Option<String>,
+    /// The project a `login` left because the new principal may not enter it: a later `login`
+    /// of a principal who may enters it again (until `use` chooses another).
+    left_project: Option<String>,
     /// `set k=v` for keys that are not security switches: odpscmd session flags.
     flags: BTreeMap<String, String>,
     /// Records decoded by authorization checks, kept across statements and brought up to date
@@ -136,6 +139,7 @@ impl Session {
             files,
             options,
             project: None,
+            left_project: None,
             flags: BTreeMap::new(),
             records: Default::default(),
         }
@@ -191,6 +195,7 @@ impl Session {
         )?;
         drop(txn);
         self.project = Some(name);
+        self.left_project = None;
         Ok(())
     }
 
@@ -246,7 +251,10 @@ impl Session {
                 self.use_project(project)?;
                 return Ok(StatementResult::Ok);
             }
-            Statement::Login { principal } => return self.login(principal),
+            Statement::Login {
+                principal,
+                source_ip,
+            } => return self.login(principal, source_ip.as_deref()),
             Statement::Set(set) => {
                 if settings::classify_set_key(&set.key)? == settings::SetKey::SessionFlag {
                     self.flags.insert(set.key.clone(), set.value.clone());
@@ -288,10 +296,16 @@ impl Session {
         Ok(out)
     }
 
-    /// `login <principal>`: switch the acting principal, like re-connecting. The current project
-    /// is kept when the new principal may enter it and left otherwise (as odpscmd starts without
-    /// a project it cannot access), so a script can always go on with `use`.
-    fn login(&mut self, principal: &crate::ast::Principal) -> Result<StatementResult> {
+    /// `login <principal> [from <ip>]`: switch the acting principal (and with `from` the source
+    /// address), like re-connecting. The current project is kept when the new principal may
+    /// enter it; otherwise it is left — as odpscmd starts without a project it cannot access —
+    /// and the result says why. A project left that way is entered again by the next `login`
+    /// of a principal who may (logging back in as the owner restores it).
+    fn login(
+        &mut self,
+        principal: &crate::ast::Principal,
+        source_ip: Option<&str>,
+    ) -> Result<StatementResult> {
         if principal.kind != PrincipalKind::User {
             return Err(messages::not_a_user_principal(&principal.name));
         }
@@ -299,18 +313,33 @@ impl Session {
         if !users::well_formed(&user) {
             return Err(messages::invalid_account(&user));
         }
-        if let Some(p) = &self.project {
-            let txn = self.engine.catalog().begin();
-            let refused =
-                crate::authz::check_project_access(&txn, p, &user, &self.options.source_ip)
-                    .is_err();
-            drop(txn);
-            if refused {
+        let ip = source_ip.unwrap_or(&self.options.source_ip).to_string();
+        let wanted = self.project.clone().or_else(|| self.left_project.clone());
+        let refusal = match &wanted {
+            Some(p) => {
+                let txn = self.engine.catalog().begin();
+                crate::authz::check_project_access(&txn, p, &user, &ip).err()
+            }
+            None => None,
+        };
+        self.options.user = user.clone();
+        self.options.source_ip = ip;
+        match (wanted, refusal) {
+            (Some(project), Some(refusal)) => {
                 self.project = None;
+                self.left_project = Some(project.clone());
+                Ok(StatementResult::ProjectLeft {
+                    principal: user,
+                    project,
+                    reason: refusal.to_string(),
+                })
+            }
+            (wanted, _) => {
+                self.project = wanted;
+                self.left_project = None;
+                Ok(StatementResult::Ok)
             }
         }
-        self.options.user = user;
-        Ok(StatementResult::Ok)
     }
 
     pub fn flush(&self) -> Result<()> {

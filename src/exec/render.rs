@@ -31,6 +31,13 @@ pub fn text(result: &StatementResult) -> String {
         R::Download { path, records, .. } => {
             format!("{records} records downloaded to {path}\ndownload OK")
         }
+        R::ProjectLeft {
+            principal,
+            project,
+            reason,
+        } => format!(
+            "OK: logged in as {principal}, who may not enter project {project} ({reason}); no project is current"
+        ),
         R::SessionFlag { key, value } => {
             format!("OK: session flag {key}={value} (no security setting changed)")
         }

@@ -35,6 +35,13 @@ pub enum StatementResult {
         path: String,
         records: usize,
     },
+    /// `login` of a principal who may not enter the current project: the session is logged in
+    /// and has no current project; `reason` is the access refusal.
+    ProjectLeft {
+        principal: String,
+        project: String,
+        reason: String,
+    },
     /// `set <k>=<v>` of a session flag: `OK: session flag <k>=<v> (no security setting changed)`,
     /// so that a script sees it secured nothing.
     SessionFlag { key: String, value: String },

@@ -8,7 +8,7 @@
 //! sits on or just after a bracket, the bracket and its partner.
 
 use crate::exec::{NameKind, Session};
-use crate::lexer::{highlight_tokens, keywords, TokenClass};
+use crate::lexer::{highlight_tokens, TokenClass};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
@@ -80,12 +80,13 @@ pub fn expected_names(words_before: &[String]) -> Vec<NameKind> {
     }
 }
 
-/// Keywords starting with `prefix` (case-insensitively), in the case the user is typing.
-fn keyword_candidates(prefix: &str) -> impl Iterator<Item = String> + '_ {
+/// The keywords the grammar allows after `statement` that start with `prefix`
+/// (case-insensitively), in the case the user is typing.
+fn keyword_candidates<'a>(statement: &str, prefix: &'a str) -> impl Iterator<Item = String> + 'a {
     let lower = prefix.to_ascii_lowercase();
     let upper = !prefix.is_empty() && prefix.chars().all(|c| !c.is_ascii_lowercase());
-    keywords()
-        .iter()
+    crate::parser::expected_words(statement)
+        .into_iter()
         .filter(move |k| k.starts_with(&lower))
         .map(move |k| {
             if upper {
@@ -135,7 +136,7 @@ impl ShellHelper {
             }
         }
         if !prefix.is_empty() || out.is_empty() {
-            out.extend(keyword_candidates(prefix));
+            out.extend(keyword_candidates(&context[statement_start..], prefix));
         }
         (start, out)
     }
@@ -279,6 +280,31 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    fn completions(line: &str) -> Vec<String> {
+        let mut session = Session::new(
+            crate::catalog::Catalog::memory(),
+            crate::exec::SessionOptions::default(),
+        );
+        let create = crate::parser::parse_statement("create project policies", "t", 1, 1).unwrap();
+        session.execute(&create).unwrap();
+        let helper = ShellHelper::new(Rc::new(RefCell::new(session)), false);
+        helper.candidates(line, line.len()).1
+    }
+
+    #[test]
+    fn only_words_the_grammar_allows_at_the_cursor_are_offered() {
+        // `use` takes a project name: the project, not the keyword `policy`.
+        assert_eq!(completions("use pol"), vec!["policies"]);
+        assert_eq!(completions("gr"), vec!["grant"]);
+        assert_eq!(completions("GR"), vec!["GRANT"]);
+        assert_eq!(completions("list us"), vec!["users"]);
+        assert_eq!(completions("grant Select on ta"), vec!["table"]);
+        assert!(completions("show ").contains(&"grants".to_string()));
+        assert!(!completions("show ").contains(&"table".to_string()));
+        // After a mistake nothing is offered.
+        assert_eq!(completions("grnt x "), Vec::<String>::new());
     }
 
     #[test]

@@ -72,6 +72,12 @@ pub fn confirmation_question(text: &str, statement: &Statement) -> Option<String
     overwrites_policy.then(|| "will overwrite the old policy content  (yes/no)? ".to_string())
 }
 
+/// `quit`, `exit` or `q` typed alone, without the `;` that ends a statement.
+fn is_bare_quit(buffer: &str) -> bool {
+    let word = buffer.trim().to_ascii_lowercase();
+    matches!(word.as_str(), "quit" | "exit" | "q")
+}
+
 /// `yes` and `y` (any case) confirm; anything else cancels.
 pub fn is_yes(answer: &str) -> bool {
     matches!(answer.trim().to_ascii_lowercase().as_str(), "yes" | "y")
@@ -158,6 +164,11 @@ impl Shell {
                         buffer.push('\n');
                     }
                     buffer.push_str(&line);
+                    // `quit`, `exit` and `q` alone on a first line leave without a `;`: a
+                    // shell that waits silently for one looks hung.
+                    if is_bare_quit(&buffer) {
+                        return Ok(Some(format!("{};", buffer.trim())));
+                    }
                     if crate::lexer::split(&buffer).next().is_none() {
                         // Blank lines and lines holding only comments are ignored, as odpscmd does.
                         buffer.clear();

@@ -39,6 +39,14 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
             vec![vec![table.clone(), path.clone(), records.to_string()]],
         ),
         R::ResourceCreated { resource } => text1(vec![resource.clone()]),
+        R::ProjectLeft {
+            principal,
+            project,
+            reason,
+        } => (
+            vec![Column::Text; 3],
+            vec![vec![principal.clone(), project.clone(), reason.clone()]],
+        ),
         R::SessionFlag { key, value } => (
             vec![Column::Text; 2],
             vec![vec![key.clone(), value.clone()]],
