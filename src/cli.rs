@@ -13,6 +13,8 @@
 //! anything else is read as a script named `<stdin>`. The front ends share one runner, the
 //! [`console`]; this module is the only one that knows both.
 
+mod diagnose;
+
 use crate::batch::{self, BatchOptions, CMDLINE_FILE, STDIN_FILE};
 use crate::catalog::Catalog;
 use crate::console::{self, Format, Input};
@@ -97,6 +99,9 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
     },
+    /// Run the security diagnosis of the tenant (or one project); exit 3 when a finding at or
+    /// above --fail-on exists.
+    Diagnose(diagnose::DiagnoseArgs),
 }
 
 /// `--format text|json` names the console's output formats.
@@ -352,6 +357,9 @@ pub fn main() -> i32 {
     let stderr = std::io::stderr();
     if let Some(Command::Fmt { files }) = &cli.command {
         return crate::fmt::run(files, &mut stdout.lock(), &mut stderr.lock());
+    }
+    if let Some(Command::Diagnose(args)) = &cli.command {
+        return diagnose::run(args, &process_env);
     }
     let settings = match Settings::resolve(&cli, &process_env) {
         Ok(settings) => settings,

@@ -1042,7 +1042,6 @@ fn package_name(i: Tokens<'_>) -> PResult<'_, (Option<String>, String)> {
 
 fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        checks::create_workspace,
         map(
             (tenant_flag, kw("role"), ident_as("role"), opt_properties),
             |(tenant, _, name, properties)| Statement::CreateRole {
@@ -1090,6 +1089,7 @@ fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
                     .collect(),
             },
         ),
+        checks::create_workspace,
     ))
     .parse(i)
 }

@@ -500,6 +500,9 @@ remove tenant user RAM$carol;
 login RAM$bob;
 whoami;
 login ALIYUN$owner;
+create workspace shop mode standard scheduler RAM$sched;
+diagnose project prj1;
+show outflow paths from project prj1;
 drop project prj2;
 "#;
 

@@ -245,7 +245,7 @@ fn paths_from(
                     };
                     if let Some((requests, read)) = ask(ctx, txn, principal, name, &download)? {
                         if let Some(rule @ Rule::Policy { .. }) = protection_rule(&read) {
-                            push(Source::ExceptionPolicy, principal, &t.name, &requests, Outflow::Client, format!("{rule} of {name}"));
+                            push(Source::ExceptionPolicy, principal, &t.name, &requests, Outflow::Client, exception_reason(rule, name));
                         }
                     }
                     for other in &others {
@@ -255,7 +255,7 @@ fn paths_from(
                         let select = Statement::Select(select_all(name, &t.name));
                         if let Some((requests, read)) = ask(ctx, txn, principal, &other.name, &select)? {
                             if let Some(rule @ Rule::Policy { .. }) = protection_rule(&read) {
-                                push(Source::ExceptionPolicy, principal, &t.name, &requests, Outflow::Project(other.name.clone()), format!("{rule} of {name}"));
+                                push(Source::ExceptionPolicy, principal, &t.name, &requests, Outflow::Project(other.name.clone()), exception_reason(rule, name));
                             }
                         }
                     }
@@ -308,6 +308,12 @@ fn paths_from(
         }
     }
     Ok(())
+}
+
+/// `exception policy of prj1 statement 1: Allow odps:Select on ...`.
+fn exception_reason(rule: &Rule, project: &str) -> String {
+    rule.to_string()
+        .replacen("exception policy", &format!("exception policy of {project},"), 1)
 }
 
 /// Text mode: one chain per line, `OK` when there is none.

@@ -18,7 +18,7 @@ use super::{canonical_name, messages, resolve_user, ExecContext, StatementResult
 use crate::ast::{CreateProjectStmt, CreateWorkspaceStmt, PrincipalKind, WorkspaceMode};
 use crate::catalog::model::{Workspace, WorkspaceMode as StoredMode};
 use crate::catalog::Txn;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// The suffix of a standard-mode workspace's development project.
 pub const DEV_SUFFIX: &str = "_dev";
@@ -166,7 +166,10 @@ pub fn create(
 ) -> Result<StatementResult> {
     let name = canonical_name(&stmt.name);
     if txn.workspace(&name)?.is_some() {
-        return Err(Error::denied(format!("Workspace {name} already exists.")));
+        return Err(Error::semantic(
+            Code::AccessDenied,
+            format!("Workspace {name} already exists."),
+        ));
     }
     let development = (stmt.mode == WorkspaceMode::Standard).then(|| format!("{name}{DEV_SUFFIX}"));
     let owner = match &stmt.owner {

@@ -307,3 +307,14 @@ allow project * to install package p with `using` using label 1;
 alter project prj1 set status frozen;
 alter project prj1 set status normal;
 explain for RAM$owner:bob grant Select on table t to user RAM$owner:carol;
+
+-- sandbox: workspaces, diagnosis, outflow paths
+create workspace shop;
+CREATE WORKSPACE sales MODE Standard OWNER ALIYUN$owner SCHEDULER RAM$sched COMMENT 'sales data';
+create workspace w mode basic scheduler `RAM$owner:role/sched`;
+diagnose;
+diagnose tenant;
+diagnose project prj1 min risk high;
+DIAGNOSE MIN RISK Medium;
+show outflow paths;
+show outflow paths from project prj1;

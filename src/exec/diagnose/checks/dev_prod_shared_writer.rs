@@ -30,7 +30,7 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
             let mut fix: Vec<String> = user
                 .roles
                 .iter()
-                .map(|r| format!("revoke {} from {}", ident(r), principal(&user.principal)))
+                .map(|r| format!("revoke {} from user {}", ident(r), principal(&user.principal)))
                 .collect();
             fix.push(format!("remove user {}", principal(&user.principal)));
             let holds_grants = prod.acl.iter().any(|(_, g, _)| matches!(g, crate::catalog::model::Grantee::User(u) if *u == user.principal))

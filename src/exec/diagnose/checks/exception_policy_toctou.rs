@@ -83,9 +83,9 @@ fn undo(rule: &Rule, action: Action, table: &str, user: &str) -> Option<String> 
             };
             Some(format!("revoke {granted} on table {object} from {whom}"))
         }
-        Rule::Implicit { who: "admin", .. } => Some(format!("revoke admin from {}", principal(user))),
+        Rule::Implicit { who: "admin", .. } => Some(format!("revoke admin from user {}", principal(user))),
         Rule::Implicit { who: "super_administrator", .. } => {
-            Some(format!("revoke super_administrator from {}", principal(user)))
+            Some(format!("revoke super_administrator from user {}", principal(user)))
         }
         Rule::Implicit { who: "object_creator", .. } => {
             Some("set ObjectCreatorHasAccessPermission=false".to_string())

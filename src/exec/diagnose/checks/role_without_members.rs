@@ -3,10 +3,17 @@
 
 use super::super::{fix_in, ident, Report, Tenant};
 use crate::catalog::model::Grantee;
+use crate::exec::workspace::is_workspace_role;
 
 pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
     for p in &t.projects {
-        for role in p.roles.iter().filter(|r| !r.builtin) {
+        // A workspace's role_project_* roles are the platform's, as admin is MaxCompute's.
+        let in_workspace = t
+            .workspaces
+            .iter()
+            .any(|w| w.production == p.name() || w.development.as_deref() == Some(p.name()));
+        let platform = |name: &str| in_workspace && is_workspace_role(name);
+        for role in p.roles.iter().filter(|r| !r.builtin && !platform(&r.name)) {
             if !p.holders(&role.name).is_empty() {
                 continue;
             }

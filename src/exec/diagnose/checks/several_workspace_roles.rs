@@ -24,7 +24,7 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
                 why: "workspace roles separate development, deployment, operation and administration; holding several lets one person do what the separation means to split".into(),
                 fix: fix_in(
                     p.name(),
-                    held[1..].iter().map(|r| format!("revoke {} from {}", ident(r), principal(&u.principal))),
+                    held[1..].iter().map(|r| format!("revoke {} from user {}", ident(r), principal(&u.principal))),
                 ),
             });
         }

@@ -10,7 +10,7 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
                 object: format!("user {} in project {}", u.principal, p.name()),
                 found: format!("{} holds Super_Administrator in project {}", u.principal, p.name()),
                 why: "Super_Administrator may change every security setting and grant, bypasses labels and download control, and is bound by no role policy".into(),
-                fix: fix_in(p.name(), [format!("revoke super_administrator from {}", principal(&u.principal))]),
+                fix: fix_in(p.name(), [format!("revoke super_administrator from user {}", principal(&u.principal))]),
             });
         }
     }

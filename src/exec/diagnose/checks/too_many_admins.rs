@@ -30,7 +30,7 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
                 u.roles
                     .iter()
                     .filter(|r| ADMIN_ROLES.contains(&r.as_str()))
-                    .map(move |r| format!("revoke {} from {}", ident(r), principal(&u.principal)))
+                    .map(move |r| format!("revoke {} from user {}", ident(r), principal(&u.principal)))
             })
             .collect();
         out.push(Report {
