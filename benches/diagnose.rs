@@ -1,9 +1,10 @@
 //! `diagnose tenant` over a large tenant: 100 projects, each with 20 tables, 100 users, 10
 //! roles and 1,000 ACL grants (100,000 over the tenant), plus what makes the checks work:
 //! labelled columns, packages, trusted projects, exception policies naming a table that users
-//! may write, expired label grants, grants left to removed users, and five standard-mode
-//! workspaces whose developers share production. Target: under 1 s. `show outflow paths` over
-//! the same tenant is measured alongside.
+//! may write (some naming everyone), expired label grants, grants left to removed users,
+//! administrators and Super_Administrators, unused roles, trust cycles, and five
+//! standard-mode workspaces whose developers share production with several roles each.
+//! Target: under 1 s. `show outflow paths` over the same tenant is measured alongside.
 //!
 //! The tenant is built once, through `Session::execute` as a script would build it (not timed).
 
@@ -66,16 +67,28 @@ fn tenant() -> Session {
         run(&mut s, "add user RAM$gone");
         run(&mut s, "grant Select on table t2 to user RAM$gone");
         run(&mut s, "remove user RAM$gone");
+        if p % 10 == 1 {
+            // Admins and a Super_Administrator, an unused role holding a grant, and trust
+            // back to the project that trusts this one: a cycle.
+            run(&mut s, "grant super_administrator to RAM$u0");
+            for u in 1..5 {
+                run(&mut s, &format!("grant admin to RAM$u{u}"));
+            }
+            run(&mut s, "create role unused");
+            run(&mut s, "grant Select on table t3 to role unused");
+            run(&mut s, &format!("add trustedproject prj{}", p - 1));
+        }
         if p % 10 == 0 {
             run(&mut s, "create package pkg");
             run(&mut s, "add table t0 to package pkg");
             run(&mut s, "allow project * to install package pkg");
             let next = (p + 1) % PROJECTS;
             run(&mut s, &format!("add trustedproject prj{next}"));
+            let who = if p % 20 == 0 { "*" } else { "RAM$owner:u1" };
             std::fs::write(
                 &policy,
                 format!(
-                    r#"{{"Version": "1", "Statement": [{{"Effect": "Allow", "Principal": "RAM$owner:u1", "Action": ["odps:Select"], "Resource": "acs:odps:*:projects/prj{p}/tables/t0", "Condition": {{"StringEquals": {{"odps:TaskType": ["DT"]}}}}}}]}}"#
+                    r#"{{"Version": "1", "Statement": [{{"Effect": "Allow", "Principal": "{who}", "Action": ["odps:Select"], "Resource": "acs:odps:*:projects/prj{p}/tables/t0", "Condition": {{"StringEquals": {{"odps:TaskType": ["DT"]}}}}}}]}}"#
                 ),
             )
             .expect("policy written");
@@ -86,7 +99,7 @@ fn tenant() -> Session {
         for env in [format!("ws{w}"), format!("ws{w}_dev")] {
             run(&mut s, &format!("use {env}"));
             run(&mut s, "add user RAM$dev");
-            run(&mut s, "grant role_project_dev to RAM$dev");
+            run(&mut s, "grant role_project_dev, role_project_pe to RAM$dev");
         }
         run(&mut s, &format!("use ws{w}"));
         run(&mut s, &format!("grant CreateTable on project ws{w} to user RAM$dev"));

@@ -116,6 +116,8 @@ pub struct ProjectView {
     pub acl: Vec<(ObjectRef, Grantee, AclGrants)>,
     pub label_grants: Vec<(String, Grantee, LabelGrants)>,
     pub packages: Vec<Package>,
+    /// The added users' principals, for membership questions over many grants.
+    members: std::collections::HashSet<String>,
 }
 
 impl ProjectView {
@@ -125,7 +127,7 @@ impl ProjectView {
 
     /// Whether `principal` is the owner or an added user.
     pub fn is_member(&self, principal: &str) -> bool {
-        self.project.owner == principal || self.users.iter().any(|u| u.principal == principal)
+        self.project.owner == principal || self.members.contains(principal)
     }
 
     /// The users holding `role`, in name order.
@@ -191,8 +193,10 @@ impl Tenant<'_, '_> {
         let mut projects = Vec::with_capacity(scoped.len());
         for project in scoped {
             let name = project.name.clone();
+            let users = txn.users(&name)?;
             projects.push(ProjectView {
-                users: txn.users(&name)?,
+                members: users.iter().map(|u| u.principal.clone()).collect(),
+                users,
                 roles: txn.roles(&name)?,
                 tables: txn.tables(&name)?,
                 acl: txn.all_acl(&name)?,
