@@ -13,8 +13,8 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
                 continue;
             }
             let mut broad = Vec::new();
-            if s.principals.iter().any(|x| x == "*") {
-                broad.push("its Principal is *".to_string());
+            if let Some(x) = s.principals.iter().find(|x| x.contains('*')) {
+                broad.push(format!("its Principal {x} is a wildcard"));
             }
             // The `acs:odps:*:` prefix names every region, not every object.
             let wildcard = |r: &&String| r.strip_prefix("acs:odps:*:").unwrap_or(r).contains('*');

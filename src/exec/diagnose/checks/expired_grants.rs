@@ -2,6 +2,7 @@
 //! cleared, and hide the grants that matter.
 
 use super::super::{fix_in, Report, Tenant};
+use crate::policy::{PolicyDocument, PolicyKind};
 
 pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
     for p in &t.projects {
@@ -16,12 +17,24 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
             .iter()
             .map(|(_, _, g)| g.entries.iter().filter(|e| expired(Some(e.expires))).count())
             .sum::<usize>();
-        if acl + labels == 0 {
+        // Policy-mode grants with `expires` are role-policy statements with a DateLessThan
+        // condition; `clear expired grants` removes those too.
+        let count_expired = |text: Option<String>, kind: PolicyKind| {
+            text.and_then(|text| PolicyDocument::parse(&text, kind).ok())
+                .map_or(0, |doc| doc.statements.iter().filter(|s| expired(s.expires())).count())
+        };
+        let policy = p
+            .roles
+            .iter()
+            .map(|r| count_expired(t.txn.role_policy(p.name(), &r.name).ok().flatten(), PolicyKind::Role))
+            .sum::<usize>()
+            + count_expired(p.project.policy.clone(), PolicyKind::Project);
+        if acl + labels + policy == 0 {
             continue;
         }
         out.push(Report {
             object: format!("project {}", p.name()),
-            found: format!("{acl} expired ACL grant(s) and {labels} expired label grant(s) are still stored"),
+            found: format!("{acl} expired ACL grant(s), {labels} expired label grant(s) and {policy} expired policy statement(s) are still stored"),
             why: "expired grants clutter every review of who holds what, and a reviewer cannot tell them from live ones at a glance".into(),
             fix: fix_in(p.name(), ["clear expired grants".to_string()]),
         });
