@@ -39,7 +39,10 @@ fn tenant() -> Session {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let policy = dir.join("exception.json");
     for w in 0..5 {
-        run(&mut s, &format!("create workspace ws{w} mode standard scheduler RAM$sched{w}"));
+        run(
+            &mut s,
+            &format!("create workspace ws{w} mode standard scheduler RAM$sched{w}"),
+        );
     }
     for p in 0..PROJECTS {
         run(&mut s, &format!("create project prj{p}"));
@@ -47,7 +50,10 @@ fn tenant() -> Session {
     for p in 0..PROJECTS {
         run(&mut s, &format!("use prj{p}"));
         for t in 0..TABLES {
-            run(&mut s, &format!("create table t{t} (id bigint, name string, phone string)"));
+            run(
+                &mut s,
+                &format!("create table t{t} (id bigint, name string, phone string)"),
+            );
         }
         run(&mut s, "set label 2 to table t0(phone)");
         for r in 0..10 {
@@ -61,9 +67,15 @@ fn tenant() -> Session {
         for g in 0..GRANTS {
             let (t, u) = (g % TABLES, g / TABLES);
             let action = if g % 7 == 0 { "Update" } else { "Select" };
-            run(&mut s, &format!("grant {action} on table t{t} to user RAM$u{u}"));
+            run(
+                &mut s,
+                &format!("grant {action} on table t{t} to user RAM$u{u}"),
+            );
         }
-        run(&mut s, "grant label 1 on table t1 to user RAM$u1 with exp 0");
+        run(
+            &mut s,
+            "grant label 1 on table t1 to user RAM$u1 with exp 0",
+        );
         run(&mut s, "add user RAM$gone");
         run(&mut s, "grant Select on table t2 to user RAM$gone");
         run(&mut s, "remove user RAM$gone");
@@ -92,7 +104,13 @@ fn tenant() -> Session {
                 ),
             )
             .expect("policy written");
-            run(&mut s, &format!("set ProjectProtection=true with exception {}", policy.display()));
+            run(
+                &mut s,
+                &format!(
+                    "set ProjectProtection=true with exception {}",
+                    policy.display()
+                ),
+            );
         }
     }
     for w in 0..5 {
@@ -102,7 +120,10 @@ fn tenant() -> Session {
             run(&mut s, "grant role_project_dev, role_project_pe to RAM$dev");
         }
         run(&mut s, &format!("use ws{w}"));
-        run(&mut s, &format!("grant CreateTable on project ws{w} to user RAM$dev"));
+        run(
+            &mut s,
+            &format!("grant CreateTable on project ws{w} to user RAM$dev"),
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
     s
@@ -110,18 +131,26 @@ fn tenant() -> Session {
 
 fn bench(c: &mut Criterion) {
     let mut session = tenant();
-    let diagnose = mcsec::parser::parse_statement("diagnose tenant", "<bench>", 1, 1).expect("parses");
+    let diagnose =
+        mcsec::parser::parse_statement("diagnose tenant", "<bench>", 1, 1).expect("parses");
     // What the timed statement finds, once: every check has something to find.
     if let Ok(StatementResult::Diagnosis(d)) = session.execute(&diagnose) {
         let ids: std::collections::BTreeSet<&str> = d.findings.iter().map(|f| f.id).collect();
-        eprintln!("diagnose tenant: {} findings from {} checks: {ids:?}", d.findings.len(), ids.len());
+        eprintln!(
+            "diagnose tenant: {} findings from {} checks: {ids:?}",
+            d.findings.len(),
+            ids.len()
+        );
     }
     let mut group = c.benchmark_group("diagnose");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function("tenant_100_projects_100k_grants", |b| {
         b.iter(|| session.execute(&diagnose).expect("diagnose runs"))
     });
-    let outflow = mcsec::parser::parse_statement("show outflow paths", "<bench>", 1, 1).expect("parses");
+    let outflow =
+        mcsec::parser::parse_statement("show outflow paths", "<bench>", 1, 1).expect("parses");
     group.bench_function("outflow_paths_100_projects", |b| {
         b.iter(|| session.execute(&outflow).expect("outflow runs"))
     });

@@ -60,10 +60,7 @@ fn findings(catalog: &Path) -> Vec<serde_json::Value> {
 }
 
 fn transcript(script: &Path, id: &str) -> String {
-    let catalog = std::env::temp_dir().join(format!(
-        "mcsec-diagnose-{id}-{}",
-        std::process::id()
-    ));
+    let catalog = std::env::temp_dir().join(format!("mcsec-diagnose-{id}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&catalog);
     let mut out = String::new();
     let script_arg = script.display().to_string();
@@ -73,9 +70,15 @@ fn transcript(script: &Path, id: &str) -> String {
         .into_iter()
         .filter(|f| f["id"] == id)
         .collect();
-    assert!(!before.is_empty(), "{id}: the script does not trigger the check");
+    assert!(
+        !before.is_empty(),
+        "{id}: the script does not trigger the check"
+    );
     for f in &before {
-        assert!(f["fix"].as_array().is_some_and(|a| !a.is_empty()), "{id}: a finding without a fix: {f}");
+        assert!(
+            f["fix"].as_array().is_some_and(|a| !a.is_empty()),
+            "{id}: a finding without a fix: {f}"
+        );
     }
     let fixes: Vec<String> = before
         .iter()
@@ -89,7 +92,10 @@ fn transcript(script: &Path, id: &str) -> String {
         .into_iter()
         .filter(|f| f["id"] == id)
         .collect();
-    assert!(after.is_empty(), "{id}: still found after its fixes: {after:?}");
+    assert!(
+        after.is_empty(),
+        "{id}: still found after its fixes: {after:?}"
+    );
     out.push_str("-- after the fixes\n");
     let (code, text, stderr) = mcsec(&catalog, &["diagnose"]);
     assert_eq!(code, Some(0), "{stderr}");
@@ -116,9 +122,17 @@ fn every_check_has_a_golden_script() {
         .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
     for check in mcsec::exec::diagnose::CHECKS {
-        assert!(have.contains(&check.id.to_string()), "no script for {}", check.id);
+        assert!(
+            have.contains(&check.id.to_string()),
+            "no script for {}",
+            check.id
+        );
     }
-    assert_eq!(have.len(), mcsec::exec::diagnose::CHECKS.len(), "a script for no check: {have:?}");
+    assert_eq!(
+        have.len(),
+        mcsec::exec::diagnose::CHECKS.len(),
+        "a script for no check: {have:?}"
+    );
 }
 
 #[test]
@@ -126,7 +140,10 @@ fn each_check_triggers_and_its_fixes_clear_it() {
     let bless = std::env::var_os("MCSEC_BLESS").is_some();
     let mut failures = Vec::new();
     for script in scripts() {
-        let id = script.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let id = script
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let got = transcript(&script, &id);
         let out = root().join(script.with_extension("out"));
         if bless {
@@ -145,5 +162,9 @@ fn each_check_triggers_and_its_fixes_clear_it() {
             ));
         }
     }
-    assert!(failures.is_empty(), "MCSEC_BLESS=1 rewrites them:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "MCSEC_BLESS=1 rewrites them:\n{}",
+        failures.join("\n")
+    );
 }

@@ -30,7 +30,9 @@ fn setup() -> String {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/outflow.sql"),
     )
     .expect("the golden script");
-    let end = script.find("\nshow outflow paths").expect("a show statement");
+    let end = script
+        .find("\nshow outflow paths")
+        .expect("a show statement");
     // Without its comment lines: a `-e` value may not start with `--`.
     script[..end]
         .lines()
@@ -58,7 +60,12 @@ fn listed_paths_are_exactly_the_statements_that_succeed() {
     let (code, _, err) = mcsec(&catalog, &["-e", &setup()]);
     assert_eq!(code, Some(0), "{err}");
     let listed = chains(&catalog);
-    let principals = ["ALIYUN$owner", "RAM$owner:alice", "RAM$owner:bob", "RAM$owner:carol"];
+    let principals = [
+        "ALIYUN$owner",
+        "RAM$owner:alice",
+        "RAM$owner:bob",
+        "RAM$owner:carol",
+    ];
     let mut attempts = 0;
     for (n, principal) in principals.iter().enumerate() {
         for table in ["t1", "t2"] {
@@ -107,17 +114,30 @@ fn removing_the_trusted_project_removes_its_paths() {
     let catalog = dir.path().join("cat");
     let (code, _, err) = mcsec(&catalog, &["-e", &setup()]);
     assert_eq!(code, Some(0), "{err}");
-    assert!(chains(&catalog).iter().any(|c| c.contains("trusted project")));
-    let (code, _, err) = mcsec(&catalog, &["--project", "prj1", "-e", "remove trustedproject prj2;"]);
+    assert!(chains(&catalog)
+        .iter()
+        .any(|c| c.contains("trusted project")));
+    let (code, _, err) = mcsec(
+        &catalog,
+        &["--project", "prj1", "-e", "remove trustedproject prj2;"],
+    );
     assert_eq!(code, Some(0), "{err}");
     let after = chains(&catalog);
-    assert!(after.iter().all(|c| !c.contains("trusted project")), "{after:#?}");
+    assert!(
+        after.iter().all(|c| !c.contains("trusted project")),
+        "{after:#?}"
+    );
     // alice still gets t1 into prj2: her exception statement allows SQL jobs too, and prj2,
     // no longer trusted, is now one of the other projects that source covers.
     assert!(after.iter().any(|c| c.starts_with("RAM$owner:alice: Select prj1.t1 → CreateInstance prj2 (exception policy of prj1, statement 1:")), "{after:#?}");
     let (code, _, err) = mcsec(
         &catalog,
-        &["--project", "prj2", "-e", "create table prj2.c as select * from prj1.t2;"],
+        &[
+            "--project",
+            "prj2",
+            "-e",
+            "create table prj2.c as select * from prj1.t2;",
+        ],
     );
     assert_eq!(code, Some(1));
     assert!(err.contains("Authorization Failed [4021]"), "{err}");

@@ -125,9 +125,10 @@ pub fn run(args: &DiagnoseArgs, env: &dyn Fn(&str) -> Option<String>) -> i32 {
     if written.is_err() {
         return 1;
     }
-    let failing = args.fail_on.map(RiskLevel::from).is_some_and(|level| {
-        diagnosis.findings.iter().any(|f| f.risk >= level)
-    });
+    let failing = args
+        .fail_on
+        .map(RiskLevel::from)
+        .is_some_and(|level| diagnosis.findings.iter().any(|f| f.risk >= level));
     if failing {
         FINDINGS_EXIT
     } else {

@@ -201,7 +201,9 @@ fn paths_from(
     if protected {
         // Trusted projects: a copy into the trusted project.
         for trusted in &p.trusted_projects {
-            let Some(d) = txn.project(trusted)? else { continue };
+            let Some(d) = txn.project(trusted)? else {
+                continue;
+            };
             let mut who: BTreeSet<String> = own_members.iter().cloned().collect();
             who.extend(members(txn, &d)?);
             for principal in &who {
@@ -213,7 +215,14 @@ fn paths_from(
                     if let Some((requests, read)) = ask(ctx, txn, principal, trusted, &stmt)? {
                         if matches!(protection_rule(&read), Some(Rule::TrustedProject { .. })) {
                             let reason = format!("{trusted} is a trusted project of {name}");
-                            push(Source::TrustedProject, principal, &t.name, &requests, Outflow::Project(trusted.clone()), reason);
+                            push(
+                                Source::TrustedProject,
+                                principal,
+                                &t.name,
+                                &requests,
+                                Outflow::Project(trusted.clone()),
+                                reason,
+                            );
                         }
                     }
                 }
@@ -245,17 +254,34 @@ fn paths_from(
                     };
                     if let Some((requests, read)) = ask(ctx, txn, principal, name, &download)? {
                         if let Some(rule @ Rule::Policy { .. }) = protection_rule(&read) {
-                            push(Source::ExceptionPolicy, principal, &t.name, &requests, Outflow::Client, exception_reason(rule, name));
+                            push(
+                                Source::ExceptionPolicy,
+                                principal,
+                                &t.name,
+                                &requests,
+                                Outflow::Client,
+                                exception_reason(rule, name),
+                            );
                         }
                     }
                     for other in &others {
-                        if txn.user(&other.name, principal)?.is_none() && other.owner != *principal {
+                        if txn.user(&other.name, principal)?.is_none() && other.owner != *principal
+                        {
                             continue;
                         }
                         let select = Statement::Select(select_all(name, &t.name));
-                        if let Some((requests, read)) = ask(ctx, txn, principal, &other.name, &select)? {
+                        if let Some((requests, read)) =
+                            ask(ctx, txn, principal, &other.name, &select)?
+                        {
                             if let Some(rule @ Rule::Policy { .. }) = protection_rule(&read) {
-                                push(Source::ExceptionPolicy, principal, &t.name, &requests, Outflow::Project(other.name.clone()), exception_reason(rule, name));
+                                push(
+                                    Source::ExceptionPolicy,
+                                    principal,
+                                    &t.name,
+                                    &requests,
+                                    Outflow::Project(other.name.clone()),
+                                    exception_reason(rule, name),
+                                );
                             }
                         }
                     }
@@ -276,7 +302,14 @@ fn paths_from(
                 };
                 if let Some((requests, _)) = ask(ctx, txn, principal, name, &download)? {
                     let reason = format!("{name} is not protected and download control is off");
-                    push(Source::TunnelDownload, principal, &t.name, &requests, Outflow::Client, reason);
+                    push(
+                        Source::TunnelDownload,
+                        principal,
+                        &t.name,
+                        &requests,
+                        Outflow::Client,
+                        reason,
+                    );
                 }
             }
         }
@@ -293,15 +326,31 @@ fn paths_from(
             continue;
         }
         for installer in txn.projects()? {
-            if installer.name == *name || txn.installed(&installer.name, name, &package.name)?.is_none() {
+            if installer.name == *name
+                || txn
+                    .installed(&installer.name, name, &package.name)?
+                    .is_none()
+            {
                 continue;
             }
             for principal in members(txn, &installer)? {
                 for table in &shared {
                     let select = Statement::Select(select_all(name, table));
-                    if let Some((requests, _)) = ask(ctx, txn, &principal, &installer.name, &select)? {
-                        let reason = format!("package {name}.{} is installed in {}", package.name, installer.name);
-                        push(Source::Package, &principal, table, &requests, Outflow::Project(installer.name.clone()), reason);
+                    if let Some((requests, _)) =
+                        ask(ctx, txn, &principal, &installer.name, &select)?
+                    {
+                        let reason = format!(
+                            "package {name}.{} is installed in {}",
+                            package.name, installer.name
+                        );
+                        push(
+                            Source::Package,
+                            &principal,
+                            table,
+                            &requests,
+                            Outflow::Project(installer.name.clone()),
+                            reason,
+                        );
                     }
                 }
             }
@@ -312,8 +361,11 @@ fn paths_from(
 
 /// `exception policy of prj1 statement 1: Allow odps:Select on ...`.
 fn exception_reason(rule: &Rule, project: &str) -> String {
-    rule.to_string()
-        .replacen("exception policy", &format!("exception policy of {project},"), 1)
+    rule.to_string().replacen(
+        "exception policy",
+        &format!("exception policy of {project},"),
+        1,
+    )
 }
 
 /// Text mode: one chain per line, `OK` when there is none.

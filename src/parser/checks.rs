@@ -47,7 +47,10 @@ fn workspace_mode(i: Tokens<'_>) -> PResult<'_, WorkspaceMode> {
 /// After `diagnose`: `[project <p> | tenant] [min risk low|medium|high]`.
 pub(super) fn diagnose(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, scope) = opt(alt((
-        map(preceded(kw("project"), ident_as("project")), DiagnoseScope::Project),
+        map(
+            preceded(kw("project"), ident_as("project")),
+            DiagnoseScope::Project,
+        ),
         value(DiagnoseScope::Tenant, kw("tenant")),
     )))
     .parse(i)?;

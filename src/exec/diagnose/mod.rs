@@ -294,7 +294,11 @@ pub fn run(
             None => "tenant".into(),
         },
         min_risk,
-        projects: tenant.projects.iter().map(|p| p.name().to_string()).collect(),
+        projects: tenant
+            .projects
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect(),
         findings,
     }))
 }

@@ -8,14 +8,24 @@ use crate::catalog::model::ObjectType;
 pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
     for w in &t.workspaces {
         let Some(dev) = &w.development else { continue };
-        let Some(prod) = t.view(&w.production) else { continue };
-        let Ok(dev_users) = t.txn.users(dev) else { continue };
+        let Some(prod) = t.view(&w.production) else {
+            continue;
+        };
+        let Ok(dev_users) = t.txn.users(dev) else {
+            continue;
+        };
         for user in &prod.users {
             if !dev_users.iter().any(|d| d.principal == user.principal) {
                 continue;
             }
             let mut writes: Vec<String> = Vec::new();
-            if t.allowed(&user.principal, Action::CreateTable, Resource::project(prod.name())).allowed() {
+            if t.allowed(
+                &user.principal,
+                Action::CreateTable,
+                Resource::project(prod.name()),
+            )
+            .allowed()
+            {
                 writes.push(format!("CreateTable on project {}", prod.name()));
             }
             for table in &prod.tables {
@@ -30,13 +40,22 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
             let mut fix: Vec<String> = user
                 .roles
                 .iter()
-                .map(|r| format!("revoke {} from user {}", ident(r), principal(&user.principal)))
+                .map(|r| {
+                    format!(
+                        "revoke {} from user {}",
+                        ident(r),
+                        principal(&user.principal)
+                    )
+                })
                 .collect();
             fix.push(format!("remove user {}", principal(&user.principal)));
             let holds_grants = prod.acl.iter().any(|(_, g, _)| matches!(g, crate::catalog::model::Grantee::User(u) if *u == user.principal))
                 || prod.label_grants.iter().any(|(_, g, _)| matches!(g, crate::catalog::model::Grantee::User(u) if *u == user.principal));
             if holds_grants {
-                fix.push(format!("purge privs from user {}", principal(&user.principal)));
+                fix.push(format!(
+                    "purge privs from user {}",
+                    principal(&user.principal)
+                ));
             }
             out.push(Report {
                 object: format!("workspace {}", w.name),

@@ -6,8 +6,12 @@ use crate::policy::{Effect, PolicyDocument, PolicyKind};
 
 pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
     for p in &t.projects {
-        let Some(text) = p.project.settings.protection_exception.as_deref() else { continue };
-        let Ok(doc) = PolicyDocument::parse(text, PolicyKind::Exception) else { continue };
+        let Some(text) = p.project.settings.protection_exception.as_deref() else {
+            continue;
+        };
+        let Ok(doc) = PolicyDocument::parse(text, PolicyKind::Exception) else {
+            continue;
+        };
         for (i, s) in doc.statements.iter().enumerate() {
             if s.effect != Effect::Allow {
                 continue;

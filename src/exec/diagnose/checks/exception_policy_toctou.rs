@@ -12,8 +12,12 @@ const WRITES: [Action; 3] = [Action::Update, Action::Alter, Action::Drop];
 
 pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
     for p in &t.projects {
-        let Some(text) = p.project.settings.protection_exception.as_deref() else { continue };
-        let Ok(doc) = PolicyDocument::parse(text, PolicyKind::Exception) else { continue };
+        let Some(text) = p.project.settings.protection_exception.as_deref() else {
+            continue;
+        };
+        let Ok(doc) = PolicyDocument::parse(text, PolicyKind::Exception) else {
+            continue;
+        };
         for table in &p.tables {
             let arn = format!("acs:odps:*:projects/{}/tables/{}", p.name(), table.name);
             let named = doc
@@ -72,7 +76,12 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
 /// The statement that takes away what `rule` gives, when one statement can.
 fn undo(rule: &Rule, action: Action, table: &str, user: &str) -> Option<String> {
     match rule {
-        Rule::Acl { grantee, action: granted, path, .. } if path.contains("/tables/") => {
+        Rule::Acl {
+            grantee,
+            action: granted,
+            path,
+            ..
+        } if path.contains("/tables/") => {
             let whom = match grantee {
                 Grantee::User(u) => format!("user {}", principal(u)),
                 Grantee::Role(r) => format!("role {}", ident(r)),
@@ -83,13 +92,20 @@ fn undo(rule: &Rule, action: Action, table: &str, user: &str) -> Option<String> 
             };
             Some(format!("revoke {granted} on table {object} from {whom}"))
         }
-        Rule::Implicit { who: "admin", .. } => Some(format!("revoke admin from user {}", principal(user))),
-        Rule::Implicit { who: "super_administrator", .. } => {
-            Some(format!("revoke super_administrator from user {}", principal(user)))
+        Rule::Implicit { who: "admin", .. } => {
+            Some(format!("revoke admin from user {}", principal(user)))
         }
-        Rule::Implicit { who: "object_creator", .. } => {
-            Some("set ObjectCreatorHasAccessPermission=false".to_string())
-        }
+        Rule::Implicit {
+            who: "super_administrator",
+            ..
+        } => Some(format!(
+            "revoke super_administrator from user {}",
+            principal(user)
+        )),
+        Rule::Implicit {
+            who: "object_creator",
+            ..
+        } => Some("set ObjectCreatorHasAccessPermission=false".to_string()),
         _ => {
             let _ = action;
             None

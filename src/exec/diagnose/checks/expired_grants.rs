@@ -15,18 +15,33 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
         let labels = p
             .label_grants
             .iter()
-            .map(|(_, _, g)| g.entries.iter().filter(|e| expired(Some(e.expires))).count())
+            .map(|(_, _, g)| {
+                g.entries
+                    .iter()
+                    .filter(|e| expired(Some(e.expires)))
+                    .count()
+            })
             .sum::<usize>();
         // Policy-mode grants with `expires` are role-policy statements with a DateLessThan
         // condition; `clear expired grants` removes those too.
         let count_expired = |text: Option<String>, kind: PolicyKind| {
             text.and_then(|text| PolicyDocument::parse(&text, kind).ok())
-                .map_or(0, |doc| doc.statements.iter().filter(|s| expired(s.expires())).count())
+                .map_or(0, |doc| {
+                    doc.statements
+                        .iter()
+                        .filter(|s| expired(s.expires()))
+                        .count()
+                })
         };
         let policy = p
             .roles
             .iter()
-            .map(|r| count_expired(t.txn.role_policy(p.name(), &r.name).ok().flatten(), PolicyKind::Role))
+            .map(|r| {
+                count_expired(
+                    t.txn.role_policy(p.name(), &r.name).ok().flatten(),
+                    PolicyKind::Role,
+                )
+            })
             .sum::<usize>()
             + count_expired(p.project.policy.clone(), PolicyKind::Project);
         if acl + labels + policy == 0 {

@@ -60,7 +60,11 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for c in CHECKS {
             assert!(seen.insert(c.id), "{} declared twice", c.id);
-            assert!(c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'), "{}", c.id);
+            assert!(
+                c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                "{}",
+                c.id
+            );
         }
     }
 }

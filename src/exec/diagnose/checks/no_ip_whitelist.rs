@@ -4,7 +4,12 @@ use super::super::{fix_in, Report, Tenant};
 
 pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
     for p in &t.projects {
-        let set = |key: &str| p.project.properties.get(key).is_some_and(|v| !v.trim().is_empty());
+        let set = |key: &str| {
+            p.project
+                .properties
+                .get(key)
+                .is_some_and(|v| !v.trim().is_empty())
+        };
         if set("odps.security.ip.whitelist") || set("odps.security.vpc.whitelist") {
             continue;
         }

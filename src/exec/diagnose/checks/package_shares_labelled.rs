@@ -7,8 +7,14 @@ use crate::catalog::model::ObjectType;
 pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
     for p in &t.projects {
         for package in &p.packages {
-            for object in package.objects.iter().filter(|o| o.kind == ObjectType::Table) {
-                let Some(table) = p.tables.iter().find(|t| t.name == object.name) else { continue };
+            for object in package
+                .objects
+                .iter()
+                .filter(|o| o.kind == ObjectType::Table)
+            {
+                let Some(table) = p.tables.iter().find(|t| t.name == object.name) else {
+                    continue;
+                };
                 let labelled: Vec<String> = table
                     .columns
                     .iter()

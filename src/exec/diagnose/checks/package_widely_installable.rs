@@ -28,7 +28,10 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
                 )
             };
             let fix: Vec<String> = if everyone {
-                vec![format!("disallow project * to install package {}", ident(&package.name))]
+                vec![format!(
+                    "disallow project * to install package {}",
+                    ident(&package.name)
+                )]
             } else {
                 package
                     .allowed

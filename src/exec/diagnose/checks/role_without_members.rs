@@ -20,7 +20,9 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
             let grants = p
                 .acl
                 .iter()
-                .filter(|(_, g, a)| matches!(g, Grantee::Role(r) if *r == role.name) && !a.entries.is_empty())
+                .filter(|(_, g, a)| {
+                    matches!(g, Grantee::Role(r) if *r == role.name) && !a.entries.is_empty()
+                })
                 .count();
             let policy = t
                 .txn

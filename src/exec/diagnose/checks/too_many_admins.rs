@@ -21,7 +21,11 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
             continue;
         }
         // The earliest added keep the role; the fix takes it from the rest.
-        admins.sort_by(|a, b| a.added_at.cmp(&b.added_at).then_with(|| a.principal.cmp(&b.principal)));
+        admins.sort_by(|a, b| {
+            a.added_at
+                .cmp(&b.added_at)
+                .then_with(|| a.principal.cmp(&b.principal))
+        });
         let names: Vec<&str> = admins.iter().map(|u| u.principal.as_str()).collect();
         let fix: Vec<String> = admins
             .iter()
@@ -30,7 +34,9 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
                 u.roles
                     .iter()
                     .filter(|r| ADMIN_ROLES.contains(&r.as_str()))
-                    .map(move |r| format!("revoke {} from user {}", ident(r), principal(&u.principal)))
+                    .map(move |r| {
+                        format!("revoke {} from user {}", ident(r), principal(&u.principal))
+                    })
             })
             .collect();
         out.push(Report {

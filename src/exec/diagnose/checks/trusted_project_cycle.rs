@@ -19,7 +19,9 @@ pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
                 break;
             }
             let Some(last) = path.last() else { continue };
-            let Some(project) = t.all_projects.get(last) else { continue };
+            let Some(project) = t.all_projects.get(last) else {
+                continue;
+            };
             for next in &project.trusted_projects {
                 if *next == start {
                     let mut key = path.clone();
