@@ -7,6 +7,10 @@
 //! the level `Medium` and the title. Its `run` looks at every diagnosed project and reports
 //! each one whose `odps.security.enabledownloadprivilege` is not `true`, with the `setproject`
 //! that turns it on; the registry stamps each report with the declared id, level and title.
+//!
+//! A check sees the whole [`Tenant`], its transaction included, so a check over records kept
+//! elsewhere in the catalog (an audit trail, say) is still one file reading them through
+//! `Tenant::txn`, and one line here.
 
 use super::{Report, Tenant};
 use crate::ast::RiskLevel;
