@@ -1,5 +1,8 @@
 //! In a protected project the owner decides who reads what; with
 //! ObjectCreatorHasGrantPermission every creator of a table decides for it instead.
+//!
+//! `set ProjectProtection=true` with the creator switch at its default is reported with `set
+//! ObjectCreatorHasGrantPermission=false;`.
 
 use super::super::{fix_in, Report, Tenant};
 

@@ -1,5 +1,8 @@
 //! A standard-mode workspace keeps development away from production data; a member of both
 //! who can write production carries development work (and development mistakes) straight in.
+//!
+//! A user of shop_dev who is also a user of shop and may `CreateTable` there (asked of the
+//! authorizer) is reported on workspace shop; the fix removes it from production.
 
 use super::super::{fix_in, ident, principal, Report, Tenant};
 use crate::authz::{Action, Resource};

@@ -1,5 +1,8 @@
 //! A project whose tunnel downloads need no `Download` grant: anyone who may read a table may
 //! take a copy of it to their machine.
+//!
+//! `diagnose project prj1` with `odps.security.enabledownloadprivilege` unset reports project prj1
+//! with `setproject odps.security.enabledownloadprivilege=true;` as the fix.
 
 use super::super::{fix_in, Report, Tenant};
 use crate::authz::DOWNLOAD_PRIVILEGE;

@@ -1,5 +1,8 @@
 //! An exception policy is a hole in project protection; a statement naming everyone, every
 //! resource, or any kind of task makes the hole as wide as the project.
+//!
+//! An exception statement `Principal: *` on `.../tables/*` without a condition is reported
+//! with all three reasons; the fix drops the policy (`set ProjectProtection=true;`).
 
 use super::super::{fix_in, Report, Tenant};
 use crate::policy::{Effect, PolicyDocument, PolicyKind};

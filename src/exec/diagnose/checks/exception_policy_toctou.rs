@@ -1,6 +1,10 @@
 //! The data-protection document's warning: an exception policy approves a table as it was when
 //! reviewed; whoever can write the table afterwards can put anything into it, and the exception
 //! lets that leave too (time of check to time of use).
+//!
+//! An exception naming `orders` and `grant Update on table orders to user RAM$bob`: the
+//! authorizer, asked whether bob may `Update`, `Alter` or `Drop` orders, allows `Update` by the
+//! ACL rule, which becomes `revoke Update on table orders from user RAM$owner:bob;`.
 
 use super::super::{fix_in, ident, principal, Report, Tenant};
 use crate::authz::{Action, Resource, Rule};

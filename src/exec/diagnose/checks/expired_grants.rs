@@ -1,5 +1,8 @@
 //! Expired grants no longer allow anything, but they stay in every listing and review until
 //! cleared, and hide the grants that matter.
+//!
+//! A label grant `with exp 0` is counted at the session's clock and reported with `clear
+//! expired grants;`.
 
 use super::super::{fix_in, Report, Tenant};
 use crate::policy::{PolicyDocument, PolicyKind};

@@ -1,5 +1,8 @@
 //! Removing a user leaves their grants in place (§1.2): if the account is added again, or its
 //! name reused, it gets them all back.
+//!
+//! `remove user RAM$gina` after `grant Select ... to user RAM$gina` leaves an ACL grant to a
+//! non-member, reported with `purge privs from user RAM$owner:gina;`.
 
 use super::super::{fix_in, principal, Report, Tenant};
 use crate::catalog::model::Grantee;

@@ -1,4 +1,7 @@
 //! Sensitivity labels that nothing enforces: with LabelSecurity off they are decoration.
+//!
+//! The same labelled project with `LabelSecurity=false` is reported with `set
+//! LabelSecurity=true;`.
 
 use super::super::{fix_in, Report, Tenant};
 

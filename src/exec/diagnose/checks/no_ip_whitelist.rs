@@ -1,4 +1,7 @@
 //! Without an IP or VPC whitelist a leaked AccessKey works from anywhere.
+//!
+//! A project whose `odps.security.ip.whitelist` and `odps.security.vpc.whitelist` are empty is
+//! reported with a whitelist of the diagnosing session's address.
 
 use super::super::{fix_in, Report, Tenant};
 

@@ -1,5 +1,8 @@
 //! A package carries its tables past project protection; a labelled column in one is
 //! sensitive data shared with every installer.
+//!
+//! `add table customers to package pkg` with `customers.phone` at label 2 is reported on
+//! package prj1.pkg with `remove table customers from package pkg;`.
 
 use super::super::{fix_in, ident, Report, Tenant};
 use crate::catalog::model::ObjectType;

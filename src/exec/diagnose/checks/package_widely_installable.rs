@@ -1,5 +1,8 @@
 //! A package allowed to every project, or to many, shares its objects further than a review
 //! of each installer would.
+//!
+//! `allow project * to install package pkg` is reported with `disallow project * to install
+//! package pkg;`; a list of more than three projects with the disallows past the third.
 
 use super::super::{fix_in, ident, Report, Tenant};
 

@@ -1,5 +1,8 @@
 //! Labelled columns mark sensitive data; without project protection any reader may copy it
 //! into another project.
+//!
+//! A project with `set label 2 to table customers(phone)` and protection off is reported with
+//! the labelled columns listed (`customers.phone L2`) and `set ProjectProtection=true;`.
 
 use super::super::{fix_in, Report, Tenant};
 

@@ -1,5 +1,8 @@
 //! A role nobody holds still carries its grants: granting it later hands them all over at
 //! once, usually without a review of what it holds.
+//!
+//! `create role readers` with a grant and no member is reported with `drop role readers;` and
+//! `purge privs from role readers;`.
 
 use super::super::{fix_in, ident, Report, Tenant};
 use crate::catalog::model::Grantee;

@@ -1,5 +1,8 @@
 //! DataWorks separates duties by role (develop, deploy, operate, administer); one member
 //! holding several of them undoes the separation.
+//!
+//! `grant role_project_dev, role_project_pe to RAM$carol` is reported with the revoke of
+//! `role_project_pe`, the later of the two in the workspace's order of roles.
 
 use super::super::{fix_in, ident, principal, Report, Tenant};
 use crate::exec::workspace::{is_workspace_role, ROLES};

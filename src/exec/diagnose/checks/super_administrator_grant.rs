@@ -1,4 +1,6 @@
 //! Super_Administrator holds every management permission; it should be the owner's alone.
+//!
+//! `grant super_administrator to RAM$eve` is reported with its revoke.
 
 use super::super::{fix_in, principal, Report, Tenant};
 use crate::exec::SUPER_ADMINISTRATOR;

@@ -1,5 +1,8 @@
 //! Every administrator can grant themselves or anyone else the project's data; the diagnosis
 //! of the DataWorks console flags more than three.
+//!
+//! Four users holding `admin`: the three added first keep it, the fix revokes it from the
+//! fourth.
 
 use super::super::{fix_in, ident, principal, Report, Tenant};
 use crate::exec::workspace::ADMIN_ROLE;

@@ -1,5 +1,8 @@
 //! Each trusted project is a standing exception to project protection: data may flow to it
 //! without an exception policy, whatever is done with it there.
+//!
+//! `add trustedproject prj2` in prj1 is reported on project prj1, saying whether prj1 is
+//! protected, with `remove trustedproject prj2;`.
 
 use super::super::{fix_in, ident, Report, Tenant};
 

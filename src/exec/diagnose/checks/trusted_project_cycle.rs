@@ -1,5 +1,9 @@
 //! Projects that trust each other in a cycle form one protection domain: data of any of them
 //! may reach all of them, usually more than anyone meant.
+//!
+//! prj1 trusting prj2 and prj2 trusting prj1: the search from prj1 walks prj1 → prj2 → prj1,
+//! reports the cycle once (the same set of projects from prj2 is not reported again) and
+//! removes its first edge.
 
 use super::super::{fix_in, ident, Report, Tenant};
 use std::collections::BTreeSet;
