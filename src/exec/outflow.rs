@@ -89,8 +89,11 @@ pub fn run(
         None => txn.projects()?,
     };
     let mut paths = Vec::new();
+    // One snapshot for every request: the same project, user and grant records are asked
+    // about again and again, and each is decoded once.
+    let snapshot = crate::authz::Snapshot::new(txn);
     for p in &projects {
-        paths_from(ctx, txn, p, &mut paths)?;
+        paths_from(ctx, txn, &snapshot, p, &mut paths)?;
     }
     Ok(StatementResult::OutflowPaths { paths })
 }
@@ -107,6 +110,7 @@ fn members(txn: &Txn<'_>, project: &Project) -> Result<Vec<String>> {
 fn ask(
     ctx: &ExecContext<'_>,
     txn: &Txn<'_>,
+    snapshot: &crate::authz::Snapshot<'_, '_>,
     principal: &str,
     current: &str,
     stmt: &Statement,
@@ -121,7 +125,7 @@ fn ask(
     let plan = data::plan(&as_them, txn, stmt)?;
     let mut read = None;
     for request in &plan.requests {
-        let response = crate::authz::authorize(request, txn);
+        let response = crate::authz::authorize_in(request, snapshot);
         if !response.allowed() {
             return Ok(None);
         }
@@ -157,6 +161,7 @@ fn protection_rule(response: &crate::authz::Response) -> Option<&Rule> {
 fn paths_from(
     ctx: &ExecContext<'_>,
     txn: &Txn<'_>,
+    snapshot: &crate::authz::Snapshot<'_, '_>,
     p: &Project,
     out: &mut Vec<OutflowPath>,
 ) -> Result<()> {
@@ -212,7 +217,9 @@ fn paths_from(
                         table: table_name(trusted, &format!("{}_copy", t.name)),
                         query: select_all(name, &t.name),
                     };
-                    if let Some((requests, read)) = ask(ctx, txn, principal, trusted, &stmt)? {
+                    if let Some((requests, read)) =
+                        ask(ctx, txn, snapshot, principal, trusted, &stmt)?
+                    {
                         if matches!(protection_rule(&read), Some(Rule::TrustedProject { .. })) {
                             let reason = format!("{trusted} is a trusted project of {name}");
                             push(
@@ -252,7 +259,9 @@ fn paths_from(
                         table: table_name(name, &t.name),
                         path: String::new(),
                     };
-                    if let Some((requests, read)) = ask(ctx, txn, principal, name, &download)? {
+                    if let Some((requests, read)) =
+                        ask(ctx, txn, snapshot, principal, name, &download)?
+                    {
                         if let Some(rule @ Rule::Policy { .. }) = protection_rule(&read) {
                             push(
                                 Source::ExceptionPolicy,
@@ -271,7 +280,7 @@ fn paths_from(
                         }
                         let select = Statement::Select(select_all(name, &t.name));
                         if let Some((requests, read)) =
-                            ask(ctx, txn, principal, &other.name, &select)?
+                            ask(ctx, txn, snapshot, principal, &other.name, &select)?
                         {
                             if let Some(rule @ Rule::Policy { .. }) = protection_rule(&read) {
                                 push(
@@ -300,7 +309,7 @@ fn paths_from(
                     table: table_name(name, &t.name),
                     path: String::new(),
                 };
-                if let Some((requests, _)) = ask(ctx, txn, principal, name, &download)? {
+                if let Some((requests, _)) = ask(ctx, txn, snapshot, principal, name, &download)? {
                     let reason = format!("{name} is not protected and download control is off");
                     push(
                         Source::TunnelDownload,
@@ -337,7 +346,7 @@ fn paths_from(
                 for table in &shared {
                     let select = Statement::Select(select_all(name, table));
                     if let Some((requests, _)) =
-                        ask(ctx, txn, &principal, &installer.name, &select)?
+                        ask(ctx, txn, snapshot, &principal, &installer.name, &select)?
                     {
                         let reason = format!(
                             "package {name}.{} is installed in {}",
