@@ -166,6 +166,9 @@ pub struct Tenant<'t, 'c> {
     /// `(installing project, installation)` for every package installed anywhere.
     pub installations: Vec<(String, InstalledPackage)>,
     pub workspaces: Vec<Workspace>,
+    /// The authorizer's view of the catalog, shared by every question a check asks, so that
+    /// each record is decoded once.
+    snapshot: crate::authz::Snapshot<'t, 'c>,
 }
 
 impl Tenant<'_, '_> {
@@ -213,6 +216,7 @@ impl Tenant<'_, '_> {
             all_projects,
             installations,
             workspaces: txn.workspaces()?,
+            snapshot: crate::authz::Snapshot::new(txn),
         })
     }
 
@@ -239,7 +243,7 @@ impl Tenant<'_, '_> {
             outflow: None,
             now: self.now,
         };
-        crate::authz::authorize(&request, self.txn)
+        crate::authz::authorize_in(&request, &self.snapshot)
     }
 }
 
