@@ -1,6 +1,6 @@
 -- create workspace: a basic workspace (one project) and a standard one (production and
 -- <name>_dev), their role_project_* roles and what each holds, and the scheduling identity.
-create workspace shop;
+create workspace shop mode basic;
 list projects;
 use shop;
 list roles;
@@ -16,22 +16,22 @@ use sales;
 describe role role_project_dev;
 describe role role_project_scheduler;
 list users;
-show grants for RAM$sched;
+show grants for user RAM$sched;
 -- the roles are ordinary roles: granting one gives what it holds
 use sales_dev;
 add user RAM$dev1;
-grant role_project_dev to RAM$dev1;
+grant role_project_dev to user RAM$dev1;
 create table orders (id bigint);
 login RAM$dev1;
 select * from orders;
 login ALIYUN$owner;
 -- refusals: the workspace exists, its projects exist, a bad mode, a bad name, a RAM owner
-create workspace shop;
+create workspace shop mode basic;
 create project crm_dev;
 create workspace crm mode standard;
 list projects;
 create workspace crm mode pilot;
-create workspace x;
-create workspace web owner RAM$alice;
+create workspace x mode basic;
+create workspace web mode basic owner RAM$alice;
 login RAM$alice;
-create workspace web;
+create workspace web mode basic;

@@ -7,5 +7,5 @@ grant CreateInstance, CreateTable on project shop to user RAM$dave;
 use shop_dev;
 setproject odps.security.enabledownloadprivilege=true odps.security.ip.whitelist=127.0.0.1;
 add user RAM$dave;
-grant role_project_dev to RAM$dave;
+grant role_project_dev to user RAM$dave;
 diagnose tenant min risk high;

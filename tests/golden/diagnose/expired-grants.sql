@@ -7,6 +7,6 @@ add user RAM$frank;
 grant label 2 on table customers to user RAM$frank with exp 0;
 grant Select on table customers to user RAM$frank privilegeproperties("expires"="0");
 create role auditors;
-grant auditors to RAM$frank;
+grant auditors to user RAM$frank;
 grant Describe on table customers to role auditors privilegeproperties("policy"="true", "expires"="0");
 diagnose tenant;

@@ -5,5 +5,5 @@ setproject odps.security.enabledownloadprivilege=true odps.security.ip.whitelist
 set ProjectProtection=true;
 set ObjectCreatorHasGrantPermission=false;
 create table customers (name string, phone string);
-set label 3 to table customers(phone);
+set label 3 to table customers (phone);
 diagnose tenant;

@@ -6,7 +6,7 @@ set ProjectProtection=true;
 set ObjectCreatorHasGrantPermission=false;
 set LabelSecurity=true;
 create table customers (name string, phone string);
-set label 2 to table customers(phone);
+set label 2 to table customers (phone);
 create package pkg;
 add table customers to package pkg;
 diagnose tenant;
