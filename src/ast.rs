@@ -265,6 +265,71 @@ pub struct CreateProjectStmt {
     pub comment: Option<String>,
 }
 
+/// `create workspace <w> [mode basic|standard] [owner <p>] [scheduler <p>] [comment '<c>']`:
+/// a DataWorks workspace of the sandbox (one project, or a production project and its `_dev`
+/// development project, with the `role_project_*` roles).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreateWorkspaceStmt {
+    pub name: String,
+    pub mode: WorkspaceMode,
+    pub owner: Option<Principal>,
+    /// The scheduling access identity: the principal production tasks run as.
+    pub scheduler: Option<Principal>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum WorkspaceMode {
+    Basic,
+    Standard,
+}
+
+impl WorkspaceMode {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            WorkspaceMode::Basic => "basic",
+            WorkspaceMode::Standard => "standard",
+        }
+    }
+}
+
+/// What `diagnose` looks at: one project, or every project of the tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum DiagnoseScope {
+    /// Bare `diagnose`: the current project, or the tenant when there is none.
+    Default,
+    Project(String),
+    Tenant,
+}
+
+/// The risk levels of `diagnose ... min risk <level>`, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+}
+
+impl RiskLevel {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+        }
+    }
+
+    pub fn from_word(word: &str) -> Option<Self> {
+        match word.to_ascii_lowercase().as_str() {
+            "low" => Some(RiskLevel::Low),
+            "medium" => Some(RiskLevel::Medium),
+            "high" => Some(RiskLevel::High),
+            _ => None,
+        }
+    }
+}
+
 /// A project status as written in `alter project ... set status <s>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ProjectStatusWord {
@@ -552,4 +617,16 @@ pub enum Statement {
 
     /// `explain [for <principal>] [from <ip>] <data statement>`
     Explain(ExplainStmt),
+
+    // sandbox: DataWorks workspaces, security diagnosis, outflow paths
+    CreateWorkspace(CreateWorkspaceStmt),
+    /// `diagnose [project <p> | tenant] [min risk low|medium|high]`
+    Diagnose {
+        scope: DiagnoseScope,
+        min_risk: RiskLevel,
+    },
+    /// `show outflow paths [from project <p>]`
+    ShowOutflowPaths {
+        project: Option<String>,
+    },
 }

@@ -13,6 +13,8 @@
 //! anything else is read as a script named `<stdin>`. The front ends share one runner, the
 //! [`console`]; this module is the only one that knows both.
 
+mod diagnose;
+
 use crate::batch::{self, BatchOptions, CMDLINE_FILE, STDIN_FILE};
 use crate::catalog::Catalog;
 use crate::console::{self, Format, Input};
@@ -132,6 +134,9 @@ pub enum Command {
         #[arg(long, value_name = "PRINCIPAL")]
         user: Option<String>,
     },
+    /// Run the security diagnosis of the tenant (or one project); exit 3 when a finding at or
+    /// above --fail-on exists.
+    Diagnose(diagnose::DiagnoseArgs),
 }
 
 /// `--format text|json` names the console's output formats.
@@ -473,6 +478,7 @@ pub fn main() -> i32 {
             };
             return crate::shell::lesson::run(&options);
         }
+        Some(Command::Diagnose(args)) => return diagnose::run(args, &process_env),
         None => {}
     }
     let settings = match Settings::resolve(&cli, &process_env) {

@@ -79,6 +79,11 @@ impl Display for PrincipalName<'_> {
     }
 }
 
+/// A principal's name as a statement must spell it (backticked when it would not read back).
+pub fn principal_name(name: &str) -> String {
+    PrincipalName(name).to_string()
+}
+
 /// True when the parser's "touching tokens" rule reads `s` back whole: `udtf.jar`,
 /// `./p/policy.json`, `fe80::1`.
 fn is_glued_word(s: &str) -> bool {
@@ -858,7 +863,43 @@ impl Display for Statement {
             }
             S::DropResource { name } => write!(f, "drop resource {}", ResourceName(name)),
             S::Explain(e) => e.fmt(f),
+            S::CreateWorkspace(w) => w.fmt(f),
+            S::Diagnose { scope, min_risk } => {
+                f.write_str("diagnose")?;
+                match scope {
+                    DiagnoseScope::Default => {}
+                    DiagnoseScope::Project(p) => write!(f, " project {}", Ident(p))?,
+                    DiagnoseScope::Tenant => f.write_str(" tenant")?,
+                }
+                if *min_risk != RiskLevel::Low {
+                    write!(f, " min risk {}", min_risk.keyword())?;
+                }
+                Ok(())
+            }
+            S::ShowOutflowPaths { project } => {
+                f.write_str("show outflow paths")?;
+                if let Some(p) = project {
+                    write!(f, " from project {}", Ident(p))?;
+                }
+                Ok(())
+            }
         }
+    }
+}
+
+impl Display for CreateWorkspaceStmt {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "create workspace {} mode {}", Ident(&self.name), self.mode.keyword())?;
+        if let Some(owner) = &self.owner {
+            write!(f, " owner {}", PrincipalName(&owner.name))?;
+        }
+        if let Some(s) = &self.scheduler {
+            write!(f, " scheduler {}", PrincipalName(&s.name))?;
+        }
+        if let Some(c) = &self.comment {
+            write!(f, " comment {}", single(c))?;
+        }
+        Ok(())
     }
 }
 

@@ -167,6 +167,9 @@ pub fn variant_name(stmt: &Statement) -> &'static str {
         S::AddResource { .. } => "AddResource",
         S::DropResource { .. } => "DropResource",
         S::Explain(_) => "Explain",
+        S::CreateWorkspace(_) => "CreateWorkspace",
+        S::Diagnose { .. } => "Diagnose",
+        S::ShowOutflowPaths { .. } => "ShowOutflowPaths",
     }
 }
 
@@ -249,5 +252,8 @@ pub fn statement_variants() -> &'static [&'static str] {
         "AddResource",
         "DropResource",
         "Explain",
+        "CreateWorkspace",
+        "Diagnose",
+        "ShowOutflowPaths",
     ]
 }

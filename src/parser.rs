@@ -27,6 +27,8 @@ use nom::multi::separated_list1;
 use nom::sequence::{delimited, preceded};
 use nom::{IResult, Input, Needed, Parser};
 
+mod checks;
+
 use crate::ast::*;
 use crate::error::{Error, Position, Result};
 use crate::lexer::{
@@ -608,6 +610,7 @@ const STATEMENT_STARTS: &[Expected] = &[
     Expected::Keyword("delete"),
     Expected::Keyword("desc"),
     Expected::Keyword("describe"),
+    Expected::Keyword("diagnose"),
     Expected::Keyword("disallow"),
     Expected::Keyword("drop"),
     Expected::Keyword("explain"),
@@ -695,6 +698,7 @@ fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
         "select" => map(query_after_select, Statement::Select).parse(rest),
         "tunnel" => tunnel(rest),
         "explain" => explain(rest),
+        "diagnose" => checks::diagnose(rest),
         _ => fail_any(i, STATEMENT_STARTS),
     }
 }
@@ -893,6 +897,7 @@ fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
         show_label,
         show_packages,
         show_package,
+        checks::show_outflow_paths,
         map(kw("securityconfiguration"), |_| {
             Statement::ShowSecurityConfiguration
         }),
@@ -1091,6 +1096,7 @@ fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
                     .collect(),
             },
         ),
+        checks::create_workspace,
     ))
     .parse(i)
 }

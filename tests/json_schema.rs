@@ -502,6 +502,9 @@ login RAM$bob;
 whoami;
 login RAM$nobody from 10.1.2.3;
 login ALIYUN$owner from 127.0.0.1;
+create workspace shop mode standard scheduler RAM$sched;
+diagnose project prj1;
+show outflow paths from project prj1;
 drop project prj2;
 "#;
 

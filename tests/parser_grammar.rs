@@ -91,7 +91,7 @@ fn every_quoted_terminal_is_a_keyword_or_punctuation() {
 #[test]
 fn help_lists_families_and_their_productions() {
     let fams = families();
-    assert_eq!(fams.len(), 25);
+    assert_eq!(fams.len(), 28);
     assert_eq!(
         fams[0],
         ("users", "add, remove and list project users; whoami")
@@ -103,4 +103,9 @@ fn help_lists_families_and_their_productions() {
     }
     assert!(help("whoami").is_some_and(|h| h.contains("| \"whoami\" ;")));
     assert_eq!(help("frobnicate"), None);
+    assert!(help("diagnose").is_some_and(|h| h.starts_with(
+        "-- diagnose (sandbox (security check)): find security risks of a project or of the tenant"
+    )));
+    assert!(help("create").is_some_and(|h| h.contains("-- workspaces (sandbox (DataWorks)):")));
+    assert!(help("show").is_some_and(|h| h.contains("outflow = \"show\" \"outflow\" \"paths\"")));
 }

@@ -152,6 +152,8 @@ actions! {
     AddTenantGroup: Tenant, Tenant;
     RemoveTenantGroup: Tenant, Tenant;
     ListTenantGroups: Tenant, Tenant;
+    DiagnoseTenant: Tenant, Tenant;
+    ListTenantOutflowPaths: Tenant, Tenant;
 }
 
 /// The resource a management request on a project's security is checked on — the one table of

@@ -21,6 +21,7 @@
 //! | `TR` / `TU` | name | `TenantRole` / `TenantUser` |
 //! | `G` | project, group | `Group` |
 //! | `TG` | group | `Group` (tenant level) |
+//! | `WS` | workspace | `Workspace` (tenant level) |
 
 use super::model::{Grantee, ObjectRef, ObjectType};
 use crate::error::{Error, Result};
@@ -202,6 +203,13 @@ pub fn tenant_group(name: &str) -> Vec<u8> {
 }
 pub fn tenant_group_prefix() -> Vec<u8> {
     b"TG\x1f".to_vec()
+}
+
+pub fn workspace(name: &str) -> Vec<u8> {
+    key("WS", &[name])
+}
+pub fn workspace_prefix() -> Vec<u8> {
+    b"WS\x1f".to_vec()
 }
 
 /// Every per-project prefix, for dropping a project.

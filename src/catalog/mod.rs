@@ -690,6 +690,19 @@ impl<'a> Txn<'a> {
         self.scan_values(&keys::tenant_group_prefix())
     }
 
+    pub fn workspace(&self, name: &str) -> Result<Option<Workspace>> {
+        self.get(&keys::workspace(name))
+    }
+    pub fn put_workspace(&mut self, w: &Workspace) -> Result<()> {
+        self.put(keys::workspace(&w.name), w)
+    }
+    pub fn delete_workspace(&mut self, name: &str) {
+        self.delete(keys::workspace(name))
+    }
+    pub fn workspaces(&self) -> Result<Vec<Workspace>> {
+        self.scan_values(&keys::workspace_prefix())
+    }
+
     /// Deletes every record that belongs to `project` (used by `drop project`).
     pub fn delete_project_records(&mut self, project: &str) -> Result<()> {
         for prefix in keys::all_project_prefixes(project) {

@@ -394,6 +394,30 @@ pub struct TenantUser {
     pub added_at: i64,
 }
 
+stored_tags! {
+    /// A DataWorks workspace's mode: one project, or production plus development.
+    pub enum WorkspaceMode {
+        Basic = 0,
+        Standard = 1,
+    }
+}
+
+/// A DataWorks workspace of the sandbox (`create workspace`): which projects it is made of and
+/// the identity its scheduled production tasks run as. The projects and their `role_project_*`
+/// roles are ordinary records; this one only ties them together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub name: String,
+    pub mode: WorkspaceMode,
+    /// The production project (the only one in basic mode), named as the workspace.
+    pub production: String,
+    /// `<name>_dev` in standard mode.
+    pub development: Option<String>,
+    /// The scheduling access identity, when one was named.
+    pub scheduler: Option<String>,
+    pub created_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,11 +20,13 @@
 
 pub mod access;
 pub mod data;
+pub mod diagnose;
 pub mod engine;
 pub mod explain;
 pub mod grants;
 pub mod labels;
 pub mod messages;
+pub mod outflow;
 pub mod packages;
 pub mod plan;
 pub mod projects;
@@ -35,6 +37,7 @@ pub mod settings;
 mod suggestions;
 pub mod tenant;
 pub mod users;
+pub mod workspace;
 
 use crate::ast::{PrincipalKind, Statement};
 use crate::catalog::model::{Grantee, ObjectRef, ObjectType, Project};
@@ -434,6 +437,9 @@ fn run(
         R::ShowTenantRoleGrants(role) => tenant::show_role_grants(txn, &role),
         R::ShowTenantUserGrants(user) => tenant::show_user_grants(txn, user),
         R::InProject(project, route) => run_in_project(ctx, txn, &project, route),
+        R::CreateWorkspace(w) => workspace::create(ctx, txn, w),
+        R::Diagnose(scope, min_risk) => diagnose::run(ctx, txn, &scope, min_risk),
+        R::OutflowPaths(project) => outflow::run(ctx, txn, project.as_deref()),
     }
 }
 

@@ -104,6 +104,12 @@ pub enum Route<'s> {
     ShowTenantUserGrants(String),
     /// A statement of the current project, which its plan has entered.
     InProject(std::sync::Arc<Project>, InProject<'s>),
+    CreateWorkspace(&'s crate::ast::CreateWorkspaceStmt),
+    /// `diagnose` of one project (entered, Admin or better there) or of the tenant.
+    Diagnose(super::diagnose::Scope, crate::ast::RiskLevel),
+    /// `show outflow paths [from project <p>]`: one project (entered, Admin or better there)
+    /// or every project (the tenant account).
+    OutflowPaths(Option<std::sync::Arc<Project>>),
 }
 
 /// Routes of statements that run in the current project.
@@ -287,11 +293,11 @@ fn tenant_user_name(principal: &Principal, caller: &str) -> Result<String> {
 }
 
 impl Binder<'_, '_, '_> {
-    fn enter(&mut self, project: Project) {
+    pub(crate) fn enter(&mut self, project: Project) {
         self.checks.push(Check::Enter(std::sync::Arc::new(project)));
     }
 
-    fn require(&mut self, project: &Project, need: Need, mgmt: Mgmt) {
+    pub(crate) fn require(&mut self, project: &Project, need: Need, mgmt: Mgmt) {
         self.checks.push(Check::Management {
             project: project.name.clone(),
             need,
@@ -299,7 +305,7 @@ impl Binder<'_, '_, '_> {
         });
     }
 
-    fn tenant(&mut self, action: Action, tail: &'static str) {
+    pub(crate) fn tenant(&mut self, action: Action, tail: &'static str) {
         self.checks.push(Check::Tenant { action, tail });
     }
 
@@ -469,6 +475,9 @@ impl Binder<'_, '_, '_> {
                     Route::ShowTenantUserGrants(tenant_user_name(p, ctx.user)?)
                 }
             }
+            S::CreateWorkspace(w) => Route::CreateWorkspace(w),
+            S::Diagnose { scope, min_risk } => super::diagnose::bind(self, scope, *min_risk)?,
+            S::ShowOutflowPaths { project } => super::outflow::bind(self, project.as_deref())?,
             // The session runs these itself (`Session::execute`): they change it, not the
             // catalog.
             S::Use { .. } | S::Login { .. } => return Err(messages::misrouted(stmt)),
@@ -1089,7 +1098,10 @@ impl Binder<'_, '_, '_> {
             | S::RemoveTenantUser { .. }
             | S::ListTenantUsers
             | S::AddTenantRoleToProject { .. }
-            | S::RemoveTenantRoleFromProject { .. } => return Err(messages::misrouted(stmt)),
+            | S::RemoveTenantRoleFromProject { .. }
+            | S::CreateWorkspace(_)
+            | S::Diagnose { .. }
+            | S::ShowOutflowPaths { .. } => return Err(messages::misrouted(stmt)),
         })
     }
 

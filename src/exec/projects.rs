@@ -84,6 +84,12 @@ pub fn drop(txn: &mut Txn<'_>, project: &Project) -> Result<StatementResult> {
         }
     }
     txn.delete_project_records(name)?;
+    // A workspace is its projects: without one of them it is gone too.
+    for w in txn.workspaces()? {
+        if w.production == *name || w.development.as_deref() == Some(name.as_str()) {
+            txn.delete_workspace(&w.name);
+        }
+    }
     Ok(StatementResult::Ok)
 }
 

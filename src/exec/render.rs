@@ -20,6 +20,8 @@ pub fn text(result: &StatementResult) -> String {
     match result {
         R::Ok => "OK".into(),
         R::Message { message } => message.clone(),
+        R::Diagnosis(d) => super::diagnose::text(d),
+        R::OutflowPaths { paths } => super::outflow::text(paths),
         R::Names { names, .. } => lines_or_ok(names),
         R::Table { columns, rows, .. } => {
             let shown: Vec<Vec<String>> = rows

@@ -121,6 +121,12 @@ pub enum StatementResult {
     /// `explain` of a management, tenant or sandbox statement: the checks it makes when run,
     /// and what it would do.
     ExplainStatement(ExplainStatement),
+    /// `diagnose`: the findings of every check, highest risk first.
+    Diagnosis(super::diagnose::Diagnosis),
+    /// `show outflow paths`: every way data can leave, as chains.
+    OutflowPaths {
+        paths: Vec<super::outflow::OutflowPath>,
+    },
 }
 
 impl StatementResult {

@@ -47,6 +47,22 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
             vec![Column::Text; 3],
             vec![vec![principal.clone(), project.clone(), reason.clone()]],
         ),
+        R::Diagnosis(d) => (
+            vec![Column::Text; 5],
+            d.findings
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.id.to_string(),
+                        f.risk.keyword().to_string(),
+                        value_text(&f.object),
+                        value_text(&f.found),
+                        value_text(&f.fix.join(" ")),
+                    ]
+                })
+                .collect(),
+        ),
+        R::OutflowPaths { paths } => text1(paths.iter().map(|p| p.chain.clone()).collect()),
         R::SessionFlag { key, value } => (
             vec![Column::Text; 2],
             vec![vec![key.clone(), value.clone()]],
