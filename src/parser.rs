@@ -1874,6 +1874,8 @@ fn parse_tokens(
                     Expected::Class("object type") => {
                         words.extend(OBJECT_TYPES.iter().map(|(k, _)| *k))
                     }
+                    // An enumerated class names its words: `project status (normal, ...)`.
+                    Expected::Class(class) => words.extend(enumerated(class)),
                     _ => {}
                 }
             }
@@ -1969,6 +1971,15 @@ pub fn parse_statement(text: &str, file: &str, line: u32, col: u32) -> Result<St
     parse_tokens(&toks, text, &Tracker::new(), file, end_pos)
 }
 
+/// The words an enumerated class lists in its name: `risk level (low, medium, high)`.
+fn enumerated(class: &'static str) -> impl Iterator<Item = &'static str> {
+    class
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .into_iter()
+        .flat_map(|list| list.split(", "))
+}
+
 /// The words the grammar allows right after `text` (an unfinished statement): the keywords,
 /// and the object types where a type may come. Empty when `text` already has a mistake
 /// before its end. The shell completes from this, so `use pol<Tab>` offers no keyword.
@@ -1987,6 +1998,7 @@ pub fn expected_words(text: &str) -> Vec<&'static str> {
         match expected {
             Expected::Keyword(k) => out.push(k),
             Expected::Class("object type") => out.extend(OBJECT_TYPES.iter().map(|(k, _)| *k)),
+            Expected::Class(class) => out.extend(enumerated(class)),
             _ => {}
         }
     }

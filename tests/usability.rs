@@ -462,3 +462,49 @@ fn explaining_another_principal_outside_a_project_needs_the_tenant_grants_view()
     let run = memory(dir.path(), &["-e", "explain for RAM$owner:bob list projects;"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
 }
+
+#[test]
+fn misspelt_keywords_kinds_and_enumerated_words_get_the_nearest_one() {
+    let dir = tempdir();
+    for (stmt, error) in [
+        ("grnt select on table t to user RAM$x;", "FAILED: <cmdline>:2:1: expected a statement, found 'grnt'; did you mean 'grant'?"),
+        ("grant Select on tabel t1 to user RAM$x;", "FAILED: <cmdline>:2:17: expected an object type, found 'tabel'; did you mean 'table'?"),
+        ("grant Select on table t1 to usr RAM$x;", "FAILED: <cmdline>:2:29: expected USER or ROLE, found 'usr'; did you mean 'user'?"),
+        ("alter project prj set status frozn;", "FAILED: <cmdline>:2:30: expected <project status (normal, overdue, frozen)>, found 'frozn'; did you mean 'frozen'?"),
+        ("grant Selct on table t1 to user RAM$owner:bob;", "FAILED: ODPS-0420095: Access Denied - Invalid privilege 'Selct' for object type table. Did you mean 'Select'?"),
+    ] {
+        let run = memory(dir.path(), &["-e", &format!("create project prj; use prj; create table t1 (a string); add user RAM$owner:bob;\n{stmt}")]);
+        assert_eq!(run.stderr.lines().next(), Some(error), "{stmt}");
+    }
+}
+
+#[test]
+fn a_name_that_does_not_exist_gets_the_nearest_real_one_and_its_position() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("grants.sql"),
+        "create project prod;\nuse prod;\ncreate table orders (a string);\nadd user RAM$owner:alice;\n\
+         grant Select\n  on table orderz to user RAM$alice;\n",
+    )
+    .unwrap();
+    let run = memory(dir.path(), &["-f", "grants.sql"]);
+    assert_eq!(
+        run.stderr,
+        "FAILED: ODPS-0420095: Access Denied - Object 'table prod.orderz' does not exist. Did you mean 'orders'?\n  \
+         in statement 5 at grants.sql:5:1 ('orderz' at grants.sql:6:12)\n"
+    );
+    let run = memory(dir.path(), &["--format", "json", "-f", "grants.sql"]);
+    let failure: serde_json::Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(failure["subject"], "orderz");
+    assert_eq!(failure["position"], serde_json::json!({"file": "grants.sql", "line": 6, "col": 12}));
+    // A caller who may not list the project's names is told nothing more.
+    let run = memory(
+        dir.path(),
+        &["-e", "create project prod; use prod; create table orders (a string); add user RAM$owner:alice; \
+                 login RAM$owner:alice; grant Select on table orderz to user RAM$owner:alice;"],
+    );
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("FAILED: ODPS-0420095: Access Denied - Object 'table prod.orderz' does not exist.")
+    );
+}
