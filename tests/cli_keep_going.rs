@@ -3,37 +3,11 @@
 //! without the flag, the exit code is 1 when any statement failed; and `text` is exactly what the
 //! text mode prints for the statement.
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::{in_memory, mcsec, Run};
 use std::path::Path;
-use std::process::Command;
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// `mcsec <args>` in `dir` with none of the MCSEC_* variables set.
-fn mcsec(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env_remove("MCSEC_CATALOG")
-        .env_remove("MCSEC_USER")
-        .env_remove("MCSEC_NOW")
-        .output()
-        .expect("run mcsec");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-    }
-}
-
-/// `mcsec --catalog :memory: <args>`.
-fn in_memory(dir: &Path, args: &[&str]) -> Run {
-    mcsec(dir, &[&["--catalog", ":memory:"], args].concat())
-}
 
 /// `mcsec --catalog :memory: --keep-going <args>`.
 fn keep_going(dir: &Path, args: &[&str]) -> Run {

@@ -2,36 +2,10 @@
 //! refusals that replace silent no-ops, batch habits, and the consistency rules of README
 //! ("Usability rules"). Each test states the exact output.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "common/cli.rs"]
+mod cli;
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// `mcsec <args>` in `dir` with none of the MCSEC_* variables set.
-fn mcsec(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env_remove("MCSEC_CATALOG")
-        .env_remove("MCSEC_USER")
-        .env_remove("MCSEC_NOW")
-        .output()
-        .expect("run mcsec");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-    }
-}
-
-fn memory(dir: &Path, args: &[&str]) -> Run {
-    mcsec(dir, &[&["--catalog", ":memory:"], args].concat())
-}
+use cli::{in_memory as memory, mcsec, Run, Tmpfs};
 
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
@@ -310,42 +284,9 @@ fn revoking_from_a_principal_that_does_not_exist_fails_like_grant() {
     assert_eq!((run.code, run.stderr.as_str()), (Some(0), ""));
 }
 
-/// A small tmpfs, mounted for the test and unmounted when dropped (root only).
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    fn mount() -> Option<Tmpfs> {
-        let dir = tempfile::tempdir().ok()?;
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"])
-            .arg(dir.path())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .ok()?;
-        status.success().then_some(Tmpfs { dir })
-    }
-
-    fn read_only(&self) {
-        let status = Command::new("mount")
-            .args(["-o", "remount,ro"])
-            .arg(self.dir.path())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
-    }
-}
-
 #[test]
 fn a_read_only_catalog_answers_reads_and_refuses_changes() {
-    let Some(fs) = Tmpfs::mount() else {
+    let Some(fs) = Tmpfs::mount("16m") else {
         eprintln!("skipped: mounting a tmpfs needs root");
         return;
     };
@@ -354,7 +295,7 @@ fn a_read_only_catalog_answers_reads_and_refuses_changes() {
     let cat = catalog.to_str().unwrap();
     let run = mcsec(dir.path(), &["--catalog", cat, "-e", "create project prj; use prj; add user RAM$owner:bob;"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    fs.read_only();
+    fs.remount("ro");
     let run = mcsec(
         dir.path(),
         &["--catalog", cat, "--keep-going", "-e", "use prj; list users; add user RAM$owner:amy; list users;"],

@@ -116,22 +116,11 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
             )),
             // Data requests have no standing layer.
             Layer::Standing => {}
-            Layer::Network => {
-                if facts.whitelist.is_empty() {
-                    out.push(format!(
-                        "would be allowed if {} were in the ip white list of project {project} (setproject odps.security.ip.whitelist={}; {})",
-                        request.source_ip,
-                        request.source_ip,
-                        by_owner(project)
-                    ));
-                } else {
-                    out.push(format!(
-                        "would be allowed from an address in the ip white list of project {project} ({}), or if {} were added to it",
-                        facts.whitelist.join(","),
-                        request.source_ip
-                    ));
-                }
-            }
+            Layer::Network => out.push(network_way(
+                &facts.whitelist,
+                &request.source_ip,
+                project,
+            )),
             Layer::Membership => {
                 out.push(format!(
                     "would be allowed past membership if {principal} were added to project {project} (add user {principal}; {})",
@@ -162,14 +151,14 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
             }
             Layer::LabelSecurity => {
                 let table = request.resource.name.as_deref().unwrap_or_default();
+                let highest = facts
+                    .label_shortfalls
+                    .iter()
+                    .map(|s| s.1)
+                    .max()
+                    .unwrap_or(0);
                 if let Some(package) = &facts.package {
                     // Read through a package, the level is the installing project's `using label`.
-                    let highest = facts
-                        .label_shortfalls
-                        .iter()
-                        .map(|s| s.1)
-                        .max()
-                        .unwrap_or(0);
                     let name = package.split_once('.').map_or(package.as_str(), |(_, n)| n);
                     let current = request.current_project.as_deref().unwrap_or_default();
                     out.push(format!(
@@ -183,12 +172,6 @@ pub fn advise(request: &Request, response: &Response) -> Vec<String> {
                             by_admin(project)
                         ));
                     }
-                    let highest = facts
-                        .label_shortfalls
-                        .iter()
-                        .map(|s| s.1)
-                        .max()
-                        .unwrap_or(0);
                     out.push(format!(
                         "or a user label >= {highest}, the highest sensitivity (set label {highest} to user {principal}; {})",
                         by_admin(project)
