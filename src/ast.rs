@@ -549,4 +549,27 @@ pub enum Statement {
 
     /// `explain [for <principal>] [from <ip>] <data statement>`
     Explain(ExplainStmt),
+
+    /// `show effective grants [for <principal>] [on <object>] [in project <p>]`
+    ShowEffectiveGrants(ShowEffectiveGrantsStmt),
+    /// `check [for <principal>] [from <ip>] <statement>`: `explain` reduced to its decision.
+    Check(ExplainStmt),
+    /// `snapshot save|restore <name>`, `list snapshots`
+    Snapshot(SnapshotStmt),
+}
+
+/// `show effective grants [for <principal>] [on <object>] [in project <p>]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShowEffectiveGrantsStmt {
+    pub principal: Option<Principal>,
+    pub object: Option<GrantObject>,
+    pub project: Option<String>,
+}
+
+/// The sandbox's snapshot statements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum SnapshotStmt {
+    Save(String),
+    Restore(String),
+    List,
 }

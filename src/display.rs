@@ -531,6 +531,22 @@ impl Display for CreateProjectStmt {
     }
 }
 
+impl Display for ShowEffectiveGrantsStmt {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("show effective grants")?;
+        if let Some(p) = &self.principal {
+            write!(f, " for {p}")?;
+        }
+        if let Some(o) = &self.object {
+            write!(f, " on {o}")?;
+        }
+        if let Some(p) = &self.project {
+            write!(f, " in project {}", Ident(p))?;
+        }
+        Ok(())
+    }
+}
+
 impl Display for ExplainStmt {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str("explain")?;
@@ -849,6 +865,16 @@ impl Display for Statement {
             }
             S::DropResource { name } => write!(f, "drop resource {}", ResourceName(name)),
             S::Explain(e) => e.fmt(f),
+            S::ShowEffectiveGrants(e) => e.fmt(f),
+            S::Check(e) => {
+                let explained = e.to_string();
+                write!(f, "check{}", explained.strip_prefix("explain").unwrap_or(&explained))
+            }
+            S::Snapshot(SnapshotStmt::Save(name)) => write!(f, "snapshot save {}", Ident(name)),
+            S::Snapshot(SnapshotStmt::Restore(name)) => {
+                write!(f, "snapshot restore {}", Ident(name))
+            }
+            S::Snapshot(SnapshotStmt::List) => f.write_str("list snapshots"),
         }
     }
 }

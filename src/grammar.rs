@@ -167,6 +167,9 @@ pub fn variant_name(stmt: &Statement) -> &'static str {
         S::AddResource { .. } => "AddResource",
         S::DropResource { .. } => "DropResource",
         S::Explain(_) => "Explain",
+        S::ShowEffectiveGrants(_) => "ShowEffectiveGrants",
+        S::Check(_) => "Check",
+        S::Snapshot(_) => "Snapshot",
     }
 }
 
@@ -249,5 +252,8 @@ pub fn statement_variants() -> &'static [&'static str] {
         "AddResource",
         "DropResource",
         "Explain",
+        "ShowEffectiveGrants",
+        "Check",
+        "Snapshot",
     ]
 }

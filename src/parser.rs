@@ -603,6 +603,7 @@ const STATEMENT_STARTS: &[Expected] = &[
     Expected::Keyword("add"),
     Expected::Keyword("allow"),
     Expected::Keyword("alter"),
+    Expected::Keyword("check"),
     Expected::Keyword("clear"),
     Expected::Keyword("create"),
     Expected::Keyword("delete"),
@@ -625,6 +626,7 @@ const STATEMENT_STARTS: &[Expected] = &[
     Expected::Keyword("set"),
     Expected::Keyword("setproject"),
     Expected::Keyword("show"),
+    Expected::Keyword("snapshot"),
     Expected::Keyword("tunnel"),
     Expected::Keyword("uninstall"),
     Expected::Keyword("unset"),
@@ -688,6 +690,12 @@ fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
         "select" => map(query_after_select, Statement::Select).parse(rest),
         "tunnel" => tunnel(rest),
         "explain" => explain(rest),
+        "check" => map(explain, |e| match e {
+            Statement::Explain(e) => Statement::Check(e),
+            other => other,
+        })
+        .parse(rest),
+        "snapshot" => snapshot(rest),
         _ => fail_any(i, STATEMENT_STARTS),
     }
 }
@@ -860,6 +868,7 @@ fn list(i: Tokens<'_>) -> PResult<'_, Statement> {
         value(Statement::ListRoles { tenant: false }, kw("roles")),
         value(Statement::ListTrustedProjects, kw("trustedprojects")),
         value(Statement::ListProjects, kw("projects")),
+        value(Statement::Snapshot(SnapshotStmt::List), kw("snapshots")),
         value(Statement::ListTenantUsers, (kw("tenant"), kw("users"))),
         value(
             Statement::ListRoles { tenant: true },
@@ -879,6 +888,7 @@ fn list(i: Tokens<'_>) -> PResult<'_, Statement> {
 
 fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
+        show_effective_grants,
         show_grants,
         show_acl,
         show_principals,
@@ -888,6 +898,35 @@ fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
         show_package,
         map(kw("securityconfiguration"), |_| {
             Statement::ShowSecurityConfiguration
+        }),
+    ))
+    .parse(i)
+}
+
+/// `show effective grants [for <principal>] [on <object>] [in project <p>]`.
+fn show_effective_grants(i: Tokens<'_>) -> PResult<'_, Statement> {
+    let (i, _) = (kw("effective"), kw("grants")).parse(i)?;
+    let (i, principal) = opt(preceded(kw("for"), principal)).parse(i)?;
+    let (i, object) = opt(preceded(kw("on"), grant_object)).parse(i)?;
+    let (i, project) = opt(preceded((kw("in"), kw("project")), ident_as("project"))).parse(i)?;
+    Ok((
+        i,
+        Statement::ShowEffectiveGrants(ShowEffectiveGrantsStmt {
+            principal,
+            object,
+            project,
+        }),
+    ))
+}
+
+/// `snapshot save <name>`, `snapshot restore <name>`.
+fn snapshot(i: Tokens<'_>) -> PResult<'_, Statement> {
+    alt((
+        map(preceded(kw("save"), ident_as("snapshot")), |n| {
+            Statement::Snapshot(SnapshotStmt::Save(n))
+        }),
+        map(preceded(kw("restore"), ident_as("snapshot")), |n| {
+            Statement::Snapshot(SnapshotStmt::Restore(n))
         }),
     ))
     .parse(i)

@@ -152,6 +152,9 @@ actions! {
     AddTenantGroup: Tenant, Tenant;
     RemoveTenantGroup: Tenant, Tenant;
     ListTenantGroups: Tenant, Tenant;
+    SaveSnapshot: Tenant, Tenant;
+    RestoreSnapshot: Tenant, Tenant;
+    ListSnapshots: Tenant, Tenant;
 }
 
 /// The resource a management request on a project's security is checked on — the one table of

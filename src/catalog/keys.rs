@@ -21,6 +21,7 @@
 //! | `TR` / `TU` | name | `TenantRole` / `TenantUser` |
 //! | `G` | project, group | `Group` |
 //! | `TG` | group | `Group` (tenant level) |
+//! | `S` | snapshot name, `data` | a saved copy of every other record (`exec::snapshots`) |
 
 use super::model::{Grantee, ObjectRef, ObjectType};
 use crate::error::{Error, Result};
@@ -82,6 +83,13 @@ fn grantee_of_code(code: &str) -> Result<Grantee> {
         Some(("r", name)) => Ok(Grantee::Role(name.to_string())),
         _ => Err(Error::Storage(format!("bad grantee in key: {code}"))),
     }
+}
+
+pub fn snapshot(name: &str) -> Vec<u8> {
+    key("S", &[name, "data"])
+}
+pub fn snapshot_prefix() -> Vec<u8> {
+    b"S\x1f".to_vec()
 }
 
 pub fn project(name: &str) -> Vec<u8> {

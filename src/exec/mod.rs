@@ -19,7 +19,10 @@
 //! once.
 
 pub mod access;
+pub mod check;
 pub mod data;
+pub mod dump;
+pub mod effective;
 pub mod engine;
 pub mod explain;
 pub mod grants;
@@ -32,6 +35,7 @@ pub mod render;
 pub mod result;
 pub mod roles;
 pub mod settings;
+pub mod snapshots;
 pub mod tenant;
 pub mod users;
 
@@ -330,6 +334,8 @@ fn run(
         R::SetProjectStatus(p, status) => projects::set_status(txn, p, status),
         R::ListProjects => projects::list(txn),
         R::Explain { stmt, principal } => explain::run(ctx, txn, stmt, principal),
+        R::Check { stmt, principal } => check::run(ctx, txn, stmt, principal),
+        R::Snapshot(s) => snapshots::run(ctx, txn, s),
         R::Whoami => users::whoami(ctx),
         R::AddTenantUser(name) => tenant::add_user(ctx, txn, name),
         R::RemoveTenantUser(name) => tenant::remove_user(txn, &name),
@@ -448,6 +454,8 @@ fn run_in_project(
         R::Trusted { project, add } => settings::trusted(txn, p, project, add),
         R::ListTrusted => settings::list_trusted(p),
         R::Explain { stmt, principal } => explain::run(ctx, txn, stmt, principal),
+        R::Check { stmt, principal } => check::run(ctx, txn, stmt, principal),
+        R::Effective(query) => effective::run(ctx, txn, query),
         R::Data(stmt) => data::execute(ctx, txn, stmt),
     }
 }

@@ -66,6 +66,13 @@ pub enum Route<'s> {
         stmt: &'s ExplainStmt,
         principal: String,
     },
+    /// `check`: `explain` reduced to its decision (`exec::check`).
+    Check {
+        stmt: &'s ExplainStmt,
+        principal: String,
+    },
+    /// `snapshot save|restore`, `list snapshots`: the tenant account's (`exec::snapshots`).
+    Snapshot(&'s crate::ast::SnapshotStmt),
     AddTenantUser(String),
     RemoveTenantUser(String),
     ListTenantUsers,
@@ -234,6 +241,13 @@ pub enum InProject<'s> {
         stmt: &'s ExplainStmt,
         principal: String,
     },
+    /// `check`, the checked principal resolved.
+    Check {
+        stmt: &'s ExplainStmt,
+        principal: String,
+    },
+    /// `show effective grants`, bound (`exec::effective`).
+    Effective(super::effective::Query),
     /// A data statement, which plans its own requests (`data::plan`).
     Data(&'s Statement),
 }
@@ -476,6 +490,19 @@ impl Binder<'_, '_, '_> {
                 InProject::Explain { stmt, principal } => Route::Explain { stmt, principal },
                 _ => return Err(messages::misrouted(stmt)),
             },
+            S::Check(e) if ctx.project.is_none() => match self.explain(e)? {
+                InProject::Explain { stmt, principal } => Route::Check { stmt, principal },
+                _ => return Err(messages::misrouted(stmt)),
+            },
+            S::Snapshot(s) => {
+                let action = match s {
+                    crate::ast::SnapshotStmt::Save(_) => Action::SaveSnapshot,
+                    crate::ast::SnapshotStmt::Restore(_) => Action::RestoreSnapshot,
+                    crate::ast::SnapshotStmt::List => Action::ListSnapshots,
+                };
+                self.tenant(action, "snapshots");
+                Route::Snapshot(s)
+            }
             _ => {
                 let name = ctx.project.ok_or_else(messages::no_project_selected)?;
                 // Through the session's record cache: every statement of a session enters
@@ -1066,6 +1093,11 @@ impl Binder<'_, '_, '_> {
                 R::ListTrusted
             }
             S::Explain(e) => self.explain(e)?,
+            S::Check(e) => match self.explain(e)? {
+                R::Explain { stmt, principal } => R::Check { stmt, principal },
+                _ => return Err(messages::misrouted(stmt)),
+            },
+            S::ShowEffectiveGrants(e) => R::Effective(self.effective(p, e)?),
             S::CreateTable { .. }
             | S::CreateTableAs { .. }
             | S::DropTable { .. }
@@ -1089,7 +1121,8 @@ impl Binder<'_, '_, '_> {
             | S::RemoveTenantUser { .. }
             | S::ListTenantUsers
             | S::AddTenantRoleToProject { .. }
-            | S::RemoveTenantRoleFromProject { .. } => return Err(messages::misrouted(stmt)),
+            | S::RemoveTenantRoleFromProject { .. }
+            | S::Snapshot(_) => return Err(messages::misrouted(stmt)),
         })
     }
 

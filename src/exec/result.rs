@@ -108,6 +108,14 @@ pub enum StatementResult {
     /// `explain` of a management, tenant or sandbox statement: the checks it makes when run,
     /// and what it would do.
     ExplainStatement(ExplainStatement),
+    /// `show effective grants`: every allowed (principal, object, action) with its provenance.
+    EffectiveGrants(super::effective::EffectiveGrants),
+    /// `check`: the decision and the rule that decided it.
+    Check(super::check::CheckResult),
+    /// `list snapshots`.
+    Snapshots {
+        snapshots: Vec<super::snapshots::SnapshotInfo>,
+    },
 }
 
 impl StatementResult {
