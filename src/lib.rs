@@ -23,5 +23,6 @@ pub mod lexer;
 pub mod parser;
 pub mod policy;
 pub mod shell;
+pub mod tools;
 
 pub use error::{Error, Result};

@@ -629,3 +629,89 @@ fn function_parts(detail: &str) -> (String, String) {
         None => (rest.to_string(), String::new()),
     }
 }
+
+/// `mcsec dump --format json`: every record of the tenant, by project, as the catalog holds
+/// it (the model's own field names), with the script beside it.
+pub fn json(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result<serde_json::Value> {
+    use serde_json::json;
+    let script = dump(txn, project, dir, now)?;
+    let mut projects = Vec::new();
+    for p in txn.projects()? {
+        if project.is_some_and(|only| only != p.name) {
+            continue;
+        }
+        let name = p.name.clone();
+        let mut roles = Vec::new();
+        for r in txn.roles(&name)? {
+            let policy = txn.role_policy(&name, &r.name)?;
+            roles.push(json!({"role": r, "policy": policy}));
+        }
+        let acl: Vec<serde_json::Value> = txn
+            .all_acl(&name)?
+            .into_iter()
+            .map(|(object, grantee, grants)| {
+                json!({"object": object, "grantee": grantee_json(&grantee), "entries": grants.entries})
+            })
+            .collect();
+        let labels: Vec<serde_json::Value> = txn
+            .all_label_grants(&name)?
+            .into_iter()
+            .map(|(table, grantee, grants)| {
+                json!({"table": table, "grantee": grantee_json(&grantee), "entries": grants.entries})
+            })
+            .collect();
+        let mut tables = Vec::new();
+        for t in txn.tables(&name)? {
+            let rows = txn.rows(&name, &t.name)?;
+            let rows: Vec<Vec<serde_json::Value>> = rows
+                .rows
+                .iter()
+                .map(|r| r.iter().map(cell_json).collect())
+                .collect();
+            tables.push(json!({"table": t, "rows": rows}));
+        }
+        let mut objects = Vec::new();
+        for kind in [ObjectType::Function, ObjectType::Resource, ObjectType::Instance, ObjectType::Model] {
+            objects.extend(txn.objects(&name, kind)?);
+        }
+        projects.push(json!({
+            "project": p,
+            "users": txn.users(&name)?,
+            "roles": roles,
+            "groups": txn.groups(&name)?,
+            "acl": acl,
+            "label_grants": labels,
+            "tables": tables,
+            "objects": objects,
+            "packages": txn.packages(&name)?,
+            "installed": txn.installed_packages(&name)?,
+        }));
+    }
+    Ok(json!({
+        "format": crate::catalog::model::FORMAT_VERSION,
+        "tenant": {
+            "users": txn.tenant_users()?,
+            "roles": txn.tenant_roles()?,
+            "groups": txn.tenant_groups()?,
+        },
+        "projects": projects,
+        "script": script.script,
+        "files": script.files.iter().map(|(path, content)| json!({"path": path, "content": content})).collect::<Vec<_>>(),
+    }))
+}
+
+fn grantee_json(g: &Grantee) -> serde_json::Value {
+    match g {
+        Grantee::User(u) => serde_json::json!({"user": u}),
+        Grantee::Role(r) => serde_json::json!({"role": r}),
+    }
+}
+
+fn cell_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => serde_json::json!({"number": n}),
+        Value::String(s) => serde_json::Value::String(s.clone()),
+    }
+}

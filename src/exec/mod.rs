@@ -30,6 +30,7 @@ pub mod labels;
 pub mod messages;
 pub mod packages;
 pub mod plan;
+pub mod preview;
 pub mod projects;
 pub mod render;
 pub mod result;
