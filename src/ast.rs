@@ -261,6 +261,8 @@ pub struct Query {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateProjectStmt {
     pub name: String,
+    /// `create project if not exists <p>`: an existing project is left as it is.
+    pub if_not_exists: bool,
     pub owner: Option<Principal>,
     pub comment: Option<String>,
 }
@@ -505,6 +507,8 @@ pub enum Statement {
     CreateTable {
         table: ObjectName,
         columns: Vec<ColumnDef>,
+        /// `create table if not exists`: an existing table is left as it is.
+        if_not_exists: bool,
     },
     CreateTableAs {
         table: ObjectName,

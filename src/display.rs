@@ -520,7 +520,8 @@ impl Display for Query {
 
 impl Display for CreateProjectStmt {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "create project {}", Ident(&self.name))?;
+        let guard = if self.if_not_exists { "if not exists " } else { "" };
+        write!(f, "create project {guard}{}", Ident(&self.name))?;
         if let Some(owner) = &self.owner {
             write!(f, " owner {}", PrincipalName(&owner.name))?;
         }
@@ -812,8 +813,10 @@ impl Display for Statement {
             S::CreateTable {
                 table,
                 columns: cols,
+                if_not_exists,
             } => {
-                write!(f, "create table {table} (")?;
+                let guard = if *if_not_exists { "if not exists " } else { "" };
+                write!(f, "create table {guard}{table} (")?;
                 list(f, cols, |f, c| c.fmt(f))?;
                 f.write_char(')')
             }

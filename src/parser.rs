@@ -1090,13 +1090,15 @@ fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
         map(
             (
                 kw("project"),
+                if_not_exists,
                 ident_as("project"),
                 opt(preceded(kw("owner"), user_name_principal)),
                 comment_clause,
             ),
-            |(_, name, owner, comment)| {
+            |(_, if_not_exists, name, owner, comment)| {
                 Statement::CreateProject(CreateProjectStmt {
                     name,
+                    if_not_exists,
                     owner,
                     comment,
                 })
@@ -1127,8 +1129,14 @@ fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
     .parse(i)
 }
 
+/// `if not exists`, the sandbox's idempotent create.
+fn if_not_exists(i: Tokens<'_>) -> PResult<'_, bool> {
+    map(opt((kw("if"), kw("not"), kw("exists"))), |o| o.is_some()).parse(i)
+}
+
 fn create_table(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, _) = kw("table")(i)?;
+    let (i, if_not_exists) = if_not_exists(i)?;
     let (i, table) = object_name(i)?;
     let (i, body) = alt((
         map(preceded((kw("as"), kw("select")), query_after_select), Ok),
@@ -1138,13 +1146,18 @@ fn create_table(i: Tokens<'_>) -> PResult<'_, Statement> {
         ),
     ))
     .parse(i)?;
-    Ok((
-        i,
-        match body {
-            Ok(query) => Statement::CreateTableAs { table, query },
-            Err(columns) => Statement::CreateTable { table, columns },
-        },
-    ))
+    match body {
+        Ok(_) if if_not_exists => fail(i, Expected::Punct('(')),
+        Ok(query) => Ok((i, Statement::CreateTableAs { table, query })),
+        Err(columns) => Ok((
+            i,
+            Statement::CreateTable {
+                table,
+                columns,
+                if_not_exists,
+            },
+        )),
+    }
 }
 
 fn column_def(i: Tokens<'_>) -> PResult<'_, ColumnDef> {

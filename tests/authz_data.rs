@@ -48,6 +48,7 @@ fn create(table: &str, cols: &[&str]) -> Statement {
                 data_type: "string".into(),
             })
             .collect(),
+        if_not_exists: false,
     }
 }
 
@@ -219,6 +220,7 @@ fn insert_checks_arity_and_types() {
                     data_type: "boolean".into(),
                 },
             ],
+            if_not_exists: false,
         },
     )
     .unwrap();

@@ -29,6 +29,17 @@ pub fn execute(
     // Plan, then authorize, then run: a statement that cannot run here (its table missing or
     // already there, a bad name) fails so before its checks, as the service answers it.
     let plan = plan(ctx, txn, stmt)?;
+    if let Statement::CreateTable {
+        if_not_exists: true,
+        ..
+    } = stmt
+    {
+        let (project, table) = plan.target()?;
+        if txn.table(project, table)?.is_some() {
+            plan.authorize(ctx, txn)?;
+            return Ok(StatementResult::Ok);
+        }
+    }
     precheck(txn, &plan, stmt)?;
     plan.authorize(ctx, txn)?;
     match stmt {
