@@ -270,7 +270,24 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
                 ident(&i.package)
             )));
         }
+    }
+    for p in &projects {
         for (object, grantee, grants) in txn.all_acl(&p.name)? {
+            if object.kind == ObjectType::Package {
+                let name = match object.name.split_once('.') {
+                    Some((source, package)) => format!("{}.{}", ident(source), ident(package)),
+                    None => ident(&object.name),
+                };
+                for e in &grants.entries {
+                    let props = w.properties(e);
+                    across.push((p.owner.clone(), p.name.clone(), format!(
+                        "grant {} on package {name} to {}{props}",
+                        e.action,
+                        grantee_words(&grantee),
+                    )));
+                }
+                continue;
+            }
             let Some((package, name)) = object.name.split_once('/') else {
                 continue;
             };
@@ -518,7 +535,11 @@ fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project) -> Result<()> {
     w.be(&p.owner, Some(name));
 
     for (object, grantee, grants) in &acl {
-        if object.kind == ObjectType::Project || object.name.contains('/') {
+        // Grants on installed packages need the installation, made once every project stands.
+        if object.kind == ObjectType::Project
+            || object.kind == ObjectType::Package
+            || object.name.contains('/')
+        {
             continue;
         }
         let object_name = if object.kind == ObjectType::Resource {
