@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Tenant {
     /// `(project the statement runs in, statement)`.
     definitions: BTreeSet<(String, String)>,
-    grants: BTreeMap<(String, String, String), EffectiveGrant>,
+    grants: BTreeMap<(String, String, String, String), EffectiveGrant>,
 }
 
 impl Tenant {
@@ -57,7 +57,12 @@ impl Tenant {
             };
             for row in effective::compute(&txn, None, &query)? {
                 grants.insert(
-                    (row.principal.clone(), row.object.clone(), row.action.clone()),
+                    (
+                        row.principal.clone(),
+                        row.project.clone(),
+                        row.object.clone(),
+                        row.action.clone(),
+                    ),
                     row,
                 );
             }
@@ -81,6 +86,8 @@ pub struct Failure {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RightChange {
     pub principal: String,
+    /// The project the request is made in (another than the object's: through a package).
+    pub project: String,
     /// `gained`, `lost`, `widened`, `narrowed`.
     pub change: &'static str,
     pub action: String,
@@ -158,6 +165,7 @@ pub fn diff(
     }
     let change = |row: &EffectiveGrant, change, before, after| RightChange {
         principal: row.principal.clone(),
+        project: row.project.clone(),
         change,
         action: row.action.clone(),
         object: row.object.clone(),
@@ -190,7 +198,10 @@ pub fn diff(
     }
     report
         .rights
-        .sort_by(|a, b| (&a.principal, &a.object, &a.action).cmp(&(&b.principal, &b.object, &b.action)));
+        .sort_by(|a, b| {
+            (&a.principal, &a.project, &a.object, &a.action)
+                .cmp(&(&b.principal, &b.project, &b.object, &b.action))
+        });
     report
 }
 
@@ -264,8 +275,15 @@ pub fn render(r: &Report) -> String {
             } else {
                 format!(" via {}", c.via.join("; "))
             };
+            let from = if c.object == format!("projects/{}", c.project)
+                || c.object.starts_with(&format!("projects/{}/", c.project))
+            {
+                String::new()
+            } else {
+                format!(" in {}", c.project)
+            };
             out.push(format!(
-                "    {sign} {} {} on {}{detail}{via}",
+                "    {sign} {} {} on {}{from}{detail}{via}",
                 c.change, c.action, c.object
             ));
         }
