@@ -868,7 +868,6 @@ fn list(i: Tokens<'_>) -> PResult<'_, Statement> {
         value(Statement::ListRoles { tenant: false }, kw("roles")),
         value(Statement::ListTrustedProjects, kw("trustedprojects")),
         value(Statement::ListProjects, kw("projects")),
-        value(Statement::Snapshot(SnapshotStmt::List), kw("snapshots")),
         value(Statement::ListTenantUsers, (kw("tenant"), kw("users"))),
         value(
             Statement::ListRoles { tenant: true },
@@ -882,13 +881,13 @@ fn list(i: Tokens<'_>) -> PResult<'_, Statement> {
             ),
             |(tenant, _, user)| Statement::ListGroups { tenant, user },
         ),
+        value(Statement::Snapshot(SnapshotStmt::List), kw("snapshots")),
     ))
     .parse(i)
 }
 
 fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
     alt((
-        show_effective_grants,
         show_grants,
         show_acl,
         show_principals,
@@ -899,6 +898,7 @@ fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
         map(kw("securityconfiguration"), |_| {
             Statement::ShowSecurityConfiguration
         }),
+        show_effective_grants,
     ))
     .parse(i)
 }
