@@ -51,7 +51,7 @@ fn records(stdout: &str) -> Vec<serde_json::Value> {
 const SCRIPT: &str = "create project prj;\nuse prj;\nuse nosuch;\nadd user RAM$alice;\nlist usrs;\n  add user RAM$bob;\nlist users;\n";
 
 const FAILURES: &str = "FAILED: ODPS-0420111: Project not found - 'nosuch'.\n  in statement 3 at s.sql:3:1\n\
-FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'\n  in statement 5 at s.sql:5:1\n";
+FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, SNAPSHOTS, found 'usrs'\n  in statement 5 at s.sql:5:1\n";
 
 fn script_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -141,7 +141,7 @@ fn keep_going_composes_with_start_at() {
         r.stderr,
         "FAILED: ODPS-0420111: Project not found - 'nosuch'.\n  in statement 3 at s.sql:3:1\n\
 FAILED: no project selected: run 'use <project>;' first\n  in statement 4 at s.sql:4:1\n\
-FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'\n  in statement 5 at s.sql:5:1\n\
+FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, SNAPSHOTS, found 'usrs'\n  in statement 5 at s.sql:5:1\n\
 FAILED: no project selected: run 'use <project>;' first\n  in statement 6 at s.sql:6:3\n\
 FAILED: no project selected: run 'use <project>;' first\n  in statement 7 at s.sql:7:1\n"
     );

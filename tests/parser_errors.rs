@@ -36,7 +36,7 @@ const CASES: &[(&str, &str)] = &[
         ("grant label 2 on table t to user x with exp -1", "t.sql:3:49: expected <integer>, found \'-\'"),
         ("revoke select on table t to user x", "t.sql:3:30: expected one of \'.\', \'(\', PARTITION, FROM, found \'to\'"),
         ("revoke label table t from user x", "t.sql:3:18: expected ON, found \'table\'"),
-        ("show", "t.sql:3:9: expected one of GRANTS, ACL, PRINCIPALS, ROLE, ROLES, LABEL, PACKAGES, PACKAGE, SECURITYCONFIGURATION, found end of statement"),
+        ("show", "t.sql:3:9: expected one of GRANTS, ACL, PRINCIPALS, ROLE, ROLES, LABEL, PACKAGES, PACKAGE, SECURITYCONFIGURATION, EFFECTIVE, found end of statement"),
         ("show grants for", "t.sql:3:20: expected one of TENANT, USER, ROLE, GROUP, <principal>, found end of statement"),
         ("show grants on type", "t.sql:3:24: expected <object type>, found end of statement"),
         ("show grants on type view", "t.sql:3:25: expected <object type>, found \'view\'"),
