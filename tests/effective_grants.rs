@@ -236,7 +236,7 @@ fn vias(text: &str) -> Vec<String> {
         .filter(|l| l.starts_with("| ") && !l.starts_with("| Principal"))
         .map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            format!("{} {} {} [{}]: {}", cells[1], cells[3], cells[2], cells[4], cells[5])
+            format!("{} {} {} [{}]: {}", cells[1], cells[4], cells[3], cells[5], cells[6])
         })
         .collect()
 }

@@ -255,10 +255,12 @@ pub fn candidates(txn: &Txn<'_>, query: &Query) -> Result<Vec<Candidate>> {
     };
     let mut out = Vec::new();
     for current in currents {
-        let principals = match &query.principal {
-            Some(p) => vec![p.clone()],
-            None => principals_of(txn, &current)?,
-        };
+        // A request is made in a project by one of its principals: a principal named in the
+        // query counts only where it is one.
+        let mut principals = principals_of(txn, &current)?;
+        if let Some(p) = &query.principal {
+            principals.retain(|q| q == p);
+        }
         let targets: Vec<Target> = targets_of(txn, &current)?
             .into_iter()
             .filter(|t| match &query.object {
@@ -565,7 +567,8 @@ pub fn run(ctx: &ExecContext<'_>, txn: &Txn<'_>, query: Query) -> Result<Stateme
     }))
 }
 
-/// The text layout: one `+---+` table row per grant; `OK` when there are none.
+/// The text layout: one `+---+` table row per grant (`In`: the project the request is made
+/// in); `OK` when there are none.
 pub fn render(e: &EffectiveGrants) -> String {
     if e.grants.is_empty() {
         return "OK".to_string();
@@ -576,6 +579,7 @@ pub fn render(e: &EffectiveGrants) -> String {
         .map(|g| {
             vec![
                 g.principal.clone(),
+                g.project.clone(),
                 g.object.clone(),
                 g.action.clone(),
                 match &g.columns {
@@ -593,6 +597,7 @@ pub fn render(e: &EffectiveGrants) -> String {
     table(
         &[
             col("Principal"),
+            col("In"),
             col("Object"),
             col("Action"),
             col("Columns"),
