@@ -249,11 +249,25 @@ fn resource_matches(resource: &Resource, project: &str, object: &ObjectRef) -> b
 /// Every triple [`compute`] asks about, in the order rows are listed: by principal, then
 /// object, then action.
 pub fn candidates(txn: &Txn<'_>, query: &Query) -> Result<Vec<Candidate>> {
+    let mut out = Vec::new();
+    each_candidate(txn, query, |c| {
+        out.push(c.clone());
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Hands each candidate of `query` to `f` in turn, without collecting them (a tenant's
+/// candidates can be many more than its rows).
+fn each_candidate(
+    txn: &Txn<'_>,
+    query: &Query,
+    mut f: impl FnMut(&Candidate) -> Result<()>,
+) -> Result<()> {
     let currents = match &query.object {
         Some((project, object)) => reaching_projects(txn, project, object)?,
         None => vec![query.project.clone()],
     };
-    let mut out = Vec::new();
     for current in currents {
         // A request is made in a project by one of its principals: a principal named in the
         // query counts only where it is one.
@@ -268,21 +282,26 @@ pub fn candidates(txn: &Txn<'_>, query: &Query) -> Result<Vec<Candidate>> {
                 None => true,
             })
             .collect();
-        for principal in &principals {
+        let mut candidate = Candidate {
+            principal: String::new(),
+            current: current.clone(),
+            resource: Resource::project(&current),
+            action: Action::List,
+            columns: Vec::new(),
+        };
+        for principal in principals {
+            candidate.principal = principal;
             for target in &targets {
+                candidate.resource.clone_from(&target.resource);
+                candidate.columns.clone_from(&target.columns);
                 for action in actions_for(target.resource.kind) {
-                    out.push(Candidate {
-                        principal: principal.clone(),
-                        current: current.clone(),
-                        resource: target.resource.clone(),
-                        action: *action,
-                        columns: target.columns.clone(),
-                    });
+                    candidate.action = *action;
+                    f(&candidate)?;
                 }
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The request a candidate stands for: made in its current project from `source_ip` at `now`;
@@ -321,11 +340,13 @@ pub fn compute(
 ) -> Result<Vec<EffectiveGrant>> {
     let snapshot = Snapshot::reusing(txn, records);
     let mut rows = Vec::new();
-    for candidate in candidates(txn, query)? {
-        if let Some(row) = decide(txn, &snapshot, &candidate, query)? {
+    let mut scratch = None;
+    each_candidate(txn, query, |candidate| {
+        if let Some(row) = decide(txn, &snapshot, candidate, query, &mut scratch)? {
             rows.push(row);
         }
-    }
+        Ok(())
+    })?;
     Ok(rows)
 }
 
@@ -335,9 +356,23 @@ fn decide(
     snapshot: &Snapshot<'_, '_>,
     candidate: &Candidate,
     query: &Query,
+    scratch: &mut Option<Request>,
 ) -> Result<Option<EffectiveGrant>> {
     if !reads_columns(candidate) {
-        let response = authz::try_authorize_in(&request(candidate, None, query), snapshot)?;
+        // Most candidates are refused: the request is rebuilt in place rather than allocated.
+        let asked = match scratch {
+            Some(r) => {
+                r.principal.clone_from(&candidate.principal);
+                r.current_project.clone_from(&Some(candidate.current.clone()));
+                r.resource.clone_from(&candidate.resource);
+                r.action = candidate.action;
+                r
+            }
+            None => scratch.insert(request(candidate, None, query)),
+        };
+        asked.outflow = None;
+        asked.resource.columns = None;
+        let response = authz::try_authorize_in(asked, snapshot)?;
         return Ok(response
             .allowed()
             .then(|| row(txn, candidate, None, &response, Vec::new())));
@@ -348,7 +383,18 @@ fn decide(
         let restrictions = read_restrictions(snapshot, candidate, query)?;
         return Ok(Some(row(txn, candidate, None, &response, restrictions)));
     }
-    // Refused as a whole: some columns may still be readable (column grants, labels).
+    // Refused as a whole: some columns may still be readable (column grants, labels) — unless
+    // the authorizer found no allow source for any column at all.
+    let nothing_allows = response.layer(Layer::AllowSources).is_some_and(|l| {
+        l.verdict == Verdict::Deny
+            && l
+                .rules
+                .iter()
+                .any(|r| matches!(r, Rule::DefaultDeny { columns: None, .. }))
+    });
+    if nothing_allows {
+        return Ok(None);
+    }
     let mut allowed = Vec::new();
     let mut last = None;
     for column in &candidate.columns {
