@@ -34,14 +34,20 @@ fn tenant_100k() -> Session {
     run(&mut s, "create project prj");
     run(&mut s, "use prj");
     for t in 0..100 {
-        run(&mut s, &format!("create table t_{t} (id bigint, name string)"));
+        run(
+            &mut s,
+            &format!("create table t_{t} (id bigint, name string)"),
+        );
     }
     for u in 0..1000 {
         run(&mut s, &format!("add user RAM$owner:u_{u}"));
     }
     for u in 0..1000 {
         for t in 0..100 {
-            run(&mut s, &format!("grant Select on table t_{t} to user RAM$owner:u_{u}"));
+            run(
+                &mut s,
+                &format!("grant Select on table t_{t} to user RAM$owner:u_{u}"),
+            );
         }
     }
     s
@@ -74,26 +80,29 @@ fn plan_script() -> String {
 
 fn benches(c: &mut Criterion) {
     let mut session = tenant_100k();
-    let show = mcsec::parser::parse_statement(
-        "show effective grants for RAM$owner:u_0",
-        "<bench>",
-        1,
-        1,
-    )
-    .unwrap();
+    let show =
+        mcsec::parser::parse_statement("show effective grants for RAM$owner:u_0", "<bench>", 1, 1)
+            .unwrap();
     let mut group = c.benchmark_group("effective");
-    group.sample_size(20).measurement_time(Duration::from_secs(5));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(5));
     group.bench_function("100k_grants_one_user", |b| {
         b.iter(|| session.execute(&show).unwrap())
     });
     group.finish();
 
     let mut group = c.benchmark_group("dump");
-    group.sample_size(10).measurement_time(Duration::from_secs(8));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
     group.bench_function("100k_grants", |b| {
         b.iter(|| {
             let txn = session.catalog().begin();
-            mcsec::exec::dump::dump(&txn, None, "", NOW).unwrap().script.len()
+            mcsec::exec::dump::dump(&txn, None, "", NOW)
+                .unwrap()
+                .script
+                .len()
         })
     });
     group.finish();
@@ -109,7 +118,9 @@ fn benches(c: &mut Criterion) {
         format: mcsec::console::Format::Text,
     };
     let mut group = c.benchmark_group("plan");
-    group.sample_size(10).measurement_time(Duration::from_secs(15));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(15));
     group.bench_function("10k_statements", |b| {
         b.iter(|| {
             let report = mcsec::tools::plan_report(&empty, &ctx, &script, "plan.sql").unwrap();

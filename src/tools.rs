@@ -68,10 +68,7 @@ fn entry_refusal(error: &Error, principal: &str, project: &str) -> Answer {
         Error::Denied(_) => Answer::Refused(Error::Denied(crate::error::Failure {
             code: error.code(),
             auth_code: error.auth_code(),
-            message: format!(
-                "{principal} may not enter project {project}: {}",
-                error
-            ),
+            message: format!("{principal} may not enter project {project}: {}", error),
         })),
         _ => Answer::Failed(Error::invalid(error.to_string())),
     }
@@ -198,7 +195,12 @@ fn parse_line(text: &str) -> Result<Line, String> {
         "DENY" => {
             let rest = rest.trim();
             let (code, after) = match rest.split_once(char::is_whitespace) {
-                Some((c, after)) if c.trim_matches(['[', ']']).chars().all(|d| d.is_ascii_digit()) && !c.trim_matches(['[', ']']).is_empty() => {
+                Some((c, after))
+                    if c.trim_matches(['[', ']'])
+                        .chars()
+                        .all(|d| d.is_ascii_digit())
+                        && !c.trim_matches(['[', ']']).is_empty() =>
+                {
                     (Some(c.trim_matches(['[', ']']).to_string()), after.trim())
                 }
                 _ => (None, rest),
@@ -249,7 +251,13 @@ pub fn check_file(ctx: &Context, path: &str, out: &mut dyn Write, err: &mut dyn 
         let project = line.project.clone().or_else(|| ctx.project.clone());
         let mut statement = String::new();
         if let Some(p) = &line.principal {
-            statement.push_str(&format!("for {} ", Principal { kind: PrincipalKind::User, name: p.clone() }));
+            statement.push_str(&format!(
+                "for {} ",
+                Principal {
+                    kind: PrincipalKind::User,
+                    name: p.clone()
+                }
+            ));
         }
         if let Some(ip) = &line.ip {
             statement.push_str(&format!("from '{ip}' "));
@@ -271,7 +279,11 @@ pub fn check_file(ctx: &Context, path: &str, out: &mut dyn Write, err: &mut dyn 
         }
         let shown = match ctx.format {
             Format::Json => answer_json(&answer).to_string(),
-            Format::Text => answer_text(&answer).lines().next().unwrap_or_default().to_string(),
+            Format::Text => answer_text(&answer)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
         };
         match &line.expect {
             Some((want, code)) => {

@@ -31,7 +31,11 @@ fn dump(catalog: &Path, files: &Path) -> String {
         "--files",
         files.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "dump: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -54,7 +58,11 @@ fn golden_scripts() -> Vec<PathBuf> {
 fn every_golden_tenant_round_trips() {
     for script in golden_scripts() {
         let tmp = tempfile::tempdir().unwrap();
-        let (first, second, files) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("files"));
+        let (first, second, files) = (
+            tmp.path().join("a"),
+            tmp.path().join("b"),
+            tmp.path().join("files"),
+        );
         let built = mcsec(&[
             "--catalog",
             first.to_str().unwrap(),
@@ -66,7 +74,12 @@ fn every_golden_tenant_round_trips() {
         let text = dump(&first, &files);
         let dumped = tmp.path().join("dump.sql");
         std::fs::write(&dumped, &text).unwrap();
-        let applied = mcsec(&["--catalog", second.to_str().unwrap(), "-f", dumped.to_str().unwrap()]);
+        let applied = mcsec(&[
+            "--catalog",
+            second.to_str().unwrap(),
+            "-f",
+            dumped.to_str().unwrap(),
+        ]);
         assert!(
             applied.status.success(),
             "{script:?}: applying the dump failed: {}\n{text}",
@@ -79,7 +92,9 @@ fn every_golden_tenant_round_trips() {
 
 fn run(session: &mut Session, text: &str) {
     let statement = mcsec::parser::parse_statement(text, "<test>", 1, 1).unwrap();
-    session.execute(&statement).unwrap_or_else(|e| panic!("{text}: {e}"));
+    session
+        .execute(&statement)
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
 }
 
 fn options() -> SessionOptions {
@@ -92,7 +107,9 @@ fn options() -> SessionOptions {
 
 fn dump_of(session: &Session) -> String {
     let txn = session.catalog().begin();
-    mcsec::exec::dump::dump(&txn, None, "", 1_767_225_600).unwrap().script
+    mcsec::exec::dump::dump(&txn, None, "", 1_767_225_600)
+        .unwrap()
+        .script
 }
 
 #[test]
@@ -101,15 +118,25 @@ fn a_100k_grant_tenant_round_trips() {
     run(&mut session, "create project prj");
     run(&mut session, "use prj");
     for t in 0..100 {
-        run(&mut session, &format!("create table t_{t} (id bigint, name string)"));
+        run(
+            &mut session,
+            &format!("create table t_{t} (id bigint, name string)"),
+        );
     }
     for u in 0..1000 {
         run(&mut session, &format!("add user RAM$owner:u_{u}"));
     }
     for u in 0..1000 {
         for t in 0..100 {
-            let action = if (u + t) % 7 == 0 { "Describe" } else { "Select" };
-            run(&mut session, &format!("grant {action} on table t_{t} to user RAM$owner:u_{u}"));
+            let action = if (u + t) % 7 == 0 {
+                "Describe"
+            } else {
+                "Select"
+            };
+            run(
+                &mut session,
+                &format!("grant {action} on table t_{t} to user RAM$owner:u_{u}"),
+            );
         }
     }
     let text = dump_of(&session);
@@ -136,9 +163,16 @@ fn dump_names_policy_files_only_with_a_directory() {
         "--catalog",
         cat.to_str().unwrap(),
         "-e",
-        &format!("create project prj1; use prj1; put policy {};", policy.display()),
+        &format!(
+            "create project prj1; use prj1; put policy {};",
+            policy.display()
+        ),
     ]);
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let out = mcsec(&["dump", "--catalog", cat.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
@@ -148,10 +182,25 @@ fn dump_names_policy_files_only_with_a_directory() {
     let files = tmp.path().join("files");
     let text = dump(&cat, &files);
     let written = files.join("policy_prj1.json");
-    assert!(text.contains(&format!("put policy {};", written.display())), "{text}");
-    assert_eq!(std::fs::read_to_string(written).unwrap(), std::fs::read_to_string(&policy).unwrap());
-    let json = mcsec(&["dump", "--catalog", cat.to_str().unwrap(), "--format", "json"]);
+    assert!(
+        text.contains(&format!("put policy {};", written.display())),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(written).unwrap(),
+        std::fs::read_to_string(&policy).unwrap()
+    );
+    let json = mcsec(&[
+        "dump",
+        "--catalog",
+        cat.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["projects"][0]["project"]["name"], "prj1");
-    assert!(v["projects"][0]["project"]["policy"].as_str().unwrap().contains("RAM$owner:bob"));
+    assert!(v["projects"][0]["project"]["policy"]
+        .as_str()
+        .unwrap()
+        .contains("RAM$owner:bob"));
 }

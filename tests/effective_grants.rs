@@ -18,13 +18,16 @@ const ROLES: [&str; 3] = ["r0", "admin", "super_administrator"];
 const TABLES: [&str; 2] = ["t0", "t1"];
 const ACTIONS: [&str; 5] = ["Select", "Describe", "All", "Update", "Drop"];
 
+/// An ACL grant: to a role (else the user), user, table, action, column, expired.
+type AclSpec = (Option<usize>, usize, usize, usize, Option<usize>, bool);
+
 #[derive(Debug, Clone)]
 struct Spec {
     switches: (bool, bool, bool, bool, bool),
     user_roles: Vec<Vec<usize>>,
     user_labels: Vec<u8>,
     column_labels: Vec<u8>,
-    acl: Vec<(Option<usize>, usize, usize, usize, Option<usize>, bool)>,
+    acl: Vec<AclSpec>,
     project_grants: Vec<(usize, bool)>,
     policy: Option<(usize, usize, bool)>,
     package: bool,
@@ -33,7 +36,13 @@ struct Spec {
 
 fn spec() -> impl Strategy<Value = Spec> {
     (
-        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        ),
         proptest::collection::vec(proptest::collection::vec(0..ROLES.len(), 0..2), USERS.len()),
         proptest::collection::vec(0u8..3, USERS.len()),
         proptest::collection::vec(0u8..3, 4),
@@ -54,7 +63,17 @@ fn spec() -> impl Strategy<Value = Spec> {
         proptest::option::of(0..TABLES.len()),
     )
         .prop_map(
-            |(switches, user_roles, user_labels, column_labels, acl, project_grants, policy, package, tenant_role)| Spec {
+            |(
+                switches,
+                user_roles,
+                user_labels,
+                column_labels,
+                acl,
+                project_grants,
+                policy,
+                package,
+                tenant_role,
+            )| Spec {
                 switches,
                 user_roles,
                 user_labels,
@@ -106,7 +125,11 @@ fn build(spec: &Spec) -> Tenant {
         t.acl("prj1", ObjectType::Table, TABLES[*table], grantee, entry);
     }
     for (user, create) in &spec.project_grants {
-        let action = if *create { "CreateTable" } else { "CreateInstance" };
+        let action = if *create {
+            "CreateTable"
+        } else {
+            "CreateInstance"
+        };
         t.grant_project("prj1", Grantee::User(USERS[*user].into()), action);
     }
     if let Some((u, table, deny)) = spec.policy {
@@ -120,7 +143,12 @@ fn build(spec: &Spec) -> Tenant {
         );
     }
     if spec.package {
-        t.package("prj1", "pkg", &[(ObjectType::Table, "t0", &["Select", "Describe"])], &[("prj2", 0)]);
+        t.package(
+            "prj1",
+            "pkg",
+            &[(ObjectType::Table, "t0", &["Select", "Describe"])],
+            &[("prj2", 0)],
+        );
         t.install("prj2", "prj1", "pkg");
         t.grant_project("prj2", Grantee::User(USERS[0].into()), "CreateInstance");
         t.acl(
@@ -132,7 +160,12 @@ fn build(spec: &Spec) -> Tenant {
         );
     }
     if let Some(table) = spec.tenant_role {
-        t.tenant_role("tr", &["RAM$owner:tu"], &["prj1"], &[("prj1", TABLES[table], "Select")]);
+        t.tenant_role(
+            "tr",
+            &["RAM$owner:tu"],
+            &["prj1"],
+            &[("prj1", TABLES[table], "Select")],
+        );
     }
     t
 }
@@ -158,7 +191,8 @@ fn agrees(t: &Tenant, project: &str) -> Result<usize, TestCaseError> {
             r.principal == c.principal
                 && r.action == c.action.name()
                 && r.project == c.current
-                && r.object.ends_with(c.resource.name.as_deref().unwrap_or(&c.resource.project))
+                && r.object
+                    .ends_with(c.resource.name.as_deref().unwrap_or(&c.resource.project))
                 && r.object_type == c.resource.kind.keyword()
         });
         let reads_columns = c.action == Action::Select && c.resource.kind == ObjectType::Table;
@@ -173,7 +207,12 @@ fn agrees(t: &Tenant, project: &str) -> Result<usize, TestCaseError> {
                 prop_assert!(!whole, "allowed whole read without a row: {:?}", c);
                 for col in &c.columns {
                     let one = authorize(&effective::request(c, Some(vec![col.clone()]), &q), &txn);
-                    prop_assert!(!one.allowed(), "column {} allowed without a row: {:?}", col, c);
+                    prop_assert!(
+                        !one.allowed(),
+                        "column {} allowed without a row: {:?}",
+                        col,
+                        c
+                    );
                 }
             }
             Some(r) => match &r.columns {
@@ -183,8 +222,14 @@ fn agrees(t: &Tenant, project: &str) -> Result<usize, TestCaseError> {
                     let listed = authorize(&effective::request(c, Some(cols.clone()), &q), &txn);
                     prop_assert!(listed.allowed(), "listed columns refused: {:?}", r);
                     for col in c.columns.iter().filter(|col| !cols.contains(col)) {
-                        let one = authorize(&effective::request(c, Some(vec![col.clone()]), &q), &txn);
-                        prop_assert!(!one.allowed(), "column {} allowed but not listed: {:?}", col, r);
+                        let one =
+                            authorize(&effective::request(c, Some(vec![col.clone()]), &q), &txn);
+                        prop_assert!(
+                            !one.allowed(),
+                            "column {} allowed but not listed: {:?}",
+                            col,
+                            r
+                        );
                     }
                 }
             },
@@ -226,7 +271,11 @@ fn mcsec(script: &str) -> String {
         .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -236,7 +285,10 @@ fn vias(text: &str) -> Vec<String> {
         .filter(|l| l.starts_with("| ") && !l.starts_with("| Principal"))
         .map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            format!("{} {} {} [{}]: {}", cells[1], cells[4], cells[3], cells[5], cells[6])
+            format!(
+                "{} {} {} [{}]: {}",
+                cells[1], cells[4], cells[3], cells[5], cells[6]
+            )
         })
         .collect()
 }
@@ -271,8 +323,15 @@ fn golden_rows_through_each_kind_of_via() {
     ] {
         assert!(got.contains(&want.to_string()), "missing {want} in\n{}", got.join("\n"));
     }
-    assert!(out.contains("2026-01-04T00:00:00+0000"), "alice's expiry:\n{out}");
-    assert!(!got.iter().any(|g| g.starts_with("RAM$owner:erin") && g.contains("tables/t ")), "erin has nothing on t");
+    assert!(
+        out.contains("2026-01-04T00:00:00+0000"),
+        "alice's expiry:\n{out}"
+    );
+    assert!(
+        !got.iter()
+            .any(|g| g.starts_with("RAM$owner:erin") && g.contains("tables/t ")),
+        "erin has nothing on t"
+    );
 }
 
 #[test]

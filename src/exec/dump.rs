@@ -24,9 +24,7 @@
 //! identifier the catalog generates) and snapshots are not part of the tenant's definition and
 //! are not dumped.
 
-use crate::catalog::model::{
-    AclEntry, Grantee, ObjectType, Project, SecuritySettings, Value,
-};
+use crate::catalog::model::{AclEntry, Grantee, ObjectType, Project, SecuritySettings, Value};
 use crate::catalog::Txn;
 use crate::error::Result;
 use serde::Serialize;
@@ -172,7 +170,11 @@ fn widening_switches(s: &SecuritySettings) -> Vec<String> {
             out.push(format!("set {name}={now}"));
         }
     };
-    flag("CheckPermissionUsingAcl", s.check_permission_using_acl, d.check_permission_using_acl);
+    flag(
+        "CheckPermissionUsingAcl",
+        s.check_permission_using_acl,
+        d.check_permission_using_acl,
+    );
     flag(
         "CheckPermissionUsingPolicy",
         s.check_permission_using_policy,
@@ -229,7 +231,10 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
         w.line(format!("create tenant role {}", ident(&r.name)));
         if let Some(policy) = &r.policy {
             let path = w.file(format!("tenant_role_{}.json", r.name), policy);
-            w.line(format!("put policy {path} on tenant role {}", ident(&r.name)));
+            w.line(format!(
+                "put policy {path} on tenant role {}",
+                ident(&r.name)
+            ));
         }
         for m in &r.members {
             w.line(format!(
@@ -264,11 +269,15 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
     let mut across = Vec::new();
     for p in &projects {
         for i in txn.installed_packages(&p.name)? {
-            across.push((p.owner.clone(), p.name.clone(), format!(
-                "install package {}.{}",
-                ident(&i.source_project),
-                ident(&i.package)
-            )));
+            across.push((
+                p.owner.clone(),
+                p.name.clone(),
+                format!(
+                    "install package {}.{}",
+                    ident(&i.source_project),
+                    ident(&i.package)
+                ),
+            ));
         }
     }
     for p in &projects {
@@ -280,11 +289,15 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
                 };
                 for e in &grants.entries {
                     let props = w.properties(e);
-                    across.push((p.owner.clone(), p.name.clone(), format!(
-                        "grant {} on package {name} to {}{props}",
-                        e.action,
-                        grantee_words(&grantee),
-                    )));
+                    across.push((
+                        p.owner.clone(),
+                        p.name.clone(),
+                        format!(
+                            "grant {} on package {name} to {}{props}",
+                            e.action,
+                            grantee_words(&grantee),
+                        ),
+                    ));
                 }
                 continue;
             }
@@ -304,42 +317,61 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
                 let props = if props.is_empty() {
                     format!(" privilegeproperties({extra})")
                 } else {
-                    props.replacen("privilegeproperties(", &format!("privilegeproperties({extra}, "), 1)
+                    props.replacen(
+                        "privilegeproperties(",
+                        &format!("privilegeproperties({extra}, "),
+                        1,
+                    )
                 };
-                across.push((p.owner.clone(), p.name.clone(), format!(
-                    "grant {} on {} {}{} to {}{props}",
-                    e.action,
-                    object.kind.keyword(),
-                    ident(name),
-                    e.column.as_ref().map(|c| format!(" ({})", ident(c))).unwrap_or_default(),
-                    grantee_words(&grantee),
-                )));
+                across.push((
+                    p.owner.clone(),
+                    p.name.clone(),
+                    format!(
+                        "grant {} on {} {}{} to {}{props}",
+                        e.action,
+                        object.kind.keyword(),
+                        ident(name),
+                        e.column
+                            .as_ref()
+                            .map(|c| format!(" ({})", ident(c)))
+                            .unwrap_or_default(),
+                        grantee_words(&grantee),
+                    ),
+                ));
             }
         }
         for t in &p.trusted_projects {
             if names.contains(&t.as_str()) || project.is_none() {
-                across.push((p.owner.clone(), p.name.clone(), format!("add trustedproject {}", ident(t))));
+                across.push((
+                    p.owner.clone(),
+                    p.name.clone(),
+                    format!("add trustedproject {}", ident(t)),
+                ));
             }
         }
     }
     for r in &tenant_roles {
         for q in &r.projects {
             if names.contains(&q.as_str()) {
-                across.push((tenant.to_string(), String::new(), format!(
-                    "add tenant role {} to project {}",
-                    ident(&r.name),
-                    ident(q)
-                )));
+                across.push((
+                    tenant.to_string(),
+                    String::new(),
+                    format!("add tenant role {} to project {}", ident(&r.name), ident(q)),
+                ));
             }
         }
         for (q, table, action) in &r.grants {
             if names.contains(&q.as_str()) {
-                across.push((tenant.to_string(), String::new(), format!(
-                    "grant {action} on table {}.{} to tenant role {}",
-                    ident(q),
-                    ident(table),
-                    ident(&r.name)
-                )));
+                across.push((
+                    tenant.to_string(),
+                    String::new(),
+                    format!(
+                        "grant {action} on table {}.{} to tenant role {}",
+                        ident(q),
+                        ident(table),
+                        ident(&r.name)
+                    ),
+                ));
             }
         }
     }
@@ -384,7 +416,12 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
     }
     let statuses: Vec<(String, &'static str)> = projects
         .iter()
-        .map(|p| (p.name.clone(), crate::authz::management::status_of(p).keyword()))
+        .map(|p| {
+            (
+                p.name.clone(),
+                crate::authz::management::status_of(p).keyword(),
+            )
+        })
         .filter(|(_, s)| *s != "normal")
         .collect();
     if !last.is_empty() || !statuses.is_empty() {
@@ -403,7 +440,10 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
             .map(|p| p.owner.clone())
             .unwrap_or_else(|| tenant.to_string());
         w.be(&owner, None);
-        w.line(format!("alter project {} set status {status}", ident(&project)));
+        w.line(format!(
+            "alter project {} set status {status}",
+            ident(&project)
+        ));
     }
     if w.login != tenant {
         w.line(format!("login {tenant}"));
@@ -437,13 +477,19 @@ fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project) -> Result<()> {
         }
         w.line(line);
         if u.label != 0 {
-            w.line(format!("set label {} to user {}", u.label, principal(&u.principal)));
+            w.line(format!(
+                "set label {} to user {}",
+                u.label,
+                principal(&u.principal)
+            ));
         }
     }
     for r in txn.roles(name)? {
         if !r.builtin {
             let kind = match r.role_type {
-                crate::catalog::model::RoleType::Admin => " privilegeproperties(\"type\"=\"admin\")",
+                crate::catalog::model::RoleType::Admin => {
+                    " privilegeproperties(\"type\"=\"admin\")"
+                }
                 crate::catalog::model::RoleType::Resource => "",
             };
             w.line(format!("create role {}{kind}", ident(&r.name)));
@@ -459,7 +505,11 @@ fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project) -> Result<()> {
     for u in &users {
         if !u.roles.is_empty() {
             let roles: Vec<String> = u.roles.iter().map(|r| ident(r)).collect();
-            w.line(format!("grant {} to {}", roles.join(", "), principal(&u.principal)));
+            w.line(format!(
+                "grant {} to {}",
+                roles.join(", "),
+                principal(&u.principal)
+            ));
         }
     }
     for g in txn.groups(name)? {
@@ -500,16 +550,29 @@ fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project) -> Result<()> {
             .iter()
             .map(|c| format!("{} {}", ident(&c.name), c.data_type))
             .collect();
-        w.line(format!("create table {} ({})", ident(&t.name), columns.join(", ")));
+        w.line(format!(
+            "create table {} ({})",
+            ident(&t.name),
+            columns.join(", ")
+        ));
         let rows = txn.rows(name, &t.name)?;
         if !rows.rows.is_empty() {
             w.be(&p.owner, Some(name));
             for chunk in rows.rows.chunks(100) {
                 let values: Vec<String> = chunk
                     .iter()
-                    .map(|r| format!("({})", r.iter().map(value_text).collect::<Vec<_>>().join(", ")))
+                    .map(|r| {
+                        format!(
+                            "({})",
+                            r.iter().map(value_text).collect::<Vec<_>>().join(", ")
+                        )
+                    })
                     .collect();
-                w.line(format!("insert into {} values {}", ident(&t.name), values.join(", ")));
+                w.line(format!(
+                    "insert into {} values {}",
+                    ident(&t.name),
+                    values.join(", ")
+                ));
             }
         }
     }
@@ -555,7 +618,10 @@ fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project) -> Result<()> {
                 "grant {} on {} {object_name}{} to {}{props}",
                 e.action,
                 object.kind.keyword(),
-                e.column.as_ref().map(|c| format!(" ({})", ident(c))).unwrap_or_default(),
+                e.column
+                    .as_ref()
+                    .map(|c| format!(" ({})", ident(c)))
+                    .unwrap_or_default(),
                 grantee_words(grantee)
             ));
         }
@@ -580,7 +646,10 @@ fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project) -> Result<()> {
                 "grant label {} on table {}{} to {} with exp {}",
                 g.level,
                 ident(&table),
-                g.column.as_ref().map(|c| format!("({})", ident(c))).unwrap_or_default(),
+                g.column
+                    .as_ref()
+                    .map(|c| format!("({})", ident(c)))
+                    .unwrap_or_default(),
                 grantee_words(&grantee),
                 days_left(g.expires, w.now)
             ));
@@ -602,8 +671,15 @@ fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project) -> Result<()> {
             ));
         }
         for a in &k.allowed {
-            let target = if a.project == "*" { "*".to_string() } else { ident(&a.project) };
-            let mut line = format!("allow project {target} to install package {}", ident(&k.name));
+            let target = if a.project == "*" {
+                "*".to_string()
+            } else {
+                ident(&a.project)
+            };
+            let mut line = format!(
+                "allow project {target} to install package {}",
+                ident(&k.name)
+            );
             if a.label != 0 {
                 let _ = write!(line, " using label {}", a.label);
             }
@@ -653,7 +729,12 @@ fn function_parts(detail: &str) -> (String, String) {
 
 /// `mcsec dump --format json`: every record of the tenant, by project, as the catalog holds
 /// it (the model's own field names), with the script beside it.
-pub fn json(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result<serde_json::Value> {
+pub fn json(
+    txn: &Txn<'_>,
+    project: Option<&str>,
+    dir: &str,
+    now: i64,
+) -> Result<serde_json::Value> {
     use serde_json::json;
     let script = dump(txn, project, dir, now)?;
     let mut projects = Vec::new();
@@ -692,7 +773,12 @@ pub fn json(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
             tables.push(json!({"table": t, "rows": rows}));
         }
         let mut objects = Vec::new();
-        for kind in [ObjectType::Function, ObjectType::Resource, ObjectType::Instance, ObjectType::Model] {
+        for kind in [
+            ObjectType::Function,
+            ObjectType::Resource,
+            ObjectType::Instance,
+            ObjectType::Model,
+        ] {
             objects.extend(txn.objects(&name, kind)?);
         }
         projects.push(json!({

@@ -179,8 +179,7 @@ fn targets_of(txn: &Txn<'_>, project: &str) -> Result<Vec<Target>> {
             } else {
                 Vec::new()
             };
-            let resource =
-                Resource::object(&installed.source_project, object.kind, &object.name);
+            let resource = Resource::object(&installed.source_project, object.kind, &object.name);
             if !out.iter().any(|t| t.resource == resource) {
                 out.push(Target { resource, columns });
             }
@@ -222,13 +221,11 @@ fn reaching_projects(txn: &Txn<'_>, project: &str, object: &ObjectRef) -> Result
             if installed.source_project != project {
                 continue;
             }
-            let holds = txn
-                .package(project, &installed.package)?
-                .is_some_and(|k| {
-                    k.objects
-                        .iter()
-                        .any(|o| o.kind == object.kind && o.name == object.name)
-                });
+            let holds = txn.package(project, &installed.package)?.is_some_and(|k| {
+                k.objects
+                    .iter()
+                    .any(|o| o.kind == object.kind && o.name == object.name)
+            });
             if holds && !out.contains(&p.name) {
                 out.push(p.name.clone());
             }
@@ -363,7 +360,8 @@ fn decide(
         let asked = match scratch {
             Some(r) => {
                 r.principal.clone_from(&candidate.principal);
-                r.current_project.clone_from(&Some(candidate.current.clone()));
+                r.current_project
+                    .clone_from(&Some(candidate.current.clone()));
                 r.resource.clone_from(&candidate.resource);
                 r.action = candidate.action;
                 r
@@ -387,8 +385,7 @@ fn decide(
     // the authorizer found no allow source for any column at all.
     let nothing_allows = response.layer(Layer::AllowSources).is_some_and(|l| {
         l.verdict == Verdict::Deny
-            && l
-                .rules
+            && l.rules
                 .iter()
                 .any(|r| matches!(r, Rule::DefaultDeny { columns: None, .. }))
     });
@@ -408,10 +405,8 @@ fn decide(
     let Some(_) = last else {
         return Ok(None);
     };
-    let answer = authz::try_authorize_in(
-        &request(candidate, Some(allowed.clone()), query),
-        snapshot,
-    )?;
+    let answer =
+        authz::try_authorize_in(&request(candidate, Some(allowed.clone()), query), snapshot)?;
     if !answer.allowed() {
         // Columns readable one by one but not together cannot happen with per-column rules;
         // list the row only for what the authorizer allows as asked.
@@ -426,7 +421,13 @@ fn decide(
         })
         .collect();
     restrictions.extend(read_restrictions(snapshot, candidate, query)?);
-    Ok(Some(row(txn, candidate, Some(allowed), &answer, restrictions)))
+    Ok(Some(row(
+        txn,
+        candidate,
+        Some(allowed),
+        &answer,
+        restrictions,
+    )))
 }
 
 /// What the authorizer says about taking the table's data out: a tunnel download to the
@@ -683,7 +684,8 @@ impl super::plan::Binder<'_, '_, '_> {
                 .txn
                 .project(&project)?
                 .ok_or_else(|| super::messages::project_missing(&project))?;
-            self.checks.push(super::access::Check::Enter(std::sync::Arc::new(p)));
+            self.checks
+                .push(super::access::Check::Enter(std::sync::Arc::new(p)));
         }
         let principal = match &e.principal {
             Some(p) if p.kind == PrincipalKind::User => {

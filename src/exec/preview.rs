@@ -175,7 +175,9 @@ pub fn diff(
     };
     for (key, row) in &after.grants {
         match before.grants.get(key) {
-            None => report.rights.push(change(row, "gained", None, row.columns.clone())),
+            None => report
+                .rights
+                .push(change(row, "gained", None, row.columns.clone())),
             Some(old) if old.columns != row.columns => {
                 let wider = match (&old.columns, &row.columns) {
                     (Some(_), None) => true,
@@ -193,15 +195,19 @@ pub fn diff(
     }
     for (key, row) in &before.grants {
         if !after.grants.contains_key(key) {
-            report.rights.push(change(row, "lost", row.columns.clone(), None));
+            report
+                .rights
+                .push(change(row, "lost", row.columns.clone(), None));
         }
     }
-    report
-        .rights
-        .sort_by(|a, b| {
-            (&a.principal, &a.project, &a.object, &a.action)
-                .cmp(&(&b.principal, &b.project, &b.object, &b.action))
-        });
+    report.rights.sort_by(|a, b| {
+        (&a.principal, &a.project, &a.object, &a.action).cmp(&(
+            &b.principal,
+            &b.project,
+            &b.object,
+            &b.action,
+        ))
+    });
     report
 }
 

@@ -56,7 +56,11 @@ fn missing(name: &str) -> Error {
     Error::invalid(format!("snapshot {name} does not exist"))
 }
 
-pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &SnapshotStmt) -> Result<StatementResult> {
+pub fn run(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &SnapshotStmt,
+) -> Result<StatementResult> {
     match stmt {
         SnapshotStmt::Save(name) => {
             let name = super::canonical_name(name);
@@ -75,7 +79,9 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &SnapshotStmt) -> Res
         }
         SnapshotStmt::Restore(name) => {
             let name = super::canonical_name(name);
-            let saved: Saved = txn.get(&keys::snapshot(&name))?.ok_or_else(|| missing(&name))?;
+            let saved: Saved = txn
+                .get(&keys::snapshot(&name))?
+                .ok_or_else(|| missing(&name))?;
             for (key, _) in tenant_records(txn)? {
                 txn.delete(key);
             }
