@@ -488,6 +488,8 @@ pub enum Statement {
     CreateProject(CreateProjectStmt),
     DropProject {
         name: String,
+        /// `drop project if exists <p>`: a missing project is not an error.
+        if_exists: bool,
     },
     ListProjects,
     /// `alter project <p> set status normal|overdue|frozen`: the platform's status of a
@@ -516,6 +518,8 @@ pub enum Statement {
     },
     DropTable {
         table: ObjectName,
+        /// `drop table if exists <t>`: a missing table is not an error.
+        if_exists: bool,
     },
     InsertValues {
         table: ObjectName,

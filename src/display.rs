@@ -800,7 +800,10 @@ impl Display for Statement {
             }
             S::ListTrustedProjects => f.write_str("list trustedprojects"),
             S::CreateProject(c) => c.fmt(f),
-            S::DropProject { name } => write!(f, "drop project {}", Ident(name)),
+            S::DropProject { name, if_exists } => {
+                let guard = if *if_exists { "if exists " } else { "" };
+                write!(f, "drop project {guard}{}", Ident(name))
+            }
             S::SetProjectStatus { project, status } => write!(
                 f,
                 "alter project {} set status {}",
@@ -821,7 +824,10 @@ impl Display for Statement {
                 f.write_char(')')
             }
             S::CreateTableAs { table, query } => write!(f, "create table {table} as {query}"),
-            S::DropTable { table } => write!(f, "drop table {table}"),
+            S::DropTable { table, if_exists } => {
+                let guard = if *if_exists { "if exists " } else { "" };
+                write!(f, "drop table {guard}{table}")
+            }
             S::InsertValues { table, rows } => {
                 write!(f, "insert into {table} values ")?;
                 list(f, rows, |f, row| {

@@ -1129,6 +1129,11 @@ fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
     .parse(i)
 }
 
+/// `if exists`, the sandbox's idempotent drop.
+fn if_exists(i: Tokens<'_>) -> PResult<'_, bool> {
+    map(opt((kw("if"), kw("exists"))), |o| o.is_some()).parse(i)
+}
+
 /// `if not exists`, the sandbox's idempotent create.
 fn if_not_exists(i: Tokens<'_>) -> PResult<'_, bool> {
     map(opt((kw("if"), kw("not"), kw("exists"))), |o| o.is_some()).parse(i)
@@ -1214,12 +1219,14 @@ fn drop(i: Tokens<'_>) -> PResult<'_, Statement> {
         map(preceded(kw("package"), ident_as("package")), |name| {
             Statement::DropPackage { name }
         }),
-        map(preceded(kw("project"), ident_as("project")), |name| {
-            Statement::DropProject { name }
-        }),
-        map(preceded(kw("table"), object_name), |table| {
-            Statement::DropTable { table }
-        }),
+        map(
+            preceded(kw("project"), (if_exists, ident_as("project"))),
+            |(if_exists, name)| Statement::DropProject { name, if_exists },
+        ),
+        map(
+            preceded(kw("table"), (if_exists, object_name)),
+            |(if_exists, table)| Statement::DropTable { table, if_exists },
+        ),
         map(preceded(kw("function"), object_name), |name| {
             Statement::DropFunction { name }
         }),

@@ -183,7 +183,7 @@ fn creator_may_insert_and_drop_and_drop_revokes_grants() {
         3,
         NOW + DAY,
     );
-    run(&t, ALICE, "prj1", Statement::DropTable { table: name("t") }).unwrap();
+    run(&t, ALICE, "prj1", Statement::DropTable { table: name("t"), if_exists: false }).unwrap();
     let txn = t.catalog.begin();
     assert!(txn.table("prj1", "t").unwrap().is_none());
     assert!(txn.rows("prj1", "t").unwrap().rows.is_empty());
@@ -194,7 +194,7 @@ fn creator_may_insert_and_drop_and_drop_revokes_grants() {
         .all(|(o, _, _)| o.kind != ObjectType::Table));
     assert!(txn.all_label_grants("prj1").unwrap().is_empty());
     drop(txn);
-    let err = run(&t, ALICE, "prj1", Statement::DropTable { table: name("t") }).unwrap_err();
+    let err = run(&t, ALICE, "prj1", Statement::DropTable { table: name("t"), if_exists: false }).unwrap_err();
     assert_eq!(
         err.to_string(),
         "ODPS-0130131:Table not found - table prj1.t cannot be resolved"

@@ -243,7 +243,7 @@ impl Session {
                 Err(e) => return Err(e),
             }
         };
-        let dropped_current = matches!(stmt, Statement::DropProject { name } if self.project.as_deref() == Some(name.to_ascii_lowercase().as_str()));
+        let dropped_current = matches!(stmt, Statement::DropProject { name, .. } if self.project.as_deref() == Some(name.to_ascii_lowercase().as_str()));
         if dropped_current {
             self.project = None;
         }
@@ -332,6 +332,7 @@ fn run(
     match route {
         R::CreateProject(c) => projects::create(ctx, txn, c),
         R::DropProject(p) => projects::drop(txn, &p),
+        R::Nothing => Ok(StatementResult::Ok),
         R::SetProjectStatus(p, status) => projects::set_status(txn, p, status),
         R::ListProjects => projects::list(txn),
         R::Explain { stmt, principal } => explain::run(ctx, txn, stmt, principal),

@@ -58,6 +58,8 @@ pub enum Route<'s> {
     /// The project to drop, its owner already established.
     DropProject(Project),
     SetProjectStatus(Project, ProjectStatusWord),
+    /// `drop project if exists` of a missing project: nothing to do.
+    Nothing,
     ListProjects,
     Whoami,
     /// `explain` with no current project: the explained statement is one that runs outside any
@@ -334,11 +336,13 @@ impl Binder<'_, '_, '_> {
         Ok(match stmt {
             // statements outside any project
             S::CreateProject(c) => Route::CreateProject(c),
-            S::DropProject { name } => {
+            S::DropProject { name, if_exists } => {
                 let name = canonical_name(name);
-                let project = txn
-                    .project(&name)?
-                    .ok_or_else(|| messages::project_missing(&name))?;
+                let project = match txn.project(&name)? {
+                    Some(project) => project,
+                    None if *if_exists => return Ok(Route::Nothing),
+                    None => return Err(messages::project_missing(&name)),
+                };
                 if project.owner != ctx.user {
                     return Err(messages::no_management_privilege(
                         "DeleteProject",

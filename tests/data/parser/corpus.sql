@@ -320,3 +320,5 @@ snapshot restore lesson1;
 list snapshots;
 create project if not exists test_project_c;
 create table if not exists t9 (a string);
+drop table if exists t9;
+drop project if exists test_project_c;
