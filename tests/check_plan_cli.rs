@@ -124,6 +124,15 @@ fn check_exits_0_on_allow_3_on_deny_and_1_when_it_cannot_ask() {
         stdout(&management),
         "DENY [4019]: the statement needs Admin or better; a plain member may not run it\n  check: AddUser on projects/prj1/authorization/users [management, needs Admin or better]\n  outcome: refused\n"
     );
+    let object = mcsec(
+        dir.path(),
+        &["check", "--catalog", &cat, "--user", "RAM$alice", "--project", "prj1", "describe t"],
+    );
+    assert_eq!(object.status.code(), Some(3), "{}", stdout(&object));
+    assert_eq!(
+        stdout(&object),
+        "DENY [4019]: ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:Describe' on {acs:odps:*:projects/prj1/tables/t}. Deny as default for Resource.\n  check: the statement's own object check\n  outcome: refused\n"
+    );
     let owner = mcsec(
         dir.path(),
         &[

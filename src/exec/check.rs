@@ -89,6 +89,25 @@ fn reduce(explained: StatementResult) -> Result<CheckResult> {
                 .iter()
                 .find(|c| c.decision == Outcome::Deny)
                 .or_else(|| e.checks.last());
+            // A statement whose recorded checks all pass can still be refused by an object
+            // check the data plane makes for it (`describe <table>` needs `Describe`): that
+            // refusal is the answer, not a failure after authorization.
+            if let (Outcome::Allow, Prediction::WouldFail { error }) = (e.decision, &e.outcome) {
+                if let Some(code) = refusal_code(error) {
+                    return Ok(CheckResult {
+                        statement: e.statement,
+                        principal: e.principal,
+                        source_ip: e.source_ip,
+                        current_project: e.current_project,
+                        decision: Outcome::Deny,
+                        code: Some(code),
+                        message: Some(error.clone()),
+                        check: Some("the statement's own object check".to_string()),
+                        rules: Vec::new(),
+                        outcome: Some("refused".to_string()),
+                    });
+                }
+            }
             CheckResult {
                 statement: e.statement,
                 principal: e.principal,
@@ -112,6 +131,26 @@ fn reduce(explained: StatementResult) -> Result<CheckResult> {
             )))
         }
     })
+}
+
+/// The sub-code of an authorization refusal's text (`... Authorization Failed [4019], ...`,
+/// or the whitelist's refusal), as the texts of `authz::texts` write them.
+fn refusal_code(error: &str) -> Option<DenyCode> {
+    if error.contains("is not in the ip white list of project") {
+        return Some(DenyCode::Whitelist);
+    }
+    let (_, after) = error.split_once("Authorization Failed [")?;
+    let number = after.get(..4)?;
+    [
+        DenyCode::NotMember,
+        DenyCode::PolicyDeny,
+        DenyCode::NoPrivilege,
+        DenyCode::Protected,
+        DenyCode::Label,
+        DenyCode::ProjectStatus,
+    ]
+    .into_iter()
+    .find(|c| c.number() == number)
 }
 
 /// `ALLOW: <rules>` or `DENY [<code>]: <rules>`; the decisive check on the next line.
