@@ -213,6 +213,67 @@ fn a_100k_grant_tenant_round_trips() {
 }
 
 #[test]
+fn a_one_project_dump_applies_to_an_empty_catalog() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (first, second) = (tmp.path().join("a"), tmp.path().join("b"));
+    let script = root().join("tests/golden/packages.sql");
+    mcsec(&[
+        "--catalog",
+        first.to_str().unwrap(),
+        "--keep-going",
+        "-f",
+        script.to_str().unwrap(),
+    ]);
+    let json = mcsec(&[
+        "dump",
+        "--catalog",
+        first.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    for p in v["projects"].as_array().unwrap() {
+        let name = p["project"]["name"].as_str().unwrap();
+        let out = mcsec(&[
+            "dump",
+            "--catalog",
+            first.to_str().unwrap(),
+            "--project",
+            name,
+        ]);
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let file = tmp.path().join(format!("{name}.sql"));
+        std::fs::write(&file, &text).unwrap();
+        let _ = std::fs::remove_dir_all(&second);
+        let applied = mcsec(&[
+            "--catalog",
+            second.to_str().unwrap(),
+            "-f",
+            file.to_str().unwrap(),
+        ]);
+        assert!(
+            applied.status.success(),
+            "{name}: {}\n{text}",
+            String::from_utf8_lossy(&applied.stderr)
+        );
+        assert!(text.contains(&format!("create project {name}")), "{text}");
+    }
+    let missing = mcsec(&[
+        "dump",
+        "--catalog",
+        first.to_str().unwrap(),
+        "--project",
+        "nope",
+    ]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&missing.stderr),
+        "FAILED: ODPS-0420111: Project not found - 'nope'.\n"
+    );
+}
+
+#[test]
 fn dump_names_policy_files_only_with_a_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let cat = tmp.path().join("c");

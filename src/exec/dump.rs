@@ -262,13 +262,17 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
     }
 
     for p in &projects {
-        project_body(&mut w, txn, p)?;
+        project_body(&mut w, txn, p, &names)?;
     }
 
     // Across projects, once every project stands.
     let mut across = Vec::new();
     for p in &projects {
         for i in txn.installed_packages(&p.name)? {
+            // A dump of one project cannot install what another project provides.
+            if !names.contains(&i.source_project.as_str()) {
+                continue;
+            }
             across.push((
                 p.owner.clone(),
                 p.name.clone(),
@@ -282,6 +286,12 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
     }
     for p in &projects {
         for (object, grantee, grants) in txn.all_acl(&p.name)? {
+            let source = object.name.split(['.', '/']).next().unwrap_or_default();
+            let reaches_out = (object.kind == ObjectType::Package || object.name.contains('/'))
+                && !names.contains(&source);
+            if reaches_out {
+                continue;
+            }
             if object.kind == ObjectType::Package {
                 let name = match object.name.split_once('.') {
                     Some((source, package)) => format!("{}.{}", ident(source), ident(package)),
@@ -341,7 +351,7 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
             }
         }
         for t in &p.trusted_projects {
-            if names.contains(&t.as_str()) || project.is_none() {
+            if names.contains(&t.as_str()) {
                 across.push((
                     p.owner.clone(),
                     p.name.clone(),
@@ -455,7 +465,7 @@ pub fn dump(txn: &Txn<'_>, project: Option<&str>, dir: &str, now: i64) -> Result
 }
 
 /// One project's own records, as its owner.
-fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project) -> Result<()> {
+fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project, names: &[&str]) -> Result<()> {
     let name = p.name.as_str();
     w.comment(&format!("project {name}"));
     w.be(&p.owner, Some(name));
@@ -671,6 +681,10 @@ fn project_body(w: &mut Writer<'_>, txn: &Txn<'_>, p: &Project) -> Result<()> {
             ));
         }
         for a in &k.allowed {
+            // An allowance for a project the dump does not create could not be applied.
+            if a.project != "*" && !names.contains(&a.project.as_str()) {
+                continue;
+            }
             let target = if a.project == "*" {
                 "*".to_string()
             } else {
