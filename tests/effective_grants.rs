@@ -352,3 +352,26 @@ fn effective_grants_of_another_user_need_admin() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_object_of_another_project_needs_its_gates_too() {
+    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
+        .args([
+            "--catalog",
+            ":memory:",
+            "-e",
+            "create project prj1; create project prj2; use prj1; create table t (a string); \
+             use prj2; add user RAM$amy; grant admin to RAM$amy; login RAM$amy; use prj2; \
+             show effective grants on table prj1.t;",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with(
+            "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project prj1.\n"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -725,6 +725,17 @@ impl super::plan::Binder<'_, '_, '_> {
                         super::messages::object_missing(kind.keyword(), &owner, &name)
                     });
                 }
+                // The rows name the object's own project's principals too: reporting on them
+                // needs the same standing there.
+                if owner != project {
+                    if let Some(p) = self.txn.project(&owner)? {
+                        self.checks
+                            .push(super::access::Check::Enter(std::sync::Arc::new(p)));
+                        if principal.as_deref() != Some(ctx.user) {
+                            self.checks.push(super::plan::show_grants_check(&owner));
+                        }
+                    }
+                }
                 Some((owner, ObjectRef { kind, name }))
             }
         };
