@@ -244,7 +244,17 @@ pub fn check_file(ctx: &Context, path: &str, out: &mut dyn Write, err: &mut dyn 
             Err(e) => {
                 errors += 1;
                 failed_count += 1;
-                let _ = writeln!(out, "ERROR {position}: {e}");
+                match ctx.format {
+                    Format::Json => {
+                        let record = serde_json::json!({
+                            "position": position, "passed": false, "answer": {"error": e},
+                        });
+                        let _ = writeln!(out, "{record}");
+                    }
+                    Format::Text => {
+                        let _ = writeln!(out, "ERROR {position}: {e}");
+                    }
+                }
                 continue;
             }
         };
@@ -296,15 +306,41 @@ pub fn check_file(ctx: &Context, path: &str, out: &mut dyn Write, err: &mut dyn 
                     failed_count += 1;
                 }
                 let verdict = if ok { "PASS" } else { "FAIL" };
-                let _ = writeln!(out, "{verdict} {position}: {shown}");
+                match ctx.format {
+                    Format::Json => {
+                        let record = serde_json::json!({
+                            "position": position, "passed": ok, "answer": answer_json(&answer),
+                        });
+                        let _ = writeln!(out, "{record}");
+                    }
+                    Format::Text => {
+                        let _ = writeln!(out, "{verdict} {position}: {shown}");
+                    }
+                }
             }
-            None => {
-                let _ = writeln!(out, "{position}: {shown}");
-            }
+            None => match ctx.format {
+                Format::Json => {
+                    let record = serde_json::json!({
+                        "position": position, "passed": null, "answer": answer_json(&answer),
+                    });
+                    let _ = writeln!(out, "{record}");
+                }
+                Format::Text => {
+                    let _ = writeln!(out, "{position}: {shown}");
+                }
+            },
         }
     }
     if expectations > 0 || failed_count > 0 {
-        let _ = writeln!(out, "{passed} passed, {failed_count} failed");
+        match ctx.format {
+            Format::Json => {
+                let summary = serde_json::json!({"passed": passed, "failed": failed_count});
+                let _ = writeln!(out, "{summary}");
+            }
+            Format::Text => {
+                let _ = writeln!(out, "{passed} passed, {failed_count} failed");
+            }
+        }
     }
     if errors > 0 {
         1

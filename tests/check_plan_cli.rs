@@ -126,7 +126,16 @@ fn check_exits_0_on_allow_3_on_deny_and_1_when_it_cannot_ask() {
     );
     let object = mcsec(
         dir.path(),
-        &["check", "--catalog", &cat, "--user", "RAM$alice", "--project", "prj1", "describe t"],
+        &[
+            "check",
+            "--catalog",
+            &cat,
+            "--user",
+            "RAM$alice",
+            "--project",
+            "prj1",
+            "describe t",
+        ],
     );
     assert_eq!(object.status.code(), Some(3), "{}", stdout(&object));
     assert_eq!(
@@ -239,6 +248,32 @@ fn a_file_of_checks_reports_each_and_the_summary() {
     );
     assert_eq!(lines[6], "4 passed, 2 failed");
     assert_eq!(out.status.code(), Some(3));
+
+    let json = mcsec(
+        dir.path(),
+        &[
+            "check",
+            "--catalog",
+            &cat,
+            "--project",
+            "prj1",
+            "--format",
+            "json",
+            "--file",
+            "checks.txt",
+        ],
+    );
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 7);
+    assert_eq!(records[0]["position"], "checks.txt:2");
+    assert_eq!(records[0]["passed"], true);
+    assert_eq!(records[0]["answer"]["decision"], "allow");
+    assert_eq!(records[3]["passed"], false);
+    assert_eq!(records[6], serde_json::json!({"passed": 4, "failed": 2}));
+    assert_eq!(json.status.code(), Some(3));
 
     std::fs::write(
         dir.path().join("good.txt"),
