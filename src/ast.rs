@@ -261,6 +261,8 @@ pub struct Query {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateProjectStmt {
     pub name: String,
+    /// `create project if not exists <p>`: an existing project is left as it is.
+    pub if_not_exists: bool,
     pub owner: Option<Principal>,
     pub comment: Option<String>,
 }
@@ -551,6 +553,8 @@ pub enum Statement {
     CreateProject(CreateProjectStmt),
     DropProject {
         name: String,
+        /// `drop project if exists <p>`: a missing project is not an error.
+        if_exists: bool,
     },
     ListProjects,
     /// `alter project <p> set status normal|overdue|frozen`: the platform's status of a
@@ -573,6 +577,8 @@ pub enum Statement {
     CreateTable {
         table: ObjectName,
         columns: Vec<ColumnDef>,
+        /// `create table if not exists`: an existing table is left as it is.
+        if_not_exists: bool,
     },
     CreateTableAs {
         table: ObjectName,
@@ -580,6 +586,8 @@ pub enum Statement {
     },
     DropTable {
         table: ObjectName,
+        /// `drop table if exists <t>`: a missing table is not an error.
+        if_exists: bool,
     },
     InsertValues {
         table: ObjectName,
@@ -629,4 +637,26 @@ pub enum Statement {
     ShowOutflowPaths {
         project: Option<String>,
     },
+    /// `show effective grants [for <principal>] [on <object>] [in project <p>]`
+    ShowEffectiveGrants(ShowEffectiveGrantsStmt),
+    /// `check [for <principal>] [from <ip>] <statement>`: `explain` reduced to its decision.
+    Check(ExplainStmt),
+    /// `snapshot save|restore <name>`, `list snapshots`
+    Snapshot(SnapshotStmt),
+}
+
+/// `show effective grants [for <principal>] [on <object>] [in project <p>]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShowEffectiveGrantsStmt {
+    pub principal: Option<Principal>,
+    pub object: Option<GrantObject>,
+    pub project: Option<String>,
+}
+
+/// The sandbox's snapshot statements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum SnapshotStmt {
+    Save(String),
+    Restore(String),
+    List,
 }

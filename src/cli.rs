@@ -137,6 +137,111 @@ pub enum Command {
     /// Run the security diagnosis of the tenant (or one project); exit 3 when a finding at or
     /// above --fail-on exists.
     Diagnose(diagnose::DiagnoseArgs),
+    /// Ask whether a statement would be allowed: prints ALLOW or DENY [code] with the deciding
+    /// rule; exit 0 allow, 3 deny (2 is a wrong command line), 1 the check could not be asked.
+    Check {
+        #[command(flatten)]
+        common: ToolArgs,
+        /// A file of checks, one per line (`[ALLOW|DENY [code]] [for <p>] [from <ip>] <stmt>`)
+        /// or JSON Lines of {principal, ip, project, statement, expect, code}.
+        #[arg(long, value_name = "FILE", conflicts_with = "statement")]
+        file: Option<String>,
+        /// The statement to check.
+        #[arg(value_name = "STATEMENT", required_unless_present = "file")]
+        statement: Option<String>,
+    },
+    /// Run a script against a throw-away copy of the catalog and print what it would change;
+    /// exit 0 changes, 1 a statement would fail, 4 nothing would change.
+    Plan {
+        #[command(flatten)]
+        common: ToolArgs,
+        #[arg(value_name = "SCRIPT")]
+        script: String,
+    },
+    /// Print the tenant as a script of statements that rebuilds it.
+    Dump {
+        #[command(flatten)]
+        common: ToolArgs,
+        /// Directory for the policy documents the script names.
+        #[arg(long, value_name = "DIR")]
+        files: Option<String>,
+    },
+}
+
+/// The options `check`, `plan` and `dump` share with the main command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ToolArgs {
+    /// Catalog directory, or :memory: [default: $MCSEC_CATALOG, else $HOME/.mcsec/catalog].
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<String>,
+    /// Principal the command runs as [default: $MCSEC_USER, else ALIYUN$owner].
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub user: Option<String>,
+    /// The project to work in (dump: only this project).
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+    /// Client address the IP whitelist sees [default: 127.0.0.1].
+    #[arg(long = "source-ip", value_name = "IP")]
+    pub source_ip: Option<IpAddr>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Resolves a tool's options as the main command line's are.
+fn tool_context(args: &ToolArgs) -> Result<crate::tools::Context, UsageError> {
+    let cli = Cli {
+        command: None,
+        execute: Some(String::new()),
+        file: None,
+        start_at: None,
+        keep_going: false,
+        echo: false,
+        catalog: args.catalog.clone(),
+        user: args.user.clone(),
+        project: args.project.clone(),
+        source_ip: args.source_ip,
+        format: args.format,
+        color: ColorChoice::Never,
+        config: None,
+    };
+    let s = Settings::resolve(&cli, &process_env)?;
+    Ok(crate::tools::Context {
+        catalog: s.catalog,
+        user: s.user,
+        project: s.project,
+        source_ip: s.source_ip,
+        now: s.now,
+        format: s.format,
+    })
+}
+
+/// Runs `check`, `plan` or `dump`.
+fn run_tool(command: &Command) -> i32 {
+    let (Command::Check { common, .. } | Command::Plan { common, .. } | Command::Dump { common, .. }) =
+        command
+    else {
+        return 2;
+    };
+    let ctx = match tool_context(common) {
+        Ok(ctx) => ctx,
+        Err(UsageError(message)) => return usage_error(&message),
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    match command {
+        Command::Check { file: Some(file), .. } => crate::tools::check_file(&ctx, file, &mut out, &mut err),
+        Command::Check { statement, .. } => {
+            crate::tools::check(&ctx, statement.as_deref().unwrap_or_default(), &mut out, &mut err)
+        }
+        Command::Plan { script, .. } => crate::tools::plan(&ctx, script, &mut out, &mut err),
+        Command::Dump { files, .. } => {
+            let project = ctx.project.clone();
+            crate::tools::dump(&ctx, project.as_deref(), files.as_deref(), &mut out, &mut err)
+        }
+        _ => 2,
+    }
 }
 
 /// `--format text|json` names the console's output formats.
@@ -479,6 +584,9 @@ pub fn main() -> i32 {
             return crate::shell::lesson::run(&options);
         }
         Some(Command::Diagnose(args)) => return diagnose::run(args, &process_env),
+        Some(command @ (Command::Check { .. } | Command::Plan { .. } | Command::Dump { .. })) => {
+            return run_tool(command)
+        }
         None => {}
     }
     let settings = match Settings::resolve(&cli, &process_env) {

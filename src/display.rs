@@ -231,16 +231,20 @@ impl Display for ObjectName {
         let Some(project) = &self.project else {
             return NameOrStar(&self.name).fmt(f);
         };
-        // The parts may each read back as one word yet fuse when joined by `.`: `123.456x`
-        // lexes as a number, `$.t` as one principal word. Then both parts are backticked.
-        let bare = format!("{}.{}", NameOrStar(project), NameOrStar(&self.name));
-        if lex_all(&bare).is_some_and(|tokens| tokens.len() == 3) {
-            f.write_str(&bare)
-        } else {
-            backticked(f, project)?;
-            f.write_char('.')?;
-            backticked(f, &self.name)
-        }
+        qualified(f, project, &self.name)
+    }
+}
+
+/// `<project>.<name>`. The parts may each read back as one word yet fuse when joined by `.`:
+/// `123.456x` lexes as a number, `a$.t` as one principal word. Then both parts are backticked.
+fn qualified(f: &mut Formatter<'_>, project: &str, name: &str) -> fmt::Result {
+    let bare = format!("{}.{}", NameOrStar(project), NameOrStar(name));
+    if lex_all(&bare).is_some_and(|tokens| tokens.len() == 3) {
+        f.write_str(&bare)
+    } else {
+        backticked(f, project)?;
+        f.write_char('.')?;
+        backticked(f, name)
     }
 }
 
@@ -525,12 +529,29 @@ impl Display for Query {
 
 impl Display for CreateProjectStmt {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "create project {}", Ident(&self.name))?;
+        let guard = if self.if_not_exists { "if not exists " } else { "" };
+        write!(f, "create project {guard}{}", Ident(&self.name))?;
         if let Some(owner) = &self.owner {
             write!(f, " owner {}", PrincipalName(&owner.name))?;
         }
         if let Some(c) = &self.comment {
             write!(f, " comment {}", single(c))?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for ShowEffectiveGrantsStmt {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("show effective grants")?;
+        if let Some(p) = &self.principal {
+            write!(f, " for {p}")?;
+        }
+        if let Some(o) = &self.object {
+            write!(f, " on {o}")?;
+        }
+        if let Some(p) = &self.project {
+            write!(f, " in project {}", Ident(p))?;
         }
         Ok(())
     }
@@ -747,10 +768,12 @@ impl Display for Statement {
                 )
             }
             S::InstallPackage { project, package } => {
-                write!(f, "install package {}.{}", Ident(project), Ident(package))
+                f.write_str("install package ")?;
+                qualified(f, project, package)
             }
             S::UninstallPackage { project, package } => {
-                write!(f, "uninstall package {}.{}", Ident(project), Ident(package))
+                f.write_str("uninstall package ")?;
+                qualified(f, project, package)
             }
             S::ShowPackages { properties: props } => {
                 f.write_str("show packages")?;
@@ -788,7 +811,10 @@ impl Display for Statement {
             }
             S::ListTrustedProjects => f.write_str("list trustedprojects"),
             S::CreateProject(c) => c.fmt(f),
-            S::DropProject { name } => write!(f, "drop project {}", Ident(name)),
+            S::DropProject { name, if_exists } => {
+                let guard = if *if_exists { "if exists " } else { "" };
+                write!(f, "drop project {guard}{}", Ident(name))
+            }
             S::SetProjectStatus { project, status } => write!(
                 f,
                 "alter project {} set status {}",
@@ -810,13 +836,18 @@ impl Display for Statement {
             S::CreateTable {
                 table,
                 columns: cols,
+                if_not_exists,
             } => {
-                write!(f, "create table {table} (")?;
+                let guard = if *if_not_exists { "if not exists " } else { "" };
+                write!(f, "create table {guard}{table} (")?;
                 list(f, cols, |f, c| c.fmt(f))?;
                 f.write_char(')')
             }
             S::CreateTableAs { table, query } => write!(f, "create table {table} as {query}"),
-            S::DropTable { table } => write!(f, "drop table {table}"),
+            S::DropTable { table, if_exists } => {
+                let guard = if *if_exists { "if exists " } else { "" };
+                write!(f, "drop table {guard}{table}")
+            }
             S::InsertValues { table, rows } => {
                 write!(f, "insert into {table} values ")?;
                 list(f, rows, |f, row| {
@@ -883,6 +914,16 @@ impl Display for Statement {
                 }
                 Ok(())
             }
+            S::ShowEffectiveGrants(e) => e.fmt(f),
+            S::Check(e) => {
+                let explained = e.to_string();
+                write!(f, "check{}", explained.strip_prefix("explain").unwrap_or(&explained))
+            }
+            S::Snapshot(SnapshotStmt::Save(name)) => write!(f, "snapshot save {}", Ident(name)),
+            S::Snapshot(SnapshotStmt::Restore(name)) => {
+                write!(f, "snapshot restore {}", Ident(name))
+            }
+            S::Snapshot(SnapshotStmt::List) => f.write_str("list snapshots"),
         }
     }
 }

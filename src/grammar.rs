@@ -170,6 +170,9 @@ pub fn variant_name(stmt: &Statement) -> &'static str {
         S::CreateWorkspace(_) => "CreateWorkspace",
         S::Diagnose { .. } => "Diagnose",
         S::ShowOutflowPaths { .. } => "ShowOutflowPaths",
+        S::ShowEffectiveGrants(_) => "ShowEffectiveGrants",
+        S::Check(_) => "Check",
+        S::Snapshot(_) => "Snapshot",
     }
 }
 
@@ -255,5 +258,8 @@ pub fn statement_variants() -> &'static [&'static str] {
         "CreateWorkspace",
         "Diagnose",
         "ShowOutflowPaths",
+        "ShowEffectiveGrants",
+        "Check",
+        "Snapshot",
     ]
 }

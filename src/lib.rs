@@ -27,5 +27,6 @@ pub mod scripted;
 pub mod shell;
 pub mod suggest;
 pub mod slt;
+pub mod tools;
 
 pub use error::{Error, Result};

@@ -605,6 +605,7 @@ const STATEMENT_STARTS: &[Expected] = &[
     Expected::Keyword("add"),
     Expected::Keyword("allow"),
     Expected::Keyword("alter"),
+    Expected::Keyword("check"),
     Expected::Keyword("clear"),
     Expected::Keyword("create"),
     Expected::Keyword("delete"),
@@ -628,6 +629,7 @@ const STATEMENT_STARTS: &[Expected] = &[
     Expected::Keyword("set"),
     Expected::Keyword("setproject"),
     Expected::Keyword("show"),
+    Expected::Keyword("snapshot"),
     Expected::Keyword("tunnel"),
     Expected::Keyword("uninstall"),
     Expected::Keyword("unset"),
@@ -699,6 +701,12 @@ fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
         "tunnel" => tunnel(rest),
         "explain" => explain(rest),
         "diagnose" => checks::diagnose(rest),
+        "check" => map(explain, |e| match e {
+            Statement::Explain(e) => Statement::Check(e),
+            other => other,
+        })
+        .parse(rest),
+        "snapshot" => snapshot(rest),
         _ => fail_any(i, STATEMENT_STARTS),
     }
 }
@@ -884,6 +892,7 @@ fn list(i: Tokens<'_>) -> PResult<'_, Statement> {
             ),
             |(tenant, _, user)| Statement::ListGroups { tenant, user },
         ),
+        value(Statement::Snapshot(SnapshotStmt::List), kw("snapshots")),
     ))
     .parse(i)
 }
@@ -900,6 +909,36 @@ fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
         checks::show_outflow_paths,
         map(kw("securityconfiguration"), |_| {
             Statement::ShowSecurityConfiguration
+        }),
+        show_effective_grants,
+    ))
+    .parse(i)
+}
+
+/// `show effective grants [for <principal>] [on <object>] [in project <p>]`.
+fn show_effective_grants(i: Tokens<'_>) -> PResult<'_, Statement> {
+    let (i, _) = (kw("effective"), kw("grants")).parse(i)?;
+    let (i, principal) = opt(preceded(kw("for"), principal)).parse(i)?;
+    let (i, object) = opt(preceded(kw("on"), grant_object)).parse(i)?;
+    let (i, project) = opt(preceded((kw("in"), kw("project")), ident_as("project"))).parse(i)?;
+    Ok((
+        i,
+        Statement::ShowEffectiveGrants(ShowEffectiveGrantsStmt {
+            principal,
+            object,
+            project,
+        }),
+    ))
+}
+
+/// `snapshot save <name>`, `snapshot restore <name>`.
+fn snapshot(i: Tokens<'_>) -> PResult<'_, Statement> {
+    alt((
+        map(preceded(kw("save"), ident_as("snapshot")), |n| {
+            Statement::Snapshot(SnapshotStmt::Save(n))
+        }),
+        map(preceded(kw("restore"), ident_as("snapshot")), |n| {
+            Statement::Snapshot(SnapshotStmt::Restore(n))
         }),
     ))
     .parse(i)
@@ -1063,13 +1102,15 @@ fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
         map(
             (
                 kw("project"),
+                if_not_exists,
                 ident_as("project"),
                 opt(preceded(kw("owner"), user_name_principal)),
                 comment_clause,
             ),
-            |(_, name, owner, comment)| {
+            |(_, if_not_exists, name, owner, comment)| {
                 Statement::CreateProject(CreateProjectStmt {
                     name,
+                    if_not_exists,
                     owner,
                     comment,
                 })
@@ -1101,8 +1142,19 @@ fn create(i: Tokens<'_>) -> PResult<'_, Statement> {
     .parse(i)
 }
 
+/// `if exists`, the sandbox's idempotent drop.
+fn if_exists(i: Tokens<'_>) -> PResult<'_, bool> {
+    map(opt((kw("if"), kw("exists"))), |o| o.is_some()).parse(i)
+}
+
+/// `if not exists`, the sandbox's idempotent create.
+fn if_not_exists(i: Tokens<'_>) -> PResult<'_, bool> {
+    map(opt((kw("if"), kw("not"), kw("exists"))), |o| o.is_some()).parse(i)
+}
+
 fn create_table(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, _) = kw("table")(i)?;
+    let (i, if_not_exists) = if_not_exists(i)?;
     let (i, table) = object_name(i)?;
     let (i, body) = alt((
         map(preceded((kw("as"), kw("select")), query_after_select), Ok),
@@ -1112,13 +1164,18 @@ fn create_table(i: Tokens<'_>) -> PResult<'_, Statement> {
         ),
     ))
     .parse(i)?;
-    Ok((
-        i,
-        match body {
-            Ok(query) => Statement::CreateTableAs { table, query },
-            Err(columns) => Statement::CreateTable { table, columns },
-        },
-    ))
+    match body {
+        Ok(_) if if_not_exists => fail(i, Expected::Punct('(')),
+        Ok(query) => Ok((i, Statement::CreateTableAs { table, query })),
+        Err(columns) => Ok((
+            i,
+            Statement::CreateTable {
+                table,
+                columns,
+                if_not_exists,
+            },
+        )),
+    }
 }
 
 fn column_def(i: Tokens<'_>) -> PResult<'_, ColumnDef> {
@@ -1175,12 +1232,14 @@ fn drop(i: Tokens<'_>) -> PResult<'_, Statement> {
         map(preceded(kw("package"), ident_as("package")), |name| {
             Statement::DropPackage { name }
         }),
-        map(preceded(kw("project"), ident_as("project")), |name| {
-            Statement::DropProject { name }
-        }),
-        map(preceded(kw("table"), object_name), |table| {
-            Statement::DropTable { table }
-        }),
+        map(
+            preceded(kw("project"), (if_exists, ident_as("project"))),
+            |(if_exists, name)| Statement::DropProject { name, if_exists },
+        ),
+        map(
+            preceded(kw("table"), (if_exists, object_name)),
+            |(if_exists, table)| Statement::DropTable { table, if_exists },
+        ),
         map(preceded(kw("function"), object_name), |name| {
             Statement::DropFunction { name }
         }),

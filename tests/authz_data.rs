@@ -48,6 +48,7 @@ fn create(table: &str, cols: &[&str]) -> Statement {
                 data_type: "string".into(),
             })
             .collect(),
+        if_not_exists: false,
     }
 }
 
@@ -182,7 +183,7 @@ fn creator_may_insert_and_drop_and_drop_revokes_grants() {
         3,
         NOW + DAY,
     );
-    run(&t, ALICE, "prj1", Statement::DropTable { table: name("t") }).unwrap();
+    run(&t, ALICE, "prj1", Statement::DropTable { table: name("t"), if_exists: false }).unwrap();
     let txn = t.catalog.begin();
     assert!(txn.table("prj1", "t").unwrap().is_none());
     assert!(txn.rows("prj1", "t").unwrap().rows.is_empty());
@@ -193,7 +194,7 @@ fn creator_may_insert_and_drop_and_drop_revokes_grants() {
         .all(|(o, _, _)| o.kind != ObjectType::Table));
     assert!(txn.all_label_grants("prj1").unwrap().is_empty());
     drop(txn);
-    let err = run(&t, ALICE, "prj1", Statement::DropTable { table: name("t") }).unwrap_err();
+    let err = run(&t, ALICE, "prj1", Statement::DropTable { table: name("t"), if_exists: false }).unwrap_err();
     assert_eq!(
         err.to_string(),
         "ODPS-0130131:Table not found - table prj1.t cannot be resolved"
@@ -219,6 +220,7 @@ fn insert_checks_arity_and_types() {
                     data_type: "boolean".into(),
                 },
             ],
+            if_not_exists: false,
         },
     )
     .unwrap();

@@ -243,6 +243,7 @@ fn explain_never_writes() {
         principal: None,
         source_ip: None,
         statement: Box::new(Statement::DropTable {
+            if_exists: false,
             table: ObjectName {
                 project: None,
                 name: "users".into(),

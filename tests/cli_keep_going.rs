@@ -25,7 +25,7 @@ fn records(stdout: &str) -> Vec<serde_json::Value> {
 const SCRIPT: &str = "create project prj;\nuse prj;\ndrop role nosuch;\nadd user RAM$alice;\nlist usrs;\n  add user RAM$bob;\nlist users;\n";
 
 const FAILURES: &str = "FAILED: ODPS-0420095: Access Denied - Principal nosuch does not exist in project prj.\n  in statement 3 at s.sql:3:1 ('nosuch' at s.sql:3:11)\n\
-FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'; did you mean 'users'?\n  in statement 5 at s.sql:5:1\n\
+FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, SNAPSHOTS, found 'usrs'; did you mean 'users'?\n  in statement 5 at s.sql:5:1\n\
 7 statements, 2 failed\n";
 
 fn script_dir() -> tempfile::TempDir {
@@ -125,7 +125,7 @@ fn keep_going_composes_with_start_at() {
 FAILED: ODPS-0420111: Project not found - 'prj'.\n  in statement 2 at s.sql:2:1 ('prj' at s.sql:2:5)\n\
 FAILED: no project selected: run 'use <project>;' first\n  in statement 3 at s.sql:3:1\n{lost}\
 FAILED: no project selected: run 'use <project>;' first\n  in statement 4 at s.sql:4:1\n{lost}\
-FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'; did you mean 'users'?\n  in statement 5 at s.sql:5:1\n\
+FAILED: s.sql:5:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, SNAPSHOTS, found 'usrs'; did you mean 'users'?\n  in statement 5 at s.sql:5:1\n\
 FAILED: no project selected: run 'use <project>;' first\n  in statement 6 at s.sql:6:3\n{lost}\
 FAILED: no project selected: run 'use <project>;' first\n  in statement 7 at s.sql:7:1\n{lost}\
 6 statements, 6 failed\n")

@@ -85,7 +85,7 @@ fn a_failure_is_reported_with_its_position_and_ends_the_run() {
     assert_eq!(r.stdout, "OK\nOK\nOK\n");
     assert_eq!(
         r.stderr,
-        "FAILED: s.sql:4:8: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'usrs'; did you mean 'users'?\n  in statement 4 at s.sql:4:3\n"
+        "FAILED: s.sql:4:8: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, SNAPSHOTS, found 'usrs'; did you mean 'users'?\n  in statement 4 at s.sql:4:3\n"
     );
     assert_eq!(r.outcome.exit_code, 1);
     // Statements before the failure stay applied, the one after it never ran.

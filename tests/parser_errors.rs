@@ -12,10 +12,10 @@ const CASES: &[(&str, &str)] = &[
         ("create workspace w mode pilot", "t.sql:3:29: expected <workspace mode (basic, standard)>, found 'pilot'"),
         ("show outflow", "t.sql:3:17: expected PATHS, found end of statement"),
         ("show outflow paths from prj1", "t.sql:3:29: expected PROJECT, found 'prj1'"),
-        ("frobnicate users", "t.sql:3:5: expected one of ADD, ALLOW, ALTER, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found \'frobnicate\'"),
-        ("", "t.sql:3:5: expected one of ADD, ALLOW, ALTER, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found end of statement"),
-        ("list", "t.sql:3:9: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found end of statement"),
-        ("list user", "t.sql:3:10: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found \'user\'; did you mean \'users\'?"),
+        ("frobnicate users", "t.sql:3:5: expected one of ADD, ALLOW, ALTER, CHECK, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, SNAPSHOT, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found \'frobnicate\'"),
+        ("", "t.sql:3:5: expected one of ADD, ALLOW, ALTER, CHECK, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, SNAPSHOT, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found end of statement"),
+        ("list", "t.sql:3:9: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, SNAPSHOTS, found end of statement"),
+        ("list user", "t.sql:3:10: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, SNAPSHOTS, found \'user\'; did you mean \'users\'?"),
         ("add", "t.sql:3:8: expected one of USER, ACCOUNTPROVIDER, TENANT, GROUP, TRUSTEDPROJECT, JAR, FILE, ARCHIVE, PY, <object type>, found end of statement"),
         ("add user", "t.sql:3:13: expected <principal>, found end of statement"),
         ("add user ALIYUN$x comment", "t.sql:3:30: expected <string>, found end of statement"),
@@ -42,7 +42,7 @@ const CASES: &[(&str, &str)] = &[
         ("grant label 2 on table t to user x with exp -1", "t.sql:3:49: expected <integer>, found \'-\'"),
         ("revoke select on table t to user x", "t.sql:3:30: expected one of \'.\', \'(\', PARTITION, FROM, found \'to\'"),
         ("revoke label table t from user x", "t.sql:3:18: expected ON, found \'table\'"),
-        ("show", "t.sql:3:9: expected one of GRANTS, ACL, PRINCIPALS, ROLE, ROLES, LABEL, PACKAGES, PACKAGE, OUTFLOW, SECURITYCONFIGURATION, found end of statement"),
+        ("show", "t.sql:3:9: expected one of GRANTS, ACL, PRINCIPALS, ROLE, ROLES, LABEL, PACKAGES, PACKAGE, OUTFLOW, SECURITYCONFIGURATION, EFFECTIVE, found end of statement"),
         ("show grants for", "t.sql:3:20: expected one of TENANT, USER, ROLE, GROUP, <principal>, found end of statement"),
         ("show grants on type", "t.sql:3:24: expected <object type>, found end of statement"),
         ("show grants on type view", "t.sql:3:25: expected <object type>, found \'view\'"),
@@ -85,10 +85,10 @@ const CASES: &[(&str, &str)] = &[
         ("select * from", "t.sql:3:18: expected <identifier>, found end of statement"),
         ("select a, from t", "t.sql:3:20: expected one of \',\', FROM, found \'t\'"),
         ("tunnel download t", "t.sql:3:22: expected one of \'.\', <file path>, found end of statement"),
-        ("explain", "t.sql:3:12: expected one of FOR, FROM, ADD, ALLOW, ALTER, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found end of statement"),
-        ("explain for x", "t.sql:3:18: expected one of FROM, ADD, ALLOW, ALTER, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found end of statement"),
+        ("explain", "t.sql:3:12: expected one of FOR, FROM, ADD, ALLOW, ALTER, CHECK, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, SNAPSHOT, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found end of statement"),
+        ("explain for x", "t.sql:3:18: expected one of FROM, ADD, ALLOW, ALTER, CHECK, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, SNAPSHOT, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found end of statement"),
         ("explain from 999.1.1.1 select * from t", "t.sql:3:18: expected <ip address>, found \'999.1\'"),
-        ("explain from 10.0.0.1 frobnicate t", "t.sql:3:27: expected one of ADD, ALLOW, ALTER, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found \'frobnicate\'"),
+        ("explain from 10.0.0.1 frobnicate t", "t.sql:3:27: expected one of ADD, ALLOW, ALTER, CHECK, CLEAR, CREATE, DELETE, DESC, DESCRIBE, DIAGNOSE, DISALLOW, DROP, EXPLAIN, GET, GRANT, INSERT, INSTALL, LIST, LOGIN, PURGE, PUT, REMOVE, REVOKE, SELECT, SET, SETPROJECT, SHOW, SNAPSHOT, TUNNEL, UNINSTALL, UNSET, USE, WHOAMI, found \'frobnicate\'"),
         ("use", "t.sql:3:8: expected <project>, found end of statement"),
         ("login", "t.sql:3:10: expected <principal>, found end of statement"),
         ("clear expired", "t.sql:3:18: expected GRANTS, found end of statement"),
@@ -124,7 +124,7 @@ fn syntax_errors_carry_a_structured_position() {
             );
             assert_eq!(
                 message,
-                "expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, found 'frob'"
+                "expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, SNAPSHOTS, found 'frob'"
             );
         }
         other => panic!("{other:?}"),

@@ -154,6 +154,9 @@ actions! {
     ListTenantGroups: Tenant, Tenant;
     DiagnoseTenant: Tenant, Tenant;
     ListTenantOutflowPaths: Tenant, Tenant;
+    SaveSnapshot: Tenant, Tenant;
+    RestoreSnapshot: Tenant, Tenant;
+    ListSnapshots: Tenant, Tenant;
 }
 
 /// The resource a management request on a project's security is checked on — the one table of

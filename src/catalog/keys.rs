@@ -22,6 +22,7 @@
 //! | `G` | project, group | `Group` |
 //! | `TG` | group | `Group` (tenant level) |
 //! | `WS` | workspace | `Workspace` (tenant level) |
+//! | `S` | snapshot name, `data` | a saved copy of every other record (`exec::snapshots`) |
 
 use super::model::{Grantee, ObjectRef, ObjectType};
 use crate::error::{Error, Result};
@@ -83,6 +84,13 @@ fn grantee_of_code(code: &str) -> Result<Grantee> {
         Some(("r", name)) => Ok(Grantee::Role(name.to_string())),
         _ => Err(Error::Storage(format!("bad grantee in key: {code}"))),
     }
+}
+
+pub fn snapshot(name: &str) -> Vec<u8> {
+    key("S", &[name, "data"])
+}
+pub fn snapshot_prefix() -> Vec<u8> {
+    b"S\x1f".to_vec()
 }
 
 pub fn project(name: &str) -> Vec<u8> {

@@ -170,6 +170,15 @@ impl Catalog {
         self.storage.scan_prefix(b"")
     }
 
+    /// A throw-away in-memory catalog holding exactly this catalog's records: what `mcsec plan`
+    /// runs a script against, so that the catalog itself is never touched.
+    pub fn in_memory_copy(&self) -> Result<Catalog> {
+        let copy = Catalog::memory();
+        let batch: WriteBatch = self.entries()?.into_iter().map(|(k, v)| (k, Some(v))).collect();
+        copy.storage.apply(batch)?;
+        Ok(copy)
+    }
+
     /// How many commits with writes this catalog has applied since it was opened.
     pub fn generation(&self) -> u64 {
         self.commits.version().generation
@@ -385,6 +394,30 @@ impl<'a> Txn<'a> {
             }
         }
         Ok(keys.into_iter().collect())
+    }
+
+    /// Every (key, encoded record) under `prefix`, with this transaction's writes applied,
+    /// without decoding: records copied whole (snapshots).
+    pub fn scan_raw(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.note_scan(prefix);
+        let mut merged: std::collections::BTreeMap<Vec<u8>, Vec<u8>> =
+            self.storage.scan_prefix(prefix)?.into_iter().collect();
+        for (k, v) in self
+            .writes
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+        {
+            match v {
+                Some(v) => merged.insert(k.clone(), v.clone()),
+                None => merged.remove(k),
+            };
+        }
+        Ok(merged.into_iter().collect())
+    }
+
+    /// Writes an already encoded record (one that [`Txn::scan_raw`] read).
+    pub fn put_raw(&mut self, key: Vec<u8>, bytes: Vec<u8>) {
+        self.writes.insert(key, Some(bytes));
     }
 
     /// Drops every write the transaction made, as if they had never been made (a statement

@@ -29,6 +29,26 @@ pub fn execute(
     // Plan, then authorize, then run: a statement that cannot run here (its table missing or
     // already there, a bad name) fails so before its checks, as the service answers it.
     let plan = plan(ctx, txn, stmt)?;
+    if let Statement::CreateTable {
+        if_not_exists: true,
+        ..
+    } = stmt
+    {
+        let (project, table) = plan.target()?;
+        if txn.table(project, table)?.is_some() {
+            plan.authorize(ctx, txn)?;
+            return Ok(StatementResult::Ok);
+        }
+    }
+    if let Statement::DropTable {
+        if_exists: true, ..
+    } = stmt
+    {
+        let (project, table) = plan.target()?;
+        if txn.table(project, table)?.is_none() {
+            return Ok(StatementResult::Ok);
+        }
+    }
     precheck(txn, &plan, stmt)?;
     plan.authorize(ctx, txn)?;
     match stmt {
@@ -336,7 +356,7 @@ pub fn plan(ctx: &ExecContext<'_>, txn: &Txn<'_>, stmt: &Statement) -> Result<Pl
             existing_project(txn, &p)?;
             Plan { requests: vec![job()?, sql(Action::CreateTable, Resource::project(&p))], target: Some((p, t)), source: None }
         }
-        Statement::DropTable { table: name } | Statement::InsertValues { table: name, .. } => {
+        Statement::DropTable { table: name, .. } | Statement::InsertValues { table: name, .. } => {
             let (p, t) = resolve(ctx, name)?;
             let action = if matches!(stmt, Statement::DropTable { .. }) { Action::Drop } else { Action::Update };
             Plan { requests: vec![job()?, sql(action, table(&p, &t))], target: Some((p, t)), source: None }

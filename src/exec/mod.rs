@@ -19,8 +19,11 @@
 //! once.
 
 pub mod access;
+pub mod check;
 pub mod data;
 pub mod diagnose;
+pub mod dump;
+pub mod effective;
 pub mod engine;
 pub mod explain;
 pub mod grants;
@@ -29,12 +32,14 @@ pub mod messages;
 pub mod outflow;
 pub mod packages;
 pub mod plan;
+pub mod preview;
 pub mod projects;
 pub mod render;
 pub mod result;
 pub mod roles;
 pub mod settings;
 mod suggestions;
+pub mod snapshots;
 pub mod tenant;
 pub mod users;
 pub mod workspace;
@@ -292,7 +297,7 @@ impl Session {
                 }
             }
         })?;
-        let dropped_current = matches!(stmt, Statement::DropProject { name } if self.project.as_deref() == Some(name.to_ascii_lowercase().as_str()));
+        let dropped_current = matches!(stmt, Statement::DropProject { name, .. } if self.project.as_deref() == Some(name.to_ascii_lowercase().as_str()));
         if dropped_current {
             self.project = None;
         }
@@ -402,9 +407,12 @@ fn run(
     match route {
         R::CreateProject(c) => projects::create(ctx, txn, c),
         R::DropProject(p) => projects::drop(txn, &p),
+        R::Nothing => Ok(StatementResult::Ok),
         R::SetProjectStatus(p, status) => projects::set_status(txn, p, status),
         R::ListProjects => projects::list(txn),
         R::Explain { stmt, principal } => explain::run(ctx, txn, stmt, principal),
+        R::Check { stmt, principal } => check::run(ctx, txn, stmt, principal),
+        R::Snapshot(s) => snapshots::run(ctx, txn, s),
         R::Whoami => users::whoami(ctx),
         R::AddTenantUser(name) => tenant::add_user(ctx, txn, name),
         R::RemoveTenantUser(name) => tenant::remove_user(txn, &name),
@@ -526,6 +534,8 @@ fn run_in_project(
         R::Trusted { project, add } => settings::trusted(txn, p, project, add),
         R::ListTrusted => settings::list_trusted(p),
         R::Explain { stmt, principal } => explain::run(ctx, txn, stmt, principal),
+        R::Check { stmt, principal } => check::run(ctx, txn, stmt, principal),
+        R::Effective(query) => effective::run(ctx, txn, query),
         R::Data(stmt) => data::execute(ctx, txn, stmt),
     }
 }

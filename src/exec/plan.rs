@@ -58,6 +58,8 @@ pub enum Route<'s> {
     /// The project to drop, its owner already established.
     DropProject(Project),
     SetProjectStatus(Project, ProjectStatusWord),
+    /// `drop project if exists` of a missing project: nothing to do.
+    Nothing,
     ListProjects,
     Whoami,
     /// `explain` with no current project: the explained statement is one that runs outside any
@@ -66,6 +68,13 @@ pub enum Route<'s> {
         stmt: &'s ExplainStmt,
         principal: String,
     },
+    /// `check`: `explain` reduced to its decision (`exec::check`).
+    Check {
+        stmt: &'s ExplainStmt,
+        principal: String,
+    },
+    /// `snapshot save|restore`, `list snapshots`: the tenant account's (`exec::snapshots`).
+    Snapshot(&'s crate::ast::SnapshotStmt),
     AddTenantUser(String),
     RemoveTenantUser(String),
     ListTenantUsers,
@@ -240,6 +249,13 @@ pub enum InProject<'s> {
         stmt: &'s ExplainStmt,
         principal: String,
     },
+    /// `check`, the checked principal resolved.
+    Check {
+        stmt: &'s ExplainStmt,
+        principal: String,
+    },
+    /// `show effective grants`, bound (`exec::effective`).
+    Effective(super::effective::Query),
     /// A data statement, which plans its own requests (`data::plan`).
     Data(&'s Statement),
 }
@@ -326,11 +342,13 @@ impl Binder<'_, '_, '_> {
         Ok(match stmt {
             // statements outside any project
             S::CreateProject(c) => Route::CreateProject(c),
-            S::DropProject { name } => {
+            S::DropProject { name, if_exists } => {
                 let name = canonical_name(name);
-                let project = txn
-                    .project(&name)?
-                    .ok_or_else(|| messages::project_missing(&name))?;
+                let project = match txn.project(&name)? {
+                    Some(project) => project,
+                    None if *if_exists => return Ok(Route::Nothing),
+                    None => return Err(messages::project_missing(&name)),
+                };
                 if project.owner != ctx.user {
                     return Err(messages::no_management_privilege(
                         "DeleteProject",
@@ -485,6 +503,19 @@ impl Binder<'_, '_, '_> {
                 InProject::Explain { stmt, principal } => Route::Explain { stmt, principal },
                 _ => return Err(messages::misrouted(stmt)),
             },
+            S::Check(e) if ctx.project.is_none() => match self.explain(e)? {
+                InProject::Explain { stmt, principal } => Route::Check { stmt, principal },
+                _ => return Err(messages::misrouted(stmt)),
+            },
+            S::Snapshot(s) => {
+                let action = match s {
+                    crate::ast::SnapshotStmt::Save(_) => Action::SaveSnapshot,
+                    crate::ast::SnapshotStmt::Restore(_) => Action::RestoreSnapshot,
+                    crate::ast::SnapshotStmt::List => Action::ListSnapshots,
+                };
+                self.tenant(action, "snapshots");
+                Route::Snapshot(s)
+            }
             _ => {
                 let name = ctx.project.ok_or_else(messages::no_project_selected)?;
                 // Through the session's record cache: every statement of a session enters
@@ -1075,6 +1106,11 @@ impl Binder<'_, '_, '_> {
                 R::ListTrusted
             }
             S::Explain(e) => self.explain(e)?,
+            S::Check(e) => match self.explain(e)? {
+                R::Explain { stmt, principal } => R::Check { stmt, principal },
+                _ => return Err(messages::misrouted(stmt)),
+            },
+            S::ShowEffectiveGrants(e) => R::Effective(self.effective(p, e)?),
             S::CreateTable { .. }
             | S::CreateTableAs { .. }
             | S::DropTable { .. }
@@ -1101,7 +1137,8 @@ impl Binder<'_, '_, '_> {
             | S::RemoveTenantRoleFromProject { .. }
             | S::CreateWorkspace(_)
             | S::Diagnose { .. }
-            | S::ShowOutflowPaths { .. } => return Err(messages::misrouted(stmt)),
+            | S::ShowOutflowPaths { .. }
+            | S::Snapshot(_) => return Err(messages::misrouted(stmt)),
         })
     }
 

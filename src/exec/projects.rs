@@ -42,6 +42,9 @@ pub fn create(
         return Err(messages::owner_must_be_aliyun(&owner));
     }
     if txn.project(&name)?.is_some() {
+        if stmt.if_not_exists {
+            return Ok(StatementResult::Ok);
+        }
         return Err(messages::project_exists(&name));
     }
     txn.put_project(&Project {

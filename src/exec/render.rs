@@ -166,6 +166,9 @@ pub fn text(result: &StatementResult) -> String {
         }
         R::Explain(e) => explain(e),
         R::ExplainStatement(e) => explain_statement(e),
+        R::EffectiveGrants(e) => super::effective::render(e),
+        R::Check(c) => super::check::render(c),
+        R::Snapshots { snapshots } => super::snapshots::render(snapshots),
     }
 }
 

@@ -127,6 +127,14 @@ pub enum StatementResult {
     OutflowPaths {
         paths: Vec<super::outflow::OutflowPath>,
     },
+    /// `show effective grants`: every allowed (principal, object, action) with its provenance.
+    EffectiveGrants(super::effective::EffectiveGrants),
+    /// `check`: the decision and the rule that decided it.
+    Check(super::check::CheckResult),
+    /// `list snapshots`.
+    Snapshots {
+        snapshots: Vec<super::snapshots::SnapshotInfo>,
+    },
 }
 
 impl StatementResult {

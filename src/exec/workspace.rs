@@ -203,6 +203,7 @@ pub fn create(
                 name: project.clone(),
                 owner: stmt.owner.clone(),
                 comment: stmt.comment.clone(),
+                if_not_exists: false,
             },
         )?;
     }

@@ -63,6 +63,40 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
                 .collect(),
         ),
         R::OutflowPaths { paths } => text1(paths.iter().map(|p| p.chain.clone()).collect()),
+        R::EffectiveGrants(e) => (
+            vec![Column::Text; 6],
+            e.grants
+                .iter()
+                .map(|g| {
+                    vec![
+                        g.principal.clone(),
+                        g.object.clone(),
+                        g.action.clone(),
+                        g.columns.as_ref().map_or_else(|| NULL.to_string(), |c| c.join(",")),
+                        value_text(&g.via.join(",")),
+                        g.project.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        R::Check(c) => (
+            vec![Column::Text, Column::Text, Column::Text],
+            vec![vec![
+                match c.decision {
+                    crate::exec::result::Outcome::Allow => "ALLOW".to_string(),
+                    crate::exec::result::Outcome::Deny => "DENY".to_string(),
+                },
+                or_null(c.code.map(|code| code.number()).as_deref()),
+                or_null(c.check.as_deref()),
+            ]],
+        ),
+        R::Snapshots { snapshots } => (
+            vec![Column::Text, Column::Text, Column::Integer],
+            snapshots
+                .iter()
+                .map(|s| vec![s.name.clone(), s.saved_at.clone(), s.records.to_string()])
+                .collect(),
+        ),
         R::SessionFlag { key, value } => (
             vec![Column::Text; 2],
             vec![vec![key.clone(), value.clone()]],

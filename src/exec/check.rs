@@ -1,0 +1,180 @@
+//! `check [for <principal>] [from <ip>] <statement>`: `explain` reduced to one line, the
+//! decision and the rule that decided it, for suites of expected decisions.
+//!
+//! `check for RAM$owner:alice select phone from prj1.users;` is bound and authorized exactly as
+//! the same `explain` (`plan::Binder::explain`: checking someone else needs Admin or better),
+//! then `explain::run` answers it — a data statement's requests asked of the authorizer, any
+//! other statement run with its checks recorded and its writes dropped (the `Recorder` and
+//! `Txn::discard_writes`), so a check never changes the catalog. The decisive check is the
+//! first refused one, or when all pass the statement's last check (the object request itself,
+//! after entering the project and `CreateInstance`), and its deciding rules are the line's
+//! reason: `ALLOW: ACL user/RAM$owner:alice: Select on projects/prj1/tables/users` or
+//! `DENY [4031]: column phone: sensitivity 2 > effective label 0 (user label 0)`. `mcsec check`
+//! turns the decision into the exit code (0 allow, 3 deny).
+
+use super::result::{Outcome, Prediction};
+use super::{ExecContext, StatementResult};
+use crate::ast::ExplainStmt;
+use crate::authz::DenyCode;
+use crate::catalog::Txn;
+use crate::error::Result;
+use serde::Serialize;
+
+/// The answer of one `check`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckResult {
+    pub statement: String,
+    pub principal: String,
+    pub source_ip: String,
+    pub current_project: Option<String>,
+    pub decision: Outcome,
+    pub code: Option<DenyCode>,
+    /// The refusal text, on deny.
+    pub message: Option<String>,
+    /// The decisive check: `Select on projects/p/tables/t`, `access to project p`, ...
+    pub check: Option<String>,
+    /// Its deciding rules, in explain's words.
+    pub rules: Vec<String>,
+    /// For a statement that is not a data statement, what it would do when run:
+    /// `would succeed`, `would fail: <error>`, `refused`.
+    pub outcome: Option<String>,
+}
+
+impl CheckResult {
+    pub fn allowed(&self) -> bool {
+        self.decision == Outcome::Allow
+    }
+}
+
+/// Runs `check`: the same binding and answer as `explain`, reduced.
+pub fn run(
+    ctx: &ExecContext<'_>,
+    txn: &mut Txn<'_>,
+    stmt: &ExplainStmt,
+    principal: String,
+) -> Result<StatementResult> {
+    let explained = super::explain::run(ctx, txn, stmt, principal)?;
+    Ok(StatementResult::Check(reduce(explained)?))
+}
+
+fn reduce(explained: StatementResult) -> Result<CheckResult> {
+    Ok(match explained {
+        StatementResult::Explain(e) => {
+            let decisive = e
+                .checks
+                .iter()
+                .find(|c| c.decision == Outcome::Deny)
+                .or_else(|| e.checks.last());
+            CheckResult {
+                statement: e.statement,
+                principal: e.principal,
+                source_ip: e.source_ip,
+                current_project: e.current_project,
+                decision: e.decision,
+                code: e.code,
+                message: e.message,
+                check: decisive.map(|c| match &c.columns {
+                    Some(columns) => {
+                        format!("{} on {} ({})", c.action, c.resource, columns.join(", "))
+                    }
+                    None => format!("{} on {}", c.action, c.resource),
+                }),
+                rules: decisive.map(|c| c.rules.clone()).unwrap_or_default(),
+                outcome: None,
+            }
+        }
+        StatementResult::ExplainStatement(e) => {
+            let decisive = e
+                .checks
+                .iter()
+                .find(|c| c.decision == Outcome::Deny)
+                .or_else(|| e.checks.last());
+            // A statement whose recorded checks all pass can still be refused by an object
+            // check the data plane makes for it (`describe <table>` needs `Describe`): that
+            // refusal is the answer, not a failure after authorization.
+            if let (Outcome::Allow, Prediction::WouldFail { error }) = (e.decision, &e.outcome) {
+                if let Some(code) = refusal_code(error) {
+                    return Ok(CheckResult {
+                        statement: e.statement,
+                        principal: e.principal,
+                        source_ip: e.source_ip,
+                        current_project: e.current_project,
+                        decision: Outcome::Deny,
+                        code: Some(code),
+                        message: Some(error.clone()),
+                        check: Some("the statement's own object check".to_string()),
+                        rules: Vec::new(),
+                        outcome: Some("refused".to_string()),
+                    });
+                }
+            }
+            CheckResult {
+                statement: e.statement,
+                principal: e.principal,
+                source_ip: e.source_ip,
+                current_project: e.current_project,
+                decision: e.decision,
+                code: e.code,
+                message: e.message,
+                check: decisive.map(|c| c.words()),
+                rules: decisive.map(|c| c.rules.clone()).unwrap_or_default(),
+                outcome: Some(match &e.outcome {
+                    Prediction::WouldFail { error } => format!("would fail: {error}"),
+                    other => other.words(),
+                }),
+            }
+        }
+        other => {
+            return Err(crate::error::Error::invalid(format!(
+                "check could not reduce a {} result",
+                other.text().lines().next().unwrap_or_default()
+            )))
+        }
+    })
+}
+
+/// The sub-code of an authorization refusal's text (`... Authorization Failed [4019], ...`,
+/// or the whitelist's refusal), as the texts of `authz::texts` write them.
+fn refusal_code(error: &str) -> Option<DenyCode> {
+    if error.contains("is not in the ip white list of project") {
+        return Some(DenyCode::Whitelist);
+    }
+    let (_, after) = error.split_once("Authorization Failed [")?;
+    let number = after.get(..4)?;
+    [
+        DenyCode::NotMember,
+        DenyCode::PolicyDeny,
+        DenyCode::NoPrivilege,
+        DenyCode::Protected,
+        DenyCode::Label,
+        DenyCode::ProjectStatus,
+    ]
+    .into_iter()
+    .find(|c| c.number() == number)
+}
+
+/// `ALLOW: <rules>` or `DENY [<code>]: <rules>`; the decisive check on the next line.
+pub fn render(c: &CheckResult) -> String {
+    let head = match (c.decision, c.code) {
+        (Outcome::Allow, _) => "ALLOW".to_string(),
+        (Outcome::Deny, Some(code)) => format!("DENY [{}]", code.number()),
+        (Outcome::Deny, None) => "DENY".to_string(),
+    };
+    let reason = if c.rules.is_empty() {
+        c.message.clone().unwrap_or_default()
+    } else {
+        c.rules.join("; ")
+    };
+    let mut out = if reason.is_empty() {
+        head
+    } else {
+        format!("{head}: {reason}")
+    };
+    if let Some(check) = &c.check {
+        out.push_str(&format!("\n  check: {check}"));
+    }
+    if let Some(outcome) = &c.outcome {
+        out.push_str(&format!("\n  outcome: {outcome}"));
+    }
+    out
+}
