@@ -97,6 +97,8 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
     },
+    /// Serve the catalog as a local MaxCompute endpoint that PyODPS and `mcsec --server` use.
+    Serve(crate::server::command::ServeArgs),
 }
 
 /// `--format text|json` names the console's output formats.
@@ -332,6 +334,20 @@ fn process_env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
+/// `mcsec serve`: the catalog from `--catalog`, `$MCSEC_CATALOG` or `$HOME`, and `MCSEC_NOW`.
+fn serve(args: &crate::server::command::ServeArgs) -> i32 {
+    let env_set = |key: &str| process_env(key).filter(|v| !v.is_empty());
+    let default_catalog = env_set("MCSEC_CATALOG").or_else(|| {
+        env_set("HOME").map(|home| Path::new(&home).join(".mcsec").join("catalog").display().to_string())
+    });
+    let now = match env_set("MCSEC_NOW").map(|t| parse_now(&t)) {
+        Some(Err(UsageError(message))) => return usage_error(&message),
+        Some(Ok(now)) => Some(now),
+        None => None,
+    };
+    crate::server::command::main(args, default_catalog, now)
+}
+
 fn usage_error(message: &str) -> i32 {
     let err = Cli::command().error(ErrorKind::ValueValidation, message);
     // Printing the usage error can only fail when stderr is gone; the exit code still tells.
@@ -352,6 +368,9 @@ pub fn main() -> i32 {
     let stderr = std::io::stderr();
     if let Some(Command::Fmt { files }) = &cli.command {
         return crate::fmt::run(files, &mut stdout.lock(), &mut stderr.lock());
+    }
+    if let Some(Command::Serve(args)) = &cli.command {
+        return serve(args);
     }
     let settings = match Settings::resolve(&cli, &process_env) {
         Ok(settings) => settings,

@@ -176,8 +176,21 @@ impl Code {
             code: Some(self),
             auth_code: None,
             message: self.message(detail),
+            reason: None,
         }
     }
+}
+
+/// Why a semantic failure happened, where a client must tell the cases apart without reading
+/// the sentence: a server answers a missing object with 404 `NoSuchObject` and an existing one
+/// with 409 `ObjectAlreadyExists`. Never shown in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The statement names an object (project, user, role, package, table, ...) that is not there.
+    Missing,
+    /// The statement would create an object that is already there.
+    Exists,
 }
 
 /// A statement that was refused or could not run: the sentence after `FAILED: ` and the codes
@@ -188,6 +201,8 @@ pub struct Failure {
     /// The `Authorization Failed [nnnn]` sub-code of a refusal, or the IP whitelist.
     pub auth_code: Option<DenyCode>,
     pub message: String,
+    /// Whether a semantic failure is about a missing or an existing object.
+    pub reason: Option<Reason>,
 }
 
 impl Failure {
@@ -197,6 +212,15 @@ impl Failure {
             code: None,
             auth_code: None,
             message: message.into(),
+            reason: None,
+        }
+    }
+
+    /// The same failure, saying it is about a missing or an existing object.
+    pub fn with_reason(self, reason: Reason) -> Self {
+        Failure {
+            reason: Some(reason),
+            ..self
         }
     }
 
@@ -330,6 +354,24 @@ impl Error {
         match self {
             Error::Denied(f) | Error::Invalid(f) => f.auth_code,
             _ => None,
+        }
+    }
+
+    /// Whether a semantic failure is about a missing or an existing object.
+    pub fn reason(&self) -> Option<Reason> {
+        match self {
+            Error::Denied(f) | Error::Invalid(f) => f.reason,
+            _ => None,
+        }
+    }
+
+    /// The same error, saying it is about a missing (or existing) object; errors that carry no
+    /// [`Failure`] are returned as they are.
+    pub fn with_reason(self, reason: Reason) -> Self {
+        match self {
+            Error::Invalid(f) => Error::Invalid(f.with_reason(reason)),
+            Error::Denied(f) => Error::Denied(f.with_reason(reason)),
+            other => other,
         }
     }
 

@@ -22,6 +22,7 @@ pub mod grammar;
 pub mod lexer;
 pub mod parser;
 pub mod policy;
+pub mod server;
 pub mod shell;
 
 pub use error::{Error, Result};

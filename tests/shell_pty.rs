@@ -439,7 +439,7 @@ fn json_format_in_the_shell_prints_records() {
     t.wait_text("Connected!");
     t.line("whoami; use nosuch;");
     t.wait_text(
-        "{\"statement\":\"whoami\",\"ok\":true,\"result\":{\"type\":\"whoami\",\"DisplayName\":\"ALIYUN$owner\"",
+        "{\"statement\":\"whoami\",\"ok\":true,\"result\":{\"type\":\"whoami\",\"ID\":\"ALIYUN$owner\",\"DisplayName\":\"ALIYUN$owner\"",
     );
     let screen = t.wait_text("{\"statement\":\"use nosuch\",\"ok\":false,\"error\":");
     assert!(screen.contains("\nFAILED: "), "{screen}");

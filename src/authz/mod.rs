@@ -359,6 +359,7 @@ impl Response {
                 message: self
                     .message
                     .unwrap_or_else(|| "Authorization Failed".into()),
+                reason: None,
             })),
         }
     }
@@ -405,6 +406,7 @@ pub fn try_authorize_in(request: &Request, snapshot: &Snapshot<'_, '_>) -> Resul
 
 pub fn project_not_found(project: &str) -> Error {
     Error::semantic(Code::ProjectNotFound, format!("'{project}'."))
+        .with_reason(crate::error::Reason::Missing)
 }
 
 /// Network gate then membership for `principal` entering `project` from `source_ip`.

@@ -79,6 +79,7 @@ pub fn refusal(code: DenyCode, task: TaskType, message: String) -> Error {
         code: Some(odps),
         auth_code: Some(code),
         message,
+        reason: None,
     })
 }
 

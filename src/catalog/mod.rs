@@ -18,6 +18,7 @@
 pub mod commits;
 pub mod keys;
 pub mod model;
+pub mod secrets;
 pub mod storage;
 
 use crate::error::{Error, Result};

@@ -19,6 +19,7 @@
 //! once.
 
 pub mod access;
+pub mod access_keys;
 pub mod data;
 pub mod engine;
 pub mod explain;
@@ -32,6 +33,7 @@ pub mod render;
 pub mod result;
 pub mod roles;
 pub mod settings;
+pub mod summary;
 pub mod tenant;
 pub mod users;
 
@@ -196,6 +198,9 @@ impl Session {
                 return Ok(StatementResult::Ok);
             }
             Statement::Login { principal } => return self.login(principal),
+            Statement::CreateAccessKey { .. }
+            | Statement::ListAccessKeys { .. }
+            | Statement::DropAccessKey { .. } => return access_keys::execute(self, stmt),
             Statement::Set(set) if !settings::is_security_key(&set.key) => {
                 self.flags.insert(set.key.clone(), set.value.clone());
                 return Ok(StatementResult::Ok);

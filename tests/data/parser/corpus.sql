@@ -251,6 +251,12 @@ list projects;
 use test_project_a;
 login RAM$owner:alice;
 login ALIYUN$owner;
+create accesskey;
+create accesskey for RAM$owner:alice;
+list accesskeys;
+list accesskeys for RAM$alice;
+drop accesskey LTAIabcdefghij0123456789;
+drop accesskeys for RAM$owner:alice;
 
 -- sandbox: objects and data
 create table sale_detail (shop_name string, customer_id string, total_price double);
