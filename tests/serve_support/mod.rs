@@ -176,7 +176,14 @@ impl Answer {
         let close = format!("</{tag}>");
         let start = self.body.find(&open)? + open.len();
         let end = self.body[start..].find(&close)? + start;
-        Some(self.body[start..end].to_string())
+        Some(
+            self.body[start..end]
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        )
     }
 }
 
