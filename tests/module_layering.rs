@@ -65,6 +65,11 @@ fn the_console_uses_no_front_end() {
 
 #[test]
 fn no_front_end_uses_another() {
-    assert_eq!(uses("shell", &["batch", "cli"]), Vec::<String>::new());
-    assert_eq!(uses("batch", &["shell", "cli"]), Vec::<String>::new());
+    assert_eq!(uses("shell", &["batch", "cli", "server"]), Vec::<String>::new());
+    assert_eq!(uses("batch", &["shell", "cli", "server"]), Vec::<String>::new());
+    assert_eq!(
+        uses("server", &["shell", "batch", "cli", "console"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(uses("console", &["server"]), Vec::<String>::new());
 }
