@@ -59,8 +59,8 @@ fn signed_query(addr: &str, key: &(String, String), statement: &str) -> Vec<u8> 
         ("x-odps-user-agent", "serve_load"),
         ("Date", date.as_str()),
     ];
-    let canonical = mcsec::server::sign::canonical("POST", target, "/api", headers);
-    let sig = mcsec::server::sign::sign(&mcsec::server::sign::Scheme::V2, &key.1, &canonical);
+    let canonical = mcsec::wire::sign::canonical("POST", target, "/api", headers);
+    let sig = mcsec::wire::sign::sign(&mcsec::wire::sign::Scheme::V2, &key.1, &canonical);
     let mut head = format!(
         "POST {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nAuthorization: ODPS {}:{sig}\r\n",
         body.len(),

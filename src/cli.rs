@@ -85,9 +85,22 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// An odpscmd-style odps_config.ini (keys project_name, catalog, user).
+    /// An odpscmd-style odps_config.ini (keys project_name, catalog, user; end_point,
+    /// access_id, access_key when end_point is a local mcsec serve).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Run the script on a running `mcsec serve` (http://host:port/api) instead of a catalog.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+
+    /// The access key id requests to --server are signed with.
+    #[arg(long = "access-id", value_name = "ID")]
+    pub access_id: Option<String>,
+
+    /// The access key secret requests to --server are signed with.
+    #[arg(long = "access-key", value_name = "SECRET")]
+    pub access_key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +160,31 @@ pub struct Settings {
     pub color: ColorChoice,
     /// Config-file complaints (unknown keys, malformed lines), printed on stderr.
     pub warnings: Vec<String>,
+    /// `--server` (or a local `end_point`): statements run there, not on a catalog.
+    pub server: Option<ServerSettings>,
+}
+
+/// Where and as whom `mcsec --server` runs statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSettings {
+    pub url: String,
+    pub access_id: String,
+    pub access_key: String,
+}
+
+/// Whether `url` is an `http://` endpoint on this machine: the only kind of `end_point` in a
+/// config file mcsec follows, so that an odpscmd config naming the real service is never used
+/// to send statements there.
+fn is_local_endpoint(url: &str) -> bool {
+    let Ok(endpoint) = crate::remote::Endpoint::parse(url) else {
+        return false;
+    };
+    let host = match endpoint.authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => endpoint.authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The keys of `odps_config.ini` mcsec reads.
@@ -155,6 +193,10 @@ pub struct ConfigFile {
     pub project_name: Option<String>,
     pub catalog: Option<String>,
     pub user: Option<String>,
+    /// `end_point`, `access_id`, `access_key`: read only when `end_point` is local.
+    pub end_point: Option<String>,
+    pub access_id: Option<String>,
+    pub access_key: Option<String>,
 }
 
 impl ConfigFile {
@@ -163,6 +205,12 @@ impl ConfigFile {
     /// ignored with one warning each, so an existing odpscmd config works unchanged.
     pub fn parse(text: &str, name: &str, warnings: &mut Vec<String>) -> ConfigFile {
         let mut config = ConfigFile::default();
+        let local = text.lines().any(|line| {
+            line.trim()
+                .strip_prefix("end_point")
+                .and_then(|rest| rest.trim_start().strip_prefix('='))
+                .is_some_and(|url| is_local_endpoint(url.trim()))
+        });
         for (number, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
@@ -181,6 +229,9 @@ impl ConfigFile {
                 "project_name" => config.project_name = value,
                 "catalog" => config.catalog = value,
                 "user" => config.user = value,
+                "end_point" if local => config.end_point = value,
+                "access_id" if local => config.access_id = value,
+                "access_key" if local => config.access_key = value,
                 other => warnings.push(format!(
                     "{name}:{}: ignoring key '{other}' (mcsec reads project_name, catalog, user)",
                     number + 1
@@ -213,6 +264,27 @@ impl Settings {
             None => ConfigFile::default(),
         };
         let env_set = |key: &str| env(key).filter(|v| !v.is_empty());
+        let server = match cli.server.clone().or(config.end_point.clone()) {
+            None => None,
+            Some(url) => {
+                crate::remote::Endpoint::parse(&url).map_err(UsageError)?;
+                match (
+                    cli.access_id.clone().or(config.access_id.clone()),
+                    cli.access_key.clone().or(config.access_key.clone()),
+                ) {
+                    (Some(access_id), Some(access_key)) => Some(ServerSettings {
+                        url,
+                        access_id,
+                        access_key,
+                    }),
+                    _ => {
+                        return Err(UsageError(format!(
+                            "--server {url} needs --access-id and --access-key (or access_id and access_key in --config)"
+                        )))
+                    }
+                }
+            }
+        };
 
         let catalog = match (
             cli.catalog.clone(),
@@ -269,6 +341,11 @@ impl Settings {
             (None, None) if std::io::stdin().is_terminal() => Mode::Shell,
             (None, None) => Mode::Stdin,
         };
+        if mode == Mode::Shell && server.is_some() {
+            return Err(UsageError(
+                "--server runs scripts: give -e, -f or a script on stdin".to_string(),
+            ));
+        }
         if mode == Mode::Shell && cli.start_at.is_some() {
             return Err(UsageError(
                 "-k needs a script: -f <file>, -e or piped stdin".to_string(),
@@ -300,6 +377,7 @@ impl Settings {
             format: cli.format,
             color: cli.color,
             warnings,
+            server,
         })
     }
 }
@@ -399,6 +477,30 @@ pub fn main() -> i32 {
             Some((text, STDIN_FILE.to_string()))
         }
     };
+
+    if let (Some(server), Some((text, file))) = (&settings.server, &script) {
+        let remote = match crate::remote::RemoteSession::connect(
+            &server.url,
+            &server.access_id,
+            &server.access_key,
+        ) {
+            Ok(remote) => remote,
+            Err(e) => return usage_error(&e.to_string()),
+        };
+        let options = BatchOptions {
+            format: settings.format,
+            project: settings.project.clone(),
+            start_at: settings.start_at,
+            keep_going: settings.keep_going,
+        };
+        return batch::run_remote(
+            remote,
+            &Input { text, file },
+            &options,
+            &mut stdout.lock(),
+            &mut stderr.lock(),
+        );
+    }
 
     let catalog = match Catalog::open(&settings.catalog) {
         Ok(catalog) => catalog,

@@ -22,7 +22,9 @@ pub mod grammar;
 pub mod lexer;
 pub mod parser;
 pub mod policy;
+pub mod remote;
 pub mod server;
 pub mod shell;
+pub mod wire;
 
 pub use error::{Error, Result};

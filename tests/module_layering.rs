@@ -71,5 +71,14 @@ fn no_front_end_uses_another() {
         uses("server", &["shell", "batch", "cli", "console"]),
         Vec::<String>::new()
     );
-    assert_eq!(uses("console", &["server"]), Vec::<String>::new());
+    assert_eq!(uses("console", &["server", "remote"]), Vec::<String>::new());
+    // The client session of `mcsec --server` shares the wire format with the server, not code.
+    assert_eq!(
+        uses("remote", &["server", "shell", "batch", "cli"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        uses("wire", &["server", "remote", "console", "exec", "shell", "batch", "cli"]),
+        Vec::<String>::new()
+    );
 }

@@ -121,13 +121,13 @@ fn authentication_failures_have_the_documented_errors() {
         day.day()
     );
     let canonical =
-        mcsec::server::sign::canonical("GET", target, "/api", [("Date", today.as_str())]);
-    let scheme = mcsec::server::sign::Scheme::V4 {
+        mcsec::wire::sign::canonical("GET", target, "/api", [("Date", today.as_str())]);
+    let scheme = mcsec::wire::sign::Scheme::V4 {
         date: scope_date.clone(),
         region: "eu-central-1".into(),
         prefix: "aliyun_v4".into(),
     };
-    let sig = mcsec::server::sign::sign(&scheme, &owner.1, &canonical);
+    let sig = mcsec::wire::sign::sign(&scheme, &owner.1, &canonical);
     let v4 = format!(
         "ODPS {}/{scope_date}/eu-central-1/odps/aliyun_v4_request:{sig}",
         owner.0

@@ -3,7 +3,7 @@
 //! Follow `o.create_role("r1")`: PyODPS sends `POST /api/projects/demo/authorization` with
 //! `<Query>create role r1</Query>`. [`Service::handle`] first authenticates it
 //! ([`Service::authenticate`]: the `Authorization` header, the `Date` within 15 minutes, the
-//! access key's secret, the signature over the canonical string of `sign`); the key's principal
+//! access key's secret, the signature over the canonical string of `wire::sign`); the key's principal
 //! is the acting principal and the peer's address its source address. [`route`] splits the raw
 //! path at `/` before decoding (`a%2Fb` is one segment) and picks [`Service::security_query`],
 //! which parses the query text into a statement, opens a session on the engine as that
@@ -19,8 +19,7 @@
 //! policies `get policy` and `put policy` (the request body is the file the statement reads:
 //! [`BodyFile`]; statements can read no other file through the endpoint).
 
-use super::sign;
-use super::xml;
+use crate::wire::{sign, xml};
 use crate::ast::{Principal, PrincipalKind, SetStmt, ShowGrantsStmt, Statement};
 use crate::error::{Code, Error, Reason};
 use crate::exec::result::SecurityConfiguration;
@@ -88,6 +87,9 @@ pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+    /// An engine error's kind, code and sub-code as JSON, sent as an extra `<Detail>` element
+    /// for `mcsec --server` clients (PyODPS reads only the four it knows).
+    pub detail: Option<String>,
 }
 
 impl ApiError {
@@ -96,6 +98,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            detail: None,
         }
     }
 
@@ -113,7 +116,7 @@ impl ApiError {
     /// written is the server's fault.
     pub fn from_engine(error: &Error) -> ApiError {
         let message = error.to_string();
-        match error {
+        let api = match error {
             Error::Denied(_) => ApiError::new(403, "NoPermission", message),
             Error::Invalid(f) => match f.reason {
                 Some(Reason::Missing) if f.code == Some(Code::ProjectNotFound) => {
@@ -127,23 +130,39 @@ impl ApiError {
             Error::Storage(_) | Error::Conflict | Error::Sled { .. } | Error::Locked(_) => {
                 ApiError::new(500, "InternalServerError", message)
             }
-        }
+        };
+        api.detailed(error)
     }
 
     fn response(&self, request_id: &str) -> Response {
-        Response::xml(
-            self.status,
-            xml::error_body(self.code, &self.message, request_id, HOST_ID),
-        )
+        let mut body = xml::error_body(self.code, &self.message, request_id, HOST_ID);
+        if let Some(detail) = &self.detail {
+            body = body.replace("</Error>", &format!("{}</Error>", xml::element("Detail", detail)));
+        }
+        Response::xml(self.status, body)
+    }
+
+    /// The same error, carrying what the engine error is for an `mcsec --server` client.
+    fn detailed(mut self, error: &Error) -> ApiError {
+        self.detail = Some(
+            serde_json::json!({
+                "kind": error.kind(),
+                "code": error.code(),
+                "auth_code": error.auth_code(),
+            })
+            .to_string(),
+        );
+        self
     }
 }
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// The one file a statement may read through the endpoint: the request body.
+/// The only files a statement may read through the endpoint: the request body (for the
+/// statements the endpoint builds), and the files an `mcsec --server` client sent with its
+/// statement, under the paths the statement names.
 pub struct BodyFile {
-    name: &'static str,
-    text: String,
+    files: Vec<(String, String)>,
 }
 
 /// The path statements built by the endpoint name the request body by.
@@ -152,8 +171,7 @@ const BODY_FILE: &str = "<request body>";
 impl BodyFile {
     fn new(text: String) -> BodyFile {
         BodyFile {
-            name: BODY_FILE,
-            text,
+            files: vec![(BODY_FILE.to_string(), text)],
         }
     }
 }
@@ -166,11 +184,11 @@ fn no_files(path: &str) -> Error {
 
 impl Files for BodyFile {
     fn read(&self, path: &str) -> crate::Result<String> {
-        if path == self.name {
-            Ok(self.text.clone())
-        } else {
-            Err(no_files(path))
-        }
+        self.files
+            .iter()
+            .find(|(name, _)| name == path)
+            .map(|(_, text)| text.clone())
+            .ok_or_else(|| no_files(path))
     }
 
     fn write(&self, path: &str, _contents: &[u8]) -> crate::Result<()> {
@@ -522,11 +540,15 @@ impl Service {
                 "PUT" => Ok(Response::new(200, "text/plain", String::new())),
                 _ => not_allowed(),
             },
+            ["authorization"] => match method {
+                "POST" => self.security_query(caller, None, &body()?),
+                _ => not_allowed(),
+            },
             ["projects", p, "authorization"] => match method {
                 "POST" if flag("sign_bearer_token") => Err(ApiError::invalid(
                     "bearer tokens (sign_bearer_token) are not supported by mcsec serve: sign requests with an access key",
                 )),
-                "POST" => self.security_query(caller, p, &body()?),
+                "POST" => self.security_query(caller, Some(p), &body()?),
                 _ => not_allowed(),
             },
             ["projects", p, "authorization", id] => match method {
@@ -590,7 +612,14 @@ impl Service {
         Ok(response)
     }
 
-    fn security_query(&self, caller: &Caller, project: &str, body: &str) -> ApiResult<Response> {
+    /// A security query; `project` is `None` for the mcsec extension `POST /authorization`,
+    /// which runs a statement outside any project (`create project`, tenant statements).
+    fn security_query(
+        &self,
+        caller: &Caller,
+        project: Option<&str>,
+        body: &str,
+    ) -> ApiResult<Response> {
         let root = xml::parse(body).map_err(|e| ApiError::invalid(e.to_string()))?;
         let query = root
             .child_text("Query")
@@ -600,19 +629,37 @@ impl Service {
             Some(flag) => parse_bool(flag)
                 .ok_or_else(|| ApiError::invalid("<ResponseInJsonFormat> must be true or false"))?,
         };
+        // `mcsec --server` asks for its console's rendering, and sends the files its
+        // statement names.
+        let mcsec = root.child_text("ResponseFormat") == Some("mcsec");
+        let files: Vec<(String, String)> = root
+            .children
+            .iter()
+            .filter(|c| c.name == "File")
+            .filter_map(|c| c.attribute("Path").map(|p| (p.to_string(), c.text.clone())))
+            .collect();
         let text = query
             .trim()
             .trim_end_matches(|c: char| c == ';' || c.is_whitespace());
-        let stmt = crate::parser::parse_statement(text, "<query>", 1, 1)
-            .map_err(|e| ApiError::from_engine(&e))?;
+        let stmt =
+            crate::parser::parse_statement(text, "<query>", 1, 1).map_err(|e| ApiError::from_engine(&e))?;
         if matches!(stmt, Statement::Use { .. } | Statement::Login { .. }) {
             return Err(ApiError::invalid(
                 "use and login are not available through the endpoint: the project is the one in the URL and the principal is the access key's",
             ));
         }
-        let mut session = self.in_project(caller, project, None)?;
+        let mut session = self.session(caller, Arc::new(BodyFile { files }));
+        if let Some(project) = project {
+            session.use_project(project).map_err(|e| ApiError::from_engine(&e))?;
+        }
         let render = |result: &StatementResult| {
-            if json {
+            if mcsec {
+                serde_json::json!({
+                    "text": crate::exec::render::text(result),
+                    "result": crate::exec::render::json(result),
+                })
+                .to_string()
+            } else if json {
                 result_json(result)
             } else {
                 crate::exec::render::text(result)
@@ -623,6 +670,7 @@ impl Service {
             Statement::InstallPackage { .. } | Statement::UninstallPackage { .. }
         ) {
             // The service answers package installs asynchronously, with an instance to poll.
+            let project = project.unwrap_or_default();
             let outcome = match self.run(&mut session, &stmt) {
                 Ok(result) => Ok(render(&result)),
                 Err(error) if error.status >= 500 => return Err(error),

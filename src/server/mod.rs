@@ -9,14 +9,14 @@
 //! [`ServeOptions::max_body`] bytes within [`ServeOptions::timeout`], else 413 or 408 — and
 //! hands the request, with the peer's address, to [`api::Service::handle`] on tokio's blocking
 //! pool, since statements run on the catalog synchronously. There it is authenticated
-//! ([`sign`]), routed and run as statements on an engine session ([`api`]), and answered in the
-//! XML of [`xml`]. On SIGTERM or Ctrl-C the listener closes, connections finish the request
+//! (`wire::sign`), routed and run as statements on an engine session ([`api`]), and answered in the
+//! XML of `wire::xml`. On SIGTERM or Ctrl-C the listener closes, connections finish the request
 //! they are on, and the catalog is flushed before [`serve`] returns and releases it.
 
 pub mod api;
 pub mod command;
-pub mod sign;
-pub mod xml;
+
+use crate::wire::xml;
 
 use crate::exec::Engine;
 use http_body_util::{BodyExt, Full, Limited};

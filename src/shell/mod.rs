@@ -91,6 +91,8 @@ struct Lent<'a> {
 }
 
 impl Frontend for Lent<'_> {
+    type Executor = Session;
+
     /// Borrowed only while a statement executes or flushes, so completion (which reads the
     /// session) keeps working at a confirmation question.
     fn session(&mut self) -> impl DerefMut<Target = Session> + '_ {

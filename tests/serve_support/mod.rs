@@ -69,6 +69,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(catalog: &Path, extra: &[&str]) -> Server {
+        Server::start_with(catalog, extra, &[])
+    }
+
+    /// With these environment variables set for the server.
+    pub fn start_with(catalog: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
             .args([
                 "serve",
@@ -79,6 +84,7 @@ impl Server {
             ])
             .arg(catalog)
             .args(extra)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -198,8 +204,8 @@ pub fn authorization(
     target: &str,
     headers: &[(&str, &str)],
 ) -> String {
-    let canonical = mcsec::server::sign::canonical(method, target, "/api", headers.iter().copied());
-    let sig = mcsec::server::sign::sign(&mcsec::server::sign::Scheme::V2, key.1, &canonical);
+    let canonical = mcsec::wire::sign::canonical(method, target, "/api", headers.iter().copied());
+    let sig = mcsec::wire::sign::sign(&mcsec::wire::sign::Scheme::V2, key.1, &canonical);
     format!("ODPS {}:{sig}", key.0)
 }
 
