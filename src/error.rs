@@ -450,6 +450,27 @@ mod tests {
     }
 
     #[test]
+    fn reasons_say_missing_or_existing_without_changing_the_text() {
+        let e = Error::invalid("Role r1 already exists.").with_reason(Reason::Exists);
+        assert_eq!(e.to_string(), "Role r1 already exists.");
+        assert_eq!(e.reason(), Some(Reason::Exists));
+        assert_eq!(Error::usage("x").with_reason(Reason::Missing).reason(), None);
+        assert_eq!(
+            crate::exec::messages::role_exists("r", "p").reason(),
+            Some(Reason::Exists)
+        );
+        assert_eq!(
+            crate::exec::messages::object_missing("table", "p", "t").reason(),
+            Some(Reason::Missing)
+        );
+        assert_eq!(
+            crate::authz::project_not_found("p").reason(),
+            Some(Reason::Missing)
+        );
+        assert_eq!(crate::exec::messages::invalid_role_name("r").reason(), None);
+    }
+
+    #[test]
     fn codes_serialise_as_the_codes_themselves() {
         for code in [
             Code::AuthorizationException,

@@ -19,11 +19,11 @@
 //! policies `get policy` and `put policy` (the request body is the file the statement reads:
 //! [`BodyFile`]; statements can read no other file through the endpoint).
 
-use crate::wire::{sign, xml};
 use crate::ast::{Principal, PrincipalKind, SetStmt, ShowGrantsStmt, Statement};
 use crate::error::{Code, Error, Reason};
 use crate::exec::result::SecurityConfiguration;
 use crate::exec::{Engine, Files, Session, SessionOptions, StatementResult};
+use crate::wire::{sign, xml};
 use std::collections::{BTreeMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -137,7 +137,10 @@ impl ApiError {
     fn response(&self, request_id: &str) -> Response {
         let mut body = xml::error_body(self.code, &self.message, request_id, HOST_ID);
         if let Some(detail) = &self.detail {
-            body = body.replace("</Error>", &format!("{}</Error>", xml::element("Detail", detail)));
+            body = body.replace(
+                "</Error>",
+                &format!("{}</Error>", xml::element("Detail", detail)),
+            );
         }
         Response::xml(self.status, body)
     }
@@ -641,8 +644,8 @@ impl Service {
         let text = query
             .trim()
             .trim_end_matches(|c: char| c == ';' || c.is_whitespace());
-        let stmt =
-            crate::parser::parse_statement(text, "<query>", 1, 1).map_err(|e| ApiError::from_engine(&e))?;
+        let stmt = crate::parser::parse_statement(text, "<query>", 1, 1)
+            .map_err(|e| ApiError::from_engine(&e))?;
         if matches!(stmt, Statement::Use { .. } | Statement::Login { .. }) {
             return Err(ApiError::invalid(
                 "use and login are not available through the endpoint: the project is the one in the URL and the principal is the access key's",
@@ -650,7 +653,9 @@ impl Service {
         }
         let mut session = self.session(caller, Arc::new(BodyFile { files }));
         if let Some(project) = project {
-            session.use_project(project).map_err(|e| ApiError::from_engine(&e))?;
+            session
+                .use_project(project)
+                .map_err(|e| ApiError::from_engine(&e))?;
         }
         let render = |result: &StatementResult| {
             if mcsec {
