@@ -341,11 +341,6 @@ impl Settings {
             (None, None) if std::io::stdin().is_terminal() => Mode::Shell,
             (None, None) => Mode::Stdin,
         };
-        if mode == Mode::Shell && server.is_some() {
-            return Err(UsageError(
-                "--server runs scripts: give -e, -f or a script on stdin".to_string(),
-            ));
-        }
         if mode == Mode::Shell && cli.start_at.is_some() {
             return Err(UsageError(
                 "-k needs a script: -f <file>, -e or piped stdin".to_string(),
@@ -478,14 +473,29 @@ pub fn main() -> i32 {
         }
     };
 
-    if let (Some(server), Some((text, file))) = (&settings.server, &script) {
-        let remote = match crate::remote::RemoteSession::connect(
+    if let Some(server) = &settings.server {
+        let mut remote = match crate::remote::RemoteSession::connect(
             &server.url,
             &server.access_id,
             &server.access_key,
         ) {
             Ok(remote) => remote,
             Err(e) => return usage_error(&e.to_string()),
+        };
+        let Some((text, file)) = &script else {
+            // The shell's banner names the principal: ask the server, which also checks the key.
+            if let Err(e) = remote.identify() {
+                let _ = stderr
+                    .lock()
+                    .write_all(console::failed_line(&e, false).as_bytes());
+                return 1;
+            }
+            let options = ShellOptions {
+                project: settings.project.clone(),
+                format: settings.format,
+                color: use_color(settings.color, stdout.is_terminal(), &process_env),
+            };
+            return shell::run(remote, &options);
         };
         let options = BatchOptions {
             format: settings.format,

@@ -3,6 +3,8 @@
 //! `capture-pane`. Waiting is by polling the screen for the expected text (with a generous
 //! deadline that only guards against hangs; nothing here measures speed).
 
+mod serve_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -468,4 +470,55 @@ fn lines_typed_ahead_all_run_in_order() {
         "{screen}"
     );
     assert!(!screen.contains("FAILED"), "{screen}");
+}
+
+/// `mcsec --server`: two shells, two principals, one tenant, at the same time.
+#[test]
+fn two_shells_as_two_principals_share_one_server() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = dir.path().join("catalog");
+    let (owner, guest) = serve_support::demo_catalog(&catalog);
+    let server = serve_support::Server::start(&catalog, &[]);
+    let url = format!("http://{}/api", server.addr);
+    let shell = |key: &(String, String)| {
+        Tmux::start(&[
+            "--server",
+            &url,
+            "--access-id",
+            &key.0,
+            "--access-key",
+            &key.1,
+            "--project",
+            "demo",
+            "--color",
+            "never",
+        ])
+    };
+    let a = shell(&owner);
+    let b = shell(&guest);
+    let banner = a.wait_text("Connected!");
+    assert!(banner.contains("User: ALIYUN$owner"), "{banner}");
+    assert!(banner.contains(&format!("Connecting to {url}, project: demo")), "{banner}");
+    let banner = b.wait_text("Connected!");
+    assert!(banner.contains("User: RAM$owner:guest"), "{banner}");
+
+    a.line("create role analysts;");
+    a.wait_text("OK");
+    b.line("create role mine;");
+    b.wait_text("FAILED: ODPS-0420095: Access Denied - Authorization Failed [4019]");
+    a.line("grant analysts to RAM$owner:guest;");
+    a.wait_count("OK", 2);
+    b.line("show grants;");
+    b.wait_text("[roles]\nanalysts");
+    // Completion asks the server for the names.
+    a.type_text("describe role analy");
+    a.wait_text("demo> describe role analy");
+    a.keys(&["Tab"]);
+    a.wait_text("demo> describe role analysts");
+    a.keys(&["C-c"]);
+    for t in [&a, &b] {
+        t.line("quit;");
+        t.wait_exit();
+    }
+    drop(server);
 }

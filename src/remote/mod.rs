@@ -54,6 +54,8 @@ pub struct RemoteSession {
     access_id: String,
     secret: String,
     project: Option<String>,
+    /// The key's principal, once [`RemoteSession::identify`] asked.
+    principal: String,
     runtime: tokio::runtime::Runtime,
     connection: Option<hyper::client::conn::http1::SendRequest<Full<Bytes>>>,
 }
@@ -94,6 +96,7 @@ impl RemoteSession {
             access_id: access_id.to_string(),
             secret: secret.to_string(),
             project: None,
+            principal: String::new(),
             runtime,
             connection: None,
         })
@@ -101,6 +104,50 @@ impl RemoteSession {
 
     pub fn project(&self) -> Option<&str> {
         self.project.as_deref()
+    }
+
+    /// The key's principal (empty before [`RemoteSession::identify`]).
+    pub fn principal(&self) -> &str {
+        &self.principal
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.endpoint.authority, self.endpoint.prefix)
+    }
+
+    /// Asks the server who the key is (`whoami`), which also proves key and server work.
+    pub fn identify(&mut self) -> Result<&str, Error> {
+        let executed = self.run(&Statement::Whoami)?;
+        if let Executed::Rendered { result, .. } = executed {
+            self.principal = result["DisplayName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+        }
+        Ok(&self.principal)
+    }
+
+    /// Catalog names for completion, through the list statements; none on any failure.
+    pub fn list_names(&mut self, kind: crate::exec::NameKind) -> Vec<String> {
+        use crate::exec::NameKind as K;
+        let stmt = match (kind, &self.project) {
+            (K::Project, _) => Statement::ListProjects,
+            (K::User, Some(_)) => Statement::ListUsers,
+            (K::Role, Some(_)) => Statement::ListRoles { tenant: false },
+            _ => return Vec::new(),
+        };
+        match self.run(&stmt) {
+            Ok(Executed::Rendered { result, .. }) => result["names"]
+                .as_array()
+                .map(|names| {
+                    names
+                        .iter()
+                        .filter_map(|n| n.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
     }
 
     /// One signed request; the status and body.
