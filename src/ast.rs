@@ -232,6 +232,13 @@ pub struct SetStmt {
     pub locations: Option<String>,
 }
 
+/// What `drop accesskey` drops: one key, or every key of a principal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum AccessKeyTarget {
+    Id(String),
+    Of(Principal),
+}
+
 /// A column of `create table`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnDef {
@@ -571,6 +578,18 @@ pub enum Statement {
     Login {
         principal: Principal,
         source_ip: Option<String>,
+    },
+    /// `create accesskey [for <principal>]`: a key for signed requests to `mcsec serve`.
+    CreateAccessKey {
+        principal: Option<Principal>,
+    },
+    /// `list accesskeys [for <principal>]`
+    ListAccessKeys {
+        principal: Option<Principal>,
+    },
+    /// `drop accesskey <id>`, `drop accesskeys for <principal>`
+    DropAccessKey {
+        target: AccessKeyTarget,
     },
 
     // sandbox: objects and data

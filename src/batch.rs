@@ -75,6 +75,26 @@ pub fn run(
     leave_without_store_shutdown(session, code, stderr)
 }
 
+/// Runs a script on a remote session (`mcsec --server`): the same console, the same output.
+pub fn run_remote(
+    mut remote: crate::remote::RemoteSession,
+    script: &Input<'_>,
+    options: &BatchOptions,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    if let Some(project) = &options.project {
+        if let Err(e) = remote.use_project(project) {
+            let line = console::failed_line(console::access_failure(project, &e), false);
+            let _ = stderr.write_all(line.as_bytes());
+            return 1;
+        }
+    }
+    Console::new(options.console_options(), &mut *stdout, &mut *stderr)
+        .run(&mut remote, script)
+        .exit_code
+}
+
 /// Ends a batch run. Everything the console reported is already durable (it flushes before
 /// printing); one more flush covers what opening the catalog itself wrote. The store's own
 /// shutdown — joining its flusher thread and flushing again — would then only add time (over

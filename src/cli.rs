@@ -92,9 +92,22 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// An odpscmd-style odps_config.ini (keys project_name, catalog, user).
+    /// An odpscmd-style odps_config.ini (keys project_name, catalog, user; end_point,
+    /// access_id, access_key when end_point is a local mcsec serve).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Run the script on a running `mcsec serve` (http://host:port/api) instead of a catalog.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+
+    /// The access key id requests to --server are signed with.
+    #[arg(long = "access-id", value_name = "ID")]
+    pub access_id: Option<String>,
+
+    /// The access key secret requests to --server are signed with.
+    #[arg(long = "access-key", value_name = "SECRET")]
+    pub access_key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +179,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         files: Option<String>,
     },
+    /// Serve the catalog as a local MaxCompute endpoint that PyODPS and `mcsec --server` use.
+    Serve(crate::server::command::ServeArgs),
 }
 
 /// The options `check`, `plan` and `dump` share with the main command line.
@@ -204,6 +219,9 @@ fn tool_context(args: &ToolArgs) -> Result<crate::tools::Context, UsageError> {
         format: args.format,
         color: ColorChoice::Never,
         config: None,
+        server: None,
+        access_id: None,
+        access_key: None,
     };
     let s = Settings::resolve(&cli, &process_env)?;
     Ok(crate::tools::Context {
@@ -292,6 +310,31 @@ pub struct Settings {
     pub color: ColorChoice,
     /// Config-file complaints (unknown keys, malformed lines), printed on stderr.
     pub warnings: Vec<String>,
+    /// `--server` (or a local `end_point`): statements run there, not on a catalog.
+    pub server: Option<ServerSettings>,
+}
+
+/// Where and as whom `mcsec --server` runs statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSettings {
+    pub url: String,
+    pub access_id: String,
+    pub access_key: String,
+}
+
+/// Whether `url` is an `http://` endpoint on this machine: the only kind of `end_point` in a
+/// config file mcsec follows, so that an odpscmd config naming the real service is never used
+/// to send statements there.
+fn is_local_endpoint(url: &str) -> bool {
+    let Ok(endpoint) = crate::remote::Endpoint::parse(url) else {
+        return false;
+    };
+    let host = match endpoint.authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => endpoint.authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The keys of `odps_config.ini` mcsec reads.
@@ -300,6 +343,10 @@ pub struct ConfigFile {
     pub project_name: Option<String>,
     pub catalog: Option<String>,
     pub user: Option<String>,
+    /// `end_point`, `access_id`, `access_key`: read only when `end_point` is local.
+    pub end_point: Option<String>,
+    pub access_id: Option<String>,
+    pub access_key: Option<String>,
 }
 
 impl ConfigFile {
@@ -308,6 +355,12 @@ impl ConfigFile {
     /// ignored with one warning each, so an existing odpscmd config works unchanged.
     pub fn parse(text: &str, name: &str, warnings: &mut Vec<String>) -> ConfigFile {
         let mut config = ConfigFile::default();
+        let local = text.lines().any(|line| {
+            line.trim()
+                .strip_prefix("end_point")
+                .and_then(|rest| rest.trim_start().strip_prefix('='))
+                .is_some_and(|url| is_local_endpoint(url.trim()))
+        });
         for (number, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
@@ -326,6 +379,9 @@ impl ConfigFile {
                 "project_name" => config.project_name = value,
                 "catalog" => config.catalog = value,
                 "user" => config.user = value,
+                "end_point" if local => config.end_point = value,
+                "access_id" if local => config.access_id = value,
+                "access_key" if local => config.access_key = value,
                 other => warnings.push(format!(
                     "{name}:{}: ignoring key '{other}' (mcsec reads project_name, catalog, user)",
                     number + 1
@@ -358,6 +414,27 @@ impl Settings {
             None => ConfigFile::default(),
         };
         let env_set = |key: &str| env(key).filter(|v| !v.is_empty());
+        let server = match cli.server.clone().or(config.end_point.clone()) {
+            None => None,
+            Some(url) => {
+                crate::remote::Endpoint::parse(&url).map_err(UsageError)?;
+                match (
+                    cli.access_id.clone().or(config.access_id.clone()),
+                    cli.access_key.clone().or(config.access_key.clone()),
+                ) {
+                    (Some(access_id), Some(access_key)) => Some(ServerSettings {
+                        url,
+                        access_id,
+                        access_key,
+                    }),
+                    _ => {
+                        return Err(UsageError(format!(
+                            "--server {url} needs --access-id and --access-key (or access_id and access_key in --config)"
+                        )))
+                    }
+                }
+            }
+        };
 
         let catalog = match (
             cli.catalog.clone(),
@@ -462,6 +539,7 @@ impl Settings {
             format: cli.format,
             color: cli.color,
             warnings,
+            server,
         })
     }
 }
@@ -521,6 +599,20 @@ fn check_catalog_location(location: &str) -> Result<bool, UsageError> {
 fn undecodable(file: &str, e: &crate::input::InvalidUtf8) -> i32 {
     let _ = writeln!(std::io::stderr(), "FAILED: {file}:{e}");
     1
+}
+
+/// `mcsec serve`: the catalog from `--catalog`, `$MCSEC_CATALOG` or `$HOME`, and `MCSEC_NOW`.
+fn serve(args: &crate::server::command::ServeArgs) -> i32 {
+    let env_set = |key: &str| process_env(key).filter(|v| !v.is_empty());
+    let default_catalog = env_set("MCSEC_CATALOG").or_else(|| {
+        env_set("HOME").map(|home| Path::new(&home).join(".mcsec").join("catalog").display().to_string())
+    });
+    let now = match env_set("MCSEC_NOW").map(|t| parse_now(&t)) {
+        Some(Err(UsageError(message))) => return usage_error(&message),
+        Some(Ok(now)) => Some(now),
+        None => None,
+    };
+    crate::server::command::main(args, default_catalog, now)
 }
 
 fn usage_error(message: &str) -> i32 {
@@ -587,6 +679,7 @@ pub fn main() -> i32 {
         Some(command @ (Command::Check { .. } | Command::Plan { .. } | Command::Dump { .. })) => {
             return run_tool(command)
         }
+        Some(Command::Serve(args)) => return serve(args),
         None => {}
     }
     let settings = match Settings::resolve(&cli, &process_env) {
@@ -625,6 +718,46 @@ pub fn main() -> i32 {
             }
         }
     };
+
+    if let Some(server) = &settings.server {
+        let mut remote = match crate::remote::RemoteSession::connect(
+            &server.url,
+            &server.access_id,
+            &server.access_key,
+        ) {
+            Ok(remote) => remote,
+            Err(e) => return usage_error(&e.to_string()),
+        };
+        let Some((text, file)) = &script else {
+            // The shell's banner names the principal: ask the server, which also checks the key.
+            if let Err(e) = remote.identify() {
+                let _ = stderr
+                    .lock()
+                    .write_all(console::failed_line(&e, false).as_bytes());
+                return 1;
+            }
+            let options = ShellOptions {
+                project: settings.project.clone(),
+                format: settings.format,
+                color: use_color(settings.color, stdout.is_terminal(), &process_env),
+            };
+            return shell::run(remote, &options);
+        };
+        let options = BatchOptions {
+            format: settings.format,
+            project: settings.project.clone(),
+            start_at: settings.start_at,
+            keep_going: settings.keep_going,
+            echo: settings.echo,
+        };
+        return batch::run_remote(
+            remote,
+            &Input { text, file },
+            &options,
+            &mut stdout.lock(),
+            &mut stderr.lock(),
+        );
+    }
 
     let read_only = match check_catalog_location(&settings.catalog) {
         Ok(read_only) => read_only,

@@ -833,6 +833,23 @@ impl Display for Statement {
                 }
                 Ok(())
             }
+            S::CreateAccessKey { principal } | S::ListAccessKeys { principal } => {
+                f.write_str(if matches!(self, S::CreateAccessKey { .. }) {
+                    "create accesskey"
+                } else {
+                    "list accesskeys"
+                })?;
+                match principal {
+                    Some(p) => write!(f, " for {}", PrincipalName(&p.name)),
+                    None => Ok(()),
+                }
+            }
+            S::DropAccessKey { target } => match target {
+                crate::ast::AccessKeyTarget::Id(id) => write!(f, "drop accesskey {}", Ident(id)),
+                crate::ast::AccessKeyTarget::Of(p) => {
+                    write!(f, "drop accesskeys for {}", PrincipalName(&p.name))
+                }
+            },
             S::CreateTable {
                 table,
                 columns: cols,

@@ -177,8 +177,21 @@ impl Code {
             auth_code: None,
             message: self.message(detail),
             subject: None,
+            reason: None,
         }
     }
+}
+
+/// Why a semantic failure happened, where a client must tell the cases apart without reading
+/// the sentence: a server answers a missing object with 404 `NoSuchObject` and an existing one
+/// with 409 `ObjectAlreadyExists`. Never shown in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The statement names an object (project, user, role, package, table, ...) that is not there.
+    Missing,
+    /// The statement would create an object that is already there.
+    Exists,
 }
 
 /// A statement that was refused or could not run: the sentence after `FAILED: ` and the codes
@@ -189,6 +202,8 @@ pub struct Failure {
     /// The `Authorization Failed [nnnn]` sub-code of a refusal, or the IP whitelist.
     pub auth_code: Option<DenyCode>,
     pub message: String,
+    /// Whether a semantic failure is about a missing or an existing object.
+    pub reason: Option<Reason>,
     /// The name the failure is about (`orderz` of `Object 'table prj.orderz' does not exist.`),
     /// when it is about one: a runner points at it and suggests the nearest real name.
     pub subject: Option<Box<Subject>>,
@@ -222,6 +237,7 @@ impl Failure {
             auth_code: None,
             message: message.into(),
             subject: None,
+            reason: None,
         }
     }
 
@@ -233,6 +249,14 @@ impl Failure {
                 name: name.to_string(),
                 project: project.map(str::to_string),
             })),
+            ..self
+        }
+    }
+
+    /// The same failure, saying it is about a missing or an existing object.
+    pub fn with_reason(self, reason: Reason) -> Self {
+        Failure {
+            reason: Some(reason),
             ..self
         }
     }
@@ -370,6 +394,24 @@ impl Error {
         }
     }
 
+    /// Whether a semantic failure is about a missing or an existing object.
+    pub fn reason(&self) -> Option<Reason> {
+        match self {
+            Error::Denied(f) | Error::Invalid(f) => f.reason,
+            _ => None,
+        }
+    }
+
+    /// The same error, saying it is about a missing (or existing) object; errors that carry no
+    /// [`Failure`] are returned as they are.
+    pub fn with_reason(self, reason: Reason) -> Self {
+        match self {
+            Error::Invalid(f) => Error::Invalid(f.with_reason(reason)),
+            Error::Denied(f) => Error::Denied(f.with_reason(reason)),
+            other => other,
+        }
+    }
+
     /// Where a syntax error sits.
     pub fn position(&self) -> Option<&Position> {
         match self {
@@ -466,6 +508,27 @@ mod tests {
             assert_eq!(storage.kind(), ErrorKind::Storage);
             assert_eq!((storage.code(), storage.auth_code()), (None, None));
         }
+    }
+
+    #[test]
+    fn reasons_say_missing_or_existing_without_changing_the_text() {
+        let e = Error::invalid("Role r1 already exists.").with_reason(Reason::Exists);
+        assert_eq!(e.to_string(), "Role r1 already exists.");
+        assert_eq!(e.reason(), Some(Reason::Exists));
+        assert_eq!(Error::usage("x").with_reason(Reason::Missing).reason(), None);
+        assert_eq!(
+            crate::exec::messages::role_exists("r", "p").reason(),
+            Some(Reason::Exists)
+        );
+        assert_eq!(
+            crate::exec::messages::object_missing("table", "p", "t").reason(),
+            Some(Reason::Missing)
+        );
+        assert_eq!(
+            crate::authz::project_not_found("p").reason(),
+            Some(Reason::Missing)
+        );
+        assert_eq!(crate::exec::messages::invalid_role_name("r").reason(), None);
     }
 
     #[test]

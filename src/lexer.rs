@@ -531,6 +531,8 @@ pub fn is_keyword(word: &str) -> bool {
 }
 
 static KEYWORDS: &[&str] = &[
+    "accesskey",
+    "accesskeys",
     "accountprovider",
     "accountproviders",
     "acl",

@@ -23,10 +23,13 @@ pub mod input;
 pub mod lexer;
 pub mod parser;
 pub mod policy;
+pub mod remote;
 pub mod scripted;
+pub mod server;
 pub mod shell;
-pub mod suggest;
 pub mod slt;
+pub mod suggest;
 pub mod tools;
+pub mod wire;
 
 pub use error::{Error, Result};

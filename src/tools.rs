@@ -70,6 +70,7 @@ fn entry_refusal(error: &Error, principal: &str, project: &str) -> Answer {
             auth_code: error.auth_code(),
             message: format!("{principal} may not enter project {project}: {}", error),
             subject: None,
+            reason: None,
         })),
         _ => Answer::Failed(Error::invalid(error.to_string())),
     }

@@ -284,6 +284,8 @@ struct Asking {
 }
 
 impl Frontend for Asking {
+    type Executor = Session;
+
     fn session(&mut self) -> impl DerefMut<Target = Session> + '_ {
         &mut self.session
     }

@@ -260,7 +260,7 @@ fn results_are_also_json_with_stable_fields() {
     assert_eq!(config["LabelSecurity"], false);
     assert_eq!(
         ok(&mut s, "whoami").json(),
-        json!({ "type": "whoami", "DisplayName": "ALIYUN$owner", "SourceIP": "127.0.0.1", "Project": "prj" })
+        json!({ "type": "whoami", "ID": "ALIYUN$owner", "DisplayName": "ALIYUN$owner", "SourceIP": "127.0.0.1", "Project": "prj" })
     );
 }
 

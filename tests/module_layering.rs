@@ -65,8 +65,22 @@ fn the_console_uses_no_front_end() {
 
 #[test]
 fn no_front_end_uses_another() {
-    assert_eq!(uses("shell", &["batch", "cli"]), Vec::<String>::new());
-    assert_eq!(uses("batch", &["shell", "cli"]), Vec::<String>::new());
+    assert_eq!(uses("shell", &["batch", "cli", "server"]), Vec::<String>::new());
+    assert_eq!(uses("batch", &["shell", "cli", "server"]), Vec::<String>::new());
+    assert_eq!(
+        uses("server", &["shell", "batch", "cli", "console"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(uses("console", &["server", "remote"]), Vec::<String>::new());
+    // The client session of `mcsec --server` shares the wire format with the server, not code.
+    assert_eq!(
+        uses("remote", &["server", "shell", "batch", "cli"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        uses("wire", &["server", "remote", "console", "exec", "shell", "batch", "cli"]),
+        Vec::<String>::new()
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 #[path = "common/tmux.rs"]
 mod tmux;
+mod serve_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -257,7 +258,7 @@ fn json_format_in_the_shell_prints_records() {
     t.wait_text("Connected!");
     t.line("whoami; use nosuch;");
     t.wait_text(
-        "{\"statement\":\"whoami\",\"ok\":true,\"result\":{\"type\":\"whoami\",\"DisplayName\":\"ALIYUN$owner\"",
+        "{\"statement\":\"whoami\",\"ok\":true,\"result\":{\"type\":\"whoami\",\"ID\":\"ALIYUN$owner\",\"DisplayName\":\"ALIYUN$owner\"",
     );
     let screen = t.wait_text("{\"statement\":\"use nosuch\",\"ok\":false,\"error\":");
     assert!(screen.contains("\nFAILED: "), "{screen}");
@@ -351,4 +352,55 @@ fn help_on_a_keyword_explains_and_gives_an_example_first() {
     let t = shell_in_project();
     t.line("help use;");
     t.wait_text("projects: create, drop and list projects; choose the current project and the acting user\n  Sandbox statements: make projects, choose the current one, act as another principal (and from another address).\n  Example:\n    create project prj3; use prj3; login RAM$owner:bob from 10.0.0.5; whoami;\n  Syntax:");
+}
+
+/// `mcsec --server`: two shells, two principals, one tenant, at the same time.
+#[test]
+fn two_shells_as_two_principals_share_one_server() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = dir.path().join("catalog");
+    let (owner, guest) = serve_support::demo_catalog(&catalog);
+    let server = serve_support::Server::start(&catalog, &[]);
+    let url = format!("http://{}/api", server.addr);
+    let shell = |key: &(String, String)| {
+        Tmux::start(&[
+            "--server",
+            &url,
+            "--access-id",
+            &key.0,
+            "--access-key",
+            &key.1,
+            "--project",
+            "demo",
+            "--color",
+            "never",
+        ])
+    };
+    let a = shell(&owner);
+    let b = shell(&guest);
+    let banner = a.wait_text("Connected!");
+    assert!(banner.contains("User: ALIYUN$owner"), "{banner}");
+    assert!(banner.contains(&format!("Connecting to {url}, project: demo")), "{banner}");
+    let banner = b.wait_text("Connected!");
+    assert!(banner.contains("User: RAM$owner:guest"), "{banner}");
+
+    a.line("create role analysts;");
+    a.wait_text("OK");
+    b.line("create role mine;");
+    b.wait_text("FAILED: ODPS-0420095: Access Denied - Authorization Failed [4019]");
+    a.line("grant analysts to RAM$owner:guest;");
+    a.wait_count("OK", 2);
+    b.line("show grants;");
+    b.wait_text("[roles]\nanalysts");
+    // Completion asks the server for the names.
+    a.type_text("describe role analy");
+    a.wait_text("demo> describe role analy");
+    a.keys(&["Tab"]);
+    a.wait_text("demo> describe role analysts");
+    a.keys(&["C-c"]);
+    for t in [&a, &b] {
+        t.line("quit;");
+        t.wait_exit();
+    }
+    drop(server);
 }

@@ -360,6 +360,7 @@ impl Response {
                     .message
                     .unwrap_or_else(|| "Authorization Failed".into()),
                 subject: None,
+                reason: None,
             })),
         }
     }
@@ -410,6 +411,7 @@ pub fn project_not_found(project: &str) -> Error {
             .failure(format!("'{project}'."))
             .about(crate::error::SubjectKind::Project, project, None),
     )
+    .with_reason(crate::error::Reason::Missing)
 }
 
 /// Network gate then membership for `principal` entering `project` from `source_ip`.

@@ -80,6 +80,7 @@ pub fn refusal(code: DenyCode, task: TaskType, message: String) -> Error {
         auth_code: Some(code),
         message,
         subject: None,
+        reason: None,
     })
 }
 

@@ -19,6 +19,7 @@ pub mod commits;
 pub mod keys;
 pub mod model;
 pub mod read_only;
+pub mod secrets;
 pub mod storage;
 
 use crate::error::{Error, Result};

@@ -10,7 +10,7 @@
 //! releases after every statement, for a person waiting on each answer.
 
 use crate::error::Error;
-use crate::exec::Session;
+use super::Executor;
 use std::io::Write;
 
 /// How many executed statements a batch run lets wait for one flush (and their results for
@@ -53,7 +53,7 @@ impl Pending {
     /// queued. On a flush failure nothing queued is printed, and the queue is dropped.
     pub(crate) fn release(
         &mut self,
-        session: &Session,
+        session: &(impl Executor + ?Sized),
         stdout: &mut dyn Write,
     ) -> Result<(), Error> {
         if self.statements > 0 {

@@ -36,17 +36,19 @@ pub mod commit;
 pub mod echo;
 pub mod habits;
 pub mod help;
+pub mod executor;
 pub mod render;
 pub mod statement;
 
 pub use client::ClientCommand;
 pub use commit::{Commit, GROUP_COMMIT_STATEMENTS};
+pub use executor::{Executed, Executor};
 pub use render::{access_failure, failed_line, Format};
 pub use statement::{prepare, Prepared, ScriptStatement};
 
 use crate::ast::Statement;
 use crate::error::Error;
-use crate::exec::{Session, StatementResult};
+use crate::exec::Session;
 use commit::Pending;
 use std::io::Write;
 use std::ops::DerefMut;
@@ -86,8 +88,11 @@ pub struct Outcome {
 /// it returned across calls, so a front end may keep its session where other parts of it read
 /// it between calls (the shell's completion does).
 pub trait Frontend {
+    /// What statements run on: a local [`Session`], or a remote one.
+    type Executor: Executor + ?Sized;
+
     /// The session statements run on and flush through.
-    fn session(&mut self) -> impl DerefMut<Target = Session> + '_;
+    fn session(&mut self) -> impl DerefMut<Target = Self::Executor> + '_;
 
     /// Asked before `statement` (typed as `text`) runs; `false` skips it, and the console
     /// prints `Cancelled.`. Front ends that cannot ask run everything.
@@ -105,6 +110,8 @@ pub trait Frontend {
 
 /// A bare session is a front end that asks nothing and keeps no history.
 impl Frontend for Session {
+    type Executor = Session;
+
     fn session(&mut self) -> impl DerefMut<Target = Session> + '_ {
         self
     }
@@ -115,7 +122,7 @@ enum Step {
     Nothing,
     Quit,
     /// The output, and whether a statement was executed (and so needs a flush).
-    Printed(Box<StatementResult>, bool),
+    Printed(Box<Executed>, bool),
 }
 
 /// The runner: options, the two output streams, and results waiting for their flush.
@@ -302,10 +309,14 @@ impl<O: Write, E: Write> Console<O, E> {
             Prepared::Empty => Ok(Step::Nothing),
             Prepared::Client(ClientCommand::Quit) => Ok(Step::Quit),
             Prepared::Client(ClientCommand::Help(keyword)) => client::help_text(keyword.as_deref())
-                .map(|text| Step::Printed(Box::new(render::text_output(text)), false)),
+                .map(|text| {
+                    Step::Printed(Box::new(Executed::Local(render::text_output(text))), false)
+                }),
             Prepared::Client(ClientCommand::History) => match frontend.history() {
                 Some(entries) => Ok(Step::Printed(
-                    Box::new(render::text_output(client::history_listing(&entries))),
+                    Box::new(Executed::Local(render::text_output(
+                        client::history_listing(&entries),
+                    ))),
                     false,
                 )),
                 None => Err(Error::usage(
@@ -327,7 +338,7 @@ impl<O: Write, E: Write> Console<O, E> {
 
     fn release<F: Frontend>(&mut self, frontend: &mut F) -> Result<(), Error> {
         let session = frontend.session();
-        self.pending.release(&session, &mut self.stdout)
+        self.pending.release(&*session, &mut self.stdout)
     }
 
     /// A statement before `-k`'s first: a session statement is run without printing its

@@ -29,7 +29,7 @@ pub enum Format {
 struct JsonRecord<'a> {
     statement: &'a str,
     ok: bool,
-    result: &'a StatementResult,
+    result: &'a super::Executed,
     /// What the text mode prints for a successful statement (odpscmd's rendering).
     text: &'a str,
     file: &'a str,
@@ -83,7 +83,7 @@ pub fn success_text(
     format: Format,
     stmt: &ScriptStatement<'_>,
     label: &str,
-    result: &StatementResult,
+    result: &super::Executed,
 ) -> String {
     let mut text = result.text();
     if !text.is_empty() && !text.ends_with('\n') {
@@ -258,14 +258,14 @@ mod tests {
 
     #[test]
     fn text_ends_with_a_newline_and_json_carries_the_same_text() {
-        let output = StatementResult::Ok;
+        let output = super::super::Executed::Local(StatementResult::Ok);
         assert_eq!(success_text(Format::Text, &stmt(), "l", &output), "OK\n");
         let line = success_text(Format::Json, &stmt(), "drop role r", &output);
         assert_eq!(
             line,
             "{\"statement\":\"drop role r\",\"ok\":true,\"result\":{\"type\":\"ok\"},\"text\":\"OK\\n\",\"file\":\"a.sql\",\"line\":3,\"col\":5,\"index\":2}\n"
         );
-        let empty = text_output(String::new());
+        let empty = super::super::Executed::Local(text_output(String::new()));
         assert_eq!(success_text(Format::Text, &stmt(), "l", &empty), "");
     }
 }

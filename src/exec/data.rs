@@ -233,7 +233,7 @@ fn check_new_table(txn: &Txn<'_>, project: &str, table: &str) -> Result<()> {
     if txn.table(project, table)?.is_some() {
         return Err(semantic(format!(
             "table or view already exists - {project}.{table}"
-        )));
+        )).with_reason(crate::error::Reason::Exists));
     }
     Ok(())
 }
@@ -699,7 +699,7 @@ fn create_function(
     {
         return Err(semantic(format!(
             "function {project}.{function} already exists"
-        )));
+        )).with_reason(crate::error::Reason::Exists));
     }
     let mut names = Vec::new();
     for r in resources {
@@ -734,7 +734,8 @@ fn add_resource(
 ) -> Result<StatementResult> {
     let (project, name) = plan.target()?;
     if txn.object(project, ObjectType::Resource, name)?.is_some() {
-        return Err(Error::invalid(format!("Resource already exists: {name}")));
+        return Err(Error::invalid(format!("Resource already exists: {name}"))
+            .with_reason(crate::error::Reason::Exists));
     }
     let kind_word = match kind {
         ResourceKind::Jar => "jar",

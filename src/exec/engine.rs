@@ -16,6 +16,7 @@
 //! relative to the working directory); a server decides what a path means for its clients.
 
 use super::{Session, SessionOptions};
+use crate::catalog::secrets::AccessKeys;
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use std::sync::Arc;
@@ -23,15 +24,25 @@ use std::sync::Arc;
 /// A catalog shared by sessions.
 pub struct Engine {
     catalog: Catalog,
+    /// The access keys signed requests are checked against, beside the catalog's files.
+    access_keys: AccessKeys,
 }
 
 impl Engine {
     pub fn new(catalog: Catalog) -> Arc<Engine> {
-        Arc::new(Engine { catalog })
+        let access_keys = AccessKeys::for_location(catalog.location());
+        Arc::new(Engine {
+            catalog,
+            access_keys,
+        })
     }
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    pub fn access_keys(&self) -> &AccessKeys {
+        &self.access_keys
     }
 
     /// A new session on this engine, reading and writing files with [`LocalFiles`].

@@ -185,7 +185,13 @@ fn explain_management(
     stmt: &ExplainStmt,
 ) -> Result<StatementResult> {
     let inner = &*stmt.statement;
-    if let Statement::Explain(_) | Statement::Use { .. } | Statement::Login { .. } = inner {
+    if let Statement::Explain(_)
+    | Statement::Use { .. }
+    | Statement::Login { .. }
+    | Statement::CreateAccessKey { .. }
+    | Statement::ListAccessKeys { .. }
+    | Statement::DropAccessKey { .. } = inner
+    {
         return Err(Error::invalid(format!(
             "explain takes a statement that runs in the catalog, not `{}`",
             inner.to_string().split(' ').next().unwrap_or_default()

@@ -12,7 +12,7 @@
 //! they never need to be read back out of it.
 
 use crate::authz::DenyCode;
-use crate::error::{Code, Error, SubjectKind};
+use crate::error::{Code, Error, Reason, SubjectKind};
 
 /// The §11.4 style of a statement that cannot run: `ODPS-0420095: Access Denied - <detail>`.
 fn denied(detail: impl std::fmt::Display) -> Error {
@@ -52,6 +52,7 @@ pub fn user_exists(principal: &str, project: &str) -> Error {
     denied(format!(
         "User {principal} already exists in project {project}."
     ))
+    .with_reason(Reason::Exists)
 }
 
 /// §11.4 (FAQ title `Invalid account Name xxxxxx`)
@@ -90,7 +91,8 @@ pub fn role_still_granted(role: &str) -> Error {
 
 /// §11.4
 pub fn object_missing(kind: &str, project: &str, name: &str) -> Error {
-    let error = denied(format!("Object '{kind} {project}.{name}' does not exist."));
+    let error = denied(format!("Object '{kind} {project}.{name}' does not exist."))
+        .with_reason(Reason::Missing);
     match kind {
         "table" => about(error, SubjectKind::Table, name, Some(project)),
         "package" => about(error, SubjectKind::Package, name, Some(project)),
@@ -112,7 +114,8 @@ pub fn principal_missing(name: &str, project: &str) -> Error {
     about(
         denied(format!(
             "Principal {name} does not exist in project {project}."
-        )),
+        ))
+        .with_reason(Reason::Missing),
         SubjectKind::Principal,
         name,
         Some(project),
@@ -223,7 +226,7 @@ pub fn is_no_project_selected(error: &Error) -> bool {
 }
 
 pub fn project_exists(project: &str) -> Error {
-    denied(format!("Project {project} already exists."))
+    denied(format!("Project {project} already exists.")).with_reason(Reason::Exists)
 }
 
 pub fn invalid_project_name(name: &str) -> Error {
@@ -265,7 +268,7 @@ pub fn owner_cannot_be_removed(principal: &str, project: &str) -> Error {
 }
 
 pub fn role_exists(role: &str, project: &str) -> Error {
-    denied(format!("Role {role} already exists in project {project}."))
+    denied(format!("Role {role} already exists in project {project}.")).with_reason(Reason::Exists)
 }
 
 pub fn invalid_role_name(name: &str) -> Error {
@@ -317,6 +320,7 @@ pub fn column_missing(column: &str, project: &str, table: &str) -> Error {
     denied(format!(
         "Column '{column}' does not exist in table {project}.{table}."
     ))
+    .with_reason(Reason::Missing)
 }
 
 pub fn policy_grant_needs_role() -> Error {
@@ -355,10 +359,11 @@ pub fn package_exists(package: &str, project: &str) -> Error {
     denied(format!(
         "Package {package} already exists in project {project}."
     ))
+    .with_reason(Reason::Exists)
 }
 
 pub fn package_missing(project: &str, package: &str) -> Error {
-    denied(format!("Package {project}.{package} does not exist."))
+    denied(format!("Package {project}.{package} does not exist.")).with_reason(Reason::Missing)
 }
 
 pub fn invalid_package_name(name: &str) -> Error {
@@ -375,10 +380,11 @@ pub fn package_object_kind(kind: &str) -> Error {
 
 pub fn package_has_object(kind: &str, object: &str, package: &str) -> Error {
     denied(format!("{kind} {object} is already in package {package}; remove it first to change its privileges."))
+    .with_reason(Reason::Exists)
 }
 
 pub fn package_lacks_object(kind: &str, object: &str, package: &str) -> Error {
-    denied(format!("{kind} {object} is not in package {package}."))
+    denied(format!("{kind} {object} is not in package {package}.")).with_reason(Reason::Missing)
 }
 
 /// [inferred] A refobject grant of an action the package does not give for the object;
@@ -401,12 +407,14 @@ pub fn package_installed(source: &str, package: &str, project: &str) -> Error {
     denied(format!(
         "Package {source}.{package} is already installed in project {project}."
     ))
+    .with_reason(Reason::Exists)
 }
 
 pub fn package_not_installed(source: &str, package: &str, project: &str) -> Error {
     denied(format!(
         "Package {source}.{package} is not installed in project {project}."
     ))
+    .with_reason(Reason::Missing)
 }
 
 pub fn own_package(project: &str) -> Error {
@@ -419,20 +427,22 @@ pub fn trusted_exists(trusted: &str, project: &str) -> Error {
     denied(format!(
         "Project {trusted} is already a trusted project of {project}."
     ))
+    .with_reason(Reason::Exists)
 }
 
 pub fn trusted_missing(trusted: &str, project: &str) -> Error {
     denied(format!(
         "Project {trusted} is not a trusted project of {project}."
     ))
+    .with_reason(Reason::Missing)
 }
 
 pub fn tenant_role_exists(role: &str) -> Error {
-    denied(format!("Tenant role {role} already exists."))
+    denied(format!("Tenant role {role} already exists.")).with_reason(Reason::Exists)
 }
 
 pub fn tenant_role_missing(role: &str) -> Error {
-    denied(format!("Tenant role {role} does not exist."))
+    denied(format!("Tenant role {role} does not exist.")).with_reason(Reason::Missing)
 }
 
 pub fn tenant_role_in_use(role: &str) -> Error {
@@ -442,11 +452,11 @@ pub fn tenant_role_in_use(role: &str) -> Error {
 }
 
 pub fn tenant_user_exists(principal: &str) -> Error {
-    denied(format!("Tenant user {principal} already exists."))
+    denied(format!("Tenant user {principal} already exists.")).with_reason(Reason::Exists)
 }
 
 pub fn tenant_user_missing(principal: &str) -> Error {
-    denied(format!("Tenant user {principal} does not exist."))
+    denied(format!("Tenant user {principal} does not exist.")).with_reason(Reason::Missing)
 }
 
 pub fn tenant_user_holds_roles(principal: &str, roles: &[String]) -> Error {
@@ -457,11 +467,11 @@ pub fn tenant_user_holds_roles(principal: &str, roles: &[String]) -> Error {
 }
 
 pub fn group_exists(group: &str) -> Error {
-    denied(format!("Group {group} already exists."))
+    denied(format!("Group {group} already exists.")).with_reason(Reason::Exists)
 }
 
 pub fn group_missing(group: &str) -> Error {
-    denied(format!("Group {group} does not exist."))
+    denied(format!("Group {group} does not exist.")).with_reason(Reason::Missing)
 }
 
 pub fn tenant_grant_kind() -> Error {
@@ -490,6 +500,7 @@ pub fn no_such_table(project: &str, table: &str) -> Error {
         table,
         Some(project),
     )
+    .with_reason(Reason::Missing)
 }
 
 /// The SQL compiler's semantic failure of a data statement.

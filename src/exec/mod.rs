@@ -20,6 +20,7 @@
 
 pub mod access;
 pub mod check;
+pub mod access_keys;
 pub mod data;
 pub mod diagnose;
 pub mod dump;
@@ -40,6 +41,7 @@ pub mod roles;
 pub mod settings;
 mod suggestions;
 pub mod snapshots;
+pub mod summary;
 pub mod tenant;
 pub mod users;
 pub mod workspace;
@@ -211,7 +213,14 @@ impl Session {
     /// committed. The shell asks its confirmation question only for a statement that would
     /// run (`remove user RAM$ghost` fails at once instead of asking first).
     pub fn rehearse(&mut self, stmt: &Statement) -> Result<()> {
-        if matches!(stmt, Statement::Use { .. } | Statement::Login { .. }) {
+        if matches!(
+            stmt,
+            Statement::Use { .. }
+                | Statement::Login { .. }
+                | Statement::CreateAccessKey { .. }
+                | Statement::ListAccessKeys { .. }
+                | Statement::DropAccessKey { .. }
+        ) {
             return Ok(());
         }
         self.in_context(|ctx, catalog| {
@@ -263,6 +272,9 @@ impl Session {
                 principal,
                 source_ip,
             } => return self.login(principal, source_ip.as_deref()),
+            Statement::CreateAccessKey { .. }
+            | Statement::ListAccessKeys { .. }
+            | Statement::DropAccessKey { .. } => return access_keys::execute(self, stmt),
             Statement::Set(set) => {
                 if settings::classify_set_key(&set.key)? == settings::SetKey::SessionFlag {
                     self.flags.insert(set.key.clone(), set.value.clone());

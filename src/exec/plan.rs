@@ -498,7 +498,11 @@ impl Binder<'_, '_, '_> {
             S::ShowOutflowPaths { project } => super::outflow::bind(self, project.as_deref())?,
             // The session runs these itself (`Session::execute`): they change it, not the
             // catalog.
-            S::Use { .. } | S::Login { .. } => return Err(messages::misrouted(stmt)),
+            S::Use { .. }
+            | S::Login { .. }
+            | S::CreateAccessKey { .. }
+            | S::ListAccessKeys { .. }
+            | S::DropAccessKey { .. } => return Err(messages::misrouted(stmt)),
             S::Explain(e) if ctx.project.is_none() => match self.explain(e)? {
                 InProject::Explain { stmt, principal } => Route::Explain { stmt, principal },
                 _ => return Err(messages::misrouted(stmt)),
@@ -1130,6 +1134,9 @@ impl Binder<'_, '_, '_> {
             | S::Whoami
             | S::Use { .. }
             | S::Login { .. }
+            | S::CreateAccessKey { .. }
+            | S::ListAccessKeys { .. }
+            | S::DropAccessKey { .. }
             | S::AddTenantUser { .. }
             | S::RemoveTenantUser { .. }
             | S::ListTenantUsers

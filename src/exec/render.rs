@@ -58,6 +58,7 @@ pub fn text(result: &StatementResult) -> String {
             name,
             source_ip,
             project,
+            ..
         } => {
             let mut lines = vec![format!("Name: {name}"), format!("Source IP: {source_ip}")];
             if let Some(p) = project {
@@ -66,6 +67,19 @@ pub fn text(result: &StatementResult) -> String {
             lines.join("\n")
         }
         R::SecurityConfiguration(c) => security_configuration(c),
+        R::AccessKey {
+            id,
+            secret,
+            principal,
+        } => format!(
+            "AccessKeyId: {id}\nAccessKeySecret: {secret}\nPrincipal: {principal}\nThe secret is shown only this once."
+        ),
+        R::AccessKeys { keys } => lines_or_ok(
+            &keys
+                .iter()
+                .map(|k| format!("{}  {}  {}", k.id, k.principal, k.created))
+                .collect::<Vec<_>>(),
+        ),
         R::Properties { properties } => {
             // §9.2: the properties as `key=value` lines, then `OK`.
             let mut lines: Vec<String> =

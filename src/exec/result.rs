@@ -53,6 +53,10 @@ pub enum StatementResult {
     /// `whoami`. The field names are those of the service's JSON answer, which clients (PyODPS)
     /// read by name.
     Whoami {
+        /// The principal's id: mcsec's principals have no separate numeric id, so it is the
+        /// canonical principal name, as `DisplayName` (PyODPS requires the field).
+        #[serde(rename = "ID")]
+        id: String,
         #[serde(rename = "DisplayName")]
         name: String,
         #[serde(rename = "SourceIP")]
@@ -62,6 +66,14 @@ pub enum StatementResult {
     },
     /// `show SecurityConfiguration`.
     SecurityConfiguration(SecurityConfiguration),
+    /// `create accesskey`: the new key, the only time its secret is shown.
+    AccessKey {
+        id: String,
+        secret: String,
+        principal: String,
+    },
+    /// `list accesskeys`: ids, principals and creation times; never a secret.
+    AccessKeys { keys: Vec<AccessKeyInfo> },
     /// Bare `setproject`: every property as `key=value`, then `OK`.
     Properties {
         properties: BTreeMap<String, String>,
@@ -142,6 +154,14 @@ impl StatementResult {
     pub fn names(of: NameList, names: Vec<String>) -> Self {
         StatementResult::Names { of, names }
     }
+}
+
+/// One key of `list accesskeys`; `created` in the reference's time layout.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccessKeyInfo {
+    pub id: String,
+    pub principal: String,
+    pub created: String,
 }
 
 /// What a [`StatementResult::Names`] lists.

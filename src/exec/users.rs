@@ -105,6 +105,7 @@ pub fn list(txn: &mut Txn<'_>, project: &Project) -> Result<StatementResult> {
 /// `whoami`: odpscmd's lines (§1.3) for the fields mcsec knows.
 pub fn whoami(ctx: &ExecContext<'_>) -> Result<StatementResult> {
     Ok(StatementResult::Whoami {
+        id: ctx.user.to_string(),
         name: ctx.user.to_string(),
         source_ip: ctx.source_ip.to_string(),
         project: ctx.project.map(str::to_string),

@@ -7,7 +7,7 @@
 //! `sa`. Highlighting colours the lexer's token classes ([`highlight_tokens`]) and, when the cursor
 //! sits on or just after a bracket, the bracket and its partner.
 
-use crate::exec::{NameKind, Session};
+use crate::exec::NameKind;
 use crate::lexer::{highlight_tokens, TokenClass};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
@@ -27,7 +27,7 @@ const BRACKET_MATCH: &str = "\x1b[1;7m";
 const BRACKET_UNMATCHED: &str = "\x1b[1;31m";
 
 pub struct ShellHelper {
-    session: Rc<RefCell<Session>>,
+    session: Rc<RefCell<dyn super::ShellSession>>,
     color: bool,
     /// The lines of an unfinished statement typed before the line being edited: completion on a
     /// continuation line (`  from cu<Tab>`) needs the statement's first words.
@@ -35,7 +35,7 @@ pub struct ShellHelper {
 }
 
 impl ShellHelper {
-    pub fn new(session: Rc<RefCell<Session>>, color: bool) -> Self {
+    pub fn new(session: Rc<RefCell<dyn super::ShellSession>>, color: bool) -> Self {
         ShellHelper {
             session,
             color,
@@ -120,7 +120,7 @@ impl ShellHelper {
             .map(str::to_ascii_lowercase)
             .collect();
         let mut out: Vec<String> = Vec::new();
-        if let Ok(session) = self.session.try_borrow() {
+        if let Ok(mut session) = self.session.try_borrow_mut() {
             for kind in expected_names(&words) {
                 let mut names: Vec<String> = session
                     .names(kind)
@@ -283,13 +283,14 @@ mod tests {
     }
 
     fn completions(line: &str) -> Vec<String> {
-        let mut session = Session::new(
+        let mut session = crate::exec::Session::new(
             crate::catalog::Catalog::memory(),
             crate::exec::SessionOptions::default(),
         );
         let create = crate::parser::parse_statement("create project policies", "t", 1, 1).unwrap();
         session.execute(&create).unwrap();
-        let helper = ShellHelper::new(Rc::new(RefCell::new(session)), false);
+        let shared: Rc<RefCell<dyn super::super::ShellSession>> = Rc::new(RefCell::new(session));
+        let helper = ShellHelper::new(shared, false);
         helper.candidates(line, line.len()).1
     }
 

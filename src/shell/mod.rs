@@ -16,11 +16,12 @@
 
 pub mod helper;
 pub mod lesson;
+pub mod session;
 
 use crate::ast::Statement;
 use crate::console::{self, Commit, Console, Format, Frontend, Input};
-use crate::exec::Session;
 use helper::ShellHelper;
+pub use session::ShellSession;
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
@@ -84,7 +85,7 @@ pub fn is_yes(answer: &str) -> bool {
 }
 
 struct Shell {
-    session: Rc<RefCell<Session>>,
+    session: Rc<RefCell<dyn ShellSession>>,
     editor: Editor<ShellHelper, FileHistory>,
     color: bool,
     /// Runs each buffer; flushes and prints every statement before the next runs.
@@ -93,14 +94,16 @@ struct Shell {
 
 /// What the console borrows from the shell while it runs one buffer.
 struct Lent<'a> {
-    session: &'a RefCell<Session>,
+    session: &'a RefCell<dyn ShellSession>,
     editor: &'a mut Editor<ShellHelper, FileHistory>,
 }
 
 impl Frontend for Lent<'_> {
+    type Executor = dyn ShellSession;
+
     /// Borrowed only while a statement executes or flushes, so completion (which reads the
     /// session) keeps working at a confirmation question.
-    fn session(&mut self) -> impl DerefMut<Target = Session> + '_ {
+    fn session(&mut self) -> impl DerefMut<Target = dyn ShellSession> + '_ {
         self.session.borrow_mut()
     }
 
@@ -198,14 +201,14 @@ impl Shell {
     }
 }
 
-fn banner(session: &mut Session, options: &ShellOptions) {
+fn banner(session: &mut dyn ShellSession, options: &ShellOptions) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(
         err,
         "mcsec {} - MaxCompute project-security sandbox",
         env!("CARGO_PKG_VERSION")
     );
-    let location = session.catalog().location().to_string();
+    let location = session.location();
     let _ = writeln!(err, "User: {}", session.user());
     match &options.project {
         Some(project) => {
@@ -228,7 +231,7 @@ fn banner(session: &mut Session, options: &ShellOptions) {
 }
 
 /// Runs the REPL until Ctrl-D or `quit;`; returns the exit code.
-pub fn run(mut session: Session, options: &ShellOptions) -> i32 {
+pub fn run<S: ShellSession + 'static>(mut session: S, options: &ShellOptions) -> i32 {
     banner(&mut session, options);
     let color = options.color;
     let config = Config::builder()
@@ -242,7 +245,7 @@ pub fn run(mut session: Session, options: &ShellOptions) -> i32 {
         .max_history_size(HISTORY_SIZE)
         .and_then(|b| b.history_ignore_dups(true))
         .map(|b| b.build());
-    let session = Rc::new(RefCell::new(session));
+    let session: Rc<RefCell<dyn ShellSession>> = Rc::new(RefCell::new(session));
     let editor = config.and_then(|config| {
         let mut editor = Editor::with_history(config, FileHistory::new())?;
         editor.set_helper(Some(ShellHelper::new(Rc::clone(&session), color)));

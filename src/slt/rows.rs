@@ -106,6 +106,7 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
             name,
             source_ip,
             project,
+            ..
         } => (
             vec![Column::Text; 3],
             vec![vec![
@@ -113,6 +114,18 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
                 source_ip.clone(),
                 or_null(project.as_deref()),
             ]],
+        ),
+        R::AccessKey {
+            id, secret, principal,
+        } => (
+            vec![Column::Text; 3],
+            vec![vec![id.clone(), secret.clone(), principal.clone()]],
+        ),
+        R::AccessKeys { keys } => (
+            vec![Column::Text; 3],
+            keys.iter()
+                .map(|k| vec![k.id.clone(), k.principal.clone(), k.created.clone()])
+                .collect(),
         ),
         R::SecurityConfiguration(c) => (vec![Column::Text; 2], security_rows(c)),
         R::Properties { properties } => (
