@@ -68,6 +68,7 @@ lessons!(
     "09_whitelist_download",
     "10_explain",
     "11_project_status",
+    "12_workspaces_security_check",
 );
 side_files!(
     "files/alice_exception.json",
