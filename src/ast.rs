@@ -16,6 +16,9 @@
 
 use serde::Serialize;
 
+pub mod audit;
+pub use audit::{AuditQuery, RetentionWord, SurveyScope, SurveyStmt};
+
 /// One parsed statement and where it started in its source (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Located<T> {
@@ -549,4 +552,14 @@ pub enum Statement {
 
     /// `explain [for <principal>] [from <ip>] <data statement>`
     Explain(ExplainStmt),
+
+    // sandbox: checking a tenant (see `audit`)
+    ShowAudit(AuditQuery),
+    Survey(SurveyStmt),
+    SetAuditRetention(RetentionWord),
+    /// `drop ram user <principal>`: the RAM user deleted at the account level; what it held in
+    /// projects stays behind under its `p4_` id.
+    DropRamUser {
+        principal: Principal,
+    },
 }

@@ -12,6 +12,8 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
+mod audit;
+
 use crate::ast::*;
 use crate::lexer::{is_keyword, Lexer, Token, TokenKind};
 
@@ -849,6 +851,10 @@ impl Display for Statement {
             }
             S::DropResource { name } => write!(f, "drop resource {}", ResourceName(name)),
             S::Explain(e) => e.fmt(f),
+            S::ShowAudit(q) => q.fmt(f),
+            S::Survey(s) => s.fmt(f),
+            S::SetAuditRetention(r) => r.fmt(f),
+            S::DropRamUser { principal } => audit::drop_ram_user(f, principal),
         }
     }
 }

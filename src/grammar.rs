@@ -167,6 +167,10 @@ pub fn variant_name(stmt: &Statement) -> &'static str {
         S::AddResource { .. } => "AddResource",
         S::DropResource { .. } => "DropResource",
         S::Explain(_) => "Explain",
+        S::ShowAudit(_) => "ShowAudit",
+        S::Survey(_) => "Survey",
+        S::SetAuditRetention(_) => "SetAuditRetention",
+        S::DropRamUser { .. } => "DropRamUser",
     }
 }
 
@@ -249,5 +253,9 @@ pub fn statement_variants() -> &'static [&'static str] {
         "AddResource",
         "DropResource",
         "Explain",
+        "ShowAudit",
+        "Survey",
+        "SetAuditRetention",
+        "DropRamUser",
     ]
 }

@@ -27,6 +27,8 @@ use nom::multi::separated_list1;
 use nom::sequence::{delimited, preceded};
 use nom::{IResult, Input, Needed, Parser};
 
+mod audit;
+
 use crate::ast::*;
 use crate::error::{Error, Position, Result};
 use crate::lexer::{
@@ -625,6 +627,7 @@ const STATEMENT_STARTS: &[Expected] = &[
     Expected::Keyword("set"),
     Expected::Keyword("setproject"),
     Expected::Keyword("show"),
+    Expected::Keyword("survey"),
     Expected::Keyword("tunnel"),
     Expected::Keyword("uninstall"),
     Expected::Keyword("unset"),
@@ -688,12 +691,16 @@ fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
         "select" => map(query_after_select, Statement::Select).parse(rest),
         "tunnel" => tunnel(rest),
         "explain" => explain(rest),
+        "survey" => audit::survey(rest),
         _ => fail_any(i, STATEMENT_STARTS),
     }
 }
 
 /// `alter project <p> set status <normal|overdue|frozen>`.
 fn alter(i: Tokens<'_>) -> PResult<'_, Statement> {
+    if i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case("tenant")) {
+        return audit::alter_tenant(i);
+    }
     let (i, (_, project, _, _)) =
         (kw("project"), ident_as("project"), kw("set"), kw("status")).parse(i)?;
     let status = match i.first() {
@@ -889,6 +896,7 @@ fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
         map(kw("securityconfiguration"), |_| {
             Statement::ShowSecurityConfiguration
         }),
+        audit::show_audit,
     ))
     .parse(i)
 }
@@ -1174,6 +1182,7 @@ fn drop(i: Tokens<'_>) -> PResult<'_, Statement> {
         map(preceded(kw("resource"), resource_name), |name| {
             Statement::DropResource { name }
         }),
+        audit::drop_ram_user,
     ))
     .parse(i)
 }

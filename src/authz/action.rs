@@ -152,6 +152,10 @@ actions! {
     AddTenantGroup: Tenant, Tenant;
     RemoveTenantGroup: Tenant, Tenant;
     ListTenantGroups: Tenant, Tenant;
+    LookupAuditEvents: Tenant, Tenant;
+    SetAuditRetention: Tenant, Tenant;
+    SurveyTenant: Tenant, Tenant;
+    DeleteRamUser: Tenant, Tenant;
 }
 
 /// The resource a management request on a project's security is checked on — the one table of

@@ -19,6 +19,7 @@
 //! once.
 
 pub mod access;
+pub mod audit;
 pub mod data;
 pub mod engine;
 pub mod explain;
@@ -32,6 +33,7 @@ pub mod render;
 pub mod result;
 pub mod roles;
 pub mod settings;
+pub mod survey;
 pub mod tenant;
 pub mod users;
 
@@ -69,6 +71,9 @@ pub struct ExecContext<'a> {
     /// Set while a statement runs to be explained: every management check is recorded here
     /// (and the statement's writes are discarded).
     pub checks: Option<&'a access::Recorder>,
+    /// What the statement's audit record notes beyond its outcome (rule, rows read and
+    /// written); `None` where no record is written (a statement run to be explained).
+    pub audit: Option<&'a audit::Note>,
 }
 
 /// Kinds of catalog names the shell completes.
@@ -190,19 +195,27 @@ impl Session {
     /// Runs one statement. Its writes are applied atomically when it succeeds (and not at all
     /// when it fails) but are durable only after [`Session::flush`].
     pub fn execute(&mut self, stmt: &Statement) -> Result<StatementResult> {
-        match stmt {
-            Statement::Use { project } => {
-                self.use_project(project)?;
-                return Ok(StatementResult::Ok);
-            }
-            Statement::Login { principal } => return self.login(principal),
+        let started_as = matches!(
+            stmt,
+            Statement::Use { .. } | Statement::Login { .. } | Statement::Set(_)
+        )
+        .then(|| (self.options.user.clone(), self.project.clone()));
+        let session_statement = match stmt {
+            Statement::Use { project } => Some(self.use_project(project).map(|()| StatementResult::Ok)),
+            Statement::Login { principal } => Some(self.login(principal)),
             Statement::Set(set) if !settings::is_security_key(&set.key) => {
                 self.flags.insert(set.key.clone(), set.value.clone());
-                return Ok(StatementResult::Ok);
+                Some(Ok(StatementResult::Ok))
             }
-            _ => {}
+            _ => None,
+        };
+        if let (Some(out), Some((user, project))) = (session_statement, started_as) {
+            // The record names the principal and project the statement ran with.
+            return self.record_alone(stmt, out, &user, project.as_deref());
         }
         let now = self.now();
+        let note = audit::Note::default();
+        let origin_project = self.project.clone();
         let records = self
             .records
             .get_mut()
@@ -215,6 +228,13 @@ impl Session {
             records: Some(&*records),
             files: self.files.as_ref(),
             checks: None,
+            audit: Some(&note),
+        };
+        let origin = audit::Origin {
+            time: now,
+            principal: &self.options.user,
+            source_ip: &self.options.source_ip,
+            project: origin_project.as_deref(),
         };
         let catalog = self.engine.catalog();
         // Another session's commit may land while the statement runs; then the statement
@@ -229,13 +249,30 @@ impl Session {
                 catalog.begin()
             };
             match dispatch(&ctx, &mut txn, stmt) {
-                Ok(out) => match catalog.commit(txn) {
-                    Ok(()) => break out,
-                    Err(crate::Error::Conflict) => continue,
-                    Err(e) => return Err(e),
-                },
-                Err(_) if txn.conflicts() => continue,
-                Err(e) => return Err(e),
+                Ok(out) => {
+                    txn.set_audit(audit::entry(&origin, stmt, Ok(&out), &note));
+                    match catalog.commit(txn) {
+                        Ok(()) => break out,
+                        Err(crate::Error::Conflict) => {
+                            note.clear();
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(_) if txn.conflicts() => {
+                    note.clear();
+                    continue;
+                }
+                Err(e) => {
+                    // The statement's writes are dropped; its record is committed alone, in a
+                    // transaction that reads nothing and so cannot conflict.
+                    drop(txn);
+                    let mut alone = catalog.begin();
+                    alone.set_audit(audit::entry(&origin, stmt, Err(&e), &note));
+                    catalog.commit(alone)?;
+                    return Err(e);
+                }
             }
         };
         let dropped_current = matches!(stmt, Statement::DropProject { name } if self.project.as_deref() == Some(name.to_ascii_lowercase().as_str()));
@@ -243,6 +280,29 @@ impl Session {
             self.project = None;
         }
         Ok(out)
+    }
+
+    /// Commits the record of a statement the session ran itself (`use`, `login`, session
+    /// flags), as the principal and in the project it started with.
+    fn record_alone(
+        &self,
+        stmt: &Statement,
+        out: Result<StatementResult>,
+        user: &str,
+        project: Option<&str>,
+    ) -> Result<StatementResult> {
+        let origin = audit::Origin {
+            time: self.now(),
+            principal: user,
+            source_ip: &self.options.source_ip,
+            project,
+        };
+        let note = audit::Note::default();
+        let catalog = self.engine.catalog();
+        let mut txn = catalog.begin();
+        txn.set_audit(audit::entry(&origin, stmt, out.as_ref(), &note));
+        catalog.commit(txn)?;
+        out
     }
 
     /// `login <principal>`: switch the acting principal, like re-connecting. The current project
@@ -331,6 +391,7 @@ fn run(
         R::ListProjects => projects::list(txn),
         R::Explain { stmt, principal } => explain::run(ctx, txn, stmt, principal),
         R::Whoami => users::whoami(ctx),
+        R::Check(stmt) => audit::run(ctx, txn, stmt),
         R::AddTenantUser(name) => tenant::add_user(ctx, txn, name),
         R::RemoveTenantUser(name) => tenant::remove_user(txn, &name),
         R::ListTenantUsers => tenant::list_users(txn),

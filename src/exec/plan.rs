@@ -60,6 +60,9 @@ pub enum Route<'s> {
     SetProjectStatus(Project, ProjectStatusWord),
     ListProjects,
     Whoami,
+    /// A statement that checks the tenant (`show audit`, `survey`, the trail's retention,
+    /// `drop ram user`), run by `exec::audit`.
+    Check(&'s Statement),
     /// `explain` with no current project: the explained statement is one that runs outside any
     /// project (`create project`, tenant statements), or fails as it would for want of one.
     Explain {
@@ -469,6 +472,38 @@ impl Binder<'_, '_, '_> {
                     Route::ShowTenantUserGrants(tenant_user_name(p, ctx.user)?)
                 }
             }
+            S::ShowAudit(_) | S::SetAuditRetention(_) | S::DropRamUser { .. } => {
+                let (action, tail) = super::audit::tenant_action(stmt);
+                self.tenant(action, tail);
+                Route::Check(stmt)
+            }
+            S::Survey(survey) => match &survey.scope {
+                crate::ast::SurveyScope::Tenant => {
+                    let (action, tail) = super::audit::tenant_action(stmt);
+                    self.tenant(action, tail);
+                    Route::Check(stmt)
+                }
+                // The survey of a project shows every member's grants: what `show grants for
+                // <other>` needs there.
+                crate::ast::SurveyScope::Project(p) => {
+                    let name = canonical_name(p);
+                    let project = txn
+                        .project(&name)?
+                        .ok_or_else(|| messages::project_missing(&name))?;
+                    self.enter(project);
+                    self.checks.push(show_grants_check(&name));
+                    Route::Check(stmt)
+                }
+                crate::ast::SurveyScope::Current => {
+                    let name = ctx.project.ok_or_else(messages::no_project_selected)?;
+                    let project = crate::authz::Snapshot::reusing(txn, ctx.records)
+                        .project(name)?
+                        .ok_or_else(|| crate::authz::project_not_found(name))?;
+                    self.checks.push(Check::Enter(project.clone()));
+                    self.checks.push(show_grants_check(name));
+                    Route::Check(stmt)
+                }
+            },
             // The session runs these itself (`Session::execute`): they change it, not the
             // catalog.
             S::Use { .. } | S::Login { .. } => return Err(messages::misrouted(stmt)),
@@ -1089,7 +1124,11 @@ impl Binder<'_, '_, '_> {
             | S::RemoveTenantUser { .. }
             | S::ListTenantUsers
             | S::AddTenantRoleToProject { .. }
-            | S::RemoveTenantRoleFromProject { .. } => return Err(messages::misrouted(stmt)),
+            | S::RemoveTenantRoleFromProject { .. }
+            | S::ShowAudit(_)
+            | S::Survey(_)
+            | S::SetAuditRetention(_)
+            | S::DropRamUser { .. } => return Err(messages::misrouted(stmt)),
         })
     }
 
@@ -1706,6 +1745,7 @@ mod tests {
             records: None,
             files: &LocalFiles,
             checks: None,
+            audit: None,
         };
         let txn = s.catalog().begin();
         let plan = bind(&ctx, &txn, &stmt);
@@ -1763,6 +1803,7 @@ mod tests {
             records: None,
             files: &LocalFiles,
             checks: None,
+            audit: None,
         };
         let txn = s.catalog().begin();
         let plan = bind(&ctx, &txn, &stmt);

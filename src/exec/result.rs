@@ -108,6 +108,12 @@ pub enum StatementResult {
     /// `explain` of a management, tenant or sandbox statement: the checks it makes when run,
     /// and what it would do.
     ExplainStatement(ExplainStatement),
+    /// `show audit`: the matching records of the trail, oldest first (`OK` when none).
+    Audit {
+        records: Vec<super::audit::AuditRow>,
+    },
+    /// `survey`: accounts, discarded accounts, activity, shared keys and downloads.
+    Survey(super::survey::Survey),
 }
 
 impl StatementResult {

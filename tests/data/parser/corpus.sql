@@ -307,3 +307,15 @@ allow project * to install package p with `using` using label 1;
 alter project prj1 set status frozen;
 alter project prj1 set status normal;
 explain for RAM$owner:bob grant Select on table t to user RAM$owner:carol;
+
+-- checking the tenant: the audit trail, its retention, the survey, the p4_ residue (sandbox)
+show audit;
+SHOW AUDIT FOR RAM$bob IN PROJECT prj1 SINCE '2026-01-01T00:00:00Z' UNTIL '2026-04-01' DENIED LIMIT 20;
+show audit in project prj1 limit 5;
+show audit denied;
+alter tenant set audit retention 90 days;
+alter tenant set audit retention off;
+survey;
+survey project prj1 inactive 30 days addresses 2;
+survey tenant;
+drop ram user RAM$bob;
