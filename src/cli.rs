@@ -97,6 +97,11 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
     },
+    /// Read the audit trail of a catalog.
+    Audit {
+        #[command(subcommand)]
+        command: crate::audit_cli::AuditCommand,
+    },
 }
 
 /// `--format text|json` names the console's output formats.
@@ -352,6 +357,9 @@ pub fn main() -> i32 {
     let stderr = std::io::stderr();
     if let Some(Command::Fmt { files }) = &cli.command {
         return crate::fmt::run(files, &mut stdout.lock(), &mut stderr.lock());
+    }
+    if let Some(Command::Audit { command }) = &cli.command {
+        return crate::audit_cli::run(command, &process_env, &mut stdout.lock(), &mut stderr.lock());
     }
     let settings = match Settings::resolve(&cli, &process_env) {
         Ok(settings) => settings,

@@ -500,6 +500,15 @@ remove tenant user RAM$carol;
 login RAM$bob;
 whoami;
 login ALIYUN$owner;
+use prj1;
+add user RAM$zed;
+create role zr;
+grant zr to RAM$zed;
+drop ram user RAM$zed;
+show audit for user RAM$zed limit 2;
+survey project prj1 inactive 30 days addresses 1;
+survey tenant;
+alter tenant set audit retention 365 days;
 drop project prj2;
 "#;
 

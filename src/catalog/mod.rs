@@ -190,9 +190,33 @@ impl Catalog {
     }
 
     /// Every stored key and its encoded value, in key order: the whole tenant, for comparing two
-    /// catalogs exactly (tests, diagnostics).
+    /// catalogs exactly (tests, diagnostics). The audit trail is left out: every statement,
+    /// a failed one too, appends to it, and two runs of the same statements differ in it only
+    /// by when and in which order they ran.
     pub fn entries(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.storage.scan_prefix(b"")
+        let mut all = self.storage.scan_prefix(b"")?;
+        all.retain(|(k, _)| !audit::is_audit_key(k));
+        Ok(all)
+    }
+
+    /// Appends the record of a statement that wrote nothing that stays (one refused or failed,
+    /// or run by the session itself): serialized with the commits, and never in conflict, as
+    /// it reads nothing.
+    pub fn append_audit(&self, entry: audit::AuditEntry) -> Result<()> {
+        let guard = self
+            .commit_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut batch = WriteBatch::new();
+        self.trail.append(self.storage.as_ref(), &mut batch, entry)?;
+        if !batch.is_empty() {
+            if let Err(e) = self.storage.apply(batch) {
+                self.trail.reset();
+                return Err(e);
+            }
+        }
+        drop(guard);
+        Ok(())
     }
 
     /// How many commits with writes this catalog has applied since it was opened.

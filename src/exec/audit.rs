@@ -213,6 +213,8 @@ pub struct AuditRow {
     pub task_type: &'static str,
     pub statement: String,
     pub ok: bool,
+    /// `syntax`, `semantic`, `authorization`, ... as a JSON failure's `kind`.
+    pub error_kind: Option<String>,
     pub error_code: Option<String>,
     pub auth_code: Option<String>,
     pub error: Option<String>,
@@ -227,13 +229,9 @@ pub struct AuditRow {
 impl From<AuditRecord> for AuditRow {
     fn from(r: AuditRecord) -> Self {
         let e = r.entry;
-        let (error_code, auth_code, error) = match e.error {
-            Some(err) => (
-                Some(err.code.unwrap_or(err.kind)),
-                err.auth_code,
-                Some(err.message),
-            ),
-            None => (None, None, None),
+        let (error_kind, error_code, auth_code, error) = match e.error {
+            Some(err) => (Some(err.kind), err.code, err.auth_code, Some(err.message)),
+            None => (None, None, None, None),
         };
         AuditRow {
             seq: r.seq,
@@ -244,6 +242,7 @@ impl From<AuditRecord> for AuditRow {
             task_type: e.task.name(),
             statement: e.statement,
             ok: error.is_none(),
+            error_kind,
             error_code,
             auth_code,
             error,
@@ -403,10 +402,12 @@ pub fn text(rows: &[AuditRow]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let outcome = match (&r.error_code, &r.auth_code) {
-                (None, _) => "OK".to_string(),
-                (Some(code), Some(auth)) => format!("FAILED {code} [{auth}]"),
-                (Some(code), None) => format!("FAILED {code}"),
+            let code = r.error_code.as_ref().or(r.error_kind.as_ref());
+            let outcome = match (r.ok, code, &r.auth_code) {
+                (true, _, _) => "OK".to_string(),
+                (false, Some(code), Some(auth)) => format!("FAILED {code} [{auth}]"),
+                (false, Some(code), None) => format!("FAILED {code}"),
+                (false, None, _) => "FAILED".to_string(),
             };
             let decision = match &r.rule {
                 Some(rule) => format!("{}: {rule}", r.decision),

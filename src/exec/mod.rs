@@ -20,6 +20,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod audit_export;
 pub mod data;
 pub mod engine;
 pub mod explain;
@@ -268,9 +269,7 @@ impl Session {
                     // The statement's writes are dropped; its record is committed alone, in a
                     // transaction that reads nothing and so cannot conflict.
                     drop(txn);
-                    let mut alone = catalog.begin();
-                    alone.set_audit(audit::entry(&origin, stmt, Err(&e), &note));
-                    catalog.commit(alone)?;
+                    catalog.append_audit(audit::entry(&origin, stmt, Err(&e), &note))?;
                     return Err(e);
                 }
             }
@@ -298,10 +297,9 @@ impl Session {
             project,
         };
         let note = audit::Note::default();
-        let catalog = self.engine.catalog();
-        let mut txn = catalog.begin();
-        txn.set_audit(audit::entry(&origin, stmt, out.as_ref(), &note));
-        catalog.commit(txn)?;
+        self.engine
+            .catalog()
+            .append_audit(audit::entry(&origin, stmt, out.as_ref(), &note))?;
         out
     }
 

@@ -52,7 +52,7 @@ pub struct ProjectAccounts {
     pub ram_users: usize,
     pub ram_roles: usize,
     pub tenant_roles: usize,
-    pub discarded: usize,
+    pub p4_residues: usize,
     pub members: Vec<Member>,
 }
 
@@ -272,7 +272,7 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, s: &SurveyStmt) -> Result<S
             ram_users: count("ram_user"),
             ram_roles: count("ram_role"),
             tenant_roles: count("tenant_role"),
-            discarded: count("p4_residue"),
+            p4_residues: count("p4_residue"),
             members,
         });
     }
@@ -383,7 +383,7 @@ impl Survey {
                         a.ram_users.to_string(),
                         a.ram_roles.to_string(),
                         a.tenant_roles.to_string(),
-                        a.discarded.to_string(),
+                        a.p4_residues.to_string(),
                     ]
                 })
                 .collect(),
