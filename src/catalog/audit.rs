@@ -10,18 +10,21 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | `Y`·block·time·n | the [`AuditRecord`] |
-//! | `YP`·block·principal·time·n | – (index by principal) |
-//! | `YJ`·block·project·time·n | – (index by project) |
-//! | `YD`·block·time·n | – (index of refused statements) |
+//! | `Y`·block·principal·project·stamp | the [`AuditRecord`] |
+//! | `YD`·block·stamp | the record's key (index of refused statements) |
 //! | `YB`·block | [`BlockSummary`]: the block's time range, principals and projects |
 //! | `YN` | the next sequence number |
 //! | `YR` | the [`Retention`] setting (written by `alter tenant set audit retention`) |
 //!
-//! A block is 4096 consecutive records (`n >> 12`); the storage keeps each block of each key
-//! kind as its own partition, so a partition never grows past one block and a query reads only
-//! the blocks whose summary matches its filter. Times in keys are the seconds with the sign bit
-//! flipped, as 16 hex digits, so that they sort as numbers do. Because the record rides in the
+//! A block is 4096 consecutive records (`n >> 12`, 8 hex digits); the stamp is 16 bytes, the
+//! time with its sign bit flipped then `n`, both big-endian, so that keys sort by time. Inside a
+//! block the records are clustered by principal, then project, then time: the key is the index
+//! by principal and by (principal, project), a project alone is the few principals of the
+//! block's summary each with that project, and one statement writes one record key (plus the
+//! next number, and the summary only when it changes), which keeps the trail's cost per
+//! statement small. The summaries — held in memory by the catalog — are the index by time: a
+//! query reads only the blocks whose summary admits its filter. The storage keeps each block as
+//! its own partition, so no partition grows past one block. Because the record rides in the
 //! statement's batch it is exactly as durable as the statement: group commit flushes both or
 //! neither. A refused or failed statement commits a transaction holding the record alone.
 //! Nothing rewrites a record; [`Retention`] drops whole blocks once every record in them is
@@ -40,8 +43,6 @@ const SEP: u8 = 0x1f;
 /// Records per block: a partition holds at most one block of one key kind.
 pub const BLOCK_RECORDS: u64 = 4096;
 const RECORD: &str = "Y";
-const BY_PRINCIPAL: &str = "YP";
-const BY_PROJECT: &str = "YJ";
 const DENIED: &str = "YD";
 const SUMMARY: &str = "YB";
 const NEXT: &[u8] = b"YN";
@@ -256,15 +257,21 @@ impl BlockSummary {
     }
 }
 
-/// Sortable text of a time: sign bit flipped, 16 hex digits.
-fn time_code(t: i64) -> String {
-    format!("{:016x}", (t as u64) ^ (1 << 63))
+/// The last 16 bytes of a record key: time (sign bit flipped) and sequence number, both
+/// big-endian, so that keys sort by time, then number.
+fn stamp(time: i64, seq: u64) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&((time as u64) ^ (1 << 63)).to_be_bytes());
+    out[8..].copy_from_slice(&seq.to_be_bytes());
+    out
 }
 
-fn time_of_code(code: &str) -> Option<i64> {
-    u64::from_str_radix(code, 16)
-        .ok()
-        .map(|v| (v ^ (1 << 63)) as i64)
+/// The (time, sequence number) at the end of a record or index key.
+fn stamp_of(key: &[u8]) -> Option<(i64, u64)> {
+    let tail = key.len().checked_sub(16).and_then(|at| key.get(at..))?;
+    let time = u64::from_be_bytes(tail[..8].try_into().ok()?) ^ (1 << 63);
+    let seq = u64::from_be_bytes(tail[8..].try_into().ok()?);
+    Some((time as i64, seq))
 }
 
 fn block_code(block: u64) -> String {
@@ -272,7 +279,7 @@ fn block_code(block: u64) -> String {
 }
 
 fn key(tag: &str, segments: &[&str]) -> Vec<u8> {
-    let mut k = Vec::with_capacity(tag.len() + segments.iter().map(|s| s.len() + 1).sum::<usize>());
+    let mut k = Vec::with_capacity(tag.len() + 17 + segments.iter().map(|s| s.len() + 1).sum::<usize>());
     k.extend_from_slice(tag.as_bytes());
     for s in segments {
         k.push(SEP);
@@ -287,16 +294,11 @@ fn prefix(tag: &str, segments: &[&str]) -> Vec<u8> {
     k
 }
 
-fn record_key(block: &str, time: &str, seq: &str) -> Vec<u8> {
-    key(RECORD, &[block, time, seq])
-}
-
-/// The last two segments of an index key: time and sequence number codes.
-fn tail_of(k: &[u8]) -> Option<(&str, &str)> {
-    let mut parts = k.rsplit(|b| *b == SEP);
-    let seq = std::str::from_utf8(parts.next()?).ok()?;
-    let time = std::str::from_utf8(parts.next()?).ok()?;
-    Some((time, seq))
+/// `Y`·block·principal·project (empty when none)·stamp.
+fn record_key(block: &str, e: &AuditEntry, seq: u64) -> Vec<u8> {
+    let mut k = prefix(RECORD, &[block, &e.principal, e.project.as_deref().unwrap_or("")]);
+    k.extend_from_slice(&stamp(e.time, seq));
+    k
 }
 
 /// The trail's state the commit keeps between statements: loaded from storage at the first
@@ -374,27 +376,21 @@ impl Trail {
         state.next += 1;
         let block = seq / BLOCK_RECORDS;
         let b = block_code(block);
-        let t = time_code(entry.time);
-        let s = format!("{seq:016x}");
         let first = !state.blocks.contains_key(&block);
         let summary = state.blocks.entry(block).or_default();
         if summary.add(&entry, first) {
             batch.insert(key(SUMMARY, &[&b]), Some(encode(summary)?));
         }
-        batch.insert(key(BY_PRINCIPAL, &[&b, &entry.principal, &t, &s]), Some(Vec::new()));
-        if let Some(p) = &entry.project {
-            batch.insert(key(BY_PROJECT, &[&b, p, &t, &s]), Some(Vec::new()));
-        }
+        let record = record_key(&b, &entry, seq);
         if entry.decision == Decision::Deny {
-            batch.insert(key(DENIED, &[&b, &t, &s]), Some(Vec::new()));
+            let mut denied = prefix(DENIED, &[&b]);
+            denied.extend_from_slice(&stamp(entry.time, seq));
+            batch.insert(denied, Some(record.clone()));
         }
         batch.insert(NEXT.to_vec(), Some(encode(&state.next)?));
         let cutoff = after.cutoff(entry.time);
         let time = entry.time;
-        batch.insert(
-            record_key(&b, &t, &s),
-            Some(encode(&AuditRecord { seq, entry })?),
-        );
+        batch.insert(record, Some(encode(&AuditRecord { seq, entry })?));
         if let Some(cutoff) = cutoff.filter(|c| *c <= time) {
             prune(storage, batch, state, block, cutoff)?;
         }
@@ -424,7 +420,7 @@ fn prune(
             break;
         }
         let b = block_code(block);
-        for tag in [RECORD, BY_PRINCIPAL, BY_PROJECT, DENIED] {
+        for tag in [RECORD, DENIED] {
             for (k, _) in storage.scan_prefix(&prefix(tag, &[&b]))? {
                 batch.insert(k, None);
             }
@@ -486,40 +482,34 @@ pub fn retention(storage: &dyn Storage) -> Result<Retention> {
 }
 
 /// The records matching `filter`, oldest first (by time, then sequence number), at most
-/// `filter.limit` of the newest. Reads the block summaries, then only the blocks they admit,
-/// newest first, each through the narrowest index the filter allows; with a limit it stops once
-/// no older block can hold a record newer than the `limit`-th match. Records older than
-/// `cutoff` (the retention window) are never returned.
-pub fn query(storage: &dyn Storage, filter: &Filter, cutoff: Option<i64>) -> Result<Vec<AuditRecord>> {
+/// `filter.limit` of the newest. Chooses the blocks from the summaries the trail keeps in
+/// memory, then reads only those, newest first, each through the narrowest index the filter
+/// allows; with a limit it stops once no older block can hold a record newer than the
+/// `limit`-th match. Records older than `cutoff` (the retention window) are never returned.
+pub(crate) fn query(
+    storage: &dyn Storage,
+    trail: &Trail,
+    filter: &Filter,
+    cutoff: Option<i64>,
+) -> Result<Vec<AuditRecord>> {
     let mut filter = filter.clone();
     if let Some(c) = cutoff {
         filter.since = Some(filter.since.map_or(c, |s| s.max(c)));
     }
-    let mut summaries: Vec<(u64, BlockSummary)> = Vec::new();
-    for (k, v) in storage.scan_prefix(&prefix(SUMMARY, &[]))? {
-        let code = std::str::from_utf8(&k[SUMMARY.len() + 1..]).unwrap_or("");
-        if let Ok(block) = u64::from_str_radix(code, 16) {
-            summaries.push((block, decode(&v)?));
-        }
-    }
-    // Newest blocks first: with a limit, later blocks rarely hold older records.
-    summaries.sort_by_key(|(_, s)| std::cmp::Reverse(s.max_time));
+    let blocks = trail.blocks_for(storage, &filter)?;
     let mut found: Vec<AuditRecord> = Vec::new();
-    for (block, summary) in &summaries {
+    for (block, max_time, principals) in blocks {
         if let Some(limit) = filter.limit {
             if found.len() >= limit {
                 // The limit-th newest time so far: an older block cannot beat it.
                 found.sort_by_key(|r| std::cmp::Reverse((r.entry.time, r.seq)));
                 found.truncate(limit);
-                if found.last().is_some_and(|r| r.entry.time > summary.max_time) {
+                if found.last().is_some_and(|r| r.entry.time > max_time) {
                     break;
                 }
             }
         }
-        if !filter.admits_block(summary) {
-            continue;
-        }
-        read_block(storage, &filter, *block, &mut found)?;
+        read_block(storage, &filter, block, &principals, &mut found)?;
     }
     found.sort_by_key(|r| (r.entry.time, r.seq));
     if let Some(limit) = filter.limit {
@@ -529,46 +519,85 @@ pub fn query(storage: &dyn Storage, filter: &Filter, cutoff: Option<i64>) -> Res
     Ok(found)
 }
 
-/// The matches of one block, through an index when the filter names a principal, a project or
-/// asks for refusals.
+impl Trail {
+    /// The blocks whose summary admits `filter`, newest first (by their newest record), with
+    /// that newest time and, for a filter naming a project but no principal, the block's
+    /// principals (the keys of that project's records start with one of them).
+    fn blocks_for(
+        &self,
+        storage: &dyn Storage,
+        filter: &Filter,
+    ) -> Result<Vec<(u64, i64, Vec<String>)>> {
+        let mut guard = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.is_none() {
+            *guard = Some(load(storage)?);
+        }
+        let Some(state) = guard.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let by_project = filter.principal.is_none() && filter.project.is_some() && !filter.denied;
+        let mut blocks: Vec<(u64, i64, Vec<String>)> = state
+            .blocks
+            .iter()
+            .filter(|(_, s)| filter.admits_block(s))
+            .map(|(b, s)| {
+                let principals = if by_project { s.principals.clone() } else { Vec::new() };
+                (*b, s.max_time, principals)
+            })
+            .collect();
+        blocks.sort_by_key(|(b, t, _)| std::cmp::Reverse((*t, *b)));
+        Ok(blocks)
+    }
+}
+
+/// The matches of one block: the records of the filter's principal (and project) when it
+/// names one, of each of the block's `principals` with the project when it names only a
+/// project, through the refusal index for `denied`, else the whole block. The time in a key
+/// is checked before its record is decoded.
 fn read_block(
     storage: &dyn Storage,
     filter: &Filter,
     block: u64,
+    principals: &[String],
     found: &mut Vec<AuditRecord>,
 ) -> Result<()> {
     let b = block_code(block);
-    let index = if let Some(p) = &filter.principal {
-        Some(prefix(BY_PRINCIPAL, &[&b, p]))
-    } else if let Some(p) = &filter.project {
-        Some(prefix(BY_PROJECT, &[&b, p]))
-    } else if filter.denied {
-        Some(prefix(DENIED, &[&b]))
-    } else {
-        None
+    let take = |k: &[u8], v: &[u8], found: &mut Vec<AuditRecord>| -> Result<()> {
+        if !stamp_of(k).is_some_and(|(t, _)| filter.admits_time(t)) {
+            return Ok(());
+        }
+        let record: AuditRecord = decode(v)?;
+        if filter.admits(&record.entry) {
+            found.push(record);
+        }
+        Ok(())
     };
-    match index {
-        Some(index) => {
-            for (k, _) in storage.scan_prefix(&index)? {
-                let Some((t, s)) = tail_of(&k) else { continue };
-                if !time_of_code(t).is_some_and(|t| filter.admits_time(t)) {
+    let prefixes: Vec<Vec<u8>> = match (&filter.principal, &filter.project) {
+        (Some(p), Some(j)) => vec![prefix(RECORD, &[&b, p, j])],
+        (Some(p), None) => vec![prefix(RECORD, &[&b, p])],
+        (None, Some(j)) if !filter.denied => principals
+            .iter()
+            .map(|p| prefix(RECORD, &[&b, p, j]))
+            .collect(),
+        _ if filter.denied => {
+            for (k, record_key) in storage.scan_prefix(&prefix(DENIED, &[&b]))? {
+                if !stamp_of(&k).is_some_and(|(t, _)| filter.admits_time(t)) {
                     continue;
                 }
-                if let Some(bytes) = storage.get(&record_key(&b, t, s))? {
-                    let record: AuditRecord = decode(&bytes)?;
-                    if filter.admits(&record.entry) {
-                        found.push(record);
-                    }
+                if let Some(v) = storage.get(&record_key)? {
+                    take(&record_key, &v, found)?;
                 }
             }
+            return Ok(());
         }
-        None => {
-            for (_, v) in storage.scan_prefix(&prefix(RECORD, &[&b]))? {
-                let record: AuditRecord = decode(&v)?;
-                if filter.admits(&record.entry) {
-                    found.push(record);
-                }
-            }
+        _ => vec![prefix(RECORD, &[&b])],
+    };
+    for p in prefixes {
+        for (k, v) in storage.scan_prefix(&p)? {
+            take(&k, &v, found)?;
         }
     }
     Ok(())
@@ -604,15 +633,16 @@ mod tests {
     }
 
     #[test]
-    fn time_codes_sort_as_numbers() {
+    fn stamps_sort_by_time_then_number() {
         let times = [i64::MIN, -5, -1, 0, 1, 1_700_000_000, i64::MAX];
-        let codes: Vec<String> = times.iter().map(|t| time_code(*t)).collect();
-        let mut sorted = codes.clone();
+        let stamps: Vec<[u8; 16]> = times.iter().map(|t| stamp(*t, 7)).collect();
+        let mut sorted = stamps.clone();
         sorted.sort();
-        assert_eq!(codes, sorted);
+        assert_eq!(stamps, sorted);
         for t in times {
-            assert_eq!(time_of_code(&time_code(t)), Some(t));
+            assert_eq!(stamp_of(&stamp(t, 7)), Some((t, 7)));
         }
+        assert!(stamp(5, 1) < stamp(5, 2));
     }
 
     #[test]
@@ -626,7 +656,7 @@ mod tests {
             let decision = if i % 100 == 0 { Decision::Deny } else { Decision::Allow };
             append(&storage, &trail, entry(1000 + i as i64, who, project, decision));
         }
-        let all = query(&storage, &Filter::default(), None).unwrap();
+        let all = query(&storage, &trail, &Filter::default(), None).unwrap();
         assert_eq!(all.len() as u64, n);
         assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
         let bob_p1 = Filter {
@@ -636,12 +666,21 @@ mod tests {
             until: Some(1000 + 5000),
             ..Filter::default()
         };
-        let got = query(&storage, &bob_p1, None).unwrap();
+        let got = query(&storage, &trail, &bob_p1, None).unwrap();
         let want: Vec<u64> = (4000..=5000).filter(|i| i % 3 != 0 && i % 2 == 0).collect();
         assert_eq!(got.iter().map(|r| r.seq).collect::<Vec<_>>(), want);
-        let denied = query(&storage, &Filter { denied: true, ..Filter::default() }, None).unwrap();
+        let p2_week = Filter {
+            project: Some("p2".into()),
+            since: Some(1000 + 4000),
+            until: Some(1000 + 4100),
+            ..Filter::default()
+        };
+        let got = query(&storage, &trail, &p2_week, None).unwrap();
+        let want: Vec<u64> = (4000..=4100).filter(|i| i % 2 == 1).collect();
+        assert_eq!(got.iter().map(|r| r.seq).collect::<Vec<_>>(), want);
+        let denied = query(&storage, &trail, &Filter { denied: true, ..Filter::default() }, None).unwrap();
         assert_eq!(denied.len() as u64, n.div_ceil(100));
-        let last = query(&storage, &Filter { limit: Some(5), ..Filter::default() }, None).unwrap();
+        let last = query(&storage, &trail, &Filter { limit: Some(5), ..Filter::default() }, None).unwrap();
         assert_eq!(last.iter().map(|r| r.seq).collect::<Vec<_>>(), (n - 5..n).collect::<Vec<_>>());
     }
 
@@ -657,10 +696,10 @@ mod tests {
         append(&storage, &trail, entry(late, "ALIYUN$owner", None, Decision::Allow));
         // The first block is wholly past the window once a record in the next block is written.
         append(&storage, &trail, entry(late, "ALIYUN$owner", None, Decision::Allow));
-        let left = query(&storage, &Filter::default(), None).unwrap();
+        let left = query(&storage, &trail, &Filter::default(), None).unwrap();
         assert_eq!(left.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![BLOCK_RECORDS, BLOCK_RECORDS + 1]);
         assert!(storage.scan_prefix(&prefix(RECORD, &[&block_code(0)])).unwrap().is_empty());
-        assert!(storage.scan_prefix(&prefix(BY_PRINCIPAL, &[&block_code(0)])).unwrap().is_empty());
+        assert!(storage.scan_prefix(&prefix(SUMMARY, &[])).unwrap().len() == 1);
 
         // Switching off is recorded; what follows is not.
         let mut batch = WriteBatch::new();
@@ -668,7 +707,7 @@ mod tests {
         trail.append(&storage, &mut batch, entry(late, "ALIYUN$owner", None, Decision::Allow)).unwrap();
         storage.apply(batch).unwrap();
         append(&storage, &trail, entry(late, "ALIYUN$owner", None, Decision::Allow));
-        assert_eq!(query(&storage, &Filter::default(), None).unwrap().len(), 3);
+        assert_eq!(query(&storage, &trail, &Filter::default(), None).unwrap().len(), 3);
         assert_eq!(retention(&storage).unwrap(), Retention::Off);
     }
 }

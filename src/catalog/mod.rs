@@ -121,6 +121,7 @@ impl Catalog {
             reads: Default::default(),
             exclusive: None,
             audit: None,
+            trail: &self.trail,
         }
     }
 
@@ -181,7 +182,7 @@ impl Catalog {
     /// older than the retention window seen from `now` are left out.
     pub fn audit_records(&self, filter: &audit::Filter, now: i64) -> Result<Vec<audit::AuditRecord>> {
         let cutoff = self.audit_retention()?.cutoff(now);
-        audit::query(self.storage.as_ref(), filter, cutoff)
+        audit::query(self.storage.as_ref(), &self.trail, filter, cutoff)
     }
 
     /// The trail's retention setting.
@@ -298,6 +299,8 @@ pub struct Txn<'a> {
     /// The statement's audit record, numbered and stored by the commit; kept apart from the
     /// writes so that [`Txn::discard_writes`] leaves it.
     audit: Option<audit::AuditEntry>,
+    /// The trail's block summaries, which choose the blocks an audit query reads.
+    trail: &'a audit::Trail,
 }
 
 /// What a transaction read from storage: key hashes (a collision only makes a commit retry,
@@ -450,7 +453,7 @@ impl<'a> Txn<'a> {
     /// these reads are not recorded for validation.
     pub fn audit_records(&self, filter: &audit::Filter, now: i64) -> Result<Vec<audit::AuditRecord>> {
         let cutoff = audit::retention(self.storage)?.cutoff(now);
-        audit::query(self.storage, filter, cutoff)
+        audit::query(self.storage, self.trail, filter, cutoff)
     }
 
     /// The trail's retention setting, as this transaction sees it.

@@ -161,7 +161,8 @@ impl<O: Write, E: Write> Console<O, E> {
         for stmt in statement::statements(input).filter(|stmt| stmt.index >= first) {
             let prepared = prepare(&stmt);
             let label = statement::statement_label(prepared.as_ref().ok(), stmt.text);
-            let step = prepared.and_then(|prepared| self.perform(frontend, &stmt, prepared));
+            let step =
+                prepared.and_then(|prepared| self.perform(frontend, &stmt, prepared, &label));
             let (error, ends_run) = match step {
                 Ok(Step::Nothing) => continue,
                 Ok(Step::Quit) => {
@@ -222,6 +223,7 @@ impl<O: Write, E: Write> Console<O, E> {
         frontend: &mut F,
         stmt: &ScriptStatement<'_>,
         prepared: Prepared,
+        label: &str,
     ) -> Result<Step, Error> {
         match prepared {
             Prepared::Empty => Ok(Step::Nothing),
@@ -243,8 +245,9 @@ impl<O: Write, E: Write> Console<O, E> {
                     return Ok(Step::Nothing);
                 }
                 let mut session = frontend.session();
+                // The label is the canonical text the audit record keeps: computed once.
                 session
-                    .execute(&statement)
+                    .execute_labelled(&statement, label)
                     .map(|output| Step::Printed(Box::new(output), true))
             }
         }

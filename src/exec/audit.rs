@@ -142,10 +142,11 @@ pub struct Origin<'a> {
     pub project: Option<&'a str>,
 }
 
-/// The record of `stmt` with its outcome.
+/// The record of `stmt` with its outcome; `canonical` is its text when the caller has it.
 pub fn entry(
     origin: &Origin<'_>,
     stmt: &Statement,
+    canonical: Option<&str>,
     outcome: std::result::Result<&StatementResult, &Error>,
     note: &Note,
 ) -> AuditEntry {
@@ -180,7 +181,7 @@ pub fn entry(
         source_ip: origin.source_ip.to_string(),
         project: origin.project.map(str::to_string),
         task: task_type(stmt),
-        statement: stmt.to_string(),
+        statement: canonical.map_or_else(|| stmt.to_string(), str::to_string),
         error,
         decision,
         rule: tally.rule,

@@ -196,6 +196,16 @@ impl Session {
     /// Runs one statement. Its writes are applied atomically when it succeeds (and not at all
     /// when it fails) but are durable only after [`Session::flush`].
     pub fn execute(&mut self, stmt: &Statement) -> Result<StatementResult> {
+        self.run_statement(stmt, None)
+    }
+
+    /// [`Session::execute`] for a caller that already holds the statement's canonical text
+    /// (`stmt.to_string()`), which the audit record keeps.
+    pub fn execute_labelled(&mut self, stmt: &Statement, canonical: &str) -> Result<StatementResult> {
+        self.run_statement(stmt, Some(canonical))
+    }
+
+    fn run_statement(&mut self, stmt: &Statement, canonical: Option<&str>) -> Result<StatementResult> {
         let started_as = matches!(
             stmt,
             Statement::Use { .. } | Statement::Login { .. } | Statement::Set(_)
@@ -212,7 +222,7 @@ impl Session {
         };
         if let (Some(out), Some((user, project))) = (session_statement, started_as) {
             // The record names the principal and project the statement ran with.
-            return self.record_alone(stmt, out, &user, project.as_deref());
+            return self.record_alone(stmt, canonical, out, &user, project.as_deref());
         }
         let now = self.now();
         let note = audit::Note::default();
@@ -251,7 +261,7 @@ impl Session {
             };
             match dispatch(&ctx, &mut txn, stmt) {
                 Ok(out) => {
-                    txn.set_audit(audit::entry(&origin, stmt, Ok(&out), &note));
+                    txn.set_audit(audit::entry(&origin, stmt, canonical, Ok(&out), &note));
                     match catalog.commit(txn) {
                         Ok(()) => break out,
                         Err(crate::Error::Conflict) => {
@@ -269,7 +279,7 @@ impl Session {
                     // The statement's writes are dropped; its record is committed alone, in a
                     // transaction that reads nothing and so cannot conflict.
                     drop(txn);
-                    catalog.append_audit(audit::entry(&origin, stmt, Err(&e), &note))?;
+                    catalog.append_audit(audit::entry(&origin, stmt, canonical, Err(&e), &note))?;
                     return Err(e);
                 }
             }
@@ -286,6 +296,7 @@ impl Session {
     fn record_alone(
         &self,
         stmt: &Statement,
+        canonical: Option<&str>,
         out: Result<StatementResult>,
         user: &str,
         project: Option<&str>,
@@ -299,7 +310,7 @@ impl Session {
         let note = audit::Note::default();
         self.engine
             .catalog()
-            .append_audit(audit::entry(&origin, stmt, out.as_ref(), &note))?;
+            .append_audit(audit::entry(&origin, stmt, canonical, out.as_ref(), &note))?;
         out
     }
 
