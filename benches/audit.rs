@@ -34,13 +34,13 @@ fn options(now: i64) -> SessionOptions {
 }
 
 fn entry(i: u64) -> AuditEntry {
-    let denied = i % 100 == 0;
+    let denied = i.is_multiple_of(100);
     AuditEntry {
         time: START + (i as i64 * SPAN) / RECORDS as i64,
         principal: format!("RAM$owner:user{}", (i / 3) % 50),
         source_ip: format!("10.0.{}.{}", i % 7, i % 11),
         project: Some(format!("prj{}", i % 20)),
-        task: if i % 4 == 0 { TaskType::Sql } else { TaskType::Management },
+        task: if i.is_multiple_of(4) { TaskType::Sql } else { TaskType::Management },
         statement: format!("grant Select on table t{} to user RAM$owner:user{}", i % 97, i % 50),
         error: denied.then(|| AuditError {
             kind: "authorization".into(),
@@ -72,7 +72,9 @@ fn show_audit(c: &mut Criterion) {
         ("user_all_90_days_limit1000", "show audit for user RAM$owner:user7 limit 1000"),
     ];
     let mut group = c.benchmark_group("show_audit_1m");
-    group.sample_size(20).measurement_time(Duration::from_secs(5));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(5));
     for (name, sql) in queries {
         let stmt = parse(sql);
         let found = match s.execute(&stmt).unwrap() {
@@ -106,9 +108,18 @@ fn statements() -> Vec<Statement> {
         for g in 0..349 {
             let t = (g / 50) % TABLES;
             v.push(match g % 3 {
-                0 => format!("grant Select, Describe, Alter on table tbl{t} to role role{}", g % 50),
-                1 => format!("grant Select on table tbl{t} (c1, c2, c3) to user RAM$owner:user{}", g % 300),
-                _ => format!("grant Download, Describe, Select on table tbl{t} to user RAM$owner:user{}", g % 300),
+                0 => format!(
+                    "grant Select, Describe, Alter on table tbl{t} to role role{}",
+                    g % 50
+                ),
+                1 => format!(
+                    "grant Select on table tbl{t} (c1, c2, c3) to user RAM$owner:user{}",
+                    g % 300
+                ),
+                _ => format!(
+                    "grant Download, Describe, Select on table tbl{t} to user RAM$owner:user{}",
+                    g % 300
+                ),
             });
         }
     }
@@ -118,10 +129,12 @@ fn statements() -> Vec<Statement> {
 fn prepared(location: &str, trail: bool) -> Session {
     let mut s = Session::new(Catalog::open(location).unwrap(), options(START));
     if !trail {
-        s.execute(&parse("alter tenant set audit retention off")).unwrap();
+        s.execute(&parse("alter tenant set audit retention off"))
+            .unwrap();
     }
     for p in 0..PROJECTS {
-        s.execute(&parse(&format!("create project prj{p}"))).unwrap();
+        s.execute(&parse(&format!("create project prj{p}")))
+            .unwrap();
         let mut txn = s.catalog().begin();
         for t in 0..TABLES {
             let columns = (1..=3)

@@ -80,8 +80,9 @@ pub fn run(
     let time = |flag: &str, t: &Option<String>| -> Result<Option<i64>, String> {
         t.as_deref()
             .map(|text| {
-                crate::policy::parse_time(text)
-                    .ok_or_else(|| format!("invalid {flag} '{text}': expected an RFC 3339 time or a date"))
+                crate::policy::parse_time(text).ok_or_else(|| {
+                    format!("invalid {flag} '{text}': expected an RFC 3339 time or a date")
+                })
             })
             .transpose()
     };

@@ -70,8 +70,15 @@ fn records_say_who_what_where_and_how_it_was_decided() {
         &cat,
         "2026-01-06T11:30:00Z",
         &[
-            "--user", "RAM$bob", "--source-ip", "10.1.2.3", "--project", "prj1", "--keep-going",
-            "-e", "select * from t; grant Select on table t to user RAM$bob; drop table nosuch;",
+            "--user",
+            "RAM$bob",
+            "--source-ip",
+            "10.1.2.3",
+            "--project",
+            "prj1",
+            "--keep-going",
+            "-e",
+            "select * from t; grant Select on table t to user RAM$bob; drop table nosuch;",
         ],
     );
     assert_eq!(bob.status.code(), Some(1), "{}", stderr(&bob));
@@ -98,8 +105,20 @@ fn records_say_who_what_where_and_how_it_was_decided() {
     assert_eq!(
         brief,
         vec![
-            (s("select * from t"), s("deny"), s("default deny: nothing grants Select on projects/prj1/tables/t"), s("4019"), s("SQL")),
-            (s("grant Select on table t to user RAM$bob"), s("deny"), s("the statement needs Admin or better; a plain member may not run it"), s("4019"), s("Management")),
+            (
+                s("select * from t"),
+                s("deny"),
+                s("default deny: nothing grants Select on projects/prj1/tables/t"),
+                s("4019"),
+                s("SQL")
+            ),
+            (
+                s("grant Select on table t to user RAM$bob"),
+                s("deny"),
+                s("the statement needs Admin or better; a plain member may not run it"),
+                s("4019"),
+                s("Management")
+            ),
             (s("drop table nosuch"), s("none"), s("-"), s("-"), s("SQL")),
         ]
     );
@@ -116,26 +135,67 @@ fn records_say_who_what_where_and_how_it_was_decided() {
     let grant = "use prj1; grant Select on table t to user RAM$bob;";
     assert_eq!(mcsec(&cat, T0, &["-e", grant]).status.code(), Some(0));
     let later = "2026-01-08T00:00:00Z";
-    let read = mcsec(&cat, later, &["--user", "RAM$bob", "--project", "prj1", "-e", "select name from t;"]);
+    let read = mcsec(
+        &cat,
+        later,
+        &[
+            "--user",
+            "RAM$bob",
+            "--project",
+            "prj1",
+            "-e",
+            "select name from t;",
+        ],
+    );
     assert_eq!(read.status.code(), Some(0), "{}", stderr(&read));
-    let last = json_lines(&mcsec(&cat, later, &["--format", "json", "-e", "show audit for user RAM$bob limit 1;"]));
+    let last = json_lines(&mcsec(
+        &cat,
+        later,
+        &[
+            "--format",
+            "json",
+            "-e",
+            "show audit for user RAM$bob limit 1;",
+        ],
+    ));
     let r = &last[0]["result"]["records"][0];
     assert_eq!(r["statement"], "select name from t");
     assert_eq!(r["decision"], "allow");
-    assert_eq!(r["rule"], "ACL user/RAM$owner:bob: Select on projects/prj1/tables/t");
-    assert_eq!((r["rows_read"].as_u64(), r["bytes_read"].as_u64()), (Some(2), Some(5)));
+    assert_eq!(
+        r["rule"],
+        "ACL user/RAM$owner:bob: Select on projects/prj1/tables/t"
+    );
+    assert_eq!(
+        (r["rows_read"].as_u64(), r["bytes_read"].as_u64()),
+        (Some(2), Some(5))
+    );
     // The insert of the setup wrote two rows of 4 bytes each (`ann` and 1, `bo` and 22).
     let owner = json_lines(&mcsec(
         &cat,
         T0,
-        &["--format", "json", "-e", "show audit for user ALIYUN$owner in project prj1 limit 4;"],
+        &[
+            "--format",
+            "json",
+            "-e",
+            "show audit for user ALIYUN$owner in project prj1 limit 4;",
+        ],
     ));
     let rows = owner[0]["result"]["records"].as_array().expect("records");
     let insert = rows
         .iter()
-        .find(|r| r["statement"].as_str().is_some_and(|s| s.starts_with("insert")))
+        .find(|r| {
+            r["statement"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("insert"))
+        })
         .expect("the insert");
-    assert_eq!((insert["rows_written"].as_u64(), insert["bytes_written"].as_u64()), (Some(2), Some(8)));
+    assert_eq!(
+        (
+            insert["rows_written"].as_u64(),
+            insert["bytes_written"].as_u64()
+        ),
+        (Some(2), Some(8))
+    );
 }
 
 #[test]
@@ -144,22 +204,52 @@ fn a_refused_statement_changes_nothing_but_its_record_is_kept() {
     let cat = dir.path().join("cat");
     let setup = "create project prj1; use prj1; add user RAM$bob;";
     assert_eq!(mcsec(&cat, T0, &["-e", setup]).status.code(), Some(0));
-    let before = mcsec(&cat, T0, &["--project", "prj1", "-e", "list roles; show grants for RAM$bob;"]);
+    let before = mcsec(
+        &cat,
+        T0,
+        &[
+            "--project",
+            "prj1",
+            "-e",
+            "list roles; show grants for RAM$bob;",
+        ],
+    );
     // `purge` of a user by a plain member is refused after nothing; `create role` by the
     // member too. Neither leaves a trace in the catalog, only in the trail.
     let refused = mcsec(
         &cat,
         T0,
-        &["--user", "RAM$bob", "--project", "prj1", "--keep-going", "-e", "create role r1; purge privs from user RAM$bob;"],
+        &[
+            "--user",
+            "RAM$bob",
+            "--project",
+            "prj1",
+            "--keep-going",
+            "-e",
+            "create role r1; purge privs from user RAM$bob;",
+        ],
     );
     assert_eq!(refused.status.code(), Some(1));
-    let after = mcsec(&cat, T0, &["--project", "prj1", "-e", "list roles; show grants for RAM$bob;"]);
+    let after = mcsec(
+        &cat,
+        T0,
+        &[
+            "--project",
+            "prj1",
+            "-e",
+            "list roles; show grants for RAM$bob;",
+        ],
+    );
     assert_eq!(stdout(&before), stdout(&after));
     let trail = mcsec(&cat, T0, &["-e", "show audit for user RAM$bob denied;"]);
     let text = stdout(&trail);
     assert!(text.contains("| create role r1 "), "{text}");
     assert!(text.contains("| purge privs from user RAM$bob "), "{text}");
-    assert_eq!(text.matches("FAILED ODPS-0420095 [4019]").count(), 2, "{text}");
+    assert_eq!(
+        text.matches("FAILED ODPS-0420095 [4019]").count(),
+        2,
+        "{text}"
+    );
 }
 
 #[test]
@@ -176,9 +266,22 @@ fn show_audit_filters_by_time_principal_project_and_denial_and_needs_the_tenant_
         let o = mcsec(
             &cat,
             &format!("{day}T12:00:00Z"),
-            &["--user", "RAM$bob", "--project", project, "--keep-going", "-e", "whoami; list users;"],
+            &[
+                "--user",
+                "RAM$bob",
+                "--project",
+                project,
+                "--keep-going",
+                "-e",
+                "whoami; list users;",
+            ],
         );
-        assert_eq!(o.status.code(), Some(1), "list users is refused to a member: {}", stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "list users is refused to a member: {}",
+            stderr(&o)
+        );
     }
     let query = |q: &str| -> Vec<(String, String)> {
         let out = mcsec(&cat, "2026-01-10T00:00:00Z", &["--format", "json", "-e", q]);
@@ -190,7 +293,11 @@ fn show_audit_filters_by_time_principal_project_and_denial_and_needs_the_tenant_
             .map(|r| {
                 (
                     r["time"].as_str().unwrap_or("")[..10].to_string(),
-                    format!("{} {}", r["project"].as_str().unwrap_or("-"), r["statement"].as_str().unwrap_or("")),
+                    format!(
+                        "{} {}",
+                        r["project"].as_str().unwrap_or("-"),
+                        r["statement"].as_str().unwrap_or("")
+                    ),
                 )
             })
             .collect()
@@ -202,11 +309,17 @@ fn show_audit_filters_by_time_principal_project_and_denial_and_needs_the_tenant_
     );
     assert_eq!(
         query("show audit for user RAM$bob denied limit 2;"),
-        vec![s("2026-01-03", "prj1 list users"), s("2026-01-04", "prj2 list users")]
+        vec![
+            s("2026-01-03", "prj1 list users"),
+            s("2026-01-04", "prj2 list users")
+        ]
     );
     assert_eq!(
         query("show audit in project prj1 since '2026-01-03' limit 10;"),
-        vec![s("2026-01-03", "prj1 whoami"), s("2026-01-03", "prj1 list users")]
+        vec![
+            s("2026-01-03", "prj1 whoami"),
+            s("2026-01-03", "prj1 list users")
+        ]
     );
     assert_eq!(query("show audit for user RAM$nobody;"), vec![]);
     // Text mode prints OK when nothing matches.
@@ -229,34 +342,96 @@ fn show_audit_filters_by_time_principal_project_and_denial_and_needs_the_tenant_
 fn retention_prunes_old_records_and_off_stops_the_trail() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cat = dir.path().join("cat");
-    let o = mcsec(&cat, "2026-01-01T00:00:00Z", &["-e", "create project prj1; alter tenant set audit retention 30 days;"]);
+    let o = mcsec(
+        &cat,
+        "2026-01-01T00:00:00Z",
+        &[
+            "-e",
+            "create project prj1; alter tenant set audit retention 30 days;",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(mcsec(&cat, "2026-01-20T00:00:00Z", &["-e", "whoami;"]).status.code(), Some(0));
+    assert_eq!(
+        mcsec(&cat, "2026-01-20T00:00:00Z", &["-e", "whoami;"])
+            .status
+            .code(),
+        Some(0)
+    );
     let count = |now: &str| -> usize {
         let out = mcsec(&cat, now, &["--format", "json", "-e", "show audit;"]);
-        json_lines(&out)[0]["result"]["records"].as_array().map_or(0, Vec::len)
+        json_lines(&out)[0]["result"]["records"]
+            .as_array()
+            .map_or(0, Vec::len)
     };
     assert_eq!(count("2026-01-25T00:00:00Z"), 3);
     // Seen from 2026-02-10, the records of 2026-01-01 are past the 30-day window.
-    assert_eq!(count("2026-02-10T00:00:00Z"), 2, "whoami of 01-20 and show audit of 01-25");
-    let bad = mcsec(&cat, T0, &["-e", "alter tenant set audit retention 0 days;"]);
+    assert_eq!(
+        count("2026-02-10T00:00:00Z"),
+        2,
+        "whoami of 01-20 and show audit of 01-25"
+    );
+    let bad = mcsec(
+        &cat,
+        T0,
+        &["-e", "alter tenant set audit retention 0 days;"],
+    );
     assert_eq!(
         stderr(&bad).lines().next(),
         Some("FAILED: invalid audit retention 0 days: expected 1 to 36500 days, or off")
     );
-    let off = mcsec(&cat, "2026-02-11T00:00:00Z", &["-e", "alter tenant set audit retention off; whoami; whoami;"]);
+    let off = mcsec(
+        &cat,
+        "2026-02-11T00:00:00Z",
+        &[
+            "-e",
+            "alter tenant set audit retention off; whoami; whoami;",
+        ],
+    );
     assert_eq!(off.status.code(), Some(0));
-    let export = mcsec(&cat, "2026-02-12T00:00:00Z", &["-e", "show audit since '2026-02-11';"]);
+    let export = mcsec(
+        &cat,
+        "2026-02-12T00:00:00Z",
+        &["-e", "show audit since '2026-02-11';"],
+    );
     // The statement that switched the trail off is its last record.
     let text = stdout(&export);
-    assert_eq!(text.matches("| alter tenant set audit retention off ").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("| alter tenant set audit retention off ")
+            .count(),
+        1,
+        "{text}"
+    );
     assert!(!text.contains("whoami"), "{text}");
-    let on = mcsec(&cat, "2026-02-13T00:00:00Z", &["-e", "alter tenant set audit retention 365 days; whoami;"]);
+    let on = mcsec(
+        &cat,
+        "2026-02-13T00:00:00Z",
+        &["-e", "alter tenant set audit retention 365 days; whoami;"],
+    );
     assert_eq!(on.status.code(), Some(0));
-    let text = stdout(&mcsec(&cat, "2026-02-14T00:00:00Z", &["-e", "show audit since '2026-02-13';"]));
-    assert!(text.contains("| alter tenant set audit retention 365 days ") && text.contains("| whoami "), "{text}");
-    let member = mcsec(&cat, T0, &["--user", "RAM$bob", "-e", "alter tenant set audit retention off;"]);
-    assert!(stderr(&member).contains("odps:SetAuditRetention"), "{}", stderr(&member));
+    let text = stdout(&mcsec(
+        &cat,
+        "2026-02-14T00:00:00Z",
+        &["-e", "show audit since '2026-02-13';"],
+    ));
+    assert!(
+        text.contains("| alter tenant set audit retention 365 days ") && text.contains("| whoami "),
+        "{text}"
+    );
+    let member = mcsec(
+        &cat,
+        T0,
+        &[
+            "--user",
+            "RAM$bob",
+            "-e",
+            "alter tenant set audit retention off;",
+        ],
+    );
+    assert!(
+        stderr(&member).contains("odps:SetAuditRetention"),
+        "{}",
+        stderr(&member)
+    );
 }
 
 /// The three-month tenant of `scripts/gen_audit_tenant.sh`, built once per test run.
@@ -291,17 +466,37 @@ fn the_survey_of_three_months_finds_the_residue_the_idle_user_the_shared_key_and
     );
     assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
     golden("survey.out", &stdout(&text));
-    let json = mcsec(&cat, now, &["--format", "json", "-e", "survey project sales;"]);
+    let json = mcsec(
+        &cat,
+        now,
+        &["--format", "json", "-e", "survey project sales;"],
+    );
     let v = &json_lines(&json)[0]["result"];
-    golden("survey.json", &format!("{}\n", serde_json::to_string_pretty(v).expect("json")));
+    golden(
+        "survey.json",
+        &format!("{}\n", serde_json::to_string_pretty(v).expect("json")),
+    );
 
     let csv = mcsec(&cat, now, &["audit", "export"]);
-    assert_eq!(csv.status.code(), Some(2), "audit export takes --catalog itself");
+    assert_eq!(
+        csv.status.code(),
+        Some(2),
+        "audit export takes --catalog itself"
+    );
     let export = |format: &str| {
         Command::new(BIN)
             .args(["audit", "export", "--catalog"])
             .arg(&cat)
-            .args(["--format", format, "--user", "RAM$bob", "--since", "2026-03-12", "--until", "2026-03-19T23:59:59Z"])
+            .args([
+                "--format",
+                format,
+                "--user",
+                "RAM$bob",
+                "--since",
+                "2026-03-12",
+                "--until",
+                "2026-03-19T23:59:59Z",
+            ])
             .env("MCSEC_NOW", now)
             .output()
             .expect("export")
@@ -314,7 +509,14 @@ fn the_survey_of_three_months_finds_the_residue_the_idle_user_the_shared_key_and
     golden("export.jsonl", &stdout(&jsonl));
     let first: serde_json::Value =
         serde_json::from_str(stdout(&jsonl).lines().next().expect("a line")).expect("json");
-    for field in ["eventTime", "userIdentity", "sourceIpAddress", "eventName", "resource", "errorCode"] {
+    for field in [
+        "eventTime",
+        "userIdentity",
+        "sourceIpAddress",
+        "eventName",
+        "resource",
+        "errorCode",
+    ] {
         assert!(first.get(field).is_some(), "{field} in {first}");
     }
 }
@@ -330,13 +532,28 @@ fn drop_ram_user_leaves_the_p4_residue_where_a_role_was_held() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let residue = "p4_03508294776234386230";
     assert_eq!(
-        stdout(&o).lines().filter(|l| *l != "OK").collect::<Vec<_>>(),
+        stdout(&o)
+            .lines()
+            .filter(|l| *l != "OK")
+            .collect::<Vec<_>>(),
         vec![residue],
         "the residue in prj1, nothing in prj2"
     );
-    let grants = mcsec(&cat, T0, &["--project", "prj1", "-e", &format!("show grants for {residue};")]);
+    let grants = mcsec(
+        &cat,
+        T0,
+        &[
+            "--project",
+            "prj1",
+            "-e",
+            &format!("show grants for {residue};"),
+        ],
+    );
     let text = stdout(&grants);
-    assert!(text.contains("[roles]\nr\n") && text.contains("Select"), "{text}");
+    assert!(
+        text.contains("[roles]\nr\n") && text.contains("Select"),
+        "{text}"
+    );
     let again = mcsec(&cat, T0, &["-e", "drop ram user RAM$erin;"]);
     assert_eq!(
         stderr(&again).lines().next(),
@@ -377,8 +594,11 @@ fn a_record_survives_sigkill_exactly_when_its_statement_did() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cat = dir.path().join("cat");
         let file = dir.path().join("kill.sql");
-        std::fs::write(&file, script.iter().map(|s| format!("{s};\n")).collect::<String>())
-            .expect("script");
+        std::fs::write(
+            &file,
+            script.iter().map(|s| format!("{s};\n")).collect::<String>(),
+        )
+        .expect("script");
         let mut child = Command::new(BIN)
             .arg("--catalog")
             .arg(&cat)
@@ -420,7 +640,13 @@ fn a_record_survives_sigkill_exactly_when_its_statement_did() {
             .map(|e| e["requestParameters"]["statement"].as_str().unwrap_or(""))
             .collect();
         assert!(recorded.len() <= script.len());
-        assert_eq!(recorded, script[..recorded.len()].iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(
+            recorded,
+            script[..recorded.len()]
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        );
         // Every statement whose result was printed (a line on stdout each: refusals print
         // none there) has its record.
         let printed_statements = script
@@ -443,9 +669,25 @@ fn a_record_survives_sigkill_exactly_when_its_statement_did() {
             .output()
             .expect("readback");
         let text = stdout(&users);
-        let added = recorded.iter().filter(|s| s.starts_with("add user")).count();
-        let granted = recorded.iter().filter(|s| s.starts_with("grant Select")).count();
-        assert_eq!(text.lines().filter(|l| l.starts_with("RAM$owner:u")).count(), added, "kill after {kill_after}");
-        assert_eq!(text.matches("Select").count(), granted, "kill after {kill_after}: {text}");
+        let added = recorded
+            .iter()
+            .filter(|s| s.starts_with("add user"))
+            .count();
+        let granted = recorded
+            .iter()
+            .filter(|s| s.starts_with("grant Select"))
+            .count();
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.starts_with("RAM$owner:u"))
+                .count(),
+            added,
+            "kill after {kill_after}"
+        );
+        assert_eq!(
+            text.matches("Select").count(),
+            granted,
+            "kill after {kill_after}: {text}"
+        );
     }
 }

@@ -125,12 +125,17 @@ impl Decision {
 macro_rules! tagged_serde {
     ($name:ident) => {
         impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
                 s.serialize_u8(self.tag())
             }
         }
         impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
                 let tag = u8::deserialize(d)?;
                 $name::from_tag(tag).ok_or_else(|| {
                     serde::de::Error::custom(format!("unknown {} tag {tag}", stringify!($name)))
@@ -279,7 +284,8 @@ fn block_code(block: u64) -> String {
 }
 
 fn key(tag: &str, segments: &[&str]) -> Vec<u8> {
-    let mut k = Vec::with_capacity(tag.len() + 17 + segments.iter().map(|s| s.len() + 1).sum::<usize>());
+    let mut k =
+        Vec::with_capacity(tag.len() + 17 + segments.iter().map(|s| s.len() + 1).sum::<usize>());
     k.extend_from_slice(tag.as_bytes());
     for s in segments {
         k.push(SEP);
@@ -296,7 +302,10 @@ fn prefix(tag: &str, segments: &[&str]) -> Vec<u8> {
 
 /// `Y`·block·principal·project (empty when none)·stamp.
 fn record_key(block: &str, e: &AuditEntry, seq: u64) -> Vec<u8> {
-    let mut k = prefix(RECORD, &[block, &e.principal, e.project.as_deref().unwrap_or("")]);
+    let mut k = prefix(
+        RECORD,
+        &[block, &e.principal, e.project.as_deref().unwrap_or("")],
+    );
     k.extend_from_slice(&stamp(e.time, seq));
     k
 }
@@ -544,7 +553,11 @@ impl Trail {
             .iter()
             .filter(|(_, s)| filter.admits_block(s))
             .map(|(b, s)| {
-                let principals = if by_project { s.principals.clone() } else { Vec::new() };
+                let principals = if by_project {
+                    s.principals.clone()
+                } else {
+                    Vec::new()
+                };
                 (*b, s.max_time, principals)
             })
             .collect();
@@ -651,10 +664,22 @@ mod tests {
         let trail = Trail::default();
         let n = BLOCK_RECORDS * 2 + 10;
         for i in 0..n {
-            let who = if i % 3 == 0 { "ALIYUN$owner" } else { "RAM$owner:bob" };
+            let who = if i % 3 == 0 {
+                "ALIYUN$owner"
+            } else {
+                "RAM$owner:bob"
+            };
             let project = if i % 2 == 0 { Some("p1") } else { Some("p2") };
-            let decision = if i % 100 == 0 { Decision::Deny } else { Decision::Allow };
-            append(&storage, &trail, entry(1000 + i as i64, who, project, decision));
+            let decision = if i % 100 == 0 {
+                Decision::Deny
+            } else {
+                Decision::Allow
+            };
+            append(
+                &storage,
+                &trail,
+                entry(1000 + i as i64, who, project, decision),
+            );
         }
         let all = query(&storage, &trail, &Filter::default(), None).unwrap();
         assert_eq!(all.len() as u64, n);
@@ -678,10 +703,31 @@ mod tests {
         let got = query(&storage, &trail, &p2_week, None).unwrap();
         let want: Vec<u64> = (4000..=4100).filter(|i| i % 2 == 1).collect();
         assert_eq!(got.iter().map(|r| r.seq).collect::<Vec<_>>(), want);
-        let denied = query(&storage, &trail, &Filter { denied: true, ..Filter::default() }, None).unwrap();
+        let denied = query(
+            &storage,
+            &trail,
+            &Filter {
+                denied: true,
+                ..Filter::default()
+            },
+            None,
+        )
+        .unwrap();
         assert_eq!(denied.len() as u64, n.div_ceil(100));
-        let last = query(&storage, &trail, &Filter { limit: Some(5), ..Filter::default() }, None).unwrap();
-        assert_eq!(last.iter().map(|r| r.seq).collect::<Vec<_>>(), (n - 5..n).collect::<Vec<_>>());
+        let last = query(
+            &storage,
+            &trail,
+            &Filter {
+                limit: Some(5),
+                ..Filter::default()
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            last.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            (n - 5..n).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -689,25 +735,61 @@ mod tests {
         let storage = MemStorage::default();
         let trail = Trail::default();
         for i in 0..BLOCK_RECORDS {
-            append(&storage, &trail, entry(i as i64, "ALIYUN$owner", None, Decision::Allow));
+            append(
+                &storage,
+                &trail,
+                entry(i as i64, "ALIYUN$owner", None, Decision::Allow),
+            );
         }
         let day = 86_400;
         let late = i64::from(DEFAULT_RETENTION_DAYS) * day + BLOCK_RECORDS as i64 + 10;
-        append(&storage, &trail, entry(late, "ALIYUN$owner", None, Decision::Allow));
+        append(
+            &storage,
+            &trail,
+            entry(late, "ALIYUN$owner", None, Decision::Allow),
+        );
         // The first block is wholly past the window once a record in the next block is written.
-        append(&storage, &trail, entry(late, "ALIYUN$owner", None, Decision::Allow));
+        append(
+            &storage,
+            &trail,
+            entry(late, "ALIYUN$owner", None, Decision::Allow),
+        );
         let left = query(&storage, &trail, &Filter::default(), None).unwrap();
-        assert_eq!(left.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![BLOCK_RECORDS, BLOCK_RECORDS + 1]);
-        assert!(storage.scan_prefix(&prefix(RECORD, &[&block_code(0)])).unwrap().is_empty());
+        assert_eq!(
+            left.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            vec![BLOCK_RECORDS, BLOCK_RECORDS + 1]
+        );
+        assert!(storage
+            .scan_prefix(&prefix(RECORD, &[&block_code(0)]))
+            .unwrap()
+            .is_empty());
         assert!(storage.scan_prefix(&prefix(SUMMARY, &[])).unwrap().len() == 1);
 
         // Switching off is recorded; what follows is not.
         let mut batch = WriteBatch::new();
-        batch.insert(RETENTION_KEY.to_vec(), Some(encode(&Retention::Off).unwrap()));
-        trail.append(&storage, &mut batch, entry(late, "ALIYUN$owner", None, Decision::Allow)).unwrap();
+        batch.insert(
+            RETENTION_KEY.to_vec(),
+            Some(encode(&Retention::Off).unwrap()),
+        );
+        trail
+            .append(
+                &storage,
+                &mut batch,
+                entry(late, "ALIYUN$owner", None, Decision::Allow),
+            )
+            .unwrap();
         storage.apply(batch).unwrap();
-        append(&storage, &trail, entry(late, "ALIYUN$owner", None, Decision::Allow));
-        assert_eq!(query(&storage, &trail, &Filter::default(), None).unwrap().len(), 3);
+        append(
+            &storage,
+            &trail,
+            entry(late, "ALIYUN$owner", None, Decision::Allow),
+        );
+        assert_eq!(
+            query(&storage, &trail, &Filter::default(), None)
+                .unwrap()
+                .len(),
+            3
+        );
         assert_eq!(retention(&storage).unwrap(), Retention::Off);
     }
 }

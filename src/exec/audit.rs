@@ -59,7 +59,13 @@ fn bytes_of(row: &[Value]) -> u64 {
     row.iter()
         .map(|v| match v {
             Value::Null => 0,
-            Value::Bool(b) => if *b { 4 } else { 5 },
+            Value::Bool(b) => {
+                if *b {
+                    4
+                } else {
+                    5
+                }
+            }
             Value::Number(s) | Value::String(s) => s.len() as u64,
         })
         .sum()
@@ -279,9 +285,7 @@ pub fn filter_of(ctx: &ExecContext<'_>, q: &AuditQuery) -> Result<Filter> {
         since: time(&q.since)?,
         until: time(&q.until)?,
         denied: q.denied,
-        limit: q
-            .limit
-            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        limit: q.limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
     })
 }
 
@@ -395,7 +399,14 @@ pub fn text(rows: &[AuditRow]) -> String {
         return "OK".into();
     }
     let columns: Vec<String> = [
-        "time", "principal", "source_ip", "project", "task", "outcome", "decision", "statement",
+        "time",
+        "principal",
+        "source_ip",
+        "project",
+        "task",
+        "outcome",
+        "decision",
+        "statement",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -428,4 +439,3 @@ pub fn text(rows: &[AuditRow]) -> String {
         .collect();
     super::render::result_table(&columns, &cells)
 }
-

@@ -98,7 +98,10 @@ fn identity(principal: &str) -> (&'static str, &str, &str) {
     if let Some(acct) = principal.strip_prefix("ALIYUN$") {
         return ("aliyun-account", acct, acct);
     }
-    if let Some((acct, name)) = principal.strip_prefix("RAM$").and_then(|r| r.split_once(':')) {
+    if let Some((acct, name)) = principal
+        .strip_prefix("RAM$")
+        .and_then(|r| r.split_once(':'))
+    {
         return match name.strip_prefix("role/") {
             Some(role) => ("ram-role", acct, role),
             None => ("ram-user", acct, name),
@@ -140,7 +143,10 @@ fn event(r: &AuditRecord) -> Event<'_> {
             principal: &e.principal,
         },
         source_ip_address: &e.source_ip,
-        resource: e.project.as_ref().map(|p| format!("acs:odps:*:projects/{p}")),
+        resource: e
+            .project
+            .as_ref()
+            .map(|p| format!("acs:odps:*:projects/{p}")),
         error_code: e
             .error
             .as_ref()
@@ -171,7 +177,11 @@ fn csv_field(text: &str) -> String {
 }
 
 /// Writes `records` in `format`: JSON lines, or CSV with a header row.
-pub fn export(records: &[AuditRecord], format: ExportFormat, out: &mut dyn Write) -> io::Result<()> {
+pub fn export(
+    records: &[AuditRecord],
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut out = io::BufWriter::new(out);
     match format {
         ExportFormat::Jsonl => {

@@ -134,8 +134,14 @@ fn privileges(
     for (table, grants) in txn.label_grants_of_grantee(project, grantee)? {
         for g in &grants.entries {
             match &g.column {
-                Some(c) => out.push(format!("label {} on projects/{project}/tables/{table}({c})", g.level)),
-                None => out.push(format!("label {} on projects/{project}/tables/{table}", g.level)),
+                Some(c) => out.push(format!(
+                    "label {} on projects/{project}/tables/{table}({c})",
+                    g.level
+                )),
+                None => out.push(format!(
+                    "label {} on projects/{project}/tables/{table}",
+                    g.level
+                )),
             }
         }
     }
@@ -155,16 +161,20 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, s: &SurveyStmt) -> Result<S
             (format!("project {name}"), vec![project])
         }
         SurveyScope::Current => {
-            let name = ctx.project.ok_or_else(super::messages::no_project_selected)?;
+            let name = ctx
+                .project
+                .ok_or_else(super::messages::no_project_selected)?;
             let project = txn
                 .project(name)?
                 .ok_or_else(|| crate::authz::project_not_found(name))?;
             (format!("project {name}"), vec![project])
         }
     };
-    let since = ctx
-        .now
-        .saturating_sub(i64::try_from(window_days).unwrap_or(i64::MAX / 2).saturating_mul(86_400));
+    let since = ctx.now.saturating_sub(
+        i64::try_from(window_days)
+            .unwrap_or(i64::MAX / 2)
+            .saturating_mul(86_400),
+    );
     let project_filter = match &s.scope {
         SurveyScope::Tenant => None,
         _ => projects.first().map(|p| p.name.clone()),
@@ -196,7 +206,9 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, s: &SurveyStmt) -> Result<S
         &all_window
     };
     for r in seen_in {
-        let t = last_seen.entry(r.entry.principal.as_str()).or_insert(r.entry.time);
+        let t = last_seen
+            .entry(r.entry.principal.as_str())
+            .or_insert(r.entry.time);
         *t = (*t).max(r.entry.time);
     }
 
@@ -213,7 +225,10 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, s: &SurveyStmt) -> Result<S
             principal: u.principal.clone(),
             kind: kind_of(&u.principal),
         }));
-        for r in tenant_roles.iter().filter(|r| r.projects.contains(&project.name)) {
+        for r in tenant_roles
+            .iter()
+            .filter(|r| r.projects.contains(&project.name))
+        {
             members.push(Member {
                 principal: r.name.clone(),
                 kind: "tenant_role",
@@ -322,7 +337,11 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, s: &SurveyStmt) -> Result<S
         }
     }
     let mut tasks: Vec<AccountTasks> = tasks.into_values().collect();
-    tasks.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.principal.cmp(&b.principal)));
+    tasks.sort_by(|a, b| {
+        b.total
+            .cmp(&a.total)
+            .then_with(|| a.principal.cmp(&b.principal))
+    });
     let shared = ips
         .into_iter()
         .filter(|(_, set)| set.len() as u64 > addresses)
@@ -372,7 +391,15 @@ impl Survey {
         )];
         out.push("Accounts:".into());
         out.push(table(
-            &["project", "owner", "aliyun_accounts", "ram_users", "ram_roles", "tenant_roles", "p4_residues"],
+            &[
+                "project",
+                "owner",
+                "aliyun_accounts",
+                "ram_users",
+                "ram_roles",
+                "tenant_roles",
+                "p4_residues",
+            ],
             self.accounts
                 .iter()
                 .map(|a| {
@@ -390,7 +417,13 @@ impl Survey {
         ));
         out.push("Discarded accounts:".into());
         out.push(table(
-            &["project", "principal", "reason", "last_activity", "privileges"],
+            &[
+                "project",
+                "principal",
+                "reason",
+                "last_activity",
+                "privileges",
+            ],
             self.discarded
                 .iter()
                 .map(|d| {
@@ -408,7 +441,10 @@ impl Survey {
                 })
                 .collect(),
         ));
-        out.push(format!("Tasks in the last {} days, most first:", self.window_days));
+        out.push(format!(
+            "Tasks in the last {} days, most first:",
+            self.window_days
+        ));
         out.push(table(
             &["principal", "SQL", "DT", "Management", "total", "denied"],
             self.tasks

@@ -38,7 +38,10 @@ pub(super) fn show_audit(i: Tokens<'_>) -> PResult<'_, Statement> {
 /// `survey [project <p> | tenant] [inactive <n> days] [addresses <n>]`, after `survey`.
 pub(super) fn survey(i: Tokens<'_>) -> PResult<'_, Statement> {
     let (i, scope) = opt(alt((
-        map(preceded(kw("project"), ident_as("project")), SurveyScope::Project),
+        map(
+            preceded(kw("project"), ident_as("project")),
+            SurveyScope::Project,
+        ),
         value(SurveyScope::Tenant, kw("tenant")),
     )))
     .parse(i)?;
