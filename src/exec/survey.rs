@@ -188,29 +188,28 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, s: &SurveyStmt) -> Result<S
         },
         ctx.now,
     )?;
-    // The newest statement of each principal in the window, in any project: an account active
-    // elsewhere is still in use.
-    let mut last_seen: BTreeMap<&str, i64> = BTreeMap::new();
-    let all_window;
-    let seen_in: &[AuditRecord] = if matches!(s.scope, SurveyScope::Tenant) {
-        &window
-    } else {
-        all_window = txn.audit_records(
-            &Filter {
-                since: Some(since),
-                until: Some(ctx.now),
-                ..Filter::default()
-            },
-            ctx.now,
-        )?;
-        &all_window
+    // Whether a principal ran anything in the window, in any project (an account active
+    // elsewhere is still in use): one indexed lookup per user, not a read of the window.
+    let mut active: BTreeMap<String, bool> = BTreeMap::new();
+    let mut is_active = |txn: &Txn<'_>, principal: &str| -> Result<bool> {
+        if let Some(known) = active.get(principal) {
+            return Ok(*known);
+        }
+        let seen = !txn
+            .audit_records(
+                &Filter {
+                    principal: Some(principal.to_string()),
+                    since: Some(since),
+                    until: Some(ctx.now),
+                    limit: Some(1),
+                    ..Filter::default()
+                },
+                ctx.now,
+            )?
+            .is_empty();
+        active.insert(principal.to_string(), seen);
+        Ok(seen)
     };
-    for r in seen_in {
-        let t = last_seen
-            .entry(r.entry.principal.as_str())
-            .or_insert(r.entry.time);
-        *t = (*t).max(r.entry.time);
-    }
 
     let mut accounts = Vec::new();
     let mut discarded = Vec::new();
@@ -239,7 +238,7 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, s: &SurveyStmt) -> Result<S
         for u in &users {
             let reason = if u.principal.starts_with("p4_") {
                 Some("p4_residue")
-            } else if !last_seen.contains_key(u.principal.as_str()) {
+            } else if !is_active(txn, &u.principal)? {
                 Some("inactive")
             } else {
                 None
