@@ -402,6 +402,14 @@ fn retention_prunes_old_records_and_off_stops_the_trail() {
         "{text}"
     );
     assert!(!text.contains("whoami"), "{text}");
+    // With the trail off nothing records activity, so the survey calls no user inactive.
+    let idle = mcsec(
+        &cat,
+        "2026-02-11T00:00:00Z",
+        &["-e", "use prj1; add user RAM$idle; survey;"],
+    );
+    assert_eq!(idle.status.code(), Some(0), "{}", stderr(&idle));
+    assert!(!stdout(&idle).contains("inactive"), "{}", stdout(&idle));
     let on = mcsec(
         &cat,
         "2026-02-13T00:00:00Z",
