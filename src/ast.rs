@@ -16,6 +16,9 @@
 
 use serde::Serialize;
 
+pub mod audit;
+pub use audit::{AuditQuery, RetentionWord, SurveyScope, SurveyStmt};
+
 /// One parsed statement and where it started in its source (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Located<T> {
@@ -662,6 +665,15 @@ pub enum Statement {
     Check(ExplainStmt),
     /// `snapshot save|restore <name>`, `list snapshots`
     Snapshot(SnapshotStmt),
+    // sandbox: checking a tenant (see `audit`)
+    ShowAudit(AuditQuery),
+    Survey(SurveyStmt),
+    SetAuditRetention(RetentionWord),
+    /// `drop ram user <principal>`: the RAM user deleted at the account level; what it held in
+    /// projects stays behind under its `p4_` id.
+    DropRamUser {
+        principal: Principal,
+    },
 }
 
 /// `show effective grants [for <principal>] [on <object>] [in project <p>]`.

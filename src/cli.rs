@@ -181,6 +181,11 @@ pub enum Command {
     },
     /// Serve the catalog as a local MaxCompute endpoint that PyODPS and `mcsec --server` use.
     Serve(crate::server::command::ServeArgs),
+    /// Read the audit trail of a catalog.
+    Audit {
+        #[command(subcommand)]
+        command: crate::audit_cli::AuditCommand,
+    },
 }
 
 /// The options `check`, `plan` and `dump` share with the main command line.
@@ -680,6 +685,9 @@ pub fn main() -> i32 {
             return run_tool(command)
         }
         Some(Command::Serve(args)) => return serve(args),
+        Some(Command::Audit { command }) => {
+            return crate::audit_cli::run(command, &process_env, &mut stdout.lock(), &mut stderr.lock())
+        }
         None => {}
     }
     let settings = match Settings::resolve(&cli, &process_env) {

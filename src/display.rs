@@ -12,6 +12,8 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
+mod audit;
+
 use crate::ast::*;
 use crate::lexer::{is_keyword, Lexer, Token, TokenKind};
 
@@ -941,6 +943,10 @@ impl Display for Statement {
                 write!(f, "snapshot restore {}", Ident(name))
             }
             S::Snapshot(SnapshotStmt::List) => f.write_str("list snapshots"),
+            S::ShowAudit(q) => q.fmt(f),
+            S::Survey(s) => s.fmt(f),
+            S::SetAuditRetention(r) => r.fmt(f),
+            S::DropRamUser { principal } => audit::drop_ram_user(f, principal),
         }
     }
 }

@@ -176,6 +176,10 @@ pub fn variant_name(stmt: &Statement) -> &'static str {
         S::ShowEffectiveGrants(_) => "ShowEffectiveGrants",
         S::Check(_) => "Check",
         S::Snapshot(_) => "Snapshot",
+        S::ShowAudit(_) => "ShowAudit",
+        S::Survey(_) => "Survey",
+        S::SetAuditRetention(_) => "SetAuditRetention",
+        S::DropRamUser { .. } => "DropRamUser",
     }
 }
 
@@ -267,5 +271,9 @@ pub fn statement_variants() -> &'static [&'static str] {
         "ShowEffectiveGrants",
         "Check",
         "Snapshot",
+        "ShowAudit",
+        "Survey",
+        "SetAuditRetention",
+        "DropRamUser",
     ]
 }

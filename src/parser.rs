@@ -28,6 +28,7 @@ use nom::sequence::{delimited, preceded};
 use nom::{IResult, Input, Needed, Parser};
 
 mod checks;
+mod audit;
 
 use crate::ast::*;
 use crate::error::{Error, Position, Result};
@@ -646,6 +647,7 @@ const STATEMENT_STARTS: &[Expected] = &[
     Expected::Keyword("setproject"),
     Expected::Keyword("show"),
     Expected::Keyword("snapshot"),
+    Expected::Keyword("survey"),
     Expected::Keyword("tunnel"),
     Expected::Keyword("uninstall"),
     Expected::Keyword("unset"),
@@ -723,12 +725,16 @@ fn statement(i: Tokens<'_>) -> PResult<'_, Statement> {
         })
         .parse(rest),
         "snapshot" => snapshot(rest),
+        "survey" => audit::survey(rest),
         _ => fail_any(i, STATEMENT_STARTS),
     }
 }
 
 /// `alter project <p> set status <normal|overdue|frozen>`.
 fn alter(i: Tokens<'_>) -> PResult<'_, Statement> {
+    if i.peek_word(0).is_some_and(|w| w.eq_ignore_ascii_case("tenant")) {
+        return audit::alter_tenant(i);
+    }
     let (i, (_, project, _, _)) =
         (kw("project"), ident_as("project"), kw("set"), kw("status")).parse(i)?;
     let status = match i.first() {
@@ -931,6 +937,7 @@ fn show(i: Tokens<'_>) -> PResult<'_, Statement> {
             Statement::ShowSecurityConfiguration
         }),
         show_effective_grants,
+        audit::show_audit,
     ))
     .parse(i)
 }
@@ -1281,6 +1288,7 @@ fn drop(i: Tokens<'_>) -> PResult<'_, Statement> {
         map(preceded(kw("resource"), resource_name), |name| {
             Statement::DropResource { name }
         }),
+        audit::drop_ram_user,
     ))
     .parse(i)
 }

@@ -201,6 +201,7 @@ fn a_data_statement_after_its_own_pending_grant_is_allowed() {
         records: Some(&cache),
         files: &mcsec::exec::LocalFiles,
         checks: None,
+        audit: None,
     };
     let select = mcsec::parser::parse_statement("select * from t1", "<test>", 1, 1).unwrap();
     let mut txn = t.catalog.begin();

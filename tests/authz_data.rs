@@ -31,6 +31,7 @@ fn run(t: &Tenant, user: &str, project: &str, stmt: Statement) -> Result<Stateme
         records: None,
         files: &mcsec::exec::LocalFiles,
         checks: None,
+        audit: None,
     };
     let mut txn = t.catalog.begin();
     let out = data::execute(&ctx, &mut txn, &stmt)?;

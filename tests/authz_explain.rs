@@ -59,6 +59,7 @@ fn explain_from(
         records: None,
         files: &mcsec::exec::LocalFiles,
         checks: None,
+        audit: None,
     };
     let mut txn = t.catalog.begin();
     explain::execute(&ctx, &mut txn, &stmt)
@@ -238,6 +239,7 @@ fn explain_never_writes() {
         records: None,
         files: &mcsec::exec::LocalFiles,
         checks: None,
+        audit: None,
     };
     let drop = ExplainStmt {
         principal: None,

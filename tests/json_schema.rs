@@ -538,6 +538,15 @@ login ALIYUN$owner from 127.0.0.1;
 create workspace shop mode standard scheduler RAM$sched;
 diagnose project prj1;
 show outflow paths from project prj1;
+use prj1;
+add user RAM$zed;
+create role zr;
+grant zr to RAM$zed;
+drop ram user RAM$zed;
+show audit for user RAM$zed limit 2;
+survey project prj1 inactive 30 days addresses 1;
+survey tenant;
+alter tenant set audit retention 365 days;
 drop project prj2;
 "#;
 

@@ -157,6 +157,10 @@ actions! {
     SaveSnapshot: Tenant, Tenant;
     RestoreSnapshot: Tenant, Tenant;
     ListSnapshots: Tenant, Tenant;
+    LookupAuditEvents: Tenant, Tenant;
+    SetAuditRetention: Tenant, Tenant;
+    SurveyTenant: Tenant, Tenant;
+    DeleteRamUser: Tenant, Tenant;
 }
 
 /// The resource a management request on a project's security is checked on — the one table of

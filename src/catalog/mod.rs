@@ -15,6 +15,7 @@
 //! read from sled the first time a statement touches it, so start-up never reads the whole
 //! catalog.
 
+pub mod audit;
 pub mod commits;
 pub mod keys;
 pub mod model;
@@ -39,6 +40,10 @@ pub struct Catalog {
     commits: commits::CommitLog,
     /// What the user named it: a directory or `:memory:`.
     location: String,
+    /// The audit trail's numbering and block summaries (see [`audit`]).
+    trail: audit::Trail,
+    /// A catalog opened read-only keeps no trail: it can record nothing ([`read_only`]).
+    keeps_trail: bool,
 }
 
 impl Catalog {
@@ -61,6 +66,8 @@ impl Catalog {
             commit_lock: Default::default(),
             commits: Default::default(),
             location: location.to_string(),
+            trail: Default::default(),
+            keeps_trail: true,
         };
         catalog.check_format(blank)?;
         Ok(catalog)
@@ -77,6 +84,8 @@ impl Catalog {
             commit_lock: Default::default(),
             commits: Default::default(),
             location: location.to_string(),
+            trail: Default::default(),
+            keeps_trail: true,
         }
     }
 
@@ -122,6 +131,8 @@ impl Catalog {
             began: self.commits.version(),
             reads: Default::default(),
             exclusive: None,
+            audit: None,
+            trail: &self.trail,
         }
     }
 
@@ -156,19 +167,71 @@ impl Catalog {
                 guard
             }
         };
+        let written: Vec<Vec<u8>> = txn
+            .writes
+            .keys()
+            .filter(|k| !audit::is_audit_key(k))
+            .cloned()
+            .collect();
+        if let Some(entry) = txn.audit.take().filter(|_| self.keeps_trail) {
+            self.trail.append(self.storage.as_ref(), &mut txn.writes, entry)?;
+        }
         if !txn.writes.is_empty() {
-            let written: Vec<Vec<u8>> = txn.writes.keys().cloned().collect();
-            self.storage.apply(std::mem::take(&mut txn.writes))?;
-            self.commits.record(written);
+            if let Err(e) = self.storage.apply(std::mem::take(&mut txn.writes)) {
+                self.trail.reset();
+                return Err(e);
+            }
+            if !written.is_empty() {
+                self.commits.record(written);
+            }
         }
         drop(guard);
         Ok(())
     }
 
+    /// The audit records matching `filter`, oldest first (see [`audit::query`]); records
+    /// older than the retention window seen from `now` are left out.
+    pub fn audit_records(&self, filter: &audit::Filter, now: i64) -> Result<Vec<audit::AuditRecord>> {
+        let cutoff = self.audit_retention()?.cutoff(now);
+        audit::query(self.storage.as_ref(), &self.trail, filter, cutoff)
+    }
+
+    /// The trail's retention setting.
+    pub fn audit_retention(&self) -> Result<audit::Retention> {
+        audit::retention(self.storage.as_ref())
+    }
+
     /// Every stored key and its encoded value, in key order: the whole tenant, for comparing two
-    /// catalogs exactly (tests, diagnostics).
+    /// catalogs exactly (tests, diagnostics). The audit trail is left out: every statement,
+    /// a failed one too, appends to it, and two runs of the same statements differ in it only
+    /// by when and in which order they ran.
     pub fn entries(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.storage.scan_prefix(b"")
+        let mut all = self.storage.scan_prefix(b"")?;
+        all.retain(|(k, _)| !audit::is_audit_key(k));
+        Ok(all)
+    }
+
+    /// Appends the record of a statement that wrote nothing that stays (one refused or failed,
+    /// or run by the session itself): serialized with the commits, and never in conflict, as
+    /// it reads nothing.
+    pub fn append_audit(&self, entry: audit::AuditEntry) -> Result<()> {
+        if !self.keeps_trail {
+            return Ok(());
+        }
+        let guard = self
+            .commit_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut batch = WriteBatch::new();
+        self.trail.append(self.storage.as_ref(), &mut batch, entry)?;
+        if !batch.is_empty() {
+            if let Err(e) = self.storage.apply(batch) {
+                self.trail.reset();
+                return Err(e);
+            }
+        }
+        drop(guard);
+        Ok(())
     }
 
     /// A throw-away in-memory catalog holding exactly this catalog's records: what `mcsec plan`
@@ -256,6 +319,11 @@ pub struct Txn<'a> {
     reads: std::cell::RefCell<Reads>,
     /// The commit lock, for a transaction begun with [`Catalog::begin_exclusive`].
     exclusive: Option<std::sync::MutexGuard<'a, ()>>,
+    /// The statement's audit record, numbered and stored by the commit; kept apart from the
+    /// writes so that [`Txn::discard_writes`] leaves it.
+    audit: Option<audit::AuditEntry>,
+    /// The trail's block summaries, which choose the blocks an audit query reads.
+    trail: &'a audit::Trail,
 }
 
 /// What a transaction read from storage: key hashes (a collision only makes a commit retry,
@@ -425,6 +493,32 @@ impl<'a> Txn<'a> {
     /// run to be explained). What it read stays recorded.
     pub fn discard_writes(&mut self) {
         self.writes.clear();
+    }
+
+    /// The audit records matching `filter` (see [`audit::query`]), within the retention
+    /// window seen from `now`. The trail is append-only and no statement's check reads it, so
+    /// these reads are not recorded for validation.
+    pub fn audit_records(&self, filter: &audit::Filter, now: i64) -> Result<Vec<audit::AuditRecord>> {
+        let cutoff = audit::retention(self.storage)?.cutoff(now);
+        audit::query(self.storage, self.trail, filter, cutoff)
+    }
+
+    /// The trail's retention setting, as this transaction sees it.
+    pub fn audit_retention(&self) -> Result<audit::Retention> {
+        Ok(self
+            .get(audit::RETENTION_KEY)?
+            .unwrap_or_default())
+    }
+
+    /// The audit record the commit appends with this transaction's writes.
+    pub fn set_audit(&mut self, entry: audit::AuditEntry) {
+        self.audit = Some(entry);
+    }
+
+    /// Sets the trail's retention (`alter tenant set audit retention`); takes effect with the
+    /// commit, whose own record is still written when it switches the trail off.
+    pub fn put_audit_retention(&mut self, retention: audit::Retention) -> Result<()> {
+        self.put(audit::RETENTION_KEY.to_vec(), &retention)
     }
 
     pub fn has_writes(&self) -> bool {

@@ -6,7 +6,8 @@
 //! that copy with sled, reads every entry into memory, and removes the copy. The statements then
 //! run on the in-memory entries; a statement that would change anything fails when it commits,
 //! with `catalog /mnt/ro/cat is read-only: this statement would change it`, and the catalog
-//! stays exactly as it was. The format key is checked as for any open.
+//! stays exactly as it was. No audit record is kept (there is nowhere to keep it). The format
+//! key is checked as for any open.
 
 use super::storage::{MemStorage, SledStorage, Storage, WriteBatch};
 use super::Catalog;
@@ -104,13 +105,14 @@ impl Catalog {
             entries.apply(batch)?;
         }
         drop(scratch);
-        let catalog = Catalog::over(
+        let mut catalog = Catalog::over(
             Box::new(ReadOnly {
                 entries,
                 location: location.to_string(),
             }),
             location,
         );
+        catalog.keeps_trail = false;
         catalog.check_format(false)?;
         Ok(catalog)
     }

@@ -50,6 +50,12 @@ impl Serialize for Executed {
 /// Runs statements for the console.
 pub trait Executor {
     fn execute(&mut self, stmt: &Statement) -> Result<Executed, Error>;
+    /// [`Executor::execute`] for a caller that already holds the statement's canonical text
+    /// (`stmt.to_string()`), which a local session's audit record keeps.
+    fn execute_labelled(&mut self, stmt: &Statement, canonical: &str) -> Result<Executed, Error> {
+        let _ = canonical;
+        self.execute(stmt)
+    }
     /// Makes every statement executed so far durable.
     fn flush(&self) -> Result<(), Error>;
     /// Leaves the current project: a script that goes on after a failed `use` must not run in
@@ -60,6 +66,10 @@ pub trait Executor {
 impl Executor for Session {
     fn execute(&mut self, stmt: &Statement) -> Result<Executed, Error> {
         Session::execute(self, stmt).map(Executed::Local)
+    }
+
+    fn execute_labelled(&mut self, stmt: &Statement, canonical: &str) -> Result<Executed, Error> {
+        Session::execute_labelled(self, stmt, canonical).map(Executed::Local)
     }
 
     fn flush(&self) -> Result<(), Error> {

@@ -217,7 +217,8 @@ impl<O: Write, E: Write> Console<O, E> {
             }
             let prepared = prepare(&stmt);
             let label = statement::statement_label(prepared.as_ref().ok(), stmt.text);
-            let step = prepared.and_then(|prepared| self.perform(frontend, &stmt, prepared));
+            let step =
+                prepared.and_then(|prepared| self.perform(frontend, &stmt, prepared, &label));
             if !matches!(step, Ok(Step::Nothing) | Ok(Step::Quit)) {
                 summary.statements += 1;
             }
@@ -304,6 +305,7 @@ impl<O: Write, E: Write> Console<O, E> {
         frontend: &mut F,
         stmt: &ScriptStatement<'_>,
         prepared: Prepared,
+        label: &str,
     ) -> Result<Step, Error> {
         match prepared {
             Prepared::Empty => Ok(Step::Nothing),
@@ -329,8 +331,9 @@ impl<O: Write, E: Write> Console<O, E> {
                     return Ok(Step::Nothing);
                 }
                 let mut session = frontend.session();
+                // The label is the canonical text the audit record keeps: computed once.
                 session
-                    .execute(&statement)
+                    .execute_labelled(&statement, label)
                     .map(|output| Step::Printed(Box::new(output), true))
             }
         }

@@ -107,7 +107,9 @@ pub fn authorize(ctx: &ExecContext<'_>, txn: &Txn<'_>, check: &Check) -> Result<
         }
         Check::Object(request) => {
             let snapshot = Snapshot::reusing(txn, ctx.records);
-            crate::authz::try_authorize_in(request, &snapshot)?.into_result()
+            let response = crate::authz::try_authorize_in(request, &snapshot)?;
+            super::audit::note_response(ctx, &response);
+            response.into_result()
         }
     }
 }
@@ -118,7 +120,17 @@ pub fn authorize(ctx: &ExecContext<'_>, txn: &Txn<'_>, check: &Check) -> Result<
 fn enter(ctx: &ExecContext<'_>, txn: &Txn<'_>, project: &Project) -> Result<()> {
     let Some(recorder) = ctx.checks else {
         // Not explaining: the same decision without building the report.
-        return crate::authz::check_access_to(txn, project, ctx.user, ctx.source_ip).map(|_| ());
+        let decided = crate::authz::check_access_to(txn, project, ctx.user, ctx.source_ip);
+        if decided.is_err() && ctx.audit.is_some() {
+            // A refusal is rare: ask again for the rule behind it, for the audit record.
+            let snapshot = Snapshot::reusing(txn, ctx.records);
+            if let Ok((response, _)) =
+                authorize_entry(ctx.user, ctx.source_ip, &project.name, &snapshot)
+            {
+                super::audit::note_response(ctx, &response);
+            }
+        }
+        return decided.map(|_| ());
     };
     let snapshot = Snapshot::reusing(txn, ctx.records);
     let (response, standing) = authorize_entry(ctx.user, ctx.source_ip, &project.name, &snapshot)?;
@@ -163,6 +175,14 @@ fn require(
     } else {
         decide_management(&request, &snapshot)?
     };
+    if ctx.audit.is_some() {
+        if response.allowed() || ctx.checks.is_some() {
+            super::audit::note_response(ctx, &response);
+        } else {
+            // A refusal is rare: ask again with the rules written, for the audit record.
+            super::audit::note_response(ctx, &authorize_management(&request, &snapshot)?);
+        }
+    }
     let refusal = refusal_of(&response);
     record(ctx, || Recorded::Management(request, response));
     refusal
@@ -197,6 +217,7 @@ fn require_tenant(ctx: &ExecContext<'_>, action: Action, tail: &str) -> Result<(
         ),
     };
     let response = authorize_tenant(&request);
+    super::audit::note_response(ctx, &response);
     let refusal = refusal_of(&response);
     record(ctx, || Recorded::Tenant(request, response));
     refusal

@@ -321,9 +321,11 @@ impl Plan {
     /// user records); the first refusal is the statement's error.
     fn authorize(&self, ctx: &ExecContext<'_>, txn: &Txn<'_>) -> Result<()> {
         let snapshot = authz::Snapshot::reusing(txn, ctx.records);
-        self.requests
-            .iter()
-            .try_for_each(|r| authz::try_authorize_in(r, &snapshot)?.into_result())
+        self.requests.iter().try_for_each(|r| {
+            let response = authz::try_authorize_in(r, &snapshot)?;
+            super::audit::note_response(ctx, &response);
+            response.into_result()
+        })
     }
 }
 
@@ -514,6 +516,7 @@ fn insert_values(
                 .collect::<Result<Vec<_>>>()?,
         );
     }
+    super::audit::note_written(ctx, &new_rows);
     let mut stored = txn.rows(project, table)?;
     stored.rows.extend(new_rows);
     txn.put_rows(project, table, &stored)?;
@@ -549,6 +552,7 @@ fn result_cell(value: &Value) -> Cell {
 fn select(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, plan: Plan) -> Result<StatementResult> {
     let source = plan.source()?;
     let rows = selected_rows(txn, source)?;
+    super::audit::note_read(ctx, &rows);
     let instance = record_instance(
         ctx,
         txn,
@@ -588,6 +592,8 @@ fn create_table_as(
         created_at: ctx.now,
     };
     let rows = selected_rows(txn, source)?;
+    super::audit::note_read(ctx, &rows);
+    super::audit::note_written(ctx, &rows);
     txn.put_table(project, &record)?;
     txn.put_rows(project, table, &Rows { rows })?;
     record_instance(
@@ -618,6 +624,8 @@ fn insert_select(
         )));
     }
     let rows = selected_rows(txn, source)?;
+    super::audit::note_read(ctx, &rows);
+    super::audit::note_written(ctx, &rows);
     let mut stored = if overwrite {
         Rows::default()
     } else {
@@ -662,6 +670,7 @@ fn tunnel_download(
 ) -> Result<StatementResult> {
     let source = plan.source()?;
     let rows = selected_rows(txn, source)?;
+    super::audit::note_read(ctx, &rows);
     let mut csv = source.columns.join(",");
     csv.push('\n');
     for row in &rows {

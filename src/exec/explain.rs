@@ -109,6 +109,7 @@ pub fn run(
         records: ctx.records,
         files: ctx.files,
         checks: None,
+        audit: None,
     };
     // Explaining another principal's request needs Admin or better in every project the checks
     // read; the current project's check was the plan's.

@@ -21,6 +21,8 @@
 pub mod access;
 pub mod check;
 pub mod access_keys;
+pub mod audit;
+pub mod audit_export;
 pub mod data;
 pub mod diagnose;
 pub mod dump;
@@ -42,6 +44,7 @@ pub mod settings;
 mod suggestions;
 pub mod snapshots;
 pub mod summary;
+pub mod survey;
 pub mod tenant;
 pub mod users;
 pub mod workspace;
@@ -80,6 +83,9 @@ pub struct ExecContext<'a> {
     /// Set while a statement runs to be explained: every management check is recorded here
     /// (and the statement's writes are discarded).
     pub checks: Option<&'a access::Recorder>,
+    /// What the statement's audit record notes beyond its outcome (rule, rows read and
+    /// written); `None` where no record is written (a statement run to be explained).
+    pub audit: Option<&'a audit::Note>,
 }
 
 /// Kinds of catalog names the shell completes.
@@ -223,14 +229,19 @@ impl Session {
         ) {
             return Ok(());
         }
-        self.in_context(|ctx, catalog| {
+        self.in_context(None, |ctx, catalog| {
             let mut txn = catalog.begin();
             dispatch(ctx, &mut txn, stmt).map(|_| ())
         })
     }
 
-    /// Calls `f` with the context statements run in (who, where, when) and the catalog.
-    fn in_context<R>(&mut self, f: impl FnOnce(&ExecContext<'_>, &Catalog) -> R) -> R {
+    /// Calls `f` with the context statements run in (who, where, when), noting what the audit
+    /// record of the statement needs in `audit` when given, and the catalog.
+    fn in_context<R>(
+        &mut self,
+        audit: Option<&audit::Note>,
+        f: impl FnOnce(&ExecContext<'_>, &Catalog) -> R,
+    ) -> R {
         let now = self.now();
         let records = self
             .records
@@ -244,6 +255,7 @@ impl Session {
             records: Some(&*records),
             files: self.files.as_ref(),
             checks: None,
+            audit,
         };
         f(&ctx, self.engine.catalog())
     }
@@ -255,41 +267,64 @@ impl Session {
     }
 
     /// Runs one statement. Its writes are applied atomically when it succeeds (and not at all
-    /// when it fails) but are durable only after [`Session::flush`]. A failure about a name
-    /// that does not exist suggests the nearest one that does (`suggestions`).
+    /// when it fails) but are durable only after [`Session::flush`]; its audit record is
+    /// committed with them (or alone, when it failed). A failure about a name that does not
+    /// exist suggests the nearest one that does (`suggestions`).
     pub fn execute(&mut self, stmt: &Statement) -> Result<StatementResult> {
-        self.run_statement(stmt)
+        self.run_statement(stmt, None)
             .map_err(|e| suggestions::complete(self, e))
     }
 
-    fn run_statement(&mut self, stmt: &Statement) -> Result<StatementResult> {
-        match stmt {
+    /// [`Session::execute`] for a caller that already holds the statement's canonical text
+    /// (`stmt.to_string()`), which the audit record keeps.
+    pub fn execute_labelled(&mut self, stmt: &Statement, canonical: &str) -> Result<StatementResult> {
+        self.run_statement(stmt, Some(canonical))
+            .map_err(|e| suggestions::complete(self, e))
+    }
+
+    fn run_statement(&mut self, stmt: &Statement, canonical: Option<&str>) -> Result<StatementResult> {
+        // What the session runs itself (`use`, `login`, session flags, access keys) is recorded
+        // as the principal and in the project it started with.
+        let started_as = (self.options.user.clone(), self.project.clone());
+        let session_statement = match stmt {
             Statement::Use { project } => {
-                self.use_project(project)?;
-                return Ok(StatementResult::Ok);
+                Some(self.use_project(project).map(|()| StatementResult::Ok))
             }
             Statement::Login {
                 principal,
                 source_ip,
-            } => return self.login(principal, source_ip.as_deref()),
+            } => Some(self.login(principal, source_ip.as_deref())),
             Statement::CreateAccessKey { .. }
             | Statement::ListAccessKeys { .. }
-            | Statement::DropAccessKey { .. } => return access_keys::execute(self, stmt),
-            Statement::Set(set) => {
-                if settings::classify_set_key(&set.key)? == settings::SetKey::SessionFlag {
+            | Statement::DropAccessKey { .. } => Some(access_keys::execute(self, stmt)),
+            Statement::Set(set) => match settings::classify_set_key(&set.key) {
+                Err(e) => Some(Err(e)),
+                Ok(settings::SetKey::SessionFlag) => {
                     self.flags.insert(set.key.clone(), set.value.clone());
-                    return Ok(StatementResult::SessionFlag {
+                    Some(Ok(StatementResult::SessionFlag {
                         key: set.key.clone(),
                         value: set.value.clone(),
-                    });
+                    }))
                 }
-            }
-            _ => {}
+                Ok(settings::SetKey::Security(_)) => None,
+            },
+            _ => None,
+        };
+        if let Some(out) = session_statement {
+            let (user, project) = started_as;
+            return self.record_alone(stmt, canonical, out, &user, project.as_deref());
         }
+        let note = audit::Note::default();
         // Another session's commit may land while the statement runs; then the statement
         // runs again on the newer catalog (see `engine`), its outcome — success or error —
         // being the one a serial run after that commit gives.
-        let out = self.in_context(|ctx, catalog| {
+        let out = self.in_context(Some(&note), |ctx, catalog| {
+            let origin = audit::Origin {
+                time: ctx.now,
+                principal: ctx.user,
+                source_ip: ctx.source_ip,
+                project: ctx.project,
+            };
             let mut attempt = 0;
             loop {
                 attempt += 1;
@@ -299,13 +334,34 @@ impl Session {
                     catalog.begin()
                 };
                 match dispatch(ctx, &mut txn, stmt) {
-                    Ok(out) => match catalog.commit(txn) {
-                        Ok(()) => return Ok(out),
-                        Err(crate::Error::Conflict) => continue,
-                        Err(e) => return Err(e),
-                    },
-                    Err(_) if txn.conflicts() => continue,
-                    Err(e) => return Err(e),
+                    Ok(out) => {
+                        txn.set_audit(audit::entry(&origin, stmt, canonical, Ok(&out), &note));
+                        match catalog.commit(txn) {
+                            Ok(()) => return Ok(out),
+                            Err(crate::Error::Conflict) => {
+                                note.clear();
+                                continue;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Err(_) if txn.conflicts() => {
+                        note.clear();
+                        continue;
+                    }
+                    Err(e) => {
+                        // The statement's writes are dropped; its record is committed alone,
+                        // in a transaction that reads nothing and so cannot conflict.
+                        drop(txn);
+                        catalog.append_audit(audit::entry(
+                            &origin,
+                            stmt,
+                            canonical,
+                            Err(&e),
+                            &note,
+                        ))?;
+                        return Err(e);
+                    }
                 }
             }
         })?;
@@ -314,6 +370,29 @@ impl Session {
             self.project = None;
         }
         Ok(out)
+    }
+
+    /// Commits the record of a statement the session ran itself (`use`, `login`, session
+    /// flags, access keys), as the principal and in the project it started with.
+    fn record_alone(
+        &self,
+        stmt: &Statement,
+        canonical: Option<&str>,
+        out: Result<StatementResult>,
+        user: &str,
+        project: Option<&str>,
+    ) -> Result<StatementResult> {
+        let origin = audit::Origin {
+            time: self.now(),
+            principal: user,
+            source_ip: &self.options.source_ip,
+            project,
+        };
+        let note = audit::Note::default();
+        self.engine
+            .catalog()
+            .append_audit(audit::entry(&origin, stmt, canonical, out.as_ref(), &note))?;
+        out
     }
 
     /// `login <principal> [from <ip>]`: switch the acting principal (and with `from` the source
@@ -426,6 +505,7 @@ fn run(
         R::Check { stmt, principal } => check::run(ctx, txn, stmt, principal),
         R::Snapshot(s) => snapshots::run(ctx, txn, s),
         R::Whoami => users::whoami(ctx),
+        R::Audit(stmt) => audit::run(ctx, txn, stmt),
         R::AddTenantUser(name) => tenant::add_user(ctx, txn, name),
         R::RemoveTenantUser(name) => tenant::remove_user(txn, &name),
         R::ListTenantUsers => tenant::list_users(txn),

@@ -62,6 +62,9 @@ pub enum Route<'s> {
     Nothing,
     ListProjects,
     Whoami,
+    /// A statement that checks the tenant (`show audit`, `survey`, the trail's retention,
+    /// `drop ram user`), run by `exec::audit`.
+    Audit(&'s Statement),
     /// `explain` with no current project: the explained statement is one that runs outside any
     /// project (`create project`, tenant statements), or fails as it would for want of one.
     Explain {
@@ -496,6 +499,38 @@ impl Binder<'_, '_, '_> {
             S::CreateWorkspace(w) => Route::CreateWorkspace(w),
             S::Diagnose { scope, min_risk } => super::diagnose::bind(self, scope, *min_risk)?,
             S::ShowOutflowPaths { project } => super::outflow::bind(self, project.as_deref())?,
+            S::ShowAudit(_) | S::SetAuditRetention(_) | S::DropRamUser { .. } => {
+                let (action, tail) = super::audit::tenant_action(stmt);
+                self.tenant(action, tail);
+                Route::Audit(stmt)
+            }
+            S::Survey(survey) => match &survey.scope {
+                crate::ast::SurveyScope::Tenant => {
+                    let (action, tail) = super::audit::tenant_action(stmt);
+                    self.tenant(action, tail);
+                    Route::Audit(stmt)
+                }
+                // The survey of a project shows every member's grants: what `show grants for
+                // <other>` needs there.
+                crate::ast::SurveyScope::Project(p) => {
+                    let name = canonical_name(p);
+                    let project = txn
+                        .project(&name)?
+                        .ok_or_else(|| messages::project_missing(&name))?;
+                    self.enter(project);
+                    self.checks.push(show_grants_check(&name));
+                    Route::Audit(stmt)
+                }
+                crate::ast::SurveyScope::Current => {
+                    let name = ctx.project.ok_or_else(messages::no_project_selected)?;
+                    let project = crate::authz::Snapshot::reusing(txn, ctx.records)
+                        .project(name)?
+                        .ok_or_else(|| crate::authz::project_not_found(name))?;
+                    self.checks.push(Check::Enter(project.clone()));
+                    self.checks.push(show_grants_check(name));
+                    Route::Audit(stmt)
+                }
+            },
             // The session runs these itself (`Session::execute`): they change it, not the
             // catalog.
             S::Use { .. }
@@ -1145,7 +1180,11 @@ impl Binder<'_, '_, '_> {
             | S::CreateWorkspace(_)
             | S::Diagnose { .. }
             | S::ShowOutflowPaths { .. }
-            | S::Snapshot(_) => return Err(messages::misrouted(stmt)),
+            | S::Snapshot(_)
+            | S::ShowAudit(_)
+            | S::Survey(_)
+            | S::SetAuditRetention(_)
+            | S::DropRamUser { .. } => return Err(messages::misrouted(stmt)),
         })
     }
 
@@ -1772,6 +1811,7 @@ mod tests {
             records: None,
             files: &LocalFiles,
             checks: None,
+            audit: None,
         };
         let txn = s.catalog().begin();
         let plan = bind(&ctx, &txn, &stmt);
@@ -1829,6 +1869,7 @@ mod tests {
             records: None,
             files: &LocalFiles,
             checks: None,
+            audit: None,
         };
         let txn = s.catalog().begin();
         let plan = bind(&ctx, &txn, &stmt);

@@ -18,6 +18,8 @@ use std::fmt::Write;
 pub fn text(result: &StatementResult) -> String {
     use StatementResult as R;
     match result {
+        R::Audit { records } => super::audit::text(records),
+        R::Survey(survey) => survey.text(),
         R::Ok => "OK".into(),
         R::Message { message } => message.clone(),
         R::Diagnosis(d) => super::diagnose::text(d),

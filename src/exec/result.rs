@@ -147,6 +147,12 @@ pub enum StatementResult {
     Snapshots {
         snapshots: Vec<super::snapshots::SnapshotInfo>,
     },
+    /// `show audit`: the matching records of the trail, oldest first (`OK` when none).
+    Audit {
+        records: Vec<super::audit::AuditRow>,
+    },
+    /// `survey`: accounts, discarded accounts, activity, shared keys and downloads.
+    Survey(super::survey::Survey),
 }
 
 impl StatementResult {

@@ -20,7 +20,7 @@ pub(crate) fn complete(session: &mut Session, error: Error) -> Error {
     let Some(subject) = error.subject().cloned() else {
         return error;
     };
-    let names = session.in_context(|ctx, catalog| candidates(ctx, catalog, &subject));
+    let names = session.in_context(None, |ctx, catalog| candidates(ctx, catalog, &subject));
     match nearest_name(&subject.name, &names) {
         Some(name) => error.with_suggestion(name),
         None => error,

@@ -97,6 +97,39 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
                 .map(|s| vec![s.name.clone(), s.saved_at.clone(), s.records.to_string()])
                 .collect(),
         ),
+        R::Audit { records } => (
+            vec![
+                Column::Text,
+                Column::Text,
+                Column::Text,
+                Column::Text,
+                Column::Text,
+                Column::Text,
+            ],
+            records
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.time.clone(),
+                        r.principal.clone(),
+                        or_null(r.project.as_deref()),
+                        r.task_type.to_string(),
+                        value_text(&r.statement),
+                        r.error_code
+                            .clone()
+                            .or_else(|| r.error_kind.clone())
+                            .unwrap_or_else(|| "OK".to_string()),
+                    ]
+                })
+                .collect(),
+        ),
+        R::Survey(s) => (
+            vec![Column::Text; 3],
+            s.discarded
+                .iter()
+                .map(|d| vec![d.project.clone(), d.principal.clone(), d.reason.to_string()])
+                .collect(),
+        ),
         R::SessionFlag { key, value } => (
             vec![Column::Text; 2],
             vec![vec![key.clone(), value.clone()]],
