@@ -97,6 +97,11 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
     },
+    /// Read a whole catalog and verify every part of it, changing nothing.
+    CheckCatalog {
+        #[arg(value_name = "DIR")]
+        dir: String,
+    },
 }
 
 /// `--format text|json` names the console's output formats.
@@ -352,6 +357,9 @@ pub fn main() -> i32 {
     let stderr = std::io::stderr();
     if let Some(Command::Fmt { files }) = &cli.command {
         return crate::fmt::run(files, &mut stdout.lock(), &mut stderr.lock());
+    }
+    if let Some(Command::CheckCatalog { dir }) = &cli.command {
+        return crate::catalog::check::run(dir, &mut stdout.lock(), &mut stderr.lock());
     }
     let settings = match Settings::resolve(&cli, &process_env) {
         Ok(settings) => settings,

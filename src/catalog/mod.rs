@@ -18,6 +18,7 @@
 pub mod commits;
 pub mod keys;
 pub mod model;
+pub mod check;
 pub mod storage;
 
 use crate::error::{Error, Result};
@@ -95,6 +96,12 @@ impl Catalog {
                 let version: u32 = decode(&bytes)?;
                 if version == FORMAT_VERSION {
                     Ok(())
+                } else if version == UPGRADED_FORMAT {
+                    // Its records are this format's: the new number is saved with the first
+                    // flush, in the same batch as the first flush generation.
+                    let mut batch = WriteBatch::new();
+                    batch.insert(keys::FORMAT.to_vec(), Some(encode(&FORMAT_VERSION)?));
+                    self.storage.apply(batch)
                 } else {
                     Err(Error::Storage(format!(
                         "catalog {} has format {version}, this mcsec reads format {FORMAT_VERSION}",

@@ -105,6 +105,8 @@ pub struct SledStorage {
     /// The exclusive lock on [`LOCK_FILE`], held while the store is open: it keeps a second
     /// process out before anything in the directory is read or tidied.
     _lock: std::fs::File,
+    /// [`FLUSHED_FILE`], rewritten after every flush that wrote.
+    flushed: std::fs::File,
 }
 
 struct State {
@@ -118,6 +120,8 @@ struct State {
     stale: BTreeSet<Vec<u8>>,
     next_seq: u64,
     journal_bytes: usize,
+    /// The [`GENERATION`] the database holds.
+    generation: u64,
     /// Why a durable write failed. From then on the store takes no more writes: what it holds
     /// in memory is no longer what the disk holds, and a later flush that succeeded would make
     /// durable statements that were reported as failed.
@@ -132,6 +136,10 @@ enum Partition {
 }
 
 const DIRECTORY: &[u8] = b"d";
+/// How many flushes have written to the database (u64 big-endian), written in the same sled
+/// batch as each journal record or compaction, so that it is exactly as recent as the newest
+/// batch sled kept.
+const GENERATION: &[u8] = b"g";
 const JOURNAL: &[u8] = b"j";
 const PARTITION: &[u8] = b"p";
 /// sled splits a leaf only past 16 keys and stores a leaf bigger than a quarter segment (128 KB)
@@ -279,6 +287,63 @@ fn io_failure(io: &std::io::Error) -> String {
     }
 }
 
+/// Beside sled's files: the [`GENERATION`] of the last flush whose statements were
+/// acknowledged, as 8 bytes little-endian followed by their complement (a damaged file shows as
+/// two halves that disagree). sled takes a damaged or cut-off end of its log for a write torn by
+/// a crash and drops it silently, which would lose statements whose `OK` was printed; comparing
+/// its generation with this file's at open turns that loss into an error.
+const FLUSHED_FILE: &str = "mcsec.flushed";
+
+/// Opens [`FLUSHED_FILE`] (creating it empty) and reads the generation it records: `None` for a
+/// new file (a new catalog, or one written before the file existed).
+fn open_flushed(path: &Path) -> Result<(std::fs::File, Option<u64>)> {
+    use std::io::Read;
+    let file_path = path.join(FLUSHED_FILE);
+    let cannot = |e: std::io::Error| Error::Sled {
+        location: path.display().to_string(),
+        problem: format!("cannot be read or written: {}: {}", file_path.display(), io_failure(&e)),
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&file_path)
+        .map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.is_empty() {
+        return Ok((file, None));
+    }
+    let damaged = || {
+        Error::Storage(format!(
+            "catalog file {} is damaged ({} bytes that do not record a flush); delete it to open the catalog without checking that no acknowledged statement was lost",
+            file_path.display(),
+            bytes.len()
+        ))
+    };
+    let (Some(low), Some(high)) = (bytes.get(..8), bytes.get(8..16)) else {
+        return Err(damaged());
+    };
+    let generation = u64::from_le_bytes(low.try_into().map_err(|_| damaged())?);
+    let complement = u64::from_le_bytes(high.try_into().map_err(|_| damaged())?);
+    if bytes.len() != 16 || complement != !generation {
+        return Err(damaged());
+    }
+    Ok((file, Some(generation)))
+}
+
+/// Records `generation` in [`FLUSHED_FILE`], durably, in place (16 bytes, never a new block
+/// once written).
+fn write_flushed(file: &std::fs::File, generation: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&generation.to_le_bytes());
+    bytes[8..].copy_from_slice(&(!generation).to_le_bytes());
+    file.write_all_at(&bytes, 0)?;
+    file.sync_data()
+}
+
 /// The lock file in the catalog directory. sled locks its own `db` file too, but only inside
 /// its open, after it has read its snapshot files; this lock is taken first.
 const LOCK_FILE: &str = "mcsec.lock";
@@ -414,6 +479,20 @@ impl SledStorage {
                 super::model::FORMAT_VERSION
             )));
         }
+        let (flushed, acknowledged) = open_flushed(path)?;
+        let generation = match db.get(GENERATION).map_err(storage_err)? {
+            Some(bytes) => u64::from_be_bytes(bytes.as_ref().try_into().map_err(|_| {
+                Error::Storage(format!("corrupt flush generation in {location}"))
+            })?),
+            None => 0,
+        };
+        if let Some(acknowledged) = acknowledged.filter(|&a| a > generation) {
+            return Err(Error::Storage(format!(
+                "catalog {location} has lost acknowledged statements: its log {} ends at flush {generation}, but {} records flush {acknowledged} (the end of the log is damaged or was cut off; restore the catalog from a copy)",
+                path.join("db").display(),
+                path.join(FLUSHED_FILE).display(),
+            )));
+        }
         let directory: BTreeMap<Vec<u8>, u32> = match db.get(DIRECTORY).map_err(storage_err)? {
             Some(bytes) => postcard::from_bytes::<Vec<(Vec<u8>, u32)>>(&bytes)
                 .map_err(|e| {
@@ -433,6 +512,7 @@ impl SledStorage {
             stale: BTreeSet::new(),
             next_seq: 0,
             journal_bytes: 0,
+            generation,
             write_failure: None,
         };
         let mut record: Option<(u64, Vec<u8>)> = None;
@@ -462,6 +542,7 @@ impl SledStorage {
             state: Mutex::new(state),
             compaction_bytes,
             _lock: lock,
+            flushed,
         })
     }
 
@@ -566,7 +647,9 @@ impl SledStorage {
             DIRECTORY,
             postcard::to_stdvec(&listing).map_err(storage_err)?,
         );
+        batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
         self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
+        state.generation += 1;
         state.directory = directory;
         state.stale.clear();
         state.journal_bytes = 0;
@@ -655,12 +738,22 @@ impl Storage for SledStorage {
         let mut state = self.lock()?;
         self.refuse_after_write_failure(&state)?;
         let pending = std::mem::take(&mut state.pending);
-        let written = if pending.is_empty() {
-            Ok(())
-        } else {
+        let wrote = !pending.is_empty();
+        let written = if wrote {
             self.append(&mut state, &pending)
+        } else {
+            Ok(())
         }
-        .and_then(|()| self.db.flush().map(|_| ()).map_err(|e| self.failure(&e)));
+        .and_then(|()| self.db.flush().map(|_| ()).map_err(|e| self.failure(&e)))
+        .and_then(|()| {
+            if !wrote {
+                return Ok(());
+            }
+            write_flushed(&self.flushed, state.generation).map_err(|e| Error::Sled {
+                location: self.location.clone(),
+                problem: format!("cannot be read or written: {}", io_failure(&e)),
+            })
+        });
         if let Err(e) = &written {
             state.write_failure = Some(e.clone());
         }
@@ -706,7 +799,9 @@ impl SledStorage {
         for (n, chunk) in (0u32..).zip(bytes.chunks(CHUNK_BYTES)) {
             batch.insert(journal_key(state.next_seq, n), chunk);
         }
+        batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
         self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
+        state.generation += 1;
         state.next_seq += 1;
         state.journal_bytes += bytes.len();
         Ok(())
@@ -971,7 +1066,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "catalog error: catalog {} has format 1, this mcsec reads format 2",
+                "catalog error: catalog {} has format 1, this mcsec reads format 3",
                 dir.path().display()
             )
         );
