@@ -123,16 +123,18 @@ fn sigkill_at_random_points_of_a_long_batch_loses_nothing_acknowledged() {
     }
     file.flush().unwrap();
     drop(file);
-    // Kill points spread over the script: a process prints about total / kills lines on average.
+    // Kill points spread over the script: each process prints up to total / kills lines, then
+    // runs on for a random pause.
     let mut start = 1;
     for k in 0..kills {
         let remaining = (total + 1 - start) as u64;
         if remaining < 2 {
             break;
         }
-        let spread = (2 * total as u64 / kills as u64).min(remaining);
+        let spread = (total as u64 / kills as u64).min(remaining);
         let kill_after = 1 + rng.below(spread) as usize;
-        let pause = Duration::from_millis(rng.below(40));
+        // Up to about the time a group commit takes to run, so that kills fall anywhere in it.
+        let pause = Duration::from_millis(rng.below(250));
         let printed = run_and_kill(&catalog, &script, start, kill_after, pause);
         assert!(printed > 0, "kill {k}: the batch printed nothing");
         start += printed;
