@@ -31,6 +31,7 @@
 //! bigger than a quarter segment at each open (see [`CHUNK_BYTES`]).
 
 use crate::error::{Error, Result};
+use serde_bytes::{ByteBuf, Bytes};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
@@ -155,8 +156,12 @@ const FORMAT_1_JOURNAL: &[u8] = b"J";
 pub const COMPACTION_BYTES: usize = 1 << 20;
 const SEP: u8 = 0x1f;
 
-type Journal = Vec<(Vec<u8>, Option<Vec<u8>>)>;
-type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+// Keys and values are (de)serialized as byte strings (`serde_bytes`): postcard writes a byte
+// string and a sequence of `u8` identically (a varint length, then the bytes), so the stored
+// form is the same, but a byte string is one copy instead of one serializer call per byte
+// (measured: most of a compaction's time went into those calls).
+type Journal = Vec<(ByteBuf, Option<ByteBuf>)>;
+type Entries = Vec<(ByteBuf, ByteBuf)>;
 
 /// The sled key prefix of partition `id`'s chunks.
 fn chunk_prefix(id: &[u8]) -> Vec<u8> {
@@ -596,6 +601,7 @@ impl SledStorage {
                 postcard::from_bytes::<Entries>(&bytes)
                     .map_err(|e| corrupt(e.to_string()))?
                     .into_iter()
+                    .map(|(k, v)| (k.into_vec(), v.into_vec()))
                     .collect()
             };
             for (k, v) in std::mem::take(overlay) {
@@ -619,9 +625,9 @@ impl SledStorage {
         let mut directory = state.directory.clone();
         let stale: Vec<Vec<u8>> = state.stale.iter().cloned().collect();
         for id in &stale {
-            let entries: Vec<(&Vec<u8>, &Vec<u8>)> = self
+            let entries: Vec<(&Bytes, &Bytes)> = self
                 .read(state, id)?
-                .map(|m| m.iter().collect())
+                .map(|m| m.iter().map(|(k, v)| (Bytes::new(k), Bytes::new(v))).collect())
                 .unwrap_or_default();
             let bytes = if entries.is_empty() {
                 Vec::new()
@@ -662,6 +668,7 @@ impl State {
         let journal: Journal = postcard::from_bytes(record)
             .map_err(|e| Error::Storage(format!("corrupt catalog journal in {location}: {e}")))?;
         for (k, v) in journal {
+            let (k, v) = (k.into_vec(), v.map(ByteBuf::into_vec));
             // The record's partitions are older on disk than the journal says: a compaction,
             // which deletes every journal record, must rewrite them, whichever process wrote it.
             self.mark_stale(&k);
@@ -790,7 +797,10 @@ impl SledStorage {
         for k in pending.keys() {
             state.mark_stale(k);
         }
-        let journal: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = pending.iter().collect();
+        let journal: Vec<(&Bytes, Option<&Bytes>)> = pending
+            .iter()
+            .map(|(k, v)| (Bytes::new(k), v.as_deref().map(Bytes::new)))
+            .collect();
         let bytes = postcard::to_stdvec(&journal).map_err(storage_err)?;
         if state.journal_bytes + bytes.len() > self.compaction_bytes {
             return self.compact(state);

@@ -160,7 +160,14 @@ impl<O: Write, E: Write> Console<O, E> {
         let mut quit = false;
         for stmt in statement::statements(input).filter(|stmt| stmt.index >= first) {
             let prepared = prepare(&stmt);
-            let label = statement::statement_label(prepared.as_ref().ok(), stmt.text);
+            // Only JSON records carry the statement's canonical text, which costs about as
+            // much to print as the statement took to parse.
+            let label = match self.options.format {
+                render::Format::Json => {
+                    statement::statement_label(prepared.as_ref().ok(), stmt.text)
+                }
+                render::Format::Text => String::new(),
+            };
             let step = prepared.and_then(|prepared| self.perform(frontend, &stmt, prepared));
             let (error, ends_run) = match step {
                 Ok(Step::Nothing) => continue,
