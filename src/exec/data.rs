@@ -139,19 +139,20 @@ pub fn request(
     }
 }
 
-/// The instance counter this process last handed out: (project, second, counter). Only a
-/// hint for the next `record_instance`, which checks it against the catalog before using it,
-/// so a stale one (another engine, a failed statement, another process) costs the search and
-/// nothing else.
-static LAST_INSTANCE: std::sync::Mutex<Option<(String, String, u64)>> =
-    std::sync::Mutex::new(None);
+/// Per project, the instance counter this process last handed out and its second. Only a hint
+/// for the next `record_instance`, which checks it against the catalog before using it, so a
+/// stale one (another engine, a failed statement, another process) costs the search and
+/// nothing else. Bounded: past [`INSTANCE_HINTS`] projects it starts again empty.
+static LAST_INSTANCE: std::sync::Mutex<std::collections::BTreeMap<String, (String, u64)>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+const INSTANCE_HINTS: usize = 4096;
 
 fn last_instance_hint(project: &str, stamp: &str) -> Option<u64> {
     let last = LAST_INSTANCE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    match &*last {
-        Some((p, s, n)) if p == project && s == stamp => Some(*n),
+    match last.get(project) {
+        Some((s, n)) if s == stamp => Some(*n),
         _ => None,
     }
 }
@@ -160,7 +161,10 @@ fn set_last_instance_hint(project: &str, stamp: &str, n: u64) {
     let mut last = LAST_INSTANCE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    *last = Some((project.to_string(), stamp.to_string(), n));
+    if last.len() >= INSTANCE_HINTS && !last.contains_key(project) {
+        last.clear();
+    }
+    last.insert(project.to_string(), (stamp.to_string(), n));
 }
 
 /// Records the job's instance (`yyyyMMddHHmmss` + a per-second counter) so that instance
