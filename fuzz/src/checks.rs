@@ -40,17 +40,19 @@ fn text(data: &[u8]) -> Option<&str> {
 pub fn lex_split(data: &[u8]) {
     let Some(src) = text(data) else { return };
     let mut last_end = 0u32;
+    let mut positions = Positions::new(src);
     for tok in Lexer::new(src) {
         let Ok(tok) = tok else { break };
         assert!(tok.start >= last_end && tok.start < tok.end, "{tok:?}");
         assert!(src.is_char_boundary(tok.start as usize), "{tok:?}");
         assert!(src.is_char_boundary(tok.end as usize), "{tok:?}");
-        assert_eq!(position_of(src, tok.start as usize), (tok.line, tok.col), "{tok:?}");
+        assert_eq!(positions.at(tok.start as usize), (tok.line, tok.col), "{tok:?}");
         assert!(!tok.text(src).is_empty());
         last_end = tok.end;
     }
     let mut count = 0;
     let base = src.as_ptr() as usize;
+    let mut positions = Positions::new(src);
     for stmt in split(src) {
         count += 1;
         assert_eq!(stmt.index, count);
@@ -60,7 +62,7 @@ pub fn lex_split(data: &[u8]) {
                 .checked_sub(base)
                 .expect("a statement's text lies in the input");
             assert!(offset + stmt.text.len() <= src.len());
-            assert_eq!(position_of(src, offset), (stmt.line, stmt.col), "{stmt:?}");
+            assert_eq!(positions.at(offset), (stmt.line, stmt.col), "{stmt:?}");
             // It opens with a token: nothing the lexer skips as blank.
             let blank = |c: char| c.is_ascii_whitespace();
             assert_eq!(stmt.text, stmt.text.trim_start_matches(blank), "{stmt:?}");
@@ -83,13 +85,33 @@ pub fn lex_split(data: &[u8]) {
     }
 }
 
-/// Line and column (1-based, columns in characters) of byte `offset` of `src`.
-fn position_of(src: &str, offset: usize) -> (u32, u32) {
-    let before = &src[..offset];
-    let line = before.matches('\n').count() as u32 + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() as u32 + 1;
-    (line, col)
+/// Line and column (1-based, columns in characters) of byte offsets of `src`, asked in
+/// increasing order: each question scans only from the previous one.
+struct Positions<'a> {
+    src: &'a str,
+    offset: usize,
+    line: u32,
+    col: u32,
+}
+
+impl<'a> Positions<'a> {
+    fn new(src: &'a str) -> Self {
+        Positions { src, offset: 0, line: 1, col: 1 }
+    }
+
+    fn at(&mut self, offset: usize) -> (u32, u32) {
+        assert!(offset >= self.offset, "positions asked out of order");
+        for c in self.src[self.offset..offset].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+        }
+        self.offset = offset;
+        (self.line, self.col)
+    }
 }
 
 /// Parser and canonical printer: whatever parses prints to text that parses back to the same
