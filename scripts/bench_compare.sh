@@ -49,10 +49,11 @@ trap pg_stop EXIT
 pg_fresh() {
   pg_stop
   rm -rf "$work/pg" "$sock"
-  mkdir -p "$sock"
-  if [ "${#as_pg[@]}" -gt 0 ]; then chown postgres "$sock"; fi
+  mkdir -p "$sock" "$work/pg"
+  chmod 700 "$work/pg"
+  if [ "${#as_pg[@]}" -gt 0 ]; then chown postgres "$sock" "$work/pg"; fi
   "${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
-  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w \
     -o "-k $sock -c listen_addresses=''" start >/dev/null
   psql -X -q -h "$sock" -U postgres -d postgres -c "create database bench" >/dev/null
 }

@@ -17,11 +17,15 @@
 //!
 //! `grant Select on table t to user RAM$bob;` reads `A·prj` (loading it if needed), and its batch
 //! updates `A·prj` and `AG·prj` in memory. `flush` appends the batches applied since the last
-//! flush as one journal record to sled's default tree. Opening replays the journal into
-//! per-partition overlays, applied when a partition is first read. Once the journal would pass
-//! [`COMPACTION_BYTES`], the partitions it touched are rewritten and the journal records deleted in
-//! one sled transaction, so a crash leaves either the old partitions plus the journal or the new
-//! partitions, never a mix.
+//! flush as one journal record to sled's default tree, with the flush generation in the same
+//! sled batch, and then records that generation in `mcsec.flushed` (see [`FLUSHED_FILE`]: it
+//! turns sled silently dropping a damaged end of its log into an error at the next open).
+//! Opening replays the journal into per-partition overlays, applied when a partition is first
+//! read. Once the journal would pass [`COMPACTION_BYTES`] and half the bytes of the partitions
+//! it touched, those partitions are rewritten and the journal records deleted in one sled
+//! transaction, so a crash leaves either the old partitions plus the journal or the new
+//! partitions, never a mix; a store closed with more than [`COMPACTION_BYTES`] of journal
+//! compacts it then.
 //!
 //! Why a journal: sled's cost is per key (about 10 µs per key on the target machines, measured),
 //! so storing each catalog record as its own sled key caps a batch near 30k statements/s; a few
