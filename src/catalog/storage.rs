@@ -130,6 +130,10 @@ struct State {
     stale_bytes: usize,
     /// The [`GENERATION`] the database holds.
     generation: u64,
+    /// Whether this process has written to the database: only then does closing it compact
+    /// (a process that only read, `check-catalog` among them, leaves the files as it found
+    /// them).
+    wrote: bool,
     /// Why a durable write failed. From then on the store takes no more writes: what it holds
     /// in memory is no longer what the disk holds, and a later flush that succeeded would make
     /// durable statements that were reported as failed.
@@ -526,6 +530,7 @@ impl SledStorage {
             journal_bytes: 0,
             stale_bytes: 0,
             generation,
+            wrote: false,
             write_failure: None,
         };
         let mut record: Option<(u64, Vec<u8>)> = None;
@@ -662,6 +667,7 @@ impl SledStorage {
             postcard::to_stdvec(&listing).map_err(storage_err)?,
         );
         batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
+        state.wrote = true;
         self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
         state.generation += 1;
         state.directory = directory;
@@ -780,8 +786,8 @@ impl Storage for SledStorage {
 }
 
 /// A process that ends normally leaves a short journal: the journal may grow up to half the
-/// partitions it touched (see `append`), and every later open would replay all of it, so the
-/// store compacts a journal past [`COMPACTION_BYTES`] when it is closed. Nothing here can be
+/// partitions it touched (see `append`), and every later open would replay all of it, so a
+/// store that wrote compacts a journal past [`COMPACTION_BYTES`] when it is closed. Nothing here can be
 /// reported, and nothing needs to be: a compaction is one atomic sled batch, and a failed one
 /// leaves the journal, which holds everything, in place.
 impl Drop for SledStorage {
@@ -789,7 +795,8 @@ impl Drop for SledStorage {
         let Ok(mut state) = self.state.lock() else {
             return;
         };
-        if state.write_failure.is_some()
+        if !state.wrote
+            || state.write_failure.is_some()
             || !state.pending.is_empty()
             || state.journal_bytes <= self.compaction_bytes.max(COMPACTION_BYTES)
         {
@@ -857,6 +864,7 @@ impl SledStorage {
             batch.insert(journal_key(state.next_seq, n), chunk);
         }
         batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
+        state.wrote = true;
         self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
         state.generation += 1;
         state.next_seq += 1;
