@@ -10,7 +10,9 @@
 # - `mcsec -f` into a new catalog directory (durable at the end, group commit);
 # - `psql -f` (autocommit: every statement its own transaction, default durability) and
 #   `psql -1 -f` (one transaction) into a throw-away cluster made by initdb for that run, on a
-#   Unix socket in the work directory (PG_SIZES only: PostgreSQL takes minutes at 1M);
+#   Unix socket in the work directory (PG_SIZES only: PostgreSQL takes minutes at 1M); the
+#   cluster allows 20,000 locks per transaction (and 10 connections, to keep its shared
+#   memory small), as the one transaction holds a lock on every table it creates;
 # - parse only: `mcsec fmt` of the mcsec script against the sqlparser-rs peer
 #   (scripts/sqlparser-peer, PostgreSQL dialect, built from crates.io in its own folder)
 #   printing the PostgreSQL script, both writing every statement back as text.
@@ -54,7 +56,8 @@ pg_fresh() {
   if [ "${#as_pg[@]}" -gt 0 ]; then chown postgres "$sock" "$work/pg"; fi
   "${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w \
-    -o "-k $sock -c listen_addresses=''" start >/dev/null
+    -o "-k $sock -c listen_addresses='' -c max_connections=10 -c max_locks_per_transaction=20000" \
+    start >/dev/null
   psql -X -q -h "$sock" -U postgres -d postgres -c "create database bench" >/dev/null
 }
 
