@@ -186,6 +186,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::audit_cli::AuditCommand,
     },
+    /// Read a whole catalog and verify every part of it, changing nothing.
+    CheckCatalog {
+        #[arg(value_name = "DIR")]
+        dir: String,
+    },
 }
 
 /// The options `check`, `plan` and `dump` share with the main command line.
@@ -687,6 +692,9 @@ pub fn main() -> i32 {
         Some(Command::Serve(args)) => return serve(args),
         Some(Command::Audit { command }) => {
             return crate::audit_cli::run(command, &process_env, &mut stdout.lock(), &mut stderr.lock())
+        }
+        Some(Command::CheckCatalog { dir }) => {
+            return crate::catalog::check::run(dir, &mut stdout.lock(), &mut stderr.lock())
         }
         None => {}
     }

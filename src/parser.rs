@@ -2149,14 +2149,17 @@ impl Iterator for ScriptParser<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done {
             self.toks.clear();
-            let mut end_pos = None;
+            // "found end of statement" points just past the last token, as it does when the
+            // statement's text alone is parsed (`parse_statement`, what batch runs use), not
+            // at the `;` that may be lines further on.
+            let mut end_pos = self.lexer.position();
             loop {
                 match self.lexer.next() {
-                    Some(Ok(t)) if t.is_punct(';') => {
-                        end_pos = Some((t.line, t.col));
-                        break;
+                    Some(Ok(t)) if t.is_punct(';') => break,
+                    Some(Ok(t)) => {
+                        self.toks.push(t);
+                        end_pos = self.lexer.position();
                     }
-                    Some(Ok(t)) => self.toks.push(t),
                     Some(Err(e)) => {
                         self.done = true;
                         return Some(Err(lex_error(e, self.file)));
@@ -2170,7 +2173,6 @@ impl Iterator for ScriptParser<'_> {
             let Some(first) = self.toks.first().copied() else {
                 continue;
             };
-            let end_pos = end_pos.unwrap_or_else(|| self.lexer.position());
             let parsed = parse_tokens(
                 &self.toks,
                 self.lexer.source(),

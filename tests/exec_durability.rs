@@ -333,8 +333,11 @@ fn sigkill_during_a_batch_loses_no_printed_statement_and_half_applies_none() {
             );
         }
         assert!(users.len() > last_ok);
+        // The child goes on between printing its OKs and the kill arriving: with flushes of
+        // a few milliseconds and other processes on the machine, it may flush a few more
+        // batches (never printed, so never required) before it dies.
         assert!(
-            users.len() <= last_ok + 1 + BATCH + 1,
+            users.len() <= last_ok + 1 + 4 * BATCH,
             "{} users after OK {last_ok}",
             users.len()
         );

@@ -212,3 +212,16 @@ fn deep_nesting_is_refused_without_recursion_overflow() {
     let parens = format!("grant {}", "(".repeat(100_000));
     assert!(parse_statement(&parens, "deep.sql", 1, 1).is_err());
 }
+
+#[test]
+fn a_script_and_a_single_statement_point_at_the_same_end_of_statement() {
+    // The `;` is a line below the last token: both report the place just past `bigint`.
+    let src = "create table t1 (kd bigint\n;";
+    let script: Vec<_> = parse_script(src, "f.sql")
+        .map(|r| r.map_err(|e| e.to_string()))
+        .collect();
+    let expected = "f.sql:1:27: expected one of '(', '<', ',', ')', found end of statement";
+    assert_eq!(script, vec![Err(expected.to_string())]);
+    let single = parse_statement("create table t1 (kd bigint", "f.sql", 1, 1);
+    assert_eq!(single.map_err(|e| e.to_string()), Err(expected.to_string()));
+}

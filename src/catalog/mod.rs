@@ -19,6 +19,7 @@ pub mod audit;
 pub mod commits;
 pub mod keys;
 pub mod model;
+pub mod check;
 pub mod read_only;
 pub mod secrets;
 pub mod storage;
@@ -42,8 +43,9 @@ pub struct Catalog {
     location: String,
     /// The audit trail's numbering and block summaries (see [`audit`]).
     trail: audit::Trail,
-    /// A catalog opened read-only keeps no trail: it can record nothing ([`read_only`]).
-    keeps_trail: bool,
+    /// Opened read-only ([`read_only`]): it keeps no audit trail and saves no format upgrade,
+    /// as it can write nothing.
+    read_only: bool,
 }
 
 impl Catalog {
@@ -67,7 +69,7 @@ impl Catalog {
             commits: Default::default(),
             location: location.to_string(),
             trail: Default::default(),
-            keeps_trail: true,
+            read_only: false,
         };
         catalog.check_format(blank)?;
         Ok(catalog)
@@ -85,7 +87,7 @@ impl Catalog {
             commits: Default::default(),
             location: location.to_string(),
             trail: Default::default(),
-            keeps_trail: true,
+            read_only: false,
         }
     }
 
@@ -111,6 +113,15 @@ impl Catalog {
                 let version: u32 = decode(&bytes)?;
                 if version == FORMAT_VERSION {
                     Ok(())
+                } else if version == UPGRADED_FORMAT && self.read_only {
+                    // Read-only: its records read as they are; there is no upgrade to save.
+                    Ok(())
+                } else if version == UPGRADED_FORMAT {
+                    // Its records are this format's: the new number is saved with the first
+                    // flush, in the same batch as the first flush generation.
+                    let mut batch = WriteBatch::new();
+                    batch.insert(keys::FORMAT.to_vec(), Some(encode(&FORMAT_VERSION)?));
+                    self.storage.apply(batch)
                 } else {
                     Err(Error::Storage(format!(
                         "catalog {} has format {version}, this mcsec reads format {FORMAT_VERSION}",
@@ -173,7 +184,7 @@ impl Catalog {
             .filter(|k| !audit::is_audit_key(k))
             .cloned()
             .collect();
-        if let Some(entry) = txn.audit.take().filter(|_| self.keeps_trail) {
+        if let Some(entry) = txn.audit.take().filter(|_| !self.read_only) {
             self.trail.append(self.storage.as_ref(), &mut txn.writes, entry)?;
         }
         if !txn.writes.is_empty() {
@@ -215,7 +226,7 @@ impl Catalog {
     /// or run by the session itself): serialized with the commits, and never in conflict, as
     /// it reads nothing.
     pub fn append_audit(&self, entry: audit::AuditEntry) -> Result<()> {
-        if !self.keeps_trail {
+        if self.read_only {
             return Ok(());
         }
         let guard = self

@@ -16,7 +16,15 @@ use std::collections::BTreeMap;
 
 /// The format number stored under `keys::FORMAT`. Bump it when a record's encoding changes and
 /// add a migration in `catalog::open`.
-pub const FORMAT_VERSION: u32 = 2;
+///
+/// Format 3 adds the flush generation (the sled key `g`, and `mcsec.flushed` beside sled's
+/// files; see `storage`); its records are format 2's, so a format 2 catalog is upgraded in
+/// place by writing the new number. The number keeps a format 2 release away from a format 3
+/// catalog: it would write without advancing the generation, and the next open would take its
+/// flushes for lost ones.
+pub const FORMAT_VERSION: u32 = 3;
+/// The earlier format that [`FORMAT_VERSION`] reads and upgrades.
+pub const UPGRADED_FORMAT: u32 = 2;
 
 /// Declares an enum without data whose stored form is an explicit one-byte tag, so that no
 /// reordering of its variants (or of any enum elsewhere) changes what a stored record means. A

@@ -112,7 +112,7 @@ impl Catalog {
             }),
             location,
         );
-        catalog.keeps_trail = false;
+        catalog.read_only = true;
         catalog.check_format(false)?;
         Ok(catalog)
     }

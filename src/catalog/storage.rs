@@ -17,11 +17,15 @@
 //!
 //! `grant Select on table t to user RAM$bob;` reads `A·prj` (loading it if needed), and its batch
 //! updates `A·prj` and `AG·prj` in memory. `flush` appends the batches applied since the last
-//! flush as one journal record to sled's default tree. Opening replays the journal into
-//! per-partition overlays, applied when a partition is first read. Once the journal would pass
-//! [`COMPACTION_BYTES`], the partitions it touched are rewritten and the journal records deleted in
-//! one sled transaction, so a crash leaves either the old partitions plus the journal or the new
-//! partitions, never a mix.
+//! flush as one journal record to sled's default tree, with the flush generation in the same
+//! sled batch, and then records that generation in `mcsec.flushed` (see [`FLUSHED_FILE`]: it
+//! turns sled silently dropping a damaged end of its log into an error at the next open).
+//! Opening replays the journal into per-partition overlays, applied when a partition is first
+//! read. Once the journal would pass [`COMPACTION_BYTES`] and half the bytes of the partitions
+//! it touched, those partitions are rewritten and the journal records deleted in one sled
+//! transaction, so a crash leaves either the old partitions plus the journal or the new
+//! partitions, never a mix; a store closed with more than [`COMPACTION_BYTES`] of journal
+//! compacts it then.
 //!
 //! Why a journal: sled's cost is per key (about 10 µs per key on the target machines, measured),
 //! so storing each catalog record as its own sled key caps a batch near 30k statements/s; a few
@@ -31,6 +35,7 @@
 //! bigger than a quarter segment at each open (see [`CHUNK_BYTES`]).
 
 use crate::error::{Error, Result};
+use serde_bytes::{ByteBuf, Bytes};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
@@ -105,6 +110,8 @@ pub struct SledStorage {
     /// The exclusive lock on [`LOCK_FILE`], held while the store is open: it keeps a second
     /// process out before anything in the directory is read or tidied.
     _lock: std::fs::File,
+    /// [`FLUSHED_FILE`], rewritten after every flush that wrote.
+    flushed: std::fs::File,
 }
 
 struct State {
@@ -118,6 +125,15 @@ struct State {
     stale: BTreeSet<Vec<u8>>,
     next_seq: u64,
     journal_bytes: usize,
+    /// What the next compaction rewrites of the partitions on disk: the chunks of every stale
+    /// partition, in bytes (at most [`CHUNK_BYTES`] each).
+    stale_bytes: usize,
+    /// The [`GENERATION`] the database holds.
+    generation: u64,
+    /// Whether this process has written to the database: only then does closing it compact
+    /// (a process that only read, `check-catalog` among them, leaves the files as it found
+    /// them).
+    wrote: bool,
     /// Why a durable write failed. From then on the store takes no more writes: what it holds
     /// in memory is no longer what the disk holds, and a later flush that succeeded would make
     /// durable statements that were reported as failed.
@@ -132,6 +148,10 @@ enum Partition {
 }
 
 const DIRECTORY: &[u8] = b"d";
+/// How many flushes have written to the database (u64 big-endian), written in the same sled
+/// batch as each journal record or compaction, so that it is exactly as recent as the newest
+/// batch sled kept.
+const GENERATION: &[u8] = b"g";
 const JOURNAL: &[u8] = b"j";
 const PARTITION: &[u8] = b"p";
 /// sled splits a leaf only past 16 keys and stores a leaf bigger than a quarter segment (128 KB)
@@ -147,8 +167,12 @@ const FORMAT_1_JOURNAL: &[u8] = b"J";
 pub const COMPACTION_BYTES: usize = 1 << 20;
 const SEP: u8 = 0x1f;
 
-type Journal = Vec<(Vec<u8>, Option<Vec<u8>>)>;
-type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+// Keys and values are (de)serialized as byte strings (`serde_bytes`): postcard writes a byte
+// string and a sequence of `u8` identically (a varint length, then the bytes), so the stored
+// form is the same, but a byte string is one copy instead of one serializer call per byte
+// (measured: most of a compaction's time went into those calls).
+type Journal = Vec<(ByteBuf, Option<ByteBuf>)>;
+type Entries = Vec<(ByteBuf, ByteBuf)>;
 
 /// The sled key prefix of partition `id`'s chunks.
 fn chunk_prefix(id: &[u8]) -> Vec<u8> {
@@ -277,6 +301,63 @@ fn io_failure(io: &std::io::Error) -> String {
         std::io::ErrorKind::Other => text,
         kind => kind.to_string(),
     }
+}
+
+/// Beside sled's files: the [`GENERATION`] of the last flush whose statements were
+/// acknowledged, as 8 bytes little-endian followed by their complement (a damaged file shows as
+/// two halves that disagree). sled takes a damaged or cut-off end of its log for a write torn by
+/// a crash and drops it silently, which would lose statements whose `OK` was printed; comparing
+/// its generation with this file's at open turns that loss into an error.
+const FLUSHED_FILE: &str = "mcsec.flushed";
+
+/// Opens [`FLUSHED_FILE`] (creating it empty) and reads the generation it records: `None` for a
+/// new file (a new catalog, or one written before the file existed).
+fn open_flushed(path: &Path) -> Result<(std::fs::File, Option<u64>)> {
+    use std::io::Read;
+    let file_path = path.join(FLUSHED_FILE);
+    let cannot = |e: std::io::Error| Error::Sled {
+        location: path.display().to_string(),
+        problem: format!("cannot be read or written: {}: {}", file_path.display(), io_failure(&e)),
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&file_path)
+        .map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.is_empty() {
+        return Ok((file, None));
+    }
+    let damaged = || {
+        Error::Storage(format!(
+            "catalog file {} is damaged ({} bytes that do not record a flush); delete it to open the catalog without checking that no acknowledged statement was lost",
+            file_path.display(),
+            bytes.len()
+        ))
+    };
+    let (Some(low), Some(high)) = (bytes.get(..8), bytes.get(8..16)) else {
+        return Err(damaged());
+    };
+    let generation = u64::from_le_bytes(low.try_into().map_err(|_| damaged())?);
+    let complement = u64::from_le_bytes(high.try_into().map_err(|_| damaged())?);
+    if bytes.len() != 16 || complement != !generation {
+        return Err(damaged());
+    }
+    Ok((file, Some(generation)))
+}
+
+/// Records `generation` in [`FLUSHED_FILE`], durably, in place (16 bytes, never a new block
+/// once written).
+fn write_flushed(file: &std::fs::File, generation: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&generation.to_le_bytes());
+    bytes[8..].copy_from_slice(&(!generation).to_le_bytes());
+    file.write_all_at(&bytes, 0)?;
+    file.sync_data()
 }
 
 /// The lock file in the catalog directory. sled locks its own `db` file too, but only inside
@@ -414,6 +495,20 @@ impl SledStorage {
                 super::model::FORMAT_VERSION
             )));
         }
+        let (flushed, acknowledged) = open_flushed(path)?;
+        let generation = match db.get(GENERATION).map_err(storage_err)? {
+            Some(bytes) => u64::from_be_bytes(bytes.as_ref().try_into().map_err(|_| {
+                Error::Storage(format!("corrupt flush generation in {location}"))
+            })?),
+            None => 0,
+        };
+        if let Some(acknowledged) = acknowledged.filter(|&a| a > generation) {
+            return Err(Error::Storage(format!(
+                "catalog {location} has lost acknowledged statements: its log {} ends at flush {generation}, but {} records flush {acknowledged} (the end of the log is damaged or was cut off; restore the catalog from a copy)",
+                path.join("db").display(),
+                path.join(FLUSHED_FILE).display(),
+            )));
+        }
         let directory: BTreeMap<Vec<u8>, u32> = match db.get(DIRECTORY).map_err(storage_err)? {
             Some(bytes) => postcard::from_bytes::<Vec<(Vec<u8>, u32)>>(&bytes)
                 .map_err(|e| {
@@ -433,6 +528,9 @@ impl SledStorage {
             stale: BTreeSet::new(),
             next_seq: 0,
             journal_bytes: 0,
+            stale_bytes: 0,
+            generation,
+            wrote: false,
             write_failure: None,
         };
         let mut record: Option<(u64, Vec<u8>)> = None;
@@ -462,6 +560,7 @@ impl SledStorage {
             state: Mutex::new(state),
             compaction_bytes,
             _lock: lock,
+            flushed,
         })
     }
 
@@ -515,6 +614,7 @@ impl SledStorage {
                 postcard::from_bytes::<Entries>(&bytes)
                     .map_err(|e| corrupt(e.to_string()))?
                     .into_iter()
+                    .map(|(k, v)| (k.into_vec(), v.into_vec()))
                     .collect()
             };
             for (k, v) in std::mem::take(overlay) {
@@ -538,9 +638,9 @@ impl SledStorage {
         let mut directory = state.directory.clone();
         let stale: Vec<Vec<u8>> = state.stale.iter().cloned().collect();
         for id in &stale {
-            let entries: Vec<(&Vec<u8>, &Vec<u8>)> = self
+            let entries: Vec<(&Bytes, &Bytes)> = self
                 .read(state, id)?
-                .map(|m| m.iter().collect())
+                .map(|m| m.iter().map(|(k, v)| (Bytes::new(k), Bytes::new(v))).collect())
                 .unwrap_or_default();
             let bytes = if entries.is_empty() {
                 Vec::new()
@@ -566,10 +666,14 @@ impl SledStorage {
             DIRECTORY,
             postcard::to_stdvec(&listing).map_err(storage_err)?,
         );
+        batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
+        state.wrote = true;
         self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
+        state.generation += 1;
         state.directory = directory;
         state.stale.clear();
         state.journal_bytes = 0;
+        state.stale_bytes = 0;
         Ok(())
     }
 }
@@ -579,6 +683,7 @@ impl State {
         let journal: Journal = postcard::from_bytes(record)
             .map_err(|e| Error::Storage(format!("corrupt catalog journal in {location}: {e}")))?;
         for (k, v) in journal {
+            let (k, v) = (k.into_vec(), v.map(ByteBuf::into_vec));
             // The record's partitions are older on disk than the journal says: a compaction,
             // which deletes every journal record, must rewrite them, whichever process wrote it.
             self.mark_stale(&k);
@@ -592,6 +697,8 @@ impl State {
     fn mark_stale(&mut self, key: &[u8]) {
         let id = partition_of(key);
         if !self.stale.contains(id) {
+            let chunks = self.directory.get(id).copied().unwrap_or(0) as usize;
+            self.stale_bytes += chunks * CHUNK_BYTES;
             self.stale.insert(id.to_vec());
         }
     }
@@ -655,16 +762,56 @@ impl Storage for SledStorage {
         let mut state = self.lock()?;
         self.refuse_after_write_failure(&state)?;
         let pending = std::mem::take(&mut state.pending);
-        let written = if pending.is_empty() {
-            Ok(())
-        } else {
+        let wrote = !pending.is_empty();
+        let written = if wrote {
             self.append(&mut state, &pending)
+        } else {
+            Ok(())
         }
-        .and_then(|()| self.db.flush().map(|_| ()).map_err(|e| self.failure(&e)));
+        .and_then(|()| self.db.flush().map(|_| ()).map_err(|e| self.failure(&e)))
+        .and_then(|()| {
+            if !wrote {
+                return Ok(());
+            }
+            write_flushed(&self.flushed, state.generation).map_err(|e| Error::Sled {
+                location: self.location.clone(),
+                problem: format!("cannot be read or written: {}", io_failure(&e)),
+            })
+        });
         if let Err(e) = &written {
             state.write_failure = Some(e.clone());
         }
         written
+    }
+}
+
+/// A process that ends normally leaves a short journal: the journal may grow up to half the
+/// partitions it touched (see `append`), and every later open would replay all of it, so a
+/// store that wrote compacts a journal past [`COMPACTION_BYTES`] when it is closed. Nothing here can be
+/// reported, and nothing needs to be: a compaction is one atomic sled batch, and a failed one
+/// leaves the journal, which holds everything, in place.
+impl Drop for SledStorage {
+    fn drop(&mut self) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        if !state.wrote
+            || state.write_failure.is_some()
+            || !state.pending.is_empty()
+            || state.journal_bytes <= self.compaction_bytes.max(COMPACTION_BYTES)
+        {
+            return;
+        }
+        if self.compact(&mut state).is_ok() && self.db.flush().is_ok() {
+            state.generation_flushed(&self.flushed);
+        }
+    }
+}
+
+impl State {
+    /// Records the generation after a compaction made durable outside `flush`.
+    fn generation_flushed(&self, file: &std::fs::File) {
+        let _ = write_flushed(file, self.generation);
     }
 }
 
@@ -697,16 +844,29 @@ impl SledStorage {
         for k in pending.keys() {
             state.mark_stale(k);
         }
-        let journal: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = pending.iter().collect();
+        let journal: Vec<(&Bytes, Option<&Bytes>)> = pending
+            .iter()
+            .map(|(k, v)| (Bytes::new(k), v.as_deref().map(Bytes::new)))
+            .collect();
         let bytes = postcard::to_stdvec(&journal).map_err(storage_err)?;
-        if state.journal_bytes + bytes.len() > self.compaction_bytes {
+        // A compaction rewrites every stale partition whole, so with a fixed threshold a tenant
+        // that grows would be rewritten again and again: each time in full for one busy
+        // project (measured: 1M statements into one project spent most of its time there).
+        // Waiting until the journal holds half of what a compaction rewrites keeps the bytes
+        // rewritten to a fixed multiple of the bytes journaled, whatever the tenant's size;
+        // an open replays a journal of at most that size.
+        let threshold = self.compaction_bytes.max(state.stale_bytes / 2);
+        if state.journal_bytes + bytes.len() > threshold {
             return self.compact(state);
         }
         let mut batch = sled::Batch::default();
         for (n, chunk) in (0u32..).zip(bytes.chunks(CHUNK_BYTES)) {
             batch.insert(journal_key(state.next_seq, n), chunk);
         }
+        batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
+        state.wrote = true;
         self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
+        state.generation += 1;
         state.next_seq += 1;
         state.journal_bytes += bytes.len();
         Ok(())
@@ -883,6 +1043,75 @@ mod tests {
 
     /// Writes `count` keys of about 1 KB each to partition `A·p` in one flush: past
     /// [`COMPACTION_BYTES`], so the flush compacts.
+    #[test]
+    fn a_big_partition_is_rewritten_only_once_the_journal_holds_half_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SledStorage::open_compacting_at(dir.path(), 4096).unwrap();
+        // 100 records of 1 KB: one flush past the threshold writes the partition, 17 chunks.
+        compacting_batch(&s, 100);
+        let chunks = s.state.lock().unwrap().directory[&b"A\x1fp".to_vec()] as usize;
+        assert_eq!(chunks, 17);
+        // Updates of 1 KB to that partition: journaled until the journal would pass half of
+        // the 17 chunks (52 KB), not at the fixed 4 KB threshold.
+        let filler = "z".repeat(1024);
+        let mut flushes = 0;
+        while journal_records(&s) == flushes {
+            let key = format!("A\x1fp\x1f{:05}", flushes % 100);
+            s.apply(batch(&[(&key, Some(&filler))])).unwrap();
+            s.flush().unwrap();
+            flushes += 1;
+            assert!(flushes < 100, "never compacted");
+        }
+        assert_eq!(journal_records(&s), 0);
+        let journaled = (flushes - 1) * 1024;
+        assert!(
+            journaled >= chunks * CHUNK_BYTES / 2 - 1024 && journaled <= chunks * CHUNK_BYTES / 2 + 1024,
+            "compacted after {flushes} flushes"
+        );
+        drop(s);
+        let s = SledStorage::open(dir.path()).unwrap();
+        assert_eq!(contents(&s).len(), 100);
+        assert_eq!(s.get(b"A\x1fp\x1f00000").unwrap(), Some(filler.into_bytes()));
+    }
+
+    #[test]
+    fn a_long_journal_is_compacted_when_the_store_closes() {
+        let dir = tempfile::tempdir().unwrap();
+        let filler = "w".repeat(1024);
+        {
+            let s = SledStorage::open(dir.path()).unwrap();
+            // A 4 MB partition, then 1.5 MB of updates to it: past COMPACTION_BYTES, below
+            // half the partition, so still journaled when the store closes.
+            compacting_batch_of(&s, 4 * 1024, &filler);
+            for round in 0..3 {
+                let updates: Vec<(String, Option<&str>)> = (0..512)
+                    .map(|i| (format!("A\x1fp\x1f{:05}", round * 512 + i), Some("u")))
+                    .map(|(k, v)| (k, v.map(|_| filler.as_str())))
+                    .collect();
+                let pairs: Vec<(&str, Option<&str>)> =
+                    updates.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+                s.apply(batch(&pairs)).unwrap();
+                s.flush().unwrap();
+            }
+            assert_eq!(journal_records(&s), 3);
+        }
+        let s = SledStorage::open(dir.path()).unwrap();
+        assert_eq!(journal_records(&s), 0);
+        assert_eq!(contents(&s).len(), 4 * 1024);
+    }
+
+    fn compacting_batch_of(s: &SledStorage, count: usize, filler: &str) {
+        let keys: Vec<String> = (0..count).map(|i| format!("A\x1fp\x1f{i:05}")).collect();
+        s.apply(
+            keys.iter()
+                .map(|k| (k.as_bytes().to_vec(), Some(filler.as_bytes().to_vec())))
+                .collect(),
+        )
+        .unwrap();
+        s.flush().unwrap();
+        assert_eq!(journal_records(s), 0);
+    }
+
     fn compacting_batch(s: &SledStorage, count: usize) {
         let filler = "y".repeat(1024);
         let keys: Vec<String> = (0..count).map(|i| format!("A\x1fp\x1f{i:05}")).collect();
@@ -971,7 +1200,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "catalog error: catalog {} has format 1, this mcsec reads format 2",
+                "catalog error: catalog {} has format 1, this mcsec reads format 3",
                 dir.path().display()
             )
         );

@@ -20,7 +20,13 @@ pub enum ClientCommand {
 /// Recognises a client command in one statement's text (without `;`), case-insensitively.
 pub fn recognise(text: &str) -> Option<ClientCommand> {
     let mut words = text.split_whitespace();
-    let first = words.next()?.to_ascii_lowercase();
+    let first = words.next()?;
+    // Every statement of a script passes here: a first word that no client command has ends
+    // it before the rest of the statement is looked at.
+    if first.len() > "history".len() {
+        return None;
+    }
+    let first = first.to_ascii_lowercase();
     let rest: Vec<&str> = words.collect();
     match (first.as_str(), rest.is_empty()) {
         ("help" | "h", true) => Some(ClientCommand::Help(None)),

@@ -159,6 +159,34 @@ pub fn request(
     }
 }
 
+/// Per project, the instance counter this process last handed out and its second. Only a hint
+/// for the next `record_instance`, which checks it against the catalog before using it, so a
+/// stale one (another engine, a failed statement, another process) costs the search and
+/// nothing else. Bounded: past [`INSTANCE_HINTS`] projects it starts again empty.
+static LAST_INSTANCE: std::sync::Mutex<std::collections::BTreeMap<String, (String, u64)>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+const INSTANCE_HINTS: usize = 4096;
+
+fn last_instance_hint(project: &str, stamp: &str) -> Option<u64> {
+    let last = LAST_INSTANCE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match last.get(project) {
+        Some((s, n)) if s == stamp => Some(*n),
+        _ => None,
+    }
+}
+
+fn set_last_instance_hint(project: &str, stamp: &str, n: u64) {
+    let mut last = LAST_INSTANCE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if last.len() >= INSTANCE_HINTS && !last.contains_key(project) {
+        last.clear();
+    }
+    last.insert(project.to_string(), (stamp.to_string(), n));
+}
+
 /// Records the job's instance (`yyyyMMddHHmmss` + a per-second counter) so that instance
 /// grants have something to attach to; returns its id.
 fn record_instance(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, detail: String) -> Result<String> {
@@ -176,21 +204,35 @@ fn record_instance(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, detail: String) -> 
     let taken = |n: u64| -> Result<bool> {
         Ok(txn.object(project, ObjectType::Instance, &id(n))?.is_some())
     };
-    // Counters are handed out in order and never freed, so the first free one is found by
-    // doubling then bisecting: a script with a fixed MCSEC_NOW stays O(log n) per statement.
-    let mut high = 1;
-    while taken(high)? {
-        high *= 2;
-    }
-    let mut low = high / 2; // taken (or 0)
-    while high - low > 1 {
-        let mid = (low + high) / 2;
-        if taken(mid)? {
-            low = mid;
-        } else {
-            high = mid;
+    // Counters are handed out in order and never freed, so the first free one is the one
+    // after the last this process handed out in the same project and second, when that one is
+    // taken and the next is not (two reads, whatever the number of instances); otherwise it is
+    // found by doubling then bisecting, O(log n) reads.
+    let hint = last_instance_hint(project, &stamp);
+    let hinted = match hint {
+        Some(last) => taken(last)? && !taken(last + 1)?,
+        None => false,
+    };
+    let high = match hint {
+        Some(last) if hinted => last + 1,
+        _ => {
+            let mut high = 1;
+            while taken(high)? {
+                high *= 2;
+            }
+            let mut low = high / 2; // taken (or 0)
+            while high - low > 1 {
+                let mid = (low + high) / 2;
+                if taken(mid)? {
+                    low = mid;
+                } else {
+                    high = mid;
+                }
+            }
+            high
         }
-    }
+    };
+    set_last_instance_hint(project, &stamp, high);
     let name = id(high);
     txn.put_object(
         project,

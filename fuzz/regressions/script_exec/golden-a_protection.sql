@@ -1,0 +1,34 @@
+-- (a) Alice copies a table out of a protected project: refused (4021), then allowed because
+-- prj2 becomes a trusted project of prj1, then (trust removed) by an exception policy.
+create project prj1;
+create project prj2;
+use prj1;
+create table t1 (id bigint, name string);
+insert into t1 values (1, 'a'), (2, 'b');
+add user RAM$alice;
+grant Select on table t1 to user RAM$alice;
+use prj2;
+add user RAM$alice;
+grant CreateInstance, CreateTable on project prj2 to user RAM$alice;
+use prj1;
+set ProjectProtection=true;
+login RAM$alice;
+use prj2;
+create table prj2.t2 as select * from prj1.t1;
+explain create table prj2.t2 as select * from prj1.t1;
+select * from prj1.t1;
+login ALIYUN$owner;
+use prj1;
+add trustedproject prj2;
+login RAM$alice;
+use prj2;
+create table prj2.t2 as select * from prj1.t1;
+select * from t2;
+login ALIYUN$owner;
+use prj1;
+remove trustedproject prj2;
+set ProjectProtection=true with exception tests/golden/authz/files/alice_exception.json;
+login RAM$alice;
+use prj2;
+create table prj2.t3 as select name from prj1.t1;
+explain create table prj2.t3 as select name from prj1.t1;

@@ -1,0 +1,28 @@
+-- §4 policies: put/get project and role policies, validation errors, policy-mode grants
+create project prj1;
+use prj1;
+add user RAM$bob;
+create role worker;
+create role delete_test;
+get policy;
+put policy tests/golden/files/project_policy.json;
+get policy;
+put policy tests/golden/files/bad_action.json;
+put policy tests/golden/files/role_policy.json;
+put policy tests/golden/files/missing.json;
+put policy tests/golden/files/role_policy.json on role worker;
+put policy tests/golden/files/project_policy.json on role worker;
+get policy on role worker;
+grant Drop on table tb_* to role delete_test privilegeproperties("policy"="true", "allow"="false");
+grant Select on table * to role delete_test privilegeproperties("policy"="true", "allow"="true", "expires"="10");
+get policy on role delete_test;
+grant delete_test, worker to RAM$bob;
+show grants for RAM$bob;
+describe role delete_test;
+revoke Drop on table tb_* from role delete_test privilegeproperties("policy"="true", "allow"="true");
+revoke Drop on table tb_* from role delete_test privilegeproperties("policy"="true", "allow"="false");
+get policy on role delete_test;
+grant Select on table t to user RAM$bob privilegeproperties("policy"="true");
+get security policy;
+put security policy tests/golden/files/project_policy.json;
+get security policy;

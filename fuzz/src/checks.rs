@@ -1,0 +1,342 @@
+//! The properties the fuzz targets check, one function per target, each taking the raw input
+//! bytes and panicking when a property fails. The targets in `fuzz_targets/` call them under
+//! libFuzzer; `tests/fuzz_regressions.rs` of the main crate includes this file and replays every
+//! input saved under `fuzz/regressions/<target>/`, so a crash once found stays fixed under plain
+//! `cargo test`.
+//!
+//! Following one input through [`script_exec`]: the bytes `create project p; use p; create
+//! table t (c string); revoke Select on table t from user RAM$bob;` are cut into statements by
+//! the lexer, each is parsed, and each parsed statement runs on a session of an in-memory
+//! engine whose files are an in-memory map. Before a statement runs the whole catalog is
+//! dumped; when the statement fails the dump afterwards must be the same (a failed statement
+//! changes nothing). After every statement the project owner must be allowed to read every
+//! table of every project (unless the IP whitelist or the project's status refuses everyone),
+//! and after an ACL `revoke` no (user, table) read that was denied before may be allowed.
+
+use mcsec::ast::Statement;
+use mcsec::authz::{authorize, Decision, Request, Resource, TaskType};
+use mcsec::catalog::model::Table;
+use mcsec::catalog::Catalog;
+use mcsec::error::DenyCode;
+use mcsec::exec::{Engine, Files, SessionOptions};
+use mcsec::lexer::{count_statements, highlight_tokens, is_complete, split, Lexer};
+use mcsec::parser::{parse_script, parse_statement};
+use mcsec::policy::{parse_condition_expr, ConditionContext, PolicyDocument, PolicyKind};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// Inputs longer than this are cut: the targets look for wrong answers in statements, and a
+/// megabyte of noise only makes each execution slower.
+const MAX_INPUT: usize = 16 * 1024;
+
+fn text(data: &[u8]) -> Option<&str> {
+    std::str::from_utf8(&data[..data.len().min(MAX_INPUT)]).ok()
+}
+
+/// Lexer and statement splitter: tokens lie inside the input on character boundaries, in
+/// order, with positions that count lines and characters; statement texts are slices of the
+/// input at the position they claim, numbered 1, 2, 3, ...; the counters agree with the
+/// splitter.
+pub fn lex_split(data: &[u8]) {
+    let Some(src) = text(data) else { return };
+    let mut last_end = 0u32;
+    let mut positions = Positions::new(src);
+    for tok in Lexer::new(src) {
+        let Ok(tok) = tok else { break };
+        assert!(tok.start >= last_end && tok.start < tok.end, "{tok:?}");
+        assert!(src.is_char_boundary(tok.start as usize), "{tok:?}");
+        assert!(src.is_char_boundary(tok.end as usize), "{tok:?}");
+        assert_eq!(positions.at(tok.start as usize), (tok.line, tok.col), "{tok:?}");
+        assert!(!tok.text(src).is_empty());
+        last_end = tok.end;
+    }
+    let mut count = 0;
+    let base = src.as_ptr() as usize;
+    let mut positions = Positions::new(src);
+    for stmt in split(src) {
+        count += 1;
+        assert_eq!(stmt.index, count);
+        // An empty statement's text is a constant, not a slice of the input.
+        if !stmt.text.is_empty() {
+            let offset = (stmt.text.as_ptr() as usize)
+                .checked_sub(base)
+                .expect("a statement's text lies in the input");
+            assert!(offset + stmt.text.len() <= src.len());
+            assert_eq!(positions.at(offset), (stmt.line, stmt.col), "{stmt:?}");
+            // It opens with a token: nothing the lexer skips as blank.
+            let blank = |c: char| c.is_ascii_whitespace();
+            assert_eq!(stmt.text, stmt.text.trim_start_matches(blank), "{stmt:?}");
+        }
+    }
+    assert_eq!(count_statements(src), count);
+    if is_complete(src) {
+        // A complete buffer's last token is `;`: a word on a new line after it (past any
+        // trailing line comment) is one statement more.
+        let longer = format!("{src}\nx");
+        assert_eq!(count_statements(&longer), count + 1, "{src:?}");
+    }
+    for line in src.lines() {
+        let mut end = 0;
+        for (range, _) in highlight_tokens(line) {
+            assert!(range.start >= end && range.start < range.end && range.end <= line.len());
+            assert!(line.is_char_boundary(range.start) && line.is_char_boundary(range.end));
+            end = range.end;
+        }
+    }
+}
+
+/// Line and column (1-based, columns in characters) of byte offsets of `src`, asked in
+/// increasing order: each question scans only from the previous one.
+struct Positions<'a> {
+    src: &'a str,
+    offset: usize,
+    line: u32,
+    col: u32,
+}
+
+impl<'a> Positions<'a> {
+    fn new(src: &'a str) -> Self {
+        Positions { src, offset: 0, line: 1, col: 1 }
+    }
+
+    fn at(&mut self, offset: usize) -> (u32, u32) {
+        assert!(offset >= self.offset, "positions asked out of order");
+        for c in self.src[self.offset..offset].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+        }
+        self.offset = offset;
+        (self.line, self.col)
+    }
+}
+
+/// Parser and canonical printer: whatever parses prints to text that parses back to the same
+/// statement, and printing that again gives the same text (the canonical form is a fixed
+/// point). The streaming script parser agrees with splitting and parsing one by one.
+pub fn parse_roundtrip(data: &[u8]) {
+    let Some(src) = text(data) else { return };
+    let mut one_by_one = Vec::new();
+    for stmt in split(src) {
+        if stmt.text.is_empty() {
+            continue;
+        }
+        let parsed = parse_statement(stmt.text, "f.sql", stmt.line, stmt.col);
+        if let Ok(ast) = &parsed {
+            let printed = ast.to_string();
+            let again = match parse_statement(&printed, "printed", 1, 1) {
+                Ok(again) => again,
+                Err(e) => panic!("{:?} printed as {printed:?}, which fails: {e}", stmt.text),
+            };
+            assert_eq!(&again, ast, "{:?} printed as {printed:?}", stmt.text);
+            assert_eq!(again.to_string(), printed, "canonical text is not a fixed point");
+        }
+        one_by_one.push(parsed.map_err(|e| e.to_string()));
+    }
+    let streamed: Vec<_> = parse_script(src, "f.sql")
+        .map(|r| r.map(|l| l.node).map_err(|e| e.to_string()))
+        .collect();
+    // The streaming parser stops after an unterminated quote; up to there both agree.
+    assert!(streamed.len() <= one_by_one.len());
+    assert_eq!(streamed[..], one_by_one[..streamed.len()], "{src:?}");
+}
+
+/// Policy documents of each kind and ACL condition expressions: parsing never panics; a
+/// document that parses prints (pretty JSON) to a document that parses to the same JSON; a
+/// condition that parses evaluates without panicking against a fixed request context.
+pub fn policy(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Some(src) = text(rest) else { return };
+    let kind = match selector % 4 {
+        0 => PolicyKind::Project,
+        1 => PolicyKind::Role,
+        2 => PolicyKind::Exception,
+        _ => {
+            if let Ok(conditions) = parse_condition_expr(src) {
+                let ctx = ConditionContext {
+                    source_ip: "10.0.0.7".parse().ok(),
+                    current_time: 1_700_000_000,
+                    task_type: "SQL",
+                    instance_id: Some("20240101000000000g"),
+                    secure_transport: false,
+                };
+                for c in &conditions {
+                    let _ = c.holds(&ctx);
+                }
+            }
+            return;
+        }
+    };
+    if let Ok(policy) = PolicyDocument::parse(src, kind) {
+        let printed = policy.to_pretty_string();
+        let again = match PolicyDocument::parse(&printed, kind) {
+            Ok(again) => again,
+            Err(e) => panic!("{src:?} printed as {printed:?}, which fails: {e}"),
+        };
+        assert_eq!(again.to_json(), policy.to_json(), "{src:?} printed as {printed:?}");
+    }
+}
+
+/// The files a fuzzed script can name: the policy documents of the golden tests under their
+/// paths, and whatever `tunnel download` writes (kept small).
+struct MemFiles(Mutex<BTreeMap<String, Vec<u8>>>);
+
+macro_rules! golden {
+    ($path:literal) => {
+        (
+            concat!("tests/golden/", $path),
+            &include_bytes!(concat!("../../tests/golden/", $path))[..],
+        )
+    };
+}
+
+impl MemFiles {
+    fn seeded() -> Self {
+        let mut map = BTreeMap::new();
+        // Under the paths the golden scripts name them by, so that those scripts, the seed
+        // corpus, run here as they run in the tests.
+        for (path, text) in [
+            golden!("files/project_policy.json"),
+            golden!("files/role_policy.json"),
+            golden!("files/exception.json"),
+            golden!("files/deny_add_user.json"),
+            golden!("files/bad_action.json"),
+            golden!("authz/files/alice_exception.json"),
+            golden!("authz/files/deny_alice.json"),
+        ] {
+            map.insert(path.to_string(), text.to_vec());
+        }
+        MemFiles(Mutex::new(map))
+    }
+}
+
+impl Files for MemFiles {
+    fn read(&self, path: &str) -> mcsec::Result<String> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(path) {
+            Some(bytes) => String::from_utf8(bytes.clone())
+                .map_err(|_| mcsec::Error::Io(format!("{path} is not UTF-8"))),
+            None => Err(mcsec::Error::Io(format!("cannot read {path}: no such file"))),
+        }
+    }
+
+    fn write(&self, path: &str, contents: &[u8]) -> mcsec::Result<()> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() < 16 {
+            map.insert(path.to_string(), contents.to_vec());
+        }
+        Ok(())
+    }
+}
+
+/// At most this many statements of a script run: enough for a tenant with grants, roles,
+/// labels and packages, few enough that an execution stays fast.
+const MAX_STATEMENTS: usize = 64;
+const NOW: i64 = 1_700_000_000;
+
+/// A whole script on an in-memory engine, checking after every statement that a failure
+/// changed nothing and that the authorizer's invariants hold on the catalog it left.
+pub fn script_exec(data: &[u8]) {
+    let Some(src) = text(data) else { return };
+    let engine = Engine::new(Catalog::memory());
+    let options = SessionOptions {
+        now: Some(NOW),
+        ..SessionOptions::default()
+    };
+    let mut session = engine.session_with_files(options, Arc::new(MemFiles::seeded()));
+    let statements = split(src).filter(|s| !s.text.is_empty()).take(MAX_STATEMENTS);
+    for stmt in statements {
+        let Ok(ast) = parse_statement(stmt.text, "f.sql", stmt.line, stmt.col) else {
+            continue;
+        };
+        let catalog = engine.catalog();
+        let before = dump(catalog);
+        let reads_before = matches!(ast, Statement::Revoke(_)).then(|| table_reads(catalog));
+        let outcome = session.execute(&ast);
+        let after = dump(catalog);
+        if let Err(e) = &outcome {
+            assert!(before == after, "{:?} failed ({e}) but changed the catalog", stmt.text);
+        }
+        owner_reads_everything(catalog, &ast);
+        if let (Some(before), Ok(_)) = (reads_before, &outcome) {
+            for (read, allowed) in table_reads(catalog) {
+                let was = before.get(&read).copied().unwrap_or(false);
+                assert!(!allowed || was, "{:?} widened access: {read:?}", stmt.text);
+            }
+        }
+    }
+}
+
+fn dump(catalog: &Catalog) -> Vec<(Vec<u8>, Vec<u8>)> {
+    catalog.entries().unwrap_or_default()
+}
+
+/// `select *` from `table` as `principal` from the local address.
+fn select(principal: &str, project: &str, table: &Table) -> Request {
+    let columns = table.columns.iter().map(|c| c.name.clone()).collect();
+    Request {
+        principal: principal.into(),
+        source_ip: "127.0.0.1".into(),
+        current_project: Some(project.into()),
+        action: mcsec::authz::Action::Select,
+        resource: Resource::table_columns(project, &table.name, columns),
+        task_type: TaskType::Sql,
+        outflow: None,
+        now: NOW,
+    }
+}
+
+/// The owner of a project may read every table in it, whatever the ACL, policies, labels and
+/// protection say, unless the IP whitelist or the project's status keeps everyone out.
+fn owner_reads_everything(catalog: &Catalog, last: &Statement) {
+    let txn = catalog.begin();
+    let Ok(projects) = txn.projects() else { return };
+    for project in projects {
+        let Ok(tables) = txn.tables(&project.name) else {
+            continue;
+        };
+        for table in tables {
+            let response = authorize(&select(&project.owner, &project.name, &table), &txn);
+            let excused = matches!(
+                response.code,
+                Some(DenyCode::Whitelist | DenyCode::ProjectStatus)
+            );
+            assert!(
+                response.decision == Decision::Allow || excused,
+                "after {last}: the owner of {} may not read {}: {:?}",
+                project.name,
+                table.name,
+                response.message
+            );
+        }
+    }
+}
+
+/// Whether each user of each project may read each of its tables.
+fn table_reads(catalog: &Catalog) -> BTreeMap<(String, String, String), bool> {
+    let txn = catalog.begin();
+    let mut out = BTreeMap::new();
+    let Ok(projects) = txn.projects() else {
+        return out;
+    };
+    for project in projects {
+        let (Ok(users), Ok(tables)) = (txn.users(&project.name), txn.tables(&project.name)) else {
+            continue;
+        };
+        for user in &users {
+            for table in &tables {
+                let response = authorize(&select(&user.principal, &project.name, table), &txn);
+                out.insert(
+                    (project.name.clone(), user.principal.clone(), table.name.clone()),
+                    response.decision == Decision::Allow,
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,2 @@
+//! Shared by the fuzz targets: the properties each one checks (see [`checks`]).
+pub mod checks;
