@@ -53,6 +53,8 @@ declare_checks! {
     expired_grants => "expired-grants", Low, "expired grants are not cleared";
     grants_to_removed_users => "grants-to-removed-users", Medium, "grants are left to users no longer in the project";
     role_without_members => "role-without-members", Low, "a role has no members";
+    scheduler_used_interactively => "scheduler-used-interactively", High, "the scheduling identity of a workspace was used interactively";
+    audit_retention_off => "audit-retention-off", Medium, "the audit trail is off";
 }
 
 #[cfg(test)]
