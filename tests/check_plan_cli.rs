@@ -35,6 +35,19 @@ fn tenant() -> (tempfile::TempDir, String) {
     (dir, cat)
 }
 
+/// `mcsec check --catalog <cat> --project <project> <rest>`.
+fn check_in(dir: &Path, cat: &str, project: &str, rest: &[&str]) -> Output {
+    mcsec(
+        dir,
+        &[&["check", "--catalog", cat, "--project", project], rest].concat(),
+    )
+}
+
+/// `check <statement>` as `user` in `project`.
+fn check_as(dir: &Path, cat: &str, user: &str, project: &str, statement: &str) -> Output {
+    check_in(dir, cat, project, &["--user", user, statement])
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -51,121 +64,44 @@ fn records(cat: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
 fn check_exits_0_on_allow_3_on_deny_and_1_when_it_cannot_ask() {
     let (dir, cat) = tenant();
     let before = records(&cat);
-    let allow = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$alice",
-            "--project",
-            "prj1",
-            "select a from t",
-        ],
-    );
+    let allow = check_as(dir.path(), &cat, "RAM$alice", "prj1", "select a from t");
     assert_eq!(allow.status.code(), Some(0));
     assert_eq!(
         stdout(&allow),
         "ALLOW: ACL user/RAM$owner:alice: Select on projects/prj1/tables/t (a)\n  check: Select on projects/prj1/tables/t (a)\n"
     );
-    let label = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$alice",
-            "--project",
-            "prj1",
-            "select a, b from t",
-        ],
-    );
+    let label = check_as(dir.path(), &cat, "RAM$alice", "prj1", "select a, b from t");
     assert_eq!(label.status.code(), Some(3));
     assert_eq!(
         stdout(&label),
         "DENY [4019]: ACL user/RAM$owner:alice: Select on projects/prj1/tables/t (a); default deny: nothing grants Select on projects/prj1/tables/t (b)\n  check: Select on projects/prj1/tables/t (a, b)\n"
     );
-    let outsider = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$bob",
-            "--project",
-            "prj2",
-            "select a from prj1.t",
-        ],
-    );
+    let outsider = check_as(dir.path(), &cat, "RAM$bob", "prj2", "select a from prj1.t");
     assert_eq!(outsider.status.code(), Some(3));
     assert!(
         stdout(&outsider).starts_with("DENY [4002]: RAM$owner:bob may not enter project prj2: "),
         "{}",
         stdout(&outsider)
     );
-    let management = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$bob",
-            "--project",
-            "prj1",
-            "add user RAM$carol",
-        ],
-    );
+    let management = check_as(dir.path(), &cat, "RAM$bob", "prj1", "add user RAM$carol");
     assert_eq!(management.status.code(), Some(3));
     assert_eq!(
         stdout(&management),
         "DENY [4019]: the statement needs Admin or better; a plain member may not run it\n  check: AddUser on projects/prj1/authorization/users [management, needs Admin or better]\n  outcome: refused\n"
     );
-    let object = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$alice",
-            "--project",
-            "prj1",
-            "describe t",
-        ],
-    );
+    let object = check_as(dir.path(), &cat, "RAM$alice", "prj1", "describe t");
     assert_eq!(object.status.code(), Some(3), "{}", stdout(&object));
     assert_eq!(
         stdout(&object),
         "DENY [4019]: ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:Describe' on {acs:odps:*:projects/prj1/tables/t}. Deny as default for Resource.\n  check: the statement's own object check\n  outcome: refused\n"
     );
-    let owner = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "drop table t",
-        ],
-    );
+    let owner = check_in(dir.path(), &cat, "prj1", &["drop table t"]);
     assert_eq!(owner.status.code(), Some(0));
-    let json = mcsec(
+    let json = check_in(
         dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--format",
-            "json",
-            "--project",
-            "prj1",
-            "for RAM$bob select b from t",
-        ],
+        &cat,
+        "prj1",
+        &["--format", "json", "for RAM$bob select b from t"],
     );
     assert_eq!(json.status.code(), Some(3));
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
@@ -177,17 +113,7 @@ fn check_exits_0_on_allow_3_on_deny_and_1_when_it_cannot_ask() {
         ),
         (Some("deny"), Some("4019"), Some("RAM$owner:bob"))
     );
-    let broken = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "select a from nosuch",
-        ],
-    );
+    let broken = check_in(dir.path(), &cat, "prj1", &["select a from nosuch"]);
     assert_eq!(broken.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&broken.stderr).starts_with("FAILED: "));
     let usage = mcsec(dir.path(), &["check", "--catalog", &cat]);
@@ -210,18 +136,7 @@ fn a_file_of_checks_reports_each_and_the_summary() {
          {\"principal\": \"RAM$bob\", \"ip\": \"10.0.0.1\", \"statement\": \"describe t\", \"expect\": \"deny\", \"code\": \"4019\"}\n",
     )
     .unwrap();
-    let out = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "--file",
-            "checks.txt",
-        ],
-    );
+    let out = check_in(dir.path(), &cat, "prj1", &["--file", "checks.txt"]);
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 7, "{text}");
@@ -249,19 +164,11 @@ fn a_file_of_checks_reports_each_and_the_summary() {
     assert_eq!(lines[6], "4 passed, 2 failed");
     assert_eq!(out.status.code(), Some(3));
 
-    let json = mcsec(
+    let json = check_in(
         dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "--format",
-            "json",
-            "--file",
-            "checks.txt",
-        ],
+        &cat,
+        "prj1",
+        &["--format", "json", "--file", "checks.txt"],
     );
     let records: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
         .lines()
@@ -280,18 +187,7 @@ fn a_file_of_checks_reports_each_and_the_summary() {
         "ALLOW for RAM$alice select a from t\nDENY for RAM$alice select b from t\n",
     )
     .unwrap();
-    let good = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "--file",
-            "good.txt",
-        ],
-    );
+    let good = check_in(dir.path(), &cat, "prj1", &["--file", "good.txt"]);
     assert_eq!(good.status.code(), Some(0));
     assert!(stdout(&good).ends_with("2 passed, 0 failed\n"));
 }
