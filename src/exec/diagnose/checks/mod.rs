@@ -12,8 +12,9 @@
 //! elsewhere in the catalog (an audit trail, say) is still one file reading them through
 //! `Tenant::txn`, and one line here.
 
-use super::{Report, Tenant};
+use super::{ProjectView, Report, Tenant};
 use crate::ast::RiskLevel;
+use crate::policy::{PolicyDocument, PolicyKind};
 
 /// One declared check.
 pub struct CheckInfo {
@@ -53,6 +54,12 @@ declare_checks! {
     expired_grants => "expired-grants", Low, "expired grants are not cleared";
     grants_to_removed_users => "grants-to-removed-users", Medium, "grants are left to users no longer in the project";
     role_without_members => "role-without-members", Low, "a role has no members";
+}
+
+/// The project's exception policy, when it has one that parses.
+fn exception_policy(p: &ProjectView) -> Option<PolicyDocument> {
+    let text = p.project.settings.protection_exception.as_deref()?;
+    PolicyDocument::parse(text, PolicyKind::Exception).ok()
 }
 
 #[cfg(test)]
