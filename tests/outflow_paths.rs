@@ -5,23 +5,14 @@
 //! is listed. Then removing the trusted project removes those paths, and the owner's CTAS is
 //! refused with 4021.
 
+#[path = "common/cli.rs"]
+mod cli;
+
 use std::path::Path;
-use std::process::Command;
 
 fn mcsec(catalog: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(args)
-        .env("MCSEC_CATALOG", catalog)
-        .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
-        .env_remove("MCSEC_USER")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run mcsec");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = cli::on_catalog(catalog, args);
+    (run.code, run.stdout, run.stderr)
 }
 
 /// The statements of the golden script before its first `show outflow paths`.
