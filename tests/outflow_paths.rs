@@ -8,7 +8,7 @@
 #[path = "common/cli.rs"]
 mod cli;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn mcsec(catalog: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     let run = cli::on_catalog(catalog, args);
@@ -44,12 +44,18 @@ fn chains(catalog: &Path) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn listed_paths_are_exactly_the_statements_that_succeed() {
+/// A fresh catalog holding the tenant of the golden script: (its directory, the catalog).
+fn tenant() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("dir");
     let catalog = dir.path().join("cat");
     let (code, _, err) = mcsec(&catalog, &["-e", &setup()]);
     assert_eq!(code, Some(0), "{err}");
+    (dir, catalog)
+}
+
+#[test]
+fn listed_paths_are_exactly_the_statements_that_succeed() {
+    let (dir, catalog) = tenant();
     let listed = chains(&catalog);
     let principals = [
         "ALIYUN$owner",
@@ -101,10 +107,7 @@ fn listed_paths_are_exactly_the_statements_that_succeed() {
 
 #[test]
 fn removing_the_trusted_project_removes_its_paths() {
-    let dir = tempfile::tempdir().expect("dir");
-    let catalog = dir.path().join("cat");
-    let (code, _, err) = mcsec(&catalog, &["-e", &setup()]);
-    assert_eq!(code, Some(0), "{err}");
+    let (_dir, catalog) = tenant();
     assert!(chains(&catalog)
         .iter()
         .any(|c| c.contains("trusted project")));
