@@ -61,18 +61,34 @@ pub fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    if let Some(project) = &options.project {
-        if let Err(e) = session.use_project(project) {
-            let line = console::failed_line(console::access_failure(project, &e), false);
-            let _ = stderr.write_all(line.as_bytes());
-            return 1;
-        }
+    if !enter_project(options, |p| session.use_project(p), stderr) {
+        return 1;
     }
     let code = Console::new(options.console_options(), &mut *stdout, &mut *stderr)
         .with_echo(options.echo)
         .run(&mut session, script)
         .exit_code;
     leave_without_store_shutdown(session, code, stderr)
+}
+
+/// Enters `--project`, if given, before the first statement; a project that cannot be entered
+/// is reported on `stderr` and answers false.
+fn enter_project(
+    options: &BatchOptions,
+    use_project: impl FnOnce(&str) -> crate::error::Result<()>,
+    stderr: &mut dyn Write,
+) -> bool {
+    let Some(project) = &options.project else {
+        return true;
+    };
+    match use_project(project) {
+        Ok(()) => true,
+        Err(e) => {
+            let line = console::failed_line(console::access_failure(project, &e), false);
+            let _ = stderr.write_all(line.as_bytes());
+            false
+        }
+    }
 }
 
 /// Runs a script on a remote session (`mcsec --server`): the same console, the same output.
@@ -83,12 +99,8 @@ pub fn run_remote(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    if let Some(project) = &options.project {
-        if let Err(e) = remote.use_project(project) {
-            let line = console::failed_line(console::access_failure(project, &e), false);
-            let _ = stderr.write_all(line.as_bytes());
-            return 1;
-        }
+    if !enter_project(options, |p| remote.use_project(p), stderr) {
+        return 1;
     }
     Console::new(options.console_options(), &mut *stdout, &mut *stderr)
         .run(&mut remote, script)

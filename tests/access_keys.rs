@@ -1,30 +1,34 @@
 //! `create accesskey`, `list accesskeys`, `drop accesskey(s)`: who may, what is printed, and
 //! where the secret is (only in `<catalog>/access_keys`, mode 0600, and in create's output).
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::Run;
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn mcsec(catalog: &Path, user: &str, script: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args([
-            "--catalog",
-            catalog.to_str().unwrap(),
-            "--user",
-            user,
-            "-e",
-            script,
-        ])
-        .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
-        .output()
-        .expect("mcsec runs")
+/// `mcsec --catalog <catalog> --user <user> -e <script>` at a fixed clock.
+fn mcsec(catalog: &Path, user: &str, script: &str) -> Run {
+    let args = [
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "--user",
+        user,
+        "-e",
+        script,
+    ];
+    cli::mcsec_with(
+        workdir(catalog),
+        &[("MCSEC_NOW", "2026-01-01T00:00:00Z")],
+        &args,
+    )
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// The test's directory, which holds the catalog.
+fn workdir(catalog: &Path) -> &Path {
+    catalog
+        .parent()
+        .expect("the catalog is in the test's directory")
 }
 
 /// (id, secret) of a `create accesskey` output.
@@ -46,8 +50,8 @@ fn keys_are_created_listed_and_dropped_by_whom_may() {
     let alice = "RAM$owner:alice";
 
     let out = mcsec(&catalog, owner, "create accesskey for RAM$bob;");
-    assert!(out.status.success());
-    let text = stdout(&out);
+    assert_eq!(out.code, Some(0));
+    let text = out.stdout;
     let (bob_id, bob_secret) = created(&text);
     assert_eq!(
         text,
@@ -58,21 +62,21 @@ fn keys_are_created_listed_and_dropped_by_whom_may() {
 
     // Anyone but the tenant account manages only its own keys.
     let out = mcsec(&catalog, alice, "create accesskey for RAM$bob;");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, Some(1));
     assert_eq!(
-        stderr(&out),
+        out.stderr,
         "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4019], You have NO privilege 'odps:CreateAccessKey' on {acs:odps:*:accesskeys/RAM$owner:bob}.\n  in statement 1 at <cmdline>:1:1\n"
     );
     let out = mcsec(&catalog, alice, "create accesskey;");
-    let (alice_id, _) = created(&stdout(&out));
+    let (alice_id, _) = created(&out.stdout);
     let out = mcsec(&catalog, alice, "list accesskeys;");
     assert_eq!(
-        stdout(&out),
+        out.stdout,
         format!("{alice_id}  RAM$owner:alice  2026-01-01T00:00:00+0000\n")
     );
     let out = mcsec(&catalog, alice, &format!("drop accesskey {bob_id};"));
     assert_eq!(
-        stderr(&out),
+        out.stderr,
         format!("FAILED: Access key {bob_id} does not exist.\n  in statement 1 at <cmdline>:1:1\n")
     );
 
@@ -82,7 +86,7 @@ fn keys_are_created_listed_and_dropped_by_whom_may() {
         owner,
         "list accesskeys; list accesskeys for RAM$bob;",
     );
-    let listed = stdout(&out);
+    let listed = out.stdout;
     let mut all = [
         format!("{alice_id}  RAM$owner:alice  2026-01-01T00:00:00+0000"),
         format!("{bob_id}  RAM$owner:bob  2026-01-01T00:00:00+0000"),
@@ -95,18 +99,18 @@ fn keys_are_created_listed_and_dropped_by_whom_may() {
             all[0], all[1]
         )
     );
-    let json = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args([
+    let json = cli::mcsec(
+        workdir(&catalog),
+        &[
             "--catalog",
             catalog.to_str().unwrap(),
             "--format",
             "json",
             "-e",
             "list accesskeys;",
-        ])
-        .output()
-        .unwrap();
-    assert!(!stdout(&json).contains(&bob_secret));
+        ],
+    );
+    assert!(!json.stdout.contains(&bob_secret));
 
     // The secret is in the key file only, readable by the owner alone.
     let key_file = catalog.join("access_keys");
@@ -138,8 +142,11 @@ fn keys_are_created_listed_and_dropped_by_whom_may() {
         owner,
         "drop accesskeys for RAM$bob; list accesskeys for RAM$bob; drop accesskey nosuch;",
     );
-    assert_eq!(stdout(&out), "OK\nOK\n");
-    assert_eq!(stderr(&out), "FAILED: Access key nosuch does not exist.\n  in statement 3 at <cmdline>:1:59\n");
+    assert_eq!(out.stdout, "OK\nOK\n");
+    assert_eq!(
+        out.stderr,
+        "FAILED: Access key nosuch does not exist.\n  in statement 3 at <cmdline>:1:59\n"
+    );
 }
 
 #[test]
@@ -148,19 +155,19 @@ fn bad_principals_and_explain_are_refused() {
     let catalog = dir.path().join("c");
     let out = mcsec(&catalog, "ALIYUN$owner", "create accesskey for bogus;");
     assert_eq!(
-        stderr(&out),
+        out.stderr,
         "FAILED: ODPS-0420095: Access Denied - Invalid account Name bogus\n  in statement 1 at <cmdline>:1:1\n"
     );
     let out = mcsec(&catalog, "ALIYUN$owner", "explain create accesskey;");
     assert_eq!(
-        stderr(&out),
+        out.stderr,
         "FAILED: explain takes a statement that runs in the catalog, not `create`\n  in statement 1 at <cmdline>:1:1\n"
     );
     assert!(!catalog.join("access_keys").exists());
     // Syntax errors after the verbs read as before the access key statements existed.
     let out = mcsec(&catalog, "ALIYUN$owner", "list usrs;");
     assert_eq!(
-        stderr(&out),
+        out.stderr,
         "FAILED: <cmdline>:1:6: expected one of USERS, ACCOUNTPROVIDERS, ROLES, TRUSTEDPROJECTS, PROJECTS, TENANT, GROUPS, SNAPSHOTS, found 'usrs'; did you mean 'users'?\n  in statement 1 at <cmdline>:1:1\n"
     );
 }

@@ -1,8 +1,11 @@
 //! `mcsec check`, `mcsec plan`, snapshots and the idempotent creates, end to end through the
 //! binary: exit codes, exact output, and that neither check nor plan changes the catalog.
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::Run;
 use std::path::Path;
-use std::process::{Command, Output};
 
 const SETUP: &str = "create project prj1; create project prj2; use prj1; \
     create table t (a string, b string); insert into t values ('x', 'y'); \
@@ -12,31 +15,30 @@ const SETUP: &str = "create project prj1; create project prj2; use prj1; \
     create package pkg; add table t to package pkg; allow project prj2 to install package pkg; \
     use prj2; add user RAM$alice;";
 
-fn mcsec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(args)
-        .current_dir(dir)
-        .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
-        .env_remove("MCSEC_USER")
-        .env_remove("MCSEC_CATALOG")
-        .output()
-        .unwrap()
+/// `mcsec <args>` in `dir` at a fixed clock.
+fn mcsec(dir: &Path, args: &[&str]) -> Run {
+    cli::mcsec_with(dir, &[("MCSEC_NOW", "2026-01-01T00:00:00Z")], args)
 }
 
 fn tenant() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let cat = dir.path().join("cat").display().to_string();
     let out = mcsec(dir.path(), &["--catalog", &cat, "-e", SETUP]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     (dir, cat)
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+/// `mcsec check --catalog <cat> --project <project> <rest>`.
+fn check_in(dir: &Path, cat: &str, project: &str, rest: &[&str]) -> Run {
+    mcsec(
+        dir,
+        &[&["check", "--catalog", cat, "--project", project], rest].concat(),
+    )
+}
+
+/// `check <statement>` as `user` in `project`.
+fn check_as(dir: &Path, cat: &str, user: &str, project: &str, statement: &str) -> Run {
+    check_in(dir, cat, project, &["--user", user, statement])
 }
 
 /// Every record of the catalog, to show a command left it as it was.
@@ -51,124 +53,49 @@ fn records(cat: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
 fn check_exits_0_on_allow_3_on_deny_and_1_when_it_cannot_ask() {
     let (dir, cat) = tenant();
     let before = records(&cat);
-    let allow = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$alice",
-            "--project",
-            "prj1",
-            "select a from t",
-        ],
-    );
-    assert_eq!(allow.status.code(), Some(0));
+    let allow = check_as(dir.path(), &cat, "RAM$alice", "prj1", "select a from t");
+    assert_eq!(allow.code, Some(0));
     assert_eq!(
-        stdout(&allow),
+        allow.stdout,
         "ALLOW: ACL user/RAM$owner:alice: Select on projects/prj1/tables/t (a)\n  check: Select on projects/prj1/tables/t (a)\n"
     );
-    let label = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$alice",
-            "--project",
-            "prj1",
-            "select a, b from t",
-        ],
-    );
-    assert_eq!(label.status.code(), Some(3));
+    let label = check_as(dir.path(), &cat, "RAM$alice", "prj1", "select a, b from t");
+    assert_eq!(label.code, Some(3));
     assert_eq!(
-        stdout(&label),
+        label.stdout,
         "DENY [4019]: ACL user/RAM$owner:alice: Select on projects/prj1/tables/t (a); default deny: nothing grants Select on projects/prj1/tables/t (b)\n  check: Select on projects/prj1/tables/t (a, b)\n"
     );
-    let outsider = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$bob",
-            "--project",
-            "prj2",
-            "select a from prj1.t",
-        ],
-    );
-    assert_eq!(outsider.status.code(), Some(3));
+    let outsider = check_as(dir.path(), &cat, "RAM$bob", "prj2", "select a from prj1.t");
+    assert_eq!(outsider.code, Some(3));
     assert!(
-        stdout(&outsider).starts_with("DENY [4002]: RAM$owner:bob may not enter project prj2: "),
+        outsider
+            .stdout
+            .starts_with("DENY [4002]: RAM$owner:bob may not enter project prj2: "),
         "{}",
-        stdout(&outsider)
+        outsider.stdout
     );
-    let management = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$bob",
-            "--project",
-            "prj1",
-            "add user RAM$carol",
-        ],
-    );
-    assert_eq!(management.status.code(), Some(3));
+    let management = check_as(dir.path(), &cat, "RAM$bob", "prj1", "add user RAM$carol");
+    assert_eq!(management.code, Some(3));
     assert_eq!(
-        stdout(&management),
+        management.stdout,
         "DENY [4019]: the statement needs Admin or better; a plain member may not run it\n  check: AddUser on projects/prj1/authorization/users [management, needs Admin or better]\n  outcome: refused\n"
     );
-    let object = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--user",
-            "RAM$alice",
-            "--project",
-            "prj1",
-            "describe t",
-        ],
-    );
-    assert_eq!(object.status.code(), Some(3), "{}", stdout(&object));
+    let object = check_as(dir.path(), &cat, "RAM$alice", "prj1", "describe t");
+    assert_eq!(object.code, Some(3), "{}", object.stdout);
     assert_eq!(
-        stdout(&object),
+        object.stdout,
         "DENY [4019]: ODPS-0130013:Authorization exception - Authorization Failed [4019], You have NO privilege 'odps:Describe' on {acs:odps:*:projects/prj1/tables/t}. Deny as default for Resource.\n  check: the statement's own object check\n  outcome: refused\n"
     );
-    let owner = mcsec(
+    let owner = check_in(dir.path(), &cat, "prj1", &["drop table t"]);
+    assert_eq!(owner.code, Some(0));
+    let json = check_in(
         dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "drop table t",
-        ],
+        &cat,
+        "prj1",
+        &["--format", "json", "for RAM$bob select b from t"],
     );
-    assert_eq!(owner.status.code(), Some(0));
-    let json = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--format",
-            "json",
-            "--project",
-            "prj1",
-            "for RAM$bob select b from t",
-        ],
-    );
-    assert_eq!(json.status.code(), Some(3));
-    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json.code, Some(3));
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(
         (
             v["decision"].as_str(),
@@ -177,21 +104,11 @@ fn check_exits_0_on_allow_3_on_deny_and_1_when_it_cannot_ask() {
         ),
         (Some("deny"), Some("4019"), Some("RAM$owner:bob"))
     );
-    let broken = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "select a from nosuch",
-        ],
-    );
-    assert_eq!(broken.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&broken.stderr).starts_with("FAILED: "));
+    let broken = check_in(dir.path(), &cat, "prj1", &["select a from nosuch"]);
+    assert_eq!(broken.code, Some(1));
+    assert!(broken.stderr.starts_with("FAILED: "));
     let usage = mcsec(dir.path(), &["check", "--catalog", &cat]);
-    assert_eq!(usage.status.code(), Some(2));
+    assert_eq!(usage.code, Some(2));
     // The owner's `drop table t` was checked, not run.
     assert_eq!(records(&cat), before);
 }
@@ -210,19 +127,8 @@ fn a_file_of_checks_reports_each_and_the_summary() {
          {\"principal\": \"RAM$bob\", \"ip\": \"10.0.0.1\", \"statement\": \"describe t\", \"expect\": \"deny\", \"code\": \"4019\"}\n",
     )
     .unwrap();
-    let out = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "--file",
-            "checks.txt",
-        ],
-    );
-    let text = stdout(&out);
+    let out = check_in(dir.path(), &cat, "prj1", &["--file", "checks.txt"]);
+    let text = out.stdout;
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 7, "{text}");
     assert!(
@@ -247,23 +153,16 @@ fn a_file_of_checks_reports_each_and_the_summary() {
         "bob may describe t: {text}"
     );
     assert_eq!(lines[6], "4 passed, 2 failed");
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.code, Some(3));
 
-    let json = mcsec(
+    let json = check_in(
         dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "--format",
-            "json",
-            "--file",
-            "checks.txt",
-        ],
+        &cat,
+        "prj1",
+        &["--format", "json", "--file", "checks.txt"],
     );
-    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
+    let records: Vec<serde_json::Value> = json
+        .stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -273,27 +172,16 @@ fn a_file_of_checks_reports_each_and_the_summary() {
     assert_eq!(records[0]["answer"]["decision"], "allow");
     assert_eq!(records[3]["passed"], false);
     assert_eq!(records[6], serde_json::json!({"passed": 4, "failed": 2}));
-    assert_eq!(json.status.code(), Some(3));
+    assert_eq!(json.code, Some(3));
 
     std::fs::write(
         dir.path().join("good.txt"),
         "ALLOW for RAM$alice select a from t\nDENY for RAM$alice select b from t\n",
     )
     .unwrap();
-    let good = mcsec(
-        dir.path(),
-        &[
-            "check",
-            "--catalog",
-            &cat,
-            "--project",
-            "prj1",
-            "--file",
-            "good.txt",
-        ],
-    );
-    assert_eq!(good.status.code(), Some(0));
-    assert!(stdout(&good).ends_with("2 passed, 0 failed\n"));
+    let good = check_in(dir.path(), &cat, "prj1", &["--file", "good.txt"]);
+    assert_eq!(good.code, Some(0));
+    assert!(good.stdout.ends_with("2 passed, 0 failed\n"));
 }
 
 const PLAN: &str = "use prj1;\n\
@@ -312,9 +200,9 @@ fn plan_shows_what_would_change_and_leaves_the_catalog_alone() {
     std::fs::write(dir.path().join("change.sql"), PLAN).unwrap();
     let before = records(&cat);
     let out = mcsec(dir.path(), &["plan", "--catalog", &cat, "change.sql"]);
-    assert_eq!(out.status.code(), Some(1), "a statement fails");
+    assert_eq!(out.code, Some(1), "a statement fails");
     assert_eq!(
-        stdout(&out),
+        out.stdout,
         "Plan: change.sql (9 statements, 1 would fail)
 
 Statements that would fail:
@@ -356,7 +244,7 @@ Outflow paths:
         dir.path(),
         &["plan", "--catalog", &cat, "--format", "json", "change.sql"],
     );
-    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["failures"][0]["position"], "change.sql:9:1");
     let widened: Vec<&serde_json::Value> = v["rights"]
         .as_array()
@@ -376,9 +264,9 @@ Outflow paths:
     )
     .unwrap();
     let noop = mcsec(dir.path(), &["plan", "--catalog", &cat, "noop.sql"]);
-    assert_eq!(noop.status.code(), Some(4));
+    assert_eq!(noop.code, Some(4));
     assert_eq!(
-        stdout(&noop),
+        noop.stdout,
         "Plan: noop.sql (3 statements, 0 would fail)\n\nNo changes.\n"
     );
     std::fs::write(
@@ -387,9 +275,7 @@ Outflow paths:
     )
     .unwrap();
     assert_eq!(
-        mcsec(dir.path(), &["plan", "--catalog", &cat, "ok.sql"])
-            .status
-            .code(),
+        mcsec(dir.path(), &["plan", "--catalog", &cat, "ok.sql"]).code,
         Some(0)
     );
     assert_eq!(records(&cat), before);
@@ -405,12 +291,8 @@ fn snapshots_reset_a_lesson_and_creates_can_run_twice() {
         grant Select on table t to user RAM$alice; drop table t; create project if not exists lesson; \
         list snapshots; snapshot restore start; describe t; show grants for RAM$alice;";
     let out = mcsec(dir.path(), &["--catalog", &cat, "-e", script]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = stdout(&out);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let text = out.stdout;
     assert!(
         text.contains("| start | 2026-01-01T00:00:00+0000 |"),
         "{text}"
@@ -427,8 +309,9 @@ fn snapshots_reset_a_lesson_and_creates_can_run_twice() {
         dir.path(),
         &["--catalog", &cat, "-e", "snapshot restore nope;"],
     );
-    assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr)
+    assert_eq!(missing.code, Some(1));
+    assert!(missing
+        .stderr
         .starts_with("FAILED: snapshot nope does not exist\n"));
     let other = mcsec(
         dir.path(),
@@ -441,18 +324,18 @@ fn snapshots_reset_a_lesson_and_creates_can_run_twice() {
             "snapshot save mine;",
         ],
     );
-    assert_eq!(other.status.code(), Some(1));
+    assert_eq!(other.code, Some(1));
     assert!(
-        String::from_utf8_lossy(&other.stderr).contains("odps:SaveSnapshot"),
+        other.stderr.contains("odps:SaveSnapshot"),
         "{}",
-        String::from_utf8_lossy(&other.stderr)
+        other.stderr
     );
     let again = mcsec(
         dir.path(),
         &["--catalog", &cat, "-e", "create project lesson;"],
     );
     assert_eq!(
-        again.status.code(),
+        again.code,
         Some(1),
         "without if not exists a second create fails"
     );

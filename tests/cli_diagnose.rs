@@ -2,22 +2,14 @@
 //! `--fail-on` exists (3) or not (0); a refused diagnosis is 1, a bad command line 2; the JSON
 //! form is the `diagnosis` object on one line.
 
+#[path = "common/cli.rs"]
+mod cli;
+
 use std::path::Path;
-use std::process::Command;
 
 fn mcsec(catalog: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(args)
-        .env("MCSEC_CATALOG", catalog)
-        .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
-        .env_remove("MCSEC_USER")
-        .output()
-        .expect("run mcsec");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = cli::on_catalog(catalog, args);
+    (run.code, run.stdout, run.stderr)
 }
 
 /// A tenant whose only findings are medium (download control) and low (whitelist) ones, and

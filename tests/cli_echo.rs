@@ -1,27 +1,18 @@
 //! `mcsec -a`/`--echo`: each statement before its result, so that a script's output reads as
 //! a transcript — the same transcript the golden files hold.
 
+#[path = "common/cli.rs"]
+mod cli;
+
 use std::path::Path;
-use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn mcsec(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(args)
-        .current_dir(root())
-        .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
-        .env_remove("MCSEC_USER")
-        .env_remove("MCSEC_CATALOG")
-        .output()
-        .expect("run mcsec");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let run = cli::mcsec_with(root(), &[("MCSEC_NOW", "2026-01-01T00:00:00Z")], args);
+    (run.code, run.stdout, run.stderr)
 }
 
 #[test]

@@ -4,6 +4,9 @@
 //! every candidate the authorizer allows is a row — both directions, for every principal and
 //! object. Then golden rows through each kind of `via`, run through the real binary.
 
+#[path = "common/cli.rs"]
+mod cli;
+
 mod authz_support;
 
 use authz_support::*;
@@ -11,7 +14,6 @@ use mcsec::authz::{authorize, Action};
 use mcsec::catalog::model::{AclEntry, Grantee, ObjectType};
 use mcsec::exec::effective::{self, Query};
 use proptest::prelude::*;
-use std::process::Command;
 
 const USERS: [&str; 3] = ["RAM$owner:u0", "RAM$owner:u1", "RAM$owner:u2"];
 const ROLES: [&str; 3] = ["r0", "admin", "super_administrator"];
@@ -265,18 +267,13 @@ fn the_owner_holds_every_candidate_and_a_stranger_none() {
     assert_eq!(effective::compute(&txn, None, &q).unwrap(), vec![]);
 }
 
+/// `mcsec --catalog :memory: -e <script>` at a fixed clock; its stdout, panicking on failure.
 fn mcsec(script: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(["--catalog", ":memory:", "-e", script])
-        .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--catalog", ":memory:", "-e", script];
+    let out = cli::mcsec_with(dir.path(), &[("MCSEC_NOW", "2026-01-01T00:00:00Z")], &args);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.stdout
 }
 
 /// The `Via` cell of every row of the last table printed, as `principal action object: via`.
@@ -336,42 +333,40 @@ fn golden_rows_through_each_kind_of_via() {
 
 #[test]
 fn effective_grants_of_another_user_need_admin() {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args([
-            "--catalog",
-            ":memory:",
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli::in_memory(
+        dir.path(),
+        &[
             "-e",
             "create project prj1; use prj1; add user RAM$alice; add user RAM$bob; login RAM$alice; use prj1; show effective grants for RAM$bob;",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        ],
+    );
+    assert_eq!(out.code, Some(1));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("[4019], You have NO privilege 'odps:ShowGrants' on {acs:odps:*:projects/prj1/authorization/users}"),
+        out.stderr.contains("[4019], You have NO privilege 'odps:ShowGrants' on {acs:odps:*:projects/prj1/authorization/users}"),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        out.stderr
     );
 }
 
 #[test]
 fn an_object_of_another_project_needs_its_gates_too() {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args([
-            "--catalog",
-            ":memory:",
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli::in_memory(
+        dir.path(),
+        &[
             "-e",
             "create project prj1; create project prj2; use prj1; create table t (a string); \
              use prj2; add user RAM$amy; grant admin to RAM$amy; login RAM$amy; use prj2; \
              show effective grants on table prj1.t;",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        ],
+    );
+    assert_eq!(out.code, Some(1));
     assert!(
-        String::from_utf8_lossy(&out.stderr).starts_with(
+        out.stderr.starts_with(
             "FAILED: ODPS-0420095: Access Denied - Authorization Failed [4002], You don't exist in project prj1.\n"
         ),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        out.stderr
     );
 }

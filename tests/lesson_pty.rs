@@ -3,10 +3,11 @@
 //! expected and the `explain` hint, a step run with Enter, leaving, the progress kept per
 //! learner, and resuming where the learner left.
 
+#[path = "common/cli.rs"]
+mod cli;
 #[path = "common/tmux.rs"]
 mod tmux;
 
-use std::process::Command;
 use tmux::Tmux;
 
 #[test]
@@ -74,13 +75,7 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
     assert_eq!(progress["ALIYUN$owner"]["01_members"], 3);
 
     // The list shows the progress of this learner only.
-    let listed = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(["lesson"])
-        .env("HOME", home.path())
-        .env_remove("MCSEC_USER")
-        .output()
-        .unwrap();
-    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let listed = cli::mcsec(home.path(), &["lesson"]).stdout;
     assert!(
         listed.starts_with("Lessons (mcsec lesson <name>; progress of ALIYUN$owner):\n"),
         "{listed}"
@@ -88,12 +83,7 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
     let line = listed.lines().find(|l| l.contains("01_members")).unwrap();
     assert!(line.ends_with("[3/15 steps]"), "{line}");
     assert!(line.contains("Members and account kinds"), "{line}");
-    let other = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(["lesson", "--user", "RAM$trainee"])
-        .env("HOME", home.path())
-        .output()
-        .unwrap();
-    let other = String::from_utf8_lossy(&other.stdout).into_owned();
+    let other = cli::mcsec(home.path(), &["lesson", "--user", "RAM$trainee"]).stdout;
     assert!(
         other
             .lines()
@@ -124,13 +114,11 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
 
 #[test]
 fn an_unknown_lesson_is_refused() {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(["lesson", "99_nothing"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let home = tempfile::tempdir().unwrap();
+    let out = cli::mcsec(home.path(), &["lesson", "99_nothing"]);
+    assert_eq!(out.code, Some(1));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        out.stderr,
         "FAILED: no lesson '99_nothing'; mcsec lesson lists them\n"
     );
 }

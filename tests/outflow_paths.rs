@@ -5,23 +5,14 @@
 //! is listed. Then removing the trusted project removes those paths, and the owner's CTAS is
 //! refused with 4021.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "common/cli.rs"]
+mod cli;
+
+use std::path::{Path, PathBuf};
 
 fn mcsec(catalog: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(args)
-        .env("MCSEC_CATALOG", catalog)
-        .env("MCSEC_NOW", "2026-01-01T00:00:00Z")
-        .env_remove("MCSEC_USER")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run mcsec");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = cli::on_catalog(catalog, args);
+    (run.code, run.stdout, run.stderr)
 }
 
 /// The statements of the golden script before its first `show outflow paths`.
@@ -53,12 +44,18 @@ fn chains(catalog: &Path) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn listed_paths_are_exactly_the_statements_that_succeed() {
+/// A fresh catalog holding the tenant of the golden script: (its directory, the catalog).
+fn tenant() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("dir");
     let catalog = dir.path().join("cat");
     let (code, _, err) = mcsec(&catalog, &["-e", &setup()]);
     assert_eq!(code, Some(0), "{err}");
+    (dir, catalog)
+}
+
+#[test]
+fn listed_paths_are_exactly_the_statements_that_succeed() {
+    let (dir, catalog) = tenant();
     let listed = chains(&catalog);
     let principals = [
         "ALIYUN$owner",
@@ -110,10 +107,7 @@ fn listed_paths_are_exactly_the_statements_that_succeed() {
 
 #[test]
 fn removing_the_trusted_project_removes_its_paths() {
-    let dir = tempfile::tempdir().expect("dir");
-    let catalog = dir.path().join("cat");
-    let (code, _, err) = mcsec(&catalog, &["-e", &setup()]);
-    assert_eq!(code, Some(0), "{err}");
+    let (_dir, catalog) = tenant();
     assert!(chains(&catalog)
         .iter()
         .any(|c| c.contains("trusted project")));

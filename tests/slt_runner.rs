@@ -3,8 +3,10 @@
 //! under `tests/slt/` fails with exact messages at exact positions, `--format json` reports the
 //! same, and the project's own `.slt` tests (`tests/slt/pass/`) pass.
 
+#[path = "common/cli.rs"]
+mod cli;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -12,18 +14,8 @@ fn root() -> &'static Path {
 
 /// Runs `mcsec <args>` from the package root: (exit code, stdout, stderr).
 fn mcsec(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("MCSEC_NOW")
-        .env_remove("MCSEC_USER")
-        .output()
-        .expect("run mcsec");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let run = cli::mcsec(root(), args);
+    (run.code, run.stdout, run.stderr)
 }
 
 fn lesson_files() -> Vec<PathBuf> {
@@ -390,16 +382,12 @@ fn the_readme_example_passes_as_printed() {
     let example = &body[..body.find("```\n").unwrap()];
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("grants.slt"), example).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_mcsec"))
-        .args(["test", "grants.slt"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let output = cli::mcsec(dir.path(), &["test", "grants.slt"]);
+    let stdout = output.stdout;
     let shown = body[body.find("$ mcsec test grants.slt\n").unwrap() + 24..]
         .split("```")
         .next()
         .unwrap();
     assert_eq!(stdout, shown);
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.code, Some(0));
 }

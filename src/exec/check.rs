@@ -60,11 +60,7 @@ pub fn run(
 fn reduce(explained: StatementResult) -> Result<CheckResult> {
     Ok(match explained {
         StatementResult::Explain(e) => {
-            let decisive = e
-                .checks
-                .iter()
-                .find(|c| c.decision == Outcome::Deny)
-                .or_else(|| e.checks.last());
+            let decisive = decisive(&e.checks, |c| c.decision);
             CheckResult {
                 statement: e.statement,
                 principal: e.principal,
@@ -84,11 +80,7 @@ fn reduce(explained: StatementResult) -> Result<CheckResult> {
             }
         }
         StatementResult::ExplainStatement(e) => {
-            let decisive = e
-                .checks
-                .iter()
-                .find(|c| c.decision == Outcome::Deny)
-                .or_else(|| e.checks.last());
+            let decisive = decisive(&e.checks, |c| c.decision);
             // A statement whose recorded checks all pass can still be refused by an object
             // check the data plane makes for it (`describe <table>` needs `Describe`): that
             // refusal is the answer, not a failure after authorization.
@@ -131,6 +123,14 @@ fn reduce(explained: StatementResult) -> Result<CheckResult> {
             )))
         }
     })
+}
+
+/// The check that decided: the first refused one, or when all pass the last one.
+fn decisive<C>(checks: &[C], decision: impl Fn(&C) -> Outcome) -> Option<&C> {
+    checks
+        .iter()
+        .find(|c| decision(c) == Outcome::Deny)
+        .or_else(|| checks.last())
 }
 
 /// The sub-code of an authorization refusal's text (`... Authorization Failed [4019], ...`,

@@ -253,46 +253,44 @@ fn paths_from(
                 .into_iter()
                 .filter(|o| o.name != *name && !p.trusted_projects.contains(&o.name))
                 .collect();
+            // `principal` running `stmt` in `project` takes `table` out to `to` when the
+            // exception policy is what lets it pass protection.
+            let mut through_exception = |principal: &str,
+                                         project: &str,
+                                         stmt: &Statement,
+                                         table: &str,
+                                         to: Outflow|
+             -> Result<()> {
+                if let Some((requests, read)) = ask(ctx, txn, snapshot, principal, project, stmt)? {
+                    if let Some(rule @ Rule::Policy { .. }) = protection_rule(&read) {
+                        let reason = exception_reason(rule, name);
+                        push(
+                            Source::ExceptionPolicy,
+                            principal,
+                            table,
+                            &requests,
+                            to,
+                            reason,
+                        );
+                    }
+                }
+                Ok(())
+            };
             for principal in &who {
                 for t in &tables {
                     let download = Statement::TunnelDownload {
                         table: table_name(name, &t.name),
                         path: String::new(),
                     };
-                    if let Some((requests, read)) =
-                        ask(ctx, txn, snapshot, principal, name, &download)?
-                    {
-                        if let Some(rule @ Rule::Policy { .. }) = protection_rule(&read) {
-                            push(
-                                Source::ExceptionPolicy,
-                                principal,
-                                &t.name,
-                                &requests,
-                                Outflow::Client,
-                                exception_reason(rule, name),
-                            );
-                        }
-                    }
+                    through_exception(principal, name, &download, &t.name, Outflow::Client)?;
                     for other in &others {
                         if txn.user(&other.name, principal)?.is_none() && other.owner != *principal
                         {
                             continue;
                         }
                         let select = Statement::Select(select_all(name, &t.name));
-                        if let Some((requests, read)) =
-                            ask(ctx, txn, snapshot, principal, &other.name, &select)?
-                        {
-                            if let Some(rule @ Rule::Policy { .. }) = protection_rule(&read) {
-                                push(
-                                    Source::ExceptionPolicy,
-                                    principal,
-                                    &t.name,
-                                    &requests,
-                                    Outflow::Project(other.name.clone()),
-                                    exception_reason(rule, name),
-                                );
-                            }
-                        }
+                        let to = Outflow::Project(other.name.clone());
+                        through_exception(principal, &other.name, &select, &t.name, to)?;
                     }
                 }
             }

@@ -291,6 +291,18 @@ fn run_as(
     run_statements(session, sql, "<lesson>", 1).map_err(|e| e.0)
 }
 
+/// After an attempt the step did not expect: `explain` of it, to show what it asks for, and
+/// the way on.
+fn hint(out: &mut dyn Write, shared: &Arc<Mutex<Shared>>, connection: &str, sql: &str) {
+    let hint = format!("explain {}", sql.trim());
+    let _ = writeln!(out, "Hint: {hint}");
+    show(out, &run_as(shared, connection, &hint));
+    let _ = writeln!(
+        out,
+        "Try again, or press Enter to run the lesson's statement."
+    );
+}
+
 /// Walks one lesson; returns the exit code.
 fn walk(lesson: &'static Lesson, options: &LessonOptions) -> i32 {
     let mut out = std::io::stdout();
@@ -364,13 +376,7 @@ fn walk(lesson: &'static Lesson, options: &LessonOptions) -> i32 {
                 let _ = writeln!(out, "> {}", sql.trim());
             } else if let Some(wanted) = other_kind(sql_of(&step.record), &sql) {
                 let _ = writeln!(out, "✗ Not what the lesson expected: this step wants a statement starting with `{wanted}`.");
-                let hint = format!("explain {}", sql.trim());
-                let _ = writeln!(out, "Hint: {hint}");
-                show(&mut out, &run_as(&shared, &connection, &hint));
-                let _ = writeln!(
-                    out,
-                    "Try again, or press Enter to run the lesson's statement."
-                );
+                hint(&mut out, &shared, &connection, &sql);
                 continue;
             }
             let attempt = with_sql(&step.record, &sql);
@@ -397,13 +403,7 @@ fn walk(lesson: &'static Lesson, options: &LessonOptions) -> i32 {
                 Err(error) => {
                     let _ = writeln!(out, "✗ Not what the lesson expected:");
                     let _ = writeln!(out, "{}", error.kind().display(false));
-                    let hint = format!("explain {}", sql.trim());
-                    let _ = writeln!(out, "Hint: {hint}");
-                    show(&mut out, &run_as(&shared, &connection, &hint));
-                    let _ = writeln!(
-                        out,
-                        "Try again, or press Enter to run the lesson's statement."
-                    );
+                    hint(&mut out, &shared, &connection, &sql);
                 }
             }
         }

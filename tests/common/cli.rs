@@ -16,6 +16,11 @@ pub struct Run {
 
 /// `mcsec <args>` in `dir` (also its `HOME`) with none of the MCSEC_* variables set.
 pub fn mcsec(dir: &Path, args: &[&str]) -> Run {
+    mcsec_with(dir, &[], args)
+}
+
+/// [`mcsec`] with `env` set on top (`MCSEC_NOW` for a fixed clock, `MCSEC_CATALOG`).
+pub fn mcsec_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_mcsec"))
         .args(args)
         .current_dir(dir)
@@ -23,6 +28,7 @@ pub fn mcsec(dir: &Path, args: &[&str]) -> Run {
         .env_remove("MCSEC_CATALOG")
         .env_remove("MCSEC_USER")
         .env_remove("MCSEC_NOW")
+        .envs(env.iter().copied())
         .output()
         .expect("run mcsec");
     Run {
@@ -30,6 +36,20 @@ pub fn mcsec(dir: &Path, args: &[&str]) -> Run {
         stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
         stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
     }
+}
+
+/// `mcsec <args>` from the package root on `catalog` (as `MCSEC_CATALOG`), its clock fixed at
+/// 2026-01-01T00:00:00Z.
+pub fn on_catalog(catalog: &Path, args: &[&str]) -> Run {
+    let catalog = catalog.to_str().expect("utf-8 catalog path");
+    mcsec_with(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            ("MCSEC_CATALOG", catalog),
+            ("MCSEC_NOW", "2026-01-01T00:00:00Z"),
+        ],
+        args,
+    )
 }
 
 /// `mcsec --catalog :memory: <args>`.

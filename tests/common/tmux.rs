@@ -194,4 +194,3 @@ impl Drop for Tmux {
 pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
-

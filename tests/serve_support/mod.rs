@@ -1,6 +1,9 @@
 //! Starting a real `mcsec serve` on a fresh catalog, and talking to it with signed requests.
 #![allow(dead_code)]
 
+#[path = "../common/cli.rs"]
+mod cli;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -12,24 +15,20 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_mcsec");
 
 /// Runs `script` as a batch on `catalog`; returns stdout, panicking on failure.
 pub fn batch(catalog: &Path, user: &str, script: &str) -> String {
-    let out = Command::new(BIN)
-        .args([
-            "--catalog",
-            catalog.to_str().unwrap(),
-            "--user",
-            user,
-            "-e",
-            script,
-        ])
-        .env_remove("MCSEC_NOW")
-        .output()
-        .expect("mcsec runs");
-    assert!(
-        out.status.success(),
-        "batch failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let dir = catalog
+        .parent()
+        .expect("the catalog is in the test's directory");
+    let args = [
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "--user",
+        user,
+        "-e",
+        script,
+    ];
+    let out = cli::mcsec(dir, &args);
+    assert_eq!(out.code, Some(0), "batch failed: {}", out.stderr);
+    out.stdout
 }
 
 /// The (id, secret) pairs of `create accesskey` output, in order.

@@ -5,14 +5,11 @@
 //! with all three reasons; the fix drops the policy (`set ProjectProtection=true;`).
 
 use super::super::{fix_in, Report, Tenant};
-use crate::policy::{Effect, PolicyDocument, PolicyKind};
+use crate::policy::Effect;
 
 pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
     for p in &t.projects {
-        let Some(text) = p.project.settings.protection_exception.as_deref() else {
-            continue;
-        };
-        let Ok(doc) = PolicyDocument::parse(text, PolicyKind::Exception) else {
+        let Some(doc) = super::exception_policy(p) else {
             continue;
         };
         for (i, s) in doc.statements.iter().enumerate() {

@@ -9,17 +9,14 @@
 use super::super::{fix_in, ident, principal, Report, Tenant};
 use crate::authz::{Action, Resource, Rule};
 use crate::catalog::model::{Grantee, ObjectType};
-use crate::policy::{Effect, PolicyDocument, PolicyKind};
+use crate::policy::Effect;
 
 /// The actions that change what a table holds.
 const WRITES: [Action; 3] = [Action::Update, Action::Alter, Action::Drop];
 
 pub fn run(t: &Tenant<'_, '_>, out: &mut Vec<Report>) {
     for p in &t.projects {
-        let Some(text) = p.project.settings.protection_exception.as_deref() else {
-            continue;
-        };
-        let Ok(doc) = PolicyDocument::parse(text, PolicyKind::Exception) else {
+        let Some(doc) = super::exception_policy(p) else {
             continue;
         };
         for table in &p.tables {

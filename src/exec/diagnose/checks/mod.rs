@@ -12,8 +12,9 @@
 //! elsewhere in the catalog (an audit trail, say) is still one file reading them through
 //! `Tenant::txn`, and one line here.
 
-use super::{Report, Tenant};
+use super::{ProjectView, Report, Tenant};
 use crate::ast::RiskLevel;
+use crate::policy::{PolicyDocument, PolicyKind};
 
 /// One declared check.
 pub struct CheckInfo {
@@ -55,6 +56,12 @@ declare_checks! {
     role_without_members => "role-without-members", Low, "a role has no members";
     scheduler_used_interactively => "scheduler-used-interactively", High, "the scheduling identity of a workspace was used interactively";
     audit_retention_off => "audit-retention-off", Medium, "the audit trail is off";
+}
+
+/// The project's exception policy, when it has one that parses.
+fn exception_policy(p: &ProjectView) -> Option<PolicyDocument> {
+    let text = p.project.settings.protection_exception.as_deref()?;
+    PolicyDocument::parse(text, PolicyKind::Exception).ok()
 }
 
 #[cfg(test)]
