@@ -103,6 +103,7 @@ pub fn run_remote(
         return 1;
     }
     Console::new(options.console_options(), &mut *stdout, &mut *stderr)
+        .with_echo(options.echo)
         .run(&mut remote, script)
         .exit_code
 }

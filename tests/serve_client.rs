@@ -65,7 +65,12 @@ fn server(dir: &Path) -> (Server, (String, String), (String, String)) {
 #[test]
 fn a_script_prints_the_same_on_a_server_as_on_a_catalog() {
     let dir = tempfile::tempdir().unwrap();
-    for (n, format) in ["text", "json"].into_iter().enumerate() {
+    // Text, JSON, and text echoing each statement (`-a`).
+    for (n, (format, echo)) in [("text", false), ("json", false), ("text", true)]
+        .into_iter()
+        .enumerate()
+    {
+        let echo_flag: &[&str] = if echo { &["-a"] } else { &[] };
         // Each format on its own tenant: a fresh local catalog, a fresh server.
         let served = dir.path().join(format!("served{n}"));
         std::fs::create_dir_all(&served).unwrap();
@@ -88,30 +93,44 @@ fn a_script_prints_the_same_on_a_server_as_on_a_catalog() {
         .unwrap();
         let local = run(
             &[
-                "--catalog",
-                local_catalog.to_str().unwrap(),
-                "--format",
-                format,
-                "-f",
-                this,
-            ],
+                &[
+                    "--catalog",
+                    local_catalog.to_str().unwrap(),
+                    "--format",
+                    format,
+                    "-f",
+                    this,
+                ][..],
+                echo_flag,
+            ]
+            .concat(),
             dir.path(),
         );
         let remote = run(
             &[
-                "--server",
-                &url,
-                "--access-id",
-                &owner.0,
-                "--access-key",
-                &owner.1,
-                "--format",
-                format,
-                "-f",
-                this,
-            ],
+                &[
+                    "--server",
+                    &url,
+                    "--access-id",
+                    &owner.0,
+                    "--access-key",
+                    &owner.1,
+                    "--format",
+                    format,
+                    "-f",
+                    this,
+                ][..],
+                echo_flag,
+            ]
+            .concat(),
             dir.path(),
         );
+        if echo {
+            assert!(
+                String::from_utf8_lossy(&remote.stdout).starts_with("> "),
+                "echoed"
+            );
+        }
         assert_eq!(local.status.code(), Some(1), "{format}");
         assert_eq!(remote.status.code(), local.status.code(), "{format}");
         assert_eq!(
