@@ -13,6 +13,7 @@
 //! anything else is read as a script named `<stdin>`. The front ends share one runner, the
 //! [`console`]; this module is the only one that knows both.
 
+mod audit;
 mod diagnose;
 
 use crate::batch::{self, BatchOptions, CMDLINE_FILE, STDIN_FILE};
@@ -184,7 +185,7 @@ pub enum Command {
     /// Read the audit trail of a catalog.
     Audit {
         #[command(subcommand)]
-        command: crate::audit_cli::AuditCommand,
+        command: audit::AuditCommand,
     },
     /// Read a whole catalog and verify every part of it, changing nothing.
     CheckCatalog {
@@ -691,7 +692,7 @@ pub fn main() -> i32 {
         }
         Some(Command::Serve(args)) => return serve(args),
         Some(Command::Audit { command }) => {
-            return crate::audit_cli::run(command, &process_env, &mut stdout.lock(), &mut stderr.lock())
+            return audit::run(command, &process_env, &mut stdout.lock(), &mut stderr.lock())
         }
         Some(Command::CheckCatalog { dir }) => {
             return crate::catalog::check::run(dir, &mut stdout.lock(), &mut stderr.lock())

@@ -9,7 +9,6 @@
 //! console as odpscmd-style text or JSON and printed once the statement is durable.
 
 pub mod ast;
-pub mod audit_cli;
 pub mod authz;
 pub mod batch;
 pub mod catalog;

@@ -91,7 +91,7 @@ pub fn run(
         (Err(e), _) | (_, Err(e)) => return usage(err, &e),
     };
     let now = match env_set("MCSEC_NOW") {
-        Some(text) => match crate::cli::parse_now(&text) {
+        Some(text) => match super::parse_now(&text) {
             Ok(now) => now,
             Err(e) => return usage(err, &e.0),
         },
