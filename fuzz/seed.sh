@@ -14,7 +14,7 @@ def put(target, data):
     name = hashlib.sha1(data).hexdigest()
     with open(f"{d}/{name}", "wb") as f:
         f.write(data)
-scripts = sorted(glob.glob(f"{root}/tests/golden/**/*.sql", recursive=True)) + [f"{root}/tests/data/parser/corpus.sql", f"{root}/tests/data/catalog_v2/setup.sql", f"{root}/tests/data/catalog_v2/readback.sql"]
+scripts = sorted(glob.glob(f"{root}/tests/golden/**/*.sql", recursive=True)) + [f"{root}/tests/data/parser/corpus.txt", f"{root}/tests/data/catalog_v2/setup.sql", f"{root}/tests/data/catalog_v2/readback.sql"]
 for path in scripts:
     text = open(path, "rb").read()
     put("script_exec", text[:16 * 1024])
@@ -27,7 +27,7 @@ for path in sorted(glob.glob(f"{root}/tests/**/*.json", recursive=True)):
     text = open(path, "rb").read()
     for kind in range(3):
         put("policy", bytes([kind]) + text)
-corpus = open(f"{root}/tests/data/parser/corpus.sql").read()
+corpus = open(f"{root}/tests/data/parser/corpus.txt").read()
 for cond in re.findall(r'"conditions"\s*=\s*"([^"]*)"', corpus):
     put("policy", bytes([3]) + cond.encode())
 for cond in ["acs:SourceIp in ('10.0.0.0/8') and acs:CurrentTime < '2030-01-01T00:00:00Z'",
