@@ -20,7 +20,8 @@
 //! change the authorizer and these rows change with it (`tests/effective_grants.rs` checks
 //! every row, and every allowed candidate, against it).
 
-use super::render::{col, format_time, table};
+use super::render::format_time;
+pub use super::result::{EffectiveGrant, EffectiveGrants};
 use super::{object_path, ExecContext, StatementResult};
 use crate::authz::{
     self, Action, Layer, Outflow, RecordCache, Request, Resource, Response, Rule, Snapshot,
@@ -29,7 +30,6 @@ use crate::authz::{
 use crate::catalog::model::{Grantee, ObjectRef, ObjectType};
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// What to enumerate: the principals of `project` (or one of them), against every object it
@@ -56,42 +56,6 @@ pub struct Candidate {
     pub action: Action,
     /// The table's columns, in their declared order, for table reads.
     pub columns: Vec<String>,
-}
-
-/// One allowed (principal, object, action).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EffectiveGrant {
-    pub principal: String,
-    /// The project the request is made in.
-    pub project: String,
-    pub object_type: String,
-    /// `projects/<p>/tables/<t>`, `projects/<p>` for the project itself.
-    pub object: String,
-    pub action: String,
-    /// `None`: the whole object; otherwise the columns that may be read.
-    pub columns: Option<Vec<String>>,
-    /// Where the right comes from: `direct ACL`, `role <r>`, `policy project statement <n>`,
-    /// `owner`, `Admin`, `Super_Administrator`, `object creator`, `package <k> from project
-    /// <q>`, `tenant role <r>`.
-    pub via: Vec<String>,
-    /// The deciding rules, in the words `explain` uses.
-    pub rules: Vec<String>,
-    /// The earliest expiry of the grants it rests on, if any expires.
-    pub expires: Option<String>,
-    /// The conditions of the grants it rests on.
-    pub conditions: Vec<String>,
-    /// What still applies: columns label security keeps back, the answer to a tunnel download
-    /// (download control, project protection), protection of flows out.
-    pub restrictions: Vec<String>,
-}
-
-/// The result of `show effective grants`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EffectiveGrants {
-    pub project: String,
-    pub principal: Option<String>,
-    pub object: Option<String>,
-    pub grants: Vec<EffectiveGrant>,
 }
 
 /// The actions worth asking about for an object of `kind` (reference §3.1's per-object table;
@@ -612,49 +576,6 @@ pub fn run(ctx: &ExecContext<'_>, txn: &Txn<'_>, query: Query) -> Result<Stateme
         }),
         grants,
     }))
-}
-
-/// The text layout: one `+---+` table row per grant (`In`: the project the request is made
-/// in); `OK` when there are none.
-pub fn render(e: &EffectiveGrants) -> String {
-    if e.grants.is_empty() {
-        return "OK".to_string();
-    }
-    let rows: Vec<Vec<String>> = e
-        .grants
-        .iter()
-        .map(|g| {
-            vec![
-                g.principal.clone(),
-                g.project.clone(),
-                g.object.clone(),
-                g.action.clone(),
-                match &g.columns {
-                    Some(c) => c.join(","),
-                    None if g.object_type == "table" => "*".to_string(),
-                    None => String::new(),
-                },
-                g.via.join("; "),
-                g.expires.clone().unwrap_or_default(),
-                g.conditions.join("; "),
-                g.restrictions.join("; "),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            col("Principal"),
-            col("In"),
-            col("Object"),
-            col("Action"),
-            col("Columns"),
-            col("Via"),
-            col("Expires"),
-            col("Conditions"),
-            col("Restrictions"),
-        ],
-        &rows,
-    )
 }
 
 /// The (principal, object, action) keys of a set of rows, for diffs.

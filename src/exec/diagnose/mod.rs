@@ -19,6 +19,7 @@
 mod checks;
 
 use super::plan::{Binder, Route};
+pub use super::result::{Diagnosis, Finding};
 use super::{messages, ExecContext, StatementResult};
 use crate::ast::{DiagnoseScope, RiskLevel};
 use crate::authz::action::Managed;
@@ -29,7 +30,6 @@ use crate::catalog::model::{
 };
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -82,29 +82,6 @@ pub(crate) fn enter_as_admin(b: &mut Binder<'_, '_, '_>, name: &str) -> Result<A
         ),
     );
     Ok(Arc::new(project))
-}
-
-/// One finding: a stable check id, its risk, the object it is about, what was found, why it
-/// matters, and the statements that fix it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    pub id: &'static str,
-    pub risk: RiskLevel,
-    pub title: &'static str,
-    pub object: String,
-    pub found: String,
-    pub why: String,
-    pub fix: Vec<String>,
-}
-
-/// The result of `diagnose`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Diagnosis {
-    /// `tenant` or `project <p>`.
-    pub scope: String,
-    pub min_risk: RiskLevel,
-    pub projects: Vec<String>,
-    pub findings: Vec<Finding>,
 }
 
 /// One project as the checks read it.
@@ -322,49 +299,4 @@ pub fn principal(name: &str) -> String {
 /// A name as a statement spells it.
 pub fn ident(name: &str) -> String {
     crate::display::Ident(name).to_string()
-}
-
-/// The text layout: a summary line, then each finding as a block.
-pub fn text(d: &Diagnosis) -> String {
-    let count = |level: RiskLevel| d.findings.iter().filter(|f| f.risk == level).count();
-    let what = if d.scope == "tenant" {
-        format!(
-            "the tenant ({} project{})",
-            d.projects.len(),
-            if d.projects.len() == 1 { "" } else { "s" }
-        )
-    } else {
-        d.scope.clone()
-    };
-    let mut out = if d.findings.is_empty() {
-        format!(
-            "Diagnosis of {what}: no findings at risk {} or above",
-            d.min_risk.keyword()
-        )
-    } else {
-        format!(
-            "Diagnosis of {what}: {} finding{} ({} high, {} medium, {} low)",
-            d.findings.len(),
-            if d.findings.len() == 1 { "" } else { "s" },
-            count(RiskLevel::High),
-            count(RiskLevel::Medium),
-            count(RiskLevel::Low)
-        )
-    };
-    for f in &d.findings {
-        out.push_str(&format!(
-            "\n\n[{}] {} {}: {}\n  found: {}\n  why:   {}",
-            f.risk.keyword().to_ascii_uppercase(),
-            f.id,
-            f.object,
-            f.title,
-            f.found,
-            f.why
-        ));
-        for (i, s) in f.fix.iter().enumerate() {
-            out.push_str(if i == 0 { "\n  fix:   " } else { "\n         " });
-            out.push_str(s);
-        }
-    }
-    out
 }
