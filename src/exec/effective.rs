@@ -20,6 +20,7 @@
 //! change the authorizer and these rows change with it (`tests/effective_grants.rs` checks
 //! every row, and every allowed candidate, against it).
 
+pub use super::plan::Query;
 use super::render::format_time;
 pub use super::result::{EffectiveGrant, EffectiveGrants};
 use super::{object_path, ExecContext, StatementResult};
@@ -31,19 +32,6 @@ use crate::catalog::model::{Grantee, ObjectRef, ObjectType};
 use crate::catalog::Txn;
 use crate::error::Result;
 use std::collections::BTreeSet;
-
-/// What to enumerate: the principals of `project` (or one of them), against every object it
-/// reaches (or one of them).
-#[derive(Debug, Clone)]
-pub struct Query {
-    pub project: String,
-    pub principal: Option<String>,
-    /// An object of `project` (`ObjectType::Project` = the project itself), or of a package's
-    /// provider when reached through an installed package.
-    pub object: Option<(String, ObjectRef)>,
-    pub source_ip: String,
-    pub now: i64,
-}
 
 /// One triple to ask the authorizer about. `current` is the project the request is made in
 /// (the one whose members are enumerated); `resource.project` differs from it for objects
@@ -583,89 +571,4 @@ pub fn keys(rows: &[EffectiveGrant]) -> BTreeSet<(String, String, String)> {
     rows.iter()
         .map(|r| (r.principal.clone(), r.object.clone(), r.action.clone()))
         .collect()
-}
-
-impl super::plan::Binder<'_, '_, '_> {
-    /// `show effective grants ...` in the current project `current`: the project it reports on
-    /// must be entered, and reporting on anyone but oneself (or on every principal of an
-    /// object) needs what `show grants for <p>` needs there, Admin or better.
-    pub(crate) fn effective(
-        &mut self,
-        current: &crate::catalog::model::Project,
-        e: &crate::ast::ShowEffectiveGrantsStmt,
-    ) -> Result<Query> {
-        use crate::ast::PrincipalKind;
-        let ctx = self.ctx;
-        let project = match &e.project {
-            Some(p) => super::canonical_name(p),
-            None => current.name.clone(),
-        };
-        if project != current.name {
-            let p = self
-                .txn
-                .project(&project)?
-                .ok_or_else(|| super::messages::project_missing(&project))?;
-            self.checks
-                .push(super::access::Check::Enter(std::sync::Arc::new(p)));
-        }
-        let principal = match &e.principal {
-            Some(p) if p.kind == PrincipalKind::User => {
-                Some(super::resolve_user(&p.name, ctx.user))
-            }
-            Some(p) => {
-                return Err(crate::error::Error::invalid(format!(
-                    "show effective grants for needs a user principal, not {}",
-                    p
-                )))
-            }
-            None if e.object.is_some() => None,
-            None => Some(ctx.user.to_string()),
-        };
-        if principal.as_deref() != Some(ctx.user) {
-            self.checks.push(super::plan::show_grants_check(&project));
-        }
-        let object = match &e.object {
-            None => None,
-            Some(o) => {
-                let kind = ObjectType::from(o.kind);
-                let name = super::canonical_name(&o.name.name);
-                let owner = match (&o.name.project, kind) {
-                    (_, ObjectType::Project) => name.clone(),
-                    (Some(p), _) => super::canonical_name(p),
-                    (None, _) => project.clone(),
-                };
-                let exists = match kind {
-                    ObjectType::Project => self.txn.project(&name)?.is_some(),
-                    ObjectType::Table => self.txn.table(&owner, &name)?.is_some(),
-                    _ => self.txn.object(&owner, kind, &name)?.is_some(),
-                };
-                if !exists {
-                    return Err(if kind == ObjectType::Project {
-                        super::messages::project_missing(&name)
-                    } else {
-                        super::messages::object_missing(kind.keyword(), &owner, &name)
-                    });
-                }
-                // The rows name the object's own project's principals too: reporting on them
-                // needs the same standing there.
-                if owner != project {
-                    if let Some(p) = self.txn.project(&owner)? {
-                        self.checks
-                            .push(super::access::Check::Enter(std::sync::Arc::new(p)));
-                        if principal.as_deref() != Some(ctx.user) {
-                            self.checks.push(super::plan::show_grants_check(&owner));
-                        }
-                    }
-                }
-                Some((owner, ObjectRef { kind, name }))
-            }
-        };
-        Ok(Query {
-            project,
-            principal,
-            object,
-            source_ip: ctx.source_ip.to_string(),
-            now: ctx.now,
-        })
-    }
 }

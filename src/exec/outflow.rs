@@ -2,7 +2,7 @@
 //! printed as a chain of the requests that carry it out.
 //!
 //! Walk `show outflow paths from project prj1;` with prj1 protected and prj2 one of its trusted
-//! projects. [`bind`] enters prj1 and needs Admin or better there (without `from`, every project
+//! projects. `bind` enters prj1 and needs Admin or better there (without `from`, every project
 //! is read and the statement is the tenant account's). [`run`] then asks, for every table of
 //! prj1 and every principal that could move it, the same questions a data statement would: it
 //! plans `create table prj2.<t> as select * from prj1.t1` as that principal with prj2 current
@@ -25,31 +25,16 @@
 //! statements would.
 
 use super::data;
-use super::plan::{Binder, Route};
+
 pub use super::result::{OutflowPath, Source};
 use super::{ExecContext, StatementResult};
 use crate::ast::{ObjectName, Query, Statement};
-use crate::authz::management::Action;
 use crate::authz::{Layer, Outflow, Request, Rule, Verdict};
 use crate::catalog::model::Project;
 use crate::catalog::Txn;
 use crate::error::Result;
 use crate::policy::{PolicyDocument, PolicyKind};
 use std::collections::BTreeSet;
-
-pub(crate) fn bind<'s>(b: &mut Binder<'_, '_, '_>, project: Option<&str>) -> Result<Route<'s>> {
-    let project = match project {
-        Some(name) => Some(super::diagnose::enter_as_admin(
-            b,
-            &super::canonical_name(name),
-        )?),
-        None => {
-            b.tenant(Action::ListTenantOutflowPaths, "projects");
-            None
-        }
-    };
-    Ok(Route::OutflowPaths(project))
-}
 
 pub fn run(
     ctx: &ExecContext<'_>,

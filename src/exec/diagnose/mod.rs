@@ -1,6 +1,6 @@
 //! The security diagnosis: `diagnose [project <p> | tenant] [min risk low|medium|high];`.
 //!
-//! Walk `diagnose tenant;` run by `ALIYUN$owner`. [`bind`] makes it a tenant request
+//! Walk `diagnose tenant;` run by `ALIYUN$owner`. `bind` makes it a tenant request
 //! (`DiagnoseTenant`, the tenant account only); `diagnose project prj1` instead enters prj1 and
 //! needs Admin or better there (what `show SecurityConfiguration` needs), and bare `diagnose`
 //! is the current project, or the tenant when there is none. [`run`] reads the projects once
@@ -18,12 +18,10 @@
 
 mod checks;
 
-use super::plan::{Binder, Route};
+pub use super::plan::Scope;
 pub use super::result::{Diagnosis, Finding};
-use super::{messages, ExecContext, StatementResult};
-use crate::ast::{DiagnoseScope, RiskLevel};
-use crate::authz::action::Managed;
-use crate::authz::management::{Action, Need};
+use super::{ExecContext, StatementResult};
+use crate::ast::RiskLevel;
 use crate::catalog::model::{
     AclGrants, Grantee, InstalledPackage, LabelGrants, ObjectRef, Package, Project, Role, Table,
     User, Workspace,
@@ -34,55 +32,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use checks::{CheckInfo, CHECKS};
-
-/// What a bound `diagnose` looks at.
-#[derive(Debug, Clone)]
-pub enum Scope {
-    Project(Arc<Project>),
-    Tenant,
-}
-
-/// `diagnose project <p>` enters p and needs Admin or better there; `diagnose tenant` is the
-/// tenant account's; bare `diagnose` is the current project's, or the tenant's without one.
-pub(crate) fn bind<'s>(
-    b: &mut Binder<'_, '_, '_>,
-    scope: &DiagnoseScope,
-    min_risk: RiskLevel,
-) -> Result<Route<'s>> {
-    let project = match scope {
-        DiagnoseScope::Project(p) => Some(super::canonical_name(p)),
-        DiagnoseScope::Default => b.ctx.project.map(str::to_string),
-        DiagnoseScope::Tenant => None,
-    };
-    let scope = match project {
-        Some(name) => Scope::Project(enter_as_admin(b, &name)?),
-        None => {
-            b.tenant(Action::DiagnoseTenant, "projects");
-            Scope::Tenant
-        }
-    };
-    Ok(Route::Diagnose(scope, min_risk))
-}
-
-/// Enters `name` (which must exist) and requires Admin or better there, as reading its
-/// security configuration does.
-pub(crate) fn enter_as_admin(b: &mut Binder<'_, '_, '_>, name: &str) -> Result<Arc<Project>> {
-    let project = b
-        .txn
-        .project(name)?
-        .ok_or_else(|| messages::project_missing(name))?;
-    b.enter(project.clone());
-    b.require(
-        &project,
-        Need::Admin,
-        super::access::Mgmt::new(
-            Action::GetSecurityConfiguration,
-            name,
-            Managed::SecurityConfiguration,
-        ),
-    );
-    Ok(Arc::new(project))
-}
 
 /// One project as the checks read it.
 pub struct ProjectView {
