@@ -16,6 +16,7 @@
 //!
 //! [`Session::execute`]: super::Session::execute
 
+pub use super::result::AuditRow;
 use super::result::StatementResult;
 use super::{ExecContext, TENANT_ACCOUNT};
 use crate::ast::{AuditQuery, RetentionWord, Statement};
@@ -23,7 +24,6 @@ use crate::authz::Response;
 use crate::catalog::model::{Grantee, Value};
 use crate::catalog::{Catalog, Txn};
 use crate::error::{Error, Result};
-use serde::Serialize;
 use std::cell::RefCell;
 
 pub use crate::catalog::audit::{
@@ -209,30 +209,6 @@ pub fn retention(catalog: &Catalog) -> Result<Retention> {
     catalog.audit_retention()
 }
 
-/// One record as `show audit` and `mcsec audit export` show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditRow {
-    pub seq: u64,
-    pub time: String,
-    pub principal: String,
-    pub source_ip: String,
-    pub project: Option<String>,
-    pub task_type: &'static str,
-    pub statement: String,
-    pub ok: bool,
-    /// `syntax`, `semantic`, `authorization`, ... as a JSON failure's `kind`.
-    pub error_kind: Option<String>,
-    pub error_code: Option<String>,
-    pub auth_code: Option<String>,
-    pub error: Option<String>,
-    pub decision: &'static str,
-    pub rule: Option<String>,
-    pub rows_read: u64,
-    pub bytes_read: u64,
-    pub rows_written: u64,
-    pub bytes_written: u64,
-}
-
 impl From<AuditRecord> for AuditRow {
     fn from(r: AuditRecord) -> Self {
         let e = r.entry;
@@ -380,7 +356,8 @@ pub fn tenant_action(stmt: &Statement) -> (crate::authz::action::Action, &'stati
     }
 }
 
-/// Runs a checking statement bound by `plan` (`Route::Check`).
+/// Runs a statement of the trail bound by `plan` (`Route::Audit`); `survey`, bound to the same
+/// route, reads the trail through this module and is run by the executor directly.
 pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result<StatementResult> {
     match stmt {
         Statement::ShowAudit(q) => show(ctx, txn, q),
@@ -388,54 +365,6 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, stmt: &Statement) -> Result
         Statement::DropRamUser { principal } => {
             drop_ram_user(txn, &super::resolve_user(&principal.name, TENANT_ACCOUNT))
         }
-        Statement::Survey(s) => super::survey::run(ctx, txn, s),
         _ => Err(super::messages::misrouted(stmt)),
     }
-}
-
-/// The text of `show audit`: one row per record, oldest first (`OK` when none).
-pub fn text(rows: &[AuditRow]) -> String {
-    if rows.is_empty() {
-        return "OK".into();
-    }
-    let columns: Vec<String> = [
-        "time",
-        "principal",
-        "source_ip",
-        "project",
-        "task",
-        "outcome",
-        "decision",
-        "statement",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let code = r.error_code.as_ref().or(r.error_kind.as_ref());
-            let outcome = match (r.ok, code, &r.auth_code) {
-                (true, _, _) => "OK".to_string(),
-                (false, Some(code), Some(auth)) => format!("FAILED {code} [{auth}]"),
-                (false, Some(code), None) => format!("FAILED {code}"),
-                (false, None, _) => "FAILED".to_string(),
-            };
-            let decision = match &r.rule {
-                Some(rule) => format!("{}: {rule}", r.decision),
-                None => r.decision.to_string(),
-            };
-            vec![
-                r.time.clone(),
-                r.principal.clone(),
-                r.source_ip.clone(),
-                r.project.clone().unwrap_or_else(|| "-".into()),
-                r.task_type.to_string(),
-                outcome,
-                decision,
-                r.statement.clone(),
-            ]
-        })
-        .collect();
-    super::render::result_table(&columns, &cells)
 }

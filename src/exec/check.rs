@@ -12,39 +12,14 @@
 //! `DENY [4031]: column phone: sensitivity 2 > effective label 0 (user label 0)`. `mcsec check`
 //! turns the decision into the exit code (0 allow, 3 deny).
 
+pub use super::render::check::render;
+pub use super::result::CheckResult;
 use super::result::{Outcome, Prediction};
 use super::{ExecContext, StatementResult};
 use crate::ast::ExplainStmt;
 use crate::authz::DenyCode;
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde::Serialize;
-
-/// The answer of one `check`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CheckResult {
-    pub statement: String,
-    pub principal: String,
-    pub source_ip: String,
-    pub current_project: Option<String>,
-    pub decision: Outcome,
-    pub code: Option<DenyCode>,
-    /// The refusal text, on deny.
-    pub message: Option<String>,
-    /// The decisive check: `Select on projects/p/tables/t`, `access to project p`, ...
-    pub check: Option<String>,
-    /// Its deciding rules, in explain's words.
-    pub rules: Vec<String>,
-    /// For a statement that is not a data statement, what it would do when run:
-    /// `would succeed`, `would fail: <error>`, `refused`.
-    pub outcome: Option<String>,
-}
-
-impl CheckResult {
-    pub fn allowed(&self) -> bool {
-        self.decision == Outcome::Allow
-    }
-}
 
 /// Runs `check`: the same binding and answer as `explain`, reduced.
 pub fn run(
@@ -151,30 +126,4 @@ fn refusal_code(error: &str) -> Option<DenyCode> {
     ]
     .into_iter()
     .find(|c| c.number() == number)
-}
-
-/// `ALLOW: <rules>` or `DENY [<code>]: <rules>`; the decisive check on the next line.
-pub fn render(c: &CheckResult) -> String {
-    let head = match (c.decision, c.code) {
-        (Outcome::Allow, _) => "ALLOW".to_string(),
-        (Outcome::Deny, Some(code)) => format!("DENY [{}]", code.number()),
-        (Outcome::Deny, None) => "DENY".to_string(),
-    };
-    let reason = if c.rules.is_empty() {
-        c.message.clone().unwrap_or_default()
-    } else {
-        c.rules.join("; ")
-    };
-    let mut out = if reason.is_empty() {
-        head
-    } else {
-        format!("{head}: {reason}")
-    };
-    if let Some(check) = &c.check {
-        out.push_str(&format!("\n  check: {check}"));
-    }
-    if let Some(outcome) = &c.outcome {
-        out.push_str(&format!("\n  outcome: {outcome}"));
-    }
-    out
 }

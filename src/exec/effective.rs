@@ -20,7 +20,9 @@
 //! change the authorizer and these rows change with it (`tests/effective_grants.rs` checks
 //! every row, and every allowed candidate, against it).
 
-use super::render::{col, format_time, table};
+pub use super::plan::Query;
+use super::render::format_time;
+pub use super::result::{EffectiveGrant, EffectiveGrants};
 use super::{object_path, ExecContext, StatementResult};
 use crate::authz::{
     self, Action, Layer, Outflow, RecordCache, Request, Resource, Response, Rule, Snapshot,
@@ -29,21 +31,7 @@ use crate::authz::{
 use crate::catalog::model::{Grantee, ObjectRef, ObjectType};
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde::Serialize;
 use std::collections::BTreeSet;
-
-/// What to enumerate: the principals of `project` (or one of them), against every object it
-/// reaches (or one of them).
-#[derive(Debug, Clone)]
-pub struct Query {
-    pub project: String,
-    pub principal: Option<String>,
-    /// An object of `project` (`ObjectType::Project` = the project itself), or of a package's
-    /// provider when reached through an installed package.
-    pub object: Option<(String, ObjectRef)>,
-    pub source_ip: String,
-    pub now: i64,
-}
 
 /// One triple to ask the authorizer about. `current` is the project the request is made in
 /// (the one whose members are enumerated); `resource.project` differs from it for objects
@@ -56,42 +44,6 @@ pub struct Candidate {
     pub action: Action,
     /// The table's columns, in their declared order, for table reads.
     pub columns: Vec<String>,
-}
-
-/// One allowed (principal, object, action).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EffectiveGrant {
-    pub principal: String,
-    /// The project the request is made in.
-    pub project: String,
-    pub object_type: String,
-    /// `projects/<p>/tables/<t>`, `projects/<p>` for the project itself.
-    pub object: String,
-    pub action: String,
-    /// `None`: the whole object; otherwise the columns that may be read.
-    pub columns: Option<Vec<String>>,
-    /// Where the right comes from: `direct ACL`, `role <r>`, `policy project statement <n>`,
-    /// `owner`, `Admin`, `Super_Administrator`, `object creator`, `package <k> from project
-    /// <q>`, `tenant role <r>`.
-    pub via: Vec<String>,
-    /// The deciding rules, in the words `explain` uses.
-    pub rules: Vec<String>,
-    /// The earliest expiry of the grants it rests on, if any expires.
-    pub expires: Option<String>,
-    /// The conditions of the grants it rests on.
-    pub conditions: Vec<String>,
-    /// What still applies: columns label security keeps back, the answer to a tunnel download
-    /// (download control, project protection), protection of flows out.
-    pub restrictions: Vec<String>,
-}
-
-/// The result of `show effective grants`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EffectiveGrants {
-    pub project: String,
-    pub principal: Option<String>,
-    pub object: Option<String>,
-    pub grants: Vec<EffectiveGrant>,
 }
 
 /// The actions worth asking about for an object of `kind` (reference §3.1's per-object table;
@@ -614,137 +566,9 @@ pub fn run(ctx: &ExecContext<'_>, txn: &Txn<'_>, query: Query) -> Result<Stateme
     }))
 }
 
-/// The text layout: one `+---+` table row per grant (`In`: the project the request is made
-/// in); `OK` when there are none.
-pub fn render(e: &EffectiveGrants) -> String {
-    if e.grants.is_empty() {
-        return "OK".to_string();
-    }
-    let rows: Vec<Vec<String>> = e
-        .grants
-        .iter()
-        .map(|g| {
-            vec![
-                g.principal.clone(),
-                g.project.clone(),
-                g.object.clone(),
-                g.action.clone(),
-                match &g.columns {
-                    Some(c) => c.join(","),
-                    None if g.object_type == "table" => "*".to_string(),
-                    None => String::new(),
-                },
-                g.via.join("; "),
-                g.expires.clone().unwrap_or_default(),
-                g.conditions.join("; "),
-                g.restrictions.join("; "),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            col("Principal"),
-            col("In"),
-            col("Object"),
-            col("Action"),
-            col("Columns"),
-            col("Via"),
-            col("Expires"),
-            col("Conditions"),
-            col("Restrictions"),
-        ],
-        &rows,
-    )
-}
-
 /// The (principal, object, action) keys of a set of rows, for diffs.
 pub fn keys(rows: &[EffectiveGrant]) -> BTreeSet<(String, String, String)> {
     rows.iter()
         .map(|r| (r.principal.clone(), r.object.clone(), r.action.clone()))
         .collect()
-}
-
-impl super::plan::Binder<'_, '_, '_> {
-    /// `show effective grants ...` in the current project `current`: the project it reports on
-    /// must be entered, and reporting on anyone but oneself (or on every principal of an
-    /// object) needs what `show grants for <p>` needs there, Admin or better.
-    pub(crate) fn effective(
-        &mut self,
-        current: &crate::catalog::model::Project,
-        e: &crate::ast::ShowEffectiveGrantsStmt,
-    ) -> Result<Query> {
-        use crate::ast::PrincipalKind;
-        let ctx = self.ctx;
-        let project = match &e.project {
-            Some(p) => super::canonical_name(p),
-            None => current.name.clone(),
-        };
-        if project != current.name {
-            let p = self
-                .txn
-                .project(&project)?
-                .ok_or_else(|| super::messages::project_missing(&project))?;
-            self.checks
-                .push(super::access::Check::Enter(std::sync::Arc::new(p)));
-        }
-        let principal = match &e.principal {
-            Some(p) if p.kind == PrincipalKind::User => {
-                Some(super::resolve_user(&p.name, ctx.user))
-            }
-            Some(p) => {
-                return Err(crate::error::Error::invalid(format!(
-                    "show effective grants for needs a user principal, not {}",
-                    p
-                )))
-            }
-            None if e.object.is_some() => None,
-            None => Some(ctx.user.to_string()),
-        };
-        if principal.as_deref() != Some(ctx.user) {
-            self.checks.push(super::plan::show_grants_check(&project));
-        }
-        let object = match &e.object {
-            None => None,
-            Some(o) => {
-                let kind = ObjectType::from(o.kind);
-                let name = super::canonical_name(&o.name.name);
-                let owner = match (&o.name.project, kind) {
-                    (_, ObjectType::Project) => name.clone(),
-                    (Some(p), _) => super::canonical_name(p),
-                    (None, _) => project.clone(),
-                };
-                let exists = match kind {
-                    ObjectType::Project => self.txn.project(&name)?.is_some(),
-                    ObjectType::Table => self.txn.table(&owner, &name)?.is_some(),
-                    _ => self.txn.object(&owner, kind, &name)?.is_some(),
-                };
-                if !exists {
-                    return Err(if kind == ObjectType::Project {
-                        super::messages::project_missing(&name)
-                    } else {
-                        super::messages::object_missing(kind.keyword(), &owner, &name)
-                    });
-                }
-                // The rows name the object's own project's principals too: reporting on them
-                // needs the same standing there.
-                if owner != project {
-                    if let Some(p) = self.txn.project(&owner)? {
-                        self.checks
-                            .push(super::access::Check::Enter(std::sync::Arc::new(p)));
-                        if principal.as_deref() != Some(ctx.user) {
-                            self.checks.push(super::plan::show_grants_check(&owner));
-                        }
-                    }
-                }
-                Some((owner, ObjectRef { kind, name }))
-            }
-        };
-        Ok(Query {
-            project,
-            principal,
-            object,
-            source_ip: ctx.source_ip.to_string(),
-            now: ctx.now,
-        })
-    }
 }

@@ -505,6 +505,7 @@ fn run(
         R::Check { stmt, principal } => check::run(ctx, txn, stmt, principal),
         R::Snapshot(s) => snapshots::run(ctx, txn, s),
         R::Whoami => users::whoami(ctx),
+        R::Audit(Statement::Survey(s)) => survey::run(ctx, txn, s),
         R::Audit(stmt) => audit::run(ctx, txn, stmt),
         R::AddTenantUser(name) => tenant::add_user(ctx, txn, name),
         R::RemoveTenantUser(name) => tenant::remove_user(txn, &name),

@@ -2,7 +2,7 @@
 //! printed as a chain of the requests that carry it out.
 //!
 //! Walk `show outflow paths from project prj1;` with prj1 protected and prj2 one of its trusted
-//! projects. [`bind`] enters prj1 and needs Admin or better there (without `from`, every project
+//! projects. `bind` enters prj1 and needs Admin or better there (without `from`, every project
 //! is read and the statement is the tenant account's). [`run`] then asks, for every table of
 //! prj1 and every principal that could move it, the same questions a data statement would: it
 //! plans `create table prj2.<t> as select * from prj1.t1` as that principal with prj2 current
@@ -25,59 +25,16 @@
 //! statements would.
 
 use super::data;
-use super::plan::{Binder, Route};
+
+pub use super::result::{OutflowPath, Source};
 use super::{ExecContext, StatementResult};
 use crate::ast::{ObjectName, Query, Statement};
-use crate::authz::management::Action;
 use crate::authz::{Layer, Outflow, Request, Rule, Verdict};
 use crate::catalog::model::Project;
 use crate::catalog::Txn;
 use crate::error::Result;
 use crate::policy::{PolicyDocument, PolicyKind};
-use serde::Serialize;
 use std::collections::BTreeSet;
-
-pub(crate) fn bind<'s>(b: &mut Binder<'_, '_, '_>, project: Option<&str>) -> Result<Route<'s>> {
-    let project = match project {
-        Some(name) => Some(super::diagnose::enter_as_admin(
-            b,
-            &super::canonical_name(name),
-        )?),
-        None => {
-            b.tenant(Action::ListTenantOutflowPaths, "projects");
-            None
-        }
-    };
-    Ok(Route::OutflowPaths(project))
-}
-
-/// Which opening of a project a path goes through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    TrustedProject,
-    ExceptionPolicy,
-    Package,
-    TunnelDownload,
-}
-
-/// One way out: `principal` reads `object` with `action`, and `step` carries it to `to`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OutflowPath {
-    pub source: Source,
-    pub principal: String,
-    pub action: String,
-    /// `<project>.<table>`.
-    pub object: String,
-    /// The request that lands the data: `CreateTable prj2`, `CreateInstance prj3`,
-    /// `Download to client`.
-    pub step: String,
-    pub to: crate::exec::result::DataFlow,
-    /// Why the data may leave, in the authorizer's words.
-    pub reason: String,
-    /// The whole path as text mode prints it.
-    pub chain: String,
-}
 
 pub fn run(
     ctx: &ExecContext<'_>,
@@ -373,16 +330,4 @@ fn exception_reason(rule: &Rule, project: &str) -> String {
         &format!("exception policy of {project},"),
         1,
     )
-}
-
-/// Text mode: one chain per line, `OK` when there is none.
-pub fn text(paths: &[OutflowPath]) -> String {
-    if paths.is_empty() {
-        return "OK".into();
-    }
-    paths
-        .iter()
-        .map(|p| p.chain.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
 }

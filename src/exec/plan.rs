@@ -41,6 +41,13 @@ use crate::catalog::Txn;
 use crate::error::Result;
 use crate::policy::Effect;
 
+mod diagnose;
+mod effective;
+mod outflow;
+
+pub use diagnose::Scope;
+pub use effective::Query;
+
 /// A bound statement: what it must pass, in order, and what runs once it has.
 pub struct Plan<'s> {
     pub checks: Vec<Check>,
@@ -118,7 +125,7 @@ pub enum Route<'s> {
     InProject(std::sync::Arc<Project>, InProject<'s>),
     CreateWorkspace(&'s crate::ast::CreateWorkspaceStmt),
     /// `diagnose` of one project (entered, Admin or better there) or of the tenant.
-    Diagnose(super::diagnose::Scope, crate::ast::RiskLevel),
+    Diagnose(Scope, crate::ast::RiskLevel),
     /// `show outflow paths [from project <p>]`: one project (entered, Admin or better there)
     /// or every project (the tenant account).
     OutflowPaths(Option<std::sync::Arc<Project>>),
@@ -258,7 +265,7 @@ pub enum InProject<'s> {
         principal: String,
     },
     /// `show effective grants`, bound (`exec::effective`).
-    Effective(super::effective::Query),
+    Effective(Query),
     /// A data statement, which plans its own requests (`data::plan`).
     Data(&'s Statement),
 }
@@ -497,8 +504,8 @@ impl Binder<'_, '_, '_> {
                 }
             }
             S::CreateWorkspace(w) => Route::CreateWorkspace(w),
-            S::Diagnose { scope, min_risk } => super::diagnose::bind(self, scope, *min_risk)?,
-            S::ShowOutflowPaths { project } => super::outflow::bind(self, project.as_deref())?,
+            S::Diagnose { scope, min_risk } => diagnose::bind(self, scope, *min_risk)?,
+            S::ShowOutflowPaths { project } => outflow::bind(self, project.as_deref())?,
             S::ShowAudit(_) | S::SetAuditRetention(_) | S::DropRamUser { .. } => {
                 let (action, tail) = super::audit::tenant_action(stmt);
                 self.tenant(action, tail);

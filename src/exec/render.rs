@@ -14,16 +14,24 @@ use super::result::{
 use crate::authz::DenyCode;
 use std::fmt::Write;
 
+mod audit;
+pub mod check;
+mod diagnosis;
+mod effective;
+mod outflow;
+mod snapshots;
+mod survey;
+
 /// The odpscmd text of a result, without a final newline (`OK` when there is nothing to show).
 pub fn text(result: &StatementResult) -> String {
     use StatementResult as R;
     match result {
-        R::Audit { records } => super::audit::text(records),
+        R::Audit { records } => audit::text(records),
         R::Survey(survey) => survey.text(),
         R::Ok => "OK".into(),
         R::Message { message } => message.clone(),
-        R::Diagnosis(d) => super::diagnose::text(d),
-        R::OutflowPaths { paths } => super::outflow::text(paths),
+        R::Diagnosis(d) => diagnosis::text(d),
+        R::OutflowPaths { paths } => outflow::text(paths),
         R::Names { names, .. } => lines_or_ok(names),
         R::Table { columns, rows, .. } => {
             let shown: Vec<Vec<String>> = rows
@@ -182,9 +190,9 @@ pub fn text(result: &StatementResult) -> String {
         }
         R::Explain(e) => explain(e),
         R::ExplainStatement(e) => explain_statement(e),
-        R::EffectiveGrants(e) => super::effective::render(e),
-        R::Check(c) => super::check::render(c),
-        R::Snapshots { snapshots } => super::snapshots::render(snapshots),
+        R::EffectiveGrants(e) => effective::render(e),
+        R::Check(c) => check::render(c),
+        R::Snapshots { snapshots } => snapshots::render(snapshots),
     }
 }
 

@@ -14,6 +14,24 @@ use crate::authz::{DenyCode, Layer, LayerReport, Outflow, TaskType, Verdict};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
+mod audit;
+mod check;
+mod diagnosis;
+mod effective;
+mod outflow;
+mod snapshots;
+mod survey;
+
+pub use audit::AuditRow;
+pub use check::CheckResult;
+pub use diagnosis::{Diagnosis, Finding};
+pub use effective::{EffectiveGrant, EffectiveGrants};
+pub use outflow::{OutflowPath, Source};
+pub use snapshots::SnapshotInfo;
+pub use survey::{
+    AccountTasks, Discarded, Downloads, Member, ProjectAccounts, SharedAccount, Survey,
+};
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum StatementResult {
@@ -134,25 +152,19 @@ pub enum StatementResult {
     /// and what it would do.
     ExplainStatement(ExplainStatement),
     /// `diagnose`: the findings of every check, highest risk first.
-    Diagnosis(super::diagnose::Diagnosis),
+    Diagnosis(Diagnosis),
     /// `show outflow paths`: every way data can leave, as chains.
-    OutflowPaths {
-        paths: Vec<super::outflow::OutflowPath>,
-    },
+    OutflowPaths { paths: Vec<OutflowPath> },
     /// `show effective grants`: every allowed (principal, object, action) with its provenance.
-    EffectiveGrants(super::effective::EffectiveGrants),
+    EffectiveGrants(EffectiveGrants),
     /// `check`: the decision and the rule that decided it.
-    Check(super::check::CheckResult),
+    Check(CheckResult),
     /// `list snapshots`.
-    Snapshots {
-        snapshots: Vec<super::snapshots::SnapshotInfo>,
-    },
+    Snapshots { snapshots: Vec<SnapshotInfo> },
     /// `show audit`: the matching records of the trail, oldest first (`OK` when none).
-    Audit {
-        records: Vec<super::audit::AuditRow>,
-    },
+    Audit { records: Vec<AuditRow> },
     /// `survey`: accounts, discarded accounts, activity, shared keys and downloads.
-    Survey(super::survey::Survey),
+    Survey(Survey),
 }
 
 impl StatementResult {

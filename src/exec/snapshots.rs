@@ -11,7 +11,8 @@
 //! users, grants, tables and rows as they were; restoring it does not change who is logged in
 //! or the current project (a project that no longer exists is reported by the next statement).
 
-use super::render::{col, format_time, table};
+use super::render::format_time;
+pub use super::result::SnapshotInfo;
 use super::{ExecContext, StatementResult};
 use crate::ast::SnapshotStmt;
 use crate::catalog::{keys, Txn};
@@ -24,15 +25,6 @@ struct Saved {
     name: String,
     saved_at: i64,
     entries: Vec<(Vec<u8>, Vec<u8>)>,
-}
-
-/// A row of `list snapshots`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SnapshotInfo {
-    pub name: String,
-    pub saved_at: String,
-    /// How many catalog records it holds.
-    pub records: usize,
 }
 
 /// Every record a snapshot covers: all but the format key and the snapshots.
@@ -102,16 +94,4 @@ pub fn run(
             Ok(StatementResult::Snapshots { snapshots })
         }
     }
-}
-
-/// `+---+` table of name, save time and size; `OK` when there are none.
-pub fn render(snapshots: &[SnapshotInfo]) -> String {
-    if snapshots.is_empty() {
-        return "OK".to_string();
-    }
-    let rows: Vec<Vec<String>> = snapshots
-        .iter()
-        .map(|s| vec![s.name.clone(), s.saved_at.clone(), s.records.to_string()])
-        .collect();
-    table(&[col("Name"), col("SavedAt"), col("Records")], &rows)
 }

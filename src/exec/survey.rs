@@ -14,93 +14,20 @@
 
 use super::audit::{self, AuditRecord, Filter, Retention, TaskType};
 use super::result::StatementResult;
+pub use super::result::{
+    AccountTasks, Discarded, Downloads, Member, ProjectAccounts, SharedAccount, Survey,
+};
 use super::ExecContext;
 use crate::ast::{SurveyScope, SurveyStmt};
 use crate::catalog::model::Grantee;
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Activity window and inactivity threshold when the statement does not say: three months.
 pub const DEFAULT_WINDOW_DAYS: u64 = 90;
 /// Accounts seen from more than this many addresses are listed when the statement does not say.
 pub const DEFAULT_ADDRESSES: u64 = 3;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Survey {
-    /// `project <p>` or `tenant`.
-    pub scope: String,
-    pub time: String,
-    pub window_days: u64,
-    pub addresses: u64,
-    /// `<n> days` or `off`.
-    pub audit_retention: String,
-    pub accounts: Vec<ProjectAccounts>,
-    pub discarded: Vec<Discarded>,
-    pub tasks: Vec<AccountTasks>,
-    pub shared: Vec<SharedAccount>,
-    pub downloads: Vec<Downloads>,
-}
-
-/// The accounts of one project by kind (the owner counted as its Alibaba Cloud account).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProjectAccounts {
-    pub project: String,
-    pub owner: String,
-    pub aliyun_accounts: usize,
-    pub ram_users: usize,
-    pub ram_roles: usize,
-    pub tenant_roles: usize,
-    pub p4_residues: usize,
-    pub members: Vec<Member>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Member {
-    pub principal: String,
-    /// `aliyun_account`, `ram_user`, `ram_role`, `tenant_role`, `p4_residue`.
-    pub kind: &'static str,
-}
-
-/// An account that should be recycled, and what it can still do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Discarded {
-    pub project: String,
-    pub principal: String,
-    /// `p4_residue`, `not_a_user` (grants left to a removed user) or `inactive`.
-    pub reason: &'static str,
-    /// The newest statement of the account in the trail, if any.
-    pub last_activity: Option<String>,
-    pub privileges: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AccountTasks {
-    pub principal: String,
-    #[serde(rename = "SQL")]
-    pub sql: u64,
-    #[serde(rename = "DT")]
-    pub dt: u64,
-    #[serde(rename = "Management")]
-    pub management: u64,
-    pub total: u64,
-    pub denied: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SharedAccount {
-    pub principal: String,
-    pub source_ips: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Downloads {
-    pub project: String,
-    pub principal: String,
-    pub downloads: u64,
-    pub records: u64,
-}
 
 fn kind_of(principal: &str) -> &'static str {
     if principal.starts_with("p4_") {
@@ -379,124 +306,4 @@ pub fn run(ctx: &ExecContext<'_>, txn: &mut Txn<'_>, s: &SurveyStmt) -> Result<S
         shared,
         downloads,
     }))
-}
-
-fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
-    let columns: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    super::render::result_table(&columns, &rows)
-}
-
-impl Survey {
-    /// The text of `survey`: a heading line, then one table per part.
-    pub fn text(&self) -> String {
-        let mut out = vec![format!(
-            "Survey of {} at {} (activity window {} days, shared accounts: more than {} source addresses, audit retention {})",
-            self.scope, self.time, self.window_days, self.addresses, self.audit_retention
-        )];
-        out.push("Accounts:".into());
-        out.push(table(
-            &[
-                "project",
-                "owner",
-                "aliyun_accounts",
-                "ram_users",
-                "ram_roles",
-                "tenant_roles",
-                "p4_residues",
-            ],
-            self.accounts
-                .iter()
-                .map(|a| {
-                    vec![
-                        a.project.clone(),
-                        a.owner.clone(),
-                        a.aliyun_accounts.to_string(),
-                        a.ram_users.to_string(),
-                        a.ram_roles.to_string(),
-                        a.tenant_roles.to_string(),
-                        a.p4_residues.to_string(),
-                    ]
-                })
-                .collect(),
-        ));
-        out.push("Discarded accounts:".into());
-        out.push(table(
-            &[
-                "project",
-                "principal",
-                "reason",
-                "last_activity",
-                "privileges",
-            ],
-            self.discarded
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.project.clone(),
-                        d.principal.clone(),
-                        d.reason.to_string(),
-                        d.last_activity.clone().unwrap_or_else(|| "-".into()),
-                        if d.privileges.is_empty() {
-                            "-".into()
-                        } else {
-                            d.privileges.join(", ")
-                        },
-                    ]
-                })
-                .collect(),
-        ));
-        out.push(format!(
-            "Tasks in the last {} days, most first:",
-            self.window_days
-        ));
-        out.push(table(
-            &["principal", "SQL", "DT", "Management", "total", "denied"],
-            self.tasks
-                .iter()
-                .map(|t| {
-                    vec![
-                        t.principal.clone(),
-                        t.sql.to_string(),
-                        t.dt.to_string(),
-                        t.management.to_string(),
-                        t.total.to_string(),
-                        t.denied.to_string(),
-                    ]
-                })
-                .collect(),
-        ));
-        out.push(format!(
-            "Accounts seen from more than {} source addresses:",
-            self.addresses
-        ));
-        out.push(table(
-            &["principal", "addresses", "source_ips"],
-            self.shared
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.principal.clone(),
-                        s.source_ips.len().to_string(),
-                        s.source_ips.join(", "),
-                    ]
-                })
-                .collect(),
-        ));
-        out.push(format!("Downloads in the last {} days:", self.window_days));
-        out.push(table(
-            &["project", "principal", "downloads", "records"],
-            self.downloads
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.project.clone(),
-                        d.principal.clone(),
-                        d.downloads.to_string(),
-                        d.records.to_string(),
-                    ]
-                })
-                .collect(),
-        ));
-        out.join("\n")
-    }
 }

@@ -12,11 +12,12 @@
 //! The last result becomes rows of typed columns ([`super::rows`]) or "statement complete"; an
 //! error becomes [`StatementError`] carrying exactly the text the shell prints after `FAILED: `.
 
+pub use super::rows::Column;
 use super::rows;
 use crate::console::{self, ClientCommand, Input, Prepared};
 use crate::error::Error;
 use crate::exec::{Engine, Files, Session, SessionOptions, StatementResult};
-use sqllogictest::{ColumnType, DBOutput};
+use sqllogictest::DBOutput;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -27,36 +28,6 @@ pub const DEFAULT_SOURCE_IP: &str = "127.0.0.1";
 pub const DEFAULT_NOW: i64 = 1_735_689_600;
 /// The statement that moves a file's clock: `set mcsec.now=<RFC 3339 time>`.
 pub const CLOCK_KEY: &str = "mcsec.now";
-
-/// The type letters of a `query` line: `T` text, `I` integer, `R` other numbers, `?` any.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Column {
-    Text,
-    Integer,
-    Real,
-    Any,
-}
-
-impl ColumnType for Column {
-    fn from_char(value: char) -> Option<Self> {
-        match value {
-            'T' => Some(Column::Text),
-            'I' => Some(Column::Integer),
-            'R' => Some(Column::Real),
-            '?' => Some(Column::Any),
-            _ => None,
-        }
-    }
-
-    fn to_char(&self) -> char {
-        match self {
-            Column::Text => 'T',
-            Column::Integer => 'I',
-            Column::Real => 'R',
-            Column::Any => '?',
-        }
-    }
-}
 
 /// The columns of a result match the `query` line when there are as many and each letter is
 /// the same or `?`.

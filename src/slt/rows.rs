@@ -8,13 +8,43 @@
 //! with `,`. `OK` (a statement with nothing to show) is no rows at all, so `statement ok` is the
 //! record for it. The mapping of each family is the table in README ("Scripted tests").
 
-use super::db::Column;
 use crate::exec::result::{
     Cell, ExplainStatement, GrantBlock, LabelGrants, Outcome, PackageDescription,
     SecurityConfiguration, StatementResult, TableDescription,
 };
+use sqllogictest::ColumnType;
 
 const NULL: &str = "NULL";
+
+/// The type letters of a `query` line: `T` text, `I` integer, `R` other numbers, `?` any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Text,
+    Integer,
+    Real,
+    Any,
+}
+
+impl ColumnType for Column {
+    fn from_char(value: char) -> Option<Self> {
+        match value {
+            'T' => Some(Column::Text),
+            'I' => Some(Column::Integer),
+            'R' => Some(Column::Real),
+            '?' => Some(Column::Any),
+            _ => None,
+        }
+    }
+
+    fn to_char(&self) -> char {
+        match self {
+            Column::Text => 'T',
+            Column::Integer => 'I',
+            Column::Real => 'R',
+            Column::Any => '?',
+        }
+    }
+}
 
 /// The rows of `result`, or `None` when it shows nothing (`OK`).
 pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)> {

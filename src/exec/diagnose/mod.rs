@@ -1,6 +1,6 @@
 //! The security diagnosis: `diagnose [project <p> | tenant] [min risk low|medium|high];`.
 //!
-//! Walk `diagnose tenant;` run by `ALIYUN$owner`. [`bind`] makes it a tenant request
+//! Walk `diagnose tenant;` run by `ALIYUN$owner`. `bind` makes it a tenant request
 //! (`DiagnoseTenant`, the tenant account only); `diagnose project prj1` instead enters prj1 and
 //! needs Admin or better there (what `show SecurityConfiguration` needs), and bare `diagnose`
 //! is the current project, or the tenant when there is none. [`run`] reads the projects once
@@ -18,94 +18,20 @@
 
 mod checks;
 
-use super::plan::{Binder, Route};
-use super::{messages, ExecContext, StatementResult};
-use crate::ast::{DiagnoseScope, RiskLevel};
-use crate::authz::action::Managed;
-use crate::authz::management::{Action, Need};
+pub use super::plan::Scope;
+pub use super::result::{Diagnosis, Finding};
+use super::{ExecContext, StatementResult};
+use crate::ast::RiskLevel;
 use crate::catalog::model::{
     AclGrants, Grantee, InstalledPackage, LabelGrants, ObjectRef, Package, Project, Role, Table,
     User, Workspace,
 };
 use crate::catalog::Txn;
 use crate::error::Result;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use checks::{CheckInfo, CHECKS};
-
-/// What a bound `diagnose` looks at.
-#[derive(Debug, Clone)]
-pub enum Scope {
-    Project(Arc<Project>),
-    Tenant,
-}
-
-/// `diagnose project <p>` enters p and needs Admin or better there; `diagnose tenant` is the
-/// tenant account's; bare `diagnose` is the current project's, or the tenant's without one.
-pub(crate) fn bind<'s>(
-    b: &mut Binder<'_, '_, '_>,
-    scope: &DiagnoseScope,
-    min_risk: RiskLevel,
-) -> Result<Route<'s>> {
-    let project = match scope {
-        DiagnoseScope::Project(p) => Some(super::canonical_name(p)),
-        DiagnoseScope::Default => b.ctx.project.map(str::to_string),
-        DiagnoseScope::Tenant => None,
-    };
-    let scope = match project {
-        Some(name) => Scope::Project(enter_as_admin(b, &name)?),
-        None => {
-            b.tenant(Action::DiagnoseTenant, "projects");
-            Scope::Tenant
-        }
-    };
-    Ok(Route::Diagnose(scope, min_risk))
-}
-
-/// Enters `name` (which must exist) and requires Admin or better there, as reading its
-/// security configuration does.
-pub(crate) fn enter_as_admin(b: &mut Binder<'_, '_, '_>, name: &str) -> Result<Arc<Project>> {
-    let project = b
-        .txn
-        .project(name)?
-        .ok_or_else(|| messages::project_missing(name))?;
-    b.enter(project.clone());
-    b.require(
-        &project,
-        Need::Admin,
-        super::access::Mgmt::new(
-            Action::GetSecurityConfiguration,
-            name,
-            Managed::SecurityConfiguration,
-        ),
-    );
-    Ok(Arc::new(project))
-}
-
-/// One finding: a stable check id, its risk, the object it is about, what was found, why it
-/// matters, and the statements that fix it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    pub id: &'static str,
-    pub risk: RiskLevel,
-    pub title: &'static str,
-    pub object: String,
-    pub found: String,
-    pub why: String,
-    pub fix: Vec<String>,
-}
-
-/// The result of `diagnose`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Diagnosis {
-    /// `tenant` or `project <p>`.
-    pub scope: String,
-    pub min_risk: RiskLevel,
-    pub projects: Vec<String>,
-    pub findings: Vec<Finding>,
-}
 
 /// One project as the checks read it.
 pub struct ProjectView {
@@ -322,49 +248,4 @@ pub fn principal(name: &str) -> String {
 /// A name as a statement spells it.
 pub fn ident(name: &str) -> String {
     crate::display::Ident(name).to_string()
-}
-
-/// The text layout: a summary line, then each finding as a block.
-pub fn text(d: &Diagnosis) -> String {
-    let count = |level: RiskLevel| d.findings.iter().filter(|f| f.risk == level).count();
-    let what = if d.scope == "tenant" {
-        format!(
-            "the tenant ({} project{})",
-            d.projects.len(),
-            if d.projects.len() == 1 { "" } else { "s" }
-        )
-    } else {
-        d.scope.clone()
-    };
-    let mut out = if d.findings.is_empty() {
-        format!(
-            "Diagnosis of {what}: no findings at risk {} or above",
-            d.min_risk.keyword()
-        )
-    } else {
-        format!(
-            "Diagnosis of {what}: {} finding{} ({} high, {} medium, {} low)",
-            d.findings.len(),
-            if d.findings.len() == 1 { "" } else { "s" },
-            count(RiskLevel::High),
-            count(RiskLevel::Medium),
-            count(RiskLevel::Low)
-        )
-    };
-    for f in &d.findings {
-        out.push_str(&format!(
-            "\n\n[{}] {} {}: {}\n  found: {}\n  why:   {}",
-            f.risk.keyword().to_ascii_uppercase(),
-            f.id,
-            f.object,
-            f.title,
-            f.found,
-            f.why
-        ));
-        for (i, s) in f.fix.iter().enumerate() {
-            out.push_str(if i == 0 { "\n  fix:   " } else { "\n         " });
-            out.push_str(s);
-        }
-    }
-    out
 }
