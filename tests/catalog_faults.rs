@@ -13,6 +13,10 @@
 //!   permission bits otherwise (root ignores them).
 //! - `processes_racing_to_open_one_catalog_each_win_or_wait_their_turn`: 8 processes at once.
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::Tmpfs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -289,42 +293,9 @@ fn check_catalog_of_a_missing_directory_creates_nothing() {
     assert!(!missing.exists());
 }
 
-/// A tmpfs mounted for the test and unmounted when dropped (root only).
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    fn mount() -> Option<Tmpfs> {
-        let dir = tempfile::tempdir().ok()?;
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"])
-            .arg(dir.path())
-            .stderr(Stdio::null())
-            .status()
-            .ok()?;
-        status.success().then_some(Tmpfs { dir })
-    }
-
-    fn remount_read_only(&self) {
-        let status = Command::new("mount")
-            .args(["-o", "remount,ro"])
-            .arg(self.dir.path())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
-    }
-}
-
 #[test]
 fn a_read_only_catalog_directory_opens_read_only_for_reads_and_check_catalog() {
-    let fs = Tmpfs::mount();
+    let fs = Tmpfs::mount("16m");
     let scratch = tempfile::tempdir().unwrap();
     let base = fs
         .as_ref()
@@ -333,7 +304,7 @@ fn a_read_only_catalog_directory_opens_read_only_for_reads_and_check_catalog() {
     let out = mcsec(&catalog, &["-e", "create project prj;"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     match &fs {
-        Some(fs) => fs.remount_read_only(),
+        Some(fs) => fs.remount("ro"),
         None => {
             use std::os::unix::fs::PermissionsExt;
             for entry in std::fs::read_dir(&catalog).unwrap() {

@@ -6,7 +6,11 @@
 //! skipped and passes. sled's unfinished snapshot file, which a full disk can leave behind, is
 //! also tested on its own, on any disk.
 
-use std::path::{Path, PathBuf};
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::Tmpfs;
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn mcsec(catalog: &Path, args: &[&str]) -> Output {
@@ -22,43 +26,6 @@ fn mcsec(catalog: &Path, args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A tmpfs mounted for the test and unmounted when dropped.
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    fn mount(size: &str) -> Option<Tmpfs> {
-        let dir = tempfile::tempdir().ok()?;
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .ok()?;
-        status.success().then_some(Tmpfs { dir })
-    }
-
-    fn path(&self) -> PathBuf {
-        self.dir.path().to_path_buf()
-    }
-
-    fn resize(&self, size: &str) {
-        let status = Command::new("mount")
-            .args(["-o", &format!("remount,size={size}")])
-            .arg(self.dir.path())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
-    }
 }
 
 fn users(catalog: &Path) -> Vec<String> {
@@ -77,7 +44,7 @@ fn a_full_disk_fails_cleanly_loses_nothing_acknowledged_and_recovers_by_itself()
         eprintln!("skipped: mounting a tmpfs needs root");
         return;
     };
-    let catalog = disk.path().join("catalog");
+    let catalog = disk.dir.path().join("catalog");
     let out = mcsec(&catalog, &["-e", "create project alpha;"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
 
@@ -130,7 +97,7 @@ fn a_full_disk_fails_cleanly_loses_nothing_acknowledged_and_recovers_by_itself()
         assert!(!stderr.contains("backtrace"), "{args:?}: {stderr}");
     }
 
-    disk.resize("64m");
+    disk.remount("size=64m");
     let present = users(&catalog);
     for i in 0..acknowledged {
         let user = format!("RAM$owner:u{i}");
