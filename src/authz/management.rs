@@ -33,101 +33,8 @@ use crate::policy::{ConditionContext, Effect, PolicyKind};
 use serde::Serialize;
 use std::sync::Arc;
 
-/// The caller's built-in standing in a project, strongest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Standing {
-    Owner,
-    SuperAdministrator,
-    Admin,
-    Member,
-    /// Not a member of the project at all (only entering it reports this).
-    NonMember,
-}
-
-impl Standing {
-    pub fn words(self) -> &'static str {
-        match self {
-            Standing::Owner => "project owner",
-            Standing::SuperAdministrator => "Super_Administrator",
-            Standing::Admin => "Admin",
-            Standing::Member => "plain member",
-            Standing::NonMember => "non-member",
-        }
-    }
-
-    /// The words with their article, as a sentence's subject.
-    pub fn subject(self) -> &'static str {
-        match self {
-            Standing::Owner => "the project owner",
-            Standing::SuperAdministrator => "a Super_Administrator",
-            Standing::Admin => "an Admin",
-            Standing::Member => "a plain member",
-            Standing::NonMember => "a non-member",
-        }
-    }
-}
-
-/// The weakest standing a statement needs (a row of the §2.3 matrix).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Need {
-    Member,
-    Admin,
-    OwnerOrSuperAdmin,
-    Owner,
-}
-
-impl Need {
-    pub fn words(self) -> &'static str {
-        match self {
-            Need::Member => "any member",
-            Need::Admin => "Admin or better",
-            Need::OwnerOrSuperAdmin => "the owner or a Super_Administrator",
-            Need::Owner => "the owner",
-        }
-    }
-
-    pub fn satisfied_by(self, standing: Standing) -> bool {
-        match self {
-            Need::Member => standing != Standing::NonMember,
-            Need::Admin => standing <= Standing::Admin,
-            Need::OwnerOrSuperAdmin => standing <= Standing::SuperAdministrator,
-            Need::Owner => standing == Standing::Owner,
-        }
-    }
-}
-
-/// A project's status (`alter project <p> set status <s>`). Anything but `Normal` puts the
-/// project in access mode AllDenied (§10 step 3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProjectStatus {
-    Normal,
-    /// Suspended for an overdue payment.
-    Overdue,
-    /// Frozen by the platform.
-    Frozen,
-}
-
-impl ProjectStatus {
-    pub fn keyword(self) -> &'static str {
-        match self {
-            ProjectStatus::Normal => "normal",
-            ProjectStatus::Overdue => "overdue",
-            ProjectStatus::Frozen => "frozen",
-        }
-    }
-
-    pub fn from_keyword(word: &str) -> Option<Self> {
-        match word.to_ascii_lowercase().as_str() {
-            "normal" => Some(ProjectStatus::Normal),
-            "overdue" => Some(ProjectStatus::Overdue),
-            "frozen" => Some(ProjectStatus::Frozen),
-            _ => None,
-        }
-    }
-}
+pub use super::rules::ManagementRule as Rule;
+pub use super::standing::{Need, ProjectStatus, Standing};
 
 /// The status key of a project's `properties`: kept with the project record, read by every
 /// check of it.
@@ -188,43 +95,6 @@ impl ManagementRequest {
     }
 }
 
-/// What decided a management request, rendered in `explain` as the deciding rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rule {
-    /// The owner may run every management statement of its project.
-    Owner { project: String },
-    /// A built-in standing that the statement's row of the matrix admits.
-    Standing { standing: Standing, need: Need },
-    /// A policy Allow lifting a member to what Admin may do.
-    PolicyAllow(Box<super::rules::Rule>),
-    /// A policy Deny naming the caller.
-    PolicyDeny(Box<super::rules::Rule>),
-    /// The statement's row of the matrix excludes the caller's standing.
-    Matrix { standing: Standing, need: Need },
-}
-
-impl std::fmt::Display for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Rule::Owner { project } => write!(f, "owner of project {project}"),
-            Rule::Standing { standing, need } => {
-                write!(
-                    f,
-                    "standing {}: the statement needs {}",
-                    standing.words(),
-                    need.words()
-                )
-            }
-            Rule::PolicyAllow(rule) | Rule::PolicyDeny(rule) => rule.fmt(f),
-            Rule::Matrix { standing, need } => write!(
-                f,
-                "the statement needs {}; {} may not run it",
-                need.words(),
-                standing.subject()
-            ),
-        }
-    }
-}
 
 struct Evaluation<'a> {
     request: &'a ManagementRequest,

@@ -43,6 +43,7 @@ pub mod network;
 mod policies;
 pub mod rules;
 pub mod snapshot;
+pub mod standing;
 pub mod texts;
 
 pub use action::Action;

@@ -7,7 +7,7 @@
 //! ([`super::Response::rules`]) instead of copying their rules; the words are written only when
 //! something shows them (`Display`, and JSON as the same string).
 
-use super::management;
+use super::standing::{Need, Standing};
 use crate::catalog::model::Grantee;
 use crate::policy::{Effect, PolicyStatement};
 use serde::Serialize;
@@ -123,7 +123,7 @@ pub enum Rule {
         account: String,
         held: bool,
     },
-    Management(management::Rule),
+    Management(ManagementRule),
 }
 
 fn grantee_words(grantee: &Grantee) -> String {
@@ -157,8 +157,8 @@ impl Rule {
     }
 }
 
-impl From<management::Rule> for Rule {
-    fn from(rule: management::Rule) -> Self {
+impl From<ManagementRule> for Rule {
+    fn from(rule: ManagementRule) -> Self {
         Rule::Management(rule)
     }
 }
@@ -298,5 +298,43 @@ impl fmt::Display for Rule {
 impl Serialize for Rule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+/// What decided a management request, rendered in `explain` as the deciding rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagementRule {
+    /// The owner may run every management statement of its project.
+    Owner { project: String },
+    /// A built-in standing that the statement's row of the matrix admits.
+    Standing { standing: Standing, need: Need },
+    /// A policy Allow lifting a member to what Admin may do.
+    PolicyAllow(Box<Rule>),
+    /// A policy Deny naming the caller.
+    PolicyDeny(Box<Rule>),
+    /// The statement's row of the matrix excludes the caller's standing.
+    Matrix { standing: Standing, need: Need },
+}
+
+impl std::fmt::Display for ManagementRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManagementRule::Owner { project } => write!(f, "owner of project {project}"),
+            ManagementRule::Standing { standing, need } => {
+                write!(
+                    f,
+                    "standing {}: the statement needs {}",
+                    standing.words(),
+                    need.words()
+                )
+            }
+            ManagementRule::PolicyAllow(rule) | ManagementRule::PolicyDeny(rule) => rule.fmt(f),
+            ManagementRule::Matrix { standing, need } => write!(
+                f,
+                "the statement needs {}; {} may not run it",
+                need.words(),
+                standing.subject()
+            ),
+        }
     }
 }
