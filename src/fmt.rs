@@ -102,18 +102,6 @@ fn comments_in(gap: &str) -> Vec<Comment<'_>> {
     out
 }
 
-/// Whether the blanks after the last comment of `gap` (or all of it) hold a blank line.
-fn ends_with_blank_line(gap: &str) -> bool {
-    let tail_start = last_comment_end(gap);
-    gap[tail_start..].matches('\n').count() >= 2
-}
-
-fn last_comment_end(gap: &str) -> usize {
-    comments_in(gap)
-        .last()
-        .map_or(0, |c| c.text.as_ptr() as usize - gap.as_ptr() as usize + c.text.len())
-}
-
 /// The output being built: lines, with at most one blank line where the input had blank lines
 /// and none at the top.
 struct Lines {
@@ -171,7 +159,12 @@ pub fn format_source(src: &str, file: &str) -> crate::Result<String> {
         };
         let gap_end = next.map_or(src.len(), |t| t.start as usize);
         let gap = &src[prev_end..gap_end];
-        for comment in comments_in(gap) {
+        let comments = comments_in(gap);
+        // Where the blanks after the gap's last comment start (all of it without comments).
+        let tail = comments
+            .last()
+            .map_or(0, |c| c.text.as_ptr() as usize - gap.as_ptr() as usize + c.text.len());
+        for comment in comments {
             if after_semicolon && comment.same_line && pending.is_empty() {
                 // A comment on the line of the previous `;` stays at the end of that line.
                 lines.append(comment.text);
@@ -190,11 +183,8 @@ pub fn format_source(src: &str, file: &str) -> crate::Result<String> {
             });
         }
         if toks.is_empty() && next.is_some_and(|t| !t.is_punct(';')) {
-            statement_blank = if pending.is_empty() {
-                gap.matches('\n').count() >= 2
-            } else {
-                ends_with_blank_line(gap)
-            };
+            let blanks = if pending.is_empty() { gap } else { &gap[tail..] };
+            statement_blank = blanks.matches('\n').count() >= 2;
         }
         let Some(tok) = next else { break };
         prev_end = tok.end as usize;

@@ -196,7 +196,7 @@ fn check_and_write_together_are_a_usage_error() {
 fn every_shipped_script_is_canonical() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    let mut dirs = vec![root.join("tests"), root.join("scripts")];
+    let mut dirs = vec![root.join("tests"), root.join("scripts"), root.join("fuzz/regressions")];
     while let Some(dir) = dirs.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for entry in entries.flatten() {

@@ -429,20 +429,7 @@ impl<'a> Txn<'a> {
 
     /// Every record under `prefix`, in key order, with this transaction's writes applied.
     pub fn scan<T: DeserializeOwned>(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, T)>> {
-        self.note_scan(prefix);
-        let mut merged: std::collections::BTreeMap<Vec<u8>, Vec<u8>> =
-            self.storage.scan_prefix(prefix)?.into_iter().collect();
-        for (k, v) in self
-            .writes
-            .range(prefix.to_vec()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-        {
-            match v {
-                Some(v) => merged.insert(k.clone(), v.clone()),
-                None => merged.remove(k),
-            };
-        }
-        merged
+        self.scan_raw(prefix)?
             .into_iter()
             .map(|(k, v)| Ok((k, decode(&v)?)))
             .collect()
@@ -455,25 +442,7 @@ impl<'a> Txn<'a> {
 
     /// Every key under `prefix`, with this transaction's writes applied, without decoding.
     pub fn scan_keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
-        self.note_scan(prefix);
-        let mut keys: std::collections::BTreeSet<Vec<u8>> = self
-            .storage
-            .scan_prefix(prefix)?
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
-        for (k, v) in self
-            .writes
-            .range(prefix.to_vec()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-        {
-            if v.is_some() {
-                keys.insert(k.clone());
-            } else {
-                keys.remove(k);
-            }
-        }
-        Ok(keys.into_iter().collect())
+        Ok(self.scan_raw(prefix)?.into_iter().map(|(k, _)| k).collect())
     }
 
     /// Every (key, encoded record) under `prefix`, with this transaction's writes applied,

@@ -104,15 +104,6 @@ pub fn success_text(
     }
 }
 
-/// Where an error points: the offending token for syntax errors, the name it is about for an
-/// error about a name (written in the statement), the statement otherwise.
-fn error_position(stmt: &ScriptStatement<'_>, error: &Error) -> (u32, u32) {
-    match error {
-        Error::Syntax { position, .. } => (position.line, position.col),
-        _ => subject_position(stmt, error).unwrap_or((stmt.line, stmt.col)),
-    }
-}
-
 /// Where the name a failure is about (`orderz` of `Object 'table prj.orderz' does not
 /// exist.`) is written in the statement: its first token spelling it, as a word or a quoted
 /// name; a principal may be written short (`RAM$alicee` for `RAM$owner:alicee`).
@@ -140,12 +131,15 @@ pub fn subject_position(stmt: &ScriptStatement<'_>, error: &Error) -> Option<(u3
 
 /// The `--format json` line of a failed statement.
 pub fn failure_json(stmt: &ScriptStatement<'_>, label: &str, error: &Error) -> String {
-    let (line, col) = error_position(stmt, error);
     let subject_at = subject_position(stmt, error).map(|(line, col)| crate::error::Position {
         file: stmt.file.to_string(),
         line,
         col,
     });
+    // Where the error points: the offending token of a syntax error, the name an error is
+    // about, the statement otherwise.
+    let position = error.position().or(subject_at.as_ref());
+    let (line, col) = position.map_or((stmt.line, stmt.col), |p| (p.line, p.col));
     json_line(&JsonFailure {
         statement: label,
         ok: false,
@@ -154,7 +148,7 @@ pub fn failure_json(stmt: &ScriptStatement<'_>, label: &str, error: &Error) -> S
         code: error.code(),
         auth_code: error.auth_code(),
         message: error.message(),
-        position: error.position().or(subject_at.as_ref()),
+        position,
         subject: error.subject().map(|s| s.name.as_str()),
         file: stmt.file,
         line,
