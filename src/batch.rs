@@ -13,7 +13,8 @@
 //! flush covers what opening the catalog wrote, and the store is deliberately left without its
 //! shutdown (see [`run`]).
 
-use crate::console::{self, Commit, Console, Format, Input};
+use crate::console::stream::ScriptFile;
+use crate::console::{self, Commit, Console, Format, Frontend, Input};
 use crate::exec::Session;
 use std::io::Write;
 
@@ -23,6 +24,29 @@ pub use crate::console::GROUP_COMMIT_STATEMENTS;
 pub const CMDLINE_FILE: &str = "<cmdline>";
 /// The file name positions use for a script piped on stdin.
 pub const STDIN_FILE: &str = "<stdin>";
+
+/// A batch run's statements: a text held whole (`-e`, stdin), or a file read in pieces (`-f`,
+/// so that a script of any length runs in bounded memory).
+pub enum Script<'a> {
+    Text(Input<'a>),
+    File {
+        script: &'a mut ScriptFile,
+        file: &'a str,
+    },
+}
+
+impl Script<'_> {
+    fn run_on<F: Frontend, O: Write, E: Write>(
+        &mut self,
+        console: &mut Console<O, E>,
+        frontend: &mut F,
+    ) -> console::Outcome {
+        match self {
+            Script::Text(input) => console.run(frontend, input),
+            Script::File { script, file } => console.run_file(frontend, script, file),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
@@ -56,7 +80,7 @@ impl BatchOptions {
 /// is not shut down.
 pub fn run(
     mut session: Session,
-    script: &Input<'_>,
+    script: &mut Script<'_>,
     options: &BatchOptions,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -64,10 +88,10 @@ pub fn run(
     if !enter_project(options, |p| session.use_project(p), stderr) {
         return 1;
     }
-    let code = Console::new(options.console_options(), &mut *stdout, &mut *stderr)
-        .with_echo(options.echo)
-        .run(&mut session, script)
-        .exit_code;
+    let mut console =
+        Console::new(options.console_options(), &mut *stdout, &mut *stderr).with_echo(options.echo);
+    let code = script.run_on(&mut console, &mut session).exit_code;
+    drop(console);
     leave_without_store_shutdown(session, code, stderr)
 }
 
@@ -94,7 +118,7 @@ fn enter_project(
 /// Runs a script on a remote session (`mcsec --server`): the same console, the same output.
 pub fn run_remote(
     mut remote: crate::remote::RemoteSession,
-    script: &Input<'_>,
+    script: &mut Script<'_>,
     options: &BatchOptions,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -102,10 +126,9 @@ pub fn run_remote(
     if !enter_project(options, |p| remote.use_project(p), stderr) {
         return 1;
     }
-    Console::new(options.console_options(), &mut *stdout, &mut *stderr)
-        .with_echo(options.echo)
-        .run(&mut remote, script)
-        .exit_code
+    let mut console =
+        Console::new(options.console_options(), &mut *stdout, &mut *stderr).with_echo(options.echo);
+    script.run_on(&mut console, &mut remote).exit_code
 }
 
 /// Ends a batch run. Everything the console reported is already durable (it flushes before

@@ -18,6 +18,7 @@ mod diagnose;
 
 use crate::batch::{self, BatchOptions, CMDLINE_FILE, STDIN_FILE};
 use crate::catalog::Catalog;
+use crate::console::stream::{ScriptError, ScriptFile};
 use crate::console::{self, Format, Input};
 use crate::exec::{Session, SessionOptions};
 use crate::shell::{self, ShellOptions};
@@ -247,8 +248,9 @@ fn tool_context(args: &ToolArgs) -> Result<crate::tools::Context, UsageError> {
 
 /// Runs `check`, `plan` or `dump`.
 fn run_tool(command: &Command) -> i32 {
-    let (Command::Check { common, .. } | Command::Plan { common, .. } | Command::Dump { common, .. }) =
-        command
+    let (Command::Check { common, .. }
+    | Command::Plan { common, .. }
+    | Command::Dump { common, .. }) = command
     else {
         return 2;
     };
@@ -260,14 +262,25 @@ fn run_tool(command: &Command) -> i32 {
     let stderr = std::io::stderr();
     let (mut out, mut err) = (stdout.lock(), stderr.lock());
     match command {
-        Command::Check { file: Some(file), .. } => crate::tools::check_file(&ctx, file, &mut out, &mut err),
-        Command::Check { statement, .. } => {
-            crate::tools::check(&ctx, statement.as_deref().unwrap_or_default(), &mut out, &mut err)
-        }
+        Command::Check {
+            file: Some(file), ..
+        } => crate::tools::check_file(&ctx, file, &mut out, &mut err),
+        Command::Check { statement, .. } => crate::tools::check(
+            &ctx,
+            statement.as_deref().unwrap_or_default(),
+            &mut out,
+            &mut err,
+        ),
         Command::Plan { script, .. } => crate::tools::plan(&ctx, script, &mut out, &mut err),
         Command::Dump { files, .. } => {
             let project = ctx.project.clone();
-            crate::tools::dump(&ctx, project.as_deref(), files.as_deref(), &mut out, &mut err)
+            crate::tools::dump(
+                &ctx,
+                project.as_deref(),
+                files.as_deref(),
+                &mut out,
+                &mut err,
+            )
         }
         _ => 2,
     }
@@ -484,10 +497,9 @@ impl Settings {
         if !crate::exec::users::well_formed(&user) {
             // `--user RAM$alice` unquoted in a POSIX shell arrives as `RAM`: `$alice` was
             // expanded (to nothing) before mcsec saw it.
-            let expanded = ["RAM", "ALIYUN"]
-                .iter()
-                .any(|kind| user.eq_ignore_ascii_case(kind) || user.eq_ignore_ascii_case(&format!("{kind}$")))
-                || user.ends_with(':');
+            let expanded = ["RAM", "ALIYUN"].iter().any(|kind| {
+                user.eq_ignore_ascii_case(kind) || user.eq_ignore_ascii_case(&format!("{kind}$"))
+            }) || user.ends_with(':');
             let hint = if expanded {
                 " (did your shell expand '$...'? quote the principal: --user 'RAM$alice')"
             } else {
@@ -607,6 +619,22 @@ fn check_catalog_location(location: &str) -> Result<bool, UsageError> {
 
 /// A script that is not UTF-8 runs no statement: `FAILED: <file>:<line>:<col>: ...`, exit 1
 /// as for a syntax error.
+/// A batch run's script as the command line read it: `-e` and stdin whole, `-f` checked and
+/// then read in pieces as it runs.
+enum ScriptSource {
+    Text(String, String),
+    File(ScriptFile, String),
+}
+
+impl ScriptSource {
+    fn script(&mut self) -> batch::Script<'_> {
+        match self {
+            ScriptSource::Text(text, file) => batch::Script::Text(Input { text, file }),
+            ScriptSource::File(script, file) => batch::Script::File { script, file },
+        }
+    }
+}
+
 fn undecodable(file: &str, e: &crate::input::InvalidUtf8) -> i32 {
     let _ = writeln!(std::io::stderr(), "FAILED: {file}:{e}");
     1
@@ -616,7 +644,13 @@ fn undecodable(file: &str, e: &crate::input::InvalidUtf8) -> i32 {
 fn serve(args: &crate::server::command::ServeArgs) -> i32 {
     let env_set = |key: &str| process_env(key).filter(|v| !v.is_empty());
     let default_catalog = env_set("MCSEC_CATALOG").or_else(|| {
-        env_set("HOME").map(|home| Path::new(&home).join(".mcsec").join("catalog").display().to_string())
+        env_set("HOME").map(|home| {
+            Path::new(&home)
+                .join(".mcsec")
+                .join("catalog")
+                .display()
+                .to_string()
+        })
     });
     let now = match env_set("MCSEC_NOW").map(|t| parse_now(&t)) {
         Some(Err(UsageError(message))) => return usage_error(&message),
@@ -692,7 +726,12 @@ pub fn main() -> i32 {
         }
         Some(Command::Serve(args)) => return serve(args),
         Some(Command::Audit { command }) => {
-            return audit::run(command, &process_env, &mut stdout.lock(), &mut stderr.lock())
+            return audit::run(
+                command,
+                &process_env,
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            )
         }
         Some(Command::CheckCatalog { dir }) => {
             return crate::catalog::check::run(dir, &mut stdout.lock(), &mut stderr.lock())
@@ -713,24 +752,27 @@ pub fn main() -> i32 {
     // must not touch (or lock) the catalog.
     let script = match &settings.mode {
         Mode::Shell => None,
-        Mode::Execute(text) => Some((
+        Mode::Execute(text) => Some(ScriptSource::Text(
             crate::input::strip_bom(text).to_string(),
             CMDLINE_FILE.to_string(),
         )),
-        Mode::File(path) => match std::fs::read(path) {
-            Ok(bytes) => match crate::input::decode(&bytes) {
-                Ok(text) => Some((text, path.display().to_string())),
-                Err(e) => return undecodable(&path.display().to_string(), &e),
-            },
-            Err(e) => return usage_error(&format!("cannot read -f {}: {e}", path.display())),
-        },
+        Mode::File(path) => {
+            let file = path.display().to_string();
+            match ScriptFile::open(path, settings.start_at.is_some()) {
+                Ok(script) => Some(ScriptSource::File(script, file)),
+                Err(ScriptError::InvalidUtf8(e)) => return undecodable(&file, &e),
+                Err(ScriptError::Io(e)) => {
+                    return usage_error(&format!("cannot read -f {}: {e}", path.display()))
+                }
+            }
+        }
         Mode::Stdin => {
             let mut bytes = Vec::new();
             if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
                 return usage_error(&format!("cannot read the script from stdin: {e}"));
             }
             match crate::input::decode(&bytes) {
-                Ok(text) => Some((text, STDIN_FILE.to_string())),
+                Ok(text) => Some(ScriptSource::Text(text, STDIN_FILE.to_string())),
                 Err(e) => return undecodable(STDIN_FILE, &e),
             }
         }
@@ -745,7 +787,7 @@ pub fn main() -> i32 {
             Ok(remote) => remote,
             Err(e) => return usage_error(&e.to_string()),
         };
-        let Some((text, file)) = &script else {
+        let Some(mut source) = script else {
             // The shell's banner names the principal: ask the server, which also checks the key.
             if let Err(e) = remote.identify() {
                 let _ = stderr
@@ -769,7 +811,7 @@ pub fn main() -> i32 {
         };
         return batch::run_remote(
             remote,
-            &Input { text, file },
+            &mut source.script(),
             &options,
             &mut stdout.lock(),
             &mut stderr.lock(),
@@ -809,7 +851,7 @@ pub fn main() -> i32 {
     );
 
     match script {
-        Some((text, file)) => {
+        Some(mut source) => {
             let options = BatchOptions {
                 format: settings.format,
                 project: settings.project.clone(),
@@ -819,10 +861,7 @@ pub fn main() -> i32 {
             };
             batch::run(
                 session,
-                &Input {
-                    text: &text,
-                    file: &file,
-                },
+                &mut source.script(),
                 &options,
                 &mut stdout.lock(),
                 &mut stderr.lock(),

@@ -342,6 +342,10 @@ pub struct StatementText<'a> {
     pub col: u32,
     /// 1-based, counting empty statements, as odpscmd counts for `-k`.
     pub index: usize,
+    /// The byte offset just past the `;` that ends it; `None` for text after the last `;`
+    /// (which more input could still extend), so a reader of a script in pieces knows where a
+    /// piece can be cut.
+    pub ends_at: Option<usize>,
 }
 
 /// Statement cutter over [`Lexer`]. After an unterminated quote or comment the rest of the input
@@ -375,6 +379,7 @@ impl<'a> Iterator for Splitter<'a> {
                         line,
                         col,
                         index: self.index,
+                        ends_at: Some(tok.end as usize),
                     });
                 }
                 Some(Ok(tok)) => {
@@ -396,6 +401,7 @@ impl<'a> Iterator for Splitter<'a> {
                         line,
                         col,
                         index: self.index,
+                        ends_at: None,
                     });
                 }
                 None => {
@@ -408,6 +414,7 @@ impl<'a> Iterator for Splitter<'a> {
                         line: f.line,
                         col: f.col,
                         index: self.index,
+                        ends_at: None,
                     });
                 }
             }

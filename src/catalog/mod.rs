@@ -113,10 +113,10 @@ impl Catalog {
                 let version: u32 = decode(&bytes)?;
                 if version == FORMAT_VERSION {
                     Ok(())
-                } else if version == UPGRADED_FORMAT && self.read_only {
+                } else if UPGRADED_FORMATS.contains(&version) && self.read_only {
                     // Read-only: its records read as they are; there is no upgrade to save.
                     Ok(())
-                } else if version == UPGRADED_FORMAT {
+                } else if UPGRADED_FORMATS.contains(&version) {
                     // Its records are this format's: the new number is saved with the first
                     // flush, in the same batch as the first flush generation.
                     let mut batch = WriteBatch::new();

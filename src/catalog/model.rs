@@ -17,14 +17,16 @@ use std::collections::BTreeMap;
 /// The format number stored under `keys::FORMAT`. Bump it when a record's encoding changes and
 /// add a migration in `catalog::open`.
 ///
-/// Format 3 adds the flush generation (the sled key `g`, and `mcsec.flushed` beside sled's
-/// files; see `storage`); its records are format 2's, so a format 2 catalog is upgraded in
-/// place by writing the new number. The number keeps a format 2 release away from a format 3
-/// catalog: it would write without advancing the generation, and the next open would take its
-/// flushes for lost ones.
-pub const FORMAT_VERSION: u32 = 3;
-/// The earlier format that [`FORMAT_VERSION`] reads and upgrades.
-pub const UPGRADED_FORMAT: u32 = 2;
+/// Format 3 added the flush generation (the sled key `g`, and `mcsec.flushed` beside sled's
+/// files; see `storage`). Format 4 stores the records in pages, bounded key ranges read and
+/// evicted one by one, instead of one value per record kind of a project (see `storage`). Their
+/// records are format 2's, so a format 2 or 3 catalog is upgraded in place: its partitions are
+/// rewritten as pages by its first flush, which also writes the new number. The number keeps an
+/// older release away from a newer catalog (format 2 would write without advancing the
+/// generation; format 3 would find no partition and read the catalog as empty).
+pub const FORMAT_VERSION: u32 = 4;
+/// The earlier formats that [`FORMAT_VERSION`] reads and upgrades.
+pub const UPGRADED_FORMATS: [u32; 2] = [2, 3];
 
 /// Declares an enum without data whose stored form is an explicit one-byte tag, so that no
 /// reordering of its variants (or of any enum elsewhere) changes what a stored record means. A

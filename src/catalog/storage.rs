@@ -6,39 +6,43 @@
 //! every applied batch durable. The batch runner applies many statements' batches and flushes once
 //! before printing their `OK`s.
 //!
-//! [`SledStorage`] splits the tenant into *partitions* by key prefix: a key's partition is its tag
-//! plus, when the key has two or more segments, its first segment. So the `U`, `A`, `T`, ...
-//! records of project `prj` form the partitions `U·prj`, `A·prj`, `T·prj`, while the one-segment
-//! tenant-wide tags (`P`, `TR`, `TU`, `TG`) and the `F` format key form one partition each. Each
-//! partition is stored as one postcard value cut into small sled values, listed in a directory
-//! value, and is read on the first `get` or `scan_prefix` that touches it and kept in memory from
-//! then on. `mcsec --project prj -e "whoami;"` on a
-//! project with 100k grants thus reads the format, project and user partitions, never the grants.
+//! Follow `grant Select on table t to user RAM$bob;` through [`SledStorage`]. The statement reads
+//! `U·prj·RAM$bob`: the store looks in its *overlay* (every write not yet in the pages on disk),
+//! then in the *page* holding that key — a sorted run of a few kilobytes of neighbouring records
+//! (see [`pages`]), read from sled on first use and kept in a cache of bounded size. Its batch
+//! (the ACL record, and the trail's record) goes into the overlay. `flush` appends the batches
+//! applied since the last flush as one journal record to sled's default tree, with the flush
+//! generation in the same sled batch, and then records that generation in `mcsec.flushed` (see
+//! [`FLUSHED_FILE`]: it turns sled silently dropping a damaged end of its log into an error at
+//! the next open). Opening replays the journal into the overlay. Once the journal would pass
+//! [`COMPACTION_BYTES`], the pages the overlay touches are rewritten (a page grown past
+//! [`PAGE_BYTES`] is split) and the journal deleted in one sled batch, so a crash leaves either
+//! the old pages plus the journal or the new pages, never a mix.
 //!
-//! `grant Select on table t to user RAM$bob;` reads `A·prj` (loading it if needed), and its batch
-//! updates `A·prj` and `AG·prj` in memory. `flush` appends the batches applied since the last
-//! flush as one journal record to sled's default tree, with the flush generation in the same
-//! sled batch, and then records that generation in `mcsec.flushed` (see [`FLUSHED_FILE`]: it
-//! turns sled silently dropping a damaged end of its log into an error at the next open).
-//! Opening replays the journal into per-partition overlays, applied when a partition is first
-//! read. Once the journal would pass [`COMPACTION_BYTES`] and half the bytes of the partitions
-//! it touched, those partitions are rewritten and the journal records deleted in one sled
-//! transaction, so a crash leaves either the old partitions plus the journal or the new
-//! partitions, never a mix; a store closed with more than [`COMPACTION_BYTES`] of journal
-//! compacts it then.
+//! So what a statement costs does not depend on the tenant's size: it reads a few pages, a flush
+//! writes one journal record, and a compaction rewrites the pages written to, never whole
+//! projects; and memory holds the overlay (at most a journal's worth) and the cache, however many
+//! records the catalog has. `mcsec --project prj -e "whoami;"` on a catalog of a million grants
+//! reads the format key's page, the project's and the user's.
 //!
 //! Why a journal: sled's cost is per key (about 10 µs per key on the target machines, measured),
-//! so storing each catalog record as its own sled key caps a batch near 30k statements/s; a few
-//! large sled values make `mcsec -f` apply 100k statements/s. Why chunks: a sled leaf holds up to
-//! 16 keys with their values inline, so whole partitions as values would make reading the small
-//! user partition read the 5 MB grant partition stored next to it, and sled re-reads every value
-//! bigger than a quarter segment at each open (see [`CHUNK_BYTES`]).
+//! so storing each catalog record as its own sled key caps a batch near 30k statements/s; one
+//! journal record per flush and a few pages per compaction keep sled's share small.
 
 use crate::error::{Error, Result};
 use serde_bytes::{ByteBuf, Bytes};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
+
+mod legacy;
+mod pages;
+
+use pages::{
+    decode_entries, decode_page, encode_page, overflow_key, page_key, split, Page, PageCache,
+    Stored, PAGE,
+};
 
 /// Writes of one statement: `Some(value)` puts, `None` deletes.
 pub type WriteBatch = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
@@ -94,19 +98,19 @@ impl Storage for MemStorage {
 }
 
 /// The durable store: one sled database per catalog directory, holding
-/// - the directory `d`: every partition on disk and its number of chunks;
-/// - each partition as postcard `Vec<(key, value)>` cut into [`CHUNK_BYTES`] chunks, under
-///   `p` + id length (u32 BE) + id + chunk number (u32 BE);
-/// - the journal records, cut into chunks likewise, under `j` + sequence number (u64 BE) + chunk
-///   number (u32 BE), replayed in order on top.
+/// - the pages (see [`pages`]): the catalog's records cut into sorted key ranges of about
+///   [`PAGE_BYTES`], each one sled value under `q` + its lower bound (a page bigger than one
+///   sled value keeps its bytes in overflow chunks under `o`);
+/// - the journal records, cut into chunks, under `j` + sequence number (u64 BE) + chunk number
+///   (u32 BE), replayed in order on top;
+/// - the flush generation `g`, the layout number `l`, and the stub of the partition layout that
+///   keeps older releases out (see [`legacy`]).
 pub struct SledStorage {
     db: sled::Db,
     /// The catalog directory, for error messages.
     location: String,
     state: Mutex<State>,
-    /// Journal size past which a flush compacts ([`COMPACTION_BYTES`] unless a test asks for
-    /// less).
-    compaction_bytes: usize,
+    tuning: Tuning,
     /// The exclusive lock on [`LOCK_FILE`], held while the store is open: it keeps a second
     /// process out before anything in the directory is read or tidied.
     _lock: std::fs::File,
@@ -114,119 +118,86 @@ pub struct SledStorage {
     flushed: std::fs::File,
 }
 
+/// The sizes a store works with. Tests choose small ones to cross every boundary with little
+/// data; [`Tuning::default`] is what `mcsec` uses.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// Journal size past which a flush compacts it into the pages.
+    pub compaction_bytes: usize,
+    /// A page that grows past this (encoded) is split.
+    pub page_bytes: usize,
+    /// What the page cache may hold, in bytes of decoded entries.
+    pub cache_bytes: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            compaction_bytes: COMPACTION_BYTES,
+            page_bytes: PAGE_BYTES,
+            cache_bytes: CACHE_BYTES,
+        }
+    }
+}
+
 struct State {
-    /// Every partition that exists, on disk or only in memory so far.
-    partitions: BTreeMap<Vec<u8>, Partition>,
-    /// The directory as last written: chunk count per partition on disk.
-    directory: BTreeMap<Vec<u8>, u32>,
-    /// Writes applied since the last flush, latest per key.
-    pending: WriteBatch,
-    /// Partitions whose sled value is older than the journal: rewritten at the next compaction.
-    stale: BTreeSet<Vec<u8>>,
+    /// Every write not yet in the pages on disk, latest per key: the journal replayed at open,
+    /// and every batch applied since. Reads look here first.
+    overlay: WriteBatch,
+    /// The keys written since the last flush: the next journal record holds their overlay
+    /// values.
+    pending: BTreeSet<Vec<u8>>,
+    cache: PageCache,
+    /// A catalog in the partition layout of formats 2 and 3 (see [`legacy`]): its records are
+    /// all in the overlay, and the first flush that writes compacts them into pages.
+    legacy: bool,
     next_seq: u64,
     journal_bytes: usize,
-    /// What the next compaction rewrites of the partitions on disk: the chunks of every stale
-    /// partition, in bytes (at most [`CHUNK_BYTES`] each).
-    stale_bytes: usize,
     /// The [`GENERATION`] the database holds.
     generation: u64,
-    /// Whether this process has written to the database: only then does closing it compact
-    /// (a process that only read, `check-catalog` among them, leaves the files as it found
-    /// them).
-    wrote: bool,
     /// Why a durable write failed. From then on the store takes no more writes: what it holds
     /// in memory is no longer what the disk holds, and a later flush that succeeded would make
     /// durable statements that were reported as failed.
     write_failure: Option<Error>,
 }
 
-enum Partition {
-    /// Not read from sled yet: the writes made to it since its sled value was written (replayed
-    /// journal records and this process's own), applied when it is read.
-    Unread(WriteBatch),
-    Read(BTreeMap<Vec<u8>, Vec<u8>>),
-}
-
-const DIRECTORY: &[u8] = b"d";
 /// How many flushes have written to the database (u64 big-endian), written in the same sled
 /// batch as each journal record or compaction, so that it is exactly as recent as the newest
 /// batch sled kept.
 const GENERATION: &[u8] = b"g";
 const JOURNAL: &[u8] = b"j";
-const PARTITION: &[u8] = b"p";
 /// sled splits a leaf only past 16 keys and stores a leaf bigger than a quarter segment (128 KB)
 /// as a separate blob file, which it reads again at every open while the leaf sits in the active
-/// segment (measured: 10 ms per open for a 10 MB catalog). Sixteen 6 KB chunks stay under it.
-const CHUNK_BYTES: usize = 6 * 1024;
+/// segment (measured: 10 ms per open for a 10 MB catalog). Sixteen pages or chunks stay under it.
+const CHUNK_BYTES: usize = 7 * 1024;
+/// A page past this is split: small enough that reading one record reads little, big enough
+/// that a page holds dozens of records.
+pub const PAGE_BYTES: usize = 6 * 1024;
+/// The page cache's budget: the pages a batch keeps touching (a project's newest users, roles
+/// and grants, the trail's newest block) fit many times over, while memory stays flat however
+/// big the tenant grows.
+pub const CACHE_BYTES: usize = 16 << 20;
+/// sled's own cache of the pages of its tree (its default is 1 GB, which a long batch fills
+/// with pages it wrote and never reads again).
+const SLED_CACHE_BYTES: u64 = 8 << 20;
 /// Format 1 kept the whole tenant as one snapshot value `S` plus journal records `J<seq>` in the
 /// default tree.
 const FORMAT_1_SNAPSHOT: &[u8] = b"S";
 const FORMAT_1_JOURNAL: &[u8] = b"J";
-/// Journal size beyond which the partitions it touched are rewritten. Bounds what an open must
-/// decode (about 3 ms per MB) against how often a busy partition is rewritten.
+/// Journal size beyond which it is compacted into the pages it touched. Bounds what an open must
+/// decode (about 3 ms per MB) and the memory the overlay holds.
 pub const COMPACTION_BYTES: usize = 1 << 20;
-const SEP: u8 = 0x1f;
+/// The catalog key whose value the partition-layout stub repeats (the format key).
+const FORMAT_KEY: &[u8] = b"F";
 
-// Keys and values are (de)serialized as byte strings (`serde_bytes`): postcard writes a byte
-// string and a sequence of `u8` identically (a varint length, then the bytes), so the stored
-// form is the same, but a byte string is one copy instead of one serializer call per byte
-// (measured: most of a compaction's time went into those calls).
 type Journal = Vec<(ByteBuf, Option<ByteBuf>)>;
-type Entries = Vec<(ByteBuf, ByteBuf)>;
 
-/// The sled key prefix of partition `id`'s chunks.
-fn chunk_prefix(id: &[u8]) -> Vec<u8> {
-    let mut k = PARTITION.to_vec();
-    k.extend_from_slice(&(id.len() as u32).to_be_bytes());
-    k.extend_from_slice(id);
-    k
-}
-
-fn chunk_key(id: &[u8], chunk: u32) -> Vec<u8> {
-    let mut k = chunk_prefix(id);
-    k.extend_from_slice(&chunk.to_be_bytes());
-    k
-}
-
-/// The key of chunk `chunk` of journal record `seq`: a record is cut into chunks like a partition.
+/// The key of chunk `chunk` of journal record `seq`: a record is cut into chunks like a page.
 fn journal_key(seq: u64, chunk: u32) -> Vec<u8> {
     let mut k = JOURNAL.to_vec();
     k.extend_from_slice(&seq.to_be_bytes());
     k.extend_from_slice(&chunk.to_be_bytes());
     k
-}
-
-/// The partition id of `key`: the tag, plus the first segment when the key has two or more
-/// segments. Always a prefix of `key`.
-fn partition_of(key: &[u8]) -> &[u8] {
-    let mut separators = key
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == SEP)
-        .map(|(i, _)| i);
-    match (separators.next(), separators.next()) {
-        (Some(_), Some(second)) => &key[..second],
-        (Some(first), None) => &key[..first],
-        (None, _) => key,
-    }
-}
-
-/// Every partition that may hold a key starting with `prefix`: a partition id is a prefix of its
-/// keys, so it either starts with `prefix` or is itself a prefix of `prefix` ending just before a
-/// separator (or equal to it).
-fn partitions_under(partitions: &BTreeMap<Vec<u8>, Partition>, prefix: &[u8]) -> Vec<Vec<u8>> {
-    let mut ids: BTreeSet<Vec<u8>> = partitions
-        .range(prefix.to_vec()..)
-        .map(|(id, _)| id)
-        .take_while(|id| id.starts_with(prefix))
-        .cloned()
-        .collect();
-    for (i, _) in prefix.iter().enumerate().filter(|(_, b)| **b == SEP) {
-        if partitions.contains_key(&prefix[..i]) {
-            ids.insert(prefix[..i].to_vec());
-        }
-    }
-    ids.into_iter().collect()
 }
 
 pub(crate) fn storage_err(e: impl StoreFailure) -> Error {
@@ -317,7 +288,11 @@ fn open_flushed(path: &Path) -> Result<(std::fs::File, Option<u64>)> {
     let file_path = path.join(FLUSHED_FILE);
     let cannot = |e: std::io::Error| Error::Sled {
         location: path.display().to_string(),
-        problem: format!("cannot be read or written: {}: {}", file_path.display(), io_failure(&e)),
+        problem: format!(
+            "cannot be read or written: {}: {}",
+            file_path.display(),
+            io_failure(&e)
+        ),
     };
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -373,9 +348,7 @@ fn lock_directory(path: &Path) -> Result<std::fs::File> {
         .truncate(false)
         .write(true)
         .open(&lock_path)
-        .map_err(|e| {
-            Error::Storage(format!("cannot open catalog {}: {e}", path.display()))
-        })?;
+        .map_err(|e| Error::Storage(format!("cannot open catalog {}: {e}", path.display())))?;
     let started = std::time::Instant::now();
     loop {
         match file.try_lock() {
@@ -427,13 +400,6 @@ fn remove_unfinished_snapshots(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn apply_write(map: &mut BTreeMap<Vec<u8>, Vec<u8>>, key: Vec<u8>, value: Option<Vec<u8>>) {
-    match value {
-        Some(v) => map.insert(key, v),
-        None => map.remove(&key),
-    };
-}
-
 /// How long a catalog whose lock is held is retried before reporting it in use. sled releases
 /// its file lock only when its background flusher lets go of the database, a moment after the
 /// previous holder (another process that just exited, or a dropped handle in this one) closed it.
@@ -445,6 +411,7 @@ fn open_sled(path: &Path) -> Result<sled::Db> {
         match sled::Config::new()
             .path(path)
             .mode(sled::Mode::HighThroughput)
+            .cache_capacity(SLED_CACHE_BYTES)
             .open()
         {
             Ok(db) => return Ok(db),
@@ -469,14 +436,25 @@ fn open_sled(path: &Path) -> Result<sled::Db> {
 
 impl SledStorage {
     /// Opens (creating if needed) the catalog at `path`. A catalog another process holds gets
-    /// [`Error::Locked`] naming the directory. Reads the journal, not the partitions.
+    /// [`Error::Locked`] naming the directory. Reads the journal, not the pages.
     pub fn open(path: &Path) -> Result<Self> {
-        Self::open_compacting_at(path, COMPACTION_BYTES)
+        Self::open_tuned(path, Tuning::default())
     }
 
     /// [`SledStorage::open`] with another compaction threshold, so that tests can cross it
     /// often with little data.
     pub fn open_compacting_at(path: &Path, compaction_bytes: usize) -> Result<Self> {
+        Self::open_tuned(
+            path,
+            Tuning {
+                compaction_bytes,
+                ..Tuning::default()
+            },
+        )
+    }
+
+    /// [`SledStorage::open`] with other sizes (see [`Tuning`]).
+    pub fn open_tuned(path: &Path, tuning: Tuning) -> Result<Self> {
         std::fs::create_dir_all(path).map_err(|e| {
             Error::Storage(format!(
                 "cannot create catalog directory {}: {e}",
@@ -496,12 +474,13 @@ impl SledStorage {
             )));
         }
         let (flushed, acknowledged) = open_flushed(path)?;
-        let generation = match db.get(GENERATION).map_err(storage_err)? {
-            Some(bytes) => u64::from_be_bytes(bytes.as_ref().try_into().map_err(|_| {
-                Error::Storage(format!("corrupt flush generation in {location}"))
-            })?),
-            None => 0,
-        };
+        let generation =
+            match db.get(GENERATION).map_err(storage_err)? {
+                Some(bytes) => u64::from_be_bytes(bytes.as_ref().try_into().map_err(|_| {
+                    Error::Storage(format!("corrupt flush generation in {location}"))
+                })?),
+                None => 0,
+            };
         if let Some(acknowledged) = acknowledged.filter(|&a| a > generation) {
             return Err(Error::Storage(format!(
                 "catalog {location} has lost acknowledged statements: its log {} ends at flush {generation}, but {} records flush {acknowledged} (the end of the log is damaged or was cut off; restore the catalog from a copy)",
@@ -509,28 +488,24 @@ impl SledStorage {
                 path.join(FLUSHED_FILE).display(),
             )));
         }
-        let directory: BTreeMap<Vec<u8>, u32> = match db.get(DIRECTORY).map_err(storage_err)? {
-            Some(bytes) => postcard::from_bytes::<Vec<(Vec<u8>, u32)>>(&bytes)
-                .map_err(|e| {
-                    Error::Storage(format!("corrupt catalog directory in {location}: {e}"))
-                })?
+        let legacy = db.get(legacy::LAYOUT).map_err(storage_err)?.is_none()
+            && db.contains_key(legacy::DIRECTORY).map_err(storage_err)?;
+        let overlay: WriteBatch = if legacy {
+            legacy::read_all(&db, &location)?
                 .into_iter()
-                .collect(),
-            None => BTreeMap::new(),
+                .map(|(k, v)| (k, Some(v)))
+                .collect()
+        } else {
+            WriteBatch::new()
         };
         let mut state = State {
-            partitions: directory
-                .keys()
-                .map(|id| (id.clone(), Partition::Unread(WriteBatch::new())))
-                .collect(),
-            directory,
-            pending: WriteBatch::new(),
-            stale: BTreeSet::new(),
+            overlay,
+            pending: BTreeSet::new(),
+            cache: PageCache::new(tuning.cache_bytes),
+            legacy,
             next_seq: 0,
             journal_bytes: 0,
-            stale_bytes: 0,
             generation,
-            wrote: false,
             write_failure: None,
         };
         let mut record: Option<(u64, Vec<u8>)> = None;
@@ -558,7 +533,7 @@ impl SledStorage {
             db,
             location,
             state: Mutex::new(state),
-            compaction_bytes,
+            tuning,
             _lock: lock,
             flushed,
         })
@@ -569,7 +544,7 @@ impl SledStorage {
     /// format key a new catalog rather than another program's data.
     pub fn is_blank(&self) -> Result<bool> {
         let state = self.lock()?;
-        Ok(state.partitions.is_empty() && self.db.is_empty() && self.db.tree_names().len() <= 1)
+        Ok(state.overlay.is_empty() && self.db.is_empty() && self.db.tree_names().len() <= 1)
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>> {
@@ -578,104 +553,211 @@ impl SledStorage {
             .map_err(|_| Error::Storage(format!("catalog {} lock poisoned", self.location)))
     }
 
-    /// The contents of partition `id` (empty when it does not exist), reading it from sled on
-    /// first use.
-    fn read<'s>(
-        &self,
-        state: &'s mut State,
-        id: &[u8],
-    ) -> Result<Option<&'s BTreeMap<Vec<u8>, Vec<u8>>>> {
-        let Some(partition) = state.partitions.get_mut(id) else {
-            return Ok(None);
-        };
-        if let Partition::Unread(overlay) = partition {
-            let corrupt = |what: String| {
-                Error::Storage(format!(
-                    "corrupt catalog partition {} in {}: {what}",
-                    id.escape_ascii(),
-                    self.location
-                ))
-            };
-            let chunks = state.directory.get(id).copied().unwrap_or(0);
-            let mut bytes = Vec::with_capacity(chunks as usize * CHUNK_BYTES);
-            let mut found = 0;
-            for chunk in self.db.scan_prefix(chunk_prefix(id)).values() {
-                bytes.extend_from_slice(&chunk.map_err(storage_err)?);
-                found += 1;
-            }
-            if found != chunks {
-                return Err(corrupt(format!(
-                    "{found} chunks, the directory says {chunks}"
-                )));
-            }
-            let mut map: BTreeMap<Vec<u8>, Vec<u8>> = if bytes.is_empty() {
-                BTreeMap::new()
-            } else {
-                postcard::from_bytes::<Entries>(&bytes)
-                    .map_err(|e| corrupt(e.to_string()))?
-                    .into_iter()
-                    .map(|(k, v)| (k.into_vec(), v.into_vec()))
-                    .collect()
-            };
-            for (k, v) in std::mem::take(overlay) {
-                apply_write(&mut map, k, v);
-            }
-            *partition = Partition::Read(map);
-        }
-        match partition {
-            Partition::Read(map) => Ok(Some(map)),
-            Partition::Unread(_) => Ok(None),
-        }
+    fn corrupt_page(&self, lower: &[u8], what: impl std::fmt::Display) -> Error {
+        Error::Storage(format!(
+            "corrupt catalog page {} in {}: {what}",
+            lower.escape_ascii(),
+            self.location
+        ))
     }
 
-    /// Rewrites every stale partition and the directory and deletes the journal, in one sled
-    /// batch.
+    /// The page holding `key`, read from sled unless it is cached, and marked as just used.
+    fn page_for<'s>(&self, state: &'s mut State, key: &[u8]) -> Result<&'s Page> {
+        let lower = match state.cache.lower_of(key) {
+            Some(lower) => lower,
+            None => {
+                let (lower, page) = self.read_page(key)?;
+                state.cache.insert(lower.clone(), page);
+                lower
+            }
+        };
+        state
+            .cache
+            .touch(&lower)
+            .ok_or_else(|| self.corrupt_page(&lower, "a page left the cache while in use"))
+    }
+
+    /// Reads the page holding `key` from sled: the greatest page at or below it, or the empty
+    /// first page when there is none.
+    fn read_page(&self, key: &[u8]) -> Result<(Vec<u8>, Page)> {
+        let found = self
+            .db
+            .range(PAGE.to_vec()..=page_key(key))
+            .next_back()
+            .transpose()
+            .map_err(storage_err)?;
+        let (lower, stored) = match found {
+            Some((k, v)) => (k[PAGE.len()..].to_vec(), Some(v)),
+            None => (Vec::new(), None),
+        };
+        let upper = self
+            .db
+            .range((Bound::Excluded(page_key(&lower)), Bound::Unbounded))
+            .keys()
+            .next()
+            .transpose()
+            .map_err(storage_err)?
+            .filter(|k| k.starts_with(PAGE))
+            .map(|k| k[PAGE.len()..].to_vec());
+        let Some(value) = stored else {
+            return Ok((lower, Page::new(upper, Vec::new(), 0)));
+        };
+        let (entries, chunks) = match decode_page(&value)
+            .map_err(|e| self.corrupt_page(&lower, e))?
+        {
+            Stored::Inline(entries) => (entries, 0),
+            Stored::Chunked(count) => {
+                let prefix = overflow_key(&lower, 0);
+                let prefix = &prefix[..prefix.len() - 4];
+                let mut bytes = Vec::new();
+                let mut found = 0u32;
+                for chunk in self.db.scan_prefix(prefix).values() {
+                    bytes.extend_from_slice(&chunk.map_err(storage_err)?);
+                    found += 1;
+                }
+                if found != count {
+                    return Err(
+                        self.corrupt_page(&lower, format!("{found} chunks, the page says {count}"))
+                    );
+                }
+                (
+                    decode_entries(&bytes).map_err(|e| self.corrupt_page(&lower, e))?,
+                    count,
+                )
+            }
+        };
+        let outside = |k: &[u8]| k < lower.as_slice() || upper.as_deref().is_some_and(|u| k >= u);
+        if entries.first().is_some_and(|(k, _)| outside(k))
+            || entries.last().is_some_and(|(k, _)| outside(k))
+        {
+            return Err(self.corrupt_page(&lower, "a key outside the page's range"));
+        }
+        Ok((lower, Page::new(upper, entries, chunks)))
+    }
+
+    /// The value of `key`: the overlay's write if there is one, else its page's.
+    fn lookup(&self, state: &mut State, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if let Some(write) = state.overlay.get(key) {
+            return Ok(write.clone());
+        }
+        Ok(self.page_for(state, key)?.get(key).cloned())
+    }
+
+    /// Rewrites every page the overlay touches, deletes the journal, and records the layout,
+    /// in one sled batch; then the overlay is empty.
     fn compact(&self, state: &mut State) -> Result<()> {
         let mut batch = sled::Batch::default();
         for key in self.db.scan_prefix(JOURNAL).keys() {
             batch.remove(key.map_err(storage_err)?);
         }
-        let mut directory = state.directory.clone();
-        let stale: Vec<Vec<u8>> = state.stale.iter().cloned().collect();
-        for id in &stale {
-            let entries: Vec<(&Bytes, &Bytes)> = self
-                .read(state, id)?
-                .map(|m| m.iter().map(|(k, v)| (Bytes::new(k), Bytes::new(v))).collect())
-                .unwrap_or_default();
-            let bytes = if entries.is_empty() {
-                Vec::new()
-            } else {
-                postcard::to_stdvec(&entries).map_err(storage_err)?
-            };
-            let mut written = 0u32;
-            for chunk in bytes.chunks(CHUNK_BYTES) {
-                batch.insert(chunk_key(id, written), chunk);
-                written += 1;
+        let format_record = self.lookup(state, FORMAT_KEY)?;
+        let overlay = std::mem::take(&mut state.overlay);
+        let rewrites = match self.rewrite_pages(state, &overlay, &mut batch) {
+            Ok(rewrites) => rewrites,
+            Err(e) => {
+                state.overlay = overlay;
+                return Err(e);
             }
-            for gone in written..directory.get(id).copied().unwrap_or(0) {
-                batch.remove(chunk_key(id, gone));
+        };
+        match &format_record {
+            Some(record) => legacy::replace_with_stub(&self.db, &mut batch, record)?,
+            None => batch.insert(legacy::LAYOUT, &legacy::PAGED.to_be_bytes()),
+        }
+        batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
+        if let Err(e) = self.db.apply_batch(batch) {
+            state.overlay = overlay;
+            return Err(self.failure(&e));
+        }
+        state.generation += 1;
+        state.journal_bytes = 0;
+        state.legacy = false;
+        for rewrite in rewrites {
+            if rewrite.pieces.is_empty() {
+                state
+                    .cache
+                    .extend_predecessor(&rewrite.lower, rewrite.upper);
+                continue;
             }
-            if written == 0 {
-                directory.remove(id);
-            } else {
-                directory.insert(id.clone(), written);
+            let uppers: Vec<Option<Vec<u8>>> = rewrite
+                .pieces
+                .iter()
+                .skip(1)
+                .map(|(lower, _, _)| Some(lower.clone()))
+                .chain(std::iter::once(rewrite.upper))
+                .collect();
+            for ((lower, entries, chunks), upper) in rewrite.pieces.into_iter().zip(uppers) {
+                state.cache.insert(lower, Page::new(upper, entries, chunks));
             }
         }
-        let listing: Vec<(&Vec<u8>, &u32)> = directory.iter().collect();
-        batch.insert(
-            DIRECTORY,
-            postcard::to_stdvec(&listing).map_err(storage_err)?,
-        );
-        batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
-        state.wrote = true;
-        self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
-        state.generation += 1;
-        state.directory = directory;
-        state.stale.clear();
-        state.journal_bytes = 0;
-        state.stale_bytes = 0;
         Ok(())
     }
+
+    /// Adds to `batch` the new contents of every page holding a key of `overlay`.
+    fn rewrite_pages(
+        &self,
+        state: &mut State,
+        overlay: &WriteBatch,
+        batch: &mut sled::Batch,
+    ) -> Result<Vec<Rewrite>> {
+        let mut rewrites = Vec::new();
+        let mut writes = overlay.iter().peekable();
+        while let Some((key, _)) = writes.peek() {
+            let lower = match state.cache.lower_of(key) {
+                Some(lower) => lower,
+                None => {
+                    let (lower, page) = self.read_page(key)?;
+                    state.cache.insert(lower.clone(), page);
+                    lower
+                }
+            };
+            let page = state
+                .cache
+                .remove(&lower)
+                .ok_or_else(|| self.corrupt_page(&lower, "a page left the cache while in use"))?;
+            let mut merged = Vec::with_capacity(page.entries.len());
+            let mut old = page.entries.into_iter().peekable();
+            let upper = page.upper;
+            let covers = |k: &[u8]| upper.as_deref().is_none_or(|u| k < u);
+            while let Some((k, v)) = writes.next_if(|(k, _)| covers(k)) {
+                while let Some(entry) = old.next_if(|(o, _)| o < k) {
+                    merged.push(entry);
+                }
+                old.next_if(|(o, _)| o == k);
+                if let Some(v) = v {
+                    merged.push((k.clone(), v.clone()));
+                }
+            }
+            merged.extend(old);
+            for chunk in 0..page.chunks {
+                batch.remove(overflow_key(&lower, chunk));
+            }
+            let mut pieces = Vec::new();
+            for (piece_lower, entries) in split(&lower, merged, self.tuning.page_bytes) {
+                let (puts, chunks) =
+                    encode_page(&piece_lower, &entries, CHUNK_BYTES).map_err(storage_err)?;
+                for (k, v) in puts {
+                    batch.insert(k, v);
+                }
+                pieces.push((piece_lower, entries, chunks));
+            }
+            if pieces.is_empty() {
+                batch.remove(page_key(&lower));
+            }
+            rewrites.push(Rewrite {
+                lower,
+                upper,
+                pieces,
+            });
+        }
+        Ok(rewrites)
+    }
+}
+
+/// One page a compaction rewrote: its range, and the pages it became (none when it emptied).
+struct Rewrite {
+    lower: Vec<u8>,
+    upper: Option<Vec<u8>>,
+    pieces: Vec<(Vec<u8>, pages::Entries, u32)>,
 }
 
 impl State {
@@ -683,68 +765,52 @@ impl State {
         let journal: Journal = postcard::from_bytes(record)
             .map_err(|e| Error::Storage(format!("corrupt catalog journal in {location}: {e}")))?;
         for (k, v) in journal {
-            let (k, v) = (k.into_vec(), v.map(ByteBuf::into_vec));
-            // The record's partitions are older on disk than the journal says: a compaction,
-            // which deletes every journal record, must rewrite them, whichever process wrote it.
-            self.mark_stale(&k);
-            self.write(k, v);
+            self.overlay.insert(k.into_vec(), v.map(ByteBuf::into_vec));
         }
         self.next_seq = seq + 1;
         self.journal_bytes += record.len();
         Ok(())
-    }
-
-    fn mark_stale(&mut self, key: &[u8]) {
-        let id = partition_of(key);
-        if !self.stale.contains(id) {
-            let chunks = self.directory.get(id).copied().unwrap_or(0) as usize;
-            self.stale_bytes += chunks * CHUNK_BYTES;
-            self.stale.insert(id.to_vec());
-        }
-    }
-
-    /// Applies one write to its partition, creating the partition (empty, nothing to read) when
-    /// it does not exist yet.
-    fn write(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
-        let id = partition_of(&key);
-        if !self.partitions.contains_key(id) {
-            self.partitions
-                .insert(id.to_vec(), Partition::Read(BTreeMap::new()));
-        }
-        match self.partitions.get_mut(id) {
-            Some(Partition::Read(map)) => apply_write(map, key, value),
-            Some(Partition::Unread(overlay)) => {
-                overlay.insert(key, value);
-            }
-            None => {}
-        }
     }
 }
 
 impl Storage for SledStorage {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let mut state = self.lock()?;
-        Ok(self
-            .read(&mut state, partition_of(key))?
-            .and_then(|map| map.get(key).cloned()))
+        self.lookup(&mut state, key)
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let mut state = self.lock()?;
-        let ids = partitions_under(&state.partitions, prefix);
-        let mut out = Vec::new();
-        for id in &ids {
-            if let Some(map) = self.read(&mut state, id)? {
-                out.extend(
-                    map.range(prefix.to_vec()..)
-                        .take_while(|(k, _)| k.starts_with(prefix))
-                        .map(|(k, v)| (k.clone(), v.clone())),
-                );
+        let mut stored: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        let mut at = prefix.to_vec();
+        loop {
+            let page = self.page_for(&mut state, &at)?;
+            stored.extend(page.with_prefix(prefix).cloned());
+            match &page.upper {
+                Some(upper) if upper.starts_with(prefix) => at = upper.clone(),
+                _ => break,
             }
         }
-        if ids.len() > 1 {
-            out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut writes = state
+            .overlay
+            .range::<[u8], _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .peekable();
+        if writes.peek().is_none() {
+            return Ok(stored);
         }
+        let mut out = Vec::with_capacity(stored.len());
+        let mut old = stored.into_iter().peekable();
+        for (k, v) in writes {
+            while let Some(entry) = old.next_if(|(o, _)| o < k) {
+                out.push(entry);
+            }
+            old.next_if(|(o, _)| o == k);
+            if let Some(v) = v {
+                out.push((k.clone(), v.clone()));
+            }
+        }
+        out.extend(old);
         Ok(out)
     }
 
@@ -752,8 +818,8 @@ impl Storage for SledStorage {
         let mut state = self.lock()?;
         self.refuse_after_write_failure(&state)?;
         for (k, v) in batch {
-            state.pending.insert(k.clone(), v.clone());
-            state.write(k, v);
+            state.pending.insert(k.clone());
+            state.overlay.insert(k, v);
         }
         Ok(())
     }
@@ -761,10 +827,9 @@ impl Storage for SledStorage {
     fn flush(&self) -> Result<()> {
         let mut state = self.lock()?;
         self.refuse_after_write_failure(&state)?;
-        let pending = std::mem::take(&mut state.pending);
-        let wrote = !pending.is_empty();
+        let wrote = !state.pending.is_empty();
         let written = if wrote {
-            self.append(&mut state, &pending)
+            self.append(&mut state)
         } else {
             Ok(())
         }
@@ -782,36 +847,6 @@ impl Storage for SledStorage {
             state.write_failure = Some(e.clone());
         }
         written
-    }
-}
-
-/// A process that ends normally leaves a short journal: the journal may grow up to half the
-/// partitions it touched (see `append`), and every later open would replay all of it, so a
-/// store that wrote compacts a journal past [`COMPACTION_BYTES`] when it is closed. Nothing here can be
-/// reported, and nothing needs to be: a compaction is one atomic sled batch, and a failed one
-/// leaves the journal, which holds everything, in place.
-impl Drop for SledStorage {
-    fn drop(&mut self) {
-        let Ok(mut state) = self.state.lock() else {
-            return;
-        };
-        if !state.wrote
-            || state.write_failure.is_some()
-            || !state.pending.is_empty()
-            || state.journal_bytes <= self.compaction_bytes.max(COMPACTION_BYTES)
-        {
-            return;
-        }
-        if self.compact(&mut state).is_ok() && self.db.flush().is_ok() {
-            state.generation_flushed(&self.flushed);
-        }
-    }
-}
-
-impl State {
-    /// Records the generation after a compaction made durable outside `flush`.
-    fn generation_flushed(&self, file: &std::fs::File) {
-        let _ = write_flushed(file, self.generation);
     }
 }
 
@@ -839,36 +874,34 @@ impl SledStorage {
         }
     }
 
-    /// Makes `pending` durable: a journal record, or a compaction once the journal is big.
-    fn append(&self, state: &mut State, pending: &WriteBatch) -> Result<()> {
-        for k in pending.keys() {
-            state.mark_stale(k);
-        }
-        let journal: Vec<(&Bytes, Option<&Bytes>)> = pending
+    /// Makes the pending writes durable: a journal record, or a compaction once the journal
+    /// would pass [`Tuning::compaction_bytes`] (or the catalog is still in the partition
+    /// layout). Either way the pending writes are then empty.
+    fn append(&self, state: &mut State) -> Result<()> {
+        let journal: Vec<(&Bytes, Option<&Bytes>)> = state
+            .pending
             .iter()
-            .map(|(k, v)| (Bytes::new(k), v.as_deref().map(Bytes::new)))
+            .map(|k| {
+                let value = state.overlay.get(k).and_then(|v| v.as_deref());
+                (Bytes::new(k), value.map(Bytes::new))
+            })
             .collect();
         let bytes = postcard::to_stdvec(&journal).map_err(storage_err)?;
-        // A compaction rewrites every stale partition whole, so with a fixed threshold a tenant
-        // that grows would be rewritten again and again: each time in full for one busy
-        // project (measured: 1M statements into one project spent most of its time there).
-        // Waiting until the journal holds half of what a compaction rewrites keeps the bytes
-        // rewritten to a fixed multiple of the bytes journaled, whatever the tenant's size;
-        // an open replays a journal of at most that size.
-        let threshold = self.compaction_bytes.max(state.stale_bytes / 2);
-        if state.journal_bytes + bytes.len() > threshold {
-            return self.compact(state);
+        if state.legacy || state.journal_bytes + bytes.len() > self.tuning.compaction_bytes {
+            self.compact(state)?;
+            state.pending.clear();
+            return Ok(());
         }
         let mut batch = sled::Batch::default();
         for (n, chunk) in (0u32..).zip(bytes.chunks(CHUNK_BYTES)) {
             batch.insert(journal_key(state.next_seq, n), chunk);
         }
         batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
-        state.wrote = true;
         self.db.apply_batch(batch).map_err(|e| self.failure(&e))?;
         state.generation += 1;
         state.next_seq += 1;
         state.journal_bytes += bytes.len();
+        state.pending.clear();
         Ok(())
     }
 }
@@ -894,17 +927,6 @@ mod tests {
             .collect()
     }
 
-    /// Partitions read from sled so far.
-    fn read_partitions(s: &SledStorage) -> Vec<String> {
-        let state = s.state.lock().unwrap();
-        state
-            .partitions
-            .iter()
-            .filter(|(_, p)| matches!(p, Partition::Read(_)))
-            .map(|(id, _)| String::from_utf8(id.clone()).unwrap().replace('\x1f', "/"))
-            .collect()
-    }
-
     fn journal_records(s: &SledStorage) -> usize {
         let seqs: BTreeSet<Vec<u8>> =
             s.db.scan_prefix(JOURNAL)
@@ -912,6 +934,39 @@ mod tests {
                 .map(|k| k.unwrap()[..JOURNAL.len() + 8].to_vec())
                 .collect();
         seqs.len()
+    }
+
+    /// The lower bounds of the pages in sled.
+    fn pages_on_disk(s: &SledStorage) -> Vec<Vec<u8>> {
+        s.db.scan_prefix(PAGE)
+            .keys()
+            .map(|k| k.unwrap()[PAGE.len()..].to_vec())
+            .collect()
+    }
+
+    fn tiny() -> Tuning {
+        Tuning {
+            compaction_bytes: 2_000,
+            page_bytes: 300,
+            cache_bytes: 4_000,
+        }
+    }
+
+    fn numbered(n: usize) -> Vec<(String, String)> {
+        (0..n)
+            .map(|i| (format!("U\x1fp\x1fuser{i:05}"), format!("value {i}")))
+            .collect()
+    }
+
+    fn write_all(s: &SledStorage, records: &[(String, String)]) {
+        for chunk in records.chunks(7) {
+            let writes: Vec<(&str, Option<&str>)> = chunk
+                .iter()
+                .map(|(k, v)| (k.as_str(), Some(v.as_str())))
+                .collect();
+            s.apply(batch(&writes)).unwrap();
+            s.flush().unwrap();
+        }
     }
 
     #[test]
@@ -945,41 +1000,6 @@ mod tests {
     }
 
     #[test]
-    fn a_key_belongs_to_its_tag_and_first_of_two_or_more_segments() {
-        assert_eq!(
-            partition_of(b"A\x1fprj\x1ftable\x1ft\x1fu:bob"),
-            b"A\x1fprj"
-        );
-        assert_eq!(partition_of(b"U\x1fprj\x1fRAM$bob"), b"U\x1fprj");
-        assert_eq!(partition_of(b"P\x1fprj"), b"P");
-        assert_eq!(partition_of(b"TR\x1fadmin"), b"TR");
-        assert_eq!(partition_of(b"F"), b"F");
-        assert_eq!(partition_of(b""), b"");
-    }
-
-    #[test]
-    fn a_prefix_covers_the_partitions_its_keys_can_be_in() {
-        let partitions: BTreeMap<Vec<u8>, Partition> =
-            ["A\x1fprj", "A\x1fprj1", "AG\x1fprj", "P", "U\x1fprj", "F"]
-                .iter()
-                .map(|id| (id.as_bytes().to_vec(), Partition::Read(BTreeMap::new())))
-                .collect();
-        let under = |prefix: &str| -> Vec<String> {
-            partitions_under(&partitions, prefix.as_bytes())
-                .into_iter()
-                .map(|id| String::from_utf8(id).unwrap().replace('\x1f', "/"))
-                .collect()
-        };
-        assert_eq!(under("A\x1fprj\x1ftable\x1ft\x1f"), vec!["A/prj"]);
-        assert_eq!(under("A\x1fprj\x1f"), vec!["A/prj"]);
-        assert_eq!(under("A\x1fprj"), vec!["A/prj", "A/prj1"]);
-        assert_eq!(under("A"), vec!["A/prj", "A/prj1", "AG/prj"]);
-        assert_eq!(under("P\x1f"), vec!["P"]);
-        assert_eq!(under("U\x1fother\x1f"), Vec::<String>::new());
-        assert_eq!(under("").len(), 6);
-    }
-
-    #[test]
     fn journal_records_replay_in_order_and_unflushed_writes_are_lost() {
         let dir = tempfile::tempdir().unwrap();
         {
@@ -998,184 +1018,192 @@ mod tests {
     }
 
     #[test]
-    fn a_big_journal_is_compacted_into_the_partitions_it_touched() {
+    fn compactions_cut_the_records_into_pages_that_read_back_across_opens() {
         let dir = tempfile::tempdir().unwrap();
-        let big = "x".repeat(COMPACTION_BYTES / 4);
+        let records = numbered(400);
         {
-            let s = SledStorage::open(dir.path()).unwrap();
-            s.apply(batch(&[("U\x1fquiet\x1fbob", Some("1"))])).unwrap();
-            s.flush().unwrap();
-            s.apply(batch(&[("U\x1fquiet\x1fbob", Some("2"))])).unwrap();
-            s.flush().unwrap();
-            for i in 0..6 {
-                s.apply(batch(&[(&format!("A\x1fbusy\x1f{i}"), Some(&big))]))
-                    .unwrap();
+            let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+            write_all(&s, &records);
+        }
+        let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+        let pages = pages_on_disk(&s);
+        assert!(pages.len() > 40, "{} pages", pages.len());
+        assert_eq!(pages[0], b"", "the first page starts at the empty key");
+        assert!(
+            journal_records(&s) <= 2_000 / 150,
+            "the journal was compacted: {}",
+            journal_records(&s)
+        );
+        let want: Vec<(Vec<u8>, Vec<u8>)> = records
+            .iter()
+            .map(|(k, v)| (k.clone().into_bytes(), v.clone().into_bytes()))
+            .collect();
+        assert_eq!(s.scan_prefix(b"U\x1fp\x1f").unwrap(), want);
+        assert_eq!(s.scan_prefix(b"U\x1fp\x1fuser001").unwrap().len(), 100);
+        assert_eq!(s.scan_prefix(b"U\x1fq").unwrap(), vec![]);
+        for (k, v) in &records {
+            assert_eq!(s.get(k.as_bytes()).unwrap(), Some(v.clone().into_bytes()));
+        }
+        assert_eq!(s.get(b"U\x1fp\x1fuser99999").unwrap(), None);
+        assert_eq!(s.get(b"").unwrap(), None);
+    }
+
+    #[test]
+    fn reading_one_record_reads_one_page_and_the_cache_keeps_to_its_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+            write_all(&s, &numbered(400));
+        }
+        let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+        assert!(
+            s.state.lock().unwrap().cache.cached().is_empty(),
+            "opening reads no page"
+        );
+        s.get(b"U\x1fp\x1fuser00200").unwrap();
+        assert_eq!(s.state.lock().unwrap().cache.cached().len(), 1);
+        assert_eq!(contents(&s).len(), 400);
+        let state = s.state.lock().unwrap();
+        assert!(
+            state.cache.bytes() <= 4_000,
+            "{} bytes cached",
+            state.cache.bytes()
+        );
+        assert!(state.cache.cached().len() < pages_on_disk(&s).len());
+    }
+
+    #[test]
+    fn a_page_emptied_by_a_compaction_is_deleted_and_its_keys_fall_to_the_page_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = numbered(200);
+        {
+            let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+            write_all(&s, &records);
+            let before = pages_on_disk(&s).len();
+            // Delete the middle hundred, then write past the threshold elsewhere.
+            for chunk in records[50..150].chunks(10) {
+                let deletes: Vec<(&str, Option<&str>)> =
+                    chunk.iter().map(|(k, _)| (k.as_str(), None)).collect();
+                s.apply(batch(&deletes)).unwrap();
                 s.flush().unwrap();
             }
-            let state = s.state.lock().unwrap();
-            assert!(state.journal_bytes < COMPACTION_BYTES);
-            assert_eq!(
-                state.stale.len(),
-                1,
-                "only the partition written since the compaction"
+            s.apply(batch(&[("Z", Some(&"x".repeat(3_000)))])).unwrap();
+            s.flush().unwrap();
+            assert!(pages_on_disk(&s).len() < before);
+            assert_eq!(s.get(records[100].0.as_bytes()).unwrap(), None);
+            s.apply(batch(&[(records[100].0.as_str(), Some("back"))]))
+                .unwrap();
+            s.flush().unwrap();
+        }
+        let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+        let keys: Vec<Vec<u8>> = s
+            .scan_prefix(b"U\x1f")
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        let mut want: Vec<Vec<u8>> = records[..50]
+            .iter()
+            .chain(&records[150..])
+            .map(|(k, _)| k.clone().into_bytes())
+            .collect();
+        want.push(records[100].0.clone().into_bytes());
+        want.sort();
+        assert_eq!(keys, want);
+        assert_eq!(
+            s.get(records[100].0.as_bytes()).unwrap(),
+            Some(b"back".to_vec())
+        );
+        assert_eq!(s.get(b"Z").unwrap().map(|v| v.len()), Some(3_000));
+    }
+
+    #[test]
+    fn a_record_bigger_than_a_sled_value_is_stored_in_overflow_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = "b".repeat(CHUNK_BYTES * 3 + 5);
+        {
+            let s = SledStorage::open_compacting_at(dir.path(), 1_000).unwrap();
+            s.apply(batch(&[("S\x1fsnap", Some(&big)), ("T", Some("small"))]))
+                .unwrap();
+            s.flush().unwrap();
+            assert_eq!(journal_records(&s), 0);
+            assert!(s.db.scan_prefix(pages::OVERFLOW).count() >= 4);
+        }
+        let s = SledStorage::open(dir.path()).unwrap();
+        assert_eq!(s.get(b"S\x1fsnap").unwrap(), Some(big.clone().into_bytes()));
+        assert_eq!(s.get(b"T").unwrap(), Some(b"small".to_vec()));
+        // Shrunk again, the chunks go.
+        drop(s);
+        let s = SledStorage::open_compacting_at(dir.path(), 1_000).unwrap();
+        s.apply(batch(&[
+            ("S\x1fsnap", Some("small now")),
+            ("U", Some(&big[..2_000])),
+        ]))
+        .unwrap();
+        s.flush().unwrap();
+        assert_eq!(s.db.scan_prefix(pages::OVERFLOW).count(), 0);
+        assert_eq!(s.get(b"S\x1fsnap").unwrap(), Some(b"small now".to_vec()));
+    }
+
+    #[test]
+    fn a_damaged_page_is_named_not_misread() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = SledStorage::open_compacting_at(dir.path(), 100).unwrap();
+            s.apply(batch(&[("P\x1fprj", Some(&"p".repeat(200)))]))
+                .unwrap();
+            s.flush().unwrap();
+            s.db.insert(page_key(b""), &[0u8, 0xff, 0xff][..]).unwrap();
+            s.db.flush().unwrap();
+        }
+        let s = SledStorage::open(dir.path()).unwrap();
+        let e = s.get(b"P\x1fprj").unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!(
+                "catalog error: corrupt catalog page  in {}: ",
+                dir.path().display()
+            )),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_catalog_in_the_partition_layout_is_rewritten_as_pages_by_its_first_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = sled::open(dir.path()).unwrap();
+            legacy::write_partition_layout(
+                &db,
+                &[
+                    (b"F", vec![(b"F".to_vec(), vec![3])]),
+                    (
+                        b"U\x1fprj",
+                        (0..50)
+                            .map(|i| (format!("U\x1fprj\x1fu{i:02}").into_bytes(), vec![b'v'; 20]))
+                            .collect(),
+                    ),
+                ],
             );
         }
-        let s = SledStorage::open(dir.path()).unwrap();
-        assert_eq!(
-            journal_records(&s),
-            2,
-            "only the records after the compaction are left"
-        );
-        assert!(read_partitions(&s).is_empty(), "opening reads no partition");
-        assert_eq!(s.get(b"U\x1fquiet\x1fbob").unwrap(), Some(b"2".to_vec()));
-        assert_eq!(read_partitions(&s), vec!["U/quiet"]);
-        let busy = s.scan_prefix(b"A\x1fbusy\x1f").unwrap();
-        assert_eq!(
-            busy.iter()
-                .map(|(k, _)| String::from_utf8(k.clone()).unwrap())
-                .collect::<Vec<_>>(),
-            (0..6)
-                .map(|i| format!("A\x1fbusy\x1f{i}"))
-                .collect::<Vec<_>>()
-        );
-        assert!(busy.iter().all(|(_, v)| v == big.as_bytes()));
-    }
-
-    /// Writes `count` keys of about 1 KB each to partition `A·p` in one flush: past
-    /// [`COMPACTION_BYTES`], so the flush compacts.
-    #[test]
-    fn a_big_partition_is_rewritten_only_once_the_journal_holds_half_of_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = SledStorage::open_compacting_at(dir.path(), 4096).unwrap();
-        // 100 records of 1 KB: one flush past the threshold writes the partition, 17 chunks.
-        compacting_batch(&s, 100);
-        let chunks = s.state.lock().unwrap().directory[&b"A\x1fp".to_vec()] as usize;
-        assert_eq!(chunks, 17);
-        // Updates of 1 KB to that partition: journaled until the journal would pass half of
-        // the 17 chunks (52 KB), not at the fixed 4 KB threshold.
-        let filler = "z".repeat(1024);
-        let mut flushes = 0;
-        while journal_records(&s) == flushes {
-            let key = format!("A\x1fp\x1f{:05}", flushes % 100);
-            s.apply(batch(&[(&key, Some(&filler))])).unwrap();
-            s.flush().unwrap();
-            flushes += 1;
-            assert!(flushes < 100, "never compacted");
-        }
-        assert_eq!(journal_records(&s), 0);
-        let journaled = (flushes - 1) * 1024;
-        assert!(
-            journaled >= chunks * CHUNK_BYTES / 2 - 1024 && journaled <= chunks * CHUNK_BYTES / 2 + 1024,
-            "compacted after {flushes} flushes"
-        );
-        drop(s);
-        let s = SledStorage::open(dir.path()).unwrap();
-        assert_eq!(contents(&s).len(), 100);
-        assert_eq!(s.get(b"A\x1fp\x1f00000").unwrap(), Some(filler.into_bytes()));
-    }
-
-    #[test]
-    fn a_long_journal_is_compacted_when_the_store_closes() {
-        let dir = tempfile::tempdir().unwrap();
-        let filler = "w".repeat(1024);
         {
             let s = SledStorage::open(dir.path()).unwrap();
-            // A 4 MB partition, then 1.5 MB of updates to it: past COMPACTION_BYTES, below
-            // half the partition, so still journaled when the store closes.
-            compacting_batch_of(&s, 4 * 1024, &filler);
-            for round in 0..3 {
-                let updates: Vec<(String, Option<&str>)> = (0..512)
-                    .map(|i| (format!("A\x1fp\x1f{:05}", round * 512 + i), Some("u")))
-                    .map(|(k, v)| (k, v.map(|_| filler.as_str())))
-                    .collect();
-                let pairs: Vec<(&str, Option<&str>)> =
-                    updates.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-                s.apply(batch(&pairs)).unwrap();
-                s.flush().unwrap();
-            }
-            assert_eq!(journal_records(&s), 3);
-        }
-        let s = SledStorage::open(dir.path()).unwrap();
-        assert_eq!(journal_records(&s), 0);
-        assert_eq!(contents(&s).len(), 4 * 1024);
-    }
-
-    fn compacting_batch_of(s: &SledStorage, count: usize, filler: &str) {
-        let keys: Vec<String> = (0..count).map(|i| format!("A\x1fp\x1f{i:05}")).collect();
-        s.apply(
-            keys.iter()
-                .map(|k| (k.as_bytes().to_vec(), Some(filler.as_bytes().to_vec())))
-                .collect(),
-        )
-        .unwrap();
-        s.flush().unwrap();
-        assert_eq!(journal_records(s), 0);
-    }
-
-    fn compacting_batch(s: &SledStorage, count: usize) {
-        let filler = "y".repeat(1024);
-        let keys: Vec<String> = (0..count).map(|i| format!("A\x1fp\x1f{i:05}")).collect();
-        s.apply(
-            keys.iter()
-                .map(|k| (k.as_bytes().to_vec(), Some(filler.as_bytes().to_vec())))
-                .collect(),
-        )
-        .unwrap();
-        s.flush().unwrap();
-        assert_eq!(journal_records(s), 0);
-    }
-
-    #[test]
-    fn a_journal_tail_on_an_unread_partition_applies_when_it_is_first_read() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let s = SledStorage::open(dir.path()).unwrap();
-            s.apply(batch(&[
-                ("U\x1fp\x1falice", Some("a")),
-                ("U\x1fp\x1fbob", Some("b")),
-                ("P\x1fp", Some("project")),
-            ]))
-            .unwrap();
-            compacting_batch(&s, 1100);
-            s.apply(batch(&[
-                ("U\x1fp\x1falice", None),
-                ("U\x1fp\x1fcarol", Some("c")),
-            ]))
-            .unwrap();
+            assert_eq!(s.get(b"F").unwrap(), Some(vec![3]));
+            assert_eq!(s.scan_prefix(b"U\x1fprj\x1f").unwrap().len(), 50);
+            s.apply(batch(&[("F", Some("\u{4}"))])).unwrap();
             s.flush().unwrap();
-            s.apply(batch(&[("U\x1fq\x1fdan", Some("d"))])).unwrap();
-            s.flush().unwrap();
+            assert_eq!(journal_records(&s), 0, "the first flush compacts");
+            assert!(s.db.get(legacy::LAYOUT).unwrap().is_some());
         }
         let s = SledStorage::open(dir.path()).unwrap();
-        assert_eq!(journal_records(&s), 2);
+        assert!(!s.state.lock().unwrap().legacy);
+        assert_eq!(s.scan_prefix(b"U\x1fprj\x1f").unwrap().len(), 50);
+        assert_eq!(s.get(b"F").unwrap(), Some(vec![4]));
+        // What a release of the partition layout reads: the stub, the format key alone.
+        let stub = legacy::read_all(&s.db, "here").unwrap();
         assert_eq!(
-            read_partitions(&s),
-            vec!["U/q"],
-            "a partition made after the compaction lives in the journal only"
+            stub.into_iter().collect::<Vec<_>>(),
+            vec![(b"F".to_vec(), vec![4])]
         );
-        assert_eq!(
-            s.scan_prefix(b"U\x1fp\x1f").unwrap(),
-            pairs(&[("U\x1fp\x1fbob", "b"), ("U\x1fp\x1fcarol", "c")])
-        );
-        assert_eq!(read_partitions(&s), vec!["U/p", "U/q"]);
-        assert_eq!(s.get(b"P\x1fp").unwrap(), Some(b"project".to_vec()));
-        assert_eq!(s.scan_prefix(b"A\x1fp\x1f").unwrap().len(), 1100);
-        assert_eq!(s.get(b"U\x1fq\x1fdan").unwrap(), Some(b"d".to_vec()));
-    }
-
-    #[test]
-    fn a_partition_emptied_by_a_compaction_stays_empty() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let s = SledStorage::open(dir.path()).unwrap();
-            s.apply(batch(&[("U\x1fgone\x1fbob", Some("b"))])).unwrap();
-            compacting_batch(&s, 1100);
-            s.apply(batch(&[("U\x1fgone\x1fbob", None)])).unwrap();
-            compacting_batch(&s, 1100);
-        }
-        let s = SledStorage::open(dir.path()).unwrap();
-        assert_eq!(s.scan_prefix(b"U\x1f").unwrap(), vec![]);
-        assert_eq!(s.get(b"U\x1fgone\x1fbob").unwrap(), None);
     }
 
     #[test]
@@ -1200,7 +1228,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "catalog error: catalog {} has format 1, this mcsec reads format 3",
+                "catalog error: catalog {} has format 1, this mcsec reads format 4",
                 dir.path().display()
             )
         );

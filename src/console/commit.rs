@@ -9,8 +9,8 @@
 //! is dropped unprinted: those statements are not known to be durable. [`Commit::EveryStatement`]
 //! releases after every statement, for a person waiting on each answer.
 
-use crate::error::Error;
 use super::Executor;
+use crate::error::Error;
 use std::io::Write;
 
 /// How many executed statements a batch run lets wait for one flush (and their results for

@@ -34,11 +34,12 @@
 pub mod client;
 pub mod commit;
 pub mod echo;
+pub mod executor;
 pub mod habits;
 pub mod help;
-pub mod executor;
 pub mod render;
 pub mod statement;
+pub mod stream;
 
 pub use client::ClientCommand;
 pub use commit::{Commit, GROUP_COMMIT_STATEMENTS};
@@ -166,7 +167,42 @@ impl<O: Write, E: Write> Console<O, E> {
     /// [`Options::keep_going`] the first failure ends the run. Everything printed for a
     /// statement that ran is durable when this returns.
     pub fn run<F: Frontend>(&mut self, frontend: &mut F, input: &Input<'_>) -> Outcome {
-        let first = match render::check_start(self.options.start_at, self.total(input)) {
+        let total = self.total(input);
+        self.run_statements(frontend, total, statement::statements(input))
+    }
+
+    /// Runs a script file read in pieces ([`stream::ScriptFile`]) as [`Console::run`] runs a
+    /// text; `file` names it in positions. A file that stops reading part way (it changed or
+    /// failed after it was checked) ends the run with a `FAILED:` line after what ran.
+    pub fn run_file<F: Frontend>(
+        &mut self,
+        frontend: &mut F,
+        script: &mut stream::ScriptFile,
+        file: &str,
+    ) -> Outcome {
+        let total = script.total().unwrap_or(0);
+        let pieces = script.by_ref().map(|stmt| stream::InFile { stmt, file });
+        let outcome = self.run_statements(frontend, total, pieces);
+        let problem = match script.failure() {
+            None => return outcome,
+            Some(stream::ScriptError::Io(e)) => format!("cannot read {file}: {e}"),
+            Some(stream::ScriptError::InvalidUtf8(e)) => format!("{file}:{e}"),
+        };
+        let _ = writeln!(self.stderr, "FAILED: {problem}");
+        let _ = self.stderr.flush();
+        Outcome {
+            exit_code: 1,
+            quit: outcome.quit,
+        }
+    }
+
+    fn run_statements<F: Frontend, S: statement::AsStatement>(
+        &mut self,
+        frontend: &mut F,
+        total: usize,
+        statements: impl Iterator<Item = S>,
+    ) -> Outcome {
+        let first = match render::check_start(self.options.start_at, total) {
             Ok(first) => first,
             Err(message) => {
                 let _ = writeln!(self.stderr, "{message}");
@@ -181,7 +217,8 @@ impl<O: Write, E: Write> Console<O, E> {
         let mut replay = habits::Replay::default();
         let mut lost: Option<habits::LostProject> = None;
         let mut summary = habits::Summary::default();
-        for stmt in statement::statements(input) {
+        for item in statements {
+            let stmt = item.as_statement();
             if stmt.index < first {
                 // A replayed statement that fails is a failure of the run, as if it had run.
                 if let Err(error) = self.replay(frontend, &stmt, &mut replay) {

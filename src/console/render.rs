@@ -110,9 +110,10 @@ pub fn success_text(
 pub fn subject_position(stmt: &ScriptStatement<'_>, error: &Error) -> Option<(u32, u32)> {
     let subject = error.subject()?;
     let name = subject.name.as_str();
-    let short = name
-        .split_once('$')
-        .and_then(|(kind, rest)| rest.split_once(':').map(|(_, user)| format!("{kind}${user}")));
+    let short = name.split_once('$').and_then(|(kind, rest)| {
+        rest.split_once(':')
+            .map(|(_, user)| format!("{kind}${user}"))
+    });
     crate::lexer::Lexer::at(stmt.text, stmt.line, stmt.col)
         .map_while(Result::ok)
         .find(|tok| {
@@ -124,7 +125,9 @@ pub fn subject_position(stmt: &ScriptStatement<'_>, error: &Error) -> Option<(u3
                 _ => return false,
             };
             text.eq_ignore_ascii_case(name)
-                || short.as_deref().is_some_and(|s| text.eq_ignore_ascii_case(s))
+                || short
+                    .as_deref()
+                    .is_some_and(|s| text.eq_ignore_ascii_case(s))
         })
         .map(|tok| (tok.line, tok.col))
 }
@@ -182,7 +185,8 @@ pub fn failure_text(
         ));
         // An error about a name also says where the name is written (the message keeps the
         // service's exact words).
-        if let (Some((line, col)), Some(subject)) = (subject_position(stmt, error), error.subject()) {
+        if let (Some((line, col)), Some(subject)) = (subject_position(stmt, error), error.subject())
+        {
             text.push_str(&format!(
                 " ('{}' at {}:{line}:{col})",
                 crate::error::Escaped(&subject.name),

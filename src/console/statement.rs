@@ -27,6 +27,18 @@ pub struct ScriptStatement<'a> {
     pub index: usize,
 }
 
+/// A statement the console can run: cut from a text it borrows, or owned by a reader of a
+/// script in pieces.
+pub trait AsStatement {
+    fn as_statement(&self) -> ScriptStatement<'_>;
+}
+
+impl AsStatement for ScriptStatement<'_> {
+    fn as_statement(&self) -> ScriptStatement<'_> {
+        self.clone()
+    }
+}
+
 /// The statements of `input` in order, each positioned in `input.file`.
 pub fn statements<'a>(input: &Input<'a>) -> impl Iterator<Item = ScriptStatement<'a>> + 'a {
     let file = input.file;

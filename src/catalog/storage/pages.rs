@@ -1,0 +1,378 @@
+//! The pages of the sled store and the bounded cache that holds the ones in use.
+//!
+//! The catalog's sorted key space is cut into *pages*: page `lo` holds every key from its lower
+//! bound `lo` up to the next page's lower bound, and the first page's bound is the empty key, so
+//! every key has exactly one page. A page is one sled value under [`PAGE`] + `lo`, so the page
+//! of key `k` is the greatest sled key at or below [`PAGE`] + `k` — sled's own index finds it,
+//! and nothing lists the pages in memory. Reading `U·prj·RAM$bob` reads that one page (a few
+//! kilobytes), however many users `prj` has.
+//!
+//! [`PageCache`] keeps the pages read so far, each with its upper bound, up to a byte budget;
+//! past it the least recently used pages leave memory (they are clean: the writes not yet in
+//! them live in the store's overlay, never in a cached page). A compaction rewrites exactly the
+//! pages the overlay touches ([`split`] cuts one that grew too big into several), so its cost
+//! follows what was written, not the size of the tenant.
+
+use serde_bytes::{ByteBuf, Bytes};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+/// The sled key prefix of pages: [`PAGE`] + lower bound.
+pub(super) const PAGE: &[u8] = b"q";
+/// The sled key prefix of the chunks of a page too big for one sled value:
+/// [`OVERFLOW`] + lower bound length (u32 BE) + lower bound + chunk number (u32 BE).
+pub(super) const OVERFLOW: &[u8] = b"o";
+/// A page's value starts with one of these.
+const INLINE: u8 = 0;
+const CHUNKED: u8 = 1;
+/// Bytes counted per cached entry on top of its key and value: two vectors' headers and the
+/// allocator's rounding.
+const ENTRY_OVERHEAD: usize = 64;
+
+pub(super) type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+pub(super) fn page_key(lower: &[u8]) -> Vec<u8> {
+    let mut k = PAGE.to_vec();
+    k.extend_from_slice(lower);
+    k
+}
+
+pub(super) fn overflow_key(lower: &[u8], chunk: u32) -> Vec<u8> {
+    let mut k = OVERFLOW.to_vec();
+    k.extend_from_slice(&(lower.len() as u32).to_be_bytes());
+    k.extend_from_slice(lower);
+    k.extend_from_slice(&chunk.to_be_bytes());
+    k
+}
+
+/// A page as read from sled: its entries in key order, and how many overflow chunks hold them
+/// (0: inline in the page value).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Page {
+    pub upper: Option<Vec<u8>>,
+    pub entries: Entries,
+    pub chunks: u32,
+    bytes: usize,
+    used: u64,
+}
+
+impl Page {
+    pub fn new(upper: Option<Vec<u8>>, entries: Entries, chunks: u32) -> Page {
+        let bytes = entries
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + ENTRY_OVERHEAD)
+            .sum::<usize>()
+            + ENTRY_OVERHEAD;
+        Page {
+            upper,
+            entries,
+            chunks,
+            bytes,
+            used: 0,
+        }
+    }
+
+    pub fn get(&self, key: &[u8]) -> Option<&Vec<u8>> {
+        self.entries
+            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
+            .ok()
+            .map(|i| &self.entries[i].1)
+    }
+
+    /// The entries whose key starts with `prefix`.
+    pub fn with_prefix<'p>(
+        &'p self,
+        prefix: &'p [u8],
+    ) -> impl Iterator<Item = &'p (Vec<u8>, Vec<u8>)> {
+        let start = self.entries.partition_point(|(k, _)| k.as_slice() < prefix);
+        self.entries[start..]
+            .iter()
+            .take_while(move |(k, _)| k.starts_with(prefix))
+    }
+
+    pub fn covers(&self, key: &[u8]) -> bool {
+        self.upper.as_deref().is_none_or(|upper| key < upper)
+    }
+}
+
+/// What a page value in sled says: its entries inline, or the number of overflow chunks.
+pub(super) enum Stored {
+    Inline(Entries),
+    Chunked(u32),
+}
+
+pub(super) fn decode_page(value: &[u8]) -> Result<Stored, String> {
+    match value.split_first() {
+        Some((&INLINE, rest)) => decode_entries(rest).map(Stored::Inline),
+        Some((&CHUNKED, rest)) => match <[u8; 4]>::try_from(rest) {
+            Ok(count) => Ok(Stored::Chunked(u32::from_be_bytes(count))),
+            Err(_) => Err(format!("{} bytes where a chunk count belongs", rest.len())),
+        },
+        Some((tag, _)) => Err(format!("page tag {tag} is not one mcsec writes")),
+        None => Err("an empty page value".into()),
+    }
+}
+
+pub(super) fn decode_entries(bytes: &[u8]) -> Result<Entries, String> {
+    match postcard::take_from_bytes::<Vec<(ByteBuf, ByteBuf)>>(bytes) {
+        Ok((entries, [])) => {
+            let entries: Entries = entries
+                .into_iter()
+                .map(|(k, v)| (k.into_vec(), v.into_vec()))
+                .collect();
+            if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
+                return Err("keys out of order".into());
+            }
+            Ok(entries)
+        }
+        Ok((_, rest)) => Err(format!("{} bytes after the page", rest.len())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+// Keys and values are (de)serialized as byte strings (`serde_bytes`): postcard writes a byte
+// string as a varint length and the bytes, one copy instead of one serializer call per byte.
+pub(super) fn encode_entries(entries: &[(Vec<u8>, Vec<u8>)]) -> Result<Vec<u8>, postcard::Error> {
+    let borrowed: Vec<(&Bytes, &Bytes)> = entries
+        .iter()
+        .map(|(k, v)| (Bytes::new(k), Bytes::new(v)))
+        .collect();
+    postcard::to_stdvec(&borrowed)
+}
+
+/// The sled writes that store `entries` as page `lower`: the page value, and its overflow
+/// chunks when the encoding is bigger than `chunk_bytes`. Returns the writes and the chunk
+/// count.
+pub(super) fn encode_page(
+    lower: &[u8],
+    entries: &[(Vec<u8>, Vec<u8>)],
+    chunk_bytes: usize,
+) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, u32), postcard::Error> {
+    let body = encode_entries(entries)?;
+    if body.len() <= chunk_bytes {
+        let mut value = Vec::with_capacity(body.len() + 1);
+        value.push(INLINE);
+        value.extend_from_slice(&body);
+        return Ok((vec![(page_key(lower), value)], 0));
+    }
+    let mut writes = Vec::new();
+    let mut count = 0u32;
+    for chunk in body.chunks(chunk_bytes) {
+        writes.push((overflow_key(lower, count), chunk.to_vec()));
+        count += 1;
+    }
+    let mut value = vec![CHUNKED];
+    value.extend_from_slice(&count.to_be_bytes());
+    writes.push((page_key(lower), value));
+    Ok((writes, count))
+}
+
+/// Cuts the entries of page `lower` into pages of about `page_bytes` each (encoded): the first
+/// keeps `lower`, each other starts at its first key. One entry bigger than a page is a page of
+/// its own (stored in overflow chunks). An empty page gives no piece.
+pub(super) fn split(lower: &[u8], entries: Entries, page_bytes: usize) -> Vec<(Vec<u8>, Entries)> {
+    let total: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    if total <= page_bytes {
+        return vec![(lower.to_vec(), entries)];
+    }
+    // Pieces filled to three quarters leave room for the inserts that follow before the next
+    // split; equal pieces keep one small remainder from becoming a page of its own.
+    let pieces = total.div_ceil(page_bytes * 3 / 4).max(2);
+    let target = total.div_ceil(pieces);
+    let mut out: Vec<(Vec<u8>, Entries)> = Vec::new();
+    let mut current: Entries = Vec::new();
+    let mut size = 0;
+    for (k, v) in entries {
+        let len = k.len() + v.len() + 4;
+        if !current.is_empty() && size + len > target && out.len() + 1 < pieces {
+            let first = if out.is_empty() {
+                lower.to_vec()
+            } else {
+                current[0].0.clone()
+            };
+            out.push((first, std::mem::take(&mut current)));
+            size = 0;
+        }
+        size += len;
+        current.push((k, v));
+    }
+    let first = if out.is_empty() {
+        lower.to_vec()
+    } else {
+        current[0].0.clone()
+    };
+    out.push((first, current));
+    out
+}
+
+/// The pages read so far, by lower bound, within a byte budget.
+#[derive(Debug)]
+pub(super) struct PageCache {
+    pages: BTreeMap<Vec<u8>, Page>,
+    bytes: usize,
+    budget: usize,
+    clock: u64,
+}
+
+impl PageCache {
+    pub fn new(budget: usize) -> PageCache {
+        PageCache {
+            pages: BTreeMap::new(),
+            bytes: 0,
+            budget,
+            clock: 0,
+        }
+    }
+
+    /// The lower bound of the cached page holding `key`, if that page is cached.
+    pub fn lower_of(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let (lower, page) = self
+            .pages
+            .range::<[u8], _>((Bound::Unbounded, Bound::Included(key)))
+            .next_back()?;
+        page.covers(key).then(|| lower.clone())
+    }
+
+    /// The cached page `lower`, marked as just used.
+    pub fn touch(&mut self, lower: &[u8]) -> Option<&Page> {
+        self.clock += 1;
+        let clock = self.clock;
+        let page = self.pages.get_mut(lower)?;
+        page.used = clock;
+        Some(page)
+    }
+
+    pub fn insert(&mut self, lower: Vec<u8>, mut page: Page) {
+        self.clock += 1;
+        page.used = self.clock;
+        self.bytes += page.bytes;
+        if let Some(old) = self.pages.insert(lower.clone(), page) {
+            self.bytes -= old.bytes;
+        }
+        if self.bytes > self.budget {
+            self.evict(&lower);
+        }
+    }
+
+    pub fn remove(&mut self, lower: &[u8]) -> Option<Page> {
+        let page = self.pages.remove(lower)?;
+        self.bytes -= page.bytes;
+        Some(page)
+    }
+
+    /// After page `lower` was deleted, the page before it reaches up to `upper`.
+    pub fn extend_predecessor(&mut self, lower: &[u8], upper: Option<Vec<u8>>) {
+        if let Some((_, before)) = self
+            .pages
+            .range_mut::<[u8], _>((Bound::Unbounded, Bound::Excluded(lower)))
+            .next_back()
+        {
+            if before.upper.as_deref() == Some(lower) {
+                before.upper = upper;
+            }
+        }
+    }
+
+    /// Drops the least recently used pages until a quarter of the budget is free, keeping
+    /// `keep` (the page just read, which its reader is about to use).
+    fn evict(&mut self, keep: &[u8]) {
+        let mut by_age: Vec<(u64, Vec<u8>)> = self
+            .pages
+            .iter()
+            .filter(|(lower, _)| lower.as_slice() != keep)
+            .map(|(lower, page)| (page.used, lower.clone()))
+            .collect();
+        by_age.sort_unstable();
+        let goal = self.budget / 4 * 3;
+        for (_, lower) in by_age {
+            if self.bytes <= goal {
+                break;
+            }
+            self.remove(&lower);
+        }
+    }
+
+    #[cfg(test)]
+    pub fn cached(&self) -> Vec<Vec<u8>> {
+        self.pages.keys().cloned().collect()
+    }
+
+    #[cfg(test)]
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(n: usize, value_len: usize) -> Entries {
+        (0..n)
+            .map(|i| (format!("k{i:05}").into_bytes(), vec![b'v'; value_len]))
+            .collect()
+    }
+
+    #[test]
+    fn a_small_page_stays_whole_and_a_big_one_is_cut_into_ordered_pieces() {
+        assert_eq!(split(b"a", entries(3, 10), 1000).len(), 1);
+        assert!(split(b"a", Vec::new(), 1000).is_empty());
+        let pieces = split(b"", entries(100, 100), 1000);
+        assert!(pieces.len() >= 14, "{} pieces", pieces.len());
+        assert_eq!(pieces[0].0, b"");
+        for w in pieces.windows(2) {
+            assert_eq!(w[1].0, w[1].1[0].0, "a later piece starts at its first key");
+            assert!(w[0].1.last().unwrap().0 < w[1].1[0].0);
+        }
+        let back: Entries = pieces.into_iter().flat_map(|(_, e)| e).collect();
+        assert_eq!(back, entries(100, 100));
+        // One entry bigger than a page is a page of its own.
+        let big = vec![(b"x".to_vec(), vec![0u8; 5000])];
+        assert_eq!(split(b"x", big, 1000).len(), 1);
+    }
+
+    #[test]
+    fn a_page_encodes_inline_or_in_chunks_and_decodes_back() {
+        let small = entries(3, 10);
+        let (writes, chunks) = encode_page(b"lo", &small, 1000).unwrap();
+        assert_eq!((writes.len(), chunks), (1, 0));
+        match decode_page(&writes[0].1).unwrap() {
+            Stored::Inline(e) => assert_eq!(e, small),
+            Stored::Chunked(_) => panic!("inline expected"),
+        }
+        let big = entries(50, 100);
+        let (writes, chunks) = encode_page(b"lo", &big, 1000).unwrap();
+        assert_eq!(chunks as usize, writes.len() - 1);
+        let body: Vec<u8> = writes[..chunks as usize]
+            .iter()
+            .flat_map(|(_, v)| v.clone())
+            .collect();
+        assert_eq!(decode_entries(&body).unwrap(), big);
+        assert!(
+            matches!(decode_page(&writes[chunks as usize].1), Ok(Stored::Chunked(c)) if c == chunks)
+        );
+        assert!(decode_page(&[7]).is_err());
+        assert!(decode_page(&[]).is_err());
+    }
+
+    #[test]
+    fn the_cache_keeps_to_its_budget_dropping_the_least_recently_used() {
+        let mut cache = PageCache::new(10_000);
+        for i in 0..20u8 {
+            let lower = vec![b'a' + i];
+            let upper = Some(vec![b'a' + i + 1]);
+            cache.insert(lower, Page::new(upper, entries(10, 20), 0));
+            cache.touch(b"a");
+        }
+        assert!(cache.bytes() <= 10_000);
+        let cached = cache.cached();
+        assert!(cached.contains(&b"a".to_vec()), "used all along");
+        assert!(cached.contains(&vec![b'a' + 19]), "the newest");
+        assert!(!cached.contains(&b"b".to_vec()), "the oldest unused");
+        assert_eq!(cache.lower_of(b"a5"), Some(b"a".to_vec()));
+        assert_eq!(cache.lower_of(b"b5"), None);
+    }
+}
