@@ -31,7 +31,7 @@
 
 use crate::error::{Error, Result};
 use serde_bytes::{ByteBuf, Bytes};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
@@ -144,9 +144,13 @@ struct State {
     /// Every write not yet in the pages on disk, latest per key: the journal replayed at open,
     /// and every batch applied since. Reads look here first.
     overlay: WriteBatch,
-    /// The keys written since the last flush: the next journal record holds their overlay
-    /// values.
-    pending: BTreeSet<Vec<u8>>,
+    /// The writes applied since the last flush, postcard-encoded one after another as the
+    /// elements of the next journal record (a key written twice appears twice; replay keeps
+    /// the later): encoding as they arrive moves each key and value into the overlay without
+    /// a copy.
+    pending: Vec<u8>,
+    /// How many writes `pending` holds.
+    pending_writes: usize,
     cache: PageCache,
     /// A catalog in the partition layout of formats 2 and 3 (see [`legacy`]): its records are
     /// all in the overlay, and the first flush that writes compacts them into pages.
@@ -170,23 +174,26 @@ const JOURNAL: &[u8] = b"j";
 /// as a separate blob file, which it reads again at every open while the leaf sits in the active
 /// segment (measured: 10 ms per open for a 10 MB catalog). Sixteen pages or chunks stay under it.
 const CHUNK_BYTES: usize = 7 * 1024;
-/// A page past this is split: small enough that reading one record reads little, big enough
-/// that a page holds dozens of records.
-pub const PAGE_BYTES: usize = 6 * 1024;
+/// A page past this is split: small enough that reading one record reads little and that
+/// sled, which keeps recently written values in memory, keeps little; big enough that a page
+/// holds a dozen records or more. (Measured on a million-statement batch: 6 KB pages ran 15%
+/// faster and peaked 40% higher.)
+pub const PAGE_BYTES: usize = 2 * 1024;
 /// The page cache's budget: the pages a batch keeps touching (a project's newest users, roles
 /// and grants, the trail's newest block) fit many times over, while memory stays flat however
 /// big the tenant grows.
-pub const CACHE_BYTES: usize = 16 << 20;
+pub const CACHE_BYTES: usize = 4 << 20;
 /// sled's own cache of the pages of its tree (its default is 1 GB, which a long batch fills
 /// with pages it wrote and never reads again).
-const SLED_CACHE_BYTES: u64 = 8 << 20;
+const SLED_CACHE_BYTES: u64 = 4 << 20;
 /// Format 1 kept the whole tenant as one snapshot value `S` plus journal records `J<seq>` in the
 /// default tree.
 const FORMAT_1_SNAPSHOT: &[u8] = b"S";
 const FORMAT_1_JOURNAL: &[u8] = b"J";
 /// Journal size beyond which it is compacted into the pages it touched. Bounds what an open must
-/// decode (about 3 ms per MB) and the memory the overlay holds.
-pub const COMPACTION_BYTES: usize = 1 << 20;
+/// decode (about 3 ms per MB) and the memory the overlay holds; a batch's group commit of 2,000
+/// statements is bigger, so a batch compacts at every flush and writes no journal at all.
+pub const COMPACTION_BYTES: usize = 256 << 10;
 /// The catalog key whose value the partition-layout stub repeats (the format key).
 const FORMAT_KEY: &[u8] = b"F";
 
@@ -500,7 +507,8 @@ impl SledStorage {
         };
         let mut state = State {
             overlay,
-            pending: BTreeSet::new(),
+            pending: Vec::new(),
+            pending_writes: 0,
             cache: PageCache::new(tuning.cache_bytes),
             legacy,
             next_seq: 0,
@@ -563,18 +571,14 @@ impl SledStorage {
 
     /// The page holding `key`, read from sled unless it is cached, and marked as just used.
     fn page_for<'s>(&self, state: &'s mut State, key: &[u8]) -> Result<&'s Page> {
-        let lower = match state.cache.lower_of(key) {
-            Some(lower) => lower,
-            None => {
-                let (lower, page) = self.read_page(key)?;
-                state.cache.insert(lower.clone(), page);
-                lower
-            }
-        };
+        if !state.cache.covers(key) {
+            let (lower, page) = self.read_page(key)?;
+            state.cache.insert(lower, page);
+        }
         state
             .cache
-            .touch(&lower)
-            .ok_or_else(|| self.corrupt_page(&lower, "a page left the cache while in use"))
+            .get(key)
+            .ok_or_else(|| self.corrupt_page(key, "a page left the cache while in use"))
     }
 
     /// Reads the page holding `key` from sled: the greatest page at or below it, or the empty
@@ -818,7 +822,10 @@ impl Storage for SledStorage {
         let mut state = self.lock()?;
         self.refuse_after_write_failure(&state)?;
         for (k, v) in batch {
-            state.pending.insert(k.clone());
+            let write = (Bytes::new(&k), v.as_deref().map(Bytes::new));
+            let pending = std::mem::take(&mut state.pending);
+            state.pending = postcard::to_extend(&write, pending).map_err(storage_err)?;
+            state.pending_writes += 1;
             state.overlay.insert(k, v);
         }
         Ok(())
@@ -827,7 +834,7 @@ impl Storage for SledStorage {
     fn flush(&self) -> Result<()> {
         let mut state = self.lock()?;
         self.refuse_after_write_failure(&state)?;
-        let wrote = !state.pending.is_empty();
+        let wrote = state.pending_writes > 0;
         let written = if wrote {
             self.append(&mut state)
         } else {
@@ -878,20 +885,14 @@ impl SledStorage {
     /// would pass [`Tuning::compaction_bytes`] (or the catalog is still in the partition
     /// layout). Either way the pending writes are then empty.
     fn append(&self, state: &mut State) -> Result<()> {
-        let journal: Vec<(&Bytes, Option<&Bytes>)> = state
-            .pending
-            .iter()
-            .map(|k| {
-                let value = state.overlay.get(k).and_then(|v| v.as_deref());
-                (Bytes::new(k), value.map(Bytes::new))
-            })
-            .collect();
-        let bytes = postcard::to_stdvec(&journal).map_err(storage_err)?;
-        if state.legacy || state.journal_bytes + bytes.len() > self.tuning.compaction_bytes {
-            self.compact(state)?;
-            state.pending.clear();
-            return Ok(());
+        let count = std::mem::take(&mut state.pending_writes);
+        let elements = std::mem::take(&mut state.pending);
+        if state.legacy || state.journal_bytes + elements.len() > self.tuning.compaction_bytes {
+            return self.compact(state);
         }
+        // A postcard sequence: its length as a varint, then the elements.
+        let mut bytes = postcard::to_stdvec(&(count as u64)).map_err(storage_err)?;
+        bytes.extend_from_slice(&elements);
         let mut batch = sled::Batch::default();
         for (n, chunk) in (0u32..).zip(bytes.chunks(CHUNK_BYTES)) {
             batch.insert(journal_key(state.next_seq, n), chunk);
@@ -901,7 +902,6 @@ impl SledStorage {
         state.generation += 1;
         state.next_seq += 1;
         state.journal_bytes += bytes.len();
-        state.pending.clear();
         Ok(())
     }
 }
@@ -909,6 +909,7 @@ impl SledStorage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn batch(pairs: &[(&str, Option<&str>)]) -> WriteBatch {
         pairs

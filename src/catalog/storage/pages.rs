@@ -236,11 +236,25 @@ impl PageCache {
         page.covers(key).then(|| lower.clone())
     }
 
-    /// The cached page `lower`, marked as just used.
-    pub fn touch(&mut self, lower: &[u8]) -> Option<&Page> {
+    /// Whether the page holding `key` is cached.
+    pub fn covers(&self, key: &[u8]) -> bool {
+        self.pages
+            .range::<[u8], _>((Bound::Unbounded, Bound::Included(key)))
+            .next_back()
+            .is_some_and(|(_, page)| page.covers(key))
+    }
+
+    /// The cached page holding `key`, marked as just used.
+    pub fn get(&mut self, key: &[u8]) -> Option<&Page> {
         self.clock += 1;
         let clock = self.clock;
-        let page = self.pages.get_mut(lower)?;
+        let (_, page) = self
+            .pages
+            .range_mut::<[u8], _>((Bound::Unbounded, Bound::Included(key)))
+            .next_back()?;
+        if !page.covers(key) {
+            return None;
+        }
         page.used = clock;
         Some(page)
     }
@@ -365,7 +379,7 @@ mod tests {
             let lower = vec![b'a' + i];
             let upper = Some(vec![b'a' + i + 1]);
             cache.insert(lower, Page::new(upper, entries(10, 20), 0));
-            cache.touch(b"a");
+            cache.get(b"a");
         }
         assert!(cache.bytes() <= 10_000);
         let cached = cache.cached();
