@@ -23,8 +23,8 @@
 //! block's summary each with that project, and one statement writes one record key (plus the
 //! next number, and the summary only when it changes), which keeps the trail's cost per
 //! statement small. The summaries — held in memory by the catalog — are the index by time: a
-//! query reads only the blocks whose summary admits its filter. The storage keeps each block as
-//! its own partition, so no partition grows past one block. Because the record rides in the
+//! query reads only the blocks whose summary admits its filter, and a block's records are
+//! neighbours in the key space, so the storage reads them as a few pages. Because the record rides in the
 //! statement's batch it is exactly as durable as the statement: group commit flushes both or
 //! neither. A refused or failed statement commits a transaction holding the record alone.
 //! Nothing rewrites a record; [`Retention`] drops whole blocks once every record in them is
@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 const SEP: u8 = 0x1f;
-/// Records per block: a partition holds at most one block of one key kind.
+/// Records per block: the unit a query's time filter admits or skips.
 pub const BLOCK_RECORDS: u64 = 4096;
 const RECORD: &str = "Y";
 const DENIED: &str = "YD";

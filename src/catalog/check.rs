@@ -3,7 +3,7 @@
 //!
 //! Following `mcsec check-catalog /srv/cat` through it: [`check`] opens the directory as a
 //! catalog does for a statement (sled verifies the checksums of the log it replays; mcsec takes
-//! the directory lock and checks its format key), then reads every partition and every journal
+//! the directory lock and checks its format key), then reads every page and every journal
 //! record (each chunk must be there and the postcard framing of each must decode), and then
 //! decodes every record with the type its key's tag says it holds, refusing trailing bytes and
 //! tags mcsec never writes. The first problem found is the error, named by the catalog and the

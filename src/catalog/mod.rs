@@ -10,10 +10,10 @@
 //!
 //! Records are postcard-encoded; keys are tag-prefixed paths (see [`keys`]) so that every
 //! question the executor or the authorizer asks is a point lookup or a short prefix scan. The sled
-//! store keeps a partitioned snapshot plus a journal (see [`storage`]): opening replays only the
-//! journal (about 4 ms for 100k grants), and a partition — one record kind of one project — is
-//! read from sled the first time a statement touches it, so start-up never reads the whole
-//! catalog.
+//! store keeps pages plus a journal (see [`storage`]): opening replays only the journal (at most
+//! 256 KB), and a page — a run of neighbouring records of about 2 KB — is read from sled the
+//! first time a statement touches it and leaves memory when the page cache needs room, so
+//! start-up never reads the whole catalog and memory does not grow with it.
 
 pub mod audit;
 pub mod commits;
