@@ -771,7 +771,7 @@ pub fn main() -> i32 {
             if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
                 return usage_error(&format!("cannot read the script from stdin: {e}"));
             }
-            match crate::input::decode(&bytes) {
+            match crate::input::decode(bytes) {
                 Ok(text) => Some(ScriptSource::Text(text, STDIN_FILE.to_string())),
                 Err(e) => return undecodable(STDIN_FILE, &e),
             }

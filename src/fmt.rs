@@ -251,7 +251,9 @@ fn one_file(path: &str, mode: Mode, out: &mut dyn Write, err: &mut dyn Write) ->
             return FileOutcome::Unreadable;
         }
     };
-    let text = match crate::input::decode(&bytes) {
+    // A byte-order mark is not canonical: `--check` reports the file, `--write` drops it.
+    let had_bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let text = match crate::input::decode(bytes) {
         Ok(text) => text,
         Err(e) => {
             let _ = out.flush();
@@ -267,7 +269,7 @@ fn one_file(path: &str, mode: Mode, out: &mut dyn Write, err: &mut dyn Write) ->
             return FileOutcome::SyntaxError;
         }
     };
-    let canonical = formatted.as_bytes() == bytes.as_slice();
+    let canonical = !had_bom && formatted == text;
     match mode {
         Mode::Print => {
             let _ = out.write_all(formatted.as_bytes());

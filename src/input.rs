@@ -36,12 +36,14 @@ impl std::error::Error for InvalidUtf8 {}
 
 /// The text of a script file: without a leading byte-order mark, and only when every byte is
 /// UTF-8.
-pub fn decode(bytes: &[u8]) -> Result<String, InvalidUtf8> {
+/// Takes the bytes by value: a script of tens of megabytes becomes its text without a copy.
+pub fn decode(mut bytes: Vec<u8>) -> Result<String, InvalidUtf8> {
     let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
-    match std::str::from_utf8(&bytes[skip..]) {
-        Ok(text) => Ok(text.to_string()),
-        Err(e) => Err(locate(&bytes[skip..], e.valid_up_to(), skip)),
-    }
+    bytes.drain(..skip);
+    String::from_utf8(bytes).map_err(|e| {
+        let valid_up_to = e.utf8_error().valid_up_to();
+        locate(e.as_bytes(), valid_up_to, skip)
+    })
 }
 
 /// Decodes a string a front end already holds (`-e`): only the byte-order mark to drop.
@@ -67,18 +69,18 @@ mod tests {
 
     #[test]
     fn a_byte_order_mark_is_dropped() {
-        assert_eq!(decode(b"\xEF\xBB\xBFuse p;").unwrap(), "use p;");
-        assert_eq!(decode(b"use p;").unwrap(), "use p;");
+        assert_eq!(decode(b"\xEF\xBB\xBFuse p;".to_vec()).unwrap(), "use p;");
+        assert_eq!(decode(b"use p;".to_vec()).unwrap(), "use p;");
         assert_eq!(strip_bom("\u{feff}use p;"), "use p;");
     }
 
     #[test]
     fn invalid_bytes_are_located() {
-        let e = decode(b"use p;\ncreate \xFFtable").unwrap_err();
+        let e = decode(b"use p;\ncreate \xFFtable".to_vec()).unwrap_err();
         assert_eq!((e.offset, e.line, e.column), (14, 2, 8));
         assert_eq!(e.to_string(), "2:8: invalid UTF-8 at byte offset 14");
         // The offset counts the byte-order mark; the column counts characters.
-        let e = decode(b"\xEF\xBB\xBF\xE4\xB8\xAD\xC3").unwrap_err();
+        let e = decode(b"\xEF\xBB\xBF\xE4\xB8\xAD\xC3".to_vec()).unwrap_err();
         assert_eq!((e.offset, e.line, e.column), (6, 1, 2));
     }
 }

@@ -528,13 +528,41 @@ pub fn keywords() -> &'static [&'static str] {
 }
 
 pub fn is_keyword(word: &str) -> bool {
-    word.len() <= 32 && {
-        let mut buf = [0u8; 32];
-        let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word.as_bytes());
-        lower.make_ascii_lowercase();
-        std::str::from_utf8(lower).is_ok_and(|w| KEYWORDS.binary_search(&w).is_ok())
+    // Every word of a script is asked about, so the question is a bucket by first letter and
+    // length (one to three candidates) compared without copying, not a binary search of
+    // lowercased copies (measured: a sixth of `mcsec fmt`'s time went there).
+    let bytes = word.as_bytes();
+    let Some(first) = bytes.first().map(u8::to_ascii_lowercase) else {
+        return false;
+    };
+    if !first.is_ascii_lowercase() || bytes.len() > KEYWORD_MAX_LEN {
+        return false;
     }
+    keyword_buckets()[bucket(first, bytes.len())]
+        .iter()
+        .any(|k| k.as_bytes().eq_ignore_ascii_case(bytes))
+}
+
+const KEYWORD_MAX_LEN: usize = 32;
+
+fn bucket(first: u8, len: usize) -> usize {
+    usize::from(first - b'a') * (KEYWORD_MAX_LEN + 1) + len
+}
+
+/// [`KEYWORDS`] by first letter and length.
+fn keyword_buckets() -> &'static [Vec<&'static str>] {
+    static BUCKETS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
+    BUCKETS.get_or_init(|| {
+        let mut buckets = vec![Vec::new(); 26 * (KEYWORD_MAX_LEN + 1)];
+        for k in KEYWORDS {
+            if let Some(&first) = k.as_bytes().first() {
+                if first.is_ascii_lowercase() && k.len() <= KEYWORD_MAX_LEN {
+                    buckets[bucket(first, k.len())].push(*k);
+                }
+            }
+        }
+        buckets
+    })
 }
 
 static KEYWORDS: &[&str] = &[
@@ -678,11 +706,19 @@ mod tests {
     }
 
     #[test]
-    fn keyword_table_is_sorted_for_binary_search() {
+    fn keyword_table_is_sorted_and_every_keyword_is_found_in_any_case() {
         let mut sorted = KEYWORDS.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted, KEYWORDS.to_vec());
+        for k in KEYWORDS {
+            assert!(is_keyword(k), "{k}");
+            assert!(is_keyword(&k.to_ascii_uppercase()), "{k}");
+            assert!(!is_keyword(&format!("{k}x")) || KEYWORDS.contains(&format!("{k}x").as_str()));
+        }
+        for word in ["", "x", "usersx", "Éé", "1select", &"a".repeat(40)] {
+            assert!(!is_keyword(word), "{word}");
+        }
     }
 
     #[test]

@@ -342,7 +342,7 @@ mod tests {
                 Err(ScriptError::InvalidUtf8(e)) => {
                     assert_eq!(
                         e,
-                        crate::input::decode(b"use p;\ncreate \xFFtable").unwrap_err()
+                        crate::input::decode(b"use p;\ncreate \xFFtable".to_vec()).unwrap_err()
                     );
                 }
                 _ => panic!("refused expected"),

@@ -79,7 +79,7 @@ pub struct LocalFiles;
 impl Files for LocalFiles {
     fn read(&self, path: &str) -> Result<String> {
         let bytes = std::fs::read(path).map_err(|e| super::messages::read_file(path, e))?;
-        crate::input::decode(&bytes).map_err(|e| Error::invalid(format!("{path}:{e}")))
+        crate::input::decode(bytes).map_err(|e| Error::invalid(format!("{path}:{e}")))
     }
 
     fn write(&self, path: &str, contents: &[u8]) -> Result<()> {
