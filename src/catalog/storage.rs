@@ -718,20 +718,10 @@ impl SledStorage {
                 .cache
                 .remove(&lower)
                 .ok_or_else(|| self.corrupt_page(&lower, "a page left the cache while in use"))?;
-            let mut merged = Vec::with_capacity(page.entries.len());
-            let mut old = page.entries.into_iter().peekable();
             let upper = page.upper;
             let covers = |k: &[u8]| upper.as_deref().is_none_or(|u| k < u);
-            while let Some((k, v)) = writes.next_if(|(k, _)| covers(k)) {
-                while let Some(entry) = old.next_if(|(o, _)| o < k) {
-                    merged.push(entry);
-                }
-                old.next_if(|(o, _)| o == k);
-                if let Some(v) = v {
-                    merged.push((k.clone(), v.clone()));
-                }
-            }
-            merged.extend(old);
+            let in_page = std::iter::from_fn(|| writes.next_if(|(k, _)| covers(k)));
+            let merged = merge_writes(page.entries, in_page);
             for chunk in 0..page.chunks {
                 batch.remove(overflow_key(&lower, chunk));
             }
@@ -755,6 +745,27 @@ impl SledStorage {
         }
         Ok(rewrites)
     }
+}
+
+/// `stored` (in key order) with `writes` (in key order) applied: a put replaces or adds its
+/// key, a delete removes it.
+fn merge_writes<'w>(
+    stored: pages::Entries,
+    writes: impl Iterator<Item = (&'w Vec<u8>, &'w Option<Vec<u8>>)>,
+) -> pages::Entries {
+    let mut out = Vec::with_capacity(stored.len());
+    let mut old = stored.into_iter().peekable();
+    for (k, v) in writes {
+        while let Some(entry) = old.next_if(|(o, _)| o < k) {
+            out.push(entry);
+        }
+        old.next_if(|(o, _)| o == k);
+        if let Some(v) = v {
+            out.push((k.clone(), v.clone()));
+        }
+    }
+    out.extend(old);
+    out
 }
 
 /// One page a compaction rewrote: its range, and the pages it became (none when it emptied).
@@ -803,19 +814,7 @@ impl Storage for SledStorage {
         if writes.peek().is_none() {
             return Ok(stored);
         }
-        let mut out = Vec::with_capacity(stored.len());
-        let mut old = stored.into_iter().peekable();
-        for (k, v) in writes {
-            while let Some(entry) = old.next_if(|(o, _)| o < k) {
-                out.push(entry);
-            }
-            old.next_if(|(o, _)| o == k);
-            if let Some(v) = v {
-                out.push((k.clone(), v.clone()));
-            }
-        }
-        out.extend(old);
-        Ok(out)
+        Ok(merge_writes(stored, writes))
     }
 
     fn apply(&self, batch: WriteBatch) -> Result<()> {
