@@ -756,6 +756,17 @@ pub fn main() -> i32 {
             crate::input::strip_bom(text).to_string(),
             CMDLINE_FILE.to_string(),
         )),
+        // A pipe (`-f <(gen.sh)`, `-f /dev/stdin`) can be read only once: it is read whole, as
+        // stdin is; a regular file is checked, then read in pieces as it runs.
+        Mode::File(path) if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => {
+            match std::fs::read(path) {
+                Ok(bytes) => match crate::input::decode(bytes) {
+                    Ok(text) => Some(ScriptSource::Text(text, path.display().to_string())),
+                    Err(e) => return undecodable(&path.display().to_string(), &e),
+                },
+                Err(e) => return usage_error(&format!("cannot read -f {}: {e}", path.display())),
+            }
+        }
         Mode::File(path) => {
             let file = path.display().to_string();
             match ScriptFile::open(path, settings.start_at.is_some()) {
