@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-30}"
-targets=(lex_split parse_roundtrip policy script_exec)
+targets=(lex_split parse_roundtrip policy script_exec slt_reader http_request)
 if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   echo "fuzz smoke skipped: no nightly toolchain (libFuzzer instrumentation needs one)"
   exit 0
