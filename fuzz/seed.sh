@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Fills fuzz/corpus/<target>/ with seeds made from the test files: every golden script and the
 # parser corpus whole and statement by statement, every policy document of the tests (one seed
-# per document kind), and the condition texts of the parser corpus. libFuzzer adds what it finds
+# per document kind), the condition texts of the parser corpus, every `.slt` file of the tests
+# and lessons, and the requests of the server tests (each path they send, each way of signing
+# it; security queries with the golden scripts' statements; the policy and security
+# configuration bodies they put). libFuzzer adds what it finds
 # to the same folders; they are not committed (the seeds are remade from the tests).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -34,7 +37,42 @@ for cond in ["acs:SourceIp in ('10.0.0.0/8') and acs:CurrentTime < '2030-01-01T0
              "IpAddress(acs:SourceIp, '10.0.0.7')", "odps:TaskType = 'SQL'",
              "acs:UserAgent like 'odps*'", "acs:SecureTransport = 'true'"]:
     put("policy", bytes([3]) + cond.encode())
+for path in sorted(glob.glob(f"{root}/tests/slt/**/*.slt", recursive=True)) + sorted(glob.glob(f"{root}/scripts/lessons/*.slt")):
+    put("slt_reader", open(path, "rb").read()[:16 * 1024])
+# http_request: a mode byte (how the target signs it), then `METHOD target`, headers, a blank
+# line and the body.
+def request(mode, method, target, headers=(), body=b""):
+    head = f"{method} {target}\n" + "".join(f"{k}: {v}\n" for k, v in headers)
+    put("http_request", bytes([mode]) + head.encode() + b"\n" + body)
+serve = "".join(open(p).read() for p in sorted(glob.glob(f"{root}/tests/serve*.rs")))
+targets = sorted(set(t.replace("{id}", "2026010500000002") for t in re.findall(r'"(/api/[^"]*)"', serve)))
+xml_type = [("Content-Type", "application/xml"), ("x-odps-user-agent", "pyodps/0.13.2")]
+for target in targets:
+    for method in ("GET", "PUT", "POST"):
+        for mode in (0, 1, 3, 4, 6, 7):
+            request(mode, method, target, xml_type)
+for body in re.findall(r'b"(<SecurityConfiguration>.*?</SecurityConfiguration>)"', serve):
+    for mode in (1, 4):
+        request(mode, "PUT", "/api/projects/demo?security_configuration=", xml_type, body.encode())
+for path in sorted(glob.glob(f"{root}/tests/golden/**/*.json", recursive=True)):
+    for mode in (1, 4):
+        for target in ("/api/projects/demo?policy=", "/api/projects/demo/roles/r1?policy="):
+            request(mode, "PUT", target, xml_type, open(path, "rb").read())
+def xml_escape(t):
+    return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+statements = []
+for path in sorted(glob.glob(f"{root}/tests/golden/*.sql")):
+    for stmt in open(path).read().split(";"):
+        stmt = "\n".join(l for l in stmt.splitlines() if not l.strip().startswith("--")).strip()
+        if stmt and stmt not in statements:
+            statements.append(stmt)
+for i, stmt in enumerate(statements[:300]):
+    q = xml_escape(stmt)
+    extra = ["", "<ResponseInJsonFormat>true</ResponseInJsonFormat>", "<ResponseFormat>mcsec</ResponseFormat>"][i % 3]
+    body = f"<?xml version='1.0' encoding='utf-8'?>\n<Authorization><Query>{q}</Query>{extra}</Authorization>".encode()
+    target = "/api/authorization" if i % 7 == 0 else "/api/projects/demo/authorization?curr_project=demo"
+    request([1, 3, 4, 5][i % 4], "POST", target, xml_type, body)
 PY
-for t in lex_split parse_roundtrip policy script_exec; do
+for t in lex_split parse_roundtrip policy script_exec slt_reader http_request; do
   echo "$t: $(ls corpus/$t | wc -l) seeds"
 done

@@ -15,12 +15,18 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     let word = word.to_lowercase();
-    let budget = budget(word.chars().count());
+    let len = word.chars().count();
+    let budget = budget(len);
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
         let lower = candidate.to_lowercase();
         if lower == word {
             return None;
+        }
+        // The distance is at least the difference in length: a candidate that differs by more
+        // than the budget cannot be chosen, so it is not measured (every parse error asks).
+        if lower.chars().count().abs_diff(len) > budget {
+            continue;
         }
         let distance = strsim::osa_distance(&word, &lower);
         if distance <= budget && best.is_none_or(|(d, _)| distance < d) {

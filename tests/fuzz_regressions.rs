@@ -45,3 +45,13 @@ fn policy_inputs_that_once_failed() {
 fn script_inputs_that_once_failed() {
     replay("script_exec", checks::script_exec);
 }
+
+#[test]
+fn slt_reader_inputs_that_once_failed() {
+    replay("slt_reader", checks::slt_reader);
+}
+
+#[test]
+fn http_request_inputs_that_once_failed() {
+    replay("http_request", checks::http_request);
+}

@@ -391,3 +391,26 @@ fn the_readme_example_passes_as_printed() {
     assert_eq!(stdout, shown);
     assert_eq!(output.code, Some(0));
 }
+
+#[test]
+fn a_completed_syntax_error_below_a_filled_in_message_names_its_new_line() {
+    // The message filled in for the second record takes four lines, which moves the third
+    // record's SQL from line 8 to line 11; the syntax error written under it says 11, and the
+    // completed file passes.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("moved.slt");
+    std::fs::write(
+        &file,
+        "statement ok\ncreate project prj1;\n\nstatement ok\ncreate project prj1;\n\nstatement ok\ngrant Select on table t1 to/ user RAM$alice;\n",
+    )
+    .unwrap();
+    let arg = file.display().to_string();
+    let (code, stdout, _) = mcsec(&["test", "--complete", &arg]);
+    assert_eq!((code, stdout), (Some(0), format!("UPDATED {arg}\n1 passed, 0 failed\n")));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!("statement ok\ncreate project prj1;\n\nstatement error\ncreate project prj1;\n----\nODPS-0420095: Access Denied - Project prj1 already exists.\n\n\nstatement error\ngrant Select on table t1 to/ user RAM$alice;\n----\n{arg}:11:28: expected one of TENANT, USER, ROLE, GROUP, <principal>, found '/'\n")
+    );
+    let (code, stdout, _) = mcsec(&["test", &arg]);
+    assert_eq!((code, stdout), (Some(0), format!("PASS {arg} (3 records)\n1 passed, 0 failed\n")));
+}

@@ -309,13 +309,40 @@ pub fn run_file(path: &Path) -> FileReport {
     run_records(records, Arc::new(files::DirFiles::new(dir)), &name)
 }
 
-/// Completes one file in place: see [`complete`]. `Ok(true)` when the file changed.
+/// Completing passes over a file at most this many times (see [`complete_text`]).
+const MAX_COMPLETE_PASSES: usize = 4;
+
+/// The completed text of `text` (see [`complete`]), each pass on a fresh sandbox from `files`.
+/// A filled-in message takes lines, which moves every record after it; an expected syntax
+/// error names its position in the file (`f.slt:54:22: ...`), so the text is completed again
+/// until a pass changes nothing, and the file it writes passes. A second pass settles it: a
+/// message keeps its number of lines when only its position changes.
+pub fn complete_text(
+    text: &str,
+    name: &str,
+    dir: Option<&Path>,
+    files: &dyn Fn() -> Arc<dyn Files>,
+) -> Result<String, Failure> {
+    let mut current = text.to_string();
+    for _ in 0..MAX_COMPLETE_PASSES {
+        let records = load(&current, name, dir)?;
+        let next = complete::complete(&current, name, records, files())?;
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    Ok(current)
+}
+
+/// Completes one file in place: see [`complete_text`]. `Ok(true)` when the file changed.
 pub fn complete_file(path: &Path) -> Result<bool, Failure> {
     let name = path.display().to_string();
     let text = read_source(path)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let records = load(&text, &name, Some(&dir))?;
-    let completed = complete::complete(&text, &name, records, Arc::new(files::DirFiles::new(dir)))?;
+    let completed = complete_text(&text, &name, Some(&dir), &|| {
+        Arc::new(files::DirFiles::new(dir.clone()))
+    })?;
     if completed == text {
         return Ok(false);
     }
