@@ -406,11 +406,40 @@ fn a_completed_syntax_error_below_a_filled_in_message_names_its_new_line() {
     .unwrap();
     let arg = file.display().to_string();
     let (code, stdout, _) = mcsec(&["test", "--complete", &arg]);
-    assert_eq!((code, stdout), (Some(0), format!("UPDATED {arg}\n1 passed, 0 failed\n")));
+    assert_eq!(
+        (code, stdout),
+        (Some(0), format!("UPDATED {arg}\n1 passed, 0 failed\n"))
+    );
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         format!("statement ok\ncreate project prj1;\n\nstatement error\ncreate project prj1;\n----\nODPS-0420095: Access Denied - Project prj1 already exists.\n\n\nstatement error\ngrant Select on table t1 to/ user RAM$alice;\n----\n{arg}:11:28: expected one of TENANT, USER, ROLE, GROUP, <principal>, found '/'\n")
     );
     let (code, stdout, _) = mcsec(&["test", &arg]);
-    assert_eq!((code, stdout), (Some(0), format!("PASS {arg} (3 records)\n1 passed, 0 failed\n")));
+    assert_eq!(
+        (code, stdout),
+        (
+            Some(0),
+            format!("PASS {arg} (3 records)\n1 passed, 0 failed\n")
+        )
+    );
+}
+
+#[test]
+fn a_record_without_sql_is_refused_where_it_is_and_left_untouched_by_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("empty.slt");
+    let text = "statement ok\ncreate project prj1;\n\nstatement error\n\n";
+    std::fs::write(&file, text).unwrap();
+    let arg = file.display().to_string();
+    for args in [vec!["test", &arg], vec!["test", "--complete", &arg]] {
+        let (code, stdout, _) = mcsec(&args);
+        assert_eq!(
+            (code, stdout),
+            (
+                Some(1),
+                format!("FAIL {arg}:4: malformed record: no SQL after the record's first line\n0 passed, 1 failed\n")
+            )
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 }

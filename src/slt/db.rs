@@ -12,8 +12,8 @@
 //! The last result becomes rows of typed columns ([`super::rows`]) or "statement complete"; an
 //! error becomes [`StatementError`] carrying exactly the text the shell prints after `FAILED: `.
 
-pub use super::rows::Column;
 use super::rows;
+pub use super::rows::Column;
 use crate::console::{self, ClientCommand, Input, Prepared};
 use crate::error::Error;
 use crate::exec::{Engine, Files, Session, SessionOptions, StatementResult};

@@ -125,6 +125,18 @@ fn load_at(text: &str, name: &str, dir: Option<&Path>, depth: usize) -> Result<R
             }
             continue;
         }
+        // The crate reads a header followed by a blank line as a record with no SQL; it would
+        // run as an empty statement, and `--complete` would write it back in a form the crate
+        // then refuses. Refuse it here, where it is.
+        if let Record::Statement { loc, sql, .. } | Record::Query { loc, sql, .. } = &record {
+            if sql.trim().is_empty() {
+                return Err(Failure {
+                    file: loc.file().to_string(),
+                    line: loc.line(),
+                    message: "malformed record: no SQL after the record's first line".into(),
+                });
+            }
+        }
         records.push(record);
     }
     Ok(records)

@@ -102,7 +102,9 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
                         g.principal.clone(),
                         g.object.clone(),
                         g.action.clone(),
-                        g.columns.as_ref().map_or_else(|| NULL.to_string(), |c| c.join(",")),
+                        g.columns
+                            .as_ref()
+                            .map_or_else(|| NULL.to_string(), |c| c.join(",")),
                         value_text(&g.via.join(",")),
                         g.project.clone(),
                     ]
@@ -179,7 +181,9 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
             ]],
         ),
         R::AccessKey {
-            id, secret, principal,
+            id,
+            secret,
+            principal,
         } => (
             vec![Column::Text; 3],
             vec![vec![id.clone(), secret.clone(), principal.clone()]],
