@@ -87,6 +87,20 @@ pub fn load(text: &str, name: &str, dir: Option<&Path>) -> Result<Records, Failu
 }
 
 fn load_at(text: &str, name: &str, dir: Option<&Path>, depth: usize) -> Result<Records, Failure> {
+    // The crate strips one carriage return from each line it reads, so a line ending in several
+    // (SQL, an expected message, a result row) would lose one at every `--complete`; they are
+    // blanks wherever they stand at a line's end, so they all go before the crate reads.
+    let without_crs;
+    let text = if text.contains('\r') {
+        without_crs = text
+            .split('\n')
+            .map(|line| line.trim_end_matches('\r'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        without_crs.as_str()
+    } else {
+        text
+    };
     let parsed = sqllogictest::parse_with_name::<Column>(text, name).map_err(|e| Failure {
         file: e.location().file().to_string(),
         line: e.location().line(),
@@ -128,19 +142,6 @@ fn load_at(text: &str, name: &str, dir: Option<&Path>, depth: usize) -> Result<R
         // The crate reads a header followed by a blank line as a record with no SQL; it would
         // run as an empty statement, and `--complete` would write it back in a form the crate
         // then refuses. Refuse it here, where it is.
-        let mut record = record;
-        if let Record::Statement { sql, .. } | Record::Query { sql, .. } = &mut record {
-            // The crate strips one carriage return from each line it reads, so SQL whose lines
-            // end in several would lose one at every `--complete`; they are blanks to the
-            // lexer, so they go at once.
-            if sql.contains('\r') {
-                *sql = sql
-                    .split('\n')
-                    .map(|line| line.trim_end_matches('\r'))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-            }
-        }
         if let Record::Statement { loc, sql, .. } | Record::Query { loc, sql, .. } = &record {
             if sql.trim().is_empty() {
                 return Err(Failure {
