@@ -142,6 +142,30 @@ fn load_at(text: &str, name: &str, dir: Option<&Path>, depth: usize) -> Result<R
         // The crate reads a header followed by a blank line as a record with no SQL; it would
         // run as an empty statement, and `--complete` would write it back in a form the crate
         // then refuses. Refuse it here, where it is.
+        // An expected error under `----` ends at two blank lines, so one made of blank lines
+        // is no message at all: the crate prints it back with a blank line more or less than
+        // it read, and `--complete` would change the file at every pass.
+        let blank_message = match &record {
+            Record::Statement {
+                loc,
+                expected: sqllogictest::StatementExpect::Error(e),
+                ..
+            }
+            | Record::Query {
+                loc,
+                expected: sqllogictest::QueryExpect::Error(e),
+                ..
+            } => matches!(e, sqllogictest::ExpectedError::Multiline(m) if m.trim().is_empty())
+                .then_some(loc),
+            _ => None,
+        };
+        if let Some(loc) = blank_message {
+            return Err(Failure {
+                file: loc.file().to_string(),
+                line: loc.line(),
+                message: "malformed record: the expected error under ---- is empty (leave out ---- to accept any error)".into(),
+            });
+        }
         if let Record::Statement { loc, sql, .. } | Record::Query { loc, sql, .. } = &record {
             if sql.trim().is_empty() {
                 return Err(Failure {
