@@ -443,3 +443,23 @@ fn a_record_without_sql_is_refused_where_it_is_and_left_untouched_by_complete() 
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 }
+
+#[test]
+fn an_empty_expected_error_block_is_refused_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blank.slt");
+    let text = "statement ok\nwhoami;\n\nstatement error\ncreate project prj1;\n----\n\n\n\n";
+    std::fs::write(&file, text).unwrap();
+    let arg = file.display().to_string();
+    for args in [vec!["test", &arg], vec!["test", "--complete", &arg]] {
+        let (code, stdout, _) = mcsec(&args);
+        assert_eq!(
+            (code, stdout),
+            (
+                Some(1),
+                format!("FAIL {arg}:4: malformed record: the expected error under ---- is empty (leave out ---- to accept any error)\n0 passed, 1 failed\n")
+            )
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
