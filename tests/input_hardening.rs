@@ -71,7 +71,19 @@ fn an_empty_catalog_path_is_a_usage_error_and_writes_nothing() {
 
 /// Every (tree, key, value) of the sled database in `dir`.
 fn sled_contents(dir: &Path) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
-    let db = sled::open(dir).expect("open sled");
+    // sled lets go of its file lock only when its flusher thread ends, a moment after the
+    // handle that held it was dropped; retry for a while rather than race it.
+    let mut tries = 0;
+    let db = loop {
+        match sled::open(dir) {
+            Ok(db) => break db,
+            Err(_) if tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("open sled: {e:?}"),
+        }
+    };
     let mut out = Vec::new();
     for name in db.tree_names() {
         let tree = db.open_tree(&name).expect("open tree");
