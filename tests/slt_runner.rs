@@ -424,11 +424,11 @@ fn a_completed_syntax_error_below_a_filled_in_message_names_its_new_line() {
     );
 }
 
-#[test]
-fn a_record_without_sql_is_refused_where_it_is_and_left_untouched_by_complete() {
+/// `mcsec test` and `mcsec test --complete` of a file holding `text` both fail at `line` with
+/// `message`, and the file is left as it was.
+fn refused_alike_and_untouched(text: &str, line: usize, message: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("empty.slt");
-    let text = "statement ok\ncreate project prj1;\n\nstatement error\n\n";
+    let file = dir.path().join("refused.slt");
     std::fs::write(&file, text).unwrap();
     let arg = file.display().to_string();
     for args in [vec!["test", &arg], vec!["test", "--complete", &arg]] {
@@ -437,7 +437,7 @@ fn a_record_without_sql_is_refused_where_it_is_and_left_untouched_by_complete() 
             (code, stdout),
             (
                 Some(1),
-                format!("FAIL {arg}:4: malformed record: no SQL after the record's first line\n0 passed, 1 failed\n")
+                format!("FAIL {arg}:{line}: {message}\n0 passed, 1 failed\n")
             )
         );
     }
@@ -445,21 +445,19 @@ fn a_record_without_sql_is_refused_where_it_is_and_left_untouched_by_complete() 
 }
 
 #[test]
+fn a_record_without_sql_is_refused_where_it_is_and_left_untouched_by_complete() {
+    refused_alike_and_untouched(
+        "statement ok\ncreate project prj1;\n\nstatement error\n\n",
+        4,
+        "malformed record: no SQL after the record's first line",
+    );
+}
+
+#[test]
 fn an_empty_expected_error_block_is_refused_where_it_is() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("blank.slt");
-    let text = "statement ok\nwhoami;\n\nstatement error\ncreate project prj1;\n----\n\n\n\n";
-    std::fs::write(&file, text).unwrap();
-    let arg = file.display().to_string();
-    for args in [vec!["test", &arg], vec!["test", "--complete", &arg]] {
-        let (code, stdout, _) = mcsec(&args);
-        assert_eq!(
-            (code, stdout),
-            (
-                Some(1),
-                format!("FAIL {arg}:4: malformed record: the expected error under ---- is empty (leave out ---- to accept any error)\n0 passed, 1 failed\n")
-            )
-        );
-    }
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    refused_alike_and_untouched(
+        "statement ok\nwhoami;\n\nstatement error\ncreate project prj1;\n----\n\n\n\n",
+        4,
+        "malformed record: the expected error under ---- is empty (leave out ---- to accept any error)",
+    );
 }

@@ -706,18 +706,11 @@ impl SledStorage {
         let mut rewrites = Vec::new();
         let mut writes = overlay.iter().peekable();
         while let Some((key, _)) = writes.peek() {
-            let lower = match state.cache.lower_of(key) {
-                Some(lower) => lower,
-                None => {
-                    let (lower, page) = self.read_page(key)?;
-                    state.cache.insert(lower.clone(), page);
-                    lower
-                }
+            // The page is rewritten, so it leaves the cache (its pieces come back afterwards).
+            let (lower, page) = match state.cache.take(key) {
+                Some(cached) => cached,
+                None => self.read_page(key)?,
             };
-            let page = state
-                .cache
-                .remove(&lower)
-                .ok_or_else(|| self.corrupt_page(&lower, "a page left the cache while in use"))?;
             let upper = page.upper;
             let covers = |k: &[u8]| upper.as_deref().is_none_or(|u| k < u);
             let in_page = std::iter::from_fn(|| writes.next_if(|(k, _)| covers(k)));

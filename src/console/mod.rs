@@ -185,7 +185,7 @@ impl<O: Write, E: Write> Console<O, E> {
         let outcome = self.run_statements(frontend, total, pieces);
         let problem = match script.failure() {
             None => return outcome,
-            Some(stream::ScriptError::Io(e)) => format!("cannot read {file}: {e}"),
+            Some(stream::ScriptError::Io(e)) => format!("cannot read -f {file}: {e}"),
             Some(stream::ScriptError::InvalidUtf8(e)) => format!("{file}:{e}"),
         };
         let _ = writeln!(self.stderr, "FAILED: {problem}");

@@ -227,13 +227,14 @@ impl PageCache {
         }
     }
 
-    /// The lower bound of the cached page holding `key`, if that page is cached.
-    pub fn lower_of(&self, key: &[u8]) -> Option<Vec<u8>> {
+    /// Removes the cached page holding `key`, if that page is cached, with its lower bound.
+    pub fn take(&mut self, key: &[u8]) -> Option<(Vec<u8>, Page)> {
         let (lower, page) = self
             .pages
             .range::<[u8], _>((Bound::Unbounded, Bound::Included(key)))
             .next_back()?;
-        page.covers(key).then(|| lower.clone())
+        let lower = page.covers(key).then(|| lower.clone())?;
+        self.remove(&lower).map(|page| (lower, page))
     }
 
     /// Whether the page holding `key` is cached.
@@ -386,7 +387,12 @@ mod tests {
         assert!(cached.contains(&b"a".to_vec()), "used all along");
         assert!(cached.contains(&vec![b'a' + 19]), "the newest");
         assert!(!cached.contains(&b"b".to_vec()), "the oldest unused");
-        assert_eq!(cache.lower_of(b"a5"), Some(b"a".to_vec()));
-        assert_eq!(cache.lower_of(b"b5"), None);
+        assert!(cache.covers(b"a5"));
+        assert!(!cache.covers(b"b5"));
+        assert_eq!(
+            cache.take(b"a5").map(|(lower, _)| lower),
+            Some(b"a".to_vec())
+        );
+        assert!(!cache.covers(b"a5"));
     }
 }
