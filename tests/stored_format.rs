@@ -1,7 +1,7 @@
 //! What is stored stays readable: a catalog written by an earlier release (format 2, the
 //! fixture in `tests/data/catalog_v2/`, made by `setup.sql` there) opens and reads back exactly
 //! as that release read it (`readback.out`, its transcript of `readback.sql`), is upgraded to
-//! format 4 by the first run that saves (and then checks as sound), and a catalog of a format
+//! format 5 by the first run that saves (and then checks as sound), and a catalog of a format
 //! this mcsec does not know is refused with one line instead of being misread.
 //!
 //! The transcript is `--format json`: each record's `text` is the readback as odpscmd prints it.
@@ -88,12 +88,12 @@ fn a_catalog_of_an_unknown_format_is_refused_in_one_line() {
     let catalog = dir.path().join("catalog");
     assert!(mcsec(&catalog, &["-e", "create project prj;"]).status.success());
     {
-        // What a later release that moved to format 5 would leave.
+        // What a later release that moved to format 6 would leave.
         let store = mcsec::catalog::storage::SledStorage::open(&catalog).unwrap();
         use mcsec::catalog::storage::Storage;
         store
             .apply(
-                [(b"F".to_vec(), Some(postcard::to_stdvec(&5u32).unwrap()))]
+                [(b"F".to_vec(), Some(postcard::to_stdvec(&6u32).unwrap()))]
                     .into_iter()
                     .collect(),
             )
@@ -106,7 +106,7 @@ fn a_catalog_of_an_unknown_format_is_refused_in_one_line() {
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         format!(
-            "FAILED: catalog error: catalog {} has format 5, this mcsec reads format 4\n",
+            "FAILED: catalog error: catalog {} has format 6, this mcsec reads format 5\n",
             catalog.display()
         )
     );
@@ -120,14 +120,14 @@ fn stored_format(dir: &Path) -> u32 {
 }
 
 #[test]
-fn a_format_2_catalog_is_upgraded_to_format_4_in_place() {
+fn a_format_2_catalog_is_upgraded_to_format_5_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = dir.path().join("catalog");
     copy_dir(&package_root().join(FIXTURE).join("catalog"), &catalog);
     assert_eq!(stored_format(&catalog), 2);
     let out = mcsec(&catalog, &["-e", "create project upgraded;"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert_eq!(stored_format(&catalog), 4);
+    assert_eq!(stored_format(&catalog), 5);
     assert!(catalog.join("mcsec.flushed").is_file());
     let out = mcsec(&catalog, &["-e", "list projects;"]);
     assert!(String::from_utf8(out.stdout).unwrap().lines().any(|l| l == "upgraded"));

@@ -10,25 +10,27 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | `Y`·block·principal·project·stamp | the [`AuditRecord`] |
-//! | `YD`·block·stamp | the record's key (index of refused statements) |
+//! | `YL`·block·index | the record (see [`encode_record`]) |
 //! | `YB`·block | [`BlockSummary`]: the block's time range, principals and projects |
-//! | `YN` | the next sequence number |
 //! | `YR` | the [`Retention`] setting (written by `alter tenant set audit retention`) |
 //!
-//! A block is 4096 consecutive records (`n >> 12`, 8 hex digits); the stamp is 16 bytes, the
-//! time with its sign bit flipped then `n`, both big-endian, so that keys sort by time. Inside a
-//! block the records are clustered by principal, then project, then time: the key is the index
-//! by principal and by (principal, project), a project alone is the few principals of the
-//! block's summary each with that project, and one statement writes one record key (plus the
-//! next number, and the summary only when it changes), which keeps the trail's cost per
-//! statement small. The summaries — held in memory by the catalog — are the index by time: a
-//! query reads only the blocks whose summary admits its filter, and a block's records are
-//! neighbours in the key space, so the storage reads them as a few pages. Because the record rides in the
+//! A block is 4096 consecutive records: `n` is block `n >> 12` (u64 big-endian) and index
+//! `n & 4095` (u16 big-endian) in it, so the records sort by number and a commit's records
+//! follow the ones before: the store appends them to the newest page and rewrites no older one,
+//! and one statement writes one key (plus its block's summary, only when that changes). The
+//! next number is not stored: it is found at the first commit by bisecting the newest block for
+//! its first missing index (a block's indexes have no gaps, as pruning drops whole blocks).
+//! The summaries — held in memory by the catalog — are the index: a query reads only the blocks
+//! whose summary admits its filter (time range, principal, project, refusals), each as a run of
+//! neighbouring keys, and decodes a record's head (time, decision, principal, project) without
+//! allocating before it decodes the rest of a match. Because the record rides in the
 //! statement's batch it is exactly as durable as the statement: group commit flushes both or
 //! neither. A refused or failed statement commits a transaction holding the record alone.
 //! Nothing rewrites a record; [`Retention`] drops whole blocks once every record in them is
 //! older than the window, and queries never show records past it.
+//!
+//! Format 4 and older keyed records by block, principal, project and time, with an index of
+//! refusals and a stored next number; [`upgrade_layout`] rewrites such a trail into this one.
 //!
 //! Audit keys are left out of the commit log that session caches and optimistic validation
 //! read: no statement reads them, so a statement's record never makes another session retry.
@@ -40,12 +42,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 const SEP: u8 = 0x1f;
-/// Records per block: the unit a query's time filter admits or skips.
+/// Records per block: the unit a query's filter admits or skips.
 pub const BLOCK_RECORDS: u64 = 4096;
-const RECORD: &str = "Y";
-const DENIED: &str = "YD";
+/// The prefix of record keys: `YL`·block (u64 BE)·index (u16 BE).
+const RECORD: &[u8] = b"YL";
 const SUMMARY: &str = "YB";
-const NEXT: &[u8] = b"YN";
+/// The layout of format 4 and older: `Y`·block·principal·project·stamp records, the refusal
+/// index `YD`·block·stamp, and the next number `YN` (see [`upgrade_layout`]).
+const OLD_RECORD: &[u8] = b"Y\x1f";
+const OLD_DENIED: &[u8] = b"YD\x1f";
+const OLD_NEXT: &[u8] = b"YN";
 pub const RETENTION_KEY: &[u8] = b"YR";
 /// The retention a catalog starts with: half a year, as ActionTrail keeps events by default
 /// for 90 days and a trail here is also a lesson's history.
@@ -262,30 +268,12 @@ impl BlockSummary {
     }
 }
 
-/// The last 16 bytes of a record key: time (sign bit flipped) and sequence number, both
-/// big-endian, so that keys sort by time, then number.
-fn stamp(time: i64, seq: u64) -> [u8; 16] {
-    let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&((time as u64) ^ (1 << 63)).to_be_bytes());
-    out[8..].copy_from_slice(&seq.to_be_bytes());
-    out
-}
-
-/// The (time, sequence number) at the end of a record or index key.
-fn stamp_of(key: &[u8]) -> Option<(i64, u64)> {
-    let tail = key.len().checked_sub(16).and_then(|at| key.get(at..))?;
-    let time = u64::from_be_bytes(tail[..8].try_into().ok()?) ^ (1 << 63);
-    let seq = u64::from_be_bytes(tail[8..].try_into().ok()?);
-    Some((time as i64, seq))
-}
-
 fn block_code(block: u64) -> String {
     format!("{block:08x}")
 }
 
 fn key(tag: &str, segments: &[&str]) -> Vec<u8> {
-    let mut k =
-        Vec::with_capacity(tag.len() + 17 + segments.iter().map(|s| s.len() + 1).sum::<usize>());
+    let mut k = Vec::with_capacity(tag.len() + segments.iter().map(|s| s.len() + 1).sum::<usize>());
     k.extend_from_slice(tag.as_bytes());
     for s in segments {
         k.push(SEP);
@@ -300,14 +288,124 @@ fn prefix(tag: &str, segments: &[&str]) -> Vec<u8> {
     k
 }
 
-/// `Y`·block·principal·project (empty when none)·stamp.
-fn record_key(block: &str, e: &AuditEntry, seq: u64) -> Vec<u8> {
-    let mut k = prefix(
-        RECORD,
-        &[block, &e.principal, e.project.as_deref().unwrap_or("")],
-    );
-    k.extend_from_slice(&stamp(e.time, seq));
+fn summary_key(block: u64) -> Vec<u8> {
+    key(SUMMARY, &[&block_code(block)])
+}
+
+/// `YL`·block: the prefix of a block's records.
+fn block_prefix(block: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(RECORD.len() + 10);
+    k.extend_from_slice(RECORD);
+    k.extend_from_slice(&block.to_be_bytes());
     k
+}
+
+/// `YL`·block·index of record `seq`.
+fn record_key(seq: u64) -> Vec<u8> {
+    let mut k = block_prefix(seq / BLOCK_RECORDS);
+    k.extend_from_slice(&((seq % BLOCK_RECORDS) as u16).to_be_bytes());
+    k
+}
+
+/// The number a record key stands for.
+fn seq_of(key: &[u8]) -> Option<u64> {
+    let rest = key.strip_prefix(RECORD)?;
+    let block = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
+    let index = u16::from_be_bytes(rest.get(8..10)?.try_into().ok()?);
+    Some(block * BLOCK_RECORDS + u64::from(index))
+}
+
+/// The head of a stored record, what a query's filter looks at: decoded without allocating.
+type Head<'a> = (i64, Decision, &'a str, Option<&'a str>);
+/// The rest of a stored record.
+type Tail = (
+    String,
+    TaskType,
+    String,
+    Option<AuditError>,
+    Option<String>,
+    u64,
+    u64,
+    u64,
+    u64,
+);
+
+/// A record's stored value: postcard of the head (time, decision, principal, project), then of
+/// the rest. The number is the key's.
+fn encode_record(e: &AuditEntry) -> Result<Vec<u8>> {
+    let head: Head<'_> = (e.time, e.decision, &e.principal, e.project.as_deref());
+    let out = Vec::with_capacity(
+        64 + e.principal.len() + e.statement.len() + e.rule.as_ref().map_or(0, String::len),
+    );
+    let out = postcard::to_extend(&head, out).map_err(crate::catalog::storage::storage_err)?;
+    let tail = (
+        &e.source_ip,
+        e.task,
+        &e.statement,
+        &e.error,
+        &e.rule,
+        e.rows_read,
+        e.bytes_read,
+        e.rows_written,
+        e.bytes_written,
+    );
+    postcard::to_extend(&tail, out).map_err(crate::catalog::storage::storage_err)
+}
+
+fn corrupt(key: &[u8], what: impl std::fmt::Display) -> crate::error::Error {
+    crate::error::Error::Storage(format!(
+        "corrupt audit record {}: {what}",
+        key.escape_ascii()
+    ))
+}
+
+/// The head of a stored record and the bytes of its rest.
+fn decode_head<'a>(key: &[u8], value: &'a [u8]) -> Result<(Head<'a>, &'a [u8])> {
+    postcard::take_from_bytes::<Head<'a>>(value).map_err(|e| corrupt(key, e))
+}
+
+/// Whether `value` is exactly one stored record (`mcsec check-catalog`).
+pub(crate) fn check_stored(value: &[u8]) -> std::result::Result<(), String> {
+    let (_, rest) = postcard::take_from_bytes::<Head<'_>>(value).map_err(|e| e.to_string())?;
+    match postcard::take_from_bytes::<Tail>(rest) {
+        Ok((_, [])) => Ok(()),
+        Ok((_, extra)) => Err(format!("{} bytes after the record", extra.len())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The whole record from its head and rest.
+fn decode_record(key: &[u8], seq: u64, head: Head<'_>, rest: &[u8]) -> Result<AuditRecord> {
+    let (time, decision, principal, project) = head;
+    let (
+        source_ip,
+        task,
+        statement,
+        error,
+        rule,
+        rows_read,
+        bytes_read,
+        rows_written,
+        bytes_written,
+    ): Tail = postcard::from_bytes(rest).map_err(|e| corrupt(key, e))?;
+    Ok(AuditRecord {
+        seq,
+        entry: AuditEntry {
+            time,
+            principal: principal.to_string(),
+            source_ip,
+            project: project.map(str::to_string),
+            task,
+            statement,
+            error,
+            decision,
+            rule,
+            rows_read,
+            bytes_read,
+            rows_written,
+            bytes_written,
+        },
+    })
 }
 
 /// The trail's state the commit keeps between statements: loaded from storage at the first
@@ -325,10 +423,6 @@ struct TrailState {
 }
 
 fn load(storage: &dyn Storage) -> Result<TrailState> {
-    let next = match storage.get(NEXT)? {
-        Some(bytes) => decode(&bytes)?,
-        None => 0,
-    };
     let retention = read_retention(storage)?;
     let mut blocks = BTreeMap::new();
     for (k, v) in storage.scan_prefix(&prefix(SUMMARY, &[]))? {
@@ -337,11 +431,35 @@ fn load(storage: &dyn Storage) -> Result<TrailState> {
             blocks.insert(block, decode(&v)?);
         }
     }
+    let next = match blocks.last_key_value() {
+        Some((&block, _)) => next_in(storage, block)?,
+        None => 0,
+    };
     Ok(TrailState {
         next,
         retention,
         blocks,
     })
+}
+
+/// The number after the newest record of `block`, the newest block: its indexes run from 0
+/// without a gap, so the first missing one is found by bisection (a dozen reads).
+fn next_in(storage: &dyn Storage, block: u64) -> Result<u64> {
+    let first = block * BLOCK_RECORDS;
+    // Invariant: index `low` is present (or `low` is 0), `high` is absent.
+    let (mut low, mut high) = (0u64, BLOCK_RECORDS);
+    if storage.get(&record_key(first))?.is_none() {
+        return Ok(first);
+    }
+    while high - low > 1 {
+        let mid = low + (high - low) / 2;
+        if storage.get(&record_key(first + mid))?.is_some() {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    Ok(first + high)
 }
 
 fn read_retention(storage: &dyn Storage) -> Result<Retention> {
@@ -352,8 +470,8 @@ fn read_retention(storage: &dyn Storage) -> Result<Retention> {
 }
 
 impl Trail {
-    /// Numbers `entry` and adds its record, index keys and summary to `batch` (the statement's
-    /// own writes), pruning blocks past the retention window. Called with the commit lock held.
+    /// Numbers `entry` and adds its record and summary to `batch` (the statement's own
+    /// writes), pruning blocks past the retention window. Called with the commit lock held.
     pub(crate) fn append(
         &self,
         storage: &dyn Storage,
@@ -382,25 +500,15 @@ impl Trail {
             return Ok(());
         }
         let seq = state.next;
-        state.next += 1;
         let block = seq / BLOCK_RECORDS;
-        let b = block_code(block);
         let first = !state.blocks.contains_key(&block);
         let summary = state.blocks.entry(block).or_default();
         if summary.add(&entry, first) {
-            batch.insert(key(SUMMARY, &[&b]), Some(encode(summary)?));
+            batch.insert(summary_key(block), Some(encode(summary)?));
         }
-        let record = record_key(&b, &entry, seq);
-        if entry.decision == Decision::Deny {
-            let mut denied = prefix(DENIED, &[&b]);
-            denied.extend_from_slice(&stamp(entry.time, seq));
-            batch.insert(denied, Some(record.clone()));
-        }
-        batch.insert(NEXT.to_vec(), Some(encode(&state.next)?));
-        let cutoff = after.cutoff(entry.time);
-        let time = entry.time;
-        batch.insert(record, Some(encode(&AuditRecord { seq, entry })?));
-        if let Some(cutoff) = cutoff.filter(|c| *c <= time) {
+        batch.insert(record_key(seq), Some(encode_record(&entry)?));
+        state.next += 1;
+        if let Some(cutoff) = after.cutoff(entry.time).filter(|c| *c <= entry.time) {
             prune(storage, batch, state, block, cutoff)?;
         }
         Ok(())
@@ -428,16 +536,33 @@ fn prune(
         if block >= current || summary.max_time >= cutoff {
             break;
         }
-        let b = block_code(block);
-        for tag in [RECORD, DENIED] {
-            for (k, _) in storage.scan_prefix(&prefix(tag, &[&b]))? {
-                batch.insert(k, None);
-            }
+        for (k, _) in storage.scan_prefix(&block_prefix(block))? {
+            batch.insert(k, None);
         }
-        batch.insert(key(SUMMARY, &[&b]), None);
+        batch.insert(summary_key(block), None);
         state.blocks.remove(&block);
     }
     Ok(())
+}
+
+/// The writes that turn a trail in the layout of format 4 and older into this one: every old
+/// record moved to its number's key (its value re-encoded), the refusal index and the stored
+/// next number deleted. The summaries keep their keys and form. Empty when there is nothing
+/// to move.
+pub(crate) fn upgrade_layout(storage: &dyn Storage) -> Result<WriteBatch> {
+    let mut batch = WriteBatch::new();
+    for (k, v) in storage.scan_prefix(OLD_RECORD)? {
+        let record: AuditRecord = decode(&v)?;
+        batch.insert(record_key(record.seq), Some(encode_record(&record.entry)?));
+        batch.insert(k, None);
+    }
+    for (k, _) in storage.scan_prefix(OLD_DENIED)? {
+        batch.insert(k, None);
+    }
+    if storage.get(OLD_NEXT)?.is_some() {
+        batch.insert(OLD_NEXT.to_vec(), None);
+    }
+    Ok(batch)
 }
 
 /// What `show audit` and the readers of the trail ask for. Every field narrows; the empty
@@ -460,14 +585,12 @@ impl Filter {
         self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
     }
 
-    fn admits(&self, e: &AuditEntry) -> bool {
-        self.admits_time(e.time)
-            && self.principal.as_ref().is_none_or(|p| *p == e.principal)
-            && self
-                .project
-                .as_ref()
-                .is_none_or(|p| e.project.as_ref() == Some(p))
-            && (!self.denied || e.decision == Decision::Deny)
+    /// Whether a record with this head matches.
+    fn admits(&self, (time, decision, principal, project): &Head<'_>) -> bool {
+        self.admits_time(*time)
+            && self.principal.as_deref().is_none_or(|p| p == *principal)
+            && self.project.as_deref().is_none_or(|p| *project == Some(p))
+            && (!self.denied || *decision == Decision::Deny)
     }
 
     fn admits_block(&self, s: &BlockSummary) -> bool {
@@ -492,8 +615,7 @@ pub fn retention(storage: &dyn Storage) -> Result<Retention> {
 
 /// The records matching `filter`, oldest first (by time, then sequence number), at most
 /// `filter.limit` of the newest. Chooses the blocks from the summaries the trail keeps in
-/// memory, then reads only those, newest first, each through the narrowest index the filter
-/// allows; with a limit it stops once no older block can hold a record newer than the
+/// memory, then reads only those, newest first; with a limit it stops once no older block can hold a record newer than the
 /// `limit`-th match. Records older than `cutoff` (the retention window) are never returned.
 pub(crate) fn query(
     storage: &dyn Storage,
@@ -507,7 +629,7 @@ pub(crate) fn query(
     }
     let blocks = trail.blocks_for(storage, &filter)?;
     let mut found: Vec<AuditRecord> = Vec::new();
-    for (block, max_time, principals) in blocks {
+    for (block, max_time) in blocks {
         if let Some(limit) = filter.limit {
             if found.len() >= limit {
                 // The limit-th newest time so far: an older block cannot beat it.
@@ -518,7 +640,7 @@ pub(crate) fn query(
                 }
             }
         }
-        read_block(storage, &filter, block, &principals, &mut found)?;
+        read_block(storage, &filter, block, &mut found)?;
     }
     found.sort_by_key(|r| (r.entry.time, r.seq));
     if let Some(limit) = filter.limit {
@@ -530,13 +652,8 @@ pub(crate) fn query(
 
 impl Trail {
     /// The blocks whose summary admits `filter`, newest first (by their newest record), with
-    /// that newest time and, for a filter naming a project but no principal, the block's
-    /// principals (the keys of that project's records start with one of them).
-    fn blocks_for(
-        &self,
-        storage: &dyn Storage,
-        filter: &Filter,
-    ) -> Result<Vec<(u64, i64, Vec<String>)>> {
+    /// that newest time.
+    fn blocks_for(&self, storage: &dyn Storage, filter: &Filter) -> Result<Vec<(u64, i64)>> {
         let mut guard = self
             .state
             .lock()
@@ -547,70 +664,30 @@ impl Trail {
         let Some(state) = guard.as_ref() else {
             return Ok(Vec::new());
         };
-        let by_project = filter.principal.is_none() && filter.project.is_some() && !filter.denied;
-        let mut blocks: Vec<(u64, i64, Vec<String>)> = state
+        let mut blocks: Vec<(u64, i64)> = state
             .blocks
             .iter()
             .filter(|(_, s)| filter.admits_block(s))
-            .map(|(b, s)| {
-                let principals = if by_project {
-                    s.principals.clone()
-                } else {
-                    Vec::new()
-                };
-                (*b, s.max_time, principals)
-            })
+            .map(|(b, s)| (*b, s.max_time))
             .collect();
-        blocks.sort_by_key(|(b, t, _)| std::cmp::Reverse((*t, *b)));
+        blocks.sort_by_key(|(b, t)| std::cmp::Reverse((*t, *b)));
         Ok(blocks)
     }
 }
 
-/// The matches of one block: the records of the filter's principal (and project) when it
-/// names one, of each of the block's `principals` with the project when it names only a
-/// project, through the refusal index for `denied`, else the whole block. The time in a key
-/// is checked before its record is decoded.
+/// The matches of one block: its records in number order, each decoded only as far as its
+/// head until the filter admits it.
 fn read_block(
     storage: &dyn Storage,
     filter: &Filter,
     block: u64,
-    principals: &[String],
     found: &mut Vec<AuditRecord>,
 ) -> Result<()> {
-    let b = block_code(block);
-    let take = |k: &[u8], v: &[u8], found: &mut Vec<AuditRecord>| -> Result<()> {
-        if !stamp_of(k).is_some_and(|(t, _)| filter.admits_time(t)) {
-            return Ok(());
-        }
-        let record: AuditRecord = decode(v)?;
-        if filter.admits(&record.entry) {
-            found.push(record);
-        }
-        Ok(())
-    };
-    let prefixes: Vec<Vec<u8>> = match (&filter.principal, &filter.project) {
-        (Some(p), Some(j)) => vec![prefix(RECORD, &[&b, p, j])],
-        (Some(p), None) => vec![prefix(RECORD, &[&b, p])],
-        (None, Some(j)) if !filter.denied => principals
-            .iter()
-            .map(|p| prefix(RECORD, &[&b, p, j]))
-            .collect(),
-        _ if filter.denied => {
-            for (k, record_key) in storage.scan_prefix(&prefix(DENIED, &[&b]))? {
-                if !stamp_of(&k).is_some_and(|(t, _)| filter.admits_time(t)) {
-                    continue;
-                }
-                if let Some(v) = storage.get(&record_key)? {
-                    take(&record_key, &v, found)?;
-                }
-            }
-            return Ok(());
-        }
-        _ => vec![prefix(RECORD, &[&b])],
-    };
-    for p in prefixes {
-        for (k, v) in storage.scan_prefix(&p)? {
-            take(&k, &v, found)?;
+    for (k, v) in storage.scan_prefix(&block_prefix(block))? {
+        let seq = seq_of(&k).ok_or_else(|| corrupt(&k, "a key that is not a record number"))?;
+        let (head, rest) = decode_head(&k, &v)?;
+        if filter.admits(&head) {
+            found.push(decode_record(&k, seq, head, rest)?);
         }
     }
     Ok(())
@@ -646,16 +723,126 @@ mod tests {
     }
 
     #[test]
-    fn stamps_sort_by_time_then_number() {
-        let times = [i64::MIN, -5, -1, 0, 1, 1_700_000_000, i64::MAX];
-        let stamps: Vec<[u8; 16]> = times.iter().map(|t| stamp(*t, 7)).collect();
-        let mut sorted = stamps.clone();
+    fn record_keys_sort_by_number_and_name_it_back() {
+        let seqs = [
+            0,
+            1,
+            31,
+            4095,
+            4096,
+            4096 * 31 + 31,
+            u64::from(u32::MAX) * 4096,
+        ];
+        let keys: Vec<Vec<u8>> = seqs.iter().map(|n| record_key(*n)).collect();
+        let mut sorted = keys.clone();
         sorted.sort();
-        assert_eq!(stamps, sorted);
-        for t in times {
-            assert_eq!(stamp_of(&stamp(t, 7)), Some((t, 7)));
+        assert_eq!(keys, sorted);
+        for n in seqs {
+            assert_eq!(seq_of(&record_key(n)), Some(n));
         }
-        assert!(stamp(5, 1) < stamp(5, 2));
+        assert_eq!(seq_of(b"YB\x1f00000000"), None);
+    }
+
+    #[test]
+    fn the_next_number_is_found_again_from_the_records_alone() {
+        for n in [0, 1, 2, 4095, 4096, 4097, 2 * 4096 + 700] {
+            let storage_n = MemStorage::default();
+            let trail = Trail::default();
+            for i in 0..n {
+                append(
+                    &storage_n,
+                    &trail,
+                    entry(i as i64, "ALIYUN$owner", None, Decision::Allow),
+                );
+            }
+            // A new process: the trail is loaded from what is stored.
+            let again = Trail::default();
+            append(
+                &storage_n,
+                &again,
+                entry(n as i64, "ALIYUN$owner", None, Decision::Allow),
+            );
+            let all = query(&storage_n, &again, &Filter::default(), None).unwrap();
+            assert_eq!(all.len() as u64, n + 1, "{n}");
+            assert_eq!(all.last().map(|r| r.seq), Some(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn a_trail_in_the_old_layout_is_moved_to_numbered_keys() {
+        let storage = MemStorage::default();
+        let mut batch = WriteBatch::new();
+        let mut old = Vec::new();
+        for seq in 0..3u64 {
+            let decision = if seq == 1 {
+                Decision::Deny
+            } else {
+                Decision::Allow
+            };
+            let e = entry(100 + seq as i64, "RAM$owner:bob", Some("p1"), decision);
+            let mut k = prefix("Y", &[&block_code(0), &e.principal, "p1"]);
+            k.extend_from_slice(&seq.to_be_bytes());
+            batch.insert(
+                k.clone(),
+                Some(
+                    encode(&AuditRecord {
+                        seq,
+                        entry: e.clone(),
+                    })
+                    .unwrap(),
+                ),
+            );
+            if seq == 1 {
+                let mut d = prefix("YD", &[&block_code(0)]);
+                d.extend_from_slice(&seq.to_be_bytes());
+                batch.insert(d, Some(k));
+            }
+            old.push(AuditRecord { seq, entry: e });
+        }
+        let mut summary = BlockSummary::default();
+        for (i, r) in old.iter().enumerate() {
+            summary.add(&r.entry, i == 0);
+        }
+        batch.insert(summary_key(0), Some(encode(&summary).unwrap()));
+        batch.insert(OLD_NEXT.to_vec(), Some(encode(&3u64).unwrap()));
+        storage.apply(batch).unwrap();
+        storage.apply(upgrade_layout(&storage).unwrap()).unwrap();
+        let keys: Vec<Vec<u8>> = storage
+            .scan_prefix(b"Y")
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        let mut want = vec![summary_key(0)];
+        want.extend((0..3).map(record_key));
+        want.sort();
+        assert_eq!(keys, want);
+        let trail = Trail::default();
+        assert_eq!(
+            query(&storage, &trail, &Filter::default(), None).unwrap(),
+            old
+        );
+        let denied = Filter {
+            denied: true,
+            ..Filter::default()
+        };
+        assert_eq!(
+            query(&storage, &trail, &denied, None).unwrap(),
+            vec![old[1].clone()]
+        );
+        append(
+            &storage,
+            &trail,
+            entry(200, "ALIYUN$owner", None, Decision::Allow),
+        );
+        assert_eq!(
+            query(&storage, &trail, &Filter::default(), None)
+                .unwrap()
+                .last()
+                .map(|r| r.seq),
+            Some(3)
+        );
+        assert!(upgrade_layout(&storage).unwrap().is_empty());
     }
 
     #[test]
@@ -759,10 +946,7 @@ mod tests {
             left.iter().map(|r| r.seq).collect::<Vec<_>>(),
             vec![BLOCK_RECORDS, BLOCK_RECORDS + 1]
         );
-        assert!(storage
-            .scan_prefix(&prefix(RECORD, &[&block_code(0)]))
-            .unwrap()
-            .is_empty());
+        assert!(storage.scan_prefix(&block_prefix(0)).unwrap().is_empty());
         assert!(storage.scan_prefix(&prefix(SUMMARY, &[])).unwrap().len() == 1);
 
         // Switching off is recorded; what follows is not.

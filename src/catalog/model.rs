@@ -23,10 +23,13 @@ use std::collections::BTreeMap;
 /// records are format 2's, so a format 2 or 3 catalog is upgraded in place: its partitions are
 /// rewritten as pages by its first flush, which also writes the new number. The number keeps an
 /// older release away from a newer catalog (format 2 would write without advancing the
-/// generation; format 3 would find no partition and read the catalog as empty).
-pub const FORMAT_VERSION: u32 = 4;
+/// generation; format 3 would find no partition and read the catalog as empty). Format 5 keys
+/// the audit trail's records by number alone, so that a batch appends them (see
+/// `catalog::audit`); an older catalog's trail is moved to that layout when it is opened, and
+/// saved with the new number by its first flush.
+pub const FORMAT_VERSION: u32 = 5;
 /// The earlier formats that [`FORMAT_VERSION`] reads and upgrades.
-pub const UPGRADED_FORMATS: [u32; 2] = [2, 3];
+pub const UPGRADED_FORMATS: [u32; 3] = [2, 3, 4];
 
 /// Declares an enum without data whose stored form is an explicit one-byte tag, so that no
 /// reordering of its variants (or of any enum elsewhere) changes what a stored record means. A
@@ -449,7 +452,10 @@ mod tests {
         ];
         for (index, kind) in kinds.into_iter().enumerate() {
             assert_eq!(postcard::to_stdvec(&kind).unwrap(), vec![index as u8]);
-            assert_eq!(postcard::from_bytes::<ObjectType>(&[index as u8]).unwrap(), kind);
+            assert_eq!(
+                postcard::from_bytes::<ObjectType>(&[index as u8]).unwrap(),
+                kind
+            );
         }
         let cells = [
             (Value::Null, vec![0]),

@@ -104,6 +104,11 @@ impl Catalog {
                 .collect();
             entries.apply(batch)?;
         }
+        // A trail in an older format's layout is read in this one's (in memory only).
+        let moved = super::audit::upgrade_layout(&entries)?;
+        if !moved.is_empty() {
+            entries.apply(moved)?;
+        }
         drop(scratch);
         let mut catalog = Catalog::over(
             Box::new(ReadOnly {

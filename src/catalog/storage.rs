@@ -1221,7 +1221,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "catalog error: catalog {} has format 1, this mcsec reads format 4",
+                "catalog error: catalog {} has format 1, this mcsec reads format 5",
                 dir.path().display()
             )
         );
