@@ -1,6 +1,6 @@
 //! The audit trail as stored: one record per statement, appended in the same commit as the
-//! statement's own writes, plus the indexes that answer `show audit for user u in project p
-//! since '...'` without reading the whole trail.
+//! statement's own writes, plus the block summaries that let `show audit for user u in
+//! project p since '...'` skip what cannot match instead of reading the whole trail.
 //!
 //! Follow `grant Select on table t to user RAM$bob;` run by `ALIYUN$owner` in `prj1`: the
 //! session builds an [`AuditEntry`] (time from the session clock, principal, address, project,
@@ -16,7 +16,7 @@
 //!
 //! A block is 4096 consecutive records: `n` is block `n >> 12` (u64 big-endian) and index
 //! `n & 4095` (u16 big-endian) in it, so the records sort by number and a commit's records
-//! follow the ones before: the store appends them to the newest page and rewrites no older one,
+//! follow the ones before: the store adds them to the newest page and rewrites no older one,
 //! and one statement writes one key (plus its block's summary, only when that changes). The
 //! next number is not stored: it is found at the first commit by bisecting the newest block for
 //! its first missing index (a block's indexes have no gaps, as pruning drops whole blocks).
