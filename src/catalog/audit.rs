@@ -35,7 +35,7 @@
 //! Audit keys are left out of the commit log that session caches and optimistic validation
 //! read: no statement reads them, so a statement's record never makes another session retry.
 
-use super::storage::{Storage, WriteBatch};
+use super::storage::{storage_err, Storage, WriteBatch};
 use super::{decode, encode};
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
@@ -45,7 +45,7 @@ const SEP: u8 = 0x1f;
 /// Records per block: the unit a query's filter admits or skips.
 pub const BLOCK_RECORDS: u64 = 4096;
 /// The prefix of record keys: `YL`·block (u64 BE)·index (u16 BE).
-const RECORD: &[u8] = b"YL";
+pub(crate) const RECORD_PREFIX: &[u8] = b"YL";
 const SUMMARY: &str = "YB";
 /// The layout of format 4 and older: `Y`·block·principal·project·stamp records, the refusal
 /// index `YD`·block·stamp, and the next number `YN` (see [`upgrade_layout`]).
@@ -294,8 +294,8 @@ fn summary_key(block: u64) -> Vec<u8> {
 
 /// `YL`·block: the prefix of a block's records.
 fn block_prefix(block: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(RECORD.len() + 10);
-    k.extend_from_slice(RECORD);
+    let mut k = Vec::with_capacity(RECORD_PREFIX.len() + 10);
+    k.extend_from_slice(RECORD_PREFIX);
     k.extend_from_slice(&block.to_be_bytes());
     k
 }
@@ -309,7 +309,7 @@ fn record_key(seq: u64) -> Vec<u8> {
 
 /// The number a record key stands for.
 fn seq_of(key: &[u8]) -> Option<u64> {
-    let rest = key.strip_prefix(RECORD)?;
+    let rest = key.strip_prefix(RECORD_PREFIX)?;
     let block = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
     let index = u16::from_be_bytes(rest.get(8..10)?.try_into().ok()?);
     Some(block * BLOCK_RECORDS + u64::from(index))
@@ -318,7 +318,7 @@ fn seq_of(key: &[u8]) -> Option<u64> {
 /// The head of a stored record, what a query's filter looks at: decoded without allocating.
 type Head<'a> = (i64, Decision, &'a str, Option<&'a str>);
 /// The rest of a stored record.
-type Tail = (
+pub(crate) type Tail = (
     String,
     TaskType,
     String,
@@ -337,7 +337,7 @@ fn encode_record(e: &AuditEntry) -> Result<Vec<u8>> {
     let out = Vec::with_capacity(
         64 + e.principal.len() + e.statement.len() + e.rule.as_ref().map_or(0, String::len),
     );
-    let out = postcard::to_extend(&head, out).map_err(crate::catalog::storage::storage_err)?;
+    let out = postcard::to_extend(&head, out).map_err(storage_err)?;
     let tail = (
         &e.source_ip,
         e.task,
@@ -349,7 +349,7 @@ fn encode_record(e: &AuditEntry) -> Result<Vec<u8>> {
         e.rows_written,
         e.bytes_written,
     );
-    postcard::to_extend(&tail, out).map_err(crate::catalog::storage::storage_err)
+    postcard::to_extend(&tail, out).map_err(storage_err)
 }
 
 fn corrupt(key: &[u8], what: impl std::fmt::Display) -> crate::error::Error {
@@ -364,14 +364,11 @@ fn decode_head<'a>(key: &[u8], value: &'a [u8]) -> Result<(Head<'a>, &'a [u8])> 
     postcard::take_from_bytes::<Head<'a>>(value).map_err(|e| corrupt(key, e))
 }
 
-/// Whether `value` is exactly one stored record (`mcsec check-catalog`).
-pub(crate) fn check_stored(value: &[u8]) -> std::result::Result<(), String> {
-    let (_, rest) = postcard::take_from_bytes::<Head<'_>>(value).map_err(|e| e.to_string())?;
-    match postcard::take_from_bytes::<Tail>(rest) {
-        Ok((_, [])) => Ok(()),
-        Ok((_, extra)) => Err(format!("{} bytes after the record", extra.len())),
-        Err(e) => Err(e.to_string()),
-    }
+/// The bytes of a stored record after its head, a [`Tail`] (`mcsec check-catalog` checks it).
+pub(crate) fn stored_tail(value: &[u8]) -> std::result::Result<&[u8], String> {
+    postcard::take_from_bytes::<Head<'_>>(value)
+        .map(|(_, rest)| rest)
+        .map_err(|e| e.to_string())
 }
 
 /// The whole record from its head and rest.
@@ -446,11 +443,11 @@ fn load(storage: &dyn Storage) -> Result<TrailState> {
 /// without a gap, so the first missing one is found by bisection (a dozen reads).
 fn next_in(storage: &dyn Storage, block: u64) -> Result<u64> {
     let first = block * BLOCK_RECORDS;
-    // Invariant: index `low` is present (or `low` is 0), `high` is absent.
-    let (mut low, mut high) = (0u64, BLOCK_RECORDS);
     if storage.get(&record_key(first))?.is_none() {
         return Ok(first);
     }
+    // Index `low` is present, index `high` absent (the block's end counts as absent).
+    let (mut low, mut high) = (0u64, BLOCK_RECORDS);
     while high - low > 1 {
         let mid = low + (high - low) / 2;
         if storage.get(&record_key(first + mid))?.is_some() {
@@ -615,8 +612,8 @@ pub fn retention(storage: &dyn Storage) -> Result<Retention> {
 
 /// The records matching `filter`, oldest first (by time, then sequence number), at most
 /// `filter.limit` of the newest. Chooses the blocks from the summaries the trail keeps in
-/// memory, then reads only those, newest first; with a limit it stops once no older block can hold a record newer than the
-/// `limit`-th match. Records older than `cutoff` (the retention window) are never returned.
+/// memory, then reads only those, newest first; with a limit it stops once no older block can
+/// hold a record newer than the `limit`-th match. Records older than `cutoff` (the retention window) are never returned.
 pub(crate) fn query(
     storage: &dyn Storage,
     trail: &Trail,
@@ -746,11 +743,11 @@ mod tests {
     #[test]
     fn the_next_number_is_found_again_from_the_records_alone() {
         for n in [0, 1, 2, 4095, 4096, 4097, 2 * 4096 + 700] {
-            let storage_n = MemStorage::default();
+            let storage = MemStorage::default();
             let trail = Trail::default();
             for i in 0..n {
                 append(
-                    &storage_n,
+                    &storage,
                     &trail,
                     entry(i as i64, "ALIYUN$owner", None, Decision::Allow),
                 );
@@ -758,11 +755,11 @@ mod tests {
             // A new process: the trail is loaded from what is stored.
             let again = Trail::default();
             append(
-                &storage_n,
+                &storage,
                 &again,
                 entry(n as i64, "ALIYUN$owner", None, Decision::Allow),
             );
-            let all = query(&storage_n, &again, &Filter::default(), None).unwrap();
+            let all = query(&storage, &again, &Filter::default(), None).unwrap();
             assert_eq!(all.len() as u64, n + 1, "{n}");
             assert_eq!(all.last().map(|r| r.seq), Some(n), "{n}");
         }

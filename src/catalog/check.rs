@@ -83,9 +83,9 @@ pub fn check(location: &str) -> Result<Report> {
 }
 
 /// The tag of a key: the bytes before its first separator (all of a one-segment-less key);
-/// an audit record's key is `YL` and two numbers, which may hold the separator's byte.
+/// an audit record's key is its prefix and two numbers, which may hold the separator's byte.
 fn tag_of(key: &[u8]) -> &str {
-    if key.starts_with(b"YL") {
+    if key.starts_with(super::audit::RECORD_PREFIX) {
         return "YL";
     }
     let end = key.iter().position(|&b| b == 0x1f).unwrap_or(key.len());
@@ -121,7 +121,7 @@ fn check_record(tag: &str, value: &[u8]) -> std::result::Result<(), String> {
         "WS" => exact::<Workspace>(value),
         // A snapshot: its name, when it was saved, and every other record undecoded.
         "S" => exact::<(String, i64, Vec<(Vec<u8>, Vec<u8>)>)>(value),
-        "YL" => super::audit::check_stored(value),
+        "YL" => super::audit::stored_tail(value).and_then(exact::<super::audit::Tail>),
         "YB" => exact::<super::audit::BlockSummary>(value),
         "YR" => exact::<super::audit::Retention>(value),
         other => Err(format!("tag {other:?} is not one mcsec writes")),
@@ -142,10 +142,7 @@ mod tests {
             // unknown tag.
             let outcome = check_record(tag, &[]);
             assert!(
-                !outcome
-                    .as_ref()
-                    .err()
-                    .is_some_and(|e| e.contains("not one mcsec writes")),
+                !outcome.as_ref().err().is_some_and(|e| e.contains("not one mcsec writes")),
                 "{tag}"
             );
         }
@@ -153,9 +150,6 @@ mod tests {
             check_record("Z", &[]),
             Err("tag \"Z\" is not one mcsec writes".into())
         );
-        assert_eq!(
-            check_record("AG", &[0]),
-            Err("1 bytes after the record".into())
-        );
+        assert_eq!(check_record("AG", &[0]), Err("1 bytes after the record".into()));
     }
 }

@@ -16,10 +16,10 @@
 //! start-up never reads the whole catalog and memory does not grow with it.
 
 pub mod audit;
-pub mod check;
 pub mod commits;
 pub mod keys;
 pub mod model;
+pub mod check;
 pub mod read_only;
 pub mod secrets;
 pub mod storage;
@@ -186,8 +186,7 @@ impl Catalog {
             .cloned()
             .collect();
         if let Some(entry) = txn.audit.take().filter(|_| !self.read_only) {
-            self.trail
-                .append(self.storage.as_ref(), &mut txn.writes, entry)?;
+            self.trail.append(self.storage.as_ref(), &mut txn.writes, entry)?;
         }
         if !txn.writes.is_empty() {
             if let Err(e) = self.storage.apply(std::mem::take(&mut txn.writes)) {
@@ -204,11 +203,7 @@ impl Catalog {
 
     /// The audit records matching `filter`, oldest first (see [`audit::query`]); records
     /// older than the retention window seen from `now` are left out.
-    pub fn audit_records(
-        &self,
-        filter: &audit::Filter,
-        now: i64,
-    ) -> Result<Vec<audit::AuditRecord>> {
+    pub fn audit_records(&self, filter: &audit::Filter, now: i64) -> Result<Vec<audit::AuditRecord>> {
         let cutoff = self.audit_retention()?.cutoff(now);
         audit::query(self.storage.as_ref(), &self.trail, filter, cutoff)
     }
@@ -240,8 +235,7 @@ impl Catalog {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut batch = WriteBatch::new();
-        self.trail
-            .append(self.storage.as_ref(), &mut batch, entry)?;
+        self.trail.append(self.storage.as_ref(), &mut batch, entry)?;
         if !batch.is_empty() {
             if let Err(e) = self.storage.apply(batch) {
                 self.trail.reset();
@@ -256,11 +250,7 @@ impl Catalog {
     /// runs a script against, so that the catalog itself is never touched.
     pub fn in_memory_copy(&self) -> Result<Catalog> {
         let copy = Catalog::memory();
-        let batch: WriteBatch = self
-            .entries()?
-            .into_iter()
-            .map(|(k, v)| (k, Some(v)))
-            .collect();
+        let batch: WriteBatch = self.entries()?.into_iter().map(|(k, v)| (k, Some(v))).collect();
         copy.storage.apply(batch)?;
         Ok(copy)
     }
@@ -489,18 +479,16 @@ impl<'a> Txn<'a> {
     /// The audit records matching `filter` (see [`audit::query`]), within the retention
     /// window seen from `now`. The trail is append-only and no statement's check reads it, so
     /// these reads are not recorded for validation.
-    pub fn audit_records(
-        &self,
-        filter: &audit::Filter,
-        now: i64,
-    ) -> Result<Vec<audit::AuditRecord>> {
+    pub fn audit_records(&self, filter: &audit::Filter, now: i64) -> Result<Vec<audit::AuditRecord>> {
         let cutoff = audit::retention(self.storage)?.cutoff(now);
         audit::query(self.storage, self.trail, filter, cutoff)
     }
 
     /// The trail's retention setting, as this transaction sees it.
     pub fn audit_retention(&self) -> Result<audit::Retention> {
-        Ok(self.get(audit::RETENTION_KEY)?.unwrap_or_default())
+        Ok(self
+            .get(audit::RETENTION_KEY)?
+            .unwrap_or_default())
     }
 
     /// The audit record the commit appends with this transaction's writes.

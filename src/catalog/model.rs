@@ -452,10 +452,7 @@ mod tests {
         ];
         for (index, kind) in kinds.into_iter().enumerate() {
             assert_eq!(postcard::to_stdvec(&kind).unwrap(), vec![index as u8]);
-            assert_eq!(
-                postcard::from_bytes::<ObjectType>(&[index as u8]).unwrap(),
-                kind
-            );
+            assert_eq!(postcard::from_bytes::<ObjectType>(&[index as u8]).unwrap(), kind);
         }
         let cells = [
             (Value::Null, vec![0]),
