@@ -125,7 +125,9 @@ struct PathText<'a>(&'a str);
 
 impl Display for PathText<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if is_glued_word(self.0) {
+        // A bare path opening with `.` after a table name would read back as the rest of the
+        // name (`tunnel download t .a` is table `t.a` with no path).
+        if is_glued_word(self.0) && !self.0.starts_with('.') {
             f.write_str(self.0)
         } else {
             Quoted(self.0, '\'').fmt(f)
