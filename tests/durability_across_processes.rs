@@ -154,14 +154,17 @@ enum Step {
     Flush,
 }
 
-/// Keys of several kinds, projects and names, so that they fall into many pages.
+/// Keys of several kinds, projects and names, so that they fall into many pages; `YL` keys are
+/// in the store's log range (see `Tuning::log`), written in any order: many extend its tail,
+/// the others land among, or delete, keys already there.
 fn key() -> impl Strategy<Value = Vec<u8>> {
-    (0..4usize, 0..5usize, 0..12usize).prop_map(|(tag, project, name)| {
+    (0..5usize, 0..5usize, 0..12usize).prop_map(|(tag, project, name)| {
         match tag {
             0 => format!("U\x1fp{project}\x1fu{name}"),
             1 => format!("A\x1fp{project}\x1ftable\x1ft{name}"),
             2 => format!("P\x1fp{project}"),
-            _ => format!("TU\x1fu{name}"),
+            3 => format!("TU\x1fu{name}"),
+            _ => format!("YL{project}{name:02}"),
         }
         .into_bytes()
     })
@@ -197,9 +200,15 @@ proptest! {
         // Small pages and a small cache make most runs split pages, empty them and read them
         // back after they left the cache.
         let tuning = if small_pages {
-            Tuning { compaction_bytes: threshold, page_bytes: 200, cache_bytes: 2_000 }
+            Tuning {
+                compaction_bytes: threshold,
+                page_bytes: 200,
+                cache_bytes: 2_000,
+                log: Some(b"YL"),
+                log_page_bytes: 500,
+            }
         } else {
-            Tuning { compaction_bytes: threshold, ..Tuning::default() }
+            Tuning { compaction_bytes: threshold, log: Some(b"YL"), ..Tuning::default() }
         };
         let dir = tempfile::tempdir().unwrap();
         // What is durable: what every flush so far made so.
@@ -217,7 +226,7 @@ proptest! {
             for (k, v) in durable.iter().rev() {
                 prop_assert_eq!(reopened.get(k).unwrap(), Some(v.clone()));
             }
-            for prefix in ["U\x1fp1\x1f", "A\x1fp3", "T", "P\x1f", "Z"] {
+            for prefix in ["U\x1fp1\x1f", "A\x1fp3", "T", "P\x1f", "Z", "YL", "YL2"] {
                 let want: Vec<(Vec<u8>, Vec<u8>)> = durable
                     .iter()
                     .filter(|(k, _)| k.starts_with(prefix.as_bytes()))

@@ -55,7 +55,12 @@ impl Catalog {
             (Box::new(MemStorage::default()), true)
         } else {
             let named = |e| name_sled_error(e, location);
-            let sled = SledStorage::open(Path::new(location)).map_err(named)?;
+            // The trail's records are only ever appended, in key order (see `audit`).
+            let tuning = storage::Tuning {
+                log: Some(audit::RECORD_PREFIX),
+                ..storage::Tuning::default()
+            };
+            let sled = SledStorage::open_tuned(Path::new(location), tuning).map_err(named)?;
             let blank = sled.is_blank().map_err(named)?;
             let storage = Named {
                 inner: sled,

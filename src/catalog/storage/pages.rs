@@ -132,10 +132,12 @@ pub(super) fn decode_entries(bytes: &[u8]) -> Result<Entries, String> {
 
 // Keys and values are (de)serialized as byte strings (`serde_bytes`): postcard writes a byte
 // string as a varint length and the bytes, one copy instead of one serializer call per byte.
-pub(super) fn encode_entries(entries: &[(Vec<u8>, Vec<u8>)]) -> Result<Vec<u8>, postcard::Error> {
+pub(super) fn encode_entries<K: AsRef<[u8]>, V: AsRef<[u8]>>(
+    entries: &[(K, V)],
+) -> Result<Vec<u8>, postcard::Error> {
     let borrowed: Vec<(&Bytes, &Bytes)> = entries
         .iter()
-        .map(|(k, v)| (Bytes::new(k), Bytes::new(v)))
+        .map(|(k, v)| (Bytes::new(k.as_ref()), Bytes::new(v.as_ref())))
         .collect();
     postcard::to_stdvec(&borrowed)
 }
@@ -143,9 +145,9 @@ pub(super) fn encode_entries(entries: &[(Vec<u8>, Vec<u8>)]) -> Result<Vec<u8>, 
 /// The sled writes that store `entries` as page `lower`: the page value, and its overflow
 /// chunks when the encoding is bigger than `chunk_bytes`. Returns the writes and the chunk
 /// count.
-pub(super) fn encode_page(
+pub(super) fn encode_page<K: AsRef<[u8]>, V: AsRef<[u8]>>(
     lower: &[u8],
-    entries: &[(Vec<u8>, Vec<u8>)],
+    entries: &[(K, V)],
     chunk_bytes: usize,
 ) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, u32), postcard::Error> {
     let body = encode_entries(entries)?;
@@ -167,31 +169,53 @@ pub(super) fn encode_page(
     Ok((writes, count))
 }
 
+/// How full [`split`] makes the pages it cuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fill {
+    /// Equal pieces at three quarters of a page: they leave room for the inserts that land
+    /// among their keys before the next split, and one small remainder never becomes a page of
+    /// its own.
+    Spare,
+    /// Pieces filled to the page size in key order, the remainder last: for a range written only
+    /// by appending (see [`super::Tuning::logs`]), where nothing lands among the older keys
+    /// again and the next appends go to the last piece.
+    Whole,
+}
+
 /// Cuts the entries of page `lower` into pages of about `page_bytes` each (encoded): the first
 /// keeps `lower`, each other starts at its first key. One entry bigger than a page is a page of
-/// its own (stored in overflow chunks). An empty page gives no piece.
-pub(super) fn split(lower: &[u8], entries: Entries, page_bytes: usize) -> Vec<(Vec<u8>, Entries)> {
-    let total: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
+/// its own (stored in overflow chunks). An empty page gives no piece. The entries are owned or
+/// borrowed (a compaction borrows the writes it stores).
+pub(super) fn split<K: AsRef<[u8]>, V: AsRef<[u8]>>(
+    lower: &[u8],
+    entries: Vec<(K, V)>,
+    page_bytes: usize,
+    fill: Fill,
+) -> Vec<(Vec<u8>, Vec<(K, V)>)> {
+    let total: usize = entries.iter().map(|(k, v)| entry_bytes(k, v)).sum();
     if entries.is_empty() {
         return Vec::new();
     }
     if total <= page_bytes {
         return vec![(lower.to_vec(), entries)];
     }
-    // Pieces filled to three quarters leave room for the inserts that follow before the next
-    // split; equal pieces keep one small remainder from becoming a page of its own.
-    let pieces = total.div_ceil(page_bytes * 3 / 4).max(2);
-    let target = total.div_ceil(pieces);
-    let mut out: Vec<(Vec<u8>, Entries)> = Vec::new();
-    let mut current: Entries = Vec::new();
+    let (pieces, target) = match fill {
+        Fill::Spare => {
+            let pieces = total.div_ceil(page_bytes * 3 / 4).max(2);
+            (pieces, total.div_ceil(pieces))
+        }
+        Fill::Whole => (usize::MAX, page_bytes),
+    };
+    let mut out: Vec<(Vec<u8>, Vec<(K, V)>)> = Vec::new();
+    let mut current: Vec<(K, V)> = Vec::new();
     let mut size = 0;
     for (k, v) in entries {
-        let len = k.len() + v.len() + 4;
+        let len = entry_bytes(&k, &v);
         if !current.is_empty() && size + len > target && out.len() + 1 < pieces {
             let first = if out.is_empty() {
                 lower.to_vec()
             } else {
-                current[0].0.clone()
+                current[0].0.as_ref().to_vec()
             };
             out.push((first, std::mem::take(&mut current)));
             size = 0;
@@ -202,10 +226,16 @@ pub(super) fn split(lower: &[u8], entries: Entries, page_bytes: usize) -> Vec<(V
     let first = if out.is_empty() {
         lower.to_vec()
     } else {
-        current[0].0.clone()
+        current[0].0.as_ref().to_vec()
     };
     out.push((first, current));
     out
+}
+
+/// What [`split`] counts for one entry: no less than its encoding in a page (two varint
+/// lengths of at most two bytes each for entries under 16 KB, and the bytes).
+fn entry_bytes(key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> usize {
+    key.as_ref().len() + value.as_ref().len() + 4
 }
 
 /// The pages read so far, by lower bound, within a byte budget.
@@ -333,9 +363,9 @@ mod tests {
 
     #[test]
     fn a_small_page_stays_whole_and_a_big_one_is_cut_into_ordered_pieces() {
-        assert_eq!(split(b"a", entries(3, 10), 1000).len(), 1);
-        assert!(split(b"a", Vec::new(), 1000).is_empty());
-        let pieces = split(b"", entries(100, 100), 1000);
+        assert_eq!(split(b"a", entries(3, 10), 1000, Fill::Spare).len(), 1);
+        assert!(split(b"a", Entries::new(), 1000, Fill::Spare).is_empty());
+        let pieces = split(b"", entries(100, 100), 1000, Fill::Spare);
         assert!(pieces.len() >= 14, "{} pieces", pieces.len());
         assert_eq!(pieces[0].0, b"");
         for w in pieces.windows(2) {
@@ -346,7 +376,26 @@ mod tests {
         assert_eq!(back, entries(100, 100));
         // One entry bigger than a page is a page of its own.
         let big = vec![(b"x".to_vec(), vec![0u8; 5000])];
-        assert_eq!(split(b"x", big, 1000).len(), 1);
+        assert_eq!(split(b"x", big, 1000, Fill::Spare).len(), 1);
+    }
+
+    #[test]
+    fn whole_pieces_are_filled_in_key_order_with_the_remainder_last() {
+        // 100 entries of 110 counted bytes: nine to a 1,000-byte page.
+        let pieces = split(b"", entries(100, 100), 1000, Fill::Whole);
+        let sizes: Vec<usize> = pieces.iter().map(|(_, e)| e.len()).collect();
+        assert_eq!(sizes, [vec![9; 11], vec![1]].concat());
+        for (_, piece) in &pieces {
+            let bytes: usize = piece.iter().map(|(k, v)| entry_bytes(k, v)).sum();
+            let encoded = encode_entries(piece).unwrap().len();
+            assert!(encoded <= bytes && bytes <= 1000, "{encoded} <= {bytes} <= 1000");
+        }
+        let back: Entries = pieces.into_iter().flat_map(|(_, e)| e).collect();
+        assert_eq!(back, entries(100, 100));
+        // Spare pieces of the same entries: more of them, all but the last at most six.
+        let spare = split(b"", entries(100, 100), 1000, Fill::Spare);
+        assert_eq!(spare.len(), 15);
+        assert!(spare[..14].iter().all(|(_, e)| e.len() <= 6));
     }
 
     #[test]
