@@ -10,6 +10,11 @@
 //! Statements are parsed before timing: this measures the executor and the store, not the
 //! parser (benches/parse.rs covers that).
 
+// The binary's allocator (src/main.rs), so that the figures are the ones `mcsec` gets.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use mcsec::ast::Statement;
 use mcsec::catalog::model::{Column, Table};
