@@ -25,6 +25,13 @@
 //! records the catalog has. `mcsec --project prj -e "whoami;"` on a catalog of a million grants
 //! reads the format key's page, the project's and the user's.
 //!
+//! The trail's record of that `grant` takes another path. Its key extends the store's *log
+//! range* ([`Tuning::log`]: keys only ever appended past the range's end), so it waits in the
+//! *tail*, a vector in key order, instead of the overlay's B-tree; the compaction cuts log pages
+//! full (one sled value each) and keeps only the newest cached. A write under the prefix that
+//! does not extend the tail (pruning, an upgrade) goes to the overlay and wins, so the path is
+//! faster, never different.
+//!
 //! Why a journal: sled's cost is per key (about 10 µs per key on the target machines, measured),
 //! so storing each catalog record as its own sled key caps a batch near 30k statements/s; one
 //! journal record per flush and a few pages per compaction keep sled's share small.
@@ -131,7 +138,7 @@ pub struct Tuning {
     pub cache_bytes: usize,
     /// A key prefix written by appending keys greater than every key under it, and read by
     /// range (the audit trail). Its new keys are held in order in the store's tail rather than
-    /// in the overlay's B-tree (see [`State::tail`]); a page whose lower bound has the prefix is
+    /// in the overlay's B-tree; a page whose lower bound has the prefix is
     /// cut at `log_page_bytes` into whole pages ([`Fill::Whole`]), and of the pages a compaction
     /// cuts it into only the last, where the next appends land, stays cached. A journal's worth
     /// of appends then costs a few full sled values rather than many small ones, and does not
@@ -205,7 +212,7 @@ const CHUNK_BYTES: usize = 7 * 1024;
 /// holds a dozen records or more. (Measured on a million-statement batch: 6 KB pages ran 15%
 /// faster and peaked 40% higher.)
 pub const PAGE_BYTES: usize = 2 * 1024;
-/// The page size of the append-only ranges (see [`Tuning::logs`]): a full page stays within one
+/// The page size of the append-only range (see [`Tuning::log`]): a full page stays within one
 /// chunk, so it is one sled value and needs no overflow chunks (the margin covers the page's tag
 /// and entry count).
 pub const LOG_PAGE_BYTES: usize = CHUNK_BYTES - 64;

@@ -177,7 +177,7 @@ pub(super) enum Fill {
     /// its own.
     Spare,
     /// Pieces filled to the page size in key order, the remainder last: for a range written only
-    /// by appending (see [`super::Tuning::logs`]), where nothing lands among the older keys
+    /// by appending (see [`super::Tuning::log`]), where nothing lands among the older keys
     /// again and the next appends go to the last piece.
     Whole,
 }
