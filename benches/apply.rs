@@ -11,7 +11,7 @@
 //! parser (benches/parse.rs covers that).
 
 // The binary's allocator (src/main.rs), so that the figures are the ones `mcsec` gets.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -4,7 +4,7 @@
 // allocator spent a fifth of a 100k-statement apply in malloc and free and fragmented as the
 // trail's records came and went. jemalloc runs the same batch in fewer instructions and a
 // smaller peak (README, "Performance").
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
