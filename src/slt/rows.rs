@@ -326,7 +326,23 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
         }
         R::ExplainStatement(e) => (vec![Column::Text; 4], explain_statement_rows(e)),
     };
-    Some(shaped)
+    // Whatever a cell holds (a downloaded file's path, a name, a setting's value), a control
+    // character in it must not break its result line: a newline would make two rows of one
+    // when `--complete` writes it back.
+    let (types, rows) = shaped;
+    let rows = rows
+        .into_iter()
+        .map(|row| row.into_iter().map(escape_controls).collect())
+        .collect();
+    Some((types, rows))
+}
+
+fn escape_controls(cell: String) -> String {
+    if cell.chars().any(char::is_control) {
+        cell.escape_debug().to_string()
+    } else {
+        cell
+    }
 }
 
 fn or_null(value: Option<&str>) -> String {
@@ -338,10 +354,8 @@ fn or_null(value: Option<&str>) -> String {
 fn value_text(value: &str) -> String {
     if value.is_empty() {
         "(empty)".into()
-    } else if value.chars().any(char::is_control) {
-        value.escape_debug().to_string()
     } else {
-        value.to_string()
+        escape_controls(value.to_string())
     }
 }
 
