@@ -9,8 +9,8 @@
 //! Follow `grant Select on table t to user RAM$bob;` through [`SledStorage`]. The statement reads
 //! `U·prj·RAM$bob`: the store looks in its *overlay* (every write not yet in the pages on disk),
 //! then in the *page* holding that key — a sorted run of a few kilobytes of neighbouring records
-//! (see [`pages`]), read from sled on first use and kept in a cache of bounded size. Its batch
-//! (the ACL record, and the trail's record) goes into the overlay. `flush` appends the batches
+//! (see [`pages`]), read from sled on first use and kept in a cache of bounded size. Its batch's
+//! ACL record goes into the overlay (its trail record takes the path below). `flush` appends the batches
 //! applied since the last flush as one journal record to sled's default tree, with the flush
 //! generation in the same sled batch, and then records that generation in `mcsec.flushed` (see
 //! [`FLUSHED_FILE`]: it turns sled silently dropping a damaged end of its log into an error at
@@ -29,8 +29,8 @@
 //! range* ([`Tuning::log`]: keys only ever appended past the range's end), so it waits in the
 //! *tail*, a vector in key order, instead of the overlay's B-tree; the compaction cuts log pages
 //! full (one sled value each) and keeps only the newest cached. A write under the prefix that
-//! does not extend the tail (pruning, an upgrade) goes to the overlay and wins, so the path is
-//! faster, never different.
+//! does not extend the tail (pruning's deletes, a key written again) goes to the overlay and
+//! wins, so the path is faster, never different.
 //!
 //! Why a journal: sled's cost is per key (about 10 µs per key on the target machines, measured),
 //! so storing each catalog record as its own sled key caps a batch near 30k statements/s; one
