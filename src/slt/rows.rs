@@ -326,15 +326,23 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
         }
         R::ExplainStatement(e) => (vec![Column::Text; 4], explain_statement_rows(e)),
     };
-    // Whatever a cell holds (a downloaded file's path, a name, a setting's value), a control
-    // character in it must not break its result line: a newline would make two rows of one
-    // when `--complete` writes it back.
+    // Whatever a cell holds (a downloaded file's path, a name, a setting's value), it must
+    // read back as the same cell once `--complete` writes it: a newline would make two rows of
+    // one, and an empty cell would vanish at the end of its line.
     let (types, rows) = shaped;
     let rows = rows
         .into_iter()
-        .map(|row| row.into_iter().map(escape_controls).collect())
+        .map(|row| row.into_iter().map(cell_text).collect())
         .collect();
     Some((types, rows))
+}
+
+fn cell_text(cell: String) -> String {
+    if cell.is_empty() {
+        "(empty)".into()
+    } else {
+        escape_controls(cell)
+    }
 }
 
 fn escape_controls(cell: String) -> String {
