@@ -10,11 +10,11 @@
 //! `U·prj·RAM$bob`: the store looks in its *overlay* (every write not yet in the pages on disk),
 //! then in the *page* holding that key — a sorted run of a few kilobytes of neighbouring records
 //! (see [`pages`]), read from sled on first use and kept in a cache of bounded size. Its batch's
-//! ACL record goes into the overlay (its trail record takes the path below). `flush` appends the batches
-//! applied since the last flush as one journal record to sled's default tree, with the flush
-//! generation in the same sled batch, and then records that generation in `mcsec.flushed` (see
-//! [`FLUSHED_FILE`]: it turns sled silently dropping a damaged end of its log into an error at
-//! the next open). Opening replays the journal into the overlay. Once the journal would pass
+//! ACL record goes into the overlay (its trail record takes the path below). `flush` appends
+//! the batches applied since the last flush as one journal record to sled's default tree, with
+//! the flush generation in the same sled batch, and then records that generation in
+//! `mcsec.flushed` (see [`FLUSHED_FILE`]: it turns sled silently dropping a damaged end of its
+//! log into an error at the next open). Opening replays the journal into the overlay. Once the journal would pass
 //! [`COMPACTION_BYTES`], the pages the overlay touches are rewritten (a page grown past
 //! [`PAGE_BYTES`] is split) and the journal deleted in one sled batch, so a crash leaves either
 //! the old pages plus the journal or the new pages, never a mix.
@@ -138,9 +138,9 @@ pub struct Tuning {
     pub cache_bytes: usize,
     /// A key prefix written by appending keys greater than every key under it, and read by
     /// range (the audit trail). Its new keys are held in order in the store's tail rather than
-    /// in the overlay's B-tree; a page whose lower bound has the prefix is
-    /// cut at `log_page_bytes` into whole pages ([`Fill::Whole`]), and of the pages a compaction
-    /// cuts it into only the last, where the next appends land, stays cached. A journal's worth
+    /// in the overlay's B-tree; a page whose lower bound has the prefix is cut at
+    /// `log_page_bytes` into whole pages ([`Fill::Whole`]), and of the pages a compaction cuts
+    /// it into only the last, where the next appends land, stays cached. A journal's worth
     /// of appends then costs a few full sled values rather than many small ones, and does not
     /// push out of the cache the pages the other statements keep reading. Other writes under
     /// the prefix are correct too, only not faster.
@@ -592,7 +592,8 @@ impl SledStorage {
         let state = self.lock()?;
         Ok(state.overlay.is_empty()
             && state.tail.is_empty()
-            && self.db.is_empty() && self.db.tree_names().len() <= 1)
+            && self.db.is_empty()
+            && self.db.tree_names().len() <= 1)
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>> {

@@ -52,7 +52,7 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
     let text1 = |values: Vec<String>| {
         (
             vec![Column::Text],
-            values.iter().map(|v| vec![value_text(v)]).collect(),
+            values.iter().map(|v| vec![v.clone()]).collect(),
         )
     };
     let shaped = match result {
@@ -85,9 +85,9 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
                     vec![
                         f.id.to_string(),
                         f.risk.keyword().to_string(),
-                        value_text(&f.object),
-                        value_text(&f.found),
-                        value_text(&f.fix.join(" ")),
+                        f.object.to_string(),
+                        f.found.to_string(),
+                        f.fix.join(" "),
                     ]
                 })
                 .collect(),
@@ -105,7 +105,7 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
                         g.columns
                             .as_ref()
                             .map_or_else(|| NULL.to_string(), |c| c.join(",")),
-                        value_text(&g.via.join(",")),
+                        g.via.join(","),
                         g.project.clone(),
                     ]
                 })
@@ -146,7 +146,7 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
                         r.principal.clone(),
                         or_null(r.project.as_deref()),
                         r.task_type.to_string(),
-                        value_text(&r.statement),
+                        r.statement.to_string(),
                         r.error_code
                             .clone()
                             .or_else(|| r.error_kind.clone())
@@ -337,16 +337,12 @@ pub fn rows(result: &StatementResult) -> Option<(Vec<Column>, Vec<Vec<String>>)>
     Some((types, rows))
 }
 
+/// A value as a result cell: `(empty)` for the empty string, control characters escaped so
+/// that a value cannot break a result line.
 fn cell_text(cell: String) -> String {
     if cell.is_empty() {
         "(empty)".into()
-    } else {
-        escape_controls(cell)
-    }
-}
-
-fn escape_controls(cell: String) -> String {
-    if cell.chars().any(char::is_control) {
+    } else if cell.chars().any(char::is_control) {
         cell.escape_debug().to_string()
     } else {
         cell
@@ -354,18 +350,9 @@ fn escape_controls(cell: String) -> String {
 }
 
 fn or_null(value: Option<&str>) -> String {
-    value.map_or_else(|| NULL.to_string(), value_text)
+    value.map_or_else(|| NULL.to_string(), str::to_string)
 }
 
-/// A value as a result cell: `(empty)` for the empty string, control characters escaped so
-/// that a value cannot break a result line.
-fn value_text(value: &str) -> String {
-    if value.is_empty() {
-        "(empty)".into()
-    } else {
-        escape_controls(value.to_string())
-    }
-}
 
 fn list(items: &[String]) -> String {
     if items.is_empty() {
@@ -401,7 +388,7 @@ fn select_rows(width: usize, rows: &[Vec<Cell>]) -> (Vec<Column>, Vec<Vec<String
             r.iter()
                 .map(|c| match c {
                     Cell::Null => NULL.to_string(),
-                    other => value_text(&other.to_string()),
+                    other => other.to_string(),
                 })
                 .collect()
         })
@@ -453,7 +440,7 @@ fn security_rows(c: &SecurityConfiguration) -> Vec<Vec<String>> {
 fn compact_json(text: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(value) => value.to_string(),
-        Err(_) => value_text(text),
+        Err(_) => text.to_string(),
     }
 }
 
@@ -467,7 +454,7 @@ fn grant_row(
 ) -> Vec<String> {
     [kind, subject, flags, resource, actions, properties]
         .iter()
-        .map(|v| value_text(v))
+        .map(|v| v.to_string())
         .collect()
 }
 
@@ -517,7 +504,7 @@ fn policy_rows(policy: &str) -> Vec<Vec<String>> {
     let Ok(document) = serde_json::from_str::<Value>(policy) else {
         return vec![vec![
             "(unreadable)".into(),
-            value_text(policy),
+            policy.to_string(),
             NULL.into(),
             NULL.into(),
             NULL.into(),
@@ -530,7 +517,7 @@ fn policy_rows(policy: &str) -> Vec<Vec<String>> {
             .map(|(_, v)| v);
         match value {
             None | Some(Value::Null) => NULL.into(),
-            Some(Value::String(s)) => value_text(s),
+            Some(Value::String(s)) => s.to_string(),
             Some(Value::Array(items)) => {
                 let parts: Vec<String> = items
                     .iter()
@@ -571,10 +558,10 @@ fn label_rows(g: &LabelGrants) -> (Vec<Column>, Vec<Vec<String>>) {
         .iter()
         .map(|i| {
             vec![
-                value_text(&i.name),
+                i.name.to_string(),
                 or_null(i.column.as_deref()),
                 i.label.to_string(),
-                value_text(&i.expires),
+                i.expires.to_string(),
             ]
         })
         .collect();
@@ -592,8 +579,8 @@ fn describe_rows(t: &TableDescription) -> (Vec<Column>, Vec<Vec<String>>) {
         .iter()
         .map(|c| {
             vec![
-                value_text(&c.name),
-                value_text(&c.data_type),
+                c.name.to_string(),
+                c.data_type.to_string(),
                 c.label.unwrap_or(t.table_label).to_string(),
             ]
         })
@@ -609,8 +596,8 @@ fn package_rows(p: &PackageDescription) -> (Vec<Column>, Vec<Vec<String>>) {
         .iter()
         .map(|o| {
             vec![
-                value_text(&o.object_type),
-                value_text(&o.name),
+                o.object_type.to_string(),
+                o.name.to_string(),
                 list(&o.privileges),
                 NULL.into(),
             ]
@@ -619,7 +606,7 @@ fn package_rows(p: &PackageDescription) -> (Vec<Column>, Vec<Vec<String>>) {
     out.extend(p.allowed_projects.iter().map(|a| {
         vec![
             "PROJECT".into(),
-            value_text(&a.project),
+            a.project.to_string(),
             format!("label={}", a.label),
             or_null(a.expires.as_deref()),
         ]
@@ -648,7 +635,7 @@ fn explain_row(
 ) -> Vec<String> {
     vec![
         kind.into(),
-        value_text(what),
+        what.to_string(),
         verdict(outcome),
         code_text(code),
     ]
@@ -657,7 +644,7 @@ fn explain_row(
 fn advice_row(advice: &str) -> Vec<String> {
     vec![
         "advice".into(),
-        value_text(advice),
+        advice.to_string(),
         NULL.into(),
         NULL.into(),
     ]
@@ -690,7 +677,7 @@ fn explain_statement_rows(e: &ExplainStatement) -> Vec<Vec<String>> {
     }
     out.push(vec![
         "outcome".into(),
-        value_text(&e.outcome.words()),
+        e.outcome.words().to_string(),
         NULL.into(),
         NULL.into(),
     ]);
