@@ -51,7 +51,10 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
     // The right answer passes the step.
     t.line("create project sales;");
     t.wait_text("✓ step 1 of 15");
-    // Enter runs the lesson's own statement, echoed first.
+    // Enter runs the lesson's own statement, echoed first. Keys wait for the prompt: one
+    // pressed while the terminal is still in cooked mode is the line discipline's, not
+    // the editor's (a Ctrl-D there is an end of file that never reaches it).
+    t.wait_text("[2/15 ALIYUN$owner]>");
     t.keys(&["Enter"]);
     let screen = t.wait_text("✓ step 2 of 15");
     assert!(
@@ -98,7 +101,7 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
     // Step 4 adds alice. A statement of another kind does not pass it, even though it
     // would succeed, and is not run.
     t.line("list users;");
-    let screen = t.wait_text("Try again, or press Enter");
+    let screen = t.wait_text("Try again, or press Enter to run the lesson's statement.\n[4/15 ALIYUN$owner]>");
     assert!(
         screen.contains("✗ Not what the lesson expected: this step wants a statement starting with `add user`.\nHint: explain list users;\nExplain: list users"),
         "{screen}"
@@ -107,6 +110,7 @@ fn a_learner_walks_a_lesson_gets_a_hint_for_a_wrong_answer_and_resumes_later() {
     // is back, or adding a user would fail.
     t.keys(&["Enter"]);
     t.wait_text("✓ step 4 of 15");
+    t.wait_text("[5/15 ALIYUN$owner]>");
     t.keys(&["C-d"]);
     t.wait_text("Left at step 5 of 15; progress kept.");
     t.wait_exit();

@@ -101,7 +101,9 @@ fn ctrl_c_clears_an_unfinished_statement() {
     t.line("help;");
     let screen = t.wait_text("Statements (type");
     assert!(!screen.contains("FAILED"), "{screen}");
-    // Ctrl-D on an empty line leaves.
+    // Ctrl-D on an empty line leaves; it waits for the prompt, as before it the terminal is
+    // in cooked mode and the end of file would be the line discipline's.
+    t.wait_for("the prompt after help", |s| s.trim_end().ends_with('>'));
     t.keys(&["C-d"]);
     t.wait_exit();
 }
