@@ -16,7 +16,7 @@
 //! after it is kept (one, however many there were). `-- the fact table` lies inside the
 //! statement: a statement prints on one line, so the comment moves to its own line just before
 //! it, keeping its place among the comments. The tokens up to `;` are parsed
-//! ([`parser::parse_lexed`]) and printed through `Display`
+//! ([`parser::LexedParser`]) and printed through `Display`
 //! (`grant Select on table sale_detail to user RAM$owner:bob;`); `-- expires never` starts on
 //! the line of the `;`, so it stays at the end of that line. The result:
 //!
@@ -151,6 +151,7 @@ pub fn format_source(src: &str, file: &str) -> crate::Result<String> {
     let mut prev_end = 0usize;
     let mut after_semicolon = false;
     let mut lexer = Lexer::new(src);
+    let parser = parser::LexedParser::default();
     loop {
         let next = match lexer.next() {
             Some(Ok(tok)) => Some(tok),
@@ -159,7 +160,13 @@ pub fn format_source(src: &str, file: &str) -> crate::Result<String> {
         };
         let gap_end = next.map_or(src.len(), |t| t.start as usize);
         let gap = &src[prev_end..gap_end];
-        let comments = comments_in(gap);
+        // Between tokens there are only blanks and comments, and a comment starts with `-` or
+        // `/`: most gaps are a space or a line break, with nothing to look for.
+        let comments = if gap.bytes().any(|b| b == b'-' || b == b'/') {
+            comments_in(gap)
+        } else {
+            Vec::new()
+        };
         // Where the blanks after the gap's last comment start (all of it without comments).
         let tail = comments
             .last()
@@ -184,7 +191,7 @@ pub fn format_source(src: &str, file: &str) -> crate::Result<String> {
         }
         if toks.is_empty() && next.is_some_and(|t| !t.is_punct(';')) {
             let blanks = if pending.is_empty() { gap } else { &gap[tail..] };
-            statement_blank = blanks.matches('\n').count() >= 2;
+            statement_blank = blanks.bytes().filter(|&b| b == b'\n').nth(1).is_some();
         }
         let Some(tok) = next else { break };
         prev_end = tok.end as usize;
@@ -193,7 +200,7 @@ pub fn format_source(src: &str, file: &str) -> crate::Result<String> {
                 // An empty statement prints nothing; a comment after it is not trailing.
                 after_semicolon = false;
             } else {
-                let stmt = parser::parse_lexed(&toks, src, file, (tok.line, tok.col))?;
+                let stmt = parser.parse(&toks, src, file, (tok.line, tok.col))?;
                 lines.statement(&mut pending, statement_blank, &stmt);
                 toks.clear();
                 after_semicolon = true;
@@ -204,7 +211,7 @@ pub fn format_source(src: &str, file: &str) -> crate::Result<String> {
         toks.push(tok);
     }
     if !toks.is_empty() {
-        let stmt = parser::parse_lexed(&toks, src, file, lexer.position())?;
+        let stmt = parser.parse(&toks, src, file, lexer.position())?;
         lines.statement(&mut pending, statement_blank, &stmt);
     }
     for comment in pending.drain(..) {

@@ -44,6 +44,11 @@ impl Token {
             .unwrap_or("")
     }
 
+    /// The token's length in bytes.
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start) as usize
+    }
+
     pub fn is_punct(&self, c: char) -> bool {
         self.kind == TokenKind::Punct(c)
     }
@@ -97,13 +102,36 @@ fn is_word_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b == b'$' || b >= 0x80
 }
 
-fn is_word_continue(b: u8) -> bool {
+const fn is_word_continue(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'*' || b >= 0x80
 }
 
-fn is_principal_continue(b: u8) -> bool {
+const fn is_principal_continue(b: u8) -> bool {
     is_word_continue(b) || matches!(b, b'@' | b'.' | b':' | b'/' | b'-')
 }
+
+/// Bit of [`BYTE_CLASS`]: the byte continues a word.
+const WORD: u8 = 1;
+/// Bit of [`BYTE_CLASS`]: the byte continues a principal name (`RAM$acct:user`, `bob@x.com`).
+const PRINCIPAL: u8 = 2;
+
+/// What each byte may continue, looked up once per byte: words are most of a script's bytes,
+/// and a table is a load where the tests are a chain of compares.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if is_word_continue(byte) {
+            table[b] |= WORD;
+        }
+        if is_principal_continue(byte) {
+            table[b] |= PRINCIPAL;
+        }
+        b += 1;
+    }
+    table
+};
 
 impl<'a> Lexer<'a> {
     pub fn new(src: &'a str) -> Self {
@@ -154,6 +182,28 @@ impl<'a> Lexer<'a> {
             }
             self.bump();
         }
+    }
+
+    /// Advances over the bytes whose [`BYTE_CLASS`] has `class` (none is a newline), keeping
+    /// the column right; returns whether one was a `$`.
+    fn bump_class(&mut self, class: u8) -> bool {
+        let mut at = self.pos;
+        let mut continuation = 0usize;
+        let mut dollar = false;
+        while let Some(&b) = self.bytes.get(at) {
+            if BYTE_CLASS[usize::from(b)] & class == 0 {
+                break;
+            }
+            continuation += usize::from(b & 0xC0 == 0x80);
+            dollar |= b == b'$';
+            at += 1;
+        }
+        let chars = at - self.pos - continuation;
+        self.pos = at;
+        self.col = self
+            .col
+            .saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
+        dollar
     }
 
     fn skip_trivia(&mut self) -> Result<(), LexError> {
@@ -243,8 +293,8 @@ impl<'a> Lexer<'a> {
                 self.bump_while(|b| b.is_ascii_digit());
                 match self.peek(0) {
                     Some(n) if is_word_start(n) => {
-                        self.bump_while(is_word_continue);
-                        self.finish_word(start)
+                        let dollar = self.bump_class(WORD);
+                        self.finish_word(dollar)
                     }
                     Some(b'.') if self.peek(1).is_some_and(|d| d.is_ascii_digit()) => {
                         self.bump();
@@ -255,8 +305,8 @@ impl<'a> Lexer<'a> {
                 }
             }
             b if is_word_start(b) => {
-                self.bump_while(is_word_continue);
-                self.finish_word(start)
+                let dollar = self.bump_class(WORD);
+                self.finish_word(dollar)
             }
             _ => {
                 let c = self
@@ -281,10 +331,9 @@ impl<'a> Lexer<'a> {
 
     /// A word that holds a `$` (`RAM$acct:user`) or is followed by `@` (`bob@aliyun.com`) is a
     /// principal and runs on through `@ . : / -`.
-    fn finish_word(&mut self, start: usize) -> TokenKind {
-        let has_dollar = self.bytes[start..self.pos].contains(&b'$');
+    fn finish_word(&mut self, has_dollar: bool) -> TokenKind {
         if has_dollar || self.peek(0) == Some(b'@') {
-            self.bump_while(is_principal_continue);
+            self.bump_class(PRINCIPAL);
         }
         TokenKind::Word
     }
@@ -779,6 +828,14 @@ mod tests {
     fn columns_count_characters() {
         let toks = kinds("'é' x");
         assert_eq!(toks[1], (TokenKind::Word, "x".into(), 1, 5));
+        // Inside words and principal names too, and a `$` anywhere in a word (after digits,
+        // after letters past ASCII) makes it a principal.
+        let toks = kinds("表格 RAM$账户:用户@x.cn 9$a:b y");
+        let got: Vec<_> = toks.iter().map(|t| (t.1.as_str(), t.3)).collect();
+        assert_eq!(
+            got,
+            vec![("表格", 1), ("RAM$账户:用户@x.cn", 4), ("9$a:b", 19), ("y", 25)]
+        );
     }
 
     #[test]

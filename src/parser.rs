@@ -124,7 +124,7 @@ impl<'a> Input for Tokens<'a> {
 }
 
 /// Something the parser would have accepted at a position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Expected {
     Keyword(&'static str),
     Punct(char),
@@ -168,9 +168,20 @@ impl Tracker {
             st.0 = remaining;
             st.1.clear();
         }
-        if remaining == st.0 && !st.1.contains(&what) {
+        // Duplicates are dropped when the list is read: every alternative a statement tries
+        // lands here, and looking through the list each time was a twentieth of parsing.
+        if remaining == st.0 {
             st.1.push(what);
         }
+    }
+
+    /// How far parsing got (tokens left) and what was expected there, each once, in the order
+    /// first expected.
+    fn furthest(&self) -> (usize, Vec<Expected>) {
+        let st = self.state.borrow();
+        let mut seen = std::collections::HashSet::new();
+        let expected = st.1.iter().copied().filter(|e| seen.insert(*e)).collect();
+        (st.0, expected)
     }
 }
 
@@ -211,7 +222,7 @@ fn kw<'a>(word: &'static str) -> impl Fn(Tokens<'a>) -> PResult<'a, ()> + Copy {
         "{word} missing from lexer::KEYWORDS"
     );
     move |i: Tokens<'a>| match i.first() {
-        Some(t) if t.kind == TokenKind::Word && i.text(t).eq_ignore_ascii_case(word) => {
+        Some(t) if t.kind == TokenKind::Word && t.len() == word.len() && i.text(t).eq_ignore_ascii_case(word) => {
             Ok((i.take_from(1), ()))
         }
         _ => fail(i, Expected::Keyword(word)),
@@ -227,7 +238,7 @@ fn quiet_kw<'a>(word: &'static str) -> impl Fn(Tokens<'a>) -> PResult<'a, ()> + 
         "{word} missing from lexer::KEYWORDS"
     );
     move |i: Tokens<'a>| match i.first() {
-        Some(t) if t.kind == TokenKind::Word && i.text(t).eq_ignore_ascii_case(word) => {
+        Some(t) if t.kind == TokenKind::Word && t.len() == word.len() && i.text(t).eq_ignore_ascii_case(word) => {
             Ok((i.take_from(1), ()))
         }
         _ => Err(nom::Err::Error(Fail)),
@@ -399,15 +410,15 @@ fn opt_properties(i: Tokens<'_>) -> PResult<'_, Properties> {
 
 /// Upper-case the provider prefix of `aliyun$x` / `Ram$x` (every documented output shows
 /// `ALIYUN$` and `RAM$`).
-pub fn normalize_principal_name(name: &str) -> String {
-    match name.find('$') {
-        Some(n) if n > 0 && name[..n].bytes().all(|b| b.is_ascii_alphabetic()) => {
-            let mut out = name[..n].to_ascii_uppercase();
-            out.push_str(&name[n..]);
-            out
+pub fn normalize_principal_name(mut name: String) -> String {
+    if let Some(n) = name.find('$') {
+        if let Some(kind) = name.get_mut(..n) {
+            if n > 0 && kind.bytes().all(|b| b.is_ascii_alphabetic()) {
+                kind.make_ascii_uppercase();
+            }
         }
-        _ => name.to_string(),
     }
+    name
 }
 
 fn principal_name(i: Tokens<'_>) -> PResult<'_, String> {
@@ -422,7 +433,7 @@ fn principal_name(i: Tokens<'_>) -> PResult<'_, String> {
 
 fn principal_of(kind: PrincipalKind, name: String) -> Principal {
     let name = match kind {
-        PrincipalKind::User | PrincipalKind::TenantUser => normalize_principal_name(&name),
+        PrincipalKind::User | PrincipalKind::TenantUser => normalize_principal_name(name),
         _ => name,
     };
     Principal { kind, name }
@@ -1949,10 +1960,8 @@ fn parse_tokens(
         }
         let _ = end(rest);
     }
-    let (remaining, expected) = {
-        let st = track.state.borrow();
-        (st.0.min(toks.len()), st.1.clone())
-    };
+    let (remaining, expected) = track.furthest();
+    let remaining = remaining.min(toks.len());
     let index = toks.len() - remaining;
     if let Some((at, message)) = misspelt_object_type(toks, index, src) {
         return Err(Error::Syntax {
@@ -2091,12 +2100,12 @@ pub fn expected_words(text: &str) -> Vec<&'static str> {
     };
     let track = Tracker::new();
     let _ = parse_tokens(&toks, text, &track, "", (0, 0));
-    let state = track.state.borrow();
-    if state.0 != 0 {
+    let (remaining, expected) = track.furthest();
+    if remaining != 0 {
         return Vec::new();
     }
     let mut out: Vec<&'static str> = Vec::new();
-    for expected in &state.1 {
+    for expected in &expected {
         match expected {
             Expected::Keyword(k) => out.push(k),
             Expected::Class("object type") => out.extend(OBJECT_TYPES.iter().map(|(k, _)| *k)),
@@ -2115,11 +2124,33 @@ pub fn lex_error_at(e: crate::lexer::LexError, file: &str) -> Error {
     lex_error(e, file)
 }
 
-/// Parses one statement from tokens a caller already lexed out of `src` (without its `;`);
-/// `end_pos` is where the statement ends, for "found end of statement" errors. The formatter
-/// lexes a file once, keeping the comments between tokens, and parses from those tokens.
-pub fn parse_lexed(toks: &[Token], src: &str, file: &str, end_pos: (u32, u32)) -> Result<Statement> {
-    parse_tokens(toks, src, &Tracker::new(), file, end_pos)
+/// Parses statements from tokens a caller already lexed: the formatter lexes a file once,
+/// keeping the comments between tokens, and parses each statement from its tokens. One parser
+/// serves a whole file, so what it records about failed alternatives is allocated once.
+pub struct LexedParser {
+    track: Tracker,
+}
+
+impl Default for LexedParser {
+    fn default() -> Self {
+        LexedParser {
+            track: Tracker::new(),
+        }
+    }
+}
+
+impl LexedParser {
+    /// Parses one statement's tokens out of `src` (without its `;`); `end_pos` is where the
+    /// statement ends, for "found end of statement" errors.
+    pub fn parse(
+        &self,
+        toks: &[Token],
+        src: &str,
+        file: &str,
+        end_pos: (u32, u32),
+    ) -> Result<Statement> {
+        parse_tokens(toks, src, &self.track, file, end_pos)
+    }
 }
 
 /// Parse a whole script, one statement at a time: each `next()` lexes up to the next `;` and
