@@ -182,8 +182,12 @@ struct State {
     /// the later): encoding as they arrive moves each key and value into the overlay without
     /// a copy.
     pending: Vec<u8>,
-    /// How many writes `pending` holds.
+    /// How many writes were applied since the last flush.
     pending_writes: usize,
+    /// The next flush compacts: `pending` grew past what the journal may hold, so the writes
+    /// since are not encoded (a compaction stores the overlay, never the journal record) and
+    /// `pending` is dropped. A batch's group commit passes the budget early in every flush.
+    compacts: bool,
     cache: PageCache,
     /// A catalog in the partition layout of formats 2 and 3 (see [`legacy`]): its records are
     /// all in the overlay, and the first flush that writes compacts them into pages.
@@ -547,6 +551,7 @@ impl SledStorage {
             tail: Vec::new(),
             pending: Vec::new(),
             pending_writes: 0,
+            compacts: false,
             cache: PageCache::new(tuning.cache_bytes),
             legacy,
             next_seq: 0,
@@ -783,8 +788,7 @@ impl SledStorage {
             let last = cut.len().saturating_sub(1);
             let mut pieces = Vec::new();
             for (n, (piece_lower, entries)) in cut.into_iter().enumerate() {
-                let (puts, chunks) =
-                    encode_page(&piece_lower, &entries, CHUNK_BYTES).map_err(storage_err)?;
+                let (puts, chunks) = encode_page(&piece_lower, &entries, CHUNK_BYTES);
                 for (k, v) in puts {
                     batch.insert(k, v);
                 }
@@ -927,9 +931,17 @@ impl Storage for SledStorage {
         let mut state = self.lock()?;
         self.refuse_after_write_failure(&state)?;
         for (k, v) in batch {
-            let write = (Bytes::new(&k), v.as_deref().map(Bytes::new));
-            let pending = std::mem::take(&mut state.pending);
-            state.pending = postcard::to_extend(&write, pending).map_err(storage_err)?;
+            if !state.compacts {
+                let write = (Bytes::new(&k), v.as_deref().map(Bytes::new));
+                let pending = std::mem::take(&mut state.pending);
+                state.pending = postcard::to_extend(&write, pending).map_err(storage_err)?;
+                if state.legacy
+                    || state.journal_bytes + state.pending.len() > self.tuning.compaction_bytes
+                {
+                    state.compacts = true;
+                    state.pending = Vec::new();
+                }
+            }
             state.pending_writes += 1;
             if self.tuning.is_log(&k) && state.extends_tail(&k, &self.tuning) {
                 state.tail.push((k, v));
@@ -996,7 +1008,7 @@ impl SledStorage {
     fn append(&self, state: &mut State) -> Result<()> {
         let count = std::mem::take(&mut state.pending_writes);
         let elements = std::mem::take(&mut state.pending);
-        if state.legacy || state.journal_bytes + elements.len() > self.tuning.compaction_bytes {
+        if std::mem::take(&mut state.compacts) {
             return self.compact(state);
         }
         // A postcard sequence: its length as a varint, then the elements.

@@ -22,19 +22,22 @@ pub fn recognise(text: &str) -> Option<ClientCommand> {
     let mut words = text.split_whitespace();
     let first = words.next()?;
     // Every statement of a script passes here: a first word that no client command has ends
-    // it before the rest of the statement is looked at.
-    if first.len() > "history".len() {
-        return None;
+    // it before the rest of the statement is looked at (or anything is allocated).
+    let is = |word: &str| first.eq_ignore_ascii_case(word);
+    if is("help") || is("h") {
+        let rest: Vec<&str> = words.collect();
+        return Some(ClientCommand::Help(
+            (!rest.is_empty()).then(|| rest.join(" ")),
+        ));
     }
-    let first = first.to_ascii_lowercase();
-    let rest: Vec<&str> = words.collect();
-    match (first.as_str(), rest.is_empty()) {
-        ("help" | "h", true) => Some(ClientCommand::Help(None)),
-        ("help" | "h", false) => Some(ClientCommand::Help(Some(rest.join(" ")))),
-        ("history", true) => Some(ClientCommand::History),
-        ("quit" | "q" | "exit", true) => Some(ClientCommand::Quit),
-        _ => None,
+    let alone = words.next().is_none();
+    if is("history") {
+        return alone.then_some(ClientCommand::History);
     }
+    if is("quit") || is("q") || is("exit") {
+        return alone.then_some(ClientCommand::Quit);
+    }
+    None
 }
 
 /// `help;` lists the statement families; `help <keyword>;` prints their syntax.

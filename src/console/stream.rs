@@ -186,12 +186,16 @@ impl Cutter {
 /// The line and column just past `text`, starting at (`line`, `col`): columns count
 /// characters, as the lexer's do.
 fn advance(line: u32, col: u32, text: &str) -> (u32, u32) {
-    match text.rfind('\n') {
+    // Bytes, not chars: a newline is one byte, and a character is one byte that is not a UTF-8
+    // continuation byte.
+    let chars = |s: &[u8]| s.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32;
+    let bytes = text.as_bytes();
+    match bytes.iter().rposition(|&b| b == b'\n') {
         Some(newline) => (
-            line + text.matches('\n').count() as u32,
-            text[newline + 1..].chars().count() as u32 + 1,
+            line + bytes.iter().filter(|&&b| b == b'\n').count() as u32,
+            chars(&bytes[newline + 1..]) + 1,
         ),
-        None => (line, col + text.chars().count() as u32),
+        None => (line, col + chars(bytes)),
     }
 }
 

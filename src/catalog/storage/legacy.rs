@@ -81,7 +81,7 @@ pub(super) fn replace_with_stub(
         batch.remove(key.map_err(storage_err)?);
     }
     let entries = vec![(b"F".to_vec(), format_record.to_vec())];
-    let body = super::pages::encode_entries(&entries).map_err(storage_err)?;
+    let body = super::pages::encode_entries(&entries);
     batch.insert(chunk_key(b"F", 0), body);
     let listing: Vec<(&[u8], u32)> = vec![(b"F", 1)];
     batch.insert(
@@ -99,7 +99,7 @@ pub(super) fn write_partition_layout(
 ) {
     let mut listing: Vec<(Vec<u8>, u32)> = Vec::new();
     for (id, entries) in partitions {
-        let body = super::pages::encode_entries(entries).unwrap();
+        let body = super::pages::encode_entries(entries);
         let mut count = 0;
         for chunk in body.chunks(100) {
             db.insert(chunk_key(id, count), chunk).unwrap();
