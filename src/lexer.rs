@@ -44,11 +44,6 @@ impl Token {
             .unwrap_or("")
     }
 
-    /// The token's length in bytes.
-    pub fn len(&self) -> usize {
-        self.end.saturating_sub(self.start) as usize
-    }
-
     pub fn is_punct(&self, c: char) -> bool {
         self.kind == TokenKind::Punct(c)
     }

@@ -222,7 +222,7 @@ fn kw<'a>(word: &'static str) -> impl Fn(Tokens<'a>) -> PResult<'a, ()> + Copy {
         "{word} missing from lexer::KEYWORDS"
     );
     move |i: Tokens<'a>| match i.first() {
-        Some(t) if t.kind == TokenKind::Word && t.len() == word.len() && i.text(t).eq_ignore_ascii_case(word) => {
+        Some(t) if t.kind == TokenKind::Word && i.text(t).eq_ignore_ascii_case(word) => {
             Ok((i.take_from(1), ()))
         }
         _ => fail(i, Expected::Keyword(word)),
@@ -238,7 +238,7 @@ fn quiet_kw<'a>(word: &'static str) -> impl Fn(Tokens<'a>) -> PResult<'a, ()> + 
         "{word} missing from lexer::KEYWORDS"
     );
     move |i: Tokens<'a>| match i.first() {
-        Some(t) if t.kind == TokenKind::Word && t.len() == word.len() && i.text(t).eq_ignore_ascii_case(word) => {
+        Some(t) if t.kind == TokenKind::Word && i.text(t).eq_ignore_ascii_case(word) => {
             Ok((i.take_from(1), ()))
         }
         _ => Err(nom::Err::Error(Fail)),

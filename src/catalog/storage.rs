@@ -14,10 +14,10 @@
 //! the batches applied since the last flush as one journal record to sled's default tree, with
 //! the flush generation in the same sled batch, and then records that generation in
 //! `mcsec.flushed` (see [`FLUSHED_FILE`]: it turns sled silently dropping a damaged end of its
-//! log into an error at the next open). Opening replays the journal into the overlay. Once the journal would pass
-//! [`COMPACTION_BYTES`], the pages the overlay touches are rewritten (a page grown past
-//! [`PAGE_BYTES`] is split) and the journal deleted in one sled batch, so a crash leaves either
-//! the old pages plus the journal or the new pages, never a mix.
+//! log into an error at the next open). Opening replays the journal into the overlay. Once the
+//! journal would pass [`COMPACTION_BYTES`], the pages the overlay touches are rewritten (a page
+//! grown past [`PAGE_BYTES`] is split) and the journal deleted in one sled batch, so a crash
+//! leaves either the old pages plus the journal or the new pages, never a mix.
 //!
 //! So what a statement costs does not depend on the tenant's size: it reads a few pages, a flush
 //! writes one journal record, and a compaction rewrites the pages written to, never whole

@@ -113,6 +113,8 @@ pub(super) fn decode_page(value: &[u8]) -> Result<Stored, String> {
     }
 }
 
+// Keys and values are decoded as byte strings (`serde_bytes`): postcard reads a byte string as
+// a varint length and the bytes, one copy instead of one deserializer call per byte.
 pub(super) fn decode_entries(bytes: &[u8]) -> Result<Entries, String> {
     match postcard::take_from_bytes::<Vec<(ByteBuf, ByteBuf)>>(bytes) {
         Ok((entries, [])) => {
@@ -130,13 +132,10 @@ pub(super) fn decode_entries(bytes: &[u8]) -> Result<Entries, String> {
     }
 }
 
-// Keys and values are decoded as byte strings (`serde_bytes`): postcard reads a byte string as
-// a varint length and the bytes, one copy instead of one deserializer call per byte.
-
 /// The postcard encoding of `entries` as a sequence of byte-string pairs, appended to `out`:
 /// the count as a varint, then each key and value as a varint length and its bytes. Written by
-/// hand rather than through serde: a compaction encodes every page it rewrites, and growing
-/// the output a field at a time was a tenth of a batch apply. The encoding is postcard's
+/// hand rather than through serde: a compaction encodes every page it rewrites, and serde's
+/// field-at-a-time growth of the output was about a twentieth of a batch apply's instructions. The encoding is postcard's
 /// (a test checks it against `postcard::to_stdvec`), so [`decode_entries`] reads it.
 fn encode_entries_into<K: AsRef<[u8]>, V: AsRef<[u8]>>(entries: &[(K, V)], out: &mut Vec<u8>) {
     let bytes: usize = entries.iter().map(|(k, v)| entry_bytes(k, v)).sum();
@@ -169,6 +168,9 @@ pub(super) fn encode_entries<K: AsRef<[u8]>, V: AsRef<[u8]>>(entries: &[(K, V)])
     out
 }
 
+/// Keys and values to insert into sled.
+pub(super) type SledWrites = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// The sled writes that store `entries` as page `lower`: the page value, and its overflow
 /// chunks when the encoding is bigger than `chunk_bytes`. Returns the writes and the chunk
 /// count.
@@ -176,7 +178,7 @@ pub(super) fn encode_page<K: AsRef<[u8]>, V: AsRef<[u8]>>(
     lower: &[u8],
     entries: &[(K, V)],
     chunk_bytes: usize,
-) -> (Vec<(Vec<u8>, Vec<u8>)>, u32) {
+) -> (SledWrites, u32) {
     // The tag, then the body: a page that fits one value is encoded straight into it.
     let mut value = vec![INLINE];
     encode_entries_into(entries, &mut value);
