@@ -48,8 +48,8 @@ mod legacy;
 mod pages;
 
 use pages::{
-    decode_entries, decode_page, encode_page, overflow_key, page_key, split, Fill, Page,
-    PageCache, Stored, PAGE,
+    body_key, decode_entries, decode_page, encode_page, overflow_key, page_key, reference, split,
+    Fill, Page, PageCache, Stored, PAGE,
 };
 
 /// Writes of one statement: `Some(value)` puts, `None` deletes.
@@ -107,8 +107,9 @@ impl Storage for MemStorage {
 
 /// The durable store: one sled database per catalog directory, holding
 /// - the pages (see [`pages`]): the catalog's records cut into sorted key ranges of about
-///   [`PAGE_BYTES`], each one sled value under `q` + its lower bound (a page bigger than one
-///   sled value keeps its bytes in overflow chunks under `o`);
+///   [`PAGE_BYTES`], each one small sled value under `q` + its lower bound naming the page's
+///   body, a sled value under `b` + body number (a page bigger than one sled value keeps its
+///   bytes in overflow chunks under `o`);
 /// - the journal records, cut into chunks, under `j` + sequence number (u64 BE) + chunk number
 ///   (u32 BE), replayed in order on top;
 /// - the flush generation `g`, the layout number `l`, and the stub of the partition layout that
@@ -189,6 +190,8 @@ struct State {
     /// `pending` is dropped. A batch's group commit passes the budget early in every flush.
     compacts: bool,
     cache: PageCache,
+    /// The number the next new page body takes: one past the highest in the database.
+    next_body: u64,
     /// A catalog in the partition layout of formats 2 and 3 (see [`legacy`]): its records are
     /// all in the overlay, and the first flush that writes compacts them into pages.
     legacy: bool,
@@ -546,6 +549,23 @@ impl SledStorage {
         } else {
             WriteBatch::new()
         };
+        let next_body = match db.scan_prefix(pages::BODY).keys().next_back() {
+            None => 0,
+            Some(key) => {
+                let key = key.map_err(storage_err)?;
+                let number = key
+                    .get(pages::BODY.len()..)
+                    .and_then(|n| <[u8; 8]>::try_from(n).ok())
+                    .map(u64::from_be_bytes)
+                    .and_then(|n| n.checked_add(1));
+                number.ok_or_else(|| {
+                    Error::Storage(format!(
+                        "corrupt page body key {} in {location}",
+                        key.escape_ascii()
+                    ))
+                })?
+            }
+        };
         let mut state = State {
             overlay,
             tail: Vec::new(),
@@ -553,6 +573,7 @@ impl SledStorage {
             pending_writes: 0,
             compacts: false,
             cache: PageCache::new(tuning.cache_bytes),
+            next_body,
             legacy,
             next_seq: 0,
             journal_bytes: 0,
@@ -650,11 +671,24 @@ impl SledStorage {
             .filter(|k| k.starts_with(PAGE))
             .map(|k| k[PAGE.len()..].to_vec());
         let Some(value) = stored else {
-            return Ok((lower, Page::new(upper, Vec::new(), 0)));
+            return Ok((lower, Page::new(upper, Vec::new(), 0, None)));
         };
-        let (entries, chunks) = match decode_page(&value)
-            .map_err(|e| self.corrupt_page(&lower, e))?
-        {
+        let mut stored = decode_page(&value).map_err(|e| self.corrupt_page(&lower, e))?;
+        let mut body = None;
+        if let Stored::Elsewhere(number) = stored {
+            let value = self.db.get(body_key(number)).map_err(storage_err)?;
+            let value = value
+                .ok_or_else(|| self.corrupt_page(&lower, format!("its body {number} is missing")))?;
+            stored = decode_page(&value).map_err(|e| self.corrupt_page(&lower, e))?;
+            body = Some(number);
+        }
+        let (entries, chunks) = match stored {
+            Stored::Elsewhere(number) => {
+                return Err(self.corrupt_page(
+                    &lower,
+                    format!("its body names body {number} instead of holding entries"),
+                ))
+            }
             Stored::Inline(entries) => (entries, 0),
             Stored::Chunked(count) => {
                 let prefix = overflow_key(&lower, 0);
@@ -682,7 +716,7 @@ impl SledStorage {
         {
             return Err(self.corrupt_page(&lower, "a key outside the page's range"));
         }
-        Ok((lower, Page::new(upper, entries, chunks)))
+        Ok((lower, Page::new(upper, entries, chunks, body)))
     }
 
     /// The value of `key`: the overlay's write if there is one, else the tail's, else its
@@ -739,12 +773,13 @@ impl SledStorage {
                 .pieces
                 .iter()
                 .skip(1)
-                .map(|(lower, _, _)| Some(lower.clone()))
+                .map(|piece| Some(piece.lower.clone()))
                 .chain(std::iter::once(rewrite.upper))
                 .collect();
-            for ((lower, entries, chunks), upper) in rewrite.pieces.into_iter().zip(uppers) {
-                if let Some(entries) = entries {
-                    state.cache.insert(lower, Page::new(upper, entries, chunks));
+            for (piece, upper) in rewrite.pieces.into_iter().zip(uppers) {
+                if let Some(entries) = piece.entries {
+                    let page = Page::new(upper, entries, piece.chunks, Some(piece.body));
+                    state.cache.insert(piece.lower, page);
                 }
             }
         }
@@ -788,7 +823,19 @@ impl SledStorage {
             let last = cut.len().saturating_sub(1);
             let mut pieces = Vec::new();
             for (n, (piece_lower, entries)) in cut.into_iter().enumerate() {
-                let (puts, chunks) = encode_page(&piece_lower, &entries, CHUNK_BYTES);
+                // The first piece keeps the page's body; the others, and a page without one,
+                // take new numbers (see [`pages`] for why).
+                let kept = page.body.filter(|_| n == 0);
+                let body = match kept {
+                    Some(body) => body,
+                    None => {
+                        let body = state.next_body;
+                        state.next_body += 1;
+                        batch.insert(page_key(&piece_lower), reference(body));
+                        body
+                    }
+                };
+                let (puts, chunks) = encode_page(&piece_lower, &entries, CHUNK_BYTES, body);
                 for (k, v) in puts {
                     batch.insert(k, v);
                 }
@@ -798,10 +845,18 @@ impl SledStorage {
                         .map(|(k, v)| (k.into_owned(), v.into_owned()))
                         .collect()
                 });
-                pieces.push((piece_lower, cached, chunks));
+                pieces.push(Piece {
+                    lower: piece_lower,
+                    entries: cached,
+                    chunks,
+                    body,
+                });
             }
             if pieces.is_empty() {
                 batch.remove(page_key(&lower));
+                if let Some(body) = page.body {
+                    batch.remove(body_key(body));
+                }
             }
             rewrites.push(Rewrite {
                 lower,
@@ -863,9 +918,16 @@ fn merge_writes<'w, K: AsRef<[u8]>, V>(
 struct Rewrite {
     lower: Vec<u8>,
     upper: Option<Vec<u8>>,
-    /// Each page's lower bound, its entries if it stays cached (of a page in the
-    /// [`Tuning::log`] range only the last piece does), and its overflow chunk count.
-    pieces: Vec<(Vec<u8>, Option<pages::Entries>, u32)>,
+    pieces: Vec<Piece>,
+}
+
+/// One page a rewrite cut: its lower bound, its entries if it stays cached (of a page in the
+/// [`Tuning::log`] range only the last piece does), its overflow chunk count and its body.
+struct Piece {
+    lower: Vec<u8>,
+    entries: Option<pages::Entries>,
+    chunks: u32,
+    body: u64,
 }
 
 impl State {
@@ -1214,6 +1276,11 @@ mod tests {
             s.apply(batch(&[("Z", Some(&"x".repeat(3_000)))])).unwrap();
             s.flush().unwrap();
             assert!(pages_on_disk(&s).len() < before);
+            assert_eq!(
+                bodies_on_disk(&s).len(),
+                pages_on_disk(&s).len(),
+                "an emptied page's body goes with it"
+            );
             assert_eq!(s.get(records[100].0.as_bytes()).unwrap(), None);
             s.apply(batch(&[(records[100].0.as_str(), Some("back"))]))
                 .unwrap();
@@ -1344,6 +1411,109 @@ mod tests {
                 dir.path().display()
             )),
             "{e}"
+        );
+    }
+
+    /// Each page's lower bound and the body its value names.
+    fn bodies_named(s: &SledStorage) -> BTreeMap<Vec<u8>, u64> {
+        s.db.scan_prefix(PAGE)
+            .map(|kv| {
+                let (k, v) = kv.unwrap();
+                match decode_page(&v).unwrap() {
+                    Stored::Elsewhere(body) => (k[PAGE.len()..].to_vec(), body),
+                    other => panic!("page {k:?} holds {other:?}, not a body number"),
+                }
+            })
+            .collect()
+    }
+
+    fn bodies_on_disk(s: &SledStorage) -> Vec<u64> {
+        s.db.scan_prefix(pages::BODY)
+            .keys()
+            .map(|k| u64::from_be_bytes(k.unwrap()[1..].try_into().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn a_split_keeps_the_pages_body_for_its_first_piece_and_numbers_the_others_past_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = numbered(400);
+        let before = {
+            let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+            write_all(&s, &records[..200]);
+            let named = bodies_named(&s);
+            assert!(named.len() > 3, "{named:?}");
+            let mut numbers: Vec<u64> = named.values().copied().collect();
+            numbers.sort_unstable();
+            assert_eq!(numbers, bodies_on_disk(&s), "one body per page, no other");
+            named
+        };
+        let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+        let highest = before.values().max().copied().unwrap();
+        assert_eq!(s.lock().unwrap().next_body, highest + 1);
+        write_all(&s, &records[200..]);
+        let after = bodies_named(&s);
+        for (lower, body) in &after {
+            match before.get(lower) {
+                Some(old) => assert_eq!(body, old, "page {lower:?} kept its body"),
+                None => assert!(*body > highest, "new page {lower:?} got {body}"),
+            }
+        }
+        assert!(after.len() > before.len());
+        let mut numbers: Vec<u64> = after.values().copied().collect();
+        numbers.sort_unstable();
+        assert_eq!(numbers, bodies_on_disk(&s));
+        drop(s);
+        let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+        let want: Vec<(Vec<u8>, Vec<u8>)> = records
+            .iter()
+            .map(|(k, v)| (k.clone().into_bytes(), v.clone().into_bytes()))
+            .collect();
+        assert_eq!(contents(&s), want);
+    }
+
+    #[test]
+    fn a_page_holding_its_entries_in_its_value_reads_and_moves_to_a_body_when_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = SledStorage::open(dir.path()).unwrap();
+            let entries = vec![(b"a".to_vec(), b"1".to_vec()), (b"b".to_vec(), b"2".to_vec())];
+            let mut value = vec![0u8];
+            value.extend_from_slice(&pages::encode_entries(&entries));
+            s.db.insert(page_key(b""), value).unwrap();
+            s.db.flush().unwrap();
+        }
+        {
+            let s = SledStorage::open_compacting_at(dir.path(), 0).unwrap();
+            assert_eq!(s.get(b"b").unwrap(), Some(b"2".to_vec()));
+            assert!(bodies_on_disk(&s).is_empty());
+            s.apply(batch(&[("c", Some("3"))])).unwrap();
+            s.flush().unwrap();
+            assert_eq!(bodies_named(&s), BTreeMap::from([(Vec::new(), 0)]));
+            assert_eq!(bodies_on_disk(&s), vec![0]);
+        }
+        let s = SledStorage::open(dir.path()).unwrap();
+        assert_eq!(contents(&s), pairs(&[("a", "1"), ("b", "2"), ("c", "3")]));
+    }
+
+    #[test]
+    fn a_page_whose_body_is_gone_is_named_not_read_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = SledStorage::open_compacting_at(dir.path(), 0).unwrap();
+            s.apply(batch(&[("P\x1fprj", Some("p"))])).unwrap();
+            s.flush().unwrap();
+            s.db.remove(body_key(0)).unwrap();
+            s.db.flush().unwrap();
+        }
+        let s = SledStorage::open(dir.path()).unwrap();
+        let e = s.get(b"P\x1fprj").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "catalog error: corrupt catalog page  in {}: its body 0 is missing",
+                dir.path().display()
+            )
         );
     }
 

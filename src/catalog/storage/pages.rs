@@ -2,10 +2,22 @@
 //!
 //! The catalog's sorted key space is cut into *pages*: page `lo` holds every key from its lower
 //! bound `lo` up to the next page's lower bound, and the first page's bound is the empty key, so
-//! every key has exactly one page. A page is one sled value under [`PAGE`] + `lo`, so the page
-//! of key `k` is the greatest sled key at or below [`PAGE`] + `k` — sled's own index finds it,
-//! and nothing lists the pages in memory. Reading `U·prj·RAM$bob` reads that one page (a few
-//! kilobytes), however many users `prj` has.
+//! every key has exactly one page. A page is one small sled value under [`PAGE`] + `lo` naming
+//! its *body*, the page's entries under [`BODY`] + a number, so the page of key `k` is the
+//! greatest sled key at or below [`PAGE`] + `k` — sled's own index finds it, and nothing lists
+//! the pages in memory. Reading `U·prj·RAM$bob` reads that one page (a few kilobytes), however
+//! many users `prj` has.
+//!
+//! Why bodies are numbered rather than stored under the page's key: sled keeps up to 16
+//! neighbouring values in one leaf, reads the whole leaf to change one of them and copies it
+//! at every change. Stored in key order, the pages a compaction rewrites (the last page of
+//! each range that grows: a project's users, its roles, its ACL records) would each sit in a
+//! leaf among cold neighbours, and a batch spread over 100 projects would read and copy
+//! hundreds of cold leaves per compaction. A page cut by a split keeps its number for its
+//! first piece and gives the others new ones, the highest yet, so the pages being filled have
+//! the newest numbers and share the last leaves, which stay in sled's cache. (A catalog
+//! written before bodies were numbered has its entries in the page value itself; a page's next
+//! rewrite moves them to a body.)
 //!
 //! [`PageCache`] keeps the pages read so far, each with its upper bound, up to a byte budget;
 //! past it the least recently used pages leave memory (they are clean: the writes not yet in
@@ -19,12 +31,16 @@ use std::ops::Bound;
 
 /// The sled key prefix of pages: [`PAGE`] + lower bound.
 pub(super) const PAGE: &[u8] = b"q";
+/// The sled key prefix of page bodies: [`BODY`] + body number (u64 BE).
+pub(super) const BODY: &[u8] = b"b";
 /// The sled key prefix of the chunks of a page too big for one sled value:
 /// [`OVERFLOW`] + lower bound length (u32 BE) + lower bound + chunk number (u32 BE).
 pub(super) const OVERFLOW: &[u8] = b"o";
-/// A page's value starts with one of these.
+/// A page's value and a body start with one of these: the entries follow, or the number of
+/// overflow chunks holding them, or (in a page value only) the body's number.
 const INLINE: u8 = 0;
 const CHUNKED: u8 = 1;
+const ELSEWHERE: u8 = 2;
 /// Bytes counted per cached entry on top of its key and value: two vectors' headers and the
 /// allocator's rounding.
 const ENTRY_OVERHEAD: usize = 64;
@@ -37,6 +53,19 @@ pub(super) fn page_key(lower: &[u8]) -> Vec<u8> {
     k
 }
 
+pub(super) fn body_key(body: u64) -> Vec<u8> {
+    let mut k = BODY.to_vec();
+    k.extend_from_slice(&body.to_be_bytes());
+    k
+}
+
+/// The page value naming body `body`.
+pub(super) fn reference(body: u64) -> Vec<u8> {
+    let mut v = vec![ELSEWHERE];
+    v.extend_from_slice(&body.to_be_bytes());
+    v
+}
+
 pub(super) fn overflow_key(lower: &[u8], chunk: u32) -> Vec<u8> {
     let mut k = OVERFLOW.to_vec();
     k.extend_from_slice(&(lower.len() as u32).to_be_bytes());
@@ -45,19 +74,21 @@ pub(super) fn overflow_key(lower: &[u8], chunk: u32) -> Vec<u8> {
     k
 }
 
-/// A page as read from sled: its entries in key order, and how many overflow chunks hold them
-/// (0: inline in the page value).
+/// A page as read from sled: its entries in key order, how many overflow chunks hold them
+/// (0: inline in the page value or body), and the number of its body (none: the page value
+/// holds the entries, as catalogs written before bodies were numbered do, or the page is new).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Page {
     pub upper: Option<Vec<u8>>,
     pub entries: Entries,
     pub chunks: u32,
+    pub body: Option<u64>,
     bytes: usize,
     used: u64,
 }
 
 impl Page {
-    pub fn new(upper: Option<Vec<u8>>, entries: Entries, chunks: u32) -> Page {
+    pub fn new(upper: Option<Vec<u8>>, entries: Entries, chunks: u32, body: Option<u64>) -> Page {
         let bytes = entries
             .iter()
             .map(|(k, v)| k.len() + v.len() + ENTRY_OVERHEAD)
@@ -67,6 +98,7 @@ impl Page {
             upper,
             entries,
             chunks,
+            body,
             bytes,
             used: 0,
         }
@@ -95,10 +127,13 @@ impl Page {
     }
 }
 
-/// What a page value in sled says: its entries inline, or the number of overflow chunks.
+/// What a page value or a body in sled says: its entries inline, or the number of overflow
+/// chunks, or (a page value) the number of the body.
+#[derive(Debug)]
 pub(super) enum Stored {
     Inline(Entries),
     Chunked(u32),
+    Elsewhere(u64),
 }
 
 pub(super) fn decode_page(value: &[u8]) -> Result<Stored, String> {
@@ -107,6 +142,10 @@ pub(super) fn decode_page(value: &[u8]) -> Result<Stored, String> {
         Some((&CHUNKED, rest)) => match <[u8; 4]>::try_from(rest) {
             Ok(count) => Ok(Stored::Chunked(u32::from_be_bytes(count))),
             Err(_) => Err(format!("{} bytes where a chunk count belongs", rest.len())),
+        },
+        Some((&ELSEWHERE, rest)) => match <[u8; 8]>::try_from(rest) {
+            Ok(body) => Ok(Stored::Elsewhere(u64::from_be_bytes(body))),
+            Err(_) => Err(format!("{} bytes where a body number belongs", rest.len())),
         },
         Some((tag, _)) => Err(format!("page tag {tag} is not one mcsec writes")),
         None => Err("an empty page value".into()),
@@ -171,20 +210,22 @@ pub(super) fn encode_entries<K: AsRef<[u8]>, V: AsRef<[u8]>>(entries: &[(K, V)])
 /// Keys and values to insert into sled.
 pub(super) type SledWrites = Vec<(Vec<u8>, Vec<u8>)>;
 
-/// The sled writes that store `entries` as page `lower`: the page value, and its overflow
-/// chunks when the encoding is bigger than `chunk_bytes`. Returns the writes and the chunk
-/// count.
+/// The sled writes that store `entries` as the body `body` of page `lower`: the body, and its
+/// overflow chunks when the encoding is bigger than `chunk_bytes`. Returns the writes and the
+/// chunk count. (The page value naming the body is the caller's: it changes only when the
+/// page is new or its body number is.)
 pub(super) fn encode_page<K: AsRef<[u8]>, V: AsRef<[u8]>>(
     lower: &[u8],
     entries: &[(K, V)],
     chunk_bytes: usize,
+    body_number: u64,
 ) -> (SledWrites, u32) {
-    // The tag, then the body: a page that fits one value is encoded straight into it.
+    // The tag, then the entries: a body that fits one value is encoded straight into it.
     let mut value = vec![INLINE];
     encode_entries_into(entries, &mut value);
     let body = &value[1..];
     if body.len() <= chunk_bytes {
-        return (vec![(page_key(lower), value)], 0);
+        return (vec![(body_key(body_number), value)], 0);
     }
     let mut writes = Vec::new();
     let mut count = 0u32;
@@ -194,7 +235,7 @@ pub(super) fn encode_page<K: AsRef<[u8]>, V: AsRef<[u8]>>(
     }
     let mut value = vec![CHUNKED];
     value.extend_from_slice(&count.to_be_bytes());
-    writes.push((page_key(lower), value));
+    writes.push((body_key(body_number), value));
     (writes, count)
 }
 
@@ -451,14 +492,15 @@ mod tests {
     #[test]
     fn a_page_encodes_inline_or_in_chunks_and_decodes_back() {
         let small = entries(3, 10);
-        let (writes, chunks) = encode_page(b"lo", &small, 1000);
+        let (writes, chunks) = encode_page(b"lo", &small, 1000, 7);
         assert_eq!((writes.len(), chunks), (1, 0));
+        assert_eq!(writes[0].0, body_key(7));
         match decode_page(&writes[0].1).unwrap() {
             Stored::Inline(e) => assert_eq!(e, small),
-            Stored::Chunked(_) => panic!("inline expected"),
+            other => panic!("inline expected, got {other:?}"),
         }
         let big = entries(50, 100);
-        let (writes, chunks) = encode_page(b"lo", &big, 1000);
+        let (writes, chunks) = encode_page(b"lo", &big, 1000, 7);
         assert_eq!(chunks as usize, writes.len() - 1);
         let body: Vec<u8> = writes[..chunks as usize]
             .iter()
@@ -468,6 +510,12 @@ mod tests {
         assert!(
             matches!(decode_page(&writes[chunks as usize].1), Ok(Stored::Chunked(c)) if c == chunks)
         );
+        assert_eq!(writes[chunks as usize].0, body_key(7));
+        assert!(matches!(
+            decode_page(&reference(u64::MAX - 1)),
+            Ok(Stored::Elsewhere(n)) if n == u64::MAX - 1
+        ));
+        assert!(decode_page(&reference(3)[..8]).is_err());
         assert!(decode_page(&[7]).is_err());
         assert!(decode_page(&[]).is_err());
     }
@@ -478,7 +526,7 @@ mod tests {
         for i in 0..20u8 {
             let lower = vec![b'a' + i];
             let upper = Some(vec![b'a' + i + 1]);
-            cache.insert(lower, Page::new(upper, entries(10, 20), 0));
+            cache.insert(lower, Page::new(upper, entries(10, 20), 0, None));
             cache.get(b"a");
         }
         assert!(cache.bytes() <= 10_000);
