@@ -2074,7 +2074,9 @@ fn lex_error(err: lexer::LexError, file: &str) -> Error {
 /// `file`, so that error positions are absolute.
 pub fn parse_statement(text: &str, file: &str, line: u32, col: u32) -> Result<Statement> {
     let mut lexer = Lexer::at(text, line, col);
-    let mut toks = Vec::new();
+    // A statement has a token per six bytes or so (`grant Select on table t to user x`):
+    // room for that up front spares the vector its regrowth on every statement.
+    let mut toks = Vec::with_capacity(text.len() / 4 + 4);
     for tok in lexer.by_ref() {
         toks.push(tok.map_err(|e| lex_error(e, file))?);
     }

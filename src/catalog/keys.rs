@@ -73,8 +73,8 @@ fn kind_of_code(code: &str) -> Result<ObjectType> {
 
 fn grantee_code(g: &Grantee) -> String {
     match g {
-        Grantee::User(u) => format!("u:{u}"),
-        Grantee::Role(r) => format!("r:{r}"),
+        Grantee::User(u) => ["u:", u].concat(),
+        Grantee::Role(r) => ["r:", r].concat(),
     }
 }
 

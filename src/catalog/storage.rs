@@ -171,7 +171,7 @@ impl Default for Tuning {
 struct State {
     /// Every write not yet in the pages on disk, latest per key: the journal replayed at open,
     /// and every batch applied since. Reads look here first.
-    overlay: WriteBatch,
+    overlay: Overlay,
     /// More writes not yet in the pages: those under the [`Tuning::log`] prefix that came in
     /// increasing key order (the trail's new records), kept in that order in a vector rather
     /// than in the overlay's B-tree. A key the overlay also holds was written there later, so
@@ -541,13 +541,13 @@ impl SledStorage {
         }
         let legacy = db.get(legacy::LAYOUT).map_err(storage_err)?.is_none()
             && db.contains_key(legacy::DIRECTORY).map_err(storage_err)?;
-        let overlay: WriteBatch = if legacy {
+        let overlay: Overlay = if legacy {
             legacy::read_all(&db, &location)?
                 .into_iter()
                 .map(|(k, v)| (k, Some(v)))
                 .collect()
         } else {
-            WriteBatch::new()
+            Overlay::default()
         };
         let next_body = match db.scan_prefix(pages::BODY).keys().next_back() {
             None => 0,
@@ -636,16 +636,22 @@ impl SledStorage {
         ))
     }
 
-    /// The page holding `key`, read from sled unless it is cached, and marked as just used.
-    fn page_for<'s>(&self, state: &'s mut State, key: &[u8]) -> Result<&'s Page> {
-        if !state.cache.covers(key) {
-            let (lower, page) = self.read_page(key)?;
-            state.cache.insert(lower, page);
+    /// `use_page` applied to the page holding `key`, read from sled unless it is cached, and
+    /// marked as just used. (One search of the cache when it holds the page: a statement's
+    /// reads nearly always find it there.)
+    fn with_page<T>(
+        &self,
+        state: &mut State,
+        key: &[u8],
+        use_page: impl FnOnce(&Page) -> T,
+    ) -> Result<T> {
+        if let Some(page) = state.cache.get(key) {
+            return Ok(use_page(page));
         }
-        state
-            .cache
-            .get(key)
-            .ok_or_else(|| self.corrupt_page(key, "a page left the cache while in use"))
+        let (lower, page) = self.read_page(key)?;
+        let used = use_page(&page);
+        state.cache.insert(lower, page);
+        Ok(used)
     }
 
     /// Reads the page holding `key` from sled: the greatest page at or below it, or the empty
@@ -725,10 +731,15 @@ impl SledStorage {
         if let Some(write) = state.overlay.get(key) {
             return Ok(write.clone());
         }
-        if let Ok(at) = state.tail.binary_search_by(|(k, _)| k.as_slice().cmp(key)) {
-            return Ok(state.tail[at].1.clone());
+        // The tail holds only keys past the log range's start: most reads are of other keys,
+        // and one comparison spares them the search.
+        let in_tail_range = state.tail.first().is_some_and(|(first, _)| key >= first.as_slice());
+        if in_tail_range {
+            if let Ok(at) = state.tail.binary_search_by(|(k, _)| k.as_slice().cmp(key)) {
+                return Ok(state.tail[at].1.clone());
+            }
         }
-        Ok(self.page_for(state, key)?.get(key).cloned())
+        self.with_page(state, key, |page| page.get(key).cloned())
     }
 
     /// Rewrites every page the overlay touches, deletes the journal, and records the layout,
@@ -739,26 +750,34 @@ impl SledStorage {
             batch.remove(key.map_err(storage_err)?);
         }
         let format_record = self.lookup(state, FORMAT_KEY)?;
-        let overlay = std::mem::take(&mut state.overlay);
+        // The writes leave the overlay; its hashes stay (a failed compaction puts the writes
+        // back) and are cleared, keeping their table, once the pages hold the writes.
+        let overlay = std::mem::take(&mut state.overlay.writes);
         let tail = std::mem::take(&mut state.tail);
         let rewrites = match self.rewrite_pages(state, unapplied(&overlay, &tail), &mut batch) {
             Ok(rewrites) => rewrites,
             Err(e) => {
-                state.overlay = overlay;
+                state.overlay.writes = overlay;
                 state.tail = tail;
                 return Err(e);
             }
         };
-        match &format_record {
-            Some(record) => legacy::replace_with_stub(&self.db, &mut batch, record)?,
-            None => batch.insert(legacy::LAYOUT, &legacy::PAGED.to_be_bytes()),
-        }
+        let stubbed = match &format_record {
+            Some(record) => legacy::replace_with_stub(&self.db, &mut batch, record),
+            None => {
+                batch.insert(legacy::LAYOUT, &legacy::PAGED.to_be_bytes());
+                Ok(())
+            }
+        };
         batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
-        if let Err(e) = self.db.apply_batch(batch) {
-            state.overlay = overlay;
+        let applied = stubbed.and_then(|()| self.db.apply_batch(batch).map_err(|e| self.failure(&e)));
+        if let Err(e) = applied {
+            // Nothing was written: the writes stay where reads find them.
+            state.overlay.writes = overlay;
             state.tail = tail;
-            return Err(self.failure(&e));
+            return Err(e);
         }
+        state.overlay.hashes.clear();
         state.generation += 1;
         state.journal_bytes = 0;
         state.legacy = false;
@@ -868,6 +887,53 @@ impl SledStorage {
     }
 }
 
+/// The overlay's writes (see [`State::overlay`]), and the hashes of their keys: most reads are
+/// of keys not written since the last compaction, and a hash lookup tells them so faster than
+/// a search of the B-tree of long keys sharing long prefixes. Keys only join it until the
+/// compaction empties it, so the hashes never go stale.
+#[derive(Default)]
+struct Overlay {
+    writes: WriteBatch,
+    hashes: std::collections::HashSet<u64, foldhash::fast::FixedState>,
+}
+
+impl Overlay {
+    fn hash(key: &[u8]) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::with_seed(0x6f76_6572).hash_one(key)
+    }
+
+    fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        self.hashes.insert(Self::hash(&key));
+        self.writes.insert(key, value);
+    }
+
+    fn get(&self, key: &[u8]) -> Option<&Option<Vec<u8>>> {
+        if !self.hashes.contains(&Self::hash(key)) {
+            return None;
+        }
+        self.writes.get(key)
+    }
+}
+
+impl std::ops::Deref for Overlay {
+    type Target = WriteBatch;
+
+    fn deref(&self) -> &WriteBatch {
+        &self.writes
+    }
+}
+
+impl FromIterator<(Vec<u8>, Option<Vec<u8>>)> for Overlay {
+    fn from_iter<I: IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>>(writes: I) -> Overlay {
+        let mut overlay = Overlay::default();
+        for (key, value) in writes {
+            overlay.put(key, value);
+        }
+        overlay
+    }
+}
+
 /// The writes of `overlay` and `tail` (see [`State::tail`]) in key order, the overlay's where
 /// both hold a key.
 fn unapplied<'w>(
@@ -949,7 +1015,7 @@ impl State {
         let journal: Journal = postcard::from_bytes(record)
             .map_err(|e| Error::Storage(format!("corrupt catalog journal in {location}: {e}")))?;
         for (k, v) in journal {
-            self.overlay.insert(k.into_vec(), v.map(ByteBuf::into_vec));
+            self.overlay.put(k.into_vec(), v.map(ByteBuf::into_vec));
         }
         self.next_seq = seq + 1;
         self.journal_bytes += record.len();
@@ -968,10 +1034,12 @@ impl Storage for SledStorage {
         let mut stored: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         let mut at = prefix.to_vec();
         loop {
-            let page = self.page_for(&mut state, &at)?;
-            stored.extend(page.with_prefix(prefix).cloned());
-            match &page.upper {
-                Some(upper) if upper.starts_with(prefix) => at = upper.clone(),
+            let upper = self.with_page(&mut state, &at, |page| {
+                stored.extend(page.with_prefix(prefix).cloned());
+                page.upper.clone()
+            })?;
+            match upper {
+                Some(upper) if upper.starts_with(prefix) => at = upper,
                 _ => break,
             }
         }
@@ -1008,7 +1076,7 @@ impl Storage for SledStorage {
             if self.tuning.is_log(&k) && state.extends_tail(&k, &self.tuning) {
                 state.tail.push((k, v));
             } else {
-                state.overlay.insert(k, v);
+                state.overlay.put(k, v);
             }
         }
         Ok(())

@@ -75,7 +75,14 @@ pub fn prepare(stmt: &ScriptStatement<'_>) -> Result<Prepared, Error> {
 /// (client commands, and statements that did not parse).
 pub fn statement_label(prepared: Option<&Prepared>, raw: &str) -> String {
     match prepared {
-        Some(Prepared::Statement(stmt)) => stmt.to_string(),
+        Some(Prepared::Statement(stmt)) => {
+            // The canonical text is about as long as the typed one: sized up front, the
+            // formatter's many small writes never regrow it.
+            use std::fmt::Write;
+            let mut label = String::with_capacity(raw.len() + raw.len() / 4 + 16);
+            let _ = write!(label, "{stmt}");
+            label
+        }
         _ => raw.trim().to_string(),
     }
 }

@@ -683,11 +683,16 @@ pub fn resolve_user(name: &str, caller: &str) -> String {
     let name = name.trim_matches('`');
     match name.split_once('$') {
         Some((provider, rest)) => {
-            let provider = provider.to_ascii_uppercase();
-            if provider == "RAM" && !rest.contains(':') {
-                format!("RAM${}:{rest}", account_of(caller))
+            // Built with `concat` (one exact allocation): every statement naming a user
+            // resolves it, and `format!` grows its string piece by piece.
+            if provider.eq_ignore_ascii_case("RAM") && !rest.contains(':') {
+                ["RAM$", account_of(caller), ":", rest].concat()
             } else {
-                format!("{provider}${rest}")
+                let mut user = provider.to_ascii_uppercase();
+                user.reserve_exact(1 + rest.len());
+                user.push('$');
+                user.push_str(rest);
+                user
             }
         }
         None => name.to_string(),

@@ -337,14 +337,6 @@ impl PageCache {
         self.remove(&lower).map(|page| (lower, page))
     }
 
-    /// Whether the page holding `key` is cached.
-    pub fn covers(&self, key: &[u8]) -> bool {
-        self.pages
-            .range::<[u8], _>((Bound::Unbounded, Bound::Included(key)))
-            .next_back()
-            .is_some_and(|(_, page)| page.covers(key))
-    }
-
     /// The cached page holding `key`, marked as just used.
     pub fn get(&mut self, key: &[u8]) -> Option<&Page> {
         self.clock += 1;
@@ -534,12 +526,12 @@ mod tests {
         assert!(cached.contains(&b"a".to_vec()), "used all along");
         assert!(cached.contains(&vec![b'a' + 19]), "the newest");
         assert!(!cached.contains(&b"b".to_vec()), "the oldest unused");
-        assert!(cache.covers(b"a5"));
-        assert!(!cache.covers(b"b5"));
+        assert!(cache.get(b"a5").is_some());
+        assert!(cache.get(b"b5").is_none());
         assert_eq!(
             cache.take(b"a5").map(|(lower, _)| lower),
             Some(b"a".to_vec())
         );
-        assert!(!cache.covers(b"a5"));
+        assert!(cache.get(b"a5").is_none());
     }
 }
