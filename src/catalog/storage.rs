@@ -190,8 +190,10 @@ struct State {
     /// `pending` is dropped. A batch's group commit passes the budget early in every flush.
     compacts: bool,
     cache: PageCache,
-    /// The number the next new page body takes: one past the highest in the database.
-    next_body: u64,
+    /// The number the next new page body takes: one past the highest in the database. Found
+    /// at the first compaction that needs one (sled's search for its last key costs a few
+    /// milliseconds on a big catalog, and a read-only run never needs it).
+    next_body: Option<u64>,
     /// A catalog in the partition layout of formats 2 and 3 (see [`legacy`]): its records are
     /// all in the overlay, and the first flush that writes compacts them into pages.
     legacy: bool,
@@ -549,23 +551,6 @@ impl SledStorage {
         } else {
             Overlay::default()
         };
-        let next_body = match db.scan_prefix(pages::BODY).keys().next_back() {
-            None => 0,
-            Some(key) => {
-                let key = key.map_err(storage_err)?;
-                let number = key
-                    .get(pages::BODY.len()..)
-                    .and_then(|n| <[u8; 8]>::try_from(n).ok())
-                    .map(u64::from_be_bytes)
-                    .and_then(|n| n.checked_add(1));
-                number.ok_or_else(|| {
-                    Error::Storage(format!(
-                        "corrupt page body key {} in {location}",
-                        key.escape_ascii()
-                    ))
-                })?
-            }
-        };
         let mut state = State {
             overlay,
             tail: Vec::new(),
@@ -573,7 +558,7 @@ impl SledStorage {
             pending_writes: 0,
             compacts: false,
             cache: PageCache::new(tuning.cache_bytes),
-            next_body,
+            next_body: None,
             legacy,
             next_seq: 0,
             journal_bytes: 0,
@@ -805,6 +790,38 @@ impl SledStorage {
         Ok(())
     }
 
+    /// A number for a new page body (see [`State::next_body`]).
+    fn new_body(&self, state: &mut State) -> Result<u64> {
+        let next = match state.next_body {
+            Some(next) => next,
+            None => self.first_free_body()?,
+        };
+        state.next_body = Some(next + 1);
+        Ok(next)
+    }
+
+    /// One past the highest body number in the database.
+    fn first_free_body(&self) -> Result<u64> {
+        let location = &self.location;
+        match self.db.scan_prefix(pages::BODY).keys().next_back() {
+            None => Ok(0),
+            Some(key) => {
+                let key = key.map_err(storage_err)?;
+                let number = key
+                    .get(pages::BODY.len()..)
+                    .and_then(|n| <[u8; 8]>::try_from(n).ok())
+                    .map(u64::from_be_bytes)
+                    .and_then(|n| n.checked_add(1));
+                number.ok_or_else(|| {
+                    Error::Storage(format!(
+                        "corrupt page body key {} in {location}",
+                        key.escape_ascii()
+                    ))
+                })
+            }
+        }
+    }
+
     /// Adds to `batch` the new contents of every page holding a key of `writes` (in key order).
     fn rewrite_pages<'w>(
         &self,
@@ -848,8 +865,7 @@ impl SledStorage {
                 let body = match kept {
                     Some(body) => body,
                     None => {
-                        let body = state.next_body;
-                        state.next_body += 1;
+                        let body = self.new_body(state)?;
                         batch.insert(page_key(&piece_lower), reference(body));
                         body
                     }
@@ -1518,7 +1534,7 @@ mod tests {
         };
         let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
         let highest = before.values().max().copied().unwrap();
-        assert_eq!(s.lock().unwrap().next_body, highest + 1);
+        assert_eq!(s.first_free_body().unwrap(), highest + 1);
         write_all(&s, &records[200..]);
         let after = bodies_named(&s);
         for (lower, body) in &after {
