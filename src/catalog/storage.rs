@@ -668,8 +668,9 @@ impl SledStorage {
         let mut body = None;
         if let Stored::Elsewhere(number) = stored {
             let value = self.db.get(body_key(number)).map_err(storage_err)?;
-            let value = value
-                .ok_or_else(|| self.corrupt_page(&lower, format!("its body {number} is missing")))?;
+            let value = value.ok_or_else(|| {
+                self.corrupt_page(&lower, format!("its body {number} is missing"))
+            })?;
             stored = decode_page(&value).map_err(|e| self.corrupt_page(&lower, e))?;
             body = Some(number);
         }
@@ -718,8 +719,7 @@ impl SledStorage {
         }
         // The tail holds only keys past the log range's start: most reads are of other keys,
         // and one comparison spares them the search.
-        let in_tail_range = state.tail.first().is_some_and(|(first, _)| key >= first.as_slice());
-        if in_tail_range {
+        if state.tail.first().is_some_and(|(first, _)| key >= first.as_slice()) {
             if let Ok(at) = state.tail.binary_search_by(|(k, _)| k.as_slice().cmp(key)) {
                 return Ok(state.tail[at].1.clone());
             }
@@ -755,7 +755,8 @@ impl SledStorage {
             }
         };
         batch.insert(GENERATION, &(state.generation + 1).to_be_bytes());
-        let applied = stubbed.and_then(|()| self.db.apply_batch(batch).map_err(|e| self.failure(&e)));
+        let applied =
+            stubbed.and_then(|()| self.db.apply_batch(batch).map_err(|e| self.failure(&e)));
         if let Err(e) = applied {
             // Nothing was written: the writes stay where reads find them.
             state.overlay.writes = overlay;
@@ -802,7 +803,6 @@ impl SledStorage {
 
     /// One past the highest body number in the database.
     fn first_free_body(&self) -> Result<u64> {
-        let location = &self.location;
         match self.db.scan_prefix(pages::BODY).keys().next_back() {
             None => Ok(0),
             Some(key) => {
@@ -814,8 +814,9 @@ impl SledStorage {
                     .and_then(|n| n.checked_add(1));
                 number.ok_or_else(|| {
                     Error::Storage(format!(
-                        "corrupt page body key {} in {location}",
-                        key.escape_ascii()
+                        "corrupt page body key {} in {}",
+                        key.escape_ascii(),
+                        self.location
                     ))
                 })
             }
