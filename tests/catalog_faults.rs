@@ -59,13 +59,19 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A project with 300 users, each with a comment, written by `processes` runs of `mcsec -f`.
 fn build_catalog(dir: &Path, processes: usize) -> PathBuf {
+    build_catalog_with(dir, processes, 40)
+}
+
+/// [`build_catalog`] with comments of `comment` characters: 900 make the batch's journal pass
+/// the compaction threshold, so the users are in pages and their bodies in segment files.
+fn build_catalog_with(dir: &Path, processes: usize, comment: usize) -> PathBuf {
     let catalog = dir.join("catalog");
     assert!(mcsec(&catalog, &["-e", "create project prj;"]).status.success());
     let per = 300 / processes;
     for p in 0..processes {
         let mut script = String::new();
         for i in p * per..(p + 1) * per {
-            script.push_str(&format!("add user RAM$u{i:03} comment '{}';\n", "c".repeat(40)));
+            script.push_str(&format!("add user RAM$u{i:03} comment '{}';\n", "c".repeat(comment)));
         }
         let file = dir.join(format!("add{p}.sql"));
         std::fs::write(&file, script).unwrap();
@@ -89,7 +95,8 @@ impl Lcg {
 }
 
 /// What a damaged copy may do: read back exactly `want`, or fail with exactly one line naming
-/// the catalog, on stderr, and nothing on stdout. A panic (exit 101), a different answer, or
+/// the catalog (and the statement's position, when the damage is found by the statement), on
+/// stderr, and nothing on stdout. A panic (exit 101), a different answer, or
 /// an error without the catalog's name fails the test.
 fn assert_exact_or_one_clean_line(copy: &Path, damage: &str, want: &Output, check_want: &str) {
     let got = mcsec(copy, &["--project", "prj", "-e", "list users;"]);
@@ -103,7 +110,11 @@ fn assert_exact_or_one_clean_line(copy: &Path, damage: &str, want: &Output, chec
         Some(1) => {
             let err = text(&got.stderr);
             assert_eq!(text(&got.stdout), "", "{damage}");
-            assert_eq!(err.lines().count(), 1, "{damage}: {err}");
+            // A damaged page is found when the statement reads it, so its error has the
+            // statement's position under it, as every statement's error does.
+            let lines: Vec<&str> = err.lines().collect();
+            let positioned = lines.len() == 2 && lines[1] == "  in statement 1 at <cmdline>:1:1";
+            assert!(lines.len() == 1 || positioned, "{damage}: {err}");
             assert!(
                 err.starts_with("FAILED: catalog error: ") && err.contains(&location),
                 "{damage}: {err}"
@@ -126,24 +137,35 @@ fn assert_exact_or_one_clean_line(copy: &Path, damage: &str, want: &Output, chec
 #[test]
 fn a_damaged_catalog_file_is_an_error_never_a_misread() {
     let mut rng = Lcg(0x6d63_7365_63);
-    for processes in [1, 3] {
+    for (processes, comment) in [(1, 40), (3, 40), (1, 900)] {
         let dir = tempfile::tempdir().unwrap();
-        let catalog = build_catalog(dir.path(), processes);
+        let catalog = build_catalog_with(dir.path(), processes, comment);
         let reference = dir.path().join("reference");
         copy_dir(&catalog, &reference);
         let want = mcsec(&reference, &["--project", "prj", "-e", "list users;"]);
         assert_eq!(text(&want.stdout).lines().count(), 300);
         let summary = text(&check_catalog(&reference).stdout);
         let check_want = summary.replace(&reference.display().to_string(), "{dir}");
+        let segments = catalog.join("pages");
+        let segment_files: Vec<PathBuf> = match std::fs::read_dir(&segments) {
+            Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+            Err(_) => Vec::new(),
+        };
+        assert_eq!(
+            segment_files.is_empty(),
+            comment < 900,
+            "only the long comments compact: {segment_files:?}"
+        );
         let mut files: Vec<PathBuf> = std::fs::read_dir(&catalog)
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "mcsec.lock"))
+            .chain(segment_files)
             .collect();
         files.sort();
         let mut trial = 0;
         for file in &files {
-            let name = file.file_name().unwrap().to_str().unwrap().to_string();
+            let name = file.strip_prefix(&catalog).unwrap().to_str().unwrap().to_string();
             let len = std::fs::metadata(file).unwrap().len() as usize;
             // sled's `db` is preallocated: damage where its log is, not in the zeroes after.
             let used = if name == "db" { len.min(40_000) } else { len };

@@ -66,6 +66,7 @@ pub fn check(location: &str) -> Result<Report> {
     } else {
         Catalog::open_read_only(location)?
     };
+    catalog.storage.verify()?;
     let mut report = Report::default();
     // Every stored key, the audit trail's too (`entries` leaves the trail out).
     for (key, value) in catalog.storage.scan_prefix(b"")? {

@@ -315,6 +315,12 @@ impl Storage for Named {
             .flush()
             .map_err(|e| name_sled_error(e, &self.location))
     }
+
+    fn verify(&self) -> Result<()> {
+        self.inner
+            .verify()
+            .map_err(|e| name_sled_error(e, &self.location))
+    }
 }
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {

@@ -97,6 +97,7 @@ impl Catalog {
                     "catalog {location} is read-only and holds no catalog"
                 )));
             }
+            sled.verify()?;
             let batch: WriteBatch = sled
                 .scan_prefix(b"")?
                 .into_iter()

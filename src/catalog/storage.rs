@@ -9,15 +9,17 @@
 //! Follow `grant Select on table t to user RAM$bob;` through [`SledStorage`]. The statement reads
 //! `U·prj·RAM$bob`: the store looks in its *overlay* (every write not yet in the pages on disk),
 //! then in the *page* holding that key — a sorted run of a few kilobytes of neighbouring records
-//! (see [`pages`]), read from sled on first use and kept in a cache of bounded size. Its batch's
+//! (see [`pages`]), found through sled's index of pages, read from its segment file on first use
+//! (see [`segments`]) and kept in a cache of bounded size. Its batch's
 //! ACL record goes into the overlay (its trail record takes the path below). `flush` appends
 //! the batches applied since the last flush as one journal record to sled's default tree, with
 //! the flush generation in the same sled batch, and then records that generation in
 //! `mcsec.flushed` (see [`FLUSHED_FILE`]: it turns sled silently dropping a damaged end of its
 //! log into an error at the next open). Opening replays the journal into the overlay. Once the
 //! journal would pass [`COMPACTION_BYTES`], the pages the overlay touches are rewritten (a page
-//! grown past [`PAGE_BYTES`] is split) and the journal deleted in one sled batch, so a crash
-//! leaves either the old pages plus the journal or the new pages, never a mix.
+//! grown past [`PAGE_BYTES`] is split): their bodies are appended to a segment file and synced,
+//! then one sled batch names them and deletes the journal, so a crash leaves either the old
+//! pages plus the journal or the new pages, never a mix.
 //!
 //! So what a statement costs does not depend on the tenant's size: it reads a few pages, a flush
 //! writes one journal record, and a compaction rewrites the pages written to, never whole
@@ -28,7 +30,7 @@
 //! The trail's record of that `grant` takes another path. Its key extends the store's *log
 //! range* ([`Tuning::log`]: keys only ever appended past the range's end), so it waits in the
 //! *tail*, a vector in key order, instead of the overlay's B-tree; the compaction cuts log pages
-//! full (one sled value each) and keeps only the newest cached. A write under the prefix that
+//! full and keeps only the newest cached. A write under the prefix that
 //! does not extend the tail (pruning's deletes, a key written again) goes to the overlay and
 //! wins, so the path is faster, never different.
 //!
@@ -46,11 +48,13 @@ use std::sync::{Mutex, RwLock};
 
 mod legacy;
 mod pages;
+mod segments;
 
 use pages::{
-    body_key, decode_entries, decode_page, encode_page, overflow_key, page_key, reference, split,
-    Fill, Page, PageCache, Stored, PAGE,
+    body_key, decode_entries, decode_page, encode_entries_into, overflow_key, page_key, reference,
+    split, Fill, Origin, Page, PageCache, SledWrites, Stored, PAGE,
 };
+use segments::{Appender, Extent, Segments};
 
 /// Writes of one statement: `Some(value)` puts, `None` deletes.
 pub type WriteBatch = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
@@ -63,6 +67,10 @@ pub trait Storage: Send + Sync {
     fn apply(&self, batch: WriteBatch) -> Result<()>;
     /// Makes every applied batch durable.
     fn flush(&self) -> Result<()>;
+    /// Checks what the store keeps beside the records for its own use (`mcsec check-catalog`).
+    fn verify(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A throw-away store (`--catalog :memory:`).
@@ -107,9 +115,10 @@ impl Storage for MemStorage {
 
 /// The durable store: one sled database per catalog directory, holding
 /// - the pages (see [`pages`]): the catalog's records cut into sorted key ranges of about
-///   [`PAGE_BYTES`], each one small sled value under `q` + its lower bound naming the page's
-///   body, a sled value under `b` + body number (a page bigger than one sled value keeps its
-///   bytes in overflow chunks under `o`);
+///   [`PAGE_BYTES`], each one small sled value under `q` + its lower bound naming where the
+///   page's body is in the segment files under [`segments::DIRECTORY`], and each segment's
+///   usage under `s` + its number (earlier releases kept bodies in sled, under `b` + a body
+///   number, or in the page value, with overflow chunks under `o`; they are read as they are);
 /// - the journal records, cut into chunks, under `j` + sequence number (u64 BE) + chunk number
 ///   (u32 BE), replayed in order on top;
 /// - the flush generation `g`, the layout number `l`, and the stub of the partition layout that
@@ -142,12 +151,14 @@ pub struct Tuning {
     /// in the overlay's B-tree; a page whose lower bound has the prefix is cut at
     /// `log_page_bytes` into whole pages ([`Fill::Whole`]), and of the pages a compaction cuts
     /// it into only the last, where the next appends land, stays cached. A journal's worth
-    /// of appends then costs a few full sled values rather than many small ones, and does not
+    /// of appends then costs a few full pages rather than many small ones, and does not
     /// push out of the cache the pages the other statements keep reading. Other writes under
     /// the prefix are correct too, only not faster.
     pub log: Option<&'static [u8]>,
-    /// The page size of the `log` range: the most that stays one sled value.
+    /// The page size of the `log` range.
     pub log_page_bytes: usize,
+    /// The size of a segment file of page bodies (see [`segments`]).
+    pub segment_bytes: u64,
 }
 
 impl Tuning {
@@ -164,6 +175,7 @@ impl Default for Tuning {
             cache_bytes: CACHE_BYTES,
             log: None,
             log_page_bytes: LOG_PAGE_BYTES,
+            segment_bytes: segments::SEGMENT_BYTES,
         }
     }
 }
@@ -190,10 +202,10 @@ struct State {
     /// `pending` is dropped. A batch's group commit passes the budget early in every flush.
     compacts: bool,
     cache: PageCache,
-    /// The number the next new page body takes: one past the highest in the database. Found
-    /// at the first compaction that needs one (sled's search for its last key costs a few
-    /// milliseconds on a big catalog, and a read-only run never needs it).
-    next_body: Option<u64>,
+    /// The segment files holding the page bodies (see [`segments`]).
+    segments: Segments,
+    /// How many page records cleanings moved since the store opened.
+    moved: usize,
     /// A catalog in the partition layout of formats 2 and 3 (see [`legacy`]): its records are
     /// all in the overlay, and the first flush that writes compacts them into pages.
     legacy: bool,
@@ -214,16 +226,15 @@ const GENERATION: &[u8] = b"g";
 const JOURNAL: &[u8] = b"j";
 /// sled splits a leaf only past 16 keys and stores a leaf bigger than a quarter segment (128 KB)
 /// as a separate blob file, which it reads again at every open while the leaf sits in the active
-/// segment (measured: 10 ms per open for a 10 MB catalog). Sixteen pages or chunks stay under it.
+/// segment (measured: 10 ms per open for a 10 MB catalog). Sixteen journal chunks stay under it.
 const CHUNK_BYTES: usize = 7 * 1024;
-/// A page past this is split: small enough that reading one record reads little and that
-/// sled, which keeps recently written values in memory, keeps little; big enough that a page
-/// holds a dozen records or more. (Measured on a million-statement batch: 6 KB pages ran 15%
-/// faster and peaked 40% higher.)
+/// A page past this is split: small enough that reading one record reads little and that a
+/// compaction, which rewrites each page it touches whole, writes little; big enough that a page
+/// holds a dozen records or more. (Measured on 100k statements with bodies in segment files, 1
+/// KB and 4 KB pages were no faster.)
 pub const PAGE_BYTES: usize = 2 * 1024;
-/// The page size of the append-only range (see [`Tuning::log`]): a full page stays within one
-/// chunk, so it is one sled value and needs no overflow chunks (the margin covers the page's tag
-/// and entry count).
+/// The page size of the append-only range (see [`Tuning::log`]): full pages of a few kilobytes,
+/// as big as earlier releases could keep in one sled value.
 pub const LOG_PAGE_BYTES: usize = CHUNK_BYTES - 64;
 /// The page cache's budget: the pages a batch keeps touching (a project's newest users, roles
 /// and grants, the trail's newest block) fit many times over, while memory stays flat however
@@ -558,7 +569,8 @@ impl SledStorage {
             pending_writes: 0,
             compacts: false,
             cache: PageCache::new(tuning.cache_bytes),
-            next_body: None,
+            segments: Segments::new(path, tuning.segment_bytes),
+            moved: 0,
             legacy,
             next_seq: 0,
             journal_bytes: 0,
@@ -633,15 +645,15 @@ impl SledStorage {
         if let Some(page) = state.cache.get(key) {
             return Ok(use_page(page));
         }
-        let (lower, page) = self.read_page(key)?;
+        let (lower, page) = self.read_page(&mut state.segments, key)?;
         let used = use_page(&page);
         state.cache.insert(lower, page);
         Ok(used)
     }
 
-    /// Reads the page holding `key` from sled: the greatest page at or below it, or the empty
-    /// first page when there is none.
-    fn read_page(&self, key: &[u8]) -> Result<(Vec<u8>, Page)> {
+    /// Reads the page holding `key`: the greatest page at or below it in sled, or the empty
+    /// first page when there is none, and its body.
+    fn read_page(&self, segments: &mut Segments, key: &[u8]) -> Result<(Vec<u8>, Page)> {
         let found = self
             .db
             .range(PAGE.to_vec()..=page_key(key))
@@ -662,45 +674,31 @@ impl SledStorage {
             .filter(|k| k.starts_with(PAGE))
             .map(|k| k[PAGE.len()..].to_vec());
         let Some(value) = stored else {
-            return Ok((lower, Page::new(upper, Vec::new(), 0, None)));
+            return Ok((lower, Page::new(upper, Vec::new(), Origin::New)));
         };
-        let mut stored = decode_page(&value).map_err(|e| self.corrupt_page(&lower, e))?;
-        let mut body = None;
-        if let Stored::Elsewhere(number) = stored {
-            let value = self.db.get(body_key(number)).map_err(storage_err)?;
-            let value = value.ok_or_else(|| {
-                self.corrupt_page(&lower, format!("its body {number} is missing"))
-            })?;
-            stored = decode_page(&value).map_err(|e| self.corrupt_page(&lower, e))?;
-            body = Some(number);
-        }
-        let (entries, chunks) = match stored {
+        let corrupt = |e| self.corrupt_page(&lower, e);
+        let (entries, origin) = match decode_page(&value).map_err(corrupt)? {
+            Stored::InSegment(extent) => {
+                let body = segments.read(extent, &lower).map_err(corrupt)?;
+                let entries = decode_entries(&body).map_err(corrupt)?;
+                (entries, Origin::Segment(extent))
+            }
             Stored::Elsewhere(number) => {
-                return Err(self.corrupt_page(
-                    &lower,
-                    format!("its body names body {number} instead of holding entries"),
-                ))
+                let value = self.db.get(body_key(number)).map_err(storage_err)?;
+                let value =
+                    value.ok_or_else(|| corrupt(format!("its body {number} is missing")))?;
+                let (entries, chunks) = match decode_page(&value).map_err(corrupt)? {
+                    Stored::Inline(entries) => (entries, 0),
+                    Stored::Chunked(count) => (self.read_chunks(&lower, count)?, count),
+                    _ => return Err(corrupt("its body does not hold entries".into())),
+                };
+                (entries, Origin::Body { number, chunks })
             }
-            Stored::Inline(entries) => (entries, 0),
-            Stored::Chunked(count) => {
-                let prefix = overflow_key(&lower, 0);
-                let prefix = &prefix[..prefix.len() - 4];
-                let mut bytes = Vec::new();
-                let mut found = 0u32;
-                for chunk in self.db.scan_prefix(prefix).values() {
-                    bytes.extend_from_slice(&chunk.map_err(storage_err)?);
-                    found += 1;
-                }
-                if found != count {
-                    return Err(
-                        self.corrupt_page(&lower, format!("{found} chunks, the page says {count}"))
-                    );
-                }
-                (
-                    decode_entries(&bytes).map_err(|e| self.corrupt_page(&lower, e))?,
-                    count,
-                )
-            }
+            Stored::Inline(entries) => (entries, Origin::Value { chunks: 0 }),
+            Stored::Chunked(count) => (
+                self.read_chunks(&lower, count)?,
+                Origin::Value { chunks: count },
+            ),
         };
         let outside = |k: &[u8]| k < lower.as_slice() || upper.as_deref().is_some_and(|u| k >= u);
         if entries.first().is_some_and(|(k, _)| outside(k))
@@ -708,7 +706,23 @@ impl SledStorage {
         {
             return Err(self.corrupt_page(&lower, "a key outside the page's range"));
         }
-        Ok((lower, Page::new(upper, entries, chunks, body)))
+        Ok((lower, Page::new(upper, entries, origin)))
+    }
+
+    /// The entries of page `lower` held in `count` overflow chunks (earlier releases).
+    fn read_chunks(&self, lower: &[u8], count: u32) -> Result<pages::Entries> {
+        let prefix = overflow_key(lower, 0);
+        let prefix = &prefix[..prefix.len() - 4];
+        let mut bytes = Vec::new();
+        let mut found = 0u32;
+        for chunk in self.db.scan_prefix(prefix).values() {
+            bytes.extend_from_slice(&chunk.map_err(storage_err)?);
+            found += 1;
+        }
+        if found != count {
+            return Err(self.corrupt_page(lower, format!("{found} chunks, the page says {count}")));
+        }
+        decode_entries(&bytes).map_err(|e| self.corrupt_page(lower, e))
     }
 
     /// The value of `key`: the overlay's write if there is one, else the tail's, else its
@@ -739,8 +753,8 @@ impl SledStorage {
         // back) and are cleared, keeping their table, once the pages hold the writes.
         let overlay = std::mem::take(&mut state.overlay.writes);
         let tail = std::mem::take(&mut state.tail);
-        let rewrites = match self.rewrite_pages(state, unapplied(&overlay, &tail), &mut batch) {
-            Ok(rewrites) => rewrites,
+        let stored = match self.store_pages(state, unapplied(&overlay, &tail), &mut batch) {
+            Ok(stored) => stored,
             Err(e) => {
                 state.overlay.writes = overlay;
                 state.tail = tail;
@@ -758,16 +772,18 @@ impl SledStorage {
         let applied =
             stubbed.and_then(|()| self.db.apply_batch(batch).map_err(|e| self.failure(&e)));
         if let Err(e) = applied {
-            // Nothing was written: the writes stay where reads find them.
+            // Nothing was named: the writes stay where reads find them, and what the segment
+            // got is written over by the next compaction.
             state.overlay.writes = overlay;
             state.tail = tail;
             return Err(e);
         }
+        state.segments.commit(stored.usage, stored.unused);
         state.overlay.hashes.clear();
         state.generation += 1;
         state.journal_bytes = 0;
         state.legacy = false;
-        for rewrite in rewrites {
+        for rewrite in stored.rewrites {
             if rewrite.pieces.is_empty() {
                 state
                     .cache
@@ -783,51 +799,118 @@ impl SledStorage {
                 .collect();
             for (piece, upper) in rewrite.pieces.into_iter().zip(uppers) {
                 if let Some(entries) = piece.entries {
-                    let page = Page::new(upper, entries, piece.chunks, Some(piece.body));
+                    let page = Page::new(upper, entries, Origin::Segment(piece.extent));
                     state.cache.insert(piece.lower, page);
                 }
             }
         }
+        state.moved += stored.moved.len();
+        for (lower, extent) in stored.moved {
+            state.cache.relocate(&lower, extent);
+        }
         Ok(())
     }
 
-    /// A number for a new page body (see [`State::next_body`]).
-    fn new_body(&self, state: &mut State) -> Result<u64> {
-        let next = match state.next_body {
-            Some(next) => next,
-            None => self.first_free_body()?,
-        };
-        state.next_body = Some(next + 1);
-        Ok(next)
+    /// Writes the new bodies of every page holding a key of `writes` (in key order) and of
+    /// the pages a cleaning moves to the current segment, durably, and adds to `batch` the
+    /// page values naming them and the segments' usage.
+    fn store_pages<'w>(
+        &self,
+        state: &mut State,
+        writes: impl Iterator<Item = (&'w Vec<u8>, &'w Option<Vec<u8>>)>,
+        batch: &mut sled::Batch,
+    ) -> Result<StoredPages> {
+        let mut appender = state
+            .segments
+            .begin(&self.db)
+            .map_err(|problem| self.segment_failure(problem))?;
+        let rewrites = self.rewrite_pages(state, writes, &mut appender, batch)?;
+        let moved = self.clean(state, &mut appender, &rewrites, batch)?;
+        let (mut puts, mut deletes) = (SledWrites::new(), Vec::new());
+        let (usage, unused) = appender
+            .finish(&mut state.segments, &mut puts, &mut deletes)
+            .map_err(|e| self.segment_write_failure(&e))?;
+        for (k, v) in puts {
+            batch.insert(k, v);
+        }
+        for k in deletes {
+            batch.remove(k);
+        }
+        Ok(StoredPages {
+            rewrites,
+            moved,
+            usage,
+            unused,
+        })
     }
 
-    /// One past the highest body number in the database.
-    fn first_free_body(&self) -> Result<u64> {
-        match self.db.scan_prefix(pages::BODY).keys().next_back() {
-            None => Ok(0),
-            Some(key) => {
-                let key = key.map_err(storage_err)?;
-                let number = key
-                    .get(pages::BODY.len()..)
-                    .and_then(|n| <[u8; 8]>::try_from(n).ok())
-                    .map(u64::from_be_bytes)
-                    .and_then(|n| n.checked_add(1));
-                number.ok_or_else(|| {
-                    Error::Storage(format!(
-                        "corrupt page body key {} in {}",
-                        key.escape_ascii(),
-                        self.location
-                    ))
-                })
-            }
+    /// A failure writing a segment, worded as sled's own write failures are (a full disk is
+    /// `cannot be read or written: No space left on device` whichever file it stopped).
+    fn segment_write_failure(&self, e: &std::io::Error) -> Error {
+        let text = io_failure(e);
+        let text = match text.rfind(" (os error ") {
+            Some(at) if text.ends_with(')') => text[..at].to_string(),
+            _ => text,
+        };
+        self.segment_failure(format!("cannot be read or written: {text}"))
+    }
+
+    fn segment_failure(&self, problem: String) -> Error {
+        Error::Sled {
+            location: self.location.clone(),
+            problem,
         }
     }
 
-    /// Adds to `batch` the new contents of every page holding a key of `writes` (in key order).
+    /// Moves the live records of the segment to clean, if one is due (see [`segments`]), to
+    /// the current one. The pages rewritten by this compaction are not moved: the batch names
+    /// their new bodies.
+    fn clean(
+        &self,
+        state: &mut State,
+        appender: &mut Appender,
+        rewrites: &[Rewrite],
+        batch: &mut sled::Batch,
+    ) -> Result<Vec<(Vec<u8>, Extent)>> {
+        let Some(segment) = state.segments.to_clean(appender) else {
+            return Ok(Vec::new());
+        };
+        let rewritten: std::collections::HashSet<&[u8]> =
+            rewrites.iter().map(|r| r.lower.as_slice()).collect();
+        let reader = state
+            .segments
+            .reader(segment)
+            .map_err(|problem| self.segment_failure(problem))?;
+        let length = appender.length_of(segment);
+        let mut moved = Vec::new();
+        let fail = |problem| self.segment_failure(problem);
+        segments::visit(&reader, segment, length, fail, |extent, lower, body| {
+            if rewritten.contains(lower) {
+                return Ok(());
+            }
+            let Some(value) = self.db.get(page_key(lower)).map_err(storage_err)? else {
+                return Ok(());
+            };
+            if !matches!(decode_page(&value), Ok(Stored::InSegment(named)) if named == extent) {
+                return Ok(());
+            }
+            appender.release(extent);
+            let new = appender.push(lower, |out| out.extend_from_slice(body));
+            appender.spill().map_err(|e| self.segment_write_failure(&e))?;
+            batch.insert(page_key(lower), reference(new));
+            moved.push((lower.to_vec(), new));
+            Ok(())
+        })?;
+        Ok(moved)
+    }
+
+    /// Appends to `appender` the new contents of every page holding a key of `writes` (in key
+    /// order), and adds to `batch` the page values naming them.
     fn rewrite_pages<'w>(
         &self,
         state: &mut State,
         writes: impl Iterator<Item = (&'w Vec<u8>, &'w Option<Vec<u8>>)>,
+        appender: &mut Appender,
         batch: &mut sled::Batch,
     ) -> Result<Vec<Rewrite>> {
         let mut rewrites = Vec::new();
@@ -836,7 +919,7 @@ impl SledStorage {
             // The page is rewritten, so it leaves the cache (its pieces come back afterwards).
             let (lower, page) = match state.cache.take(key) {
                 Some(cached) => cached,
-                None => self.read_page(key)?,
+                None => self.read_page(&mut state.segments, key)?,
             };
             let upper = page.upper;
             let covers = |k: &[u8]| upper.as_deref().is_none_or(|u| k < u);
@@ -847,8 +930,22 @@ impl SledStorage {
             let merged = merge_writes(stored.collect(), in_page, |k, v| {
                 (Cow::Borrowed(k.as_slice()), Cow::Borrowed(v.as_slice()))
             });
-            for chunk in 0..page.chunks {
-                batch.remove(overflow_key(&lower, chunk));
+            // Where the page was stored goes: an earlier release's sled values are deleted, a
+            // segment record no longer counts as live.
+            match page.origin {
+                Origin::New => {}
+                Origin::Value { chunks } => {
+                    for chunk in 0..chunks {
+                        batch.remove(overflow_key(&lower, chunk));
+                    }
+                }
+                Origin::Body { number, chunks } => {
+                    batch.remove(body_key(number));
+                    for chunk in 0..chunks {
+                        batch.remove(overflow_key(&lower, chunk));
+                    }
+                }
+                Origin::Segment(extent) => appender.release(extent),
             }
             let log = self.tuning.is_log(&lower);
             let (page_bytes, fill) = if log {
@@ -860,21 +957,9 @@ impl SledStorage {
             let last = cut.len().saturating_sub(1);
             let mut pieces = Vec::new();
             for (n, (piece_lower, entries)) in cut.into_iter().enumerate() {
-                // The first piece keeps the page's body; the others, and a page without one,
-                // take new numbers (see [`pages`] for why).
-                let kept = page.body.filter(|_| n == 0);
-                let body = match kept {
-                    Some(body) => body,
-                    None => {
-                        let body = self.new_body(state)?;
-                        batch.insert(page_key(&piece_lower), reference(body));
-                        body
-                    }
-                };
-                let (puts, chunks) = encode_page(&piece_lower, &entries, CHUNK_BYTES, body);
-                for (k, v) in puts {
-                    batch.insert(k, v);
-                }
+                let extent = appender.push(&piece_lower, |out| encode_entries_into(&entries, out));
+                appender.spill().map_err(|e| self.segment_write_failure(&e))?;
+                batch.insert(page_key(&piece_lower), reference(extent));
                 let cached = (!log || n == last).then(|| {
                     entries
                         .into_iter()
@@ -884,15 +969,11 @@ impl SledStorage {
                 pieces.push(Piece {
                     lower: piece_lower,
                     entries: cached,
-                    chunks,
-                    body,
+                    extent,
                 });
             }
             if pieces.is_empty() {
                 batch.remove(page_key(&lower));
-                if let Some(body) = page.body {
-                    batch.remove(body_key(body));
-                }
             }
             rewrites.push(Rewrite {
                 lower,
@@ -902,6 +983,15 @@ impl SledStorage {
         }
         Ok(rewrites)
     }
+}
+
+/// What [`SledStorage::store_pages`] wrote: the pages rewritten, the pages a cleaning moved,
+/// and the segments' usage for [`Segments::commit`] once the batch is applied.
+struct StoredPages {
+    rewrites: Vec<Rewrite>,
+    moved: Vec<(Vec<u8>, Extent)>,
+    usage: std::collections::BTreeMap<u32, segments::Usage>,
+    unused: Vec<u32>,
 }
 
 /// The overlay's writes (see [`State::overlay`]), and the hashes of their keys: most reads are
@@ -1005,12 +1095,11 @@ struct Rewrite {
 }
 
 /// One page a rewrite cut: its lower bound, its entries if it stays cached (of a page in the
-/// [`Tuning::log`] range only the last piece does), its overflow chunk count and its body.
+/// [`Tuning::log`] range only the last piece does), and where its body went.
 struct Piece {
     lower: Vec<u8>,
     entries: Option<pages::Entries>,
-    chunks: u32,
-    body: u64,
+    extent: Extent,
 }
 
 impl State {
@@ -1109,6 +1198,7 @@ impl Storage for SledStorage {
             Ok(())
         }
         .and_then(|()| self.db.flush().map(|_| ()).map_err(|e| self.failure(&e)))
+        .map(|()| state.segments.remove_unused())
         .and_then(|()| {
             if !wrote {
                 return Ok(());
@@ -1122,6 +1212,50 @@ impl Storage for SledStorage {
             state.write_failure = Some(e.clone());
         }
         written
+    }
+
+    /// Checks that each segment's recorded live bytes are exactly the bytes its pages name,
+    /// within its recorded length: the deletion of an emptied segment relies on it.
+    fn verify(&self) -> Result<()> {
+        let mut state = self.lock()?;
+        let usage = state
+            .segments
+            .usage(&self.db)
+            .map_err(|problem| self.segment_failure(problem))?;
+        let mut named: BTreeMap<u32, u64> = BTreeMap::new();
+        for entry in self.db.scan_prefix(PAGE) {
+            let (key, value) = entry.map_err(storage_err)?;
+            let lower = &key[PAGE.len()..];
+            let Stored::InSegment(extent) =
+                decode_page(&value).map_err(|e| self.corrupt_page(lower, e))?
+            else {
+                continue;
+            };
+            let length = usage.get(&extent.segment).map_or(0, |u| u.length);
+            if extent.offset + u64::from(extent.len) > length {
+                return Err(self.corrupt_page(
+                    lower,
+                    format!(
+                        "its body in {} ends past the segment's {length} bytes",
+                        state.segments.path(extent.segment).display()
+                    ),
+                ));
+            }
+            *named.entry(extent.segment).or_default() += u64::from(extent.len);
+        }
+        let segments: std::collections::BTreeSet<u32> =
+            usage.keys().chain(named.keys()).copied().collect();
+        for segment in segments {
+            let live = usage.get(&segment).map_or(0, |u| u.live);
+            let pages = named.get(&segment).copied().unwrap_or(0);
+            if live != pages {
+                return Err(self.segment_failure(format!(
+                    "is corrupt: segment {} records {live} live bytes, its pages name {pages}",
+                    state.segments.path(segment).display()
+                )));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1220,6 +1354,7 @@ mod tests {
             cache_bytes: 4_000,
             log: Some(b"Y"),
             log_page_bytes: 600,
+            segment_bytes: 2_000,
         }
     }
 
@@ -1361,11 +1496,7 @@ mod tests {
             s.apply(batch(&[("Z", Some(&"x".repeat(3_000)))])).unwrap();
             s.flush().unwrap();
             assert!(pages_on_disk(&s).len() < before);
-            assert_eq!(
-                bodies_on_disk(&s).len(),
-                pages_on_disk(&s).len(),
-                "an emptied page's body goes with it"
-            );
+            s.verify().expect("an emptied page's record no longer counts as live");
             assert_eq!(s.get(records[100].0.as_bytes()).unwrap(), None);
             s.apply(batch(&[(records[100].0.as_str(), Some("back"))]))
                 .unwrap();
@@ -1450,7 +1581,7 @@ mod tests {
     }
 
     #[test]
-    fn a_record_bigger_than_a_sled_value_is_stored_in_overflow_chunks() {
+    fn a_record_bigger_than_a_page_is_one_segment_record() {
         let dir = tempfile::tempdir().unwrap();
         let big = "b".repeat(CHUNK_BYTES * 3 + 5);
         {
@@ -1459,22 +1590,13 @@ mod tests {
                 .unwrap();
             s.flush().unwrap();
             assert_eq!(journal_records(&s), 0);
-            assert!(s.db.scan_prefix(pages::OVERFLOW).count() >= 4);
+            assert_eq!(s.db.scan_prefix(pages::OVERFLOW).count(), 0);
+            assert!(named_extents(&s).iter().any(|e| e.len as usize > big.len()));
         }
         let s = SledStorage::open(dir.path()).unwrap();
         assert_eq!(s.get(b"S\x1fsnap").unwrap(), Some(big.clone().into_bytes()));
         assert_eq!(s.get(b"T").unwrap(), Some(b"small".to_vec()));
-        // Shrunk again, the chunks go.
-        drop(s);
-        let s = SledStorage::open_compacting_at(dir.path(), 1_000).unwrap();
-        s.apply(batch(&[
-            ("S\x1fsnap", Some("small now")),
-            ("U", Some(&big[..2_000])),
-        ]))
-        .unwrap();
-        s.flush().unwrap();
-        assert_eq!(s.db.scan_prefix(pages::OVERFLOW).count(), 0);
-        assert_eq!(s.get(b"S\x1fsnap").unwrap(), Some(b"small now".to_vec()));
+        s.verify().unwrap();
     }
 
     #[test]
@@ -1499,105 +1621,179 @@ mod tests {
         );
     }
 
-    /// Each page's lower bound and the body its value names.
-    fn bodies_named(s: &SledStorage) -> BTreeMap<Vec<u8>, u64> {
+    /// The extent each page's value names, in page order.
+    fn named_extents(s: &SledStorage) -> Vec<Extent> {
         s.db.scan_prefix(PAGE)
             .map(|kv| {
                 let (k, v) = kv.unwrap();
                 match decode_page(&v).unwrap() {
-                    Stored::Elsewhere(body) => (k[PAGE.len()..].to_vec(), body),
-                    other => panic!("page {k:?} holds {other:?}, not a body number"),
+                    Stored::InSegment(extent) => extent,
+                    other => panic!("page {k:?} holds {other:?}, not a segment record"),
                 }
             })
             .collect()
     }
 
-    fn bodies_on_disk(s: &SledStorage) -> Vec<u64> {
-        s.db.scan_prefix(pages::BODY)
-            .keys()
-            .map(|k| u64::from_be_bytes(k.unwrap()[1..].try_into().unwrap()))
-            .collect()
+    fn segment_files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = match std::fs::read_dir(dir.join(segments::DIRECTORY)) {
+            Ok(entries) => entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        names.sort();
+        names
     }
 
     #[test]
-    fn a_split_keeps_the_pages_body_for_its_first_piece_and_numbers_the_others_past_all() {
+    fn rewrites_fill_new_segments_and_cleaning_moves_what_is_live_out_of_the_emptiest() {
         let dir = tempfile::tempdir().unwrap();
-        let records = numbered(400);
-        let before = {
-            let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
-            write_all(&s, &records[..200]);
-            let named = bodies_named(&s);
-            assert!(named.len() > 3, "{named:?}");
-            let mut numbers: Vec<u64> = named.values().copied().collect();
-            numbers.sort_unstable();
-            assert_eq!(numbers, bodies_on_disk(&s), "one body per page, no other");
-            named
-        };
+        let records = numbered(600);
         let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
-        let highest = before.values().max().copied().unwrap();
-        assert_eq!(s.first_free_body().unwrap(), highest + 1);
-        write_all(&s, &records[200..]);
-        let after = bodies_named(&s);
-        for (lower, body) in &after {
-            match before.get(lower) {
-                Some(old) => assert_eq!(body, old, "page {lower:?} kept its body"),
-                None => assert!(*body > highest, "new page {lower:?} got {body}"),
-            }
-        }
-        assert!(after.len() > before.len());
-        let mut numbers: Vec<u64> = after.values().copied().collect();
-        numbers.sort_unstable();
-        assert_eq!(numbers, bodies_on_disk(&s));
-        drop(s);
-        let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
-        let want: Vec<(Vec<u8>, Vec<u8>)> = records
+        write_all(&s, &records[..100]);
+        // Each round rewrites the first forty records and appends five: the rewritten pages die
+        // at the next round, the pieces the appends split off live on beside them.
+        let mut want: BTreeMap<Vec<u8>, Vec<u8>> = records[..100]
             .iter()
             .map(|(k, v)| (k.clone().into_bytes(), v.clone().into_bytes()))
             .collect();
-        assert_eq!(contents(&s), want);
+        for round in 0..50 {
+            let mut writes: Vec<(String, String)> = records[..40]
+                .iter()
+                .map(|(k, v)| (k.clone(), format!("{v} round {round}")))
+                .collect();
+            writes.extend(records[100 + round * 5..105 + round * 5].iter().cloned());
+            for (k, v) in &writes {
+                want.insert(k.clone().into_bytes(), v.clone().into_bytes());
+            }
+            write_all(&s, &writes);
+            s.verify().expect("live bytes are what the pages name");
+        }
+        let moved = s.state.lock().unwrap().moved;
+        assert!(moved > 0, "cleanings moved live records");
+        let usage = s.state.lock().unwrap().segments.usage(&s.db).unwrap();
+        let length: u64 = usage.values().map(|u| u.length).sum();
+        let live: u64 = usage.values().map(|u| u.live).sum();
+        assert!(
+            length <= 2 * live + 3 * 2_000,
+            "cleaning keeps the files near twice what is live: {length} bytes for {live} live"
+        );
+        let numbers: Vec<String> = usage.keys().map(|n| format!("{n:08}.seg")).collect();
+        assert_eq!(segment_files(dir.path()), numbers, "a cleaned segment's file goes");
+        assert_eq!(contents(&s), want.clone().into_iter().collect::<Vec<_>>());
+        drop(s);
+        let s = SledStorage::open_tuned(dir.path(), tiny()).unwrap();
+        assert_eq!(contents(&s), want.into_iter().collect::<Vec<_>>());
+        s.verify().unwrap();
     }
 
     #[test]
-    fn a_page_holding_its_entries_in_its_value_reads_and_moves_to_a_body_when_rewritten() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let s = SledStorage::open(dir.path()).unwrap();
-            let entries = vec![(b"a".to_vec(), b"1".to_vec()), (b"b".to_vec(), b"2".to_vec())];
-            let mut value = vec![0u8];
-            value.extend_from_slice(&pages::encode_entries(&entries));
-            s.db.insert(page_key(b""), value).unwrap();
-            s.db.flush().unwrap();
-        }
-        {
-            let s = SledStorage::open_compacting_at(dir.path(), 0).unwrap();
-            assert_eq!(s.get(b"b").unwrap(), Some(b"2".to_vec()));
-            assert!(bodies_on_disk(&s).is_empty());
-            s.apply(batch(&[("c", Some("3"))])).unwrap();
-            s.flush().unwrap();
-            assert_eq!(bodies_named(&s), BTreeMap::from([(Vec::new(), 0)]));
-            assert_eq!(bodies_on_disk(&s), vec![0]);
-        }
-        let s = SledStorage::open(dir.path()).unwrap();
-        assert_eq!(contents(&s), pairs(&[("a", "1"), ("b", "2"), ("c", "3")]));
-    }
-
-    #[test]
-    fn a_page_whose_body_is_gone_is_named_not_read_as_empty() {
+    fn a_segment_file_no_usage_names_is_deleted_by_the_next_compaction() {
         let dir = tempfile::tempdir().unwrap();
         {
             let s = SledStorage::open_compacting_at(dir.path(), 0).unwrap();
             s.apply(batch(&[("P\x1fprj", Some("p"))])).unwrap();
             s.flush().unwrap();
-            s.db.remove(body_key(0)).unwrap();
+        }
+        // What a compaction that failed before its batch, or a crash, leaves.
+        let stray = dir.path().join(segments::DIRECTORY).join("00000007.seg");
+        std::fs::write(&stray, b"records nothing names").unwrap();
+        let s = SledStorage::open_compacting_at(dir.path(), 0).unwrap();
+        assert_eq!(s.get(b"P\x1fprj").unwrap(), Some(b"p".to_vec()));
+        assert!(stray.exists(), "reading deletes nothing");
+        s.apply(batch(&[("P\x1fprj", Some("q"))])).unwrap();
+        s.flush().unwrap();
+        assert!(!stray.exists());
+        assert_eq!(segment_files(dir.path()), vec!["00000000.seg".to_string()]);
+        s.verify().unwrap();
+    }
+
+    #[test]
+    fn a_page_holding_its_entries_in_sled_reads_and_moves_to_a_segment_when_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = |from: u8| -> Vec<(Vec<u8>, Vec<u8>)> {
+            (0..3u8).map(|i| (vec![from + i], vec![b'v'; 10])).collect()
+        };
+        {
+            // What earlier releases wrote: entries in the page value, in overflow chunks, and
+            // in a numbered sled body.
+            let s = SledStorage::open(dir.path()).unwrap();
+            let mut value = vec![0u8];
+            value.extend_from_slice(&pages::encode_entries(&entries(b'a')));
+            s.db.insert(page_key(b""), value).unwrap();
+            let chunked = pages::encode_entries(&entries(b'h'));
+            let (first, second) = chunked.split_at(chunked.len() / 2);
+            s.db.insert(overflow_key(b"h", 0), first).unwrap();
+            s.db.insert(overflow_key(b"h", 1), second).unwrap();
+            s.db.insert(page_key(b"h"), &[1u8, 0, 0, 0, 2][..]).unwrap();
+            let mut body = vec![0u8];
+            body.extend_from_slice(&pages::encode_entries(&entries(b'p')));
+            s.db.insert(body_key(9), body).unwrap();
+            let mut named = vec![2u8];
+            named.extend_from_slice(&9u64.to_be_bytes());
+            s.db.insert(page_key(b"p"), named).unwrap();
+            s.db.flush().unwrap();
+        }
+        let all: Vec<(Vec<u8>, Vec<u8>)> =
+            [entries(b'a'), entries(b'h'), entries(b'p')].concat();
+        {
+            let s = SledStorage::open_compacting_at(dir.path(), 0).unwrap();
+            assert_eq!(contents(&s), all);
+            s.apply(batch(&[("b0", Some("1")), ("i0", Some("2")), ("q0", Some("3"))]))
+                .unwrap();
+            s.flush().unwrap();
+            assert_eq!(named_extents(&s).len(), 3, "every page now names a segment record");
+            assert_eq!(s.db.scan_prefix(pages::OVERFLOW).count(), 0);
+            assert_eq!(s.db.scan_prefix(pages::BODY).count(), 0);
+            s.verify().unwrap();
+        }
+        let s = SledStorage::open(dir.path()).unwrap();
+        let mut want = all.clone();
+        want.extend(pairs(&[("b0", "1"), ("i0", "2"), ("q0", "3")]));
+        want.sort();
+        assert_eq!(contents(&s), want);
+    }
+
+    #[test]
+    fn a_page_whose_body_is_gone_or_damaged_is_named_not_read_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = dir.path().display().to_string();
+        {
+            let s = SledStorage::open_compacting_at(dir.path(), 0).unwrap();
+            s.apply(batch(&[("P\x1fprj", Some("p"))])).unwrap();
+            s.flush().unwrap();
+            let mut named = vec![2u8];
+            named.extend_from_slice(&4u64.to_be_bytes());
+            s.db.insert(page_key(b"Q"), named).unwrap();
             s.db.flush().unwrap();
         }
         let s = SledStorage::open(dir.path()).unwrap();
-        let e = s.get(b"P\x1fprj").unwrap_err().to_string();
         assert_eq!(
-            e,
+            s.get(b"Q1").unwrap_err().to_string(),
+            format!("catalog error: corrupt catalog page Q in {location}: its body 4 is missing")
+        );
+        drop(s);
+        let segment = dir.path().join(segments::DIRECTORY).join("00000000.seg");
+        let mut bytes = std::fs::read(&segment).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&segment, &bytes).unwrap();
+        let s = SledStorage::open(dir.path()).unwrap();
+        assert_eq!(
+            s.get(b"P\x1fprj").unwrap_err().to_string(),
             format!(
-                "catalog error: corrupt catalog page  in {}: its body 0 is missing",
-                dir.path().display()
+                "catalog error: corrupt catalog page  in {location}: its body in {} at offset 0: it does not match its checksum",
+                segment.display()
+            )
+        );
+        drop(s);
+        std::fs::remove_file(&segment).unwrap();
+        let s = SledStorage::open(dir.path()).unwrap();
+        assert_eq!(
+            s.get(b"P\x1fprj").unwrap_err().to_string(),
+            format!(
+                "catalog error: corrupt catalog page  in {location}: {} is missing",
+                segment.display()
             )
         );
     }

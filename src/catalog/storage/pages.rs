@@ -3,21 +3,14 @@
 //! The catalog's sorted key space is cut into *pages*: page `lo` holds every key from its lower
 //! bound `lo` up to the next page's lower bound, and the first page's bound is the empty key, so
 //! every key has exactly one page. A page is one small sled value under [`PAGE`] + `lo` naming
-//! its *body*, the page's entries under [`BODY`] + a number, so the page of key `k` is the
-//! greatest sled key at or below [`PAGE`] + `k` — sled's own index finds it, and nothing lists
-//! the pages in memory. Reading `U·prj·RAM$bob` reads that one page (a few kilobytes), however
-//! many users `prj` has.
+//! where its *body*, the page's entries, is: a record in a segment file (see [`super::segments`]
+//! for why bodies are not sled values). So the page of key `k` is the greatest sled key at or
+//! below [`PAGE`] + `k` — sled's own index finds it, and nothing lists the pages in memory.
+//! Reading `U·prj·RAM$bob` reads that one page (a few kilobytes), however many users `prj` has.
 //!
-//! Why bodies are numbered rather than stored under the page's key: sled keeps up to 16
-//! neighbouring values in one leaf, reads the whole leaf to change one of them and copies it
-//! at every change. Stored in key order, the pages a compaction rewrites (the last page of
-//! each range that grows: a project's users, its roles, its ACL records) would each sit in a
-//! leaf among cold neighbours, and a batch spread over 100 projects would read and copy
-//! hundreds of cold leaves per compaction. A page cut by a split keeps its number for its
-//! first piece and gives the others new ones, the highest yet, so the pages being filled have
-//! the newest numbers and share the last leaves, which stay in sled's cache. (A catalog
-//! written before bodies were numbered has its entries in the page value itself; a page's next
-//! rewrite moves them to a body.)
+//! Catalogs written by earlier releases hold a page's entries in the page value itself (in
+//! overflow chunks when big), or in a sled value under [`BODY`] + a number; such pages are read
+//! as they are, and their next rewrite moves them into a segment and deletes the sled values.
 //!
 //! [`PageCache`] keeps the pages read so far, each with its upper bound, up to a byte budget;
 //! past it the least recently used pages leave memory (they are clean: the writes not yet in
@@ -25,6 +18,7 @@
 //! pages the overlay touches ([`split`] cuts one that grew too big into several), so its cost
 //! follows what was written, not the size of the tenant.
 
+use super::segments::Extent;
 use serde_bytes::ByteBuf;
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -36,11 +30,13 @@ pub(super) const BODY: &[u8] = b"b";
 /// The sled key prefix of the chunks of a page too big for one sled value:
 /// [`OVERFLOW`] + lower bound length (u32 BE) + lower bound + chunk number (u32 BE).
 pub(super) const OVERFLOW: &[u8] = b"o";
-/// A page's value and a body start with one of these: the entries follow, or the number of
-/// overflow chunks holding them, or (in a page value only) the body's number.
+/// A page's value (and an earlier release's sled body) starts with one of these: the entries
+/// follow, or the number of overflow chunks holding them, or (in a page value only) the sled
+/// body's number, or the body's [`Extent`] in a segment file.
 const INLINE: u8 = 0;
 const CHUNKED: u8 = 1;
 const ELSEWHERE: u8 = 2;
+const IN_SEGMENT: u8 = 3;
 /// Bytes counted per cached entry on top of its key and value: two vectors' headers and the
 /// allocator's rounding.
 const ENTRY_OVERHEAD: usize = 64;
@@ -59,10 +55,11 @@ pub(super) fn body_key(body: u64) -> Vec<u8> {
     k
 }
 
-/// The page value naming body `body`.
-pub(super) fn reference(body: u64) -> Vec<u8> {
-    let mut v = vec![ELSEWHERE];
-    v.extend_from_slice(&body.to_be_bytes());
+/// The page value naming the body at `extent`.
+pub(super) fn reference(extent: Extent) -> Vec<u8> {
+    let mut v = Vec::with_capacity(17);
+    v.push(IN_SEGMENT);
+    extent.encode(&mut v);
     v
 }
 
@@ -74,21 +71,32 @@ pub(super) fn overflow_key(lower: &[u8], chunk: u32) -> Vec<u8> {
     k
 }
 
-/// A page as read from sled: its entries in key order, how many overflow chunks hold them
-/// (0: inline in the page value or body), and the number of its body (none: the page value
-/// holds the entries, as catalogs written before bodies were numbered do, or the page is new).
+/// Where a page's entries are stored, which its rewrite replaces.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// Nowhere yet: the empty first page of a new catalog.
+    #[default]
+    New,
+    /// In the page value, or in `chunks` overflow chunks (earlier releases).
+    Value { chunks: u32 },
+    /// In the sled body `number`, or in `chunks` overflow chunks (earlier releases).
+    Body { number: u64, chunks: u32 },
+    /// A record in a segment file.
+    Segment(Extent),
+}
+
+/// A page as read: its upper bound, its entries in key order, and where they are stored.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Page {
     pub upper: Option<Vec<u8>>,
     pub entries: Entries,
-    pub chunks: u32,
-    pub body: Option<u64>,
+    pub origin: Origin,
     bytes: usize,
     used: u64,
 }
 
 impl Page {
-    pub fn new(upper: Option<Vec<u8>>, entries: Entries, chunks: u32, body: Option<u64>) -> Page {
+    pub fn new(upper: Option<Vec<u8>>, entries: Entries, origin: Origin) -> Page {
         let bytes = entries
             .iter()
             .map(|(k, v)| k.len() + v.len() + ENTRY_OVERHEAD)
@@ -97,8 +105,7 @@ impl Page {
         Page {
             upper,
             entries,
-            chunks,
-            body,
+            origin,
             bytes,
             used: 0,
         }
@@ -128,12 +135,13 @@ impl Page {
 }
 
 /// What a page value or a body in sled says: its entries inline, or the number of overflow
-/// chunks, or (a page value) the number of the body.
+/// chunks, or (a page value) the number of the sled body or the extent of the segment record.
 #[derive(Debug)]
 pub(super) enum Stored {
     Inline(Entries),
     Chunked(u32),
     Elsewhere(u64),
+    InSegment(Extent),
 }
 
 pub(super) fn decode_page(value: &[u8]) -> Result<Stored, String> {
@@ -146,6 +154,10 @@ pub(super) fn decode_page(value: &[u8]) -> Result<Stored, String> {
         Some((&ELSEWHERE, rest)) => match <[u8; 8]>::try_from(rest) {
             Ok(body) => Ok(Stored::Elsewhere(u64::from_be_bytes(body))),
             Err(_) => Err(format!("{} bytes where a body number belongs", rest.len())),
+        },
+        Some((&IN_SEGMENT, rest)) => match Extent::decode(rest) {
+            Some(extent) => Ok(Stored::InSegment(extent)),
+            None => Err(format!("{} bytes where a body's place belongs", rest.len())),
         },
         Some((tag, _)) => Err(format!("page tag {tag} is not one mcsec writes")),
         None => Err("an empty page value".into()),
@@ -176,7 +188,7 @@ pub(super) fn decode_entries(bytes: &[u8]) -> Result<Entries, String> {
 /// hand rather than through serde: a compaction encodes every page it rewrites, and serde's
 /// field-at-a-time growth of the output was about a twentieth of a batch apply's instructions. The encoding is postcard's
 /// (a test checks it against `postcard::to_stdvec`), so [`decode_entries`] reads it.
-fn encode_entries_into<K: AsRef<[u8]>, V: AsRef<[u8]>>(entries: &[(K, V)], out: &mut Vec<u8>) {
+pub(super) fn encode_entries_into<K: AsRef<[u8]>, V: AsRef<[u8]>>(entries: &[(K, V)], out: &mut Vec<u8>) {
     let bytes: usize = entries.iter().map(|(k, v)| entry_bytes(k, v)).sum();
     out.reserve(bytes + VARINT_MAX);
     push_varint(out, entries.len());
@@ -210,35 +222,6 @@ pub(super) fn encode_entries<K: AsRef<[u8]>, V: AsRef<[u8]>>(entries: &[(K, V)])
 /// Keys and values to insert into sled.
 pub(super) type SledWrites = Vec<(Vec<u8>, Vec<u8>)>;
 
-/// The sled writes that store `entries` as the body `body` of page `lower`: the body, and its
-/// overflow chunks when the encoding is bigger than `chunk_bytes`. Returns the writes and the
-/// chunk count. (The page value naming the body is the caller's: it changes only when the
-/// page is new or its body number is.)
-pub(super) fn encode_page<K: AsRef<[u8]>, V: AsRef<[u8]>>(
-    lower: &[u8],
-    entries: &[(K, V)],
-    chunk_bytes: usize,
-    body_number: u64,
-) -> (SledWrites, u32) {
-    // The tag, then the entries: a body that fits one value is encoded straight into it.
-    let mut value = vec![INLINE];
-    encode_entries_into(entries, &mut value);
-    let body = &value[1..];
-    if body.len() <= chunk_bytes {
-        return (vec![(body_key(body_number), value)], 0);
-    }
-    let mut writes = Vec::new();
-    let mut count = 0u32;
-    for chunk in body.chunks(chunk_bytes) {
-        writes.push((overflow_key(lower, count), chunk.to_vec()));
-        count += 1;
-    }
-    let mut value = vec![CHUNKED];
-    value.extend_from_slice(&count.to_be_bytes());
-    writes.push((body_key(body_number), value));
-    (writes, count)
-}
-
 /// How full [`split`] makes the pages it cuts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Fill {
@@ -254,7 +237,7 @@ pub(super) enum Fill {
 
 /// Cuts the entries of page `lower` into pages of about `page_bytes` each (encoded): the first
 /// keeps `lower`, each other starts at its first key. One entry bigger than a page is a page of
-/// its own (stored in overflow chunks). An empty page gives no piece. The entries are owned or
+/// its own. An empty page gives no piece. The entries are owned or
 /// borrowed (a compaction borrows the writes it stores).
 pub(super) fn split<K: AsRef<[u8]>, V: AsRef<[u8]>>(
     lower: &[u8],
@@ -361,6 +344,13 @@ impl PageCache {
         }
         if self.bytes > self.budget {
             self.evict(&lower);
+        }
+    }
+
+    /// Page `lower`, if cached, is now stored at `extent`.
+    pub fn relocate(&mut self, lower: &[u8], extent: Extent) {
+        if let Some(page) = self.pages.get_mut(lower) {
+            page.origin = Origin::Segment(extent);
         }
     }
 
@@ -482,32 +472,26 @@ mod tests {
     }
 
     #[test]
-    fn a_page_encodes_inline_or_in_chunks_and_decodes_back() {
+    fn page_values_decode_every_form_mcsec_has_written() {
         let small = entries(3, 10);
-        let (writes, chunks) = encode_page(b"lo", &small, 1000, 7);
-        assert_eq!((writes.len(), chunks), (1, 0));
-        assert_eq!(writes[0].0, body_key(7));
-        match decode_page(&writes[0].1).unwrap() {
+        let mut value = vec![INLINE];
+        value.extend_from_slice(&encode_entries(&small));
+        match decode_page(&value).unwrap() {
             Stored::Inline(e) => assert_eq!(e, small),
             other => panic!("inline expected, got {other:?}"),
         }
-        let big = entries(50, 100);
-        let (writes, chunks) = encode_page(b"lo", &big, 1000, 7);
-        assert_eq!(chunks as usize, writes.len() - 1);
-        let body: Vec<u8> = writes[..chunks as usize]
-            .iter()
-            .flat_map(|(_, v)| v.clone())
-            .collect();
-        assert_eq!(decode_entries(&body).unwrap(), big);
-        assert!(
-            matches!(decode_page(&writes[chunks as usize].1), Ok(Stored::Chunked(c)) if c == chunks)
-        );
-        assert_eq!(writes[chunks as usize].0, body_key(7));
-        assert!(matches!(
-            decode_page(&reference(u64::MAX - 1)),
-            Ok(Stored::Elsewhere(n)) if n == u64::MAX - 1
-        ));
-        assert!(decode_page(&reference(3)[..8]).is_err());
+        assert!(matches!(decode_page(&[CHUNKED, 0, 0, 0, 4]), Ok(Stored::Chunked(4))));
+        let mut numbered = vec![ELSEWHERE];
+        numbered.extend_from_slice(&(u64::MAX - 1).to_be_bytes());
+        assert!(matches!(decode_page(&numbered), Ok(Stored::Elsewhere(n)) if n == u64::MAX - 1));
+        let extent = Extent {
+            segment: 7,
+            offset: 1 << 40,
+            len: 2_100,
+        };
+        assert!(matches!(decode_page(&reference(extent)), Ok(Stored::InSegment(e)) if e == extent));
+        assert!(decode_page(&reference(extent)[..9]).is_err());
+        assert!(decode_page(&numbered[..8]).is_err());
         assert!(decode_page(&[7]).is_err());
         assert!(decode_page(&[]).is_err());
     }
@@ -518,7 +502,7 @@ mod tests {
         for i in 0..20u8 {
             let lower = vec![b'a' + i];
             let upper = Some(vec![b'a' + i + 1]);
-            cache.insert(lower, Page::new(upper, entries(10, 20), 0, None));
+            cache.insert(lower, Page::new(upper, entries(10, 20), Origin::New));
             cache.get(b"a");
         }
         assert!(cache.bytes() <= 10_000);
