@@ -132,12 +132,13 @@ pub fn run_remote(
 }
 
 /// Ends a batch run. Everything the console reported is already durable (it flushes before
-/// printing); one more flush covers what opening the catalog itself wrote. The store's own
+/// printing); one more flush covers what opening the catalog itself wrote, and settles the store
+/// (a long journal is folded into the pages, so the next open replays little). The store's own
 /// shutdown — joining its flusher thread and flushing again — would then only add time (over
 /// 10 ms on a 100k-grant catalog, more than the rest of a `mcsec -e "whoami;"`), and the process
 /// exits right after a batch run, so the session is deliberately not dropped.
 fn leave_without_store_shutdown(session: Session, code: i32, stderr: &mut dyn Write) -> i32 {
-    match session.flush() {
+    match session.settle() {
         Ok(()) => {
             std::mem::forget(session);
             code

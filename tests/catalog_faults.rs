@@ -161,6 +161,7 @@ fn a_damaged_catalog_file_is_an_error_never_a_misread() {
             .map(|e| e.unwrap().path())
             .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "mcsec.lock"))
             .chain(segment_files)
+            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
             .collect();
         files.sort();
         let mut trial = 0;
@@ -196,9 +197,10 @@ fn a_damaged_catalog_file_is_an_error_never_a_misread() {
 #[test]
 fn a_cut_log_that_sled_would_drop_silently_is_reported_as_lost_statements() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = build_catalog(dir.path(), 1);
-    // The first process's flush (the project) is in sled's log before the second's (the
-    // users); cutting inside the second leaves the first.
+    // Long comments: the batch's journal is folded into the pages when the run ends, so the
+    // users are in sled's log (as the compaction's batch), and the journal is empty.
+    let catalog = build_catalog_with(dir.path(), 1, 900);
+    assert_eq!(std::fs::metadata(catalog.join("mcsec.journal")).unwrap().len(), 0);
     let db = catalog.join("db");
     let bytes = std::fs::read(&db).unwrap();
     std::fs::write(&db, &bytes[..2048]).unwrap();
@@ -209,7 +211,27 @@ fn a_cut_log_that_sled_would_drop_silently_is_reported_as_lost_statements() {
     assert_eq!(
         text(&out.stderr),
         format!(
-            "FAILED: catalog error: catalog {location} has lost acknowledged statements: its log {location}/db ends at flush 1, but {location}/mcsec.flushed records flush 2 (the end of the log is damaged or was cut off; restore the catalog from a copy)\n"
+            "FAILED: catalog error: catalog {location} has lost acknowledged statements: its log {location}/db and journal {location}/mcsec.journal end at flush 0, but {location}/mcsec.flushed records flush 3 (their end is damaged or was cut off; restore the catalog from a copy)\n"
+        )
+    );
+}
+
+#[test]
+fn a_cut_journal_is_reported_as_lost_statements() {
+    let dir = tempfile::tempdir().unwrap();
+    // Short comments: the project's flush and the batch's are two journal records.
+    let catalog = build_catalog(dir.path(), 1);
+    let journal = catalog.join("mcsec.journal");
+    let bytes = std::fs::read(&journal).unwrap();
+    std::fs::write(&journal, &bytes[..bytes.len() / 2]).unwrap();
+    let out = mcsec(&catalog, &["--project", "prj", "-e", "list users;"]);
+    let location = catalog.display();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "FAILED: catalog error: catalog {location} has lost acknowledged statements: its log {location}/db and journal {location}/mcsec.journal end at flush 1, but {location}/mcsec.flushed records flush 2 (their end is damaged or was cut off; restore the catalog from a copy)\n"
         )
     );
 }

@@ -358,17 +358,17 @@ fn a_corrupt_catalog_is_one_clean_line_naming_it() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = mcsec_in(home.path(), &["--catalog", catalog, "-e", "list projects;"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "prj\n"));
-    // One flipped byte in sled's log fails its checksum at the next open (once a second open
-    // has written sled's snapshot; before that sled takes a bad tail for a torn write).
-    let db = dir.join("db");
-    let mut bytes = std::fs::read(&db).expect("read db");
-    bytes[100] ^= 0x5a;
-    std::fs::write(&db, bytes).expect("write db");
+    // One flipped byte in the journal's first record fails its checksum at the next open:
+    // the replay stops before it, short of the flush `mcsec.flushed` says was acknowledged.
+    let journal = dir.join("mcsec.journal");
+    let mut bytes = std::fs::read(&journal).expect("read journal");
+    bytes[20] ^= 0x5a;
+    std::fs::write(&journal, bytes).expect("write journal");
     let r = mcsec_in(home.path(), &["--catalog", catalog, "-e", "list projects;"]);
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "");
     assert_eq!(
         r.stderr,
-        format!("FAILED: catalog error: catalog {catalog} is corrupt: sled found damaged data in its files\n")
+        format!("FAILED: catalog error: catalog {catalog} has lost acknowledged statements: its log {catalog}/db and journal {catalog}/mcsec.journal end at flush 0, but {catalog}/mcsec.flushed records flush 2 (their end is damaged or was cut off; restore the catalog from a copy)\n")
     );
 }

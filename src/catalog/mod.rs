@@ -268,6 +268,11 @@ impl Catalog {
     pub fn flush(&self) -> Result<()> {
         self.storage.flush()
     }
+
+    /// [`Catalog::flush`] at the end of a run (see [`Storage::settle`]).
+    pub fn settle(&self) -> Result<()> {
+        self.storage.settle()
+    }
 }
 
 /// The sled store with its directory named in the failures sled reports: the store itself
@@ -319,6 +324,12 @@ impl Storage for Named {
     fn verify(&self) -> Result<()> {
         self.inner
             .verify()
+            .map_err(|e| name_sled_error(e, &self.location))
+    }
+
+    fn settle(&self) -> Result<()> {
+        self.inner
+            .settle()
             .map_err(|e| name_sled_error(e, &self.location))
     }
 }

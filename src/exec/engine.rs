@@ -63,6 +63,11 @@ impl Engine {
     pub fn flush(&self) -> Result<()> {
         self.catalog.flush()
     }
+
+    /// [`Engine::flush`] at the end of a run, which may also tidy the store for the next open.
+    pub fn settle(&self) -> Result<()> {
+        self.catalog.settle()
+    }
 }
 
 /// The files statements read and write, as the front end means their paths.

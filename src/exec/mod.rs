@@ -445,6 +445,11 @@ impl Session {
         self.engine.flush()
     }
 
+    /// [`Session::flush`] at the end of a run (see [`Engine::settle`]).
+    pub fn settle(&self) -> Result<()> {
+        self.engine.settle()
+    }
+
     /// Names for completion in the current project (projects: all).
     pub fn names(&self, kind: NameKind) -> Vec<String> {
         let txn = self.catalog().begin();
