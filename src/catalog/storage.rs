@@ -10,16 +10,17 @@
 //! `U·prj·RAM$bob`: the store looks in its *overlay* (every write not yet in the pages on disk),
 //! then in the *page* holding that key — a sorted run of a few kilobytes of neighbouring records
 //! (see [`pages`]), found through sled's index of pages, read from its segment file on first use
-//! (see [`segments`]) and kept in a cache of bounded size. Its batch's
-//! ACL record goes into the overlay (its trail record takes the path below). `flush` appends
-//! the batches applied since the last flush as one journal record to sled's default tree, with
-//! the flush generation in the same sled batch, and then records that generation in
-//! `mcsec.flushed` (see [`FLUSHED_FILE`]: it turns sled silently dropping a damaged end of its
-//! log into an error at the next open). Opening replays the journal into the overlay. Once the
-//! journal would pass [`COMPACTION_BYTES`], the pages the overlay touches are rewritten (a page
-//! grown past [`PAGE_BYTES`] is split): their bodies are appended to a segment file and synced,
-//! then one sled batch names them and deletes the journal, so a crash leaves either the old
-//! pages plus the journal or the new pages, never a mix.
+//! (see [`segments`]) and kept in a cache of bounded size. Its batch's ACL record goes into the
+//! overlay (its trail record takes the path below). `flush` appends the batches applied since
+//! the last flush as one record, with the flush generation, to the journal file (see
+//! [`journal`]) and syncs it, and then records that generation in `mcsec.flushed` (see
+//! [`FLUSHED_FILE`]: it turns a damaged end of sled's log or of the journal, which a replay
+//! would take for a torn write and drop, into an error at the next open). Opening replays the
+//! journal into the overlay. Once the journal would pass [`COMPACTION_BYTES`], the pages the
+//! overlay touches are rewritten (a page grown past [`PAGE_BYTES`] is split): their bodies are
+//! appended to a segment file and synced, then one sled batch names them and records the new
+//! generation, and once that batch is durable the journal is emptied; so a crash leaves either
+//! the old pages plus the journal or the new pages, never a mix.
 //!
 //! So what a statement costs does not depend on the tenant's size: it reads a few pages, a flush
 //! writes one journal record, and a compaction rewrites the pages written to, never whole
@@ -34,9 +35,10 @@
 //! does not extend the tail (pruning's deletes, a key written again) goes to the overlay and
 //! wins, so the path is faster, never different.
 //!
-//! Why a journal: sled's cost is per key (about 10 µs per key on the target machines, measured),
-//! so storing each catalog record as its own sled key caps a batch near 30k statements/s; one
-//! journal record per flush and a few pages per compaction keep sled's share small.
+//! Why a journal and pages: sled's cost is per key (about 10 µs per key on the target machines,
+//! measured), so storing each catalog record as its own sled key caps a batch near 30k
+//! statements/s; one journal record per flush and a small page value per page a compaction
+//! rewrites keep sled's share small.
 
 use crate::error::{Error, Result};
 use serde_bytes::{ByteBuf, Bytes};
@@ -126,9 +128,10 @@ impl Storage for MemStorage {
 ///   page's body is in the segment files under [`segments::DIRECTORY`], and each segment's
 ///   usage under `s` + its number (earlier releases kept bodies in sled, under `b` + a body
 ///   number, or in the page value, with overflow chunks under `o`; they are read as they are);
-/// - the journal records, cut into chunks, under `j` + sequence number (u64 BE) + chunk number
-///   (u32 BE), replayed in order on top;
-/// - the flush generation `g`, the layout number `l`, and the stub of the partition layout that
+/// - journal records of earlier releases, cut into chunks, under `j` + sequence number (u64 BE)
+///   + chunk number (u32 BE), replayed in order on top, before the journal file's
+///   ([`journal::FILE`]);
+/// - the flush generation `g` of the last compaction, the layout number `l`, and the stub of the partition layout that
 ///   keeps older releases out (see [`legacy`]).
 pub struct SledStorage {
     db: sled::Db,
@@ -228,9 +231,9 @@ struct State {
     write_failure: Option<Error>,
 }
 
-/// How many flushes have written to the database (u64 big-endian), written in the same sled
-/// batch as each journal record or compaction, so that it is exactly as recent as the newest
-/// batch sled kept.
+/// How many flushes had written to the catalog at the last compaction (u64 big-endian), written
+/// in the compaction's sled batch, so that it is exactly as recent as the newest batch sled
+/// kept; each journal record carries its own generation, the ones after it.
 const GENERATION: &[u8] = b"g";
 const JOURNAL: &[u8] = b"j";
 /// sled splits a leaf only past 16 keys and stores a leaf bigger than a quarter segment (128 KB)
