@@ -204,16 +204,7 @@ fn a_cut_log_that_sled_would_drop_silently_is_reported_as_lost_statements() {
     let db = catalog.join("db");
     let bytes = std::fs::read(&db).unwrap();
     std::fs::write(&db, &bytes[..2048]).unwrap();
-    let out = mcsec(&catalog, &["--project", "prj", "-e", "list users;"]);
-    let location = catalog.display();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(text(&out.stdout), "");
-    assert_eq!(
-        text(&out.stderr),
-        format!(
-            "FAILED: catalog error: catalog {location} has lost acknowledged statements: its log {location}/db and journal {location}/mcsec.journal end at flush 0, but {location}/mcsec.flushed records flush 3 (their end is damaged or was cut off; restore the catalog from a copy)\n"
-        )
-    );
+    assert_lost_statements(&catalog, 0, 3);
 }
 
 #[test]
@@ -224,14 +215,20 @@ fn a_cut_journal_is_reported_as_lost_statements() {
     let journal = catalog.join("mcsec.journal");
     let bytes = std::fs::read(&journal).unwrap();
     std::fs::write(&journal, &bytes[..bytes.len() / 2]).unwrap();
-    let out = mcsec(&catalog, &["--project", "prj", "-e", "list users;"]);
+    assert_lost_statements(&catalog, 1, 2);
+}
+
+/// A read of `catalog` fails with exactly the lost-statements line: the log and journal reach
+/// flush `reached`, `mcsec.flushed` records `acknowledged`.
+fn assert_lost_statements(catalog: &Path, reached: u64, acknowledged: u64) {
+    let out = mcsec(catalog, &["--project", "prj", "-e", "list users;"]);
     let location = catalog.display();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), "");
     assert_eq!(
         text(&out.stderr),
         format!(
-            "FAILED: catalog error: catalog {location} has lost acknowledged statements: its log {location}/db and journal {location}/mcsec.journal end at flush 1, but {location}/mcsec.flushed records flush 2 (their end is damaged or was cut off; restore the catalog from a copy)\n"
+            "FAILED: catalog error: catalog {location} has lost acknowledged statements: its log {location}/db and journal {location}/mcsec.journal end at flush {reached}, but {location}/mcsec.flushed records flush {acknowledged} (their end is damaged or was cut off; restore the catalog from a copy)\n"
         )
     );
 }

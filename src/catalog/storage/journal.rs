@@ -102,19 +102,7 @@ impl Journal {
 
     fn file(&mut self) -> std::io::Result<&File> {
         if self.file.is_none() {
-            let new_file = !self.path.exists();
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .read(true)
-                .write(true)
-                .open(&self.path)?;
-            if new_file {
-                if let Some(dir) = self.path.parent() {
-                    File::open(dir)?.sync_all()?;
-                }
-            }
-            self.file = Some(file);
+            self.file = Some(super::segments::open_for_writing(&self.path)?);
         }
         let file = self
             .file

@@ -367,17 +367,7 @@ impl Appender {
                     File::open(parent)?.sync_all()?;
                 }
             }
-            let new_file = !self.path.exists();
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .read(true)
-                .write(true)
-                .open(&self.path)?;
-            if new_file {
-                File::open(&self.dir)?.sync_all()?;
-            }
-            self.file = Some(file);
+            self.file = Some(open_for_writing(&self.path)?);
         }
         let Some(file) = &self.file else {
             return Err(std::io::Error::other("segment file not open"));
@@ -475,6 +465,24 @@ pub(super) fn visit<E>(
         at += used as u64;
     }
     Ok(())
+}
+
+/// Opens the file at `path` to read and write, creating it; a new file's directory is synced,
+/// so that the file outlives a crash as its synced contents do.
+pub(super) fn open_for_writing(path: &Path) -> std::io::Result<File> {
+    let new_file = !path.exists();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)?;
+    if new_file {
+        if let Some(dir) = path.parent() {
+            File::open(dir)?.sync_all()?;
+        }
+    }
+    Ok(file)
 }
 
 /// The length of the record `bytes` starts with, from its header.
