@@ -161,6 +161,15 @@ impl Segments {
             }
             Err(e) => return Err(format!("{} cannot be read: {e}", path.display())),
         };
+        // A damaged page value could name any length: it is checked against the file before
+        // anything that long is allocated.
+        let length = file
+            .metadata()
+            .map_err(|e| format!("{} cannot be read: {e}", path.display()))?
+            .len();
+        if extent.offset.saturating_add(u64::from(extent.len)) > length {
+            return Err(format!("{} is cut off", place()));
+        }
         let mut record = vec![0u8; extent.len as usize];
         if let Err(e) = file.read_exact_at(&mut record, extent.offset) {
             return Err(match e.kind() {
@@ -546,6 +555,11 @@ mod tests {
             segments.read(b, b"W").unwrap_err(),
             format!("{place} belongs to page V")
         );
+        let huge = Extent {
+            len: u32::MAX,
+            ..b
+        };
+        assert_eq!(segments.read(huge, b"V").unwrap_err(), format!("{place} is cut off"));
         let bytes = std::fs::read(&path).unwrap();
         for at in 0..bytes.len() {
             let mut damaged = bytes.clone();
