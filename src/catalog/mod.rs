@@ -11,8 +11,8 @@
 //! Records are postcard-encoded; keys are tag-prefixed paths (see [`keys`]) so that every
 //! question the executor or the authorizer asks is a point lookup or a short prefix scan. The sled
 //! store keeps pages plus a journal (see [`storage`]): opening replays only the journal (at most
-//! 256 KB), and a page — a run of neighbouring records of about 2 KB — is read from sled the
-//! first time a statement touches it and leaves memory when the page cache needs room, so
+//! 1 MB, and 256 KB after a run that ended), and a page — a run of neighbouring records of about
+//! 2 KB — is read from its segment file the first time a statement touches it and leaves memory when the page cache needs room, so
 //! start-up never reads the whole catalog and memory does not grow with it.
 
 pub mod audit;

@@ -207,11 +207,11 @@ struct State {
     pending: Vec<u8>,
     /// How many writes were applied since the last flush.
     pending_writes: usize,
-    /// Whether a flush of this store wrote anything (see the store's `Drop`).
+    /// Whether a flush of this store wrote anything (see [`SledStorage::fold_journal`]).
     wrote: bool,
     /// The next flush compacts: `pending` grew past what the journal may hold, so the writes
     /// since are not encoded (a compaction stores the overlay, never the journal record) and
-    /// `pending` is dropped. A batch's group commit passes the budget early in every flush.
+    /// `pending` is dropped. A batch's group commits pass the budget every few flushes.
     compacts: bool,
     cache: PageCache,
     /// The segment files holding the page bodies (see [`segments`]).
