@@ -131,8 +131,8 @@ impl Storage for MemStorage {
 /// - journal records of earlier releases, cut into chunks, under `j` + sequence number (u64 BE)
 ///   + chunk number (u32 BE), replayed in order on top, before the journal file's
 ///   ([`journal::FILE`]);
-/// - the flush generation `g` of the last compaction, the layout number `l`, and the stub of the partition layout that
-///   keeps older releases out (see [`legacy`]).
+/// - the flush generation `g` of the last compaction, the layout number `l`, and the stub of
+///   the partition layout that keeps older releases out (see [`legacy`]).
 pub struct SledStorage {
     db: sled::Db,
     /// The catalog directory, for error messages.
@@ -238,7 +238,8 @@ const GENERATION: &[u8] = b"g";
 const JOURNAL: &[u8] = b"j";
 /// sled splits a leaf only past 16 keys and stores a leaf bigger than a quarter segment (128 KB)
 /// as a separate blob file, which it reads again at every open while the leaf sits in the active
-/// segment (measured: 10 ms per open for a 10 MB catalog). Sixteen journal chunks stay under it.
+/// segment (measured: 10 ms per open for a 10 MB catalog). Earlier releases cut journal records
+/// and big pages into chunks of this size, which sixteen to a leaf stay under it.
 const CHUNK_BYTES: usize = 7 * 1024;
 /// A page past this is split: small enough that reading one record reads little and that a
 /// compaction, which rewrites each page it touches whole, writes little; big enough that a page
@@ -852,7 +853,7 @@ impl SledStorage {
         let (mut puts, mut deletes) = (SledWrites::new(), Vec::new());
         let (usage, unused) = appender
             .finish(&mut state.segments, &mut puts, &mut deletes)
-            .map_err(|e| self.write_failure(&e))?;
+            .map_err(|e| self.file_failure(&e))?;
         for (k, v) in puts {
             batch.insert(k, v);
         }
@@ -867,9 +868,9 @@ impl SledStorage {
         })
     }
 
-    /// A failure writing a segment or the journal, worded as sled's own write failures are (a full disk is
-    /// `cannot be read or written: No space left on device` whichever file it stopped).
-    fn write_failure(&self, e: &std::io::Error) -> Error {
+    /// A failure writing a segment or the journal, worded as sled's own write failures are (a
+    /// full disk is `cannot be read or written: No space left on device`, whichever file).
+    fn file_failure(&self, e: &std::io::Error) -> Error {
         let text = io_failure(e);
         let text = match text.rfind(" (os error ") {
             Some(at) if text.ends_with(')') => text[..at].to_string(),
@@ -919,7 +920,7 @@ impl SledStorage {
             }
             appender.release(extent);
             let new = appender.push(lower, |out| out.extend_from_slice(body));
-            appender.spill().map_err(|e| self.write_failure(&e))?;
+            appender.spill().map_err(|e| self.file_failure(&e))?;
             batch.insert(page_key(lower), reference(new));
             moved.push((lower.to_vec(), new));
             Ok(())
@@ -981,7 +982,7 @@ impl SledStorage {
             let mut pieces = Vec::new();
             for (n, (piece_lower, entries)) in cut.into_iter().enumerate() {
                 let extent = appender.push(&piece_lower, |out| encode_entries_into(&entries, out));
-                appender.spill().map_err(|e| self.write_failure(&e))?;
+                appender.spill().map_err(|e| self.file_failure(&e))?;
                 batch.insert(page_key(&piece_lower), reference(extent));
                 let cached = (!log || n == last).then(|| {
                     entries
@@ -1032,10 +1033,19 @@ impl SledStorage {
             return Ok(());
         }
         self.compact(state)?;
+        self.after_compaction(state)?;
+        write_flushed(&self.flushed, state.generation).map_err(|e| self.file_failure(&e))
+    }
+}
+
+impl SledStorage {
+    /// Makes a compaction's batch durable; then the segments it emptied and the journal it
+    /// holds may go.
+    fn after_compaction(&self, state: &mut State) -> Result<()> {
         self.db.flush().map_err(|e| self.failure(&e))?;
         state.segments.remove_unused();
         state.journal.clear();
-        write_flushed(&self.flushed, state.generation).map_err(|e| self.write_failure(&e))
+        Ok(())
     }
 }
 
@@ -1253,9 +1263,7 @@ impl Storage for SledStorage {
             // A journal record is durable once appended; a compaction, once sled flushed its
             // batch: only then may the segments it emptied and the journal it holds go.
             if compacted {
-                self.db.flush().map_err(|e| self.failure(&e))?;
-                state.segments.remove_unused();
-                state.journal.clear();
+                self.after_compaction(&mut state)?;
             }
             Ok(())
         })
@@ -1367,7 +1375,7 @@ impl SledStorage {
         let mut bytes = postcard::to_stdvec(&(count as u64)).map_err(storage_err)?;
         bytes.extend_from_slice(&elements);
         let generation = state.generation + 1;
-        state.journal.append(generation, &bytes).map_err(|e| self.write_failure(&e))?;
+        state.journal.append(generation, &bytes).map_err(|e| self.file_failure(&e))?;
         state.generation = generation;
         Ok(false)
     }

@@ -101,13 +101,10 @@ impl Journal {
     }
 
     fn file(&mut self) -> std::io::Result<&File> {
-        if self.file.is_none() {
-            self.file = Some(super::segments::open_for_writing(&self.path)?);
-        }
-        let file = self
-            .file
-            .as_ref()
-            .ok_or_else(|| std::io::Error::other("journal file not open"))?;
+        let file = match &mut self.file {
+            Some(file) => file,
+            slot @ None => slot.insert(super::segments::open_for_writing(&self.path)?),
+        };
         if self.trailing {
             file.set_len(self.end)?;
             self.trailing = false;

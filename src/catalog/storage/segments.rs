@@ -140,13 +140,11 @@ impl Segments {
     }
 
     fn file(&mut self, segment: u32) -> std::io::Result<&File> {
-        if !self.files.contains_key(&segment) {
-            let file = File::open(self.path(segment))?;
-            self.files.insert(segment, file);
+        let path = self.path(segment);
+        match self.files.entry(segment) {
+            std::collections::btree_map::Entry::Occupied(kept) => Ok(kept.into_mut()),
+            std::collections::btree_map::Entry::Vacant(slot) => Ok(slot.insert(File::open(path)?)),
         }
-        self.files
-            .get(&segment)
-            .ok_or_else(|| std::io::Error::other("segment file not kept"))
     }
 
     /// The body of page `lower` at `extent`, checked; the error is the reason, for the caller's
@@ -369,17 +367,17 @@ impl Appender {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        if self.file.is_none() {
-            if !self.dir.is_dir() {
-                std::fs::create_dir_all(&self.dir)?;
-                if let Some(parent) = self.dir.parent() {
-                    File::open(parent)?.sync_all()?;
+        let file = match &mut self.file {
+            Some(file) => file,
+            slot @ None => {
+                if !self.dir.is_dir() {
+                    std::fs::create_dir_all(&self.dir)?;
+                    if let Some(parent) = self.dir.parent() {
+                        File::open(parent)?.sync_all()?;
+                    }
                 }
+                slot.insert(open_for_writing(&self.path)?)
             }
-            self.file = Some(open_for_writing(&self.path)?);
-        }
-        let Some(file) = &self.file else {
-            return Err(std::io::Error::other("segment file not open"));
         };
         file.write_all_at(&self.buffer, self.start + self.written)?;
         self.written += self.buffer.len() as u64;
@@ -402,7 +400,6 @@ impl Appender {
             segments.files.insert(self.segment, file);
             self.usage.entry(self.segment).or_default().length = self.start + self.written;
         }
-        let before = segments.table.clone().unwrap_or_default();
         let current = self.segment;
         let unused: Vec<u32> = self
             .usage
@@ -414,8 +411,9 @@ impl Appender {
             self.usage.remove(n);
             deletes.push(usage_key(*n));
         }
+        let before = segments.table.as_ref();
         for (n, usage) in &self.usage {
-            if before.get(n) != Some(usage) {
+            if before.and_then(|t| t.get(n)) != Some(usage) {
                 writes.push((usage_key(*n), usage.encode().to_vec()));
             }
         }
